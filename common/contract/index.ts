@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+import { stationEvents, stationRequests } from './station.ts';
+
+/**
+ * The whole bridge in one place: every request the renderer may send and every event the station
+ * pushes. The preload API type, the station's handler registration, the WebSocket bridge and the
+ * renderer's client are all typed from these two maps; nothing is declared twice.
+ * Feature areas keep their own file (station.ts, guard.ts, cashier.ts, …) and are spread in here.
+ */
+export const requests = {
+  ...stationRequests,
+} as const;
+
+export const events = {
+  ...stationEvents,
+} as const;
+
+export type Requests = typeof requests;
+export type RequestName = keyof Requests;
+export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>;
+export type RequestOutput<N extends RequestName> = z.output<Requests[N]['output']>;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+/** What the renderer sees as `window.station` (desktop) or the WebSocket client (browser host). */
+export interface StationApi {
+  invoke<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>>;
+  on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+export function isRequestName(name: string): name is RequestName {
+  return Object.hasOwn(requests, name);
+}
+
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(events, name);
+}
+
+export * from './envelope.ts';
+export * from './station.ts';

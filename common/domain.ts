@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { CARD_TECHNOLOGIES } from './card-id.ts';
+
+export const Kopecks = z.number().int().safe();
+export const Uid = z.string().regex(/^(?:[0-9A-F]{2}){1,10}$/, 'upper-case hex uid of 1 to 10 bytes');
+export const Technology = z.enum(CARD_TECHNOLOGIES);
+/** ISO-8601 UTC instant, e.g. 2026-09-01T07:45:00.000Z. */
+export const UtcInstant = z.iso.datetime();
+/** School day in the school's own calendar, YYYY-MM-DD. */
+export const SchoolDate = z.iso.date();
+
+export const HolderKind = z.enum(['student', 'staff']);
+export type HolderKind = z.infer<typeof HolderKind>;
+export const PersonStatus = z.enum(['active', 'left', 'suspended']);
+export const CardStatus = z.enum(['active', 'blocked', 'lost', 'temporary']);
+export type CardStatus = z.infer<typeof CardStatus>;
+
+export const Student = z.object({
+  id: z.string().min(1),
+  fullName: z.string().min(1),
+  className: z.string().min(1),
+  photoHash: z.string().nullable(),
+  status: PersonStatus,
+});
+export type Student = z.infer<typeof Student>;
+
+export const Staff = z.object({
+  id: z.string().min(1),
+  fullName: z.string().min(1),
+  position: z.string(),
+  photoHash: z.string().nullable(),
+  status: PersonStatus,
+  /** Roles the staff member can take at a station (cashier, supervisor, teacher, guard). */
+  roles: z.array(z.enum(['cashier', 'supervisor', 'teacher', 'guard', 'admin'])),
+});
+export type Staff = z.infer<typeof Staff>;
+
+export const Card = z.object({
+  technology: Technology,
+  uid: Uid,
+  holderKind: HolderKind,
+  holderId: z.string().min(1),
+  status: CardStatus,
+  validUntil: UtcInstant.nullable(),
+});
+export type Card = z.infer<typeof Card>;
+
+export const SubsidyCategory = z.enum(['none', 'free', 'discounted']);
+export const Account = z.object({
+  holderId: z.string().min(1),
+  balance: Kopecks,
+  /** When the server computed `balance`. */
+  balanceAt: UtcInstant,
+  dailyLimit: Kopecks.nullable(),
+  forbiddenCategories: z.array(z.string()),
+  allergens: z.array(z.string()),
+  subsidy: SubsidyCategory,
+  parentNote: z.string().nullable(),
+});
+export type Account = z.infer<typeof Account>;
+
+export const MenuItem = z.object({
+  id: z.string().min(1),
+  date: SchoolDate,
+  name: z.string().min(1),
+  category: z.string().min(1),
+  kind: z.enum(['complex', 'buffet']),
+  price: Kopecks.nonnegative(),
+  allergens: z.array(z.string()),
+});
+export type MenuItem = z.infer<typeof MenuItem>;
+
+/** The card holder as the station shows it on a tap: never a balance. */
+export const Holder = z.object({
+  kind: HolderKind,
+  id: z.string(),
+  fullName: z.string(),
+  /** Class for a student, position for staff. */
+  group: z.string(),
+  photoHash: z.string().nullable(),
+});
+export type Holder = z.infer<typeof Holder>;

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { HolderKind, Kopecks, Technology, Uid, UtcInstant } from './domain.ts';
+
+/**
+ * Station events: append-only facts kept in the outbox and pushed to the backend (DESIGN.md §2, §4).
+ * Each has a UUIDv7 id (its idempotency key), the station's sequence number, the UTC time it happened
+ * by the station's clock, and the clock offset the station knew (server time − station time).
+ * Feature issues add their event types here, one schema each; the server validates with the same map.
+ */
+export const CardRef = z.object({ technology: Technology, uid: Uid });
+
+export const eventPayloads = {
+  pass: z.object({
+    direction: z.enum(['in', 'out']),
+    verdict: z.enum(['allow', 'deny']),
+    reason: z.string(),
+    readerId: z.string(),
+    gate: z.string().nullable(),
+    card: CardRef,
+    holderKind: HolderKind.nullable(),
+    holderId: z.string().nullable(),
+  }),
+  manual_open: z.object({
+    direction: z.enum(['in', 'out']),
+    reason: z.string().min(1),
+    note: z.string(),
+    operatorId: z.string().nullable(),
+    holderId: z.string().nullable(),
+  }),
+  sale: z.object({
+    saleId: z.string(),
+    holderId: z.string(),
+    card: CardRef.nullable(),
+    lines: z
+      .array(
+        z.object({
+          itemId: z.string(),
+          name: z.string(),
+          category: z.string(),
+          price: Kopecks,
+          quantity: z.number().int().positive(),
+        }),
+      )
+      .min(1),
+    total: Kopecks,
+    subsidyPart: Kopecks,
+    accountPart: Kopecks,
+    verifiedByPhoto: z.boolean(),
+    offline: z.boolean(),
+    shiftId: z.string().nullable(),
+    operatorId: z.string().nullable(),
+  }),
+  void: z.object({
+    saleEventId: z.string(),
+    holderId: z.string(),
+    amount: Kopecks,
+    supervisorId: z.string(),
+    reason: z.string(),
+    shiftId: z.string().nullable(),
+  }),
+  shift_open: z.object({ shiftId: z.string(), operatorId: z.string() }),
+  shift_close: z.object({
+    shiftId: z.string(),
+    operatorId: z.string(),
+    totals: z.record(z.string(), z.number()),
+  }),
+} as const;
+
+export type EventType = keyof typeof eventPayloads;
+export const EVENT_TYPES = Object.keys(eventPayloads) as EventType[];
+export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;
+
+export const StationEvent = z.object({
+  id: z.uuid({ version: 'v7' }),
+  seq: z.number().int().positive(),
+  type: z.string(),
+  occurredAt: UtcInstant,
+  clockOffsetMs: z.number().int(),
+  payload: z.unknown(),
+});
+export type StationEvent = z.infer<typeof StationEvent>;
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(eventPayloads, type);
+}
+
+/** Validates an event's payload against its type's schema; returns the error text or null. */
+export function eventPayloadError(type: string, payload: unknown): string | null {
+  if (!isEventType(type)) return `unknown event type "${type}"`;
+  const r = eventPayloads[type].safeParse(payload);
+  return r.success ? null : z.prettifyError(r.error);
+}
+
+export const EventResultStatus = z.enum(['accepted', 'duplicate', 'anomaly', 'invalid']);
+export type EventResultStatus = z.infer<typeof EventResultStatus>;
+export const EventResult = z.object({
+  id: z.string(),
+  status: EventResultStatus,
+  message: z.string().optional(),
+});
+export type EventResult = z.infer<typeof EventResult>;
+export { UtcInstant };

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { ReaderConfig } from './readers.ts';
+
+export const StationMode = z.enum(['unset', 'guard', 'cashier']);
+export type StationMode = z.infer<typeof StationMode>;
+export const Locale = z.enum(['ru', 'en']);
+export type Locale = z.infer<typeof Locale>;
+
+export const Settings = z.object({
+  mode: StationMode.default('unset'),
+  locale: Locale.default('ru'),
+  kiosk: z.boolean().default(false),
+  /** Null: the embedded demo school, no backend. */
+  backendUrl: z.url({ protocol: /^https?$/ }).nullable().default(null),
+  stationName: z.string().max(80).default(''),
+  readers: z
+    .array(ReaderConfig)
+    .default([{ id: 'demo', kind: 'simulated', role: 'entry', label: '' }])
+    .refine((rs) => new Set(rs.map((r) => r.id)).size === rs.length, 'reader ids must be unique'),
+});
+export type Settings = z.infer<typeof Settings>;
+export const SettingsPatch = Settings.partial();
+export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+export const DEFAULT_SETTINGS: Settings = Settings.parse({});

@@ -1,0 +1,120 @@
+import { v7 as uuidv7 } from 'uuid';
+import { eventPayloads, type EventPayload, type EventResult, type EventType, type StationEvent } from '../../common/events.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from './db.ts';
+
+export interface OutboxRow extends StationEvent {
+  status: 'pending' | 'accepted' | 'duplicate' | 'anomaly' | 'invalid';
+  attempts: number;
+  lastError: string | null;
+  resultMessage: string | null;
+}
+
+interface RawRow {
+  seq: number;
+  id: string;
+  type: string;
+  occurred_at: string;
+  clock_offset_ms: number;
+  payload: string;
+  status: OutboxRow['status'];
+  attempts: number;
+  last_error: string | null;
+  result_message: string | null;
+}
+
+function toRow(r: RawRow): OutboxRow {
+  return {
+    seq: r.seq,
+    id: r.id,
+    type: r.type,
+    occurredAt: r.occurred_at,
+    clockOffsetMs: r.clock_offset_ms,
+    payload: JSON.parse(r.payload) as unknown,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    resultMessage: r.result_message,
+  };
+}
+
+/**
+ * The event outbox: facts appended in station order, pushed in batches, each with its own result.
+ * An append is durable when it returns (synchronous=FULL). Callers that change domain rows in the same
+ * step wrap both in `db.transaction` so the row and its event are written together.
+ */
+export class Outbox {
+  readonly #db: Db;
+  readonly #clock: Clock;
+  readonly #insert;
+  readonly #pending;
+  readonly #count;
+  readonly #result;
+  readonly #attempt;
+  readonly #bySeq;
+  #listeners = new Set<() => void>();
+
+  constructor(db: Db, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+    this.#insert = db.prepare<[string, string, string, number, string], never>(
+      'INSERT INTO outbox (id, type, occurred_at, clock_offset_ms, payload) VALUES (?, ?, ?, ?, ?) RETURNING seq',
+    );
+    this.#pending = db.prepare<[number], RawRow>("SELECT * FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?");
+    this.#count = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM outbox WHERE status = 'pending'");
+    this.#result = db.prepare<[string, string | null, string, string], never>(
+      'UPDATE outbox SET status = ?, result_message = ?, acked_at = ?, attempts = attempts + 1 WHERE id = ?',
+    );
+    this.#attempt = db.prepare<[string, string], never>('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?');
+    this.#bySeq = db.prepare<[number, number], RawRow>('SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
+  }
+
+  /** Appends one event; throws if the payload does not match its type's schema. */
+  append<T extends EventType>(type: T, payload: EventPayload<T>): { id: string; seq: number; occurredAt: string } {
+    const parsed = eventPayloads[type].parse(payload);
+    const id = uuidv7();
+    const occurredAt = new Date(this.#clock.now()).toISOString();
+    const { seq } = this.#insert.get(id, type, occurredAt, this.#clock.offsetMs(), JSON.stringify(parsed)) as unknown as { seq: number };
+    this.#notify();
+    return { id, seq, occurredAt };
+  }
+
+  /** The oldest events still waiting, in station order. */
+  pendingBatch(limit: number): OutboxRow[] {
+    return this.#pending.all(limit).map(toRow);
+  }
+
+  pendingCount(): number {
+    return this.#count.get()?.n ?? 0;
+  }
+
+  /** Events after a sequence number, in order (for views and tests). */
+  after(seq: number, limit: number): OutboxRow[] {
+    return this.#bySeq.all(seq, limit).map(toRow);
+  }
+
+  /** Records the backend's answer for each event, all in one transaction. */
+  recordResults(results: readonly EventResult[], at = new Date(this.#clock.now()).toISOString()): void {
+    this.#db.transaction(() => {
+      for (const r of results) this.#result.run(r.status, r.message ?? null, at, r.id);
+    })();
+    this.#notify();
+  }
+
+  /** Records a failed delivery attempt (network, server error) for a batch. */
+  recordAttempt(ids: readonly string[], error: string): void {
+    this.#db.transaction(() => {
+      for (const id of ids) this.#attempt.run(error, id);
+    })();
+  }
+
+  /** Called after every append or result, so the status bar's count follows. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #notify(): void {
+    for (const l of this.#listeners) l();
+  }
+}
