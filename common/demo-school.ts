@@ -1,0 +1,160 @@
+/**
+ * A demo school generated on the spot (no downloads): students and staff with SVG portraits, a few
+ * cards each (including a blocked, a lost and a temporary one), accounts and a day's menu.
+ * Deterministic for a given seed, so tests and screenshots are repeatable. Pure: returns data only.
+ */
+import type { Account, Card, MenuItem, Staff, Student } from './domain.ts';
+
+export interface DemoSchool {
+  students: Student[];
+  staff: (Staff & { pin: string })[];
+  cards: Card[];
+  accounts: Account[];
+  menu: MenuItem[];
+  /** Person id → SVG portrait (UTF-8 text). */
+  photos: Map<string, string>;
+}
+
+export interface DemoOptions {
+  students?: number;
+  seed?: number;
+  /** School day the menu is for (YYYY-MM-DD). */
+  date: string;
+  /** Instant the balances are "as of". */
+  now: string;
+}
+
+const FIRST_M = ['Алексей', 'Иван', 'Дмитрий', 'Максим', 'Артём', 'Михаил', 'Никита', 'Егор', 'Матвей', 'Кирилл', 'Тимофей', 'Лев'];
+const FIRST_F = ['Анна', 'Мария', 'София', 'Алиса', 'Виктория', 'Полина', 'Ева', 'Варвара', 'Ксения', 'Дарья', 'Вероника', 'Арина'];
+const LAST = ['Иванов', 'Смирнов', 'Кузнецов', 'Попов', 'Васильев', 'Петров', 'Соколов', 'Михайлов', 'Новиков', 'Фёдоров', 'Морозов', 'Волков', 'Алексеев', 'Лебедев', 'Семёнов', 'Егоров'];
+const PATR_M = ['Алексеевич', 'Иванович', 'Дмитриевич', 'Сергеевич', 'Андреевич', 'Олегович'];
+const PATR_F = ['Алексеевна', 'Ивановна', 'Дмитриевна', 'Сергеевна', 'Андреевна', 'Олеговна'];
+const LETTERS = ['А', 'Б', 'В'];
+const SKIN = ['#f1c27d', '#e0ac69', '#ffdbac', '#c68642', '#f5d0b0'];
+const HAIR = ['#2c1b10', '#6a4e23', '#b5812f', '#d9b36c', '#3b3024', '#8d4a2b'];
+const BG = ['#cfe3f7', '#d8f0d2', '#f7e1cf', '#e6d9f4', '#f4d7de', '#d5eef0'];
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(r: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(r() * xs.length)] as T;
+}
+
+function hexBytes(r: () => number, n: number, first?: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    const b = i === 0 && first !== undefined ? first : Math.floor(r() * 256);
+    s += b.toString(16).padStart(2, '0');
+  }
+  return s.toUpperCase();
+}
+
+/** A simple, friendly portrait: background, shoulders, face, hair, eyes, initials badge. */
+export function portraitSvg(r: () => number, initials: string, female: boolean): string {
+  const bg = pick(r, BG);
+  const skin = pick(r, SKIN);
+  const hair = pick(r, HAIR);
+  const shirt = `hsl(${Math.floor(r() * 360)},45%,45%)`;
+  const longHair = female ? `<path d="M70 120 Q60 190 80 230 L100 200 Z M230 120 Q240 190 220 230 L200 200 Z" fill="${hair}"/>` : '';
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="300" height="400" viewBox="0 0 300 400">` +
+    `<rect width="300" height="400" fill="${bg}"/>` +
+    `<path d="M30 400 Q40 290 150 285 Q260 290 270 400 Z" fill="${shirt}"/>` +
+    `<rect x="128" y="230" width="44" height="60" rx="18" fill="${skin}"/>` +
+    longHair +
+    `<ellipse cx="150" cy="165" rx="75" ry="90" fill="${skin}"/>` +
+    `<path d="M75 150 Q80 70 150 68 Q220 70 225 150 Q200 105 150 108 Q100 105 75 150 Z" fill="${hair}"/>` +
+    `<circle cx="122" cy="170" r="7" fill="#2b2b2b"/><circle cx="178" cy="170" r="7" fill="#2b2b2b"/>` +
+    `<path d="M125 212 Q150 230 175 212" stroke="#8a4b3a" stroke-width="5" fill="none" stroke-linecap="round"/>` +
+    `<text x="150" y="380" font-family="sans-serif" font-size="34" font-weight="700" text-anchor="middle" fill="#fff">${initials}</text>` +
+    `</svg>`
+  );
+}
+
+export function generateDemoSchool(options: DemoOptions): DemoSchool {
+  const r = rng(options.seed ?? 20260901);
+  const count = options.students ?? 30;
+  const students: Student[] = [];
+  const staff: (Staff & { pin: string })[] = [];
+  const cards: Card[] = [];
+  const accounts: Account[] = [];
+  const photos = new Map<string, string>();
+  const usedUids = new Set<string>();
+  const uid = (tech: Card['technology']): string => {
+    for (;;) {
+      // ISO 14443: 7-byte NXP-style uids starting 04; EM-Marine: 5 bytes.
+      const u = tech === 'iso14443' ? hexBytes(r, 7, 0x04) : hexBytes(r, 5);
+      if (!usedUids.has(`${tech}:${u}`)) {
+        usedUids.add(`${tech}:${u}`);
+        return u;
+      }
+    }
+  };
+
+  for (let i = 0; i < count; i++) {
+    const female = r() < 0.5;
+    const first = pick(r, female ? FIRST_F : FIRST_M);
+    const last = pick(r, LAST) + (female ? 'а' : '');
+    const patr = pick(r, female ? PATR_F : PATR_M);
+    const grade = 1 + (i % 11);
+    const className = `${grade}${LETTERS[Math.floor(i / 11) % LETTERS.length]}`;
+    const id = `S${String(i + 1).padStart(5, '0')}`;
+    students.push({ id, fullName: `${last} ${first} ${patr}`, className, photoHash: null, status: 'active' });
+    photos.set(id, portraitSvg(r, `${last[0]}${first[0]}`, female));
+    cards.push({ technology: 'iso14443', uid: uid('iso14443'), holderKind: 'student', holderId: id, status: 'active', validUntil: null });
+    if (i % 3 === 0) cards.push({ technology: 'em4100', uid: uid('em4100'), holderKind: 'student', holderId: id, status: 'active', validUntil: null });
+    accounts.push({
+      holderId: id,
+      balance: Math.floor(r() * 150_00) + (i % 7 === 0 ? 0 : 200_00),
+      balanceAt: options.now,
+      dailyLimit: i % 4 === 0 ? 300_00 : null,
+      forbiddenCategories: i % 5 === 0 ? ['Сладкое'] : [],
+      allergens: i % 9 === 0 ? ['орехи'] : [],
+      subsidy: i % 6 === 0 ? 'free' : i % 6 === 1 ? 'discounted' : 'none',
+      parentNote: i % 9 === 0 ? 'Аллергия на орехи' : null,
+    });
+  }
+  // A blocked card, a lost card replaced by a temporary one: the balance stays on the account.
+  if (students.length >= 3) {
+    const [s1, s2] = [students[1]!, students[2]!];
+    cards.push({ technology: 'iso14443', uid: uid('iso14443'), holderKind: 'student', holderId: s1.id, status: 'blocked', validUntil: null });
+    cards.push({ technology: 'iso14443', uid: uid('iso14443'), holderKind: 'student', holderId: s2.id, status: 'lost', validUntil: null });
+    cards.push({ technology: 'iso14443', uid: uid('iso14443'), holderKind: 'student', holderId: s2.id, status: 'temporary', validUntil: null });
+  }
+
+  const staffSpec: [string, string, Staff['roles'], boolean][] = [
+    ['Орлова Татьяна Викторовна', 'Кассир', ['cashier'], true],
+    ['Громов Сергей Петрович', 'Охранник', ['guard'], false],
+    ['Белова Наталья Андреевна', 'Заведующая столовой', ['cashier', 'supervisor'], true],
+    ['Зайцева Ольга Игоревна', 'Классный руководитель 5А', ['teacher'], true],
+  ];
+  staffSpec.forEach(([fullName, position, roles, female], i) => {
+    const id = `E${String(i + 1).padStart(4, '0')}`;
+    const [last = '', first = ''] = fullName.split(' ');
+    staff.push({ id, fullName, position, photoHash: null, status: 'active', roles, pin: String(1111 * (i + 1)).slice(0, 4) });
+    photos.set(id, portraitSvg(r, `${last[0] ?? ''}${first[0] ?? ''}`, female));
+    cards.push({ technology: 'iso14443', uid: uid('iso14443'), holderKind: 'staff', holderId: id, status: 'active', validUntil: null });
+  });
+
+  const menu: MenuItem[] = [
+    { id: 'M01', name: 'Комплексный завтрак', category: 'Комплекс', kind: 'complex', price: 95_00, allergens: ['молоко'] },
+    { id: 'M02', name: 'Комплексный обед', category: 'Комплекс', kind: 'complex', price: 145_00, allergens: [] },
+    { id: 'M03', name: 'Булочка с маком', category: 'Выпечка', kind: 'buffet', price: 35_00, allergens: ['глютен'] },
+    { id: 'M04', name: 'Пирожок с капустой', category: 'Выпечка', kind: 'buffet', price: 30_00, allergens: ['глютен'] },
+    { id: 'M05', name: 'Сок яблочный', category: 'Напитки', kind: 'buffet', price: 40_00, allergens: [] },
+    { id: 'M06', name: 'Чай с лимоном', category: 'Напитки', kind: 'buffet', price: 15_00, allergens: [] },
+    { id: 'M07', name: 'Шоколадный батончик', category: 'Сладкое', kind: 'buffet', price: 55_50, allergens: ['орехи', 'молоко'] },
+    { id: 'M08', name: 'Яблоко', category: 'Фрукты', kind: 'buffet', price: 20_00, allergens: [] },
+  ].map((m) => ({ ...m, date: options.date }) as MenuItem);
+
+  return { students, staff, cards, accounts, menu, photos };
+}
