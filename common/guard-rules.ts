@@ -1,0 +1,253 @@
+import { z } from 'zod';
+import { isRandomUid, printedForms, type CanonicalCard } from './card-id.ts';
+import type { CardStatus, Holder, HolderKind } from './domain.ts';
+import type { ReaderRole } from './readers.ts';
+
+/**
+ * The guard post's access verdict (issue 5): pure rules, no I/O. The station resolves a tap against its
+ * own store and hands the facts here; the answer carries reason CODES that the renderer translates.
+ */
+
+export const Direction = z.enum(['in', 'out']);
+export type Direction = z.infer<typeof Direction>;
+
+export const GuardVerdict = z.enum(['allow', 'deny']);
+export type GuardVerdict = z.infer<typeof GuardVerdict>;
+
+/** Why a tap got its verdict. One code per case in the issue; the renderer has a string for each. */
+export const GuardReason = z.enum([
+  'ok',
+  'temporary_card',
+  'card_blocked',
+  'card_lost',
+  'card_expired',
+  'unknown_card',
+  'random_uid',
+  'person_inactive',
+  'holder_missing',
+  'passback',
+  'reader_no_role',
+  'rate_limited',
+]);
+export type GuardReason = z.infer<typeof GuardReason>;
+
+/** Extra things the guard should notice on an allowed (or denied) tap. */
+export const GuardNotice = z.enum(['temporary_card', 'passback', 'no_photo', 'gate_not_opened']);
+export type GuardNotice = z.infer<typeof GuardNotice>;
+
+export const AntiPassback = z.enum(['off', 'warn', 'deny']);
+export type AntiPassback = z.infer<typeof AntiPassback>;
+
+export interface GuardRuleSettings {
+  antiPassback: AntiPassback;
+}
+
+/** Everything the rules need about one tap, already looked up. */
+export interface TapFacts {
+  role: ReaderRole;
+  card: CanonicalCard;
+  /** The card row, or null when the store does not know the card. */
+  found: {
+    status: CardStatus;
+    validUntil: string | null;
+    holderKind: HolderKind;
+    holderId: string;
+  } | null;
+  holder: Holder | null;
+  /** The holder's person status (students/staff table); null when the person row is missing. */
+  personStatus: 'active' | 'left' | 'suspended' | null;
+  /** The holder's last recorded direction today, for anti-passback; null when none. */
+  lastDirectionToday: Direction | null;
+  /** The station's current time, epoch ms. */
+  now: number;
+}
+
+export interface GuardDecision {
+  verdict: GuardVerdict;
+  reason: GuardReason;
+  /** Direction of the reader; null when the reader has no entry/exit role. */
+  direction: Direction | null;
+  /** Raise an alarm on the guard's screen (sound, red, counted in alarms today). */
+  alarm: boolean;
+  notices: GuardNotice[];
+  /** The card's printed forms, shown for unknown cards so the guard can read the number to IT. */
+  printed: Record<string, string> | null;
+  /** A short English note for the IT log (never shown to the guard untranslated). */
+  itNote: string | null;
+}
+
+export function readerDirection(role: ReaderRole): Direction | null {
+  if (role === 'entry') return 'in';
+  if (role === 'exit') return 'out';
+  return null;
+}
+
+const deny = (
+  reason: GuardReason,
+  direction: Direction | null,
+  alarm: boolean,
+  extra: Partial<GuardDecision> = {},
+): GuardDecision => ({ verdict: 'deny', reason, direction, alarm, notices: [], printed: null, itNote: null, ...extra });
+
+/** The verdict for one tap at an entry or exit reader. */
+export function decideTap(facts: TapFacts, settings: GuardRuleSettings): GuardDecision {
+  const direction = readerDirection(facts.role);
+  if (direction === null) {
+    return deny('reader_no_role', null, false, {
+      itNote: `reader has role "${facts.role}": give it the entry or exit role in setup to use it at the guard post`,
+    });
+  }
+  if (isRandomUid(facts.card)) return deny('random_uid', direction, false);
+  const found = facts.found;
+  if (!found) {
+    return deny('unknown_card', direction, true, {
+      printed: printedForms(facts.card.uid),
+      itNote: `unknown card ${facts.card.technology}:${facts.card.uid}`,
+    });
+  }
+  if (found.status === 'blocked') return deny('card_blocked', direction, true);
+  if (found.status === 'lost') return deny('card_lost', direction, true);
+  if (found.validUntil !== null && Date.parse(found.validUntil) <= facts.now) return deny('card_expired', direction, false);
+  if (!facts.holder || facts.personStatus === null) {
+    return deny('holder_missing', direction, true, {
+      itNote: `card ${facts.card.technology}:${facts.card.uid} points at ${found.holderKind} ${found.holderId}, who is not in the roster`,
+    });
+  }
+  if (facts.personStatus !== 'active') return deny('person_inactive', direction, true);
+
+  const notices: GuardNotice[] = [];
+  let itNote: string | null = null;
+  if (found.status === 'temporary') notices.push('temporary_card');
+  if (facts.holder.photoHash === null) {
+    notices.push('no_photo');
+    itNote = `${found.holderKind} ${found.holderId} has no photo`;
+  }
+  const passback = settings.antiPassback !== 'off' && facts.lastDirectionToday === direction;
+  if (passback) {
+    notices.push('passback');
+    if (settings.antiPassback === 'deny') return deny('passback', direction, true, { notices, itNote });
+  }
+  return {
+    verdict: 'allow',
+    reason: found.status === 'temporary' ? 'temporary_card' : 'ok',
+    direction,
+    alarm: false,
+    notices,
+    printed: null,
+    itNote,
+  };
+}
+
+export interface FloodSettings {
+  /** At most this many taps … */
+  maxTaps: number;
+  /** … within this many milliseconds from one reader; more is a faulty reader. */
+  windowMs: number;
+  /** The reader counts as calm again after this long without a tap. */
+  quietMs: number;
+}
+
+export const DEFAULT_FLOOD: FloodSettings = { maxTaps: 8, windowMs: 2_000, quietMs: 3_000 };
+
+export type FloodAnswer =
+  | { kind: 'pass' }
+  /** The first tap over the limit: raise one alarm for this flood. */
+  | { kind: 'flood_started' }
+  /** Further taps while the flood lasts: dropped without a sound, only counted. */
+  | { kind: 'dropped'; dropped: number };
+
+/**
+ * Tells a faulty reader's flood from children tapping: a turnstile lane passes at most one person per
+ * 1.5–2.5 s, so more than `maxTaps` in `windowMs` from one reader is not people. Pure: time is passed in.
+ */
+export class TapFloodGuard {
+  readonly #settings: FloodSettings;
+  readonly #readers = new Map<string, { times: number[]; flooding: boolean; dropped: number; last: number }>();
+
+  constructor(settings: FloodSettings = DEFAULT_FLOOD) {
+    this.#settings = settings;
+  }
+
+  check(readerId: string, now: number): FloodAnswer {
+    let r = this.#readers.get(readerId);
+    if (!r) {
+      r = { times: [], flooding: false, dropped: 0, last: 0 };
+      this.#readers.set(readerId, r);
+    }
+    if (r.flooding && now - r.last >= this.#settings.quietMs) {
+      r.flooding = false;
+      r.dropped = 0;
+      r.times = [];
+    }
+    r.last = now;
+    if (r.flooding) {
+      r.dropped++;
+      return { kind: 'dropped', dropped: r.dropped };
+    }
+    r.times.push(now);
+    while (r.times.length > 0 && now - (r.times[0] ?? now) >= this.#settings.windowMs) r.times.shift();
+    if (r.times.length > this.#settings.maxTaps) {
+      r.flooding = true;
+      r.dropped = 1;
+      return { kind: 'flood_started' };
+    }
+    return { kind: 'pass' };
+  }
+
+  isFlooding(readerId: string): boolean {
+    return this.#readers.get(readerId)?.flooding ?? false;
+  }
+}
+
+/** Inside now = entries − exits today, never below zero (someone may have entered before midnight). */
+export function insideNow(enteredToday: number, exitedToday: number): number {
+  return Math.max(0, enteredToday - exitedToday);
+}
+
+/** Reasons the guard may pick when letting someone through by hand (plus free text). */
+export const MANUAL_OPEN_REASONS = ['forgot_card', 'card_damaged', 'parent_with_child', 'delivery', 'staff_request', 'other'] as const;
+export const ManualOpenReason = z.enum(MANUAL_OPEN_REASONS);
+export type ManualOpenReason = z.infer<typeof ManualOpenReason>;
+
+export const VISITOR_REASONS = ['parent', 'delivery', 'official', 'contractor', 'other'] as const;
+export const VisitorReason = z.enum(VISITOR_REASONS);
+export type VisitorReason = z.infer<typeof VisitorReason>;
+
+/**
+ * The end of a school day in UTC for a spare card bound "until the end of the day": 23:59:59.999 in the
+ * school's time zone, given that zone's UTC offset in minutes on that date (Moscow: +180).
+ */
+export function endOfSchoolDayUtc(schoolDate: string, utcOffsetMinutes: number): string {
+  const midnightUtc = Date.parse(`${schoolDate}T00:00:00.000Z`);
+  return new Date(midnightUtc + 86_400_000 - 1 - utcOffsetMinutes * 60_000).toISOString();
+}
+
+export interface InsidePerson {
+  kind: HolderKind;
+  id: string;
+  fullName: string;
+  group: string;
+}
+
+/** The roll call for emergency mode: students grouped by class (sorted), staff apart. */
+export function groupInside(people: readonly InsidePerson[]): {
+  classes: { className: string; people: InsidePerson[] }[];
+  staff: InsidePerson[];
+  total: number;
+} {
+  const byClass = new Map<string, InsidePerson[]>();
+  const staff: InsidePerson[] = [];
+  const collator = new Intl.Collator('ru', { numeric: true });
+  for (const p of people) {
+    if (p.kind === 'staff') staff.push(p);
+    else byClass.set(p.group, [...(byClass.get(p.group) ?? []), p]);
+  }
+  const byName = (a: InsidePerson, b: InsidePerson) => collator.compare(a.fullName, b.fullName);
+  return {
+    classes: [...byClass.entries()]
+      .sort(([a], [b]) => collator.compare(a, b))
+      .map(([className, ps]) => ({ className, people: ps.sort(byName) })),
+    staff: staff.sort(byName),
+    total: people.length,
+  };
+}
