@@ -58,6 +58,28 @@ export const eventPayloads = {
     reason: z.string(),
     shiftId: z.string().nullable(),
   }),
+  /** The cashier said "not this child" at the photo check: nothing was charged. */
+  sale_rejected: z.object({
+    saleId: z.string(),
+    holderId: z.string(),
+    card: CardRef.nullable(),
+    reason: z.enum(['not_this_child']),
+    shiftId: z.string().nullable(),
+    operatorId: z.string().nullable(),
+  }),
+  /** A class fed together without card taps; `accounts` debits each student's account by `amount`. */
+  group_meal: z.object({
+    groupMealId: z.string(),
+    className: z.string().min(1),
+    itemId: z.string(),
+    itemName: z.string(),
+    price: Kopecks.nonnegative(),
+    payer: z.enum(['subsidy', 'accounts', 'school']),
+    students: z.array(z.object({ holderId: z.string().min(1), amount: Kopecks.nonnegative() })).min(1),
+    total: Kopecks,
+    shiftId: z.string().nullable(),
+    operatorId: z.string().nullable(),
+  }),
   shift_open: z.object({ shiftId: z.string(), operatorId: z.string() }),
   shift_close: z.object({
     shiftId: z.string(),

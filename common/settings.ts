@@ -13,6 +13,10 @@ export const Settings = z.object({
   /** Null: the embedded demo school, no backend. */
   backendUrl: z.url({ protocol: /^https?$/ }).nullable().default(null),
   stationName: z.string().max(80).default(''),
+  /** The school's offline cap per child per school day for cashier sales (kopecks). */
+  offlineCapPerDay: z.number().int().nonnegative().default(300_00),
+  /** Share of a complex meal the subsidy pays for the `discounted` subsidy category (percent). */
+  subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
   readers: z
     .array(ReaderConfig)
     .default([{ id: 'demo', kind: 'simulated', role: 'entry', label: '' }])
