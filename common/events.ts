@@ -26,6 +26,8 @@ export const eventPayloads = {
     note: z.string(),
     operatorId: z.string().nullable(),
     holderId: z.string().nullable(),
+    /** The relay channel that was opened; null when no relay answered (the guard was told). */
+    gate: z.string().nullable().optional(),
   }),
   sale: z.object({
     saleId: z.string(),
@@ -80,6 +82,32 @@ export const eventPayloads = {
     shiftId: z.string().nullable(),
     operatorId: z.string().nullable(),
   }),
+  /** Guard post (issue 5): a visitor let in by hand, once. */
+  visitor_pass: z.object({
+    visitorName: z.string().min(1).max(200),
+    reason: z.string().min(1),
+    note: z.string(),
+    direction: z.enum(['in', 'out']),
+    gate: z.string().nullable(),
+    operatorId: z.string().nullable(),
+  }),
+  /** A spare card from the school's reserve stock bound to a holder until validUntil (end of the school day). */
+  temp_card_bind: z.object({
+    card: CardRef,
+    holderKind: HolderKind,
+    holderId: z.string().min(1),
+    validUntil: UtcInstant,
+    operatorId: z.string().nullable(),
+  }),
+  /** The spare card went back to the stock (returned by hand or the day ended); it identifies no one now. */
+  temp_card_return: z.object({
+    card: CardRef,
+    holderId: z.string().min(1),
+    cause: z.enum(['returned', 'day_ended']),
+  }),
+  /** Emergency mode: both directions held open for evacuation; insideCount from today's passes. */
+  emergency_start: z.object({ operatorId: z.string().nullable(), insideCount: z.number().int().nonnegative() }),
+  emergency_end: z.object({ operatorId: z.string().nullable(), startedAt: UtcInstant }),
   shift_open: z.object({ shiftId: z.string(), operatorId: z.string() }),
   shift_close: z.object({
     shiftId: z.string(),
