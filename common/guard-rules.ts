@@ -42,6 +42,23 @@ export interface GuardRuleSettings {
   antiPassback: AntiPassback;
 }
 
+/** The guard post's settings (a section of the station settings). */
+export const GuardSettings = z.object({
+  antiPassback: AntiPassback.default('off'),
+  /** How long the relay holds a direction open for one pass. */
+  pulseMs: z.number().int().min(100).max(30_000).default(1_500),
+  /** The turnstile's USB relay (LCUS, DESIGN.md §5); null: no relay, passes are recorded and the guard told. */
+  relay: z
+    .object({
+      path: z.string().min(1),
+      entryChannel: z.number().int().min(1).max(8).default(1),
+      exitChannel: z.number().int().min(1).max(8).default(2),
+    })
+    .nullable()
+    .default(null),
+});
+export type GuardSettings = z.infer<typeof GuardSettings>;
+
 /** Everything the rules need about one tap, already looked up. */
 export interface TapFacts {
   role: ReaderRole;

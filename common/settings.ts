@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GuardSettings } from './guard-rules.ts';
 import { ReaderConfig } from './readers.ts';
 
 export const StationMode = z.enum(['unset', 'guard', 'cashier']);
@@ -17,6 +18,8 @@ export const Settings = z.object({
   offlineCapPerDay: z.number().int().nonnegative().default(300_00),
   /** Share of a complex meal the subsidy pays for the `discounted` subsidy category (percent). */
   subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
+  /** Guard post: anti-passback, relay pulse and port (issue 5). */
+  guard: GuardSettings.prefault({}),
   readers: z
     .array(ReaderConfig)
     .default([{ id: 'demo', kind: 'simulated', role: 'entry', label: '' }])
