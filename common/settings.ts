@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GuardSettings } from './guard-rules.ts';
 import { ReaderConfig } from './readers.ts';
+import { UpdateSettings } from './update-policy.ts';
 
 export const StationMode = z.enum(['unset', 'guard', 'cashier']);
 export type StationMode = z.infer<typeof StationMode>;
@@ -20,9 +21,11 @@ export const Settings = z.object({
   subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
   /** Guard post: anti-passback, relay pulse and port (issue 5). */
   guard: GuardSettings.prefault({}),
+  /** Auto-update: channel, check interval, rush hours (issue 7). */
+  update: UpdateSettings.prefault({}),
   readers: z
     .array(ReaderConfig)
-    .default([{ id: 'demo', kind: 'simulated', role: 'entry', label: '' }])
+    .default(() => [ReaderConfig.parse({ id: 'demo', kind: 'simulated', role: 'entry' })])
     .refine((rs) => new Set(rs.map((r) => r.id)).size === rs.length, 'reader ids must be unique'),
 });
 export type Settings = z.infer<typeof Settings>;

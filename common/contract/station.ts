@@ -50,6 +50,8 @@ export const stationRequests = {
   'station.getStatus': request(Empty, StationStatus),
   'settings.get': request(Empty, Settings),
   'settings.update': request(SettingsPatch.strict(), Settings),
+  /** IT confirmed, after a damaged database was kept aside, to start with an empty store. */
+  'station.startEmptyAfterFault': request(z.object({ confirm: z.literal(true) }).strict(), StationStatus),
   'demo.listCards': request(Empty, z.array(DemoCard)),
   'demo.tap': request(
     z.object({ readerId: z.string().min(1), technology: Technology, uid: Uid }).strict(),

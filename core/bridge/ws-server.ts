@@ -1,0 +1,174 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ServerMessage } from '../../common/contract/index.ts';
+import type { Logger } from '../logger.ts';
+import { photoMime, type PhotoStore } from '../photos.ts';
+import type { Router } from './router.ts';
+
+export interface WsBridgeOptions {
+  router: Router;
+  photos: PhotoStore;
+  token: string;
+  /** The built renderer (index.html, assets/); null serves only the bridge and photos. */
+  staticDir: string | null;
+  port?: number;
+  log: Logger;
+}
+
+export interface WsBridge {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+  '.wav': 'audio/wav',
+};
+const COOKIE = 'station_token';
+
+function sameToken(a: string | null | undefined, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieToken(req: IncomingMessage): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, v] = part.trim().split('=');
+    if (k === COOKIE && v) return decodeURIComponent(v);
+  }
+  return null;
+}
+
+/**
+ * The browser host's bridge: the built renderer, the photos and the contract's messages over a WebSocket,
+ * all on 127.0.0.1 and all behind a per-launch token. The page is opened once with `?token=…`; the
+ * token then rides in an HttpOnly, SameSite=Strict cookie so images and the socket carry it.
+ */
+export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge> {
+  const { router, photos, token, log } = options;
+  const staticRoot = options.staticDir ? resolve(options.staticDir) : null;
+  let port = 0;
+
+  const csp = (): string =>
+    `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; ` +
+    `connect-src 'self' ws://127.0.0.1:${port}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
+
+  const send404 = (res: ServerResponse): void => {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+  };
+
+  const serveFile = (res: ServerResponse, path: string, type: string, cache: string): void => {
+    res.writeHead(200, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff', 'content-security-policy': csp() });
+    createReadStream(path).pipe(res);
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const given = url.searchParams.get('token');
+    if (given !== null) {
+      if (!sameToken(given, token)) {
+        log.warn({ path: url.pathname }, 'browser host: wrong token');
+        res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('wrong token');
+        return;
+      }
+      url.searchParams.delete('token');
+      res.writeHead(303, {
+        location: url.pathname + url.search + url.hash,
+        'set-cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+      });
+      res.end();
+      return;
+    }
+    if (url.pathname.startsWith('/photos/')) {
+      if (!sameToken(cookieToken(req), token)) {
+        res.writeHead(401).end();
+        return;
+      }
+      const bytes = photos.read(url.pathname.slice('/photos/'.length));
+      if (!bytes) return send404(res);
+      res.writeHead(200, {
+        'content-type': photoMime(bytes) ?? 'application/octet-stream',
+        'cache-control': 'private, max-age=31536000, immutable',
+        'x-content-type-options': 'nosniff',
+        // An SVG portrait is shown as an image only; never let it run script if opened directly.
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+      });
+      res.end(bytes);
+      return;
+    }
+    if (!staticRoot) return send404(res);
+    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    let file = resolve(join(staticRoot, rel));
+    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return send404(res);
+    if (!existsSync(file) || statSync(file).isDirectory()) {
+      // Client-side routes (/, /customer) get the app's page; a missing asset is a 404.
+      if (extname(rel) !== '' && extname(rel) !== '.html') return send404(res);
+      file = join(staticRoot, existsSync(join(staticRoot, `${rel}.html`)) ? `${rel}.html` : 'index.html');
+      if (!existsSync(file)) return send404(res);
+    }
+    const ext = extname(file);
+    serveFile(res, file, MIME[ext] ?? 'application/octet-stream', ext === '.html' ? 'no-store' : 'public, max-age=3600');
+  };
+
+  const server: Server = createServer(handle);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const origin = req.headers.origin;
+    const tokenOk = sameToken(cookieToken(req), token) || sameToken(url.searchParams.get('token'), token);
+    const originOk = origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+    if (url.pathname !== '/bridge' || !tokenOk || !originOk) {
+      log.warn({ path: url.pathname, tokenOk, origin }, 'browser host: bridge connection refused');
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+  });
+
+  const attach = (ws: WebSocket): void => {
+    const send = (msg: ServerMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    };
+    const unsubscribe = router.subscribe(send);
+    ws.on('message', (data) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(data.toString());
+      } catch {
+        raw = null;
+      }
+      void router.dispatch(raw).then(send);
+    });
+    ws.on('close', unsubscribe);
+    ws.on('error', (err) => log.warn({ err }, 'browser host: socket error'));
+  };
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, '127.0.0.1', () => ok());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { generateDemoSchool } from '../common/demo-school.ts';
+import { schoolDate, type Clock } from './clock.ts';
+import type { PhotoStore } from './photos.ts';
+import type { Store } from './store/index.ts';
+import { hashPin } from './pin.ts';
+
+/**
+ * Seeds the embedded demo school into an empty store (no backend configured): a person without
+ * hardware or a server sees a working station at once.
+ */
+export function seedDemoSchool(store: Store, photos: PhotoStore, clock: Clock, students = 30): void {
+  const now = clock.now();
+  const school = generateDemoSchool({ students, date: schoolDate(now), now: new Date(now).toISOString() });
+  const hashes = new Map<string, string>();
+  for (const [id, svg] of school.photos) hashes.set(id, photos.put(Buffer.from(svg, 'utf8')));
+  store.db.transaction(() => {
+    store.roster.upsertStudents(school.students.map((s) => ({ ...s, photoHash: hashes.get(s.id) ?? null })));
+    store.roster.upsertStaff(school.staff.map(({ pin, ...s }) => ({ ...s, photoHash: hashes.get(s.id) ?? null, pinHash: hashPin(pin) })));
+    store.roster.upsertCards(school.cards);
+    store.roster.upsertAccounts(school.accounts);
+    store.roster.upsertMenu(school.menu);
+  })();
+}
+
+/** The demo menu is for one date; a demo station started on a later day gets today's menu too. */
+export function ensureDemoMenu(store: Store, clock: Clock): void {
+  const today = schoolDate(clock.now());
+  const has = store.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM menu_items WHERE date = ?').get(today);
+  if ((has?.n ?? 0) > 0) return;
+  const school = generateDemoSchool({ students: 0, date: today, now: new Date(clock.now()).toISOString() });
+  store.roster.upsertMenu(school.menu);
+}

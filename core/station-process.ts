@@ -1,0 +1,68 @@
+/**
+ * The station process (DESIGN.md §1): core, hardware and sync in one Node process. Electron starts it as
+ * a utilityProcess and hands it one MessagePort per window; the browser host forks it as a plain Node
+ * process and it serves the same bridge over a WebSocket on 127.0.0.1.
+ *
+ * Environment: STATION_TRANSPORT=ws|port, STATION_DATA_DIR, STATION_TOKEN and STATION_PORT (ws),
+ * STATION_STATIC_DIR (ws: the built renderer), STATION_MIGRATIONS_DIR (packaged app), STATION_VERSION.
+ */
+import { join } from 'node:path';
+import { servePorts, type ParentPort } from './bridge/port-transport.ts';
+import { startWsBridge } from './bridge/ws-server.ts';
+import { defaultDataDir } from './data-dir.ts';
+import { createLogger } from './logger.ts';
+import { createStation } from './station.ts';
+
+const env = process.env;
+const dataDir = defaultDataDir(env);
+const log = createLogger({ file: join(dataDir, 'logs', 'station.log') });
+const startedAt = performance.now();
+
+process.on('uncaughtException', (err) => log.error({ err }, 'station: uncaught exception'));
+process.on('unhandledRejection', (err) => log.error({ err }, 'station: unhandled rejection'));
+
+const station = await createStation({
+  dataDir,
+  logger: log,
+  ...(env.STATION_MIGRATIONS_DIR ? { migrationsDir: env.STATION_MIGRATIONS_DIR } : {}),
+  ...(env.STATION_DEMO_STUDENTS ? { demoStudents: Number(env.STATION_DEMO_STUDENTS) } : {}),
+  version: env.STATION_VERSION ?? '0.1.0',
+});
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+let closeBridge: () => Promise<void> = async () => {};
+
+if ((env.STATION_TRANSPORT ?? (parentPort ? 'port' : 'ws')) === 'port') {
+  if (!parentPort) throw new Error('STATION_TRANSPORT=port needs an Electron utilityProcess');
+  servePorts(parentPort, station.router, log);
+  parentPort.postMessage({ type: 'ready', dataDir });
+} else {
+  const token = env.STATION_TOKEN;
+  if (!token || token.length < 16) throw new Error('STATION_TOKEN (at least 16 characters) is required for the WebSocket bridge');
+  const bridge = await startWsBridge({
+    router: station.router,
+    photos: station.photos,
+    token,
+    staticDir: env.STATION_STATIC_DIR ?? null,
+    port: Number(env.STATION_PORT ?? 0),
+    log,
+  });
+  closeBridge = bridge.close;
+  const ready = { type: 'ready', url: bridge.url, port: bridge.port, dataDir, startupMs: Math.round(performance.now() - startedAt) };
+  if (process.send) process.send(ready);
+  else console.log(JSON.stringify(ready));
+}
+log.info({ dataDir, pid: process.pid }, 'station: ready');
+
+let stopping = false;
+const stop = async (why: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ why }, 'station: stopping');
+  await closeBridge();
+  await station.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('disconnect', () => void stop('parent gone'));
