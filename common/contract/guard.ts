@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { CARD_FORMATS } from '../card-id.ts';
+import { Holder, HolderKind, PersonStatus, SchoolDate, Technology, Uid, UtcInstant } from '../domain.ts';
+import { Direction, GuardNotice, ManualOpenReason, VisitorReason } from '../guard-rules.ts';
+import { request } from './define.ts';
+
+/**
+ * The guard post's part of the bridge (issue 5). Never a balance, a purchase, a limit or a meal here.
+ * Reasons are codes (GuardReason, ManualOpenReason, VisitorReason, …) that the renderer translates.
+ */
+
+const CardRefSchema = z.object({ technology: Technology, uid: Uid });
+
+export const PassKind = z.enum(['tap', 'manual', 'visitor', 'flood', 'spare_bind', 'spare_return', 'emergency']);
+export type PassKind = z.infer<typeof PassKind>;
+
+/** What the relay did for this pass: opened, could not (no relay / failed), or nothing to do. */
+export const GateOutcome = z.enum(['opened', 'not_opened', 'held_open', 'none']);
+export type GateOutcome = z.infer<typeof GateOutcome>;
+
+/** One line of the guard's feed, and the big card on a tap. */
+export const GuardPassView = z.object({
+  id: z.string(),
+  at: UtcInstant,
+  kind: PassKind,
+  readerId: z.string().nullable(),
+  direction: Direction.nullable(),
+  verdict: z.enum(['allow', 'deny', 'info']),
+  /** GuardReason for taps; the manual/visitor reason code otherwise. */
+  reason: z.string(),
+  alarm: z.boolean(),
+  notices: z.array(GuardNotice),
+  holder: Holder.nullable(),
+  card: CardRefSchema.nullable(),
+  /** The card's printed forms (unknown cards, spare cards), so the guard can read the number to IT. */
+  printed: z.partialRecord(z.enum(CARD_FORMATS), z.string()).nullable(),
+  gate: GateOutcome,
+  /** Free text (manual open note, visitor's name and note). */
+  note: z.string().nullable(),
+});
+export type GuardPassView = z.infer<typeof GuardPassView>;
+
+export const GuardCounters = z.object({
+  schoolDate: SchoolDate,
+  insideNow: z.number().int().nonnegative(),
+  enteredToday: z.number().int().nonnegative(),
+  exitedToday: z.number().int().nonnegative(),
+  alarmsToday: z.number().int().nonnegative(),
+});
+export type GuardCounters = z.infer<typeof GuardCounters>;
+
+export const EmergencyState = z.object({
+  active: z.boolean(),
+  startedAt: UtcInstant.nullable(),
+  /** Whether the relay is holding both directions open (false: no relay, open the turnstile by hand). */
+  gateHeld: z.boolean(),
+});
+export type EmergencyState = z.infer<typeof EmergencyState>;
+
+export const PersonFound = z.object({
+  kind: HolderKind,
+  id: z.string(),
+  fullName: z.string(),
+  group: z.string(),
+  photoHash: z.string().nullable(),
+  status: PersonStatus,
+  /** From today's passes: inside (last pass in), outside (last pass out) or unknown (no pass today). */
+  whereabouts: z.enum(['inside', 'outside', 'unknown']),
+  /** A spare card bound to this person today, if any. */
+  spareCard: z.object({ technology: Technology, uid: Uid, label: z.string(), until: UtcInstant }).nullable(),
+});
+export type PersonFound = z.infer<typeof PersonFound>;
+
+export const InsidePersonView = z.object({
+  kind: HolderKind,
+  id: z.string(),
+  fullName: z.string(),
+  group: z.string(),
+  since: UtcInstant,
+});
+export const InsideList = z.object({
+  generatedAt: UtcInstant,
+  schoolDate: SchoolDate,
+  classes: z.array(z.object({ className: z.string(), people: z.array(InsidePersonView) })),
+  staff: z.array(InsidePersonView),
+  visitors: z.array(z.object({ name: z.string(), reason: z.string(), at: UtcInstant })),
+  total: z.number().int().nonnegative(),
+});
+export type InsideList = z.infer<typeof InsideList>;
+
+export const SpareCardView = z.object({
+  technology: Technology,
+  uid: Uid,
+  label: z.string(),
+  printed: z.string(),
+  boundTo: z.object({ kind: HolderKind, id: z.string(), fullName: z.string(), group: z.string() }).nullable(),
+  boundUntil: UtcInstant.nullable(),
+});
+export type SpareCardView = z.infer<typeof SpareCardView>;
+
+const Empty = z.object({}).strict();
+const Operator = { operatorId: z.string().min(1).max(64).nullable().default(null) };
+
+export const guardRequests = {
+  'guard.feed': request(
+    z
+      .object({
+        alarmsOnly: z.boolean().default(false),
+        limit: z.number().int().min(1).max(200).default(50),
+        /** Page back from this pass id (exclusive). */
+        before: z.string().max(64).nullable().default(null),
+      })
+      .strict(),
+    z.object({ items: z.array(GuardPassView) }),
+  ),
+  'guard.counters': request(Empty, GuardCounters),
+  'guard.search': request(
+    z.object({ query: z.string().trim().min(1).max(100), limit: z.number().int().min(1).max(100).default(30) }).strict(),
+    z.object({ people: z.array(PersonFound) }),
+  ),
+  'guard.manualOpen': request(
+    z
+      .object({
+        direction: Direction,
+        reason: ManualOpenReason,
+        note: z.string().trim().max(500).default(''),
+        holderKind: HolderKind.nullable().default(null),
+        holderId: z.string().min(1).max(64).nullable().default(null),
+        ...Operator,
+      })
+      .strict(),
+    z.object({ pass: GuardPassView }),
+  ),
+  'guard.visitorPass': request(
+    z
+      .object({
+        visitorName: z.string().trim().min(1).max(200),
+        reason: VisitorReason,
+        note: z.string().trim().max(500).default(''),
+        ...Operator,
+      })
+      .strict(),
+    z.object({ pass: GuardPassView }),
+  ),
+  'guard.spareCards': request(Empty, z.object({ cards: z.array(SpareCardView) })),
+  'guard.bindSpareCard': request(
+    z.object({ card: CardRefSchema, holderKind: HolderKind, holderId: z.string().min(1).max(64), ...Operator }).strict(),
+    z.object({ pass: GuardPassView, validUntil: UtcInstant }),
+  ),
+  'guard.returnSpareCard': request(z.object({ card: CardRefSchema }).strict(), z.object({ pass: GuardPassView })),
+  'guard.emergency': request(
+    z.discriminatedUnion('action', [
+      z.object({ action: z.literal('status') }).strict(),
+      /** Starting is a guarded action: the renderer asks twice and sends confirm: true. */
+      z.object({ action: z.literal('start'), confirm: z.literal(true), ...Operator }).strict(),
+      z.object({ action: z.literal('end'), ...Operator }).strict(),
+    ]),
+    EmergencyState,
+  ),
+  'guard.insideList': request(Empty, InsideList),
+  'guard.export': request(
+    z.object({ format: z.enum(['csv', 'html']).default('csv') }).strict(),
+    z.object({ path: z.string(), fileName: z.string(), mime: z.string(), content: z.string() }),
+  ),
+} as const;
+
+export const guardEvents = {
+  /** A tap (or manual open, visitor, flood alarm) the guard must see now, with the counters after it. */
+  'guard.pass': z.object({ pass: GuardPassView, counters: GuardCounters }),
+  /** The relay's answer arrived after the pass was shown (it failed: the gate did not open). */
+  'guard.gate': z.object({ passId: z.string(), gate: GateOutcome }),
+  'guard.emergency': EmergencyState,
+} as const;
