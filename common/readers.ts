@@ -10,6 +10,8 @@ const base = {
   id: z.string().min(1).max(64),
   role: ReaderRole,
   label: z.string().max(80).default(''),
+  /** The same card taken away and shown again sooner than this is the same tap (a bounce), not a second one. */
+  retapMs: z.number().int().min(0).max(60_000).default(1000),
 };
 
 export const ReaderConfig = z.discriminatedUnion('kind', [
@@ -20,9 +22,19 @@ export const ReaderConfig = z.discriminatedUnion('kind', [
     kind: z.literal('serial'),
     path: z.string().min(1),
     baudRate: z.number().int().positive().default(9600),
+    dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).default(8),
+    parity: z.enum(['none', 'even', 'odd']).default('none'),
+    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
     frame: z.enum(['text', 'binary']).default('text'),
     format: z.enum(CARD_FORMATS).default('hex'),
     technology: Technology.default('em4100'),
+    /** Text readers: a regular expression whose `uid` group (or first group) is the printed uid; empty = the format's default. */
+    pattern: z.string().max(200).default(''),
+    maxLineLength: z.number().int().min(8).max(1024).default(64),
+    /** Readers that repeat the frame while a card is held: the card is gone after this long without a frame. */
+    holdMs: z.number().int().min(50).max(10_000).default(700),
+    /** A half frame followed by this much silence is dropped. */
+    frameTimeoutMs: z.number().int().min(10).max(5_000).default(200),
   }),
   z.object({
     ...base,
@@ -54,3 +66,25 @@ export const CardRead = z.object({
   at: UtcInstant,
 });
 export type CardRead = z.infer<typeof CardRead>;
+
+/** The turnstile or door relay (DESIGN.md §5): an LCUS-type USB relay, one channel per direction. */
+export const GateConfig = z.object({
+  id: z.string().min(1).max(64).default('gate'),
+  kind: z.literal('lcus'),
+  path: z.string().min(1),
+  baudRate: z.number().int().positive().default(9600),
+  entryChannel: z.number().int().min(1).max(8).default(1),
+  exitChannel: z.number().int().min(1).max(8).default(2),
+  pulseMs: z.number().int().min(50).max(30_000).default(1000),
+  /** Confirm every open with the status query (FF); boards without it answer nothing. */
+  confirm: z.boolean().default(true),
+});
+export type GateConfig = z.infer<typeof GateConfig>;
+export const GateDirection = z.enum(['entry', 'exit']);
+export type GateDirection = z.infer<typeof GateDirection>;
+export const GateStatus = z.object({
+  gateId: z.string(),
+  state: ReaderState,
+  reason: z.string().nullable(),
+});
+export type GateStatus = z.infer<typeof GateStatus>;
