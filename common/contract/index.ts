@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { guardEvents, guardRequests } from './guard.ts';
 import { stationEvents, stationRequests } from './station.ts';
 
 /**
@@ -9,10 +10,12 @@ import { stationEvents, stationRequests } from './station.ts';
  */
 export const requests = {
   ...stationRequests,
+  ...guardRequests,
 } as const;
 
 export const events = {
   ...stationEvents,
+  ...guardEvents,
 } as const;
 
 export type Requests = typeof requests;
@@ -39,3 +42,4 @@ export function isEventName(name: string): name is EventName {
 
 export * from './envelope.ts';
 export * from './station.ts';
+export * from './guard.ts';
