@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { guardEvents, guardRequests } from './guard.ts';
 import { stationEvents, stationRequests } from './station.ts';
+import { updateEvents, updateRequests } from './update.ts';
 
 /**
  * The whole bridge in one place: every request the renderer may send and every event the station
@@ -11,11 +12,13 @@ import { stationEvents, stationRequests } from './station.ts';
 export const requests = {
   ...stationRequests,
   ...guardRequests,
+  ...updateRequests,
 } as const;
 
 export const events = {
   ...stationEvents,
   ...guardEvents,
+  ...updateEvents,
 } as const;
 
 export type Requests = typeof requests;
@@ -43,3 +46,4 @@ export function isEventName(name: string): name is EventName {
 export * from './envelope.ts';
 export * from './station.ts';
 export * from './guard.ts';
+export * from './update.ts';
