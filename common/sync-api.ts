@@ -1,0 +1,187 @@
+/**
+ * The sync contract between a station and the backend (DESIGN.md §4): the wire schemas the reference
+ * server validates with and serves as OpenAPI, and the station's client parses replies with.
+ * Pure zod; no I/O.
+ */
+import { z } from 'zod';
+import { Account, Card, MenuItem, SchoolDate, Staff, Student, UtcInstant } from './domain.ts';
+import { EventResult, EventResultStatus, StationEvent } from './events.ts';
+
+export const API_PREFIX = '/v1';
+
+/** Error body of every non-2xx reply: a machine code the station can translate, and words for IT. */
+export const ApiError = z.object({
+  error: z.enum([
+    'unauthorized',
+    'revoked',
+    'bad_request',
+    'not_found',
+    'invalid_code',
+    'too_many_events',
+    'server_error',
+    'unavailable',
+  ]),
+  message: z.string(),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+// ── Enrollment ───────────────────────────────────────────────────────────────────────────────
+export const EnrollRequest = z.object({
+  code: z.string().trim().min(4).max(64),
+  stationName: z.string().max(80).default(''),
+});
+export type EnrollRequest = z.infer<typeof EnrollRequest>;
+export const EnrollResponse = z.object({
+  stationId: z.string(),
+  /** Shown once; the server keeps only its hash. */
+  token: z.string().min(32),
+  schoolName: z.string(),
+});
+export type EnrollResponse = z.infer<typeof EnrollResponse>;
+
+// ── Roster deltas ────────────────────────────────────────────────────────────────────────────
+export const TombstoneKind = z.enum(['student', 'staff', 'card', 'account']);
+export type TombstoneKind = z.infer<typeof TombstoneKind>;
+/** A removed row. For a card the id is `technology:uid`; otherwise the person's (or account holder's) id. */
+export const Tombstone = z.object({ kind: TombstoneKind, id: z.string().min(1) });
+export type Tombstone = z.infer<typeof Tombstone>;
+
+export const RosterQuery = z.object({
+  /** Opaque; absent on a first sync. */
+  since: z.string().regex(/^\d+$/).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
+export const RosterPage = z.object({
+  students: z.array(Student),
+  staff: z.array(Staff),
+  cards: z.array(Card),
+  accounts: z.array(Account),
+  tombstones: z.array(Tombstone),
+  /** Pass back as `since` for the next page; store it once the page is applied. */
+  cursor: z.string(),
+  /** More changes wait after this page. */
+  more: z.boolean(),
+  /** Rows changed after `since` in total (this page included), for a progress bar. */
+  remaining: z.number().int().nonnegative(),
+});
+export type RosterPage = z.infer<typeof RosterPage>;
+
+export const photoPath = (hash: string) => `${API_PREFIX}/photos/${hash}`;
+export const PhotoParams = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 hex of the photo') });
+
+// ── Menu and time ────────────────────────────────────────────────────────────────────────────
+export const MenuQuery = z.object({ date: SchoolDate });
+export const MenuResponse = z.object({ date: SchoolDate, items: z.array(MenuItem) });
+export type MenuResponse = z.infer<typeof MenuResponse>;
+
+export const TimeResponse = z.object({ now: UtcInstant, epochMs: z.number().int() });
+export type TimeResponse = z.infer<typeof TimeResponse>;
+
+// ── Events ───────────────────────────────────────────────────────────────────────────────────
+export const MAX_EVENTS_PER_BATCH = 1000;
+/**
+ * A batch in station order. Events are taken loosely here (any object with an id) so that one bad
+ * event gets its own `invalid` answer instead of failing the whole batch.
+ */
+export const EventsBatchRequest = z.object({
+  events: z.array(z.looseObject({ id: z.string().min(1).max(64) })).max(MAX_EVENTS_PER_BATCH),
+});
+export type EventsBatchRequest = z.infer<typeof EventsBatchRequest>;
+
+/** Why an event was flagged or refused, as a code the station's UI translates. */
+export const EventResultCode = z.enum([
+  'overdraft',
+  'conflict',
+  'schema',
+  'unknown_type',
+  'unknown_holder',
+  'unknown_sale',
+  'already_voided',
+  'void_exceeds_sale',
+]);
+export type EventResultCode = z.infer<typeof EventResultCode>;
+
+/**
+ * One answer per event, in request order. A `duplicate` carries the first answer in `first`, so an
+ * anomaly seen on the first delivery is still seen when only the retry's reply arrives.
+ */
+export const PushResult = EventResult.extend({
+  code: EventResultCode.optional(),
+  first: z
+    .object({ status: EventResultStatus.exclude(['duplicate']), code: EventResultCode.optional(), message: z.string().optional() })
+    .optional(),
+});
+export type PushResult = z.infer<typeof PushResult>;
+export const EventsBatchResponse = z.object({ results: z.array(PushResult) });
+export type EventsBatchResponse = z.infer<typeof EventsBatchResponse>;
+
+/** What the station keeps for an event that needs a person's attention. */
+export const AttentionItem = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  type: z.string(),
+  occurredAt: UtcInstant,
+  status: z.enum(['anomaly', 'invalid']),
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+});
+export type AttentionItem = z.infer<typeof AttentionItem>;
+
+// ── Station-side status (published by the station over the bridge) ──────────────────────────
+export const SyncErrorCode = z.enum([
+  'network',
+  'timeout',
+  'server_error',
+  'bad_reply',
+  'unauthorized',
+  'rate_limited',
+  'invalid_code',
+  'store_error',
+]);
+export type SyncErrorCode = z.infer<typeof SyncErrorCode>;
+
+export const SyncStatus = z.object({
+  state: z.enum(['not_configured', 'online', 'offline', 'syncing']),
+  backendUrl: z.string().nullable(),
+  stationId: z.string().nullable(),
+  /** The backend refused the token: the station must be enrolled again. */
+  needsEnrollment: z.boolean(),
+  lastSyncAt: UtcInstant.nullable(),
+  lastErrorCode: SyncErrorCode.nullable(),
+  /** The last error in words, for IT and the log; the UI shows the translated code. */
+  lastError: z.string().nullable(),
+  eventsWaiting: z.number().int().nonnegative(),
+  needsAttention: z.number().int().nonnegative(),
+  clockOffsetMs: z.number().int(),
+  /** The station's clock differs from the backend's by more than CLOCK_WARNING_MS. */
+  clockWarning: z.boolean(),
+  /** A roster sync in progress (first sync shows a progress bar), else null. */
+  progress: z
+    .object({ phase: z.enum(['roster', 'photos']), done: z.number().int().nonnegative(), total: z.number().int().nonnegative() })
+    .nullable(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+export const CLOCK_WARNING_MS = 60_000;
+
+// ── Administration (admin-token endpoints; the CLI calls the same functions) ──────────────────
+export const CardRefBody = z.object({ technology: Card.shape.technology, uid: Card.shape.uid });
+export const TopUpRequest = z.object({ holderId: z.string().min(1), amount: z.number().int().positive(), note: z.string().default('') });
+export const DailyLimitRequest = z.object({ holderId: z.string().min(1), dailyLimit: z.number().int().nonnegative().nullable() });
+export const ForbiddenCategoriesRequest = z.object({ holderId: z.string().min(1), categories: z.array(z.string().min(1)) });
+export const SubsidyRequest = z.object({ holderId: z.string().min(1), subsidy: Account.shape.subsidy });
+export const LostCardRequest = z.object({
+  card: CardRefBody,
+  temporary: CardRefBody,
+  validUntil: UtcInstant.nullable().default(null),
+});
+export const EnrollmentCodeRequest = z.object({ ttlMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60) });
+export const EnrollmentCodeResponse = z.object({ code: z.string(), expiresAt: UtcInstant });
+export const CsvImportRequest = z.object({ csv: z.string(), photos: z.record(z.string(), z.string()).default({}) });
+export const ImportReport = z.object({
+  imported: z.number().int(),
+  rejected: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+});
+export type ImportReport = z.infer<typeof ImportReport>;
+export const AccountView = Account;
+export const StationView = z.object({ id: z.string(), name: z.string(), enrolledAt: UtcInstant, revokedAt: UtcInstant.nullable(), lastSeenAt: UtcInstant.nullable() });
+export const Ok = z.object({ ok: z.literal(true) });

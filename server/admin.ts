@@ -1,0 +1,253 @@
+/**
+ * School administration for the reference backend: CSV imports with photos, the menu, and the demo
+ * school. The CLI and the admin-token endpoints both call these functions.
+ */
+import { randomBytes } from 'node:crypto';
+import { CARD_TECHNOLOGIES, isCanonicalUid, type CardTechnology } from '../common/card-id.ts';
+import { generateDemoSchool } from '../common/demo-school.ts';
+import { Card, MenuItem, PersonStatus, Staff, Student } from '../common/domain.ts';
+import { parseMoney } from '../common/money.ts';
+import type { ImportReport } from '../common/sync-api.ts';
+import type { Repo } from './repo.ts';
+
+/** RFC 4180 CSV (quotes, doubled quotes, CRLF or LF, `,` or `;` guessed from the header). */
+export function parseCsv(text: string): string[][] {
+  const src = text.replace(/^\uFEFF/, '');
+  const firstLine = src.split(/\r?\n/, 1)[0] ?? '';
+  const sep = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (src[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"' && field === '') quoted = true;
+    else if (ch === sep) {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && src[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows.filter((r) => r.some((c) => c.trim() !== ''));
+}
+
+/** Rows as objects keyed by the lower-cased header; the line number is the file's (header = 1). */
+function records(text: string): { line: number; get: (name: string) => string }[] {
+  const [header, ...rows] = parseCsv(text);
+  if (!header) return [];
+  const names = header.map((h) => h.trim().toLowerCase());
+  return rows.map((r, i) => ({ line: i + 2, get: (name: string) => (r[names.indexOf(name)] ?? '').trim() }));
+}
+
+export function photoMimeOf(bytes: Uint8Array): string | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
+  if (bytes[0] === 0x89 && bytes[1] === 0x50) return 'image/png';
+  if (bytes[0] === 0x52 && bytes[1] === 0x49 && bytes[8] === 0x57) return 'image/webp';
+  const head = Buffer.from(bytes.subarray(0, 256)).toString('utf8').trimStart();
+  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'image/svg+xml';
+  return null;
+}
+
+/** `iso14443:04A1B2C3D4E5F6; em4100:0A1B2C3D4E` (technology defaults to iso14443). */
+function parseCards(cell: string): { technology: CardTechnology; uid: string }[] {
+  return cell
+    .split(/[;\s]+/)
+    .filter(Boolean)
+    .map((part) => {
+      const [a, b] = part.includes(':') ? part.split(':') : ['iso14443', part];
+      const technology = a!.toLowerCase() as CardTechnology;
+      const uid = (b ?? '').toUpperCase();
+      if (!CARD_TECHNOLOGIES.includes(technology)) throw new Error(`unknown card technology "${a}"`);
+      if (!isCanonicalUid(uid)) throw new Error(`card uid "${b}" is not upper-case hex of 1 to 10 bytes`);
+      return { technology, uid };
+    });
+}
+
+export type PhotoSource = (name: string) => Buffer | null;
+
+const PHOTO_EXTS = ['jpg', 'jpeg', 'png', 'webp', 'svg'];
+
+async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, photos: PhotoSource): Promise<ImportReport> {
+  const report: ImportReport = { imported: 0, rejected: [] };
+  const ready: { person: Student | Staff; cards: { technology: CardTechnology; uid: string }[]; photo: { bytes: Buffer; mime: string } | null }[] = [];
+  for (const rec of records(csv)) {
+    try {
+      const id = rec.get('id');
+      const photoName = rec.get('photo');
+      let photo: { bytes: Buffer; mime: string } | null = null;
+      const candidates = photoName ? [photoName] : PHOTO_EXTS.map((e) => `${id}.${e}`);
+      for (const name of candidates) {
+        const bytes = photos(name);
+        if (!bytes) continue;
+        const mime = photoMimeOf(bytes);
+        if (!mime) throw new Error(`photo ${name} is not a JPEG, PNG, WebP or SVG image`);
+        photo = { bytes, mime };
+        break;
+      }
+      if (photoName && !photo) throw new Error(`photo ${photoName} not found`);
+      const status = PersonStatus.parse(rec.get('status') || 'active');
+      const person =
+        kind === 'student'
+          ? Student.parse({ id, fullName: rec.get('full_name'), className: rec.get('class'), photoHash: null, status })
+          : Staff.parse({
+              id,
+              fullName: rec.get('full_name'),
+              position: rec.get('position'),
+              photoHash: null,
+              status,
+              roles: rec.get('roles').split(/[;\s]+/).filter(Boolean),
+            });
+      ready.push({ person, cards: parseCards(rec.get('cards')), photo });
+    } catch (err) {
+      report.rejected.push({ line: rec.line, reason: err instanceof Error ? err.message.replace(/\s+/g, ' ') : String(err) });
+    }
+  }
+  // Short transactions: a station syncing meanwhile never waits long.
+  for (let i = 0; i < ready.length; i += 500) {
+    await repo.db.tx(
+      async (tx) => {
+        for (const r of ready.slice(i, i + 500)) {
+          if (r.photo) r.person.photoHash = await repo.putPhoto(tx, r.photo.bytes, r.photo.mime);
+          if (kind === 'student') await repo.upsertStudent(tx, r.person as Student);
+          else await repo.upsertStaff(tx, r.person as Staff);
+          await repo.ensureAccount(tx, { holderId: r.person.id });
+          for (const c of r.cards) {
+            await repo.upsertCard(tx, Card.parse({ ...c, holderKind: kind, holderId: r.person.id, status: 'active', validUntil: null }));
+          }
+          report.imported++;
+        }
+      },
+      { roster: true },
+    );
+  }
+  return report;
+}
+
+/** Students CSV: `id,full_name,class,photo,cards,status` (photo and cards optional). */
+export function importStudentsCsv(repo: Repo, csv: string, photos: PhotoSource = () => null): Promise<ImportReport> {
+  return importPeople(repo, 'student', csv, photos);
+}
+
+/** Staff CSV: `id,full_name,position,roles,photo,cards,status`; roles separated by `;` or spaces. */
+export function importStaffCsv(repo: Repo, csv: string, photos: PhotoSource = () => null): Promise<ImportReport> {
+  return importPeople(repo, 'staff', csv, photos);
+}
+
+/** Menu CSV: `date,id,name,category,kind,price,allergens`; price in rubles (`145,00`), allergens separated by `;`. */
+export async function importMenuCsv(repo: Repo, csv: string): Promise<ImportReport> {
+  const report: ImportReport = { imported: 0, rejected: [] };
+  const items: MenuItem[] = [];
+  for (const rec of records(csv)) {
+    const price = parseMoney(rec.get('price'));
+    const parsed = MenuItem.safeParse({
+      date: rec.get('date'),
+      id: rec.get('id'),
+      name: rec.get('name'),
+      category: rec.get('category'),
+      kind: rec.get('kind') || 'buffet',
+      price,
+      allergens: rec.get('allergens').split(';').map((a) => a.trim()).filter(Boolean),
+    });
+    if (parsed.success) items.push(parsed.data);
+    else report.rejected.push({ line: rec.line, reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+  }
+  await repo.putMenu(items);
+  report.imported = items.length;
+  return report;
+}
+
+/** The school day (YYYY-MM-DD) of an instant, in the school's time zone. */
+export function schoolDay(ms: number, timeZone = 'Europe/Moscow'): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+}
+
+export interface DemoSeedOptions {
+  students?: number;
+  /** Pad every portrait to about this many bytes (benchmarks use 30 KB photos). */
+  photoBytes?: number;
+  /** School days of menu from today. */
+  menuDays?: number;
+  now?: Date;
+}
+
+/** Seeds the demo school (common/demo-school.ts) with its portraits, cards, balances and menu. */
+export async function seedDemoSchool(repo: Repo, options: DemoSeedOptions = {}): Promise<{ students: number; staff: number; cards: number }> {
+  const now = options.now ?? new Date();
+  const date = schoolDay(now.getTime());
+  const school = generateDemoSchool({ students: options.students ?? 30, date, now: now.toISOString() });
+  const photoOf = (id: string): Buffer | null => {
+    const svg = school.photos.get(id);
+    if (!svg) return null;
+    if (!options.photoBytes || svg.length >= options.photoBytes) return Buffer.from(svg, 'utf8');
+    // Random filler inside a comment: the portrait looks the same, the bytes weigh what a real photo does.
+    const pad = randomBytes(Math.ceil(((options.photoBytes - svg.length - 10) * 3) / 4)).toString('base64');
+    return Buffer.from(svg.replace('</svg>', `<!--${pad}--></svg>`), 'utf8');
+  };
+  const people = [...school.students.map((p) => ({ kind: 'student' as const, p })), ...school.staff.map((p) => ({ kind: 'staff' as const, p }))];
+  const accounts = new Map(school.accounts.map((a) => [a.holderId, a]));
+  for (let i = 0; i < people.length; i += 250) {
+    await repo.db.tx(
+      async (tx) => {
+        for (const { kind, p } of people.slice(i, i + 250)) {
+          const bytes = photoOf(p.id);
+          const photoHash = bytes ? await repo.putPhoto(tx, bytes, 'image/svg+xml') : null;
+          if (kind === 'student') await repo.upsertStudent(tx, { ...(p as Student), photoHash });
+          else {
+            const { pin: _pin, ...staff } = p as Staff & { pin: string };
+            await repo.upsertStaff(tx, { ...staff, photoHash });
+          }
+          const a = accounts.get(p.id);
+          await repo.ensureAccount(tx, a ?? { holderId: p.id }, a?.balance ?? 0);
+          if (a?.balance) {
+            await tx.run('INSERT INTO ledger (event_id, holder_id, delta, kind, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING', [
+              `opening-${p.id}`,
+              p.id,
+              a.balance,
+              'opening',
+              now.toISOString(),
+            ]);
+          }
+        }
+      },
+      { roster: true },
+    );
+  }
+  for (let i = 0; i < school.cards.length; i += 1000) {
+    await repo.db.tx(
+      async (tx) => {
+        for (const c of school.cards.slice(i, i + 1000)) await repo.upsertCard(tx, c);
+      },
+      { roster: true },
+    );
+  }
+  const menu: MenuItem[] = [];
+  for (let d = 0; d < (options.menuDays ?? 7); d++) {
+    const day = schoolDay(now.getTime() + d * 86_400_000);
+    for (const m of school.menu) menu.push({ ...m, date: day });
+  }
+  await repo.putMenu(menu);
+  return { students: school.students.length, staff: school.staff.length, cards: school.cards.length };
+}
+
+/** Seeds the demo school only into an empty database (what `npm start` and `serve --demo` use). */
+export async function ensureDemoSchool(repo: Repo, options: DemoSeedOptions = {}): Promise<boolean> {
+  if ((await repo.counts()).students > 0) return false;
+  await seedDemoSchool(repo, options);
+  return true;
+}

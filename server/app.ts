@@ -1,0 +1,432 @@
+/**
+ * The reference backend's HTTP surface. Every route is declared once in `routes` with its zod
+ * schemas: the same table registers the Fastify handlers, validates requests and builds /openapi.json.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  ApiError,
+  CsvImportRequest,
+  DailyLimitRequest,
+  EnrollmentCodeRequest,
+  EnrollmentCodeResponse,
+  EnrollRequest,
+  EnrollResponse,
+  EventsBatchRequest,
+  EventsBatchResponse,
+  ForbiddenCategoriesRequest,
+  ImportReport,
+  LostCardRequest,
+  MenuQuery,
+  MenuResponse,
+  Ok,
+  PhotoParams,
+  RosterPage,
+  RosterQuery,
+  StationView,
+  SubsidyRequest,
+  TimeResponse,
+  TopUpRequest,
+  AccountView,
+  CardRefBody,
+} from '../common/sync-api.ts';
+import { Card } from '../common/domain.ts';
+import { importMenuCsv, importStaffCsv, importStudentsCsv } from './admin.ts';
+import { NotFound, type Repo, type StationRow } from './repo.ts';
+
+type Auth = 'none' | 'station' | 'admin';
+
+interface Ctx {
+  body: unknown;
+  query: unknown;
+  params: unknown;
+  station: StationRow | null;
+  req: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export interface RouteDef {
+  method: 'GET' | 'POST';
+  /** Fastify form: `/v1/photos/:hash`. */
+  url: string;
+  summary: string;
+  auth: Auth;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  /** The 200 reply; 'binary' for a photo. */
+  response: z.ZodType | 'binary';
+  handler: (ctx: Ctx) => Promise<unknown>;
+}
+
+const ROSTER_PAGE_DEFAULT = 1000;
+
+function routesFor(repo: Repo, schoolName: string): RouteDef[] {
+  const fromBase64 = (photos: Record<string, string>) => (name: string) => (photos[name] ? Buffer.from(photos[name], 'base64') : null);
+  return [
+    {
+      method: 'POST',
+      url: '/v1/stations/enroll',
+      summary: 'Enroll a station with a one-time code; returns its token (shown once).',
+      auth: 'none',
+      body: EnrollRequest,
+      response: EnrollResponse,
+      async handler({ body, req, reply }) {
+        const b = body as z.infer<typeof EnrollRequest>;
+        const r = await repo.enroll(b.code, b.stationName);
+        if (!r) {
+          req.log.warn({ ip: req.ip }, 'enrollment refused: unknown, used or expired code');
+          return reply.code(403).send({ error: 'invalid_code', message: 'the enrollment code is unknown, used or expired' } satisfies ApiError);
+        }
+        req.log.info({ stationId: r.stationId, name: b.stationName }, 'station enrolled');
+        return { ...r, schoolName };
+      },
+    },
+    {
+      method: 'GET',
+      url: '/v1/roster',
+      summary: 'Roster changes after a cursor: students, staff, cards, accounts and tombstones, in revision order.',
+      auth: 'station',
+      query: RosterQuery,
+      response: RosterPage,
+      async handler({ query }) {
+        const q = query as z.infer<typeof RosterQuery>;
+        return repo.rosterPage(Number(q.since ?? 0), q.limit ?? ROSTER_PAGE_DEFAULT);
+      },
+    },
+    {
+      method: 'GET',
+      url: '/v1/photos/:hash',
+      summary: 'A portrait by its content hash (sha256); the hash is its ETag.',
+      auth: 'station',
+      params: PhotoParams,
+      response: 'binary',
+      async handler({ params, req, reply }) {
+        const { hash } = params as z.infer<typeof PhotoParams>;
+        const etag = `"${hash}"`;
+        reply.header('etag', etag).header('cache-control', 'private, max-age=31536000, immutable');
+        if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+        const photo = await repo.photo(hash);
+        if (!photo) return reply.code(404).send({ error: 'not_found', message: `no photo ${hash}` } satisfies ApiError);
+        return reply.type(photo.mime).send(photo.bytes);
+      },
+    },
+    {
+      method: 'GET',
+      url: '/v1/menu',
+      summary: "A school day's menu.",
+      auth: 'station',
+      query: MenuQuery,
+      response: MenuResponse,
+      async handler({ query }) {
+        const { date } = query as z.infer<typeof MenuQuery>;
+        return { date, items: await repo.menu(date) };
+      },
+    },
+    {
+      method: 'GET',
+      url: '/v1/time',
+      summary: "The server's clock, for the station's clock offset.",
+      auth: 'station',
+      response: TimeResponse,
+      async handler() {
+        const epochMs = Date.now();
+        return { now: new Date(epochMs).toISOString(), epochMs };
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/events',
+      summary: 'A batch of station events in station order; one result per event: accepted, duplicate, anomaly or invalid.',
+      auth: 'station',
+      body: EventsBatchRequest,
+      response: EventsBatchResponse,
+      async handler({ body, station, req }) {
+        const { events } = body as z.infer<typeof EventsBatchRequest>;
+        const results = await repo.applyEvents(station!.id, events);
+        const tally: Record<string, number> = {};
+        for (const r of results) tally[r.status] = (tally[r.status] ?? 0) + 1;
+        req.log.info({ stationId: station!.id, events: events.length, ...tally }, 'events batch');
+        for (const r of results) if (r.status === 'invalid' || r.status === 'anomaly') req.log.warn({ stationId: station!.id, ...r }, `event ${r.status}`);
+        return { results };
+      },
+    },
+    // ── Administration ─────────────────────────────────────────────────────────────────────
+    {
+      method: 'POST',
+      url: '/v1/admin/enrollment-codes',
+      summary: 'Issue a single-use station enrollment code.',
+      auth: 'admin',
+      body: EnrollmentCodeRequest,
+      response: EnrollmentCodeResponse,
+      handler: async ({ body }) => repo.createEnrollmentCode((body as z.infer<typeof EnrollmentCodeRequest>).ttlMinutes),
+    },
+    {
+      method: 'GET',
+      url: '/v1/admin/stations',
+      summary: 'Enrolled stations.',
+      auth: 'admin',
+      response: z.array(StationView),
+      handler: async () => repo.stations(),
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/stations/:id/revoke',
+      summary: "Revoke a station's token; its next request gets 401.",
+      auth: 'admin',
+      params: z.object({ id: z.string() }),
+      response: Ok,
+      async handler({ params }) {
+        if (!(await repo.revokeStation((params as { id: string }).id))) throw new NotFound('no such station, or revoked already');
+        return { ok: true };
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/students/import',
+      summary: 'Import students from CSV (id,full_name,class,photo,cards,status); photos as base64 by file name.',
+      auth: 'admin',
+      body: CsvImportRequest,
+      response: ImportReport,
+      handler: async ({ body }) => {
+        const b = body as z.infer<typeof CsvImportRequest>;
+        return importStudentsCsv(repo, b.csv, fromBase64(b.photos));
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/staff/import',
+      summary: 'Import staff from CSV (id,full_name,position,roles,photo,cards,status).',
+      auth: 'admin',
+      body: CsvImportRequest,
+      response: ImportReport,
+      handler: async ({ body }) => {
+        const b = body as z.infer<typeof CsvImportRequest>;
+        return importStaffCsv(repo, b.csv, fromBase64(b.photos));
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/menu/import',
+      summary: 'Import a menu from CSV (date,id,name,category,kind,price,allergens).',
+      auth: 'admin',
+      body: z.object({ csv: z.string() }),
+      response: ImportReport,
+      handler: async ({ body }) => importMenuCsv(repo, (body as { csv: string }).csv),
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/cards/block',
+      summary: 'Block a card.',
+      auth: 'admin',
+      body: CardRefBody,
+      response: Card,
+      handler: async ({ body }) => {
+        const b = body as z.infer<typeof CardRefBody>;
+        return repo.setCardStatus(b.technology, b.uid, 'blocked');
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/cards/lost',
+      summary: 'Mark a card lost and issue a temporary card to the same holder; the balance stays on the account.',
+      auth: 'admin',
+      body: LostCardRequest,
+      response: Card,
+      handler: async ({ body }) => {
+        const b = body as z.infer<typeof LostCardRequest>;
+        return repo.replaceLostCard(b.card, b.temporary, b.validUntil);
+      },
+    },
+    {
+      method: 'GET',
+      url: '/v1/admin/accounts/:holderId',
+      summary: "An account with the server's balance.",
+      auth: 'admin',
+      params: z.object({ holderId: z.string() }),
+      response: AccountView,
+      async handler({ params }) {
+        const a = await repo.account((params as { holderId: string }).holderId);
+        if (!a) throw new NotFound('no such account');
+        return a;
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/accounts/top-up',
+      summary: "Credit an account (stands in for a parent's payment).",
+      auth: 'admin',
+      body: TopUpRequest,
+      response: AccountView,
+      handler: async ({ body }) => {
+        const b = body as z.infer<typeof TopUpRequest>;
+        return repo.topUp(b.holderId, b.amount, b.note);
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/accounts/daily-limit',
+      summary: "Set the parents' daily limit (null: none).",
+      auth: 'admin',
+      body: DailyLimitRequest,
+      response: AccountView,
+      handler: async ({ body }) => {
+        const b = body as z.infer<typeof DailyLimitRequest>;
+        return repo.updateAccount(b.holderId, { dailyLimit: b.dailyLimit });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/accounts/forbidden-categories',
+      summary: 'Set the menu categories the holder may not buy.',
+      auth: 'admin',
+      body: ForbiddenCategoriesRequest,
+      response: AccountView,
+      handler: async ({ body }) => {
+        const b = body as z.infer<typeof ForbiddenCategoriesRequest>;
+        return repo.updateAccount(b.holderId, { forbiddenCategories: b.categories });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/accounts/subsidy',
+      summary: 'Set the subsidy category (none, free, discounted).',
+      auth: 'admin',
+      body: SubsidyRequest,
+      response: AccountView,
+      handler: async ({ body }) => {
+        const b = body as z.infer<typeof SubsidyRequest>;
+        return repo.updateAccount(b.holderId, { subsidy: b.subsidy });
+      },
+    },
+  ];
+}
+
+/** The OpenAPI 3.1 document, generated from the same route table and zod schemas. */
+export function openApiDocument(routes: readonly RouteDef[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const js = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  const errorSchema = js(ApiError, 'output');
+  for (const r of routes) {
+    const path = r.url.replace(/:(\w+)/g, '{$1}');
+    const parameters: unknown[] = [];
+    for (const [where, schema] of [
+      ['query', r.query],
+      ['path', r.params],
+    ] as const) {
+      if (!schema) continue;
+      const obj = js(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, s] of Object.entries(obj.properties ?? {})) {
+        parameters.push({ name, in: where, required: where === 'path' || (obj.required ?? []).includes(name), schema: s });
+      }
+    }
+    const ok =
+      r.response === 'binary'
+        ? { description: 'The image bytes', headers: { ETag: { schema: { type: 'string' } } }, content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } }
+        : { description: 'OK', content: { 'application/json': { schema: js(r.response, 'output') } } };
+    const responses: Record<string, unknown> = { '200': ok, '400': { description: 'Bad request', content: { 'application/json': { schema: errorSchema } } } };
+    if (r.auth !== 'none') responses['401'] = { description: 'Missing, unknown or revoked token', content: { 'application/json': { schema: errorSchema } } };
+    if (r.response === 'binary') responses['304'] = { description: 'Not modified (If-None-Match matched the ETag)' };
+    (paths[path] ??= {})[r.method.toLowerCase()] = {
+      summary: r.summary,
+      ...(r.auth !== 'none' ? { security: [{ [r.auth === 'admin' ? 'adminToken' : 'stationToken']: [] }] } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: js(r.body, 'input') } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'School Station reference backend', version: '1' },
+    components: {
+      securitySchemes: {
+        stationToken: { type: 'http', scheme: 'bearer', description: 'The token a station got from /v1/stations/enroll' },
+        adminToken: { type: 'http', scheme: 'bearer', description: 'An admin token from `server/cli.ts admin-token`' },
+      },
+    },
+    paths,
+  };
+}
+
+export interface AppOptions {
+  repo: Repo;
+  logger: FastifyBaseLogger | false;
+  schoolName?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    station: StationRow | null;
+  }
+}
+
+function bearer(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice(7).trim() : null;
+}
+
+export function buildApp(options: AppOptions): { app: FastifyInstance; routes: RouteDef[] } {
+  const { repo } = options;
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: 256 * 1024 * 1024,
+    disableRequestLogging: true,
+  });
+  const routes = routesFor(repo, options.schoolName ?? 'Демо-школа');
+  app.decorateRequest('station', null);
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof z.ZodError) {
+      return reply.code(400).send({ error: 'bad_request', message: z.prettifyError(err) } satisfies ApiError);
+    }
+    if (err instanceof NotFound) return reply.code(404).send({ error: 'not_found', message: err.message } satisfies ApiError);
+    if (err instanceof RangeError) return reply.code(400).send({ error: 'bad_request', message: err.message } satisfies ApiError);
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) return reply.code(status).send({ error: 'bad_request', message: (err as Error).message } satisfies ApiError);
+    req.log.error({ err, url: req.url }, 'request failed');
+    return reply.code(500).send({ error: 'server_error', message: 'the server could not complete the request' } satisfies ApiError);
+  });
+
+  for (const r of routes) {
+    app.route({
+      method: r.method,
+      url: r.url,
+      async handler(req, reply) {
+        if (r.auth !== 'none') {
+          const token = bearer(req);
+          if (r.auth === 'admin') {
+            if (!token || !(await repo.authenticateAdmin(token))) {
+              req.log.warn({ ip: req.ip, url: req.url }, 'admin request refused: bad token');
+              return reply.code(401).send({ error: 'unauthorized', message: 'a valid admin token is required' } satisfies ApiError);
+            }
+          } else {
+            const auth = token ? await repo.authenticateStation(token) : ({ ok: false, reason: 'unauthorized' } as const);
+            if (!auth.ok) {
+              req.log.warn({ ip: req.ip, url: req.url, reason: auth.reason }, 'station request refused: bad or revoked token');
+              return reply
+                .code(401)
+                .header('www-authenticate', 'Bearer')
+                .send({ error: auth.reason, message: auth.reason === 'revoked' ? 'this station was revoked: enroll it again' : 'unknown station token' } satisfies ApiError);
+            }
+            req.station = auth.station;
+          }
+        }
+        const out = await r.handler({
+          body: r.body ? r.body.parse(req.body) : undefined,
+          query: r.query ? r.query.parse(req.query) : undefined,
+          params: r.params ? r.params.parse(req.params) : undefined,
+          station: req.station,
+          req,
+          reply,
+        });
+        if (reply.sent) return reply;
+        return out;
+      },
+    });
+  }
+
+  const doc = openApiDocument(routes);
+  app.get('/openapi.json', async () => doc);
+  app.get('/healthz', async () => ({ ok: true }));
+  return { app, routes };
+}

@@ -1,0 +1,166 @@
+/**
+ * School administration for the reference backend.
+ *   node server/cli.ts <command> [args] [--data-dir DIR | --database-url URL]
+ * Storage: SQLite in --data-dir (default .data/server), or PostgreSQL from --database-url / DATABASE_URL.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CARD_TECHNOLOGIES, type CardTechnology } from '../common/card-id.ts';
+import { parseMoney } from '../common/money.ts';
+import { SubsidyCategory } from '../common/domain.ts';
+import { ensureDemoSchool, importMenuCsv, importStaffCsv, importStudentsCsv, seedDemoSchool, type PhotoSource } from './admin.ts';
+import { openServerDatabase, startServer } from './index.ts';
+import { Repo } from './repo.ts';
+
+const USAGE = `usage: node server/cli.ts <command> [options]
+  serve [--port 8787] [--host 127.0.0.1] [--demo N]   run the server (--demo: seed N students into an empty database)
+  demo [--students 30] [--photo-bytes 0]              seed the demo school
+  import-students FILE.csv [--photos DIR]             id,full_name,class,photo,cards,status
+  import-staff FILE.csv [--photos DIR]                id,full_name,position,roles,photo,cards,status
+  import-menu FILE.csv                                date,id,name,category,kind,price,allergens
+  enrollment-code [--ttl MINUTES]                     a single-use code a station enrolls with
+  admin-token                                         a token for the /v1/admin endpoints
+  stations | revoke-station ID
+  block-card TECH:UID
+  lost-card TECH:UID TEMP_TECH:TEMP_UID [--valid-until ISO]
+  top-up HOLDER RUBLES | daily-limit HOLDER RUBLES|none | forbid HOLDER "CAT;CAT" | subsidy HOLDER none|free|discounted
+  account HOLDER
+common options: --data-dir DIR (default .data/server) | --database-url URL (or DATABASE_URL)`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'data-dir': { type: 'string' },
+    'database-url': { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    demo: { type: 'string' },
+    students: { type: 'string' },
+    'photo-bytes': { type: 'string' },
+    photos: { type: 'string' },
+    ttl: { type: 'string' },
+    'valid-until': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+const [command, ...args] = positionals;
+const storage = {
+  ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
+  ...(values['data-dir'] || (!values['database-url'] && !process.env.DATABASE_URL) ? { dataDir: values['data-dir'] ?? '.data/server' } : {}),
+};
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(2);
+}
+
+function arg(i: number, what: string): string {
+  return args[i] ?? fail(`missing ${what}\n${USAGE}`);
+}
+
+function cardRef(text: string): { technology: CardTechnology; uid: string } {
+  const [technology, uid] = text.includes(':') ? text.split(':') : ['iso14443', text];
+  if (!CARD_TECHNOLOGIES.includes(technology as CardTechnology)) fail(`unknown card technology "${technology}"`);
+  return { technology: technology as CardTechnology, uid: (uid ?? '').toUpperCase() };
+}
+
+function rubles(text: string): number {
+  const k = parseMoney(text);
+  if (k === null) fail(`"${text}" is not a sum of money`);
+  return k;
+}
+
+function folderPhotos(dir: string | undefined): PhotoSource {
+  if (!dir) return () => null;
+  if (!existsSync(dir)) fail(`photo folder ${dir} does not exist`);
+  const names = new Map(readdirSync(dir).map((n) => [n.toLowerCase(), n]));
+  return (name) => {
+    const real = names.get(name.toLowerCase());
+    return real ? readFileSync(join(dir, real)) : null;
+  };
+}
+
+const print = (v: unknown) => console.log(typeof v === 'string' ? v : JSON.stringify(v, null, 2));
+
+if (!command || values.help) {
+  console.log(USAGE);
+  process.exit(command ? 0 : 2);
+}
+
+if (command === 'serve') {
+  const server = await startServer({ ...storage, port: Number(values.port ?? 8787), host: values.host ?? '127.0.0.1' });
+  if (values.demo) {
+    if (await ensureDemoSchool(server.repo, { students: Number(values.demo) })) console.error(`seeded the demo school (${values.demo} students)`);
+  }
+  // One line on stdout that scripts and tests wait for.
+  console.log(`listening ${server.url}`);
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+} else {
+  const repo = new Repo(await openServerDatabase(storage));
+  try {
+    switch (command) {
+      case 'demo':
+        print(await seedDemoSchool(repo, { students: Number(values.students ?? 30), photoBytes: Number(values['photo-bytes'] ?? 0) }));
+        break;
+      case 'import-students':
+        print(await importStudentsCsv(repo, readFileSync(arg(0, 'CSV file'), 'utf8'), folderPhotos(values.photos)));
+        break;
+      case 'import-staff':
+        print(await importStaffCsv(repo, readFileSync(arg(0, 'CSV file'), 'utf8'), folderPhotos(values.photos)));
+        break;
+      case 'import-menu':
+        print(await importMenuCsv(repo, readFileSync(arg(0, 'CSV file'), 'utf8')));
+        break;
+      case 'enrollment-code':
+        print(await repo.createEnrollmentCode(Number(values.ttl ?? 60)));
+        break;
+      case 'admin-token':
+        print(await repo.createAdminToken());
+        break;
+      case 'stations':
+        print(await repo.stations());
+        break;
+      case 'revoke-station':
+        if (!(await repo.revokeStation(arg(0, 'station id')))) fail('no such station, or revoked already');
+        print('revoked');
+        break;
+      case 'block-card': {
+        const c = cardRef(arg(0, 'card'));
+        print(await repo.setCardStatus(c.technology, c.uid, 'blocked'));
+        break;
+      }
+      case 'lost-card':
+        print(await repo.replaceLostCard(cardRef(arg(0, 'lost card')), cardRef(arg(1, 'temporary card')), values['valid-until'] ?? null));
+        break;
+      case 'top-up':
+        print(await repo.topUp(arg(0, 'holder id'), rubles(arg(1, 'amount in rubles'))));
+        break;
+      case 'daily-limit': {
+        const v = arg(1, 'limit in rubles or "none"');
+        print(await repo.updateAccount(arg(0, 'holder id'), { dailyLimit: v === 'none' ? null : rubles(v) }));
+        break;
+      }
+      case 'forbid':
+        print(await repo.updateAccount(arg(0, 'holder id'), { forbiddenCategories: (args[1] ?? '').split(';').map((s) => s.trim()).filter(Boolean) }));
+        break;
+      case 'subsidy': {
+        const s = SubsidyCategory.safeParse(arg(1, 'subsidy'));
+        if (!s.success) fail('subsidy is one of none, free, discounted');
+        print(await repo.updateAccount(arg(0, 'holder id'), { subsidy: s.data }));
+        break;
+      }
+      case 'account':
+        print((await repo.account(arg(0, 'holder id'))) ?? fail('no such account'));
+        break;
+      default:
+        fail(`unknown command "${command}"\n${USAGE}`);
+    }
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  } finally {
+    await repo.db.close();
+  }
+}

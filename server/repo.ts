@@ -1,0 +1,556 @@
+/**
+ * The reference backend's domain over its database: roster with revisions, photos, menu, stations and
+ * tokens, and the events ledger. The server is the authority on balances: a sale debits the account,
+ * a void credits it back, an overdraft is applied and flagged, a duplicate changes nothing.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { Account, Card, MenuItem, Staff, Student } from '../common/domain.ts';
+import { eventPayloadError, StationEvent, type EventPayload } from '../common/events.ts';
+import { formatMoney } from '../common/money.ts';
+import type { EventResultCode, PushResult, RosterPage, Tombstone, TombstoneKind } from '../common/sync-api.ts';
+import type { Database, Sql, Tx } from './storage/sql.ts';
+import { canonicalJson, hashSecret, newEnrollmentCode, newToken, normalizeCode } from './tokens.ts';
+
+export interface StationRow {
+  id: string;
+  name: string;
+  enrolledAt: string;
+  revokedAt: string | null;
+  lastSeenAt: string | null;
+}
+
+export type AuthResult = { ok: true; station: StationRow } | { ok: false; reason: 'unauthorized' | 'revoked' };
+
+const iso = (ms = Date.now()) => new Date(ms).toISOString();
+const json = (v: unknown) => JSON.stringify(v);
+
+interface StudentRow {
+  id: string;
+  full_name: string;
+  class_name: string;
+  photo_hash: string | null;
+  status: Student['status'];
+  rev: number;
+}
+interface StaffRow {
+  id: string;
+  full_name: string;
+  position: string;
+  photo_hash: string | null;
+  status: Staff['status'];
+  roles: string;
+  rev: number;
+}
+interface CardRow {
+  technology: Card['technology'];
+  uid: string;
+  holder_kind: Card['holderKind'];
+  holder_id: string;
+  status: Card['status'];
+  valid_until: string | null;
+  rev: number;
+}
+interface AccountRow {
+  holder_id: string;
+  balance: number;
+  balance_at: string;
+  daily_limit: number | null;
+  forbidden_categories: string;
+  allergens: string;
+  subsidy: Account['subsidy'];
+  parent_note: string | null;
+  rev: number;
+}
+
+const toStudent = (r: StudentRow): Student => ({ id: r.id, fullName: r.full_name, className: r.class_name, photoHash: r.photo_hash, status: r.status });
+const toStaff = (r: StaffRow): Staff => ({
+  id: r.id,
+  fullName: r.full_name,
+  position: r.position,
+  photoHash: r.photo_hash,
+  status: r.status,
+  roles: JSON.parse(r.roles) as Staff['roles'],
+});
+const toCard = (r: CardRow): Card => ({
+  technology: r.technology,
+  uid: r.uid,
+  holderKind: r.holder_kind,
+  holderId: r.holder_id,
+  status: r.status,
+  validUntil: r.valid_until,
+});
+const toAccount = (r: AccountRow): Account => ({
+  holderId: r.holder_id,
+  balance: r.balance,
+  balanceAt: r.balance_at,
+  dailyLimit: r.daily_limit,
+  forbiddenCategories: JSON.parse(r.forbidden_categories) as string[],
+  allergens: JSON.parse(r.allergens) as string[],
+  subsidy: r.subsidy,
+  parentNote: r.parent_note,
+});
+
+export class NotFound extends Error {
+  override name = 'NotFound';
+}
+
+/** A partial account for creation: everything but the holder has a default. */
+export type AccountSettings = Partial<Omit<Account, 'holderId' | 'balance' | 'balanceAt'>> & { holderId: string };
+
+export class Repo {
+  readonly db: Database;
+
+  constructor(db: Database) {
+    this.db = db;
+  }
+
+  // ── Roster writes (inside a roster transaction) ─────────────────────────────────────────────
+  async #clearTombstone(tx: Sql, kind: TombstoneKind, id: string): Promise<void> {
+    await tx.run('DELETE FROM tombstones WHERE kind = ? AND id = ?', [kind, id]);
+  }
+
+  async upsertStudent(tx: Tx, s: Student): Promise<void> {
+    const rev = await tx.nextRev();
+    await tx.run(
+      `INSERT INTO students (id, full_name, class_name, photo_hash, status, rev) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, class_name = excluded.class_name,
+         photo_hash = excluded.photo_hash, status = excluded.status, rev = excluded.rev
+       WHERE students.full_name IS DISTINCT FROM excluded.full_name OR students.class_name IS DISTINCT FROM excluded.class_name
+         OR students.photo_hash IS DISTINCT FROM excluded.photo_hash OR students.status IS DISTINCT FROM excluded.status`,
+      [s.id, s.fullName, s.className, s.photoHash, s.status, rev],
+    );
+    await this.#clearTombstone(tx, 'student', s.id);
+  }
+
+  async upsertStaff(tx: Tx, s: Staff): Promise<void> {
+    const rev = await tx.nextRev();
+    await tx.run(
+      `INSERT INTO staff (id, full_name, position, photo_hash, status, roles, rev) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, position = excluded.position,
+         photo_hash = excluded.photo_hash, status = excluded.status, roles = excluded.roles, rev = excluded.rev
+       WHERE staff.full_name IS DISTINCT FROM excluded.full_name OR staff.position IS DISTINCT FROM excluded.position
+         OR staff.photo_hash IS DISTINCT FROM excluded.photo_hash OR staff.status IS DISTINCT FROM excluded.status
+         OR staff.roles IS DISTINCT FROM excluded.roles`,
+      [s.id, s.fullName, s.position, s.photoHash, s.status, json(s.roles), rev],
+    );
+    await this.#clearTombstone(tx, 'staff', s.id);
+  }
+
+  async upsertCard(tx: Tx, c: Card): Promise<void> {
+    const rev = await tx.nextRev();
+    await tx.run(
+      `INSERT INTO cards (technology, uid, holder_kind, holder_id, status, valid_until, rev) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (technology, uid) DO UPDATE SET holder_kind = excluded.holder_kind, holder_id = excluded.holder_id,
+         status = excluded.status, valid_until = excluded.valid_until, rev = excluded.rev
+       WHERE cards.holder_kind IS DISTINCT FROM excluded.holder_kind OR cards.holder_id IS DISTINCT FROM excluded.holder_id
+         OR cards.status IS DISTINCT FROM excluded.status OR cards.valid_until IS DISTINCT FROM excluded.valid_until`,
+      [c.technology, c.uid, c.holderKind, c.holderId, c.status, c.validUntil, rev],
+    );
+    await this.#clearTombstone(tx, 'card', `${c.technology}:${c.uid}`);
+  }
+
+  /** Creates the account if missing (balance 0 unless given); never touches an existing balance. */
+  async ensureAccount(tx: Tx, a: AccountSettings, openingBalance = 0): Promise<void> {
+    const rev = await tx.nextRev();
+    await tx.run(
+      `INSERT INTO accounts (holder_id, balance, balance_at, daily_limit, forbidden_categories, allergens, subsidy, parent_note, rev)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (holder_id) DO NOTHING`,
+      [
+        a.holderId,
+        openingBalance,
+        iso(),
+        a.dailyLimit ?? null,
+        json(a.forbiddenCategories ?? []),
+        json(a.allergens ?? []),
+        a.subsidy ?? 'none',
+        a.parentNote ?? null,
+        rev,
+      ],
+    );
+    await this.#clearTombstone(tx, 'account', a.holderId);
+  }
+
+  async #touchAccount(tx: Tx, holderId: string, set: string, params: (string | number | null)[]): Promise<void> {
+    const rev = await tx.nextRev();
+    const n = await tx.run(`UPDATE accounts SET ${set}, rev = ? WHERE holder_id = ?`, [...params, rev, holderId]);
+    if (n === 0) throw new NotFound(`no account for holder ${holderId}`);
+  }
+
+  async removePerson(tx: Tx, kind: 'student' | 'staff', id: string): Promise<void> {
+    const table = kind === 'student' ? 'students' : 'staff';
+    const n = await tx.run(`DELETE FROM ${table} WHERE id = ?`, [id]);
+    if (n === 0) return;
+    await this.#tombstone(tx, kind, id);
+    for (const c of await tx.all<{ technology: string; uid: string }>('SELECT technology, uid FROM cards WHERE holder_id = ?', [id])) {
+      await tx.run('DELETE FROM cards WHERE technology = ? AND uid = ?', [c.technology, c.uid]);
+      await this.#tombstone(tx, 'card', `${c.technology}:${c.uid}`);
+    }
+  }
+
+  async #tombstone(tx: Tx, kind: TombstoneKind, id: string): Promise<void> {
+    const rev = await tx.nextRev();
+    await tx.run('INSERT INTO tombstones (kind, id, rev) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev', [kind, id, rev]);
+  }
+
+  // ── Roster reads ───────────────────────────────────────────────────────────────────────────
+  /** Changes after `since` in revision order, at most `limit` rows, with the cursor to continue from. */
+  async rosterPage(since: number, limit: number): Promise<RosterPage> {
+    type Tagged = { rev: number; apply: (p: RosterPage) => void };
+    const [students, staff, cards, accounts, tombs, counts] = await this.db.tx(async (db) => [
+      await db.all<StudentRow>('SELECT * FROM students WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
+      await db.all<StaffRow>('SELECT * FROM staff WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
+      await db.all<CardRow>('SELECT * FROM cards WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
+      await db.all<AccountRow>('SELECT * FROM accounts WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
+      await db.all<{ kind: TombstoneKind; id: string; rev: number }>('SELECT * FROM tombstones WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
+      await db.get<{ n: number }>(
+        `SELECT (SELECT count(*) FROM students WHERE rev > ?) + (SELECT count(*) FROM staff WHERE rev > ?)
+           + (SELECT count(*) FROM cards WHERE rev > ?) + (SELECT count(*) FROM accounts WHERE rev > ?)
+           + (SELECT count(*) FROM tombstones WHERE rev > ?) AS n`,
+        [since, since, since, since, since],
+      ),
+    ] as const, { snapshot: true });
+    const tagged: Tagged[] = [
+      ...students.map((r) => ({ rev: r.rev, apply: (p: RosterPage) => p.students.push(toStudent(r)) })),
+      ...staff.map((r) => ({ rev: r.rev, apply: (p: RosterPage) => p.staff.push(toStaff(r)) })),
+      ...cards.map((r) => ({ rev: r.rev, apply: (p: RosterPage) => p.cards.push(toCard(r)) })),
+      ...accounts.map((r) => ({ rev: r.rev, apply: (p: RosterPage) => p.accounts.push(toAccount(r)) })),
+      ...tombs.map((r) => ({ rev: r.rev, apply: (p: RosterPage) => p.tombstones.push({ kind: r.kind, id: r.id } satisfies Tombstone) })),
+    ].sort((a, b) => a.rev - b.rev);
+    const taken = tagged.slice(0, limit);
+    const remaining = Number(counts?.n ?? 0);
+    const page: RosterPage = {
+      students: [],
+      staff: [],
+      cards: [],
+      accounts: [],
+      tombstones: [],
+      cursor: String(taken.length ? taken[taken.length - 1]!.rev : since),
+      more: remaining > taken.length,
+      remaining,
+    };
+    for (const t of taken) t.apply(page);
+    return page;
+  }
+
+  async account(holderId: string): Promise<Account | null> {
+    const r = await this.db.get<AccountRow>('SELECT * FROM accounts WHERE holder_id = ?', [holderId]);
+    return r ? toAccount(r) : null;
+  }
+
+  async card(technology: string, uid: string): Promise<Card | null> {
+    const r = await this.db.get<CardRow>('SELECT * FROM cards WHERE technology = ? AND uid = ?', [technology, uid]);
+    return r ? toCard(r) : null;
+  }
+
+  async personExists(id: string): Promise<'student' | 'staff' | null> {
+    if (await this.db.get('SELECT 1 AS x FROM students WHERE id = ?', [id])) return 'student';
+    if (await this.db.get('SELECT 1 AS x FROM staff WHERE id = ?', [id])) return 'staff';
+    return null;
+  }
+
+  // ── Photos and menu ────────────────────────────────────────────────────────────────────────
+  static photoHash(bytes: Uint8Array): string {
+    return createHash('sha256').update(bytes).digest('hex');
+  }
+
+  async putPhoto(sql: Sql, bytes: Buffer, mime: string): Promise<string> {
+    const hash = Repo.photoHash(bytes);
+    await sql.run('INSERT INTO photos (hash, mime, bytes) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING', [hash, mime, bytes]);
+    return hash;
+  }
+
+  async photo(hash: string): Promise<{ mime: string; bytes: Buffer } | null> {
+    const r = await this.db.get<{ mime: string; bytes: Buffer | Uint8Array }>('SELECT mime, bytes FROM photos WHERE hash = ?', [hash]);
+    return r ? { mime: r.mime, bytes: Buffer.from(r.bytes) } : null;
+  }
+
+  async putMenu(items: readonly MenuItem[]): Promise<void> {
+    await this.db.tx(async (tx) => {
+      for (const m of items) {
+        await tx.run(
+          `INSERT INTO menu_items (date, id, name, category, kind, price, allergens) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (date, id) DO UPDATE SET name = excluded.name, category = excluded.category, kind = excluded.kind,
+             price = excluded.price, allergens = excluded.allergens`,
+          [m.date, m.id, m.name, m.category, m.kind, m.price, json(m.allergens)],
+        );
+      }
+    });
+  }
+
+  async menu(date: string): Promise<MenuItem[]> {
+    const rows = await this.db.all<{ date: string; id: string; name: string; category: string; kind: MenuItem['kind']; price: number; allergens: string }>(
+      'SELECT * FROM menu_items WHERE date = ? ORDER BY id',
+      [date],
+    );
+    return rows.map((r) => ({ ...r, allergens: JSON.parse(r.allergens) as string[] }));
+  }
+
+  // ── Stations, codes and tokens ─────────────────────────────────────────────────────────────
+  async createEnrollmentCode(ttlMinutes = 60): Promise<{ code: string; expiresAt: string }> {
+    const code = newEnrollmentCode();
+    const expiresAt = iso(Date.now() + ttlMinutes * 60_000);
+    await this.db.run('INSERT INTO enrollment_codes (code_hash, expires_at) VALUES (?, ?)', [hashSecret(code), expiresAt]);
+    return { code, expiresAt };
+  }
+
+  /** A single-use, unexpired code → a new station and its token; null when the code is not good. */
+  async enroll(code: string, name: string): Promise<{ stationId: string; token: string } | null> {
+    const codeHash = hashSecret(normalizeCode(code));
+    return this.db.tx(async (tx) => {
+      const row = await tx.get<{ expires_at: string; used_at: string | null }>('SELECT expires_at, used_at FROM enrollment_codes WHERE code_hash = ?', [codeHash]);
+      if (!row || row.used_at || row.expires_at < iso()) return null;
+      const stationId = randomUUID();
+      const token = newToken();
+      await tx.run('INSERT INTO stations (id, name, token_hash, enrolled_at) VALUES (?, ?, ?, ?)', [stationId, name, hashSecret(token), iso()]);
+      await tx.run('UPDATE enrollment_codes SET used_at = ?, station_id = ? WHERE code_hash = ?', [iso(), stationId, codeHash]);
+      return { stationId, token };
+    });
+  }
+
+  async authenticateStation(token: string): Promise<AuthResult> {
+    const r = await this.db.get<{ id: string; name: string; enrolled_at: string; revoked_at: string | null; last_seen_at: string | null }>(
+      'SELECT * FROM stations WHERE token_hash = ?',
+      [hashSecret(token)],
+    );
+    if (!r) return { ok: false, reason: 'unauthorized' };
+    if (r.revoked_at) return { ok: false, reason: 'revoked' };
+    return { ok: true, station: { id: r.id, name: r.name, enrolledAt: r.enrolled_at, revokedAt: r.revoked_at, lastSeenAt: r.last_seen_at } };
+  }
+
+  async revokeStation(id: string): Promise<boolean> {
+    return (await this.db.run('UPDATE stations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [iso(), id])) > 0;
+  }
+
+  async stations(): Promise<StationRow[]> {
+    const rows = await this.db.all<{ id: string; name: string; enrolled_at: string; revoked_at: string | null; last_seen_at: string | null }>(
+      'SELECT * FROM stations ORDER BY enrolled_at',
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, enrolledAt: r.enrolled_at, revokedAt: r.revoked_at, lastSeenAt: r.last_seen_at }));
+  }
+
+  async createAdminToken(): Promise<string> {
+    const token = newToken();
+    await this.db.run('INSERT INTO admin_tokens (token_hash, created_at) VALUES (?, ?)', [hashSecret(token), iso()]);
+    return token;
+  }
+
+  async authenticateAdmin(token: string): Promise<boolean> {
+    return !!(await this.db.get('SELECT 1 AS x FROM admin_tokens WHERE token_hash = ? AND revoked_at IS NULL', [hashSecret(token)]));
+  }
+
+  // ── Administration of accounts and cards ───────────────────────────────────────────────────
+  /** Stands in for a parent's payment: credits the account and records it in the ledger. */
+  async topUp(holderId: string, amount: number, note = ''): Promise<Account> {
+    if (!Number.isSafeInteger(amount) || amount <= 0) throw new RangeError('a top-up is a positive whole number of kopecks');
+    await this.db.tx(
+      async (tx) => {
+        await this.#touchAccount(tx, holderId, 'balance = balance + ?, balance_at = ?', [amount, iso()]);
+        await tx.run('INSERT INTO ledger (event_id, holder_id, delta, kind, at) VALUES (?, ?, ?, ?, ?)', [
+          `topup-${randomUUID()}`,
+          holderId,
+          amount,
+          note ? `topup: ${note}` : 'topup',
+          iso(),
+        ]);
+      },
+      { roster: true },
+    );
+    return (await this.account(holderId))!;
+  }
+
+  async updateAccount(holderId: string, patch: { dailyLimit?: number | null; forbiddenCategories?: string[]; subsidy?: Account['subsidy'] }): Promise<Account> {
+    await this.db.tx(
+      async (tx) => {
+        if (patch.dailyLimit !== undefined) await this.#touchAccount(tx, holderId, 'daily_limit = ?', [patch.dailyLimit]);
+        if (patch.forbiddenCategories !== undefined)
+          await this.#touchAccount(tx, holderId, 'forbidden_categories = ?', [json(patch.forbiddenCategories)]);
+        if (patch.subsidy !== undefined) await this.#touchAccount(tx, holderId, 'subsidy = ?', [patch.subsidy]);
+      },
+      { roster: true },
+    );
+    return (await this.account(holderId))!;
+  }
+
+  async setCardStatus(technology: string, uid: string, status: Card['status']): Promise<Card> {
+    const card = await this.card(technology, uid);
+    if (!card) throw new NotFound(`no card ${technology}:${uid}`);
+    await this.db.tx((tx) => this.upsertCard(tx, { ...card, status }), { roster: true });
+    return (await this.card(technology, uid))!;
+  }
+
+  /** A lost card is blocked as lost and a temporary card issued to the same holder; the balance stays on the account. */
+  async replaceLostCard(lost: { technology: Card['technology']; uid: string }, temporary: { technology: Card['technology']; uid: string }, validUntil: string | null): Promise<Card> {
+    const card = await this.card(lost.technology, lost.uid);
+    if (!card) throw new NotFound(`no card ${lost.technology}:${lost.uid}`);
+    const existing = await this.card(temporary.technology, temporary.uid);
+    if (existing && existing.holderId !== card.holderId) throw new RangeError(`card ${temporary.technology}:${temporary.uid} belongs to ${existing.holderId}`);
+    const temp: Card = { ...temporary, holderKind: card.holderKind, holderId: card.holderId, status: 'temporary', validUntil };
+    await this.db.tx(
+      async (tx) => {
+        await this.upsertCard(tx, { ...card, status: 'lost' });
+        await this.upsertCard(tx, temp);
+      },
+      { roster: true },
+    );
+    return temp;
+  }
+
+  // ── Events ─────────────────────────────────────────────────────────────────────────────────
+  /**
+   * Applies a batch from one station in order, in one transaction: every event gets exactly one
+   * answer and is stored with it (an invalid one too), except a conflict, which is refused unstored.
+   */
+  async applyEvents(stationId: string, events: readonly Record<string, unknown>[]): Promise<PushResult[]> {
+    return this.db.tx(
+      async (tx) => {
+        const now = iso();
+        await tx.run('UPDATE stations SET last_seen_at = ? WHERE id = ?', [now, stationId]);
+        const results: PushResult[] = [];
+        for (const raw of events) results.push(await this.#applyOne(tx, stationId, raw, now));
+        return results;
+      },
+      { roster: true },
+    );
+  }
+
+  async #applyOne(tx: Tx, stationId: string, raw: Record<string, unknown>, now: string): Promise<PushResult> {
+    const id = String(raw.id);
+    const bodyHash = createHash('sha256').update(canonicalJson(raw)).digest('hex');
+    const seen = await tx.get<{ body_hash: string; status: PushResult['status']; code: EventResultCode | null; message: string | null }>(
+      'SELECT body_hash, status, code, message FROM events WHERE id = ?',
+      [id],
+    );
+    if (seen) {
+      if (seen.body_hash !== bodyHash) {
+        return { id, status: 'invalid', code: 'conflict', message: 'an event with this id and a different body was received before; this one is refused' };
+      }
+      const first = { status: seen.status as 'accepted' | 'anomaly' | 'invalid', ...(seen.code ? { code: seen.code } : {}), ...(seen.message ? { message: seen.message } : {}) };
+      return { id, status: 'duplicate', message: 'already received; nothing changed', first };
+    }
+
+    const verdict = await this.#evaluate(tx, raw, now);
+    const ev = verdict.event;
+    await tx.run(
+      `INSERT INTO events (id, station_id, seq, type, occurred_at, clock_offset_ms, body, body_hash, holder_id, amount, status, code, message, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        id,
+        stationId,
+        typeof raw.seq === 'number' && Number.isSafeInteger(raw.seq) ? raw.seq : 0,
+        typeof raw.type === 'string' ? raw.type : '?',
+        ev?.occurredAt ?? (typeof raw.occurredAt === 'string' ? raw.occurredAt : now),
+        ev?.clockOffsetMs ?? 0,
+        json(raw),
+        bodyHash,
+        verdict.holderId,
+        verdict.amount,
+        verdict.result.status,
+        verdict.result.code ?? null,
+        verdict.result.message ?? null,
+        now,
+      ],
+    );
+    for (const w of verdict.writes) await w();
+    return verdict.result;
+  }
+
+  async #evaluate(
+    tx: Tx,
+    raw: Record<string, unknown>,
+    now: string,
+  ): Promise<{ event: StationEvent | null; result: PushResult; holderId: string | null; amount: number; writes: (() => Promise<void>)[] }> {
+    const id = String(raw.id);
+    const invalid = (code: EventResultCode, message: string, event: StationEvent | null = null, holderId: string | null = null) => ({
+      event,
+      result: { id, status: 'invalid' as const, code, message },
+      holderId,
+      amount: 0,
+      writes: [],
+    });
+    const parsed = StationEvent.safeParse(raw);
+    if (!parsed.success) return invalid('schema', z.prettifyError(parsed.error));
+    const ev = parsed.data;
+    const payloadError = eventPayloadError(ev.type, ev.payload);
+    if (payloadError) return invalid(payloadError.startsWith('unknown event type') ? 'unknown_type' : 'schema', payloadError, ev);
+    const writes: (() => Promise<void>)[] = [];
+    const correctedAt = iso(Date.parse(ev.occurredAt) + ev.clockOffsetMs);
+
+    switch (ev.type) {
+      case 'sale': {
+        const p = ev.payload as EventPayload<'sale'>;
+        const acc = await tx.get<{ balance: number }>('SELECT balance FROM accounts WHERE holder_id = ?', [p.holderId]);
+        if (!acc) return invalid('unknown_holder', `no account for holder ${p.holderId}`, ev, p.holderId);
+        const after = acc.balance - p.accountPart;
+        writes.push(async () => {
+          const rev = await tx.nextRev();
+          await tx.run('UPDATE accounts SET balance = balance - ?, balance_at = ?, rev = ? WHERE holder_id = ?', [p.accountPart, now, rev, p.holderId]);
+          await tx.run('INSERT INTO ledger (event_id, holder_id, delta, kind, at) VALUES (?, ?, ?, ?, ?)', [id, p.holderId, -p.accountPart, 'sale', correctedAt]);
+          await this.#notify(tx, id, p.holderId, 'sale', `Покупка на ${formatMoney(p.total)}: ${p.lines.map((l) => l.name).join(', ')}`, now);
+        });
+        const result: PushResult =
+          after < 0
+            ? { id, status: 'anomaly', code: 'overdraft', message: `applied; balance went below zero (${after} kopecks)` }
+            : { id, status: 'accepted' };
+        return { event: ev, result, holderId: p.holderId, amount: p.accountPart, writes };
+      }
+      case 'void': {
+        const p = ev.payload as EventPayload<'void'>;
+        const sale = await tx.get<{ holder_id: string; amount: number; status: string; type: string }>(
+          'SELECT holder_id, amount, status, type FROM events WHERE id = ?',
+          [p.saleEventId],
+        );
+        if (!sale || sale.type !== 'sale' || (sale.status !== 'accepted' && sale.status !== 'anomaly'))
+          return invalid('unknown_sale', `no applied sale ${p.saleEventId} to void`, ev, p.holderId);
+        if (sale.holder_id !== p.holderId) return invalid('unknown_sale', `sale ${p.saleEventId} belongs to another holder`, ev, p.holderId);
+        if (await tx.get('SELECT 1 AS x FROM voids WHERE sale_event_id = ?', [p.saleEventId]))
+          return invalid('already_voided', `sale ${p.saleEventId} was voided before`, ev, p.holderId);
+        if (p.amount > sale.amount || p.amount < 0)
+          return invalid('void_exceeds_sale', `void of ${p.amount} exceeds the sale's ${sale.amount} kopecks`, ev, p.holderId);
+        writes.push(async () => {
+          const rev = await tx.nextRev();
+          await tx.run('INSERT INTO voids (sale_event_id, void_event_id) VALUES (?, ?)', [p.saleEventId, id]);
+          await tx.run('UPDATE accounts SET balance = balance + ?, balance_at = ?, rev = ? WHERE holder_id = ?', [p.amount, now, rev, p.holderId]);
+          await tx.run('INSERT INTO ledger (event_id, holder_id, delta, kind, at) VALUES (?, ?, ?, ?, ?)', [id, p.holderId, p.amount, 'void', correctedAt]);
+        });
+        return { event: ev, result: { id, status: 'accepted' }, holderId: p.holderId, amount: p.amount, writes };
+      }
+      case 'pass': {
+        const p = ev.payload as EventPayload<'pass'>;
+        if (p.holderKind === 'student' && p.holderId) {
+          const holderId = p.holderId;
+          const word = p.verdict === 'allow' ? (p.direction === 'in' ? 'вошёл в школу' : 'вышел из школы') : 'не прошёл турникет';
+          writes.push(() => this.#notify(tx, id, holderId, 'pass', `${word} в ${correctedAt.slice(11, 16)} UTC`, now));
+        }
+        return { event: ev, result: { id, status: 'accepted' }, holderId: p.holderId, amount: 0, writes };
+      }
+      default:
+        return { event: ev, result: { id, status: 'accepted' }, holderId: null, amount: 0, writes };
+    }
+  }
+
+  async #notify(tx: Tx, eventId: string, holderId: string, kind: string, text: string, now: string): Promise<void> {
+    // Only a student's parents are told; the key on event_id makes a second row impossible.
+    if (!(await tx.get('SELECT 1 AS x FROM students WHERE id = ?', [holderId]))) return;
+    await tx.run('INSERT INTO notifications (event_id, holder_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING', [
+      eventId,
+      holderId,
+      kind,
+      text,
+      now,
+    ]);
+  }
+
+  // ── Figures for tests and IT ───────────────────────────────────────────────────────────────
+  async counts(): Promise<{ events: number; notifications: number; students: number; staff: number; cards: number; photos: number }> {
+    const n = async (t: string) => Number((await this.db.get<{ n: number }>(`SELECT count(*) AS n FROM ${t}`))?.n ?? 0);
+    return {
+      events: await n('events'),
+      notifications: await n('notifications'),
+      students: await n('students'),
+      staff: await n('staff'),
+      cards: await n('cards'),
+      photos: await n('photos'),
+    };
+  }
+}
