@@ -29,7 +29,18 @@ export const Settings = z.object({
     .refine((rs) => new Set(rs.map((r) => r.id)).size === rs.length, 'reader ids must be unique'),
 });
 export type Settings = z.infer<typeof Settings>;
-export const SettingsPatch = Settings.partial();
-export type SettingsPatch = z.infer<typeof SettingsPatch>;
+export type SettingsPatch = Partial<Settings>;
+
+function withoutDefault(schema: z.ZodType): z.ZodType {
+  return schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault ? (schema.unwrap() as z.ZodType) : schema;
+}
+
+/**
+ * A change to some settings: only the fields given, none filled from defaults (a patch that names
+ * `mode` must not reset `locale`). The merged document is validated again with `Settings`.
+ */
+export const SettingsPatch = z
+  .object(Object.fromEntries(Object.entries(Settings.shape).map(([k, v]) => [k, withoutDefault(v as z.ZodType).optional()])))
+  .strict() as unknown as z.ZodType<SettingsPatch, SettingsPatch>;
 
 export const DEFAULT_SETTINGS: Settings = Settings.parse({});

@@ -49,7 +49,7 @@ const Empty = z.object({}).strict();
 export const stationRequests = {
   'station.getStatus': request(Empty, StationStatus),
   'settings.get': request(Empty, Settings),
-  'settings.update': request(SettingsPatch.strict(), Settings),
+  'settings.update': request(SettingsPatch, Settings),
   /** IT confirmed, after a damaged database was kept aside, to start with an empty store. */
   'station.startEmptyAfterFault': request(z.object({ confirm: z.literal(true) }).strict(), StationStatus),
   'demo.listCards': request(Empty, z.array(DemoCard)),

@@ -21,7 +21,7 @@ export class SettingsRepo {
 
   /** Validates the merged document; throws a ZodError naming the field when it is wrong. */
   update(patch: unknown): SettingsT {
-    const p = SettingsPatch.strict().parse(patch);
+    const p = SettingsPatch.parse(patch);
     const next = Settings.parse({ ...this.get(), ...p });
     this.#db
       .prepare("INSERT INTO settings (key, value) VALUES ('station', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")

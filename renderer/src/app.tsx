@@ -1,0 +1,41 @@
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { StatusBar } from './components/status-bar.tsx';
+import { useApp } from './store.ts';
+import { CashierView } from './views/cashier-view.tsx';
+import { DemoReaderPanel } from './views/demo-reader-panel.tsx';
+import { FaultScreen } from './views/fault-screen.tsx';
+import { GuardView } from './views/guard-view.tsx';
+import { SetupScreen } from './views/setup-screen.tsx';
+
+export function App() {
+  const { i18n } = useTranslation();
+  const status = useApp((s) => s.status);
+  const settings = useApp((s) => s.settings);
+  const setupOpen = useApp((s) => s.setupOpen);
+
+  useEffect(() => {
+    if (settings && settings.locale !== i18n.language) void i18n.changeLanguage(settings.locale);
+  }, [settings, i18n]);
+  useEffect(() => {
+    document.documentElement.lang = i18n.language;
+  }, [i18n.language]);
+
+  const mode = settings?.mode ?? 'unset';
+  let body;
+  if (status?.fault) body = <FaultScreen fault={status.fault} />;
+  else if (!settings) body = null;
+  else if (setupOpen || mode === 'unset') body = <SetupScreen />;
+  else if (mode === 'guard') body = <GuardView />;
+  else body = <CashierView />;
+
+  return (
+    <div className={`app app-${mode}`} data-ready={settings || status?.fault ? 'true' : 'false'}>
+      <StatusBar />
+      <div className="app-body">
+        {body}
+        {!status?.fault ? <DemoReaderPanel /> : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,15 @@
+import { useTranslation } from 'react-i18next';
+import { station } from '../station-client.ts';
+
+/** A portrait by content hash, or a clear placeholder when the holder has none. */
+export function Photo({ hash, alt, size = 'large' }: { hash: string | null; alt: string; size?: 'large' | 'thumb' }) {
+  const { t } = useTranslation();
+  if (!hash) {
+    return (
+      <div className={`photo photo-${size} photo-missing`} role="img" aria-label={t('card.noPhoto')}>
+        {t('card.noPhoto')}
+      </div>
+    );
+  }
+  return <img className={`photo photo-${size}`} src={station.photoUrl(hash)} alt={alt} draggable={false} />;
+}

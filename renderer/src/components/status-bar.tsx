@@ -1,0 +1,56 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useApp } from '../store.ts';
+
+function useClock(): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const id = setInterval(() => setNow(new Date()), 1000);
+    return () => clearInterval(id);
+  }, []);
+  return now;
+}
+
+/** Always visible: mode, connection and sync, events waiting, each reader's state, the time. */
+export function StatusBar() {
+  const { t, i18n } = useTranslation();
+  const status = useApp((s) => s.status);
+  const connected = useApp((s) => s.connected);
+  const openSetup = useApp((s) => s.openSetup);
+  const now = useClock();
+  const time = (iso: string | null) =>
+    iso ? new Date(iso).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }) : t('status.never');
+  const sync = status?.sync;
+  const syncText =
+    sync?.state === 'not_configured'
+      ? t('status.notConfigured')
+      : sync?.state === 'online'
+        ? t('status.online')
+        : sync?.state === 'syncing'
+          ? t('status.syncing')
+          : t('status.offline');
+  return (
+    <header className="status-bar" data-testid="status-bar">
+      <strong className="status-mode">{t(`mode.${status?.mode ?? 'unset'}`)}</strong>
+      {status?.stationName ? <span>{status.stationName}</span> : null}
+      <span className={`status-sync sync-${sync?.state ?? 'offline'}`} data-testid="sync-state">
+        {syncText}
+        {sync && sync.state !== 'not_configured' ? ` · ${t('status.lastSync', { time: time(sync.lastSyncAt) })}` : ''}
+      </span>
+      <span data-testid="outbox-pending">{t('status.waiting', { count: status?.outboxPending ?? 0 })}</span>
+      <span className="status-readers">
+        {(status?.readers ?? []).map((r) => (
+          <span key={r.readerId} className={`reader-chip reader-${r.state}`} title={r.reason ?? ''} data-testid={`reader-${r.readerId}`}>
+            {r.readerId} ({t(`reader.role.${r.role}`)}): {t(`reader.${r.state}`)}
+          </span>
+        ))}
+      </span>
+      {!connected ? <span className="status-alarm">{t('status.connectionLost')}</span> : null}
+      <span className="status-spacer" />
+      <time>{now.toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' })}</time>
+      <button type="button" className="btn btn-ghost" onClick={() => openSetup(true)}>
+        {t('nav.setup')}
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,36 @@
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import enCommon from './en/common.ts';
+import enSetup from './en/setup.ts';
+import ruCommon from './ru/common.ts';
+import ruSetup from './ru/setup.ts';
+
+/**
+ * The one i18n layer. One namespace per area (common, setup, guard, cashier, …): an area adds its
+ * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
+ */
+export const resources = {
+  ru: { common: ruCommon, setup: ruSetup },
+  en: { common: enCommon, setup: enSetup },
+} as const;
+
+export const defaultNS = 'common';
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: typeof defaultNS;
+    resources: (typeof resources)['ru'];
+  }
+}
+
+export async function initI18n(lng: 'ru' | 'en' = 'ru'): Promise<typeof i18next> {
+  await i18next.use(initReactI18next).init({
+    resources,
+    lng,
+    fallbackLng: 'ru',
+    defaultNS,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  return i18next;
+}
