@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { CartLine } from '../cart.ts';
+import { OffendingLine, SaleRefusal, TapRefusal } from '../cashier-rules.ts';
+import { CardStatus, Holder, Kopecks, MenuItem, SchoolDate, UtcInstant } from '../domain.ts';
+import { CardRef } from '../events.ts';
+import { request } from './define.ts';
+
+/**
+ * The cashier's bridge area (issue 6). The cart lives in the station process so that a card tap,
+ * which arrives there from the reader, sees exactly the cart the cashier sees. Nothing here carries a
+ * balance except a refusal's details, which only the cashier's own request reply contains: events are
+ * broadcast to every window, including the customer display, so they never hold a balance or a reason.
+ */
+
+/** Reasons a cashier request is refused (BridgeError.reason); the renderer translates each. */
+export const CashierErrorReason = z.enum([
+  'no_shift',
+  'shift_already_open',
+  'pin_wrong',
+  'role_missing',
+  'cart_locked',
+  'unknown_item',
+  'cart_empty',
+  'check_gone',
+  'sale_not_found',
+  'sale_not_in_shift',
+  'sale_already_voided',
+  'class_empty',
+  'student_not_in_class',
+  'not_complex_item',
+]);
+export type CashierErrorReason = z.infer<typeof CashierErrorReason>;
+
+export const CashierCart = z.object({
+  lines: z.array(CartLine),
+  total: Kopecks,
+  /** While a photo check is open the cart cannot change: the child pays for what they were shown. */
+  locked: z.boolean(),
+});
+export type CashierCart = z.infer<typeof CashierCart>;
+
+export const MenuView = z.object({
+  date: SchoolDate,
+  items: z.array(MenuItem),
+  /** Menu rows that could not be read (corrupt), skipped and reported. */
+  skipped: z.array(z.object({ id: z.string(), problem: z.string() })),
+});
+export type MenuView = z.infer<typeof MenuView>;
+
+export const ShiftInfo = z.object({
+  shiftId: z.string(),
+  operatorId: z.string(),
+  operatorName: z.string(),
+  openedAt: UtcInstant,
+});
+export type ShiftInfo = z.infer<typeof ShiftInfo>;
+
+export const StaffEntry = z.object({
+  id: z.string(),
+  fullName: z.string(),
+  position: z.string(),
+  roles: z.array(z.string()),
+});
+
+/** What the cashier sees after a tap: who it is, what to watch for. Never a balance. */
+export const PhotoCheck = z.object({
+  checkId: z.string(),
+  readerId: z.string(),
+  tapAt: UtcInstant,
+  holder: Holder,
+  cardStatus: CardStatus,
+  allergens: z.array(z.string()),
+  parentNote: z.string().nullable(),
+  /** The child has allergies on record: the check plays its distinct sound. */
+  allergyFlag: z.boolean(),
+  lines: z.array(CartLine),
+  total: Kopecks,
+});
+export type PhotoCheck = z.infer<typeof PhotoCheck>;
+
+export const TapHint = z.enum(['cart_empty', 'busy', 'no_shift']);
+export type TapHint = z.infer<typeof TapHint>;
+
+/** A tap that did not open a photo check. */
+export const TapOutcome = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('refused'), reason: TapRefusal, holder: Holder.nullable(), card: CardRef, readerId: z.string() }),
+  z.object({ kind: z.literal('ignored'), hint: TapHint, readerId: z.string() }),
+]);
+export type TapOutcome = z.infer<typeof TapOutcome>;
+
+export const Receipt = z.object({
+  saleId: z.string(),
+  eventId: z.string(),
+  holder: Holder,
+  lines: z.array(CartLine),
+  total: Kopecks,
+  subsidyPart: Kopecks,
+  accountPart: Kopecks,
+  subsidyKind: z.enum(['free', 'discounted']).nullable(),
+  offline: z.boolean(),
+  verifiedByPhoto: z.boolean(),
+  at: UtcInstant,
+  voided: z.boolean(),
+});
+export type Receipt = z.infer<typeof Receipt>;
+
+export const ConfirmResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), receipt: Receipt }),
+  z.object({
+    ok: z.literal(false),
+    reason: SaleRefusal,
+    lines: z.array(OffendingLine),
+    /** Figures that explain the refusal, for the cashier's screen only. */
+    details: z.object({
+      dailyLimit: Kopecks.optional(),
+      spentToday: Kopecks.optional(),
+      available: Kopecks.optional(),
+      offlineCap: Kopecks.optional(),
+      offlineSpentToday: Kopecks.optional(),
+    }),
+    total: Kopecks,
+    subsidyPart: Kopecks,
+    accountPart: Kopecks,
+  }),
+]);
+export type ConfirmResult = z.infer<typeof ConfirmResult>;
+
+/** The customer display: the cart, the total and paid / see the cashier. Nothing else, ever. */
+export const CustomerDisplay = z.object({
+  state: z.enum(['closed', 'idle', 'cart', 'checking', 'paid', 'see_cashier']),
+  lines: z.array(z.object({ name: z.string(), quantity: z.number().int(), amount: Kopecks })),
+  total: Kopecks,
+});
+export type CustomerDisplay = z.infer<typeof CustomerDisplay>;
+
+export const GroupMealPayer = z.enum(['subsidy', 'accounts', 'school']);
+export const GroupMealResult = z.object({
+  groupMealId: z.string(),
+  eventId: z.string(),
+  className: z.string(),
+  students: z.number().int(),
+  total: Kopecks,
+  payer: GroupMealPayer,
+});
+
+export const ShiftReport = z.object({
+  shiftId: z.string(),
+  operatorId: z.string(),
+  operatorName: z.string(),
+  openedAt: UtcInstant,
+  closedAt: UtcInstant,
+  sales: z.object({ count: z.number().int(), total: Kopecks, subsidy: Kopecks, account: Kopecks }),
+  voids: z.object({ count: z.number().int(), total: Kopecks, account: Kopecks }),
+  groupMeals: z.object({ count: z.number().int(), students: z.number().int(), subsidy: Kopecks, account: Kopecks, school: Kopecks }),
+  /** Net of voids: what was actually sold, by menu category. */
+  byCategory: z.array(z.object({ category: z.string(), quantity: z.number().int(), total: Kopecks })),
+  refusals: z.record(z.string(), z.number().int()),
+  pendingAtClose: z.number().int(),
+  anomaliesAtClose: z.number().int(),
+  override: z.object({ supervisorId: z.string(), reason: z.string() }).nullable(),
+  exportPath: z.string().nullable(),
+});
+export type ShiftReport = z.infer<typeof ShiftReport>;
+
+export const CloseShiftResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), report: ShiftReport }),
+  z.object({ ok: z.literal(false), reason: z.literal('shift_unsynced'), pending: z.number().int(), anomalies: z.number().int() }),
+]);
+export type CloseShiftResult = z.infer<typeof CloseShiftResult>;
+
+export const CashierState = z.object({
+  shift: ShiftInfo.nullable(),
+  cart: CashierCart,
+  check: PhotoCheck.nullable(),
+});
+export type CashierState = z.infer<typeof CashierState>;
+
+const Empty = z.object({}).strict();
+const Pin = z.string().regex(/^\d{4,8}$/, '4 to 8 digits');
+const Id = z.string().min(1).max(100);
+
+export const cashierRequests = {
+  'cashier.state': request(Empty, CashierState),
+  'cashier.staff': request(Empty, z.array(StaffEntry)),
+  'cashier.menu': request(Empty, MenuView),
+  'cashier.openShift': request(z.object({ staffId: Id, pin: Pin }).strict(), ShiftInfo),
+  'cashier.cart.add': request(z.object({ itemId: Id }).strict(), CashierCart),
+  'cashier.cart.setQuantity': request(z.object({ itemId: Id, quantity: z.number().int().min(0).max(99) }).strict(), CashierCart),
+  'cashier.cart.remove': request(z.object({ itemId: Id }).strict(), CashierCart),
+  'cashier.cart.clear': request(Empty, CashierCart),
+  /** "This is the child": the rules run and the sale is stored. saleId is generated by the renderer, so a double click is one sale. */
+  'cashier.confirm': request(z.object({ checkId: Id, saleId: Id }).strict(), ConfirmResult),
+  /** "Not this child": logged as its own event, nothing charged. */
+  'cashier.reject': request(z.object({ checkId: Id, saleId: Id }).strict(), z.object({ ok: z.literal(true) })),
+  'cashier.sales': request(z.object({ limit: z.number().int().min(1).max(500) }).strict(), z.array(Receipt)),
+  'cashier.void': request(z.object({ saleId: Id, supervisorPin: Pin, reason: z.string().trim().min(1).max(200) }).strict(), Receipt),
+  'cashier.classes': request(Empty, z.array(z.string())),
+  'cashier.classStudents': request(z.object({ className: Id }).strict(), z.array(Holder)),
+  'cashier.groupMeal': request(
+    z
+      .object({
+        groupMealId: Id,
+        className: Id,
+        itemId: Id,
+        studentIds: z.array(Id).min(1).max(60),
+        payer: GroupMealPayer,
+        /** A class teacher records a group meal with their own PIN, with or without an open shift. */
+        teacherPin: Pin.optional(),
+      })
+      .strict(),
+    GroupMealResult,
+  ),
+  'cashier.closeShift': request(
+    z.object({ override: z.object({ supervisorPin: Pin, reason: z.string().trim().min(3).max(200) }).strict().optional() }).strict(),
+    CloseShiftResult,
+  ),
+  'cashier.display': request(Empty, CustomerDisplay),
+} as const;
+
+export const cashierEvents = {
+  'cashier.cart': CashierCart,
+  'cashier.check': PhotoCheck.nullable(),
+  'cashier.tap': TapOutcome,
+  'cashier.display': CustomerDisplay,
+  'cashier.shift': ShiftInfo.nullable(),
+} as const;
