@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isRandomUid, printedForms, type CanonicalCard } from './card-id.ts';
 import type { CardStatus, Holder, HolderKind } from './domain.ts';
-import type { ReaderRole } from './readers.ts';
+import { GateConfig, type ReaderRole } from './readers.ts';
 
 /**
  * The guard post's access verdict (issue 5): pure rules, no I/O. The station resolves a tap against its
@@ -22,6 +22,7 @@ export const GuardReason = z.enum([
   'card_lost',
   'card_expired',
   'unknown_card',
+  'spare_unbound',
   'random_uid',
   'person_inactive',
   'holder_missing',
@@ -45,17 +46,8 @@ export interface GuardRuleSettings {
 /** The guard post's settings (a section of the station settings). */
 export const GuardSettings = z.object({
   antiPassback: AntiPassback.default('off'),
-  /** How long the relay holds a direction open for one pass. */
-  pulseMs: z.number().int().min(100).max(30_000).default(1_500),
-  /** The turnstile's USB relay (LCUS, DESIGN.md §5); null: no relay, passes are recorded and the guard told. */
-  relay: z
-    .object({
-      path: z.string().min(1),
-      entryChannel: z.number().int().min(1).max(8).default(1),
-      exitChannel: z.number().int().min(1).max(8).default(2),
-    })
-    .nullable()
-    .default(null),
+  /** The turnstile's USB relay (LCUS, DESIGN.md §5) with its channels and pulse; null: no relay, passes are still recorded and the guard told. */
+  relay: GateConfig.nullable().default(null),
 });
 export type GuardSettings = z.infer<typeof GuardSettings>;
 
@@ -73,6 +65,8 @@ export interface TapFacts {
   holder: Holder | null;
   /** The holder's person status (students/staff table); null when the person row is missing. */
   personStatus: 'active' | 'left' | 'suspended' | null;
+  /** The card is one of the school's spare cards, in stock (bound to no one right now). */
+  spareInStock?: boolean;
   /** The holder's last recorded direction today, for anti-passback; null when none. */
   lastDirectionToday: Direction | null;
   /** The station's current time, epoch ms. */
@@ -116,6 +110,9 @@ export function decideTap(facts: TapFacts, settings: GuardRuleSettings): GuardDe
   }
   if (isRandomUid(facts.card)) return deny('random_uid', direction, false);
   const found = facts.found;
+  if (!found && facts.spareInStock) {
+    return deny('spare_unbound', direction, false, { printed: printedForms(facts.card.uid) });
+  }
   if (!found) {
     return deny('unknown_card', direction, true, {
       printed: printedForms(facts.card.uid),

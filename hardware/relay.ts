@@ -112,6 +112,29 @@ export class LcusGate extends EventEmitter<GateEvents> implements Gate {
     return run;
   }
 
+  /**
+   * Holds a direction open until released (the guard post's emergency mode), or releases it. Never throws.
+   * A pulse running on that channel is cancelled so its timer does not close the held channel.
+   */
+  hold(direction: GateDirection, open: boolean): Promise<GateResult> {
+    const channel = direction === 'entry' ? this.config.entryChannel : this.config.exitChannel;
+    const run = this.#queue.then(async (): Promise<GateResult> => {
+      const pending = this.#offTimers.get(channel);
+      if (pending) clearTimeout(pending);
+      this.#offTimers.delete(channel);
+      if (!this.#link.isOpen) return { ok: false, reason: 'gate_not_ready' };
+      try {
+        await this.#send(lcusCommand(channel, open));
+        return { ok: true, confirmed: false };
+      } catch (err) {
+        this.#log.error({ gate: this.id, direction, open, err: (err as Error).message }, 'gate: cannot write to relay');
+        return { ok: false, reason: 'write_failed' };
+      }
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Reads the relay's channel states (setup's test button shows them). */
   async query(): Promise<Map<number, boolean> | null> {
     const run = this.#queue.then(() => this.#query());

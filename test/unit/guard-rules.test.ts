@@ -75,6 +75,11 @@ describe('decideTap', () => {
     expect(d.itNote).toContain('em4100:06008E6D5D');
   });
 
+  it('denies a spare card still in the reserve stock (bound to no one), without an alarm', () => {
+    const d = decideTap(facts({ found: null, holder: null, personStatus: null, spareInStock: true }), off);
+    expect(d).toMatchObject({ verdict: 'deny', reason: 'spare_unbound', alarm: false });
+  });
+
   it('refuses a random uid (phone, bank card) as not a pass, without an alarm', () => {
     const d = decideTap(facts({ card: { technology: 'iso14443', uid: '08123456' }, found: null, holder: null, personStatus: null }), off);
     expect(d).toMatchObject({ verdict: 'deny', reason: 'random_uid', alarm: false });

@@ -1,0 +1,22 @@
+import type { Direction } from '../../common/guard-rules.ts';
+
+/**
+ * The turnstile as the guard post sees it: one channel per direction. The LCUS relay driver in
+ * hardware/ is adapted to this (core/guard/relay-gate.ts); tests may wire a real relay on a socat pty.
+ */
+export interface Gate {
+  /** True while the relay is connected; false: passes are still recorded and the guard is told. */
+  isReady(): boolean;
+  /** Opens one direction for the configured pulse, then closes it. Rejects with the reason when it did not open. */
+  pulse(direction: Direction): Promise<void>;
+  /** Holds one direction open (emergency mode) or lets it close again. */
+  hold(direction: Direction, open: boolean): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** No relay configured: nothing opens; every allowed pass says so. */
+export const NO_GATE: Gate = {
+  isReady: () => false,
+  pulse: () => Promise.reject(new Error('no relay configured')),
+  hold: () => Promise.reject(new Error('no relay configured')),
+};
