@@ -107,7 +107,7 @@ export function createUpdateService(deps: UpdaterDeps): UpdateService {
     disabledReason: staticDisabled,
   });
   let timer: ReturnType<typeof setInterval> | null = null;
-  let feedUrl: string | null = null;
+  let feedUrl: string | null | undefined; // undefined: not applied yet
   let lastCheckAt: number | null = null;
   let lastCheckOk = true;
   let checking: Promise<UpdateState> | null = null;
