@@ -5,6 +5,7 @@ import type { CardPresented, StationStatus } from '../common/contract/index.ts';
 import type { CardRead } from '../common/readers.ts';
 import { createReader, SimulatedReader } from '../hardware/index.ts';
 import { DomainError, Router } from './bridge/router.ts';
+import { wireCashier } from './cashier/wiring.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { ensureDemoMenu, seedDemoSchool } from './demo-seed.ts';
 import { silentLogger, type Logger } from './logger.ts';
@@ -109,9 +110,18 @@ export async function createStation(options: StationOptions): Promise<Station> {
     };
   };
 
+  const cashier = wireCashier(router, {
+    store: () => store,
+    clock,
+    log,
+    isOnline: () => status().sync.state !== 'offline',
+    exportDir: join(options.dataDir, 'exports'),
+  });
+
   readers.on('status', publishStatus);
   readers.on('card', (read) => {
     if (!store) return;
+    if (read.role === 'cashier') cashier.onCard(read);
     try {
       router.publish('card.presented', resolveCard(read));
     } catch (err) {

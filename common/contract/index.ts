@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { cashierEvents, cashierRequests } from './cashier.ts';
 import { guardEvents, guardRequests } from './guard.ts';
 import { stationEvents, stationRequests } from './station.ts';
 import { updateEvents, updateRequests } from './update.ts';
@@ -12,12 +13,14 @@ import { updateEvents, updateRequests } from './update.ts';
 export const requests = {
   ...stationRequests,
   ...guardRequests,
+  ...cashierRequests,
   ...updateRequests,
 } as const;
 
 export const events = {
   ...stationEvents,
   ...guardEvents,
+  ...cashierEvents,
   ...updateEvents,
 } as const;
 

@@ -22,7 +22,7 @@ import { MenuItem, type Holder, type Staff } from '../../common/domain.ts';
 import type { CardRead } from '../../common/readers.ts';
 import { schoolDate, type Clock } from '../clock.ts';
 import type { Store } from '../store/index.ts';
-import { verifyPin } from './pin.ts';
+import { verifyPin } from '../pin.ts';
 
 /** A refusal of a cashier request, as a reason code the renderer translates. */
 export class CashierError extends Error {

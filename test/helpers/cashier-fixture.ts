@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Account, Card, MenuItem, Staff, Student } from '../../common/domain.ts';
 import type { Clock } from '../../core/clock.ts';
-import { hashPin } from '../../core/cashier/pin.ts';
+import { hashPin } from '../../core/pin.ts';
 import { DEFAULT_MIGRATIONS_DIR } from '../../core/store/db.ts';
 import { openStore, type Store } from '../../core/store/index.ts';
 
