@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { protocol } from 'electron';
+import { CONTENT_SECURITY_POLICY } from './window-options.ts';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+};
+
+/** Must run before the app is ready. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+}
+
+function inside(root: string, rel: string): string | null {
+  const file = resolve(join(root, normalize(rel).replace(/^([/\\])+/, '')));
+  return file === root || file.startsWith(root + sep) ? file : null;
+}
+
+/** app://station/… serves the built renderer; app://station/photos/<hash> the station's portraits. */
+export function serveAppProtocol(rendererDir: string, photosDir: string): void {
+  const rendererRoot = resolve(rendererDir);
+  const photosRoot = resolve(photosDir);
+  protocol.handle('app', async (request) => {
+    const url = new URL(request.url);
+    if (url.host !== 'station') return new Response('not found', { status: 404 });
+    const path = decodeURIComponent(url.pathname);
+    const isPhoto = path.startsWith('/photos/');
+    const file = isPhoto
+      ? /^\/photos\/[0-9a-f]{64}$/.test(path)
+        ? inside(photosRoot, path.slice('/photos/'.length))
+        : null
+      : inside(rendererRoot, path === '/' || path === '/customer' ? 'index.html' : path);
+    if (!file) return new Response('not found', { status: 404 });
+    try {
+      const body = await readFile(file);
+      const head = body.subarray(0, 5).toString();
+      const type = isPhoto ? (head.startsWith('<svg') || head.startsWith('<?xml') ? 'image/svg+xml' : 'image/jpeg') : (MIME[extname(file)] ?? 'application/octet-stream');
+      return new Response(body, {
+        headers: { 'content-type': type, 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' },
+      });
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  });
+}

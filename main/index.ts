@@ -1,0 +1,106 @@
+/**
+ * The Electron shell: lifecycle, single instance, windows, the station process, the app:// protocol.
+ * No domain logic lives here; it runs in the station process (core/station-process.ts).
+ */
+import { join } from 'node:path';
+import { app, BrowserWindow, MessageChannelMain, screen, session, utilityProcess, type UtilityProcess } from 'electron';
+import { registerAppScheme, serveAppProtocol } from './app-protocol.ts';
+import { StationLink } from './station-link.ts';
+import { isAppUrl, windowOptions, type WindowRole } from './window-options.ts';
+
+registerAppScheme();
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+}
+
+const dataDir = process.env.STATION_DATA_DIR ?? app.getPath('userData');
+const rendererDir = join(import.meta.dirname, '..', 'renderer');
+const preloadPath = join(import.meta.dirname, '..', 'preload', 'index.cjs');
+const migrationsDir = app.isPackaged ? join(process.resourcesPath, 'migrations') : join(app.getAppPath(), 'core', 'store', 'migrations');
+
+let station: UtilityProcess | null = null;
+let link: StationLink | null = null;
+const windows = new Map<number, { win: BrowserWindow; role: WindowRole }>();
+
+function startStation(): void {
+  station = utilityProcess.fork(join(import.meta.dirname, 'station-process.js'), [], {
+    serviceName: 'School Station',
+    env: {
+      ...process.env,
+      STATION_TRANSPORT: 'port',
+      STATION_DATA_DIR: dataDir,
+      STATION_MIGRATIONS_DIR: migrationsDir,
+      STATION_VERSION: app.getVersion(),
+    },
+    stdio: 'inherit',
+  });
+  link = new StationLink(station);
+  station.on('exit', (code) => {
+    // The station must keep serving: restart it and hand every window a fresh port.
+    console.error(`station process exited with ${code}; restarting`);
+    link = null;
+    station = null;
+    if (!quitting) setTimeout(() => {
+      startStation();
+      for (const { win } of windows.values()) connectWindow(win);
+    }, 1000);
+  });
+}
+
+/** Only windows this shell created ever receive a port to the station. */
+function connectWindow(win: BrowserWindow): void {
+  if (!station) return;
+  const { port1, port2 } = new MessageChannelMain();
+  station.postMessage({ type: 'connect', windowId: win.id }, [port1]);
+  win.webContents.postMessage('station:port', null, [port2]);
+}
+
+function createWindow(role: WindowRole, kiosk: boolean): BrowserWindow {
+  const second = role === 'customer' ? screen.getAllDisplays().find((d) => d.id !== screen.getPrimaryDisplay().id) : undefined;
+  const win = new BrowserWindow(windowOptions({ role, preloadPath, kiosk, ...(second ? { bounds: second.bounds } : {}) }));
+  windows.set(win.id, { win, role });
+  win.on('closed', () => windows.delete(win.id));
+  win.webContents.on('did-finish-load', () => connectWindow(win));
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(role === 'customer' ? 'app://station/customer' : 'app://station/');
+  return win;
+}
+
+let quitting = false;
+app.on('before-quit', () => {
+  quitting = true;
+  station?.kill();
+});
+
+// Navigation, new windows, webviews and permission prompts are refused for every web contents.
+// Nothing in the app calls shell.openExternal; links that try to leave the app are simply dropped.
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+
+app.on('second-instance', () => {
+  const first = [...windows.values()].find((w) => w.role === 'operator')?.win;
+  if (first) {
+    if (first.isMinimized()) first.restore();
+    first.focus();
+  }
+});
+
+void app.whenReady().then(async () => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  serveAppProtocol(rendererDir, join(dataDir, 'photos'));
+  startStation();
+  const settings = await link!.invoke('settings.get', {}).catch(() => null);
+  createWindow('operator', settings?.kiosk ?? false);
+  if (settings?.mode === 'cashier' && screen.getAllDisplays().length > 1) createWindow('customer', false);
+});
+
+app.on('window-all-closed', () => app.quit());

@@ -1,0 +1,62 @@
+import type { BrowserWindowConstructorOptions } from 'electron';
+
+export type WindowRole = 'operator' | 'customer';
+
+export interface WindowOptionsInput {
+  role: WindowRole;
+  preloadPath: string;
+  kiosk: boolean;
+  /** Position on a second screen for the customer display. */
+  bounds?: { x: number; y: number; width: number; height: number };
+}
+
+/**
+ * Every window's options come from here, so the security checklist is one pure function a unit test
+ * checks under plain Node: isolated, sandboxed, no Node in the page, web security on.
+ */
+export function windowOptions(input: WindowOptionsInput): BrowserWindowConstructorOptions {
+  const fullscreen = input.kiosk || input.role === 'customer';
+  return {
+    title: input.role === 'customer' ? 'Школьная станция — покупатель' : 'Школьная станция',
+    width: input.bounds?.width ?? 1280,
+    height: input.bounds?.height ?? 800,
+    ...(input.bounds ? { x: input.bounds.x, y: input.bounds.y } : {}),
+    minWidth: 1024,
+    minHeight: 600,
+    show: false,
+    backgroundColor: '#f4f6f8',
+    kiosk: input.kiosk && input.role === 'operator',
+    fullscreen,
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: input.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      devTools: process.env.STATION_DEVTOOLS === '1',
+    },
+  };
+}
+
+/** The Content-Security-Policy main sets on every response of the app:// protocol. */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' app: data:; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+/** Only the app's own pages may load in its windows. */
+export function isAppUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'app:' && u.host === 'station';
+  } catch {
+    return false;
+  }
+}
