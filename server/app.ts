@@ -2,7 +2,7 @@
  * The reference backend's HTTP surface. Every route is declared once in `routes` with its zod
  * schemas: the same table registers the Fastify handlers, validates requests and builds /openapi.json.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   ApiError,
@@ -370,7 +370,7 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; routes: R
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 256 * 1024 * 1024,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const routes = routesFor(repo, options.schoolName ?? 'Демо-школа');
   app.decorateRequest('station', null);

@@ -1,0 +1,84 @@
+/**
+ * The pull half: roster deltas page by page (one store transaction per page, the cursor saved with
+ * it), then the portraits the roster names and the store lacks, then the menu.
+ */
+import type { SyncStore } from '../core/sync-store.ts';
+import type { BackendClient } from './client.ts';
+import { SyncError } from './errors.ts';
+
+export interface Progress {
+  phase: 'roster' | 'photos';
+  done: number;
+  total: number;
+}
+
+export async function pullRoster(
+  client: BackendClient,
+  store: SyncStore,
+  options: { pageSize?: number; signal?: AbortSignal; onProgress?: (p: Progress) => void } = {},
+): Promise<{ rows: number; pages: number }> {
+  let cursor = store.rosterCursor();
+  let rows = 0;
+  let pages = 0;
+  let total = 0;
+  for (;;) {
+    if (options.signal?.aborted) break;
+    const page = await client.roster(cursor, options.pageSize, options.signal);
+    if (pages === 0) total = page.remaining;
+    const n = page.students.length + page.staff.length + page.cards.length + page.accounts.length + page.tombstones.length;
+    store.applyRosterPage(page);
+    cursor = page.cursor;
+    rows += n;
+    pages++;
+    if (total > 0) options.onProgress?.({ phase: 'roster', done: Math.min(rows, total), total });
+    if (!page.more || n === 0) break;
+    // Let a tap in the same process run between pages.
+    await new Promise((r) => setImmediate(r));
+  }
+  return { rows, pages };
+}
+
+export async function pullPhotos(
+  client: BackendClient,
+  store: SyncStore,
+  options: { concurrency?: number; signal?: AbortSignal; onProgress?: (p: Progress) => void; skip?: Set<string> } = {},
+): Promise<{ fetched: number; failed: { hash: string; error: string }[] }> {
+  const skip = options.skip ?? new Set<string>();
+  const queue = store.missingPhotos(1_000_000).filter((h) => !skip.has(h));
+  const total = queue.length;
+  let done = 0;
+  let fetched = 0;
+  const failed: { hash: string; error: string }[] = [];
+  const worker = async () => {
+    for (;;) {
+      const hash = queue.shift();
+      if (!hash || options.signal?.aborted) return;
+      try {
+        const reply = await client.photo(hash, null, options.signal);
+        if (reply) {
+          store.savePhoto(hash, reply.bytes);
+          fetched++;
+        }
+      } catch (err) {
+        // The whole pull fails on a network fault; one bad or missing photo only skips that photo.
+        if (err instanceof SyncError && (err.code === 'network' || err.code === 'timeout' || err.code === 'unauthorized' || err.code === 'rate_limited')) {
+          queue.length = 0; // the other workers stop after their current photo
+          throw err;
+        }
+        failed.push({ hash, error: err instanceof Error ? err.message : String(err) });
+        skip.add(hash);
+      }
+      done++;
+      if (done % 25 === 0 || done === total) options.onProgress?.({ phase: 'photos', done, total });
+    }
+  };
+  if (total > 0) options.onProgress?.({ phase: 'photos', done: 0, total });
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 6, Math.max(1, total)) }, worker));
+  return { fetched, failed };
+}
+
+export async function pullMenu(client: BackendClient, store: SyncStore, date: string, signal?: AbortSignal): Promise<number> {
+  const menu = await client.menu(date, signal);
+  store.applyMenu(menu.date, menu.items);
+  return menu.items.length;
+}

@@ -1,0 +1,62 @@
+/**
+ * The push half: the outbox goes out in station order, a batch at a time, and each event's answer is
+ * written back. Delivery is at-least-once on the wire and exactly-once on the server (the event id is
+ * the idempotency key), so a retry after any fault is always safe.
+ */
+import type { SyncStore } from '../core/sync-store.ts';
+import type { BackendClient } from './client.ts';
+import { SyncError } from './errors.ts';
+
+export interface PushReport {
+  sent: number;
+  acknowledged: number;
+  duplicates: number;
+  anomalies: number;
+  invalid: number;
+}
+
+export async function pushOutbox(
+  client: BackendClient,
+  store: SyncStore,
+  options: { batchSize?: number; signal?: AbortSignal; onBatch?: (report: PushReport) => void } = {},
+): Promise<PushReport> {
+  const batchSize = options.batchSize ?? 500;
+  const report: PushReport = { sent: 0, acknowledged: 0, duplicates: 0, anomalies: 0, invalid: 0 };
+  for (;;) {
+    if (options.signal?.aborted) return report;
+    const batch = store.pendingEvents(batchSize);
+    if (batch.length === 0) return report;
+    const ids = new Set(batch.map((e) => e.id));
+    let results;
+    try {
+      results = await client.pushEvents(batch, options.signal);
+    } catch (err) {
+      const e = err instanceof SyncError ? err : new SyncError('network', String(err));
+      store.recordAttempt([...ids], e.message);
+      throw e;
+    }
+    const mine = results.filter((r) => ids.has(r.id));
+    if (mine.length === 0) {
+      const e = new SyncError('bad_reply', `push: the backend answered none of the ${batch.length} events sent`);
+      store.recordAttempt([...ids], e.message);
+      throw e;
+    }
+    store.recordResults(mine);
+    report.sent += batch.length;
+    for (const r of mine) {
+      report.acknowledged++;
+      if (r.status === 'duplicate') report.duplicates++;
+      const effective = r.status === 'duplicate' ? r.first?.status : r.status;
+      if (effective === 'anomaly') report.anomalies++;
+      if (effective === 'invalid') report.invalid++;
+    }
+    options.onBatch?.(report);
+    if (mine.length < batch.length) {
+      // Events the reply left out stay pending; they go again after the backoff, not in a tight loop.
+      const left = batch.filter((e) => !mine.some((r) => r.id === e.id)).map((e) => e.id);
+      const e = new SyncError('bad_reply', `push: the backend left ${left.length} of ${batch.length} events unanswered`);
+      store.recordAttempt(left, e.message);
+      throw e;
+    }
+  }
+}
