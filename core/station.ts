@@ -6,6 +6,7 @@ import type { CardRead } from '../common/readers.ts';
 import { createReader, SimulatedReader } from '../hardware/index.ts';
 import { DomainError, Router } from './bridge/router.ts';
 import { wireCashier } from './cashier/wiring.ts';
+import { wireGuard } from './guard/wiring.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { ensureDemoMenu, seedDemoSchool } from './demo-seed.ts';
 import { silentLogger, type Logger } from './logger.ts';
@@ -118,9 +119,13 @@ export async function createStation(options: StationOptions): Promise<Station> {
     exportDir: join(options.dataDir, 'exports'),
   });
 
+  const guard = wireGuard(router, { store: () => store, clock, log, exportDir: join(options.dataDir, 'exports') });
+
   readers.on('status', publishStatus);
   readers.on('card', (read) => {
     if (!store) return;
+    // Guard mode: every reader but a cashier's serves the turnstile (a role-less one is refused with a note for IT).
+    if (store.settings.get().mode === 'guard' && read.role !== 'cashier') guard.onCard(read);
     if (read.role === 'cashier') cashier.onCard(read);
     try {
       router.publish('card.presented', resolveCard(read));
@@ -172,6 +177,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     status,
     close: async () => {
       await readers.stop();
+      await guard.close();
       store?.close();
       store = null;
     },

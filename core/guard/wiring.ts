@@ -1,0 +1,111 @@
+import type { CardRead, GateConfig, ReaderRole } from '../../common/readers.ts';
+import { DomainError, type Router } from '../bridge/router.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/index.ts';
+import { NO_GATE, type Gate } from './gate.ts';
+import { GuardPost } from './guard-post.ts';
+import { RelayGate } from './relay-gate.ts';
+
+export interface GuardWiring {
+  /** A card from any reader while the station is in guard mode (entry/exit, or a misconfigured one). */
+  onCard(read: CardRead & { role: ReaderRole }): void;
+  current(): GuardPost | null;
+  close(): Promise<void>;
+}
+
+/** Spare cards the demo school keeps in its reserve stock (no backend: nothing else would add them). */
+export const DEMO_SPARE_CARDS = [
+  { technology: 'iso14443' as const, uid: '04D0000000000001', label: 'Запасная 1' },
+  { technology: 'iso14443' as const, uid: '04D0000000000002', label: 'Запасная 2' },
+  { technology: 'iso14443' as const, uid: '04D0000000000003', label: 'Запасная 3' },
+];
+
+/**
+ * Registers the guard post's bridge handlers and forwards its events. The service is rebuilt when the
+ * store is replaced; the relay is rebuilt when its settings change.
+ */
+export function wireGuard(
+  router: Router,
+  deps: { store: () => Store | null; clock: Clock; log: Logger; exportDir: string; makeGate?: (config: GateConfig) => Gate },
+): GuardWiring {
+  const log = deps.log.child({ area: 'guard' });
+  let built: { store: Store; guard: GuardPost } | null = null;
+  let gate: { config: GateConfig | null; gate: Gate } = { config: null, gate: NO_GATE };
+  const makeGate =
+    deps.makeGate ??
+    ((config: GateConfig) => {
+      const g = new RelayGate(config);
+      g.start();
+      return g;
+    });
+
+  const currentGate = (): Gate => {
+    const config = deps.store()?.settings.get().guard.relay ?? null;
+    if (config === gate.config || JSON.stringify(config) === JSON.stringify(gate.config)) {
+      gate.config = config;
+      return gate.gate;
+    }
+    const old = gate.gate;
+    void old.close?.().catch((err: unknown) => log.error({ err }, 'guard: closing the old relay failed'));
+    gate = { config, gate: config ? makeGate(config) : NO_GATE };
+    log.info({ relay: config?.path ?? null }, 'guard: relay configured');
+    return gate.gate;
+  };
+
+  const current = (): GuardPost | null => {
+    const store = deps.store();
+    if (!store) return null;
+    if (built?.store === store) return built.guard;
+    built?.guard.stop();
+    const guard = new GuardPost({ store, clock: deps.clock, gate: currentGate, log, exportDir: deps.exportDir });
+    if (!store.settings.get().backendUrl && guard.spareCards().length === 0) guard.addSpareCards(DEMO_SPARE_CARDS);
+    guard.on('pass', (p) => router.publish('guard.pass', p));
+    guard.on('gate', (g) => router.publish('guard.gate', g));
+    guard.on('emergency', (e) => router.publish('guard.emergency', e));
+    guard.start();
+    built = { store, guard };
+    return guard;
+  };
+
+  const run = <T>(fn: (g: GuardPost) => T): T => {
+    const g = current();
+    if (!g) throw new DomainError('unavailable', 'store_unavailable', 'the station database is not available');
+    return fn(g);
+  };
+
+  router.handle('guard.feed', (input) => run((g) => ({ items: g.feed(input) })));
+  router.handle('guard.counters', () => run((g) => g.counters()));
+  router.handle('guard.search', ({ query, limit }) => run((g) => ({ people: g.search(query, limit) })));
+  router.handle('guard.manualOpen', async (input) => ({ pass: await run((g) => g.manualOpen(input)) }));
+  router.handle('guard.visitorPass', async (input) => ({ pass: await run((g) => g.visitorPass(input)) }));
+  router.handle('guard.spareCards', () => run((g) => ({ cards: g.spareCards() })));
+  router.handle('guard.bindSpareCard', (input) => run((g) => g.bindSpareCard(input)));
+  router.handle('guard.returnSpareCard', ({ card }) => run((g) => ({ pass: g.returnSpareCard(card) })));
+  router.handle('guard.emergency', (input) =>
+    run((g) => {
+      if (input.action === 'start') return g.startEmergency(input.operatorId);
+      if (input.action === 'end') return g.endEmergency(input.operatorId);
+      return g.emergencyState();
+    }),
+  );
+  router.handle('guard.insideList', () => run((g) => g.insideList()));
+  router.handle('guard.export', ({ format }) => run((g) => g.exportInside(format, deps.store()?.settings.get().locale ?? 'ru')));
+
+  return {
+    current,
+    onCard: (read) => {
+      try {
+        current()?.onCard(read, read.role);
+      } catch (err) {
+        log.error({ err, reader: read.readerId }, 'guard: tap failed');
+      }
+    },
+    close: async () => {
+      built?.guard.stop();
+      built = null;
+      await gate.gate.close?.().catch(() => undefined);
+      gate = { config: null, gate: NO_GATE };
+    },
+  };
+}
