@@ -524,6 +524,49 @@ export class Repo {
         }
         return { event: ev, result: { id, status: 'accepted' }, holderId: p.holderId, amount: 0, writes };
       }
+      case 'manual_open': {
+        // A child let through by hand is still a pass for the parents.
+        const p = ev.payload as EventPayload<'manual_open'>;
+        if (p.holderId) {
+          const holderId = p.holderId;
+          const word = p.direction === 'in' ? 'вошёл в школу' : 'вышел из школы';
+          writes.push(() => this.#notify(tx, id, holderId, 'pass', `${word} (пропущен охраной) в ${correctedAt.slice(11, 16)} UTC`, now));
+        }
+        return { event: ev, result: { id, status: 'accepted' }, holderId: p.holderId, amount: 0, writes };
+      }
+      case 'temp_card_bind': {
+        // Guard post (issue 5): a spare card bound to a holder until the end of the day, for every station.
+        // The balance stays on the holder's account: only the card row changes.
+        const p = ev.payload as EventPayload<'temp_card_bind'>;
+        const table = p.holderKind === 'student' ? 'students' : 'staff';
+        if (!(await tx.get(`SELECT 1 AS x FROM ${table} WHERE id = ?`, [p.holderId])))
+          return invalid('unknown_holder', `no ${p.holderKind} ${p.holderId}`, ev, p.holderId);
+        const before = await tx.get<{ holder_id: string; status: string }>('SELECT holder_id, status FROM cards WHERE technology = ? AND uid = ?', [
+          p.card.technology,
+          p.card.uid,
+        ]);
+        writes.push(async () => {
+          await this.upsertCard(tx, { ...p.card, holderKind: p.holderKind, holderId: p.holderId, status: 'temporary', validUntil: p.validUntil });
+          await this.#notify(tx, id, p.holderId, 'temp_card', `выдана временная карта до конца дня`, now);
+        });
+        const result: PushResult =
+          before && before.status !== 'temporary' && before.holder_id !== p.holderId
+            ? { id, status: 'anomaly', message: `applied; card ${p.card.technology}:${p.card.uid} was ${before.holder_id}'s ${before.status} card` }
+            : { id, status: 'accepted' };
+        return { event: ev, result, holderId: p.holderId, amount: 0, writes };
+      }
+      case 'temp_card_return': {
+        const p = ev.payload as EventPayload<'temp_card_return'>;
+        writes.push(async () => {
+          const n = await tx.run("DELETE FROM cards WHERE technology = ? AND uid = ? AND holder_id = ? AND status = 'temporary'", [
+            p.card.technology,
+            p.card.uid,
+            p.holderId,
+          ]);
+          if (n > 0) await this.#tombstone(tx, 'card', `${p.card.technology}:${p.card.uid}`);
+        });
+        return { event: ev, result: { id, status: 'accepted' }, holderId: p.holderId, amount: 0, writes };
+      }
       default:
         return { event: ev, result: { id, status: 'accepted' }, holderId: null, amount: 0, writes };
     }
