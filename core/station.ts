@@ -126,7 +126,9 @@ export async function createStation(options: StationOptions): Promise<Station> {
     if (!store) return;
     // Guard mode: every reader but a cashier's serves the turnstile (a role-less one is refused with a note for IT).
     if (store.settings.get().mode === 'guard' && read.role !== 'cashier') guard.onCard(read);
-    if (read.role === 'cashier') cashier.onCard(read);
+    // The on-screen demo reader feeds the till whenever the station is in cashier mode.
+    const demoTill = store.settings.get().mode === 'cashier' && readers.get(read.readerId)?.kind === 'simulated';
+    if (read.role === 'cashier' || demoTill) cashier.onCard(read);
     try {
       router.publish('card.presented', resolveCard(read));
     } catch (err) {

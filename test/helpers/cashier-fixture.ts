@@ -2,31 +2,13 @@
  * A real SQLite store on disk with a small school made for the cashier's tests: accounts chosen to
  * hit each rule, a menu with a complex meal, staff with hashed PINs, and a clock the test moves.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Account, Card, MenuItem, Staff, Student } from '../../common/domain.ts';
 import type { Clock } from '../../core/clock.ts';
 import { hashPin } from '../../core/pin.ts';
-import { DEFAULT_MIGRATIONS_DIR } from '../../core/store/db.ts';
 import { openStore, type Store } from '../../core/store/index.ts';
-
-const here = dirname(fileURLToPath(import.meta.url));
-
-/**
- * The store's migrations with the cashier's 004. Until 002 (sync) and 003 (guard) are committed, the
- * cashier's schema waits in core/cashier/004-cashier.sql and the gaps are filled with empty files here.
- */
-export function cashierMigrationsDir(): string | undefined {
-  const files = readdirSync(DEFAULT_MIGRATIONS_DIR);
-  if (files.some((f) => f.startsWith('004-'))) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'cashier-migrations-'));
-  for (const f of files) if (/^\d{3}-.*\.sql$/.test(f)) copyFileSync(join(DEFAULT_MIGRATIONS_DIR, f), join(dir, f));
-  for (const n of ['002', '003']) if (!files.some((f) => f.startsWith(`${n}-`))) writeFileSync(join(dir, `${n}-placeholder.sql`), '-- placeholder\n');
-  copyFileSync(join(here, '../../core/cashier/004-cashier.sql'), join(dir, '004-cashier.sql'));
-  return dir;
-}
 
 export interface TestClock extends Clock {
   set(iso: string): void;
@@ -142,7 +124,6 @@ export function seedCashierSchool(store: Store): void {
 
 export function openCashierStore(clock: Clock, dir = mkdtempSync(join(tmpdir(), 'cashier-'))): { store: Store; dir: string } {
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  const migrationsDir = cashierMigrationsDir();
-  const store = openStore(join(dir, 'station.db'), clock, migrationsDir ? { migrationsDir } : {});
+  const store = openStore(join(dir, 'station.db'), clock);
   return { store, dir };
 }

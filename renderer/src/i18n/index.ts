@@ -1,7 +1,9 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import enCashier from './en/cashier.ts';
 import enCommon from './en/common.ts';
 import enSetup from './en/setup.ts';
+import ruCashier from './ru/cashier.ts';
 import ruCommon from './ru/common.ts';
 import ruSetup from './ru/setup.ts';
 
@@ -10,8 +12,8 @@ import ruSetup from './ru/setup.ts';
  * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
  */
 export const resources = {
-  ru: { common: ruCommon, setup: ruSetup },
-  en: { common: enCommon, setup: enSetup },
+  ru: { common: ruCommon, cashier: ruCashier, setup: ruSetup },
+  en: { common: enCommon, cashier: enCashier, setup: enSetup },
 } as const;
 
 export const defaultNS = 'common';

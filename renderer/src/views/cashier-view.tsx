@@ -1,24 +1,6 @@
-import { useTranslation } from 'react-i18next';
-import { Photo } from '../components/photo.tsx';
-import { useApp } from '../store.ts';
+import { CashierScreen } from './cashier-screen.tsx';
 
-/** Canteen cashier: who tapped, for the photo check. Never a balance here. */
+/** Canteen cashier mode (issue 6): see cashier-screen.tsx. Never a balance shown to the queue. */
 export function CashierView() {
-  const { t } = useTranslation();
-  const last = useApp((s) => s.lastCard);
-  return (
-    <main className="cashier" data-testid="cashier-view">
-      {last?.holder ? (
-        <section className="tap-card">
-          <Photo hash={last.holder.photoHash} alt={last.holder.fullName} />
-          <div className="tap-who">
-            <h1>{last.holder.fullName}</h1>
-            <p className="holder-group">{last.holder.group}</p>
-          </div>
-        </section>
-      ) : (
-        <p className="tap-prompt">{t('card.tapPrompt')}</p>
-      )}
-    </main>
-  );
+  return <CashierScreen />;
 }
