@@ -515,6 +515,31 @@ export class Repo {
         });
         return { event: ev, result: { id, status: 'accepted' }, holderId: p.holderId, amount: p.amount, writes };
       }
+      case 'group_meal': {
+        // Cashier (issue 6): one event for a class; charged to the accounts it debits each student's account.
+        const p = ev.payload as EventPayload<'group_meal'>;
+        if (p.payer !== 'accounts') return { event: ev, result: { id, status: 'accepted' }, holderId: null, amount: 0, writes };
+        const problems: string[] = [];
+        let debited = 0;
+        for (const s of p.students) {
+          const acc = await tx.get<{ balance: number }>('SELECT balance FROM accounts WHERE holder_id = ?', [s.holderId]);
+          if (!acc) {
+            problems.push(`no account for ${s.holderId}`);
+            continue;
+          }
+          if (acc.balance - s.amount < 0) problems.push(`${s.holderId} below zero (${acc.balance - s.amount} kopecks)`);
+          debited += s.amount;
+          writes.push(async () => {
+            const rev = await tx.nextRev();
+            await tx.run('UPDATE accounts SET balance = balance - ?, balance_at = ?, rev = ? WHERE holder_id = ?', [s.amount, now, rev, s.holderId]);
+            await tx.run('INSERT INTO ledger (event_id, holder_id, delta, kind, at) VALUES (?, ?, ?, ?, ?)', [`${id}:${s.holderId}`, s.holderId, -s.amount, 'group_meal', correctedAt]);
+          });
+        }
+        const result: PushResult = problems.length
+          ? { id, status: 'anomaly', message: `applied; ${problems.join('; ')}` }
+          : { id, status: 'accepted' };
+        return { event: ev, result, holderId: null, amount: debited, writes };
+      }
       case 'pass': {
         const p = ev.payload as EventPayload<'pass'>;
         if (p.holderKind === 'student' && p.holderId) {

@@ -140,18 +140,19 @@ export class Cashier extends EventEmitter<CashierEvents> {
       ),
       voidDebit: db.prepare('UPDATE cashier_debits SET void_event_id = ?, voided_at = ? WHERE id = ? AND void_event_id IS NULL'),
       figures: db.prepare<
-        { holder: string; today: string; balanceAt: string },
+        { holder: string; today: string },
         { spent: number; offline: number; subsidy: number; debits: number; credits: number }
       >(
         `SELECT
            coalesce(sum(CASE WHEN d.school_date = @today AND d.void_event_id IS NULL THEN d.account_part END), 0) AS spent,
            coalesce(sum(CASE WHEN d.school_date = @today AND d.void_event_id IS NULL AND d.offline = 1 THEN d.account_part END), 0) AS offline,
            coalesce(max(CASE WHEN d.school_date = @today AND d.void_event_id IS NULL AND d.subsidy_part > 0 THEN 1 END), 0) AS subsidy,
-           coalesce(sum(CASE WHEN o.status = 'pending' OR o.acked_at > @balanceAt THEN d.account_part END), 0) AS debits,
-           coalesce(sum(CASE WHEN d.void_event_id IS NOT NULL AND (v.status = 'pending' OR v.acked_at > @balanceAt) THEN d.account_part END), 0) AS credits
+           coalesce(sum(CASE WHEN o.seq > coalesce(a.after_seq, 0) THEN d.account_part END), 0) AS debits,
+           coalesce(sum(CASE WHEN v.seq > coalesce(a.after_seq, 0) THEN d.account_part END), 0) AS credits
          FROM cashier_debits d
          JOIN outbox o ON o.id = d.event_id
          LEFT JOIN outbox v ON v.id = d.void_event_id
+         LEFT JOIN cashier_account_sync a ON a.holder_id = d.holder_id
          WHERE d.holder_id = @holder`,
       ),
       insertRefusal: db.prepare('INSERT INTO cashier_refusals (shift_id, at, reason, holder_id) VALUES (?, ?, ?, ?)'),
@@ -401,7 +402,7 @@ export class Cashier extends EventEmitter<CashierEvents> {
     }
     const today = this.#today();
     const offline = !this.#deps.isOnline();
-    const f = this.#q.figures.get({ holder: check.holder.id, today, balanceAt: account.balanceAt })!;
+    const f = this.#q.figures.get({ holder: check.holder.id, today })!;
     const verdict = evaluateSale(check.lines, {
       account,
       spentToday: f.spent,
@@ -468,6 +469,17 @@ export class Cashier extends EventEmitter<CashierEvents> {
     this.emit('cart', this.#cartState());
     this.#setDisplay('paid', lines);
     return { ok: true, receipt: this.#receipt(row, check.holder) };
+  }
+
+  /**
+   * The figures the rules see for one holder today: the station's view of the balance (synced balance
+   * − debits the server's figure does not include + such voids), today's spending, subsidy used.
+   */
+  figures(holderId: string): { available: number; spentToday: number; offlineSpentToday: number; subsidyUsedToday: boolean } | null {
+    const account = this.#store.roster.account(holderId);
+    if (!account) return null;
+    const f = this.#q.figures.get({ holder: holderId, today: this.#today() })!;
+    return { available: account.balance - f.debits + f.credits, spentToday: f.spent, offlineSpentToday: f.offline, subsidyUsedToday: f.subsidy === 1 };
   }
 
   /** "Not this child": its own event; nothing is charged and the cart stays for the right child. */

@@ -47,3 +47,21 @@ CREATE TABLE cashier_refusals (
   holder_id TEXT
 );
 CREATE INDEX cashier_refusals_by_shift ON cashier_refusals (shift_id);
+
+-- Which of the station's own events an account's balance already includes. When the sync writes an
+-- account (a fresh figure from the server), every event up to the oldest one still waiting is known
+-- to the server, so it is in that figure. Clock-free: compares outbox sequence numbers, not times.
+CREATE TABLE cashier_account_sync (
+  holder_id TEXT PRIMARY KEY,
+  after_seq INTEGER NOT NULL
+);
+CREATE TRIGGER cashier_account_inserted AFTER INSERT ON accounts BEGIN
+  INSERT INTO cashier_account_sync (holder_id, after_seq)
+  VALUES (NEW.holder_id, coalesce((SELECT min(seq) FROM outbox WHERE status = 'pending') - 1, (SELECT max(seq) FROM outbox), 0))
+  ON CONFLICT (holder_id) DO UPDATE SET after_seq = excluded.after_seq;
+END;
+CREATE TRIGGER cashier_account_updated AFTER UPDATE OF balance, balance_at ON accounts BEGIN
+  INSERT INTO cashier_account_sync (holder_id, after_seq)
+  VALUES (NEW.holder_id, coalesce((SELECT min(seq) FROM outbox WHERE status = 'pending') - 1, (SELECT max(seq) FROM outbox), 0))
+  ON CONFLICT (holder_id) DO UPDATE SET after_seq = excluded.after_seq;
+END;
