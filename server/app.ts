@@ -33,6 +33,7 @@ import {
 import { Card } from '../common/domain.ts';
 import { importMenuCsv, importStaffCsv, importStudentsCsv } from './admin.ts';
 import { NotFound, type Repo, type StationRow } from './repo.ts';
+import { releasesPlugin } from './releases/plugin.ts';
 
 type Auth = 'none' | 'station' | 'admin';
 
@@ -352,6 +353,8 @@ export interface AppOptions {
   repo: Repo;
   logger: FastifyBaseLogger | false;
   schoolName?: string;
+  /** Release folders (one per update channel) served at /releases/<channel>/ (server/releases). */
+  releasesDir?: string;
 }
 
 declare module 'fastify' {
@@ -374,6 +377,7 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; routes: R
   });
   const routes = routesFor(repo, options.schoolName ?? 'Демо-школа');
   app.decorateRequest('station', null);
+  if (options.releasesDir) void app.register(releasesPlugin, { root: options.releasesDir });
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof z.ZodError) {

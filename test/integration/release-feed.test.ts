@@ -484,3 +484,21 @@ describe('main/updater.ts driving electron-updater against the server', () => {
     svc.stop();
   });
 });
+
+describe('the reference server', () => {
+  it('serves the release folders when started with releasesDir', async () => {
+    const { buildApp } = await import('../../server/app.ts');
+    const { Repo } = await import('../../server/repo.ts');
+    const { openSqliteDatabase } = await import('../../server/storage/sqlite.ts');
+    const db = await openSqliteDatabase(join(root, 'server.sqlite'));
+    const { app } = buildApp({ repo: new Repo(db), logger: false, releasesDir: releases });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/releases/stable/latest-linux.yml' });
+      expect(res.statusCode).toBe(200);
+      expect((yaml.load(res.body) as { version: string }).version).toBe('0.3.0');
+    } finally {
+      await app.close();
+      await db.close();
+    }
+  });
+});
