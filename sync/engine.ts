@@ -137,7 +137,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     update({
       backendUrl: c?.baseUrl ?? null,
       stationId: c?.stationId ?? null,
-      state: c ? (current.state === 'not_configured' ? 'offline' : current.state) : 'not_configured',
+      // Until the first exchange the station is "syncing", not "offline": it has not failed yet.
+      state: c ? (current.state === 'not_configured' ? 'syncing' : current.state) : 'not_configured',
     });
   }
 

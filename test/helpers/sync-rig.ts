@@ -9,7 +9,6 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { PhotoStore } from '../../core/photos.ts';
 import { openStore, type Store } from '../../core/store/index.ts';
@@ -188,6 +187,8 @@ export async function balances(repo: Repo, holders: readonly string[]): Promise<
 
 /** The promise every fault test ends with. */
 export async function expectExactlyOnce(repo: Repo, store: Store, appended: Appended, opening: Map<string, number>): Promise<void> {
+  // Imported here so benchmarks can use this rig outside the test runner.
+  const { expect } = await import('vitest');
   const rows = await repo.db.all<{ id: string; status: string }>('SELECT id, status FROM events');
   expect(rows.length).toBe(appended.ids.length);
   expect(new Set(rows.map((r) => r.id))).toEqual(new Set(appended.ids));
