@@ -269,6 +269,14 @@ export function createUpdateService(deps: UpdaterDeps): UpdateService {
     try {
       // Silent, and start the station again afterwards.
       u.quitAndInstall(true, true);
+      // quitAndInstall quits the app; if the app is still here after a minute, the install did not happen.
+      const watchdog = setTimeout(() => {
+        if (state.phase === 'installing') {
+          log.error('update: the app did not quit to install within 60 s');
+          dispatch({ type: 'install-failed', at: now(), message: 'the app did not quit to install' });
+        }
+      }, 60_000);
+      watchdog.unref?.();
     } catch (err) {
       log.error(`update: install failed: ${(err as Error).message}`);
       dispatch({ type: 'install-failed', at: now(), message: (err as Error).message });
@@ -291,7 +299,12 @@ export function createUpdateService(deps: UpdaterDeps): UpdateService {
       }
       if (timer) return;
       configureUpdater();
-      u.on('error', (err: Error) => log.warn(`update: electron-updater: ${err.message}`));
+      u.on('error', (err: Error) => {
+        log.warn(`update: electron-updater: ${err.message}`);
+        // An install that could not start (no dpkg, installer missing, elevation refused) must not leave the
+        // state saying "installing" forever.
+        if (state.phase === 'installing') dispatch({ type: 'install-failed', at: now(), message: err.message });
+      });
       tick();
       timer = setInterval(tick, tickMs);
       timer.unref?.();

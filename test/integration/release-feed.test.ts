@@ -409,6 +409,9 @@ describe('main/updater.ts driving electron-updater against the server', () => {
     expect(s.service.forceInstall()).toEqual({ accepted: true, reason: null });
     expect(s.updater.installs.length).toBe(1);
     expect(s.log.join('\n')).toMatch(/IT forced the install of 0\.3\.0/);
+    // The installer could not start (here: electron-updater reports an error instead of quitting).
+    s.updater.emit('error', new Error('dpkg: requested operation requires superuser privilege'));
+    expect(s.service.getState()).toMatchObject({ phase: 'error', error: { code: 'install_failed' } });
     s.service.stop();
   });
 
