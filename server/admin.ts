@@ -124,6 +124,11 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
       async (tx) => {
         for (const r of ready.slice(i, i + 500)) {
           if (r.photo) r.person.photoHash = await repo.putPhoto(tx, r.photo.bytes, r.photo.mime);
+          else {
+            // A file without a photo for this person keeps the portrait imported before.
+            const had = await tx.get<{ photo_hash: string | null }>(`SELECT photo_hash FROM ${kind === 'student' ? 'students' : 'staff'} WHERE id = ?`, [r.person.id]);
+            r.person.photoHash = had?.photo_hash ?? null;
+          }
           if (kind === 'student') await repo.upsertStudent(tx, r.person as Student);
           else await repo.upsertStaff(tx, r.person as Staff);
           await repo.ensureAccount(tx, { holderId: r.person.id });
