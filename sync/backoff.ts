@@ -18,8 +18,14 @@ export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_
   return Math.round(step / 2 + random() * (step / 2));
 }
 
-/** The wait before the next try: the server's Retry-After when it gave one (capped at maxMs), else the backoff. */
+/** A Retry-After longer than this is taken as a mistake: the station tries again after this long. */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/**
+ * The wait before the next try: the server's Retry-After when it gave one (never shortened to our own
+ * backoff cap, only to MAX_RETRY_AFTER_MS), else the backoff.
+ */
 export function retryDelay(attempt: number, error: SyncError | null, options: BackoffOptions = DEFAULT_BACKOFF): number {
-  if (error?.retryAfterMs != null) return Math.min(options.maxMs, Math.max(error.retryAfterMs, 0));
+  if (error?.retryAfterMs != null) return Math.min(MAX_RETRY_AFTER_MS, Math.max(error.retryAfterMs, backoffDelay(attempt, options) / 2));
   return backoffDelay(attempt, options);
 }
