@@ -59,6 +59,7 @@ export function wireGuard(
     if (built?.store === store) return built.guard;
     built?.guard.stop();
     const guard = new GuardPost({ store, clock: deps.clock, gate: currentGate, log, exportDir: deps.exportDir });
+    currentGate();
     if (!store.settings.get().backendUrl && guard.spareCards().length === 0) guard.addSpareCards(DEMO_SPARE_CARDS);
     guard.on('pass', (p) => router.publish('guard.pass', p));
     guard.on('gate', (g) => router.publish('guard.gate', g));
@@ -91,6 +92,15 @@ export function wireGuard(
   );
   router.handle('guard.insideList', () => run((g) => g.insideList()));
   router.handle('guard.export', ({ format }) => run((g) => g.exportInside(format, deps.store()?.settings.get().locale ?? 'ru')));
+
+  // A station that starts in guard mode opens its relay at once, so the first tap of the morning finds it ready.
+  setImmediate(() => {
+    try {
+      if (deps.store()?.settings.get().mode === 'guard') current();
+    } catch (err) {
+      log.error({ err }, 'guard: could not start the guard post');
+    }
+  });
 
   return {
     current,

@@ -2,9 +2,11 @@ import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import enCashier from './en/cashier.ts';
 import enCommon from './en/common.ts';
+import enGuard from './en/guard.ts';
 import enSetup from './en/setup.ts';
 import ruCashier from './ru/cashier.ts';
 import ruCommon from './ru/common.ts';
+import ruGuard from './ru/guard.ts';
 import ruSetup from './ru/setup.ts';
 
 /**
@@ -12,8 +14,8 @@ import ruSetup from './ru/setup.ts';
  * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
  */
 export const resources = {
-  ru: { common: ruCommon, cashier: ruCashier, setup: ruSetup },
-  en: { common: enCommon, cashier: enCashier, setup: enSetup },
+  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup },
+  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup },
 } as const;
 
 export const defaultNS = 'common';

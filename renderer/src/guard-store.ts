@@ -1,0 +1,80 @@
+import { create } from 'zustand';
+import type { EmergencyState, GuardCounters, GuardPassView } from '../../common/contract/index.ts';
+import { playGuardTone } from './guard-sound.ts';
+import { station } from './station-client.ts';
+
+const STRIP = 6;
+const FEED = 60;
+
+interface GuardState {
+  /** The pass on the big card: a new tap replaces it at once. */
+  current: GuardPassView | null;
+  /** The few taps before it, newest first, for a guard who looked away. */
+  strip: GuardPassView[];
+  feed: GuardPassView[];
+  alarmsOnly: boolean;
+  counters: GuardCounters | null;
+  emergency: EmergencyState;
+  setAlarmsOnly(on: boolean): Promise<void>;
+  load(): Promise<void>;
+  show(pass: GuardPassView): void;
+}
+
+export const useGuard = create<GuardState>()((set, get) => ({
+  current: null,
+  strip: [],
+  feed: [],
+  alarmsOnly: false,
+  counters: null,
+  emergency: { active: false, startedAt: null, gateHeld: false },
+  setAlarmsOnly: async (alarmsOnly) => {
+    set({ alarmsOnly });
+    const { items } = await station.invoke('guard.feed', { alarmsOnly, limit: FEED });
+    set({ feed: items });
+  },
+  load: async () => {
+    const [feed, counters, emergency] = await Promise.all([
+      station.invoke('guard.feed', { alarmsOnly: get().alarmsOnly, limit: FEED }),
+      station.invoke('guard.counters', {}),
+      station.invoke('guard.emergency', { action: 'status' }),
+    ]);
+    set({ feed: feed.items, counters, emergency });
+  },
+  show: (pass) => {
+    const { current, strip, feed, alarmsOnly } = get();
+    set({
+      current: pass,
+      strip: current ? [current, ...strip].slice(0, STRIP) : strip,
+      feed: !alarmsOnly || pass.alarm ? [pass, ...feed].slice(0, FEED) : feed,
+    });
+  },
+}));
+
+/** Paint marks for the benchmark: pass id → time the big card was painted (performance.timeOrigin + now). */
+declare global {
+  interface Window {
+    __guardPaints?: { id: string; at: number }[];
+  }
+}
+
+let connected = false;
+export function connectGuardStore(): void {
+  if (connected) return;
+  connected = true;
+  station.on('guard.pass', ({ pass, counters }) => {
+    useGuard.getState().show(pass);
+    useGuard.setState({ counters });
+    if (pass.kind === 'tap' || pass.kind === 'flood') playGuardTone(pass.alarm ? 'alarm' : pass.verdict === 'allow' ? 'allow' : 'deny');
+  });
+  station.on('guard.gate', ({ passId, gate }) => {
+    const patch = (p: GuardPassView): GuardPassView =>
+      p.id === passId ? { ...p, gate, notices: gate === 'not_opened' && !p.notices.includes('gate_not_opened') ? [...p.notices, 'gate_not_opened'] : p.notices } : p;
+    const s = useGuard.getState();
+    useGuard.setState({ current: s.current ? patch(s.current) : null, strip: s.strip.map(patch), feed: s.feed.map(patch) });
+  });
+  station.on('guard.emergency', (emergency) => useGuard.setState({ emergency }));
+  station.onConnection((up) => {
+    if (up) void useGuard.getState().load();
+  });
+  void useGuard.getState().load();
+}

@@ -1,0 +1,306 @@
+/**
+ * Guard post end to end (issue 5): the station process under the browser host with a real SQLite data
+ * folder, the turnstile relay on a socat pty (an LCUS board played on the far end), real Chromium.
+ * Cards come through the station's own simulated readers (entry and exit) by the bridge's demo.tap,
+ * so every tap takes the same path as a hardware reader's card event inside the station process.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { GateConfig } from '../../common/readers.ts';
+import { systemClock } from '../../core/clock.ts';
+import { seedDemoSchool } from '../../core/demo-seed.ts';
+import { PhotoStore } from '../../core/photos.ts';
+import { openStore } from '../../core/store/index.ts';
+import { lcusCommand } from '../../hardware/relay.ts';
+import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
+import { startLcusBoard, type LcusBoard } from '../helpers/lcus-board.ts';
+import { startPtyPair, type PtyPair } from '../helpers/socat.ts';
+import { expect, test } from './fixtures.ts';
+
+interface CardRow {
+  technology: 'iso14443' | 'em4100';
+  uid: string;
+  status: string;
+  holderKind: 'student' | 'staff';
+  holderId: string;
+  fullName: string;
+  group: string;
+}
+
+interface GuardStation {
+  host: BrowserHost;
+  pair: PtyPair;
+  board: LcusBoard;
+  dataDir: string;
+  cards: CardRow[];
+  stop(): Promise<void>;
+}
+
+/** A data folder with the demo school (30 students with portraits), guard mode, two readers and the relay on a pty. */
+async function startGuardStation(): Promise<GuardStation> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'guard-e2e-'));
+  const pair = await startPtyPair();
+  const board = await startLcusBoard(pair);
+  const store = openStore(join(dataDir, 'station.db'), systemClock());
+  seedDemoSchool(store, new PhotoStore(join(dataDir, 'photos')), systemClock(), 30);
+  store.settings.update({
+    mode: 'guard',
+    readers: [
+      { id: 'entry', kind: 'simulated', role: 'entry', label: '' },
+      { id: 'exit', kind: 'simulated', role: 'exit', label: '' },
+      { id: 'spare-reader', kind: 'simulated', role: 'none', label: '' },
+    ],
+    guard: { antiPassback: 'off', relay: GateConfig.parse({ kind: 'lcus', path: pair.stationPath, pulseMs: 300, confirm: false }) },
+  });
+  const cards = store.roster.listCardsWithHolders(500).map((c) => ({
+    technology: c.card.technology,
+    uid: c.card.uid,
+    status: c.card.status,
+    holderKind: c.card.holderKind,
+    holderId: c.card.holderId,
+    fullName: c.holder?.fullName ?? '',
+    group: c.holder?.group ?? '',
+  }));
+  store.close();
+  const host = await startBrowserHost({ dataDir });
+  return {
+    host,
+    pair,
+    board,
+    dataDir,
+    cards,
+    stop: async () => {
+      await host.stop();
+      await pair.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One request over a second WebSocket to the station's bridge, from inside the page (it carries the cookie). */
+async function bridge<T = unknown>(page: Page, name: string, input: unknown): Promise<T> {
+  return page.evaluate(
+    ([name, input]) =>
+      new Promise<unknown>((resolve, reject) => {
+        const ws = new WebSocket(`ws://${location.host}/bridge`);
+        ws.onopen = () => ws.send(JSON.stringify({ t: 'req', id: 1, name, input }));
+        ws.onmessage = (e) => {
+          const m = JSON.parse(String(e.data)) as { t: string; id?: number; ok?: boolean; output?: unknown; error?: unknown };
+          if (m.t !== 'res') return;
+          ws.close();
+          if (m.ok) resolve(m.output);
+          else reject(new Error(JSON.stringify(m.error)));
+        };
+        ws.onerror = () => reject(new Error('bridge socket failed'));
+      }),
+    [name, input] as const,
+  ) as Promise<T>;
+}
+
+async function tap(page: Page, readerId: string, card: { technology: string; uid: string }): Promise<void> {
+  await bridge(page, 'demo.tap', { readerId, technology: card.technology, uid: card.uid });
+}
+
+/** The relay commands the board received after byte `from`, as 4-byte groups. */
+function commandsAfter(board: LcusBoard, from = 0): number[][] {
+  const bytes = board.received().slice(from);
+  const out: number[][] = [];
+  for (let i = 0; i + 3 < bytes.length; i += 4) out.push(bytes.slice(i, i + 4));
+  return out;
+}
+
+let station: GuardStation;
+test.beforeEach(async () => {
+  station = await startGuardStation();
+});
+test.afterEach(async () => {
+  await station.stop();
+});
+
+async function openGuard(page: Page): Promise<void> {
+  await page.goto(station.host.url);
+  await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
+  await expect(page.getByTestId('guard-view')).toBeVisible();
+  await expect(page.getByTestId('guard-idle')).toBeVisible();
+}
+
+const lastTap = (page: Page) => page.getByTestId('last-tap');
+
+test('each verdict on the big card: allow opens the relay (bytes on the far pty), deny does not; screenshots', async ({ page }, testInfo) => {
+  await openGuard(page);
+  const student = station.cards.find((c) => c.status === 'active' && c.holderKind === 'student' && c.technology === 'iso14443')!;
+
+  await tap(page, 'entry', student);
+  await expect(lastTap(page)).toHaveAttribute('data-verdict', 'allow');
+  await expect(lastTap(page).getByTestId('holder-name')).toHaveText(student.fullName);
+  await expect(lastTap(page).getByTestId('guard-group')).toHaveText(student.group);
+  await expect(lastTap(page).getByTestId('guard-verdict')).toContainText('ПРОХОДИТЕ');
+  const photo = lastTap(page).locator('img.photo');
+  await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  await station.board.far.waitFor(4);
+  expect(station.board.received().slice(0, 4)).toEqual(lcusCommand(1, true));
+  await expect(page.getByTestId('counter-inside')).toHaveText('1');
+  await expect(page.locator('html')).toHaveAttribute('data-last-guard-tone', 'allow');
+  await page.screenshot({ path: testInfo.outputPath('guard-allow.png') });
+
+  // Exit through the other reader: the exit channel opens.
+  await tap(page, 'exit', student);
+  await expect(lastTap(page)).toContainText('Выход');
+  await expect.poll(() => commandsAfter(station.board)).toContainEqual(lcusCommand(2, true));
+  await expect(page.getByTestId('counter-inside')).toHaveText('0');
+  await expect(page.getByTestId('counter-entered')).toHaveText('1');
+
+  const blocked = station.cards.find((c) => c.status === 'blocked')!;
+  await page.waitForTimeout(400); // the exit pulse closes
+  const before = station.board.received().length;
+  await tap(page, 'entry', blocked);
+  await expect(lastTap(page)).toHaveAttribute('data-reason', 'card_blocked');
+  await expect(lastTap(page).getByTestId('guard-verdict')).toContainText('СТОП');
+  await expect(lastTap(page).getByTestId('guard-reason')).toHaveText('Карта заблокирована');
+  await expect(page.locator('html')).toHaveAttribute('data-last-guard-tone', 'alarm');
+  await page.screenshot({ path: testInfo.outputPath('guard-deny.png') });
+
+  await tap(page, 'entry', { technology: 'em4100', uid: '0600ABCDEF' });
+  await expect(lastTap(page)).toHaveAttribute('data-reason', 'unknown_card');
+  await expect(lastTap(page).getByTestId('guard-card-number')).toContainText('0011259375');
+  await expect(lastTap(page).getByTestId('holder-name')).toHaveCount(0);
+  await page.screenshot({ path: testInfo.outputPath('guard-unknown.png') });
+  // The denies opened nothing.
+  await page.waitForTimeout(200);
+  expect(station.board.received().length).toBe(before);
+
+  const temporary = station.cards.find((c) => c.status === 'temporary')!;
+  await tap(page, 'entry', temporary);
+  await expect(lastTap(page)).toHaveAttribute('data-reason', 'temporary_card');
+  await expect(lastTap(page).getByTestId('notice-temporary_card')).toBeVisible();
+
+  const lost = station.cards.find((c) => c.status === 'lost')!;
+  await tap(page, 'entry', lost);
+  await expect(lastTap(page)).toHaveAttribute('data-reason', 'card_lost');
+  await tap(page, 'entry', { technology: 'iso14443', uid: '08A1B2C3' });
+  await expect(lastTap(page)).toHaveAttribute('data-reason', 'random_uid');
+  await expect(lastTap(page).getByTestId('guard-name')).toHaveText('Эту карту нельзя использовать как пропуск');
+  await tap(page, 'spare-reader', student);
+  await expect(lastTap(page)).toHaveAttribute('data-reason', 'reader_no_role');
+
+  // The temporary card opened the entry channel; the lost card, the random id and the role-less reader did not.
+  await station.board.far.waitFor(before + 4);
+  await page.waitForTimeout(400);
+  expect(station.board.received().slice(before)).toEqual([...lcusCommand(1, true), ...lcusCommand(1, false)]);
+
+  // The strip keeps the earlier taps; the feed filters to alarms.
+  await expect(page.getByTestId('guard-strip').locator('li')).toHaveCount(6);
+  await page.getByTestId('guard-alarms-only').click();
+  await expect(page.getByTestId('guard-feed').locator('li')).toHaveCount(3);
+  await expect(page.getByTestId('counter-alarms')).toHaveText('3');
+
+  // Every tap that names a direction and a card went to the outbox as a pass (random id and role-less reader did not).
+  const status = await bridge<{ outboxPending: number }>(page, 'station.getStatus', {});
+  expect(status.outboxPending).toBe(6);
+});
+
+test('a tap replaces the one on screen at once', async ({ page }) => {
+  await openGuard(page);
+  const [a, b] = station.cards.filter((c) => c.status === 'active' && c.holderKind === 'student');
+  await tap(page, 'entry', a!);
+  await tap(page, 'entry', b!);
+  await expect(lastTap(page).getByTestId('holder-name')).toHaveText(b!.fullName);
+  await expect(page.getByTestId('guard-strip')).toContainText(a!.fullName);
+});
+
+test('search with photo, manual open with a reason, visitor pass and a spare card for a forgotten one', async ({ page }) => {
+  await openGuard(page);
+  const student = station.cards.find((c) => c.status === 'active' && c.holderKind === 'student')!;
+  const surname = student.fullName.split(' ')[0]!;
+
+  await page.getByTestId('guard-search-open').click();
+  await page.getByTestId('guard-search-input').fill(surname.toLowerCase());
+  const person = page.getByTestId('guard-person').filter({ hasText: student.fullName });
+  await expect(person).toBeVisible();
+  await expect(person.locator('img.photo')).toBeVisible();
+  await person.click();
+  await page.getByTestId('manual-reason-other').check();
+  await page.getByTestId('manual-open').click();
+  await expect(page.getByRole('alert')).toContainText('Другое');
+  await page.getByTestId('manual-reason-forgot_card').check();
+  await page.getByTestId('manual-note').fill('классный руководитель подтвердил');
+  await page.getByTestId('manual-open').click();
+  await expect(page.getByTestId('guard-dialog-message')).toContainText('Турникет открыт');
+  await station.board.far.waitFor(4);
+  expect(station.board.received().slice(0, 4)).toEqual(lcusCommand(1, true));
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('guard-feed').locator('li').first()).toContainText(student.fullName);
+
+  await page.getByTestId('guard-visitor-open').click();
+  await page.getByTestId('visitor-name').fill('Кузнецов Олег Петрович');
+  await page.getByTestId('visitor-note').fill('к директору');
+  await page.getByTestId('visitor-open').click();
+  await expect(page.getByTestId('guard-feed').locator('li').first()).toContainText('Кузнецов Олег Петрович');
+  await expect(page.getByTestId('counter-entered')).toHaveText('2');
+
+  // Forgotten card: a spare card from the stock, bound until the end of the day.
+  const other = station.cards.find((c) => c.status === 'active' && c.holderKind === 'student' && c.holderId !== student.holderId)!;
+  await page.getByTestId('guard-spare-open').click();
+  await page.getByTestId('guard-search-input').fill(other.group);
+  await page.getByTestId('guard-person').filter({ hasText: other.fullName }).click();
+  await page.getByTestId('spare-card').first().click();
+  await expect(page.getByTestId('guard-dialog-message')).toContainText('Баланс остаётся на счёте');
+  await page.keyboard.press('Escape');
+  const spares = await bridge<{ cards: { uid: string; technology: string; boundTo: { id: string } | null }[] }>(page, 'guard.spareCards', {});
+  const bound = spares.cards.find((c) => c.boundTo?.id === other.holderId)!;
+  await tap(page, 'entry', bound);
+  await expect(lastTap(page)).toHaveAttribute('data-reason', 'temporary_card');
+  await expect(lastTap(page).getByTestId('holder-name')).toHaveText(other.fullName);
+
+  const events = await bridge<{ outboxPending: number }>(page, 'station.getStatus', {});
+  // manual_open, visitor_pass, temp_card_bind, pass
+  expect(events.outboxPending).toBe(4);
+});
+
+test('emergency mode: guarded start, both directions held open, the roll call by class with staff apart, export, logged end', async ({ page }, testInfo) => {
+  await openGuard(page);
+  const students = station.cards.filter((c) => c.status === 'active' && c.holderKind === 'student' && c.technology === 'iso14443').slice(0, 6);
+  const teacher = station.cards.find((c) => c.status === 'active' && c.holderKind === 'staff')!;
+  for (const s of students) await tap(page, 'entry', s);
+  await tap(page, 'entry', teacher);
+  await tap(page, 'exit', students[0]!);
+  await expect(page.getByTestId('counter-inside')).toHaveText('6');
+  await page.waitForTimeout(400);
+  const before = station.board.received().length;
+
+  await page.getByTestId('guard-emergency-open').click();
+  await expect(page.getByTestId('emergency-confirm')).toBeVisible();
+  await page.getByTestId('emergency-confirm-yes').click();
+  await expect(page.getByTestId('emergency-banner')).toBeVisible();
+  await station.board.far.waitFor(before + 8);
+  expect(station.board.received().slice(before, before + 8)).toEqual([...lcusCommand(1, true), ...lcusCommand(2, true)]);
+  await expect(page.getByTestId('emergency-count')).toContainText('6');
+  await expect(page.getByTestId('emergency-staff')).toContainText(teacher.fullName);
+  const listText = await page.getByTestId('emergency-list').innerText();
+  expect(listText).not.toContain(students[0]!.fullName);
+  for (const s of students.slice(1)) expect(listText).toContain(s.fullName);
+  await page.screenshot({ path: testInfo.outputPath('guard-emergency.png'), fullPage: true });
+
+  // Leaving during the emergency is recorded and the roll call follows.
+  await tap(page, 'exit', students[1]!);
+  await expect(page.getByTestId('emergency-count')).toContainText('5');
+  expect(station.board.channels.get(2)).toBe(true);
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('emergency-export').click();
+  const file = await download;
+  await expect(page.getByTestId('emergency-saved')).toContainText('inside-');
+  const saved = readFileSync((await file.path())!, 'utf8');
+  expect(saved).toContain(students[2]!.fullName);
+
+  await page.getByTestId('emergency-end').click();
+  await page.getByTestId('emergency-end-yes').click();
+  await expect(page.getByTestId('emergency-banner')).toHaveCount(0);
+  await page.waitForTimeout(200);
+  expect(station.board.channels.get(1)).toBe(false);
+  expect(station.board.channels.get(2)).toBe(false);
+  const feed = await bridge<{ items: { reason: string }[] }>(page, 'guard.feed', { limit: 5 });
+  expect(feed.items.map((i) => i.reason)).toContain('emergency_ended');
+});
