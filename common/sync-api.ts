@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { Account, Card, MenuItem, SchoolDate, Staff, Student, UtcInstant } from './domain.ts';
-import { EventResult, EventResultStatus, StationEvent } from './events.ts';
+import { EventResult, EventResultStatus } from './events.ts';
 
 export const API_PREFIX = '/v1';
 

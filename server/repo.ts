@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { Account, Card, MenuItem, Staff, Student } from '../common/domain.ts';
+import type { Account, Card, MenuItem, Staff, Student } from '../common/domain.ts';
 import { eventPayloadError, StationEvent, type EventPayload } from '../common/events.ts';
 import { formatMoney } from '../common/money.ts';
 import type { EventResultCode, PushResult, RosterPage, Tombstone, TombstoneKind } from '../common/sync-api.ts';
