@@ -157,7 +157,7 @@ export const ShiftReport = z.object({
   refusals: z.record(z.string(), z.number().int()),
   pendingAtClose: z.number().int(),
   anomaliesAtClose: z.number().int(),
-  override: z.object({ supervisorId: z.string(), reason: z.string() }).nullable(),
+  override: z.object({ supervisorId: z.string(), supervisorName: z.string(), reason: z.string() }).nullable(),
   exportPath: z.string().nullable(),
 });
 export type ShiftReport = z.infer<typeof ShiftReport>;

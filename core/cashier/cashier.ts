@@ -659,10 +659,11 @@ export class Cashier extends EventEmitter<CashierEvents> {
     const shift = this.#requireShift();
     if (this.#open) throw new CashierError('cart_locked', 'a photo check is open');
     const { pending, anomalies } = this.#q.shiftUnsynced.get(shift.openedAt, shift.shiftId) ?? { pending: 0, anomalies: 0 };
-    let by: { supervisorId: string; reason: string } | null = null;
+    let by: ShiftReport['override'] = null;
     if (pending > 0 || anomalies > 0) {
       if (!override) return { ok: false, reason: 'shift_unsynced', pending, anomalies };
-      by = { supervisorId: this.#authenticate(override.supervisorPin, 'supervisor').id, reason: override.reason };
+      const supervisor = this.#authenticate(override.supervisorPin, 'supervisor');
+      by = { supervisorId: supervisor.id, supervisorName: supervisor.full_name, reason: override.reason };
     }
     const closedAt = this.#nowIso();
     const report = this.#report(shift, closedAt, pending, anomalies, by);

@@ -137,7 +137,12 @@ export function connectCashierStore(): () => void {
         playTone('deny');
         useCashier.setState({ notice: { kind: 'tap', outcome } });
       } else if (!useCashier.getState().check) {
-        useCashier.setState({ notice: { kind: 'hint', hint: outcome.hint } });
+        const notice: TillNotice = { kind: 'hint', hint: outcome.hint };
+        useCashier.setState({ notice });
+        // A hint goes away by itself; anything shown since stays.
+        setTimeout(() => {
+          if (useCashier.getState().notice === notice) useCashier.setState({ notice: null });
+        }, 4000);
       }
     }),
   ];

@@ -342,6 +342,6 @@ describe('void, group meal, shift close', () => {
     expect(cashier.closeShift()).toEqual({ ok: false, reason: 'shift_unsynced', pending: 0, anomalies: 1 });
     expect(reason(() => cashier.closeShift({ supervisorPin: '1111', reason: 'end of day' }))).toBe('pin_wrong');
     const r = cashier.closeShift({ supervisorPin: '2222', reason: 'end of day' });
-    expect(r).toMatchObject({ ok: true, report: { anomaliesAtClose: 1, override: { supervisorId: 'E2', reason: 'end of day' } } });
+    expect(r).toMatchObject({ ok: true, report: { anomaliesAtClose: 1, override: { supervisorId: 'E2', supervisorName: 'Белова Наталья Андреевна', reason: 'end of day' } } });
   });
 });

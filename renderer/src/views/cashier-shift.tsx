@@ -235,7 +235,7 @@ export function ShiftReportView({ report }: { report: ShiftReport }) {
           </tbody>
         </table>
       )}
-      {report.override ? <p className="notice notice-warn">{t('report.override', { who: report.override.supervisorId, reason: report.override.reason })}</p> : null}
+      {report.override ? <p className="notice notice-warn">{t('report.override', { who: report.override.supervisorName, reason: report.override.reason })}</p> : null}
       {report.exportPath ? <p className="muted">{t('report.exported', { path: report.exportPath })}</p> : null}
       <div className="row no-print">
         <button type="button" className="btn" onClick={() => window.print()}>

@@ -97,7 +97,7 @@ function CartPanel() {
       </p>
       {cart.lines.length > 0 ? (
         <>
-          <p className="tap-hint">💳 {t('cart.tapHint')}</p>
+          <p className="tap-hint">{t('cart.tapHint')}</p>
           <button type="button" className="btn" disabled={cart.locked} onClick={() => void clear()}>
             {t('cart.clear')}
           </button>
@@ -126,7 +126,7 @@ function PhotoCheckPanel() {
               ⚠ {t('check.allergy', { list: check.allergens.join(', ') })}
             </p>
           ) : null}
-          {check.parentNote ? <p className="notice notice-warn parent-note">📝 {t('check.note', { note: check.parentNote })}</p> : null}
+          {check.parentNote ? <p className="notice notice-warn parent-note">✎ {t('check.note', { note: check.parentNote })}</p> : null}
           <ul className="check-lines">
             {check.lines.map((l) => (
               <li key={l.itemId}>
@@ -173,7 +173,7 @@ function Notice({ notice }: { notice: TillNotice }) {
     case 'error':
       return (
         <div className="toast notice notice-deny" role="alert" data-testid="till-error">
-          ⛔ {t(`errors.${notice.reason}` as 'errors.no_shift', { defaultValue: t(`common:errors.${notice.reason}` as 'common:errors.internal', { defaultValue: notice.reason }) })}
+          ✖ {t(`errors.${notice.reason}` as 'errors.no_shift', { defaultValue: t(`common:errors.${notice.reason}` as 'common:errors.internal', { defaultValue: notice.reason }) })}
           <button type="button" className="btn btn-ghost" onClick={dismiss} aria-label="OK">
             ✕
           </button>
@@ -194,7 +194,7 @@ function Notice({ notice }: { notice: TillNotice }) {
         <div className="overlay" role="alert" data-testid="refusal">
           <div className="verdict verdict-deny">
             {outcome.holder ? <Photo hash={outcome.holder.photoHash} alt={outcome.holder.fullName} size="thumb" /> : null}
-            <h2>⛔ {t('tapRefusal.title')}</h2>
+            <h2>✖ {t('tapRefusal.title')}</h2>
             <p className="verdict-word" data-reason={outcome.reason}>
               {t(`tapRefusal.${outcome.reason}`)}
             </p>
@@ -215,7 +215,7 @@ function Notice({ notice }: { notice: TillNotice }) {
       return (
         <div className="overlay" role="alert" data-testid="refusal">
           <div className="verdict verdict-deny">
-            <h2>⛔ {t('refusal.title')}</h2>
+            <h2>✖ {t('refusal.title')}</h2>
             <p>
               {check.holder.fullName}, {check.holder.group}
             </p>
