@@ -11,7 +11,6 @@ import { expect, test } from './fixtures.ts';
 // The station seeds the same deterministic demo school: read who is who from the generator.
 const now = Date.now();
 const school = generateDemoSchool({ students: 30, date: schoolDate(now), now: new Date(now).toISOString() });
-const account = (id: string) => school.accounts.find((a) => a.holderId === id)!;
 const activeCard = (id: string) => school.cards.find((c) => c.holderId === id && c.status === 'active' && c.technology === 'iso14443')!;
 const student = (pred: (a: (typeof school.accounts)[number]) => boolean) => {
   const a = school.accounts.find((x) => x.holderId.startsWith('S') && pred(x))!;
