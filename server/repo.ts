@@ -98,8 +98,17 @@ export class NotFound extends Error {
 /** A partial account for creation: everything but the holder has a default. */
 export type AccountSettings = Partial<Omit<Account, 'holderId' | 'balance' | 'balanceAt'>> & { holderId: string };
 
+interface SeenEvent {
+  body_hash: string;
+  status: PushResult['status'];
+  code: EventResultCode | null;
+  message: string | null;
+}
+
 export class Repo {
   readonly db: Database;
+  /** Per events-batch transaction: the batch's already-seen ids and which holders are students. */
+  readonly #batch = new WeakMap<Tx, { seen: Map<string, SeenEvent>; students: Map<string, boolean> }>();
 
   constructor(db: Database) {
     this.db = db;
@@ -406,6 +415,19 @@ export class Repo {
       async (tx) => {
         const now = iso();
         await tx.run('UPDATE stations SET last_seen_at = ? WHERE id = ?', [now, stationId]);
+        // What the batch needs to know up front, in one query each instead of one per event.
+        const seen = new Map<string, SeenEvent>();
+        const ids = [...new Set(events.map((e) => String(e.id)))];
+        for (let i = 0; i < ids.length; i += 500) {
+          const chunk = ids.slice(i, i + 500);
+          const rows = await tx.all<SeenEvent & { id: string }>(
+            `SELECT id, body_hash, status, code, message FROM events WHERE id IN (${chunk.map(() => '?').join(', ')})`,
+            chunk,
+          );
+          for (const r of rows) seen.set(r.id, r);
+        }
+        const students = new Map<string, boolean>();
+        this.#batch.set(tx, { seen, students });
         const results: PushResult[] = [];
         for (const raw of events) results.push(await this.#applyOne(tx, stationId, raw, now));
         return results;
@@ -417,10 +439,10 @@ export class Repo {
   async #applyOne(tx: Tx, stationId: string, raw: Record<string, unknown>, now: string): Promise<PushResult> {
     const id = String(raw.id);
     const bodyHash = createHash('sha256').update(canonicalJson(raw)).digest('hex');
-    const seen = await tx.get<{ body_hash: string; status: PushResult['status']; code: EventResultCode | null; message: string | null }>(
-      'SELECT body_hash, status, code, message FROM events WHERE id = ?',
-      [id],
-    );
+    const batch = this.#batch.get(tx);
+    const seen = batch
+      ? batch.seen.get(id)
+      : await tx.get<SeenEvent>('SELECT body_hash, status, code, message FROM events WHERE id = ?', [id]);
     if (seen) {
       if (seen.body_hash !== bodyHash) {
         return { id, status: 'invalid', code: 'conflict', message: 'an event with this id and a different body was received before; this one is refused' };
@@ -452,6 +474,7 @@ export class Repo {
       ],
     );
     for (const w of verdict.writes) await w();
+    batch?.seen.set(id, { body_hash: bodyHash, status: verdict.result.status, code: verdict.result.code ?? null, message: verdict.result.message ?? null });
     return verdict.result;
   }
 
@@ -599,7 +622,13 @@ export class Repo {
 
   async #notify(tx: Tx, eventId: string, holderId: string, kind: string, text: string, now: string): Promise<void> {
     // Only a student's parents are told; the key on event_id makes a second row impossible.
-    if (!(await tx.get('SELECT 1 AS x FROM students WHERE id = ?', [holderId]))) return;
+    const known = this.#batch.get(tx)?.students;
+    let isStudent = known?.get(holderId);
+    if (isStudent === undefined) {
+      isStudent = !!(await tx.get('SELECT 1 AS x FROM students WHERE id = ?', [holderId]));
+      known?.set(holderId, isStudent);
+    }
+    if (!isStudent) return;
     await tx.run('INSERT INTO notifications (event_id, holder_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING', [
       eventId,
       holderId,
