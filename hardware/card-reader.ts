@@ -6,6 +6,8 @@ export interface CardReaderEvents {
   card: [CardRead];
   /** The card that was on the reader was taken away. */
   removed: [{ readerId: string; at: string }];
+  /** A card was presented but its id could not be read (e.g. GET DATA answered an error): "try again". */
+  misread: [{ readerId: string; reason: string; at: string }];
   status: [ReaderStatus];
 }
 

@@ -25,8 +25,11 @@ export function nextEvent<T = unknown>(
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A logger that keeps its lines, so a test can check that IT was told. */
-export function memoryLog() {
+export function memoryLog(echo = false) {
   const lines: { level: string; obj: Record<string, unknown>; msg: string }[] = [];
-  const at = (level: string) => (obj: object, msg: string) => void lines.push({ level, obj: obj as Record<string, unknown>, msg });
+  const at = (level: string) => (obj: object, msg: string) => {
+    lines.push({ level, obj: obj as Record<string, unknown>, msg });
+    if (echo) console.log(new Date().toISOString().slice(17, 23), level, msg, JSON.stringify(obj));
+  };
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
