@@ -3,26 +3,13 @@
  * same UI on 127.0.0.1 and prints the address and why it fell back.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir } from '../core/data-dir.ts';
 import { startBrowserHost } from '../host/browser-host.ts';
+import { electronBinary } from './electron-binary.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-
-function electronBinary(): { path: string } | { reason: string } {
-  if (process.env.STATION_BROWSER_HOST === '1') return { reason: 'STATION_BROWSER_HOST=1 asks for the browser host' };
-  try {
-    const path = require('electron') as unknown as string;
-    if (typeof path === 'string' && existsSync(path)) return { path };
-    return { reason: `the Electron binary is not installed (${String(path)} is missing)` };
-  } catch (err) {
-    return { reason: `the Electron binary is not installed: ${(err as Error).message.split('\n')[0]}` };
-  }
-}
 
 function run(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
@@ -30,7 +17,7 @@ function run(cmd: string, args: string[]): void {
 }
 
 const vite = (config: string[]) => [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', ...config, '--logLevel', 'warn'];
-const electron = electronBinary();
+const electron = process.env.STATION_BROWSER_HOST === '1' ? { reason: 'STATION_BROWSER_HOST=1 asks for the browser host' } : electronBinary();
 
 if ('path' in electron) {
   run(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);

@@ -1,13 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from '../../scripts/electron-binary.ts';
 
-/** Builds the renderer once for the whole run, as `npm start` would serve it. */
+/**
+ * Builds once for the whole run: the renderer the browser host serves, and, where the Electron binary
+ * exists, the whole desktop build the Electron tests launch.
+ */
 export default function globalSetup(): void {
   if (process.env.SKIP_RENDERER_BUILD === '1') return;
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  execFileSync(process.execPath, [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '-c', 'vite.renderer.config.ts', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const desktop = 'path' in electronBinary();
+  const [tool, args] = desktop
+    ? [resolve(root, 'node_modules/electron-vite/bin/electron-vite.js'), ['build', '--logLevel', 'warn']]
+    : [resolve(root, 'node_modules/vite/bin/vite.js'), ['build', '-c', 'vite.renderer.config.ts', '--logLevel', 'warn']];
+  execFileSync(process.execPath, [tool, ...args], { cwd: root, stdio: 'inherit' });
 }

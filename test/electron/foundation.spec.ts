@@ -1,24 +1,13 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
+import { electronBinary } from '../../scripts/electron-binary.ts';
 
-const require = createRequire(import.meta.url);
-
-function electronBinary(): string | null {
-  try {
-    const path = require('electron') as unknown as string;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
-}
-
-const binary = electronBinary();
+const found = electronBinary();
+const binary = 'path' in found ? found.path : null;
 const hasBuild = existsSync(join(process.cwd(), 'out', 'main', 'index.js'));
-if (!binary) console.log('electron tests skipped: the Electron binary is not installed on this machine (its download is outside the package registries)');
+if (!binary) console.log(`electron tests skipped: ${'reason' in found ? found.reason : ''}`);
 else if (!hasBuild) console.log('electron tests skipped: run `npm run build` first (out/main/index.js is missing)');
 
 test.describe('the desktop shell', () => {
