@@ -17,7 +17,7 @@ export interface WindowOptionsInput {
 export function windowOptions(input: WindowOptionsInput): BrowserWindowConstructorOptions {
   const fullscreen = input.kiosk || input.role === 'customer';
   return {
-    title: input.role === 'customer' ? 'Школьная станция — покупатель' : 'Школьная станция',
+    // The title comes from the page (translated by the renderer's i18n layer).
     width: input.bounds?.width ?? 1280,
     height: input.bounds?.height ?? 800,
     ...(input.bounds ? { x: input.bounds.x, y: input.bounds.y } : {}),

@@ -9,7 +9,7 @@ import { GuardView } from './views/guard-view.tsx';
 import { SetupScreen } from './views/setup-screen.tsx';
 
 export function App() {
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation();
   const status = useApp((s) => s.status);
   const settings = useApp((s) => s.settings);
   const setupOpen = useApp((s) => s.setupOpen);
@@ -19,7 +19,8 @@ export function App() {
   }, [settings, i18n]);
   useEffect(() => {
     document.documentElement.lang = i18n.language;
-  }, [i18n.language]);
+    document.title = t('appName');
+  }, [i18n.language, t]);
 
   const mode = settings?.mode ?? 'unset';
   let body;
