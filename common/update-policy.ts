@@ -248,7 +248,8 @@ export type UpdateErrorCode = z.infer<typeof UpdateErrorCode>;
 /** What the status bar, the setup screen and the About view show; codes only, the renderer translates. */
 export const UpdateState = z.object({
   phase: UpdatePhase,
-  disabledReason: z.enum(['not_packaged', 'test_runner', 'no_feed']).nullable(),
+  /** browser_host: the browser host has no updater; waiting_for_shell: the Electron shell has not told the station yet. */
+  disabledReason: z.enum(['not_packaged', 'test_runner', 'no_feed', 'browser_host', 'waiting_for_shell']).nullable(),
   currentVersion: z.string(),
   channel: UpdateChannel,
   /** False: this build was not code-signed; the About view says so. */

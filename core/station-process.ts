@@ -4,14 +4,17 @@
  * process and it serves the same bridge over a WebSocket on 127.0.0.1.
  *
  * Environment: STATION_TRANSPORT=ws|port, STATION_DATA_DIR, STATION_TOKEN and STATION_PORT (ws),
- * STATION_STATIC_DIR (ws: the built renderer), STATION_MIGRATIONS_DIR (packaged app), STATION_VERSION.
+ * STATION_STATIC_DIR (ws: the built renderer), STATION_MIGRATIONS_DIR (packaged app), STATION_VERSION,
+ * STATION_SIGNED_BUILD=1 (the shell's build was code-signed; shown in About).
  */
 import { join } from 'node:path';
+import { initialUpdateState } from '../common/update-policy.ts';
 import { servePorts, type ParentPort } from './bridge/port-transport.ts';
 import { startWsBridge } from './bridge/ws-server.ts';
 import { defaultDataDir } from './data-dir.ts';
 import { createLogger } from './logger.ts';
 import { createStation } from './station.ts';
+import { attachUpdateRelay } from './update-relay.ts';
 
 const env = process.env;
 const dataDir = defaultDataDir(env);
@@ -31,8 +34,23 @@ const station = await createStation({
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 let closeBridge: () => Promise<void> = async () => {};
+const overPorts = (env.STATION_TRANSPORT ?? (parentPort ? 'port' : 'ws')) === 'port';
 
-if ((env.STATION_TRANSPORT ?? (parentPort ? 'port' : 'ws')) === 'port') {
+// Auto-update lives in the Electron shell; the station relays its state (none under the browser host).
+const updates = attachUpdateRelay({
+  router: station.router,
+  parent: overPorts ? (parentPort ?? null) : null,
+  log,
+  fallback: () =>
+    initialUpdateState({
+      currentVersion: env.STATION_VERSION ?? '0.1.0',
+      channel: station.store()?.settings.get().update.channel ?? 'stable',
+      signedBuild: env.STATION_SIGNED_BUILD === '1',
+      disabledReason: overPorts ? 'waiting_for_shell' : 'browser_host',
+    }),
+});
+
+if (overPorts) {
   if (!parentPort) throw new Error('STATION_TRANSPORT=port needs an Electron utilityProcess');
   servePorts(parentPort, station.router, log);
   parentPort.postMessage({ type: 'ready', dataDir });
@@ -59,6 +77,7 @@ const stop = async (why: string): Promise<void> => {
   if (stopping) return;
   stopping = true;
   log.info({ why }, 'station: stopping');
+  updates.close();
   await closeBridge();
   await station.close();
   process.exit(0);

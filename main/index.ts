@@ -5,7 +5,9 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, MessageChannelMain, screen, session, utilityProcess, type UtilityProcess } from 'electron';
 import { registerAppScheme, serveAppProtocol } from './app-protocol.ts';
+import { createLogger } from '../core/logger.ts';
 import { StationLink } from './station-link.ts';
+import { wireUpdates } from './update-wiring.ts';
 import { isAppUrl, windowOptions, type WindowRole } from './window-options.ts';
 
 registerAppScheme();
@@ -17,6 +19,17 @@ const dataDir = process.env.STATION_DATA_DIR ?? app.getPath('userData');
 const rendererDir = join(import.meta.dirname, '..', 'renderer');
 const preloadPath = join(import.meta.dirname, '..', 'preload', 'index.cjs');
 const migrationsDir = app.isPackaged ? join(process.resourcesPath, 'migrations') : join(app.getAppPath(), 'core', 'store', 'migrations');
+
+const mainLog = createLogger({ file: join(dataDir, 'logs', 'main.log'), name: 'main' });
+// Auto-update (main/updater.ts): does nothing unless packaged and not under a test runner.
+const updates = wireUpdates({
+  isPackaged: app.isPackaged,
+  version: app.getVersion(),
+  appPath: app.getAppPath(),
+  userData: app.getPath('userData'),
+  env: process.env,
+  logger: { info: (m) => mainLog.info(m), warn: (m) => mainLog.warn(m), error: (m) => mainLog.error(m) },
+});
 
 let station: UtilityProcess | null = null;
 let link: StationLink | null = null;
@@ -31,10 +44,12 @@ function startStation(): void {
       STATION_DATA_DIR: dataDir,
       STATION_MIGRATIONS_DIR: migrationsDir,
       STATION_VERSION: app.getVersion(),
+      STATION_SIGNED_BUILD: updates.signedBuild ? '1' : '0',
     },
     stdio: 'inherit',
   });
   link = new StationLink(station);
+  updates.attachStation(station, link);
   station.on('exit', (code) => {
     // The station must keep serving: restart it and hand every window a fresh port.
     console.error(`station process exited with ${code}; restarting`);
@@ -69,6 +84,7 @@ function createWindow(role: WindowRole, kiosk: boolean): BrowserWindow {
 let quitting = false;
 app.on('before-quit', () => {
   quitting = true;
+  updates.service.stop();
   station?.kill();
 });
 
@@ -101,6 +117,7 @@ void app.whenReady().then(async () => {
   const settings = await link!.invoke('settings.get', {}).catch(() => null);
   createWindow('operator', settings?.kiosk ?? false);
   if (settings?.mode === 'cashier' && screen.getAllDisplays().length > 1) createWindow('customer', false);
+  updates.service.start();
 });
 
 app.on('window-all-closed', () => app.quit());

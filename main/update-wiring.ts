@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import electronUpdater from 'electron-updater';
+import type { ShiftInfo } from '../common/contract/cashier.ts';
+import { Settings } from '../common/settings.ts';
+import type { StationActivity } from '../common/update-policy.ts';
+import type { StationLink } from './station-link.ts';
+import { buildInfoFrom, createUpdateService, type UpdateLogger, type UpdateService } from './updater.ts';
+
+/**
+ * Glue between the station process and main/updater.ts: the facts the update policy needs (settings,
+ * mode, last tap, open shift) come from the station over main's own StationLink; every update state
+ * goes to the station process, which relays it to the windows (core/update-relay.ts); "check now" and
+ * "install now" come back from the station as `update.call` messages on the utility process.
+ */
+
+/** The parts of Electron's UtilityProcess used here. */
+export interface StationChild {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+}
+
+export interface UpdateWiringOptions {
+  isPackaged: boolean;
+  version: string;
+  /** `app.getAppPath()`: its package.json carries the build stamp (signed or not). */
+  appPath: string;
+  /** `app.getPath('userData')`: keeps the per-install id. */
+  userData: string;
+  env: Readonly<Record<string, string | undefined>>;
+  logger: UpdateLogger;
+}
+
+export interface UpdateWiring {
+  readonly service: UpdateService;
+  readonly signedBuild: boolean;
+  /** Call for every station process main starts (it restarts one that exits). */
+  attachStation(child: StationChild, link: Pick<StationLink, 'invoke' | 'on'>): void;
+}
+
+/** A random id made once per installation, so the rollout bucket never changes between launches. */
+export function installId(userData: string): string {
+  const file = join(userData, 'install-id');
+  try {
+    const id = readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f-]{36}$/.test(id)) return id;
+  } catch {
+    // first launch
+  }
+  const id = randomUUID();
+  mkdirSync(userData, { recursive: true });
+  writeFileSync(file, `${id}\n`);
+  return id;
+}
+
+function readBuildInfo(appPath: string): { signed: boolean } {
+  try {
+    return buildInfoFrom(JSON.parse(readFileSync(join(appPath, 'package.json'), 'utf8')));
+  } catch {
+    return { signed: false };
+  }
+}
+
+export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
+  const log = options.logger;
+  const build = readBuildInfo(options.appPath);
+  const installKey = installId(options.userData);
+  let settings: Settings = Settings.parse({});
+  const activity: StationActivity = { mode: 'unset', lastTapAt: null, shiftOpen: false };
+  let child: StationChild | null = null;
+
+  const service = createUpdateService({
+    // electron-updater is CommonJS and builds `autoUpdater` lazily for the platform (not a named ESM export).
+    updater: electronUpdater.autoUpdater,
+    isPackaged: options.isPackaged,
+    env: options.env,
+    currentVersion: options.version,
+    signedBuild: build.signed,
+    // The enrolment id is not on the bridge yet (the sync area keeps it in its token vault): the
+    // per-install id keys the rollout, and stays the same for this installation.
+    stationKey: () => installKey,
+    settings: () => ({ backendUrl: settings.backendUrl, update: settings.update }),
+    activity: () => ({ ...activity, mode: settings.mode }),
+    logger: log,
+  });
+  service.onChange((state) => child?.postMessage({ type: 'update.state', state }));
+
+  return {
+    service,
+    signedBuild: build.signed,
+    attachStation(next, link) {
+      child = next;
+      // The state first (the station shows "waiting for the shell" until it arrives), then the facts.
+      next.postMessage({ type: 'update.state', state: service.getState() });
+      next.on('message', (raw) => {
+        const msg = raw as { type?: unknown; id?: unknown; name?: unknown } | null;
+        if (msg?.type !== 'update.call' || typeof msg.id !== 'number') return;
+        const reply = (body: { ok: true; output: unknown } | { ok: false; message: string }) =>
+          next.postMessage({ type: 'update.reply', id: msg.id, ...body });
+        if (msg.name === 'update.checkNow') {
+          service.checkNow().then(
+            (output) => reply({ ok: true, output }),
+            (err: Error) => reply({ ok: false, message: err.message }),
+          );
+        } else if (msg.name === 'update.forceInstall') {
+          reply({ ok: true, output: service.forceInstall() });
+        } else {
+          reply({ ok: false, message: `unknown update call ${String(msg.name)}` });
+        }
+      });
+      const refreshSettings = (): void => {
+        link.invoke('settings.get', {}).then(
+          (s) => (settings = s),
+          () => {}, // a store fault: keep the last settings; the station shows the fault
+        );
+      };
+      refreshSettings();
+      link.invoke('cashier.state', {}).then(
+        (s) => (activity.shiftOpen = s.shift !== null),
+        () => {},
+      );
+      // Settings changes are followed by a status push; re-read them then.
+      link.on('station.status', refreshSettings);
+      link.on('card.presented', () => (activity.lastTapAt = Date.now()));
+      link.on('cashier.shift', (shift) => (activity.shiftOpen = (shift as ShiftInfo | null) !== null));
+    },
+  };
+}
