@@ -15,6 +15,7 @@ import { Repo } from './repo.ts';
 
 const USAGE = `usage: node server/cli.ts <command> [options]
   serve [--port 8787] [--host 127.0.0.1] [--demo N]   run the server (--demo: seed N students into an empty database)
+        [--releases DIR]                            also serve station updates from DIR at /releases/ (see server/releases/publish.ts)
   demo [--students 30] [--photo-bytes 0]              seed the demo school
   import-students FILE.csv [--photos DIR]             id,full_name,class,photo,cards,status
   import-staff FILE.csv [--photos DIR]                id,full_name,position,roles,photo,cards,status
@@ -36,6 +37,7 @@ const { values, positionals } = parseArgs({
     port: { type: 'string' },
     host: { type: 'string' },
     demo: { type: 'string' },
+    releases: { type: 'string' },
     students: { type: 'string' },
     'photo-bytes': { type: 'string' },
     photos: { type: 'string' },
@@ -89,7 +91,12 @@ if (!command || values.help) {
 }
 
 if (command === 'serve') {
-  const server = await startServer({ ...storage, port: Number(values.port ?? 8787), host: values.host ?? '127.0.0.1' });
+  const server = await startServer({
+    ...storage,
+    port: Number(values.port ?? 8787),
+    host: values.host ?? '127.0.0.1',
+    ...(values.releases ? { releasesDir: values.releases } : {}),
+  });
   if (values.demo) {
     if (await ensureDemoSchool(server.repo, { students: Number(values.demo) })) console.error(`seeded the demo school (${values.demo} students)`);
   }

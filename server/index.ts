@@ -21,6 +21,8 @@ export interface ServerOptions {
   /** A pino logger, or false for none; default: info lines to stderr. */
   logger?: FastifyBaseLogger | false;
   schoolName?: string;
+  /** Serve this folder's release channels at /releases/<stable|beta>/ (server/releases/). */
+  releasesDir?: string;
 }
 
 export interface RunningServer {
@@ -41,7 +43,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const db = await openServerDatabase(options);
   const repo = new Repo(db);
   const logger = options.logger === undefined ? (pino({ name: 'server', level: process.env.SERVER_LOG_LEVEL ?? 'info' }, pino.destination(2)) as FastifyBaseLogger) : options.logger;
-  const { app } = buildApp({ repo, logger, ...(options.schoolName ? { schoolName: options.schoolName } : {}) });
+  const { app } = buildApp({ repo, logger, ...(options.schoolName ? { schoolName: options.schoolName } : {}), ...(options.releasesDir ? { releasesDir: options.releasesDir } : {}) });
   const host = options.host ?? '127.0.0.1';
   try {
     await app.listen({ port: options.port ?? 0, host });
