@@ -7,6 +7,7 @@
  * STATION_STATIC_DIR (ws: the built renderer), STATION_MIGRATIONS_DIR (packaged app), STATION_VERSION,
  * STATION_SIGNED_BUILD=1 (the shell's build was code-signed; shown in About).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initialUpdateState } from '../common/update-policy.ts';
 import { servePorts, type ParentPort } from './bridge/port-transport.ts';
@@ -20,6 +21,16 @@ const env = process.env;
 const dataDir = defaultDataDir(env);
 const log = createLogger({ file: join(dataDir, 'logs', 'station.log') });
 const startedAt = performance.now();
+// The shell passes its version; run from source (browser host), the station reads the repository's package.json.
+const version = env.STATION_VERSION ?? packageVersion();
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
 
 process.on('uncaughtException', (err) => log.error({ err }, 'station: uncaught exception'));
 process.on('unhandledRejection', (err) => log.error({ err }, 'station: unhandled rejection'));
@@ -29,7 +40,7 @@ const station = await createStation({
   logger: log,
   ...(env.STATION_MIGRATIONS_DIR ? { migrationsDir: env.STATION_MIGRATIONS_DIR } : {}),
   ...(env.STATION_DEMO_STUDENTS ? { demoStudents: Number(env.STATION_DEMO_STUDENTS) } : {}),
-  version: env.STATION_VERSION ?? '0.1.0',
+  version,
 });
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
@@ -43,7 +54,7 @@ const updates = attachUpdateRelay({
   log,
   fallback: () =>
     initialUpdateState({
-      currentVersion: env.STATION_VERSION ?? '0.1.0',
+      currentVersion: version,
       channel: station.store()?.settings.get().update.channel ?? 'stable',
       signedBuild: env.STATION_SIGNED_BUILD === '1',
       disabledReason: overPorts ? 'waiting_for_shell' : 'browser_host',

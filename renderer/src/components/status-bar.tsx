@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApp } from '../store.ts';
+import { UpdateStatus } from './update-status.tsx';
 
 function useClock(): Date {
   const [now, setNow] = useState(() => new Date());
@@ -46,6 +47,7 @@ export function StatusBar() {
         ))}
       </span>
       {!connected ? <span className="status-alarm">{t('status.connectionLost')}</span> : null}
+      <UpdateStatus />
       <span className="status-spacer" />
       <time>{now.toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' })}</time>
       <button type="button" className="btn btn-ghost" onClick={() => openSetup(true)}>

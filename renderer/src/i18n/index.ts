@@ -4,18 +4,22 @@ import enCashier from './en/cashier.ts';
 import enCommon from './en/common.ts';
 import enGuard from './en/guard.ts';
 import enSetup from './en/setup.ts';
+import enSync from './en/sync.ts';
+import enUpdate from './en/update.ts';
 import ruCashier from './ru/cashier.ts';
 import ruCommon from './ru/common.ts';
 import ruGuard from './ru/guard.ts';
 import ruSetup from './ru/setup.ts';
+import ruSync from './ru/sync.ts';
+import ruUpdate from './ru/update.ts';
 
 /**
  * The one i18n layer. One namespace per area (common, setup, guard, cashier, …): an area adds its
  * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
  */
 export const resources = {
-  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup },
-  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup },
+  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync },
+  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync },
 } as const;
 
 export const defaultNS = 'common';
