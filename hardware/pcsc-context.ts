@@ -50,6 +50,9 @@ export function pcscdAnswers(timeoutMs = 500): Promise<boolean> {
   });
 }
 
+/** The native close of the last torn-down context; a new context is built only after it. */
+let closing: Promise<void> = Promise.resolve();
+
 export class PcscContext extends EventEmitter<PcscContextEvents> {
   readonly #log: HardwareLog;
   readonly #retryMinMs: number;
@@ -120,6 +123,7 @@ export class PcscContext extends EventEmitter<PcscContextEvents> {
       this.#retry();
       return;
     }
+    await closing;
     if (!this.#running || this.#nfc) return;
     let nfc: NFC;
     try {
@@ -186,8 +190,8 @@ export class PcscContext extends EventEmitter<PcscContextEvents> {
     }
     // pcsclite runs promise continuations of a reader's status event while it holds that reader's mutex,
     // and close() takes the same mutex: closing from there would deadlock the process. So the native
-    // close always runs on a fresh turn of the event loop.
-    setImmediate(() => {
+    // close always runs on a fresh turn of the event loop, and no new context is built before it ran.
+    closing = new Promise<void>((done) => setImmediate(() => {
       for (const r of readers) {
         try {
           r.close();
@@ -200,27 +204,50 @@ export class PcscContext extends EventEmitter<PcscContextEvents> {
       } catch (err) {
         this.#log.debug({ err: (err as Error).message }, 'pcsc: closing the old context failed');
       }
-    });
+      done();
+    }));
   }
 }
 
-let shared: { context: PcscContext; users: number } | null = null;
+let shared: { context: PcscContext; users: number; idle: NodeJS.Timeout | null } | null = null;
 
-/** The process's PC/SC context, started on first use and stopped when its last user releases it. */
+/** How long an unused context is kept, so reconfiguring readers does not rebuild it. */
+export const PCSC_IDLE_CLOSE_MS = 1500;
+
+/**
+ * The process's PC/SC context, started on first use and stopped PCSC_IDLE_CLOSE_MS after its last
+ * user releases it (an idle context would still connect to every card presented).
+ */
 export function acquirePcscContext(log: HardwareLog): PcscContext {
   if (!shared) {
-    shared = { context: new PcscContext({ log }), users: 0 };
+    shared = { context: new PcscContext({ log }), users: 0, idle: null };
     shared.context.start();
   }
+  if (shared.idle) clearTimeout(shared.idle);
+  shared.idle = null;
   shared.users++;
   return shared.context;
 }
 
 export function releasePcscContext(context: PcscContext): void {
-  if (!shared || shared.context !== context) return;
-  shared.users--;
-  if (shared.users <= 0) {
-    shared.context.stop();
+  const s = shared;
+  if (!s || s.context !== context) return;
+  s.users--;
+  if (s.users > 0) return;
+  s.idle = setTimeout(() => {
+    if (shared !== s || s.users > 0) return;
+    s.context.stop();
     shared = null;
-  }
+  }, PCSC_IDLE_CLOSE_MS);
+  s.idle.unref();
+}
+
+/** Stops the shared context now if nobody uses it (benchmarks switching to a bare listener). */
+export async function closeIdlePcscContext(): Promise<void> {
+  const s = shared;
+  if (!s || s.users > 0) return;
+  if (s.idle) clearTimeout(s.idle);
+  s.context.stop();
+  shared = null;
+  await closing;
 }
