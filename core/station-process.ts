@@ -6,6 +6,7 @@
  * Environment: STATION_TRANSPORT=ws|port, STATION_DATA_DIR, STATION_TOKEN and STATION_PORT (ws),
  * STATION_STATIC_DIR (ws: the built renderer), STATION_MIGRATIONS_DIR (packaged app), STATION_VERSION,
  * STATION_SIGNED_BUILD=1 (the shell's build was code-signed; shown in About).
+ * STATION_BACKEND_URL (+ STATION_ENROLLMENT_CODE, STATION_BACKEND_DEMO=1): the backend to sync with.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +41,10 @@ const station = await createStation({
   logger: log,
   ...(env.STATION_MIGRATIONS_DIR ? { migrationsDir: env.STATION_MIGRATIONS_DIR } : {}),
   ...(env.STATION_DEMO_STUDENTS ? { demoStudents: Number(env.STATION_DEMO_STUDENTS) } : {}),
+  // A backend given at start (npm start's reference server, or IT's): replaces the demo school.
+  ...(env.STATION_BACKEND_URL
+    ? { backend: { url: env.STATION_BACKEND_URL, code: env.STATION_ENROLLMENT_CODE ?? null, demoStaffPins: env.STATION_BACKEND_DEMO === '1' } }
+    : {}),
   version,
 });
 

@@ -1,18 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRandomUid } from '../common/card-id.ts';
-import type { CardPresented, StationStatus } from '../common/contract/index.ts';
+import type { CardPresented, EnrollFailure, StationStatus } from '../common/contract/index.ts';
+import { generateDemoSchool } from '../common/demo-school.ts';
+import type { SyncErrorCode, SyncStatus } from '../common/sync-api.ts';
 import type { CardRead } from '../common/readers.ts';
 import { createReader, SimulatedReader } from '../hardware/index.ts';
+import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../sync/engine.ts';
+import { SyncError } from '../sync/errors.ts';
+import { fileTokenVault, type TokenVault } from '../sync/token-vault.ts';
 import { DomainError, Router } from './bridge/router.ts';
 import { wireCashier } from './cashier/wiring.ts';
 import { wireGuard } from './guard/wiring.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { schoolDate, systemClock, type Clock } from './clock.ts';
 import { ensureDemoMenu, seedDemoSchool } from './demo-seed.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { PhotoStore } from './photos.ts';
+import { hashPin } from './pin.ts';
 import { ReaderHub, type ReaderFactory } from './readers.ts';
 import { clearStoreFault, openStore, StoreFault, type Store } from './store/index.ts';
+import { createSyncStore } from './sync-store.ts';
 
 export interface StationOptions {
   dataDir: string;
@@ -23,12 +30,28 @@ export interface StationOptions {
   /** Students in the embedded demo school seeded into an empty store with no backend (default 30). */
   demoStudents?: number;
   version?: string;
+  /**
+   * Where the backend token is kept. Default: `backend-token.json` in the data folder, file mode 600
+   * (browser host). The Electron shell keeps it encrypted with safeStorage (main/token-vault.ts).
+   */
+  vault?: TokenVault;
+  /**
+   * A backend given by whoever starts the station (STATION_BACKEND_URL, STATION_ENROLLMENT_CODE):
+   * it becomes the backend setting before the demo school would be seeded, and with a code the station
+   * enrolls itself unless it already holds a token for that address. `demoStaffPins`: the backend is the
+   * reference server's demo school, whose staff PINs the roster does not carry; the station knows them.
+   */
+  backend?: { url: string; code?: string | null; demoStaffPins?: boolean };
+  /** Sync engine tuning (tests): pull interval, timeouts, backoff. */
+  sync?: Pick<SyncEngineOptions, 'pullIntervalMs' | 'timeoutMs' | 'backoff'>;
 }
 
 export interface Station {
   readonly router: Router;
   readonly photos: PhotoStore;
   readonly readers: ReaderHub;
+  /** Null until the store is open (or while it is in a fault). */
+  sync(): SyncEngine | null;
   /** Null while the station is in a store fault (the renderer shows what IT must do). */
   store(): Store | null;
   status(): StationStatus;
@@ -50,6 +73,31 @@ export async function createStation(options: StationOptions): Promise<Station> {
   let store: Store | null = null;
   let fault: StoreFault | null = null;
   let statusQueued = false;
+  let engine: SyncEngine | null = null;
+  let offEngine: (() => void) | null = null;
+  const vault = options.vault ?? fileTokenVault(join(options.dataDir, 'backend-token.json'));
+  // Credentials the vault holds right now (the engine loads them itself; this is for decisions here).
+  let enrolledUrl: string | null = null;
+  const idleSync = (): SyncStatus => ({
+    state: 'not_configured',
+    backendUrl: null,
+    stationId: null,
+    needsEnrollment: false,
+    lastSyncAt: null,
+    lastErrorCode: null,
+    lastError: null,
+    eventsWaiting: store?.outbox.pendingCount() ?? 0,
+    needsAttention: 0,
+    clockOffsetMs: clock.offsetMs(),
+    clockWarning: false,
+    progress: null,
+  });
+  const syncStatus = (backendUrl: string | null): SyncStatus => {
+    const s = engine?.status() ?? idleSync();
+    // A backend is set but the station holds no token for it: IT must enroll (setup screen).
+    if (backendUrl && s.state === 'not_configured') return { ...s, backendUrl, needsEnrollment: true };
+    return s;
+  };
 
   const status = (): StationStatus => {
     const settings = store?.settings.get();
@@ -58,7 +106,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
       stationName: settings?.stationName ?? '',
       readers: readers.statuses(),
       outboxPending: store?.outbox.pendingCount() ?? 0,
-      sync: { state: settings?.backendUrl ? 'offline' : 'not_configured', lastSyncAt: null, lastError: null },
+      sync: syncStatus(settings?.backendUrl ?? null),
       fault: fault ? { code: fault.code, detail: fault.message, keptAt: fault.keptAt } : null,
       version: options.version ?? '0.0.0',
     };
@@ -85,6 +133,12 @@ export async function createStation(options: StationOptions): Promise<Station> {
       return;
     }
     const s = store;
+    const given = options.backend;
+    if (given && s.settings.get().backendUrl !== given.url) {
+      s.settings.update({ backendUrl: given.url });
+      log.info({ backendUrl: given.url }, 'sync: backend given at start');
+    }
+    if (given?.demoStaffPins) seedDemoStaffPins(s);
     if (!s.settings.get().backendUrl) {
       if (s.roster.counts().cards === 0) {
         seedDemoSchool(s, photos, clock, options.demoStudents ?? 30);
@@ -93,7 +147,61 @@ export async function createStation(options: StationOptions): Promise<Station> {
       ensureDemoMenu(s, clock);
     }
     s.outbox.onChange(publishStatus);
+    startSync(s);
   };
+
+  /** The reference server's demo staff with their known PINs (the roster carries no PINs; a sync keeps them). */
+  function seedDemoStaffPins(s: Store): void {
+    const school = generateDemoSchool({ students: 0, date: schoolDate(clock.now()), now: new Date(clock.now()).toISOString() });
+    const known = new Set(school.staff.map((m) => m.id));
+    const have = s.db.prepare<[], { id: string; pin_hash: string | null }>('SELECT id, pin_hash FROM staff').all();
+    if (have.some((r) => known.has(r.id) && r.pin_hash)) return;
+    s.roster.upsertStaff(school.staff.map(({ pin, ...m }) => ({ ...m, pinHash: hashPin(pin) })));
+  }
+
+  function startSync(s: Store): void {
+    engine = createSyncEngine({ store: createSyncStore(s, photos), clock, vault, logger: log.child({ area: 'sync' }), ...options.sync });
+    offEngine = engine.onChange(publishStatus);
+    engine.start();
+    void vault.load().then(async (creds) => {
+      enrolledUrl = creds?.baseUrl ?? null;
+      const given = options.backend;
+      if (!given?.code || sameUrl(enrolledUrl, given.url)) return;
+      const r = await enroll(given.url, given.code);
+      if (!r.ok) log.error({ backendUrl: given.url, reason: r.reason, detail: r.detail }, 'sync: could not enroll with the code given at start');
+    });
+  }
+
+  async function stopSync(): Promise<void> {
+    const e = engine;
+    engine = null;
+    offEngine?.();
+    offEngine = null;
+    if (!e) return;
+    await e.stop();
+    e.dispose();
+  }
+
+  const enrollFailure = (code: SyncErrorCode): EnrollFailure =>
+    code === 'invalid_code' || code === 'unauthorized' ? 'bad_code' : code === 'network' ? 'unreachable' : code === 'store_error' ? 'store_error' : code;
+
+  async function enroll(backendUrl: string, code: string): Promise<{ ok: true; status: SyncStatus } | { ok: false; reason: EnrollFailure; detail: string }> {
+    const s = requireStore();
+    const e = engine;
+    if (!e) throw new DomainError('unavailable', 'sync_unavailable', 'the sync engine is not running');
+    try {
+      await e.enroll(backendUrl, code, s.settings.get().stationName);
+    } catch (err) {
+      const se = err instanceof SyncError ? err : new SyncError('store_error', err instanceof Error ? err.message : String(err));
+      log.warn({ backendUrl, code: se.code, err: se.message }, 'sync: enrollment failed');
+      return { ok: false, reason: enrollFailure(se.code), detail: se.message };
+    }
+    const url = e.status().backendUrl ?? backendUrl;
+    enrolledUrl = url;
+    if (s.settings.get().backendUrl !== url) s.settings.update({ backendUrl: url });
+    publishStatus();
+    return { ok: true, status: syncStatus(url) };
+  }
 
   const requireStore = (): Store => {
     if (!store) throw new DomainError('unavailable', fault?.code ?? 'store_unavailable', 'the station database is not available');
@@ -143,6 +251,12 @@ export async function createStation(options: StationOptions): Promise<Station> {
     const before = s.settings.get();
     const next = s.settings.update(patch);
     if (JSON.stringify(before.readers) !== JSON.stringify(next.readers)) await readers.configure(next.readers);
+    // Another backend (or none): the token was for the old one; the station waits to be enrolled again.
+    if (before.backendUrl !== next.backendUrl && enrolledUrl && !sameUrl(enrolledUrl, next.backendUrl)) {
+      await engine?.forget();
+      enrolledUrl = null;
+      log.warn({ from: before.backendUrl, to: next.backendUrl }, 'sync: backend changed; the station must be enrolled again');
+    }
     log.info({ changed: Object.keys(patch) }, 'settings updated');
     publishStatus();
     return next;
@@ -151,11 +265,29 @@ export async function createStation(options: StationOptions): Promise<Station> {
     if (!fault) return status();
     log.warn({ keptAt: fault.keptAt }, 'store: IT chose to start with an empty store');
     clearStoreFault(dbPath);
+    await stopSync();
     openTheStore();
     if (store) await readers.configure((store as Store).settings.get().readers);
     publishStatus();
     return status();
   });
+  const requireSync = (): SyncEngine => {
+    requireStore();
+    if (!engine) throw new DomainError('unavailable', 'sync_unavailable', 'the sync engine is not running');
+    return engine;
+  };
+  router.handle('sync.enroll', ({ backendUrl, code }) => enroll(backendUrl, code));
+  router.handle('sync.now', async () => {
+    await requireSync().syncNow();
+    return status().sync;
+  });
+  router.handle('sync.status', () => status().sync);
+  router.handle('sync.attention', ({ limit }) => requireSync().attention(limit));
+  router.handle('sync.clearAttention', ({ id }) => {
+    requireSync().clearAttention(id);
+    return { ok: true as const };
+  });
+
   router.handle('demo.listCards', () =>
     requireStore()
       .roster.listCardsWithHolders(200)
@@ -175,13 +307,20 @@ export async function createStation(options: StationOptions): Promise<Station> {
     router,
     photos,
     readers,
+    sync: () => engine,
     store: () => store,
     status,
     close: async () => {
+      await stopSync();
       await readers.stop();
       await guard.close();
       store?.close();
       store = null;
     },
   };
+}
+
+function sameUrl(a: string | null, b: string | null): boolean {
+  const norm = (u: string | null) => (u ? u.replace(/\/+$/, '') : null);
+  return norm(a) === norm(b);
 }

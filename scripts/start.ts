@@ -1,12 +1,22 @@
 /**
  * `npm start`: the station in Electron where its binary exists; otherwise the browser host serves the
  * same UI on 127.0.0.1 and prints the address and why it fell back.
+ *
+ * Unless a backend is configured (STATION_BACKEND_URL, or a backend set on the station's setup screen),
+ * the reference server runs beside the station on 127.0.0.1 (SQLite in <data>/server, the demo school of
+ * 30) and the station enrolls itself to it with a fresh code, so a newcomer sees sync work.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { systemClock } from '../core/clock.ts';
 import { defaultDataDir } from '../core/data-dir.ts';
+import { openStore } from '../core/store/index.ts';
 import { startBrowserHost } from '../host/browser-host.ts';
+import { ensureDemoSchool } from '../server/admin.ts';
+import { startServer, type RunningServer } from '../server/index.ts';
 import { electronBinary } from './electron-binary.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,21 +27,70 @@ function run(cmd: string, args: string[]): void {
 }
 
 const vite = (config: string[]) => [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', ...config, '--logLevel', 'warn'];
+/** The backend the station's own settings name, if its store can be read (a damaged one: the station says so). */
+function configuredBackend(dataDir: string): string | null {
+  const db = join(dataDir, 'station.db');
+  if (!existsSync(db)) return null;
+  try {
+    const store = openStore(db, systemClock());
+    try {
+      return store.settings.get().backendUrl;
+    } finally {
+      store.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** Starts the reference server beside the station unless a backend is configured; sets the station's env. */
+async function referenceServer(dataDir: string): Promise<{ server: RunningServer | null; backendUrl: string | null }> {
+  if (process.env.STATION_BACKEND_URL) return { server: null, backendUrl: process.env.STATION_BACKEND_URL };
+  const serverDir = join(dataDir, 'server');
+  const urlFile = join(serverDir, 'station-url.txt');
+  const lastUrl = existsSync(urlFile) ? readFileSync(urlFile, 'utf8').trim() : null;
+  const configured = configuredBackend(dataDir);
+  if (configured && configured !== lastUrl) return { server: null, backendUrl: configured };
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
+  const logger = pino({ name: 'server' }, pino.destination({ dest: join(dataDir, 'logs', 'server.log'), mkdir: true, sync: false }));
+  const port = Number(process.env.STATION_SERVER_PORT ?? 47470);
+  // The same port each time keeps the station's enrollment; a busy port gets a free one (the station re-enrolls).
+  const server = await startServer({ dataDir: serverDir, port, logger }).catch(() => startServer({ dataDir: serverDir, port: 0, logger }));
+  if (await ensureDemoSchool(server.repo, { students: 30 })) console.log('Seeded the demo school (30 students) into the reference server.');
+  writeFileSync(urlFile, server.url);
+  const { code } = await server.repo.createEnrollmentCode(60);
+  process.env.STATION_BACKEND_URL = server.url;
+  process.env.STATION_ENROLLMENT_CODE = code;
+  process.env.STATION_BACKEND_DEMO = '1';
+  return { server, backendUrl: server.url };
+}
+
 const electron = process.env.STATION_BROWSER_HOST === '1' ? { reason: 'STATION_BROWSER_HOST=1 asks for the browser host' } : electronBinary();
 
+const dataDir = defaultDataDir();
+const backend = await referenceServer(dataDir);
+const describeBackend = () =>
+  backend.server
+    ? `Reference server (demo school, SQLite in ${join(dataDir, 'server')}):\n\n  ${backend.server.url}\n`
+    : `Backend: ${backend.backendUrl}\n`;
+
 if ('path' in electron) {
+  console.log(describeBackend());
   run(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);
   const child = spawn(electron.path, [root], { cwd: root, stdio: 'inherit' });
-  child.on('exit', (code) => process.exit(code ?? 0));
+  child.on('exit', (code) => void (backend.server?.close() ?? Promise.resolve()).then(() => process.exit(code ?? 0)));
 } else {
   run(process.execPath, vite(['-c', 'vite.renderer.config.ts']));
-  const dataDir = defaultDataDir();
   const host = await startBrowserHost({ dataDir, port: Number(process.env.STATION_PORT ?? 0) });
   console.log(`\nSchool Station is running in the browser host because ${electron.reason}.`);
   console.log(`Data folder: ${dataDir}`);
   console.log(`Open in a browser on this computer:\n\n  ${host.url}\n`);
+  console.log(describeBackend());
   console.log('Press Ctrl+C to stop.');
-  const stop = () => void host.stop().then(() => process.exit(0));
+  const stop = () => void host.stop().then(async () => {
+    await backend.server?.close();
+    process.exit(0);
+  });
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   host.child.on('exit', (code) => {

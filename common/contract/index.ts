@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { cashierEvents, cashierRequests } from './cashier.ts';
 import { guardEvents, guardRequests } from './guard.ts';
 import { stationEvents, stationRequests } from './station.ts';
+import { syncEvents, syncRequests } from './sync.ts';
 import { updateEvents, updateRequests } from './update.ts';
 
 /**
@@ -15,6 +16,7 @@ export const requests = {
   ...guardRequests,
   ...cashierRequests,
   ...updateRequests,
+  ...syncRequests,
 } as const;
 
 export const events = {
@@ -22,6 +24,7 @@ export const events = {
   ...guardEvents,
   ...cashierEvents,
   ...updateEvents,
+  ...syncEvents,
 } as const;
 
 export type Requests = typeof requests;
@@ -50,3 +53,4 @@ export * from './envelope.ts';
 export * from './station.ts';
 export * from './guard.ts';
 export * from './update.ts';
+export * from './sync.ts';

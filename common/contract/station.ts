@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CardStatus, Holder, Technology, Uid, UtcInstant } from '../domain.ts';
 import { CardRead, ReaderStatus } from '../readers.ts';
 import { Settings, SettingsPatch, StationMode } from '../settings.ts';
+import { SyncStatus } from '../sync-api.ts';
 import { request } from './define.ts';
 
 /** Why the station cannot serve, in words IT can act on; null when all is well. */
@@ -16,11 +17,8 @@ export const StationStatus = z.object({
   stationName: z.string(),
   readers: z.array(ReaderStatus),
   outboxPending: z.number().int().nonnegative(),
-  sync: z.object({
-    state: z.enum(['not_configured', 'online', 'offline', 'syncing']),
-    lastSyncAt: UtcInstant.nullable(),
-    lastError: z.string().nullable(),
-  }),
+  /** The sync engine's status (state, last sync, last error code + words, events waiting, attention, clock, progress). */
+  sync: SyncStatus,
   fault: StationFault.nullable(),
   version: z.string(),
 });

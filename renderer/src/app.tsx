@@ -7,12 +7,14 @@ import { DemoReaderPanel } from './views/demo-reader-panel.tsx';
 import { FaultScreen } from './views/fault-screen.tsx';
 import { GuardView } from './views/guard-view.tsx';
 import { SetupScreen } from './views/setup-screen.tsx';
+import { SyncAttention } from './views/sync-attention.tsx';
 
 export function App() {
   const { t, i18n } = useTranslation();
   const status = useApp((s) => s.status);
   const settings = useApp((s) => s.settings);
   const setupOpen = useApp((s) => s.setupOpen);
+  const attentionOpen = useApp((s) => s.attentionOpen);
 
   useEffect(() => {
     if (settings && settings.locale !== i18n.language) void i18n.changeLanguage(settings.locale);
@@ -26,6 +28,7 @@ export function App() {
   let body;
   if (status?.fault) body = <FaultScreen fault={status.fault} />;
   else if (!settings) body = null;
+  else if (attentionOpen) body = <SyncAttention />;
   else if (setupOpen || mode === 'unset') body = <SetupScreen />;
   else if (mode === 'guard') body = <GuardView />;
   else body = <CashierView />;

@@ -11,6 +11,9 @@ interface AppState {
   lastCard: CardPresented | null;
   setupOpen: boolean;
   openSetup(open: boolean): void;
+  /** The "needs attention" list (sync anomalies and refused events) is shown. */
+  attentionOpen: boolean;
+  openAttention(open: boolean): void;
   updateSettings(patch: Partial<Settings>): Promise<void>;
   refresh(): Promise<void>;
 }
@@ -21,7 +24,9 @@ export const useApp = create<AppState>()((set) => ({
   settings: null,
   lastCard: null,
   setupOpen: false,
-  openSetup: (open) => set({ setupOpen: open }),
+  openSetup: (open) => set({ setupOpen: open, attentionOpen: false }),
+  attentionOpen: false,
+  openAttention: (open) => set({ attentionOpen: open }),
   updateSettings: async (patch) => {
     const settings = await station.invoke('settings.update', patch);
     set({ settings });

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApp } from '../store.ts';
+import { SyncStatus } from './sync-status.tsx';
 import { UpdateStatus } from './update-status.tsx';
 
 function useClock(): Date {
@@ -19,26 +20,11 @@ export function StatusBar() {
   const connected = useApp((s) => s.connected);
   const openSetup = useApp((s) => s.openSetup);
   const now = useClock();
-  const time = (iso: string | null) =>
-    iso ? new Date(iso).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }) : t('status.never');
-  const sync = status?.sync;
-  const syncText =
-    sync?.state === 'not_configured'
-      ? t('status.notConfigured')
-      : sync?.state === 'online'
-        ? t('status.online')
-        : sync?.state === 'syncing'
-          ? t('status.syncing')
-          : t('status.offline');
   return (
     <header className="status-bar" data-testid="status-bar">
       <strong className="status-mode">{t(`mode.${status?.mode ?? 'unset'}`)}</strong>
       {status?.stationName ? <span>{status.stationName}</span> : null}
-      <span className={`status-sync sync-${sync?.state ?? 'offline'}`} data-testid="sync-state">
-        {syncText}
-        {sync && sync.state !== 'not_configured' ? ` · ${t('status.lastSync', { time: time(sync.lastSyncAt) })}` : ''}
-      </span>
-      <span data-testid="outbox-pending">{t('status.waiting', { count: status?.outboxPending ?? 0 })}</span>
+      <SyncStatus />
       <span className="status-readers">
         {(status?.readers ?? []).map((r) => (
           <span key={r.readerId} className={`reader-chip reader-${r.state}`} title={r.reason ?? ''} data-testid={`reader-${r.readerId}`}>

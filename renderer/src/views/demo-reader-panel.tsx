@@ -17,10 +17,12 @@ export function DemoReaderPanel() {
   const simulated = settings?.readers.filter((r) => r.kind === 'simulated') ?? [];
   const [readerId, setReaderId] = useState<string | null>(null);
   const activeReader = readerId ?? simulated[0]?.id ?? null;
+  // A sync brings the school's cards (the first one on a fresh station): list them again after each.
+  const lastSyncAt = useApp((s) => s.status?.sync.lastSyncAt ?? null);
 
   useEffect(() => {
     if (simulated.length > 0) void station.invoke('demo.listCards', {}).then(setCards);
-  }, [simulated.length]);
+  }, [simulated.length, lastSyncAt]);
 
   if (simulated.length === 0 || !activeReader) return null;
   const tap = (c: Pick<DemoCard, 'technology' | 'uid'>) => void station.invoke('demo.tap', { readerId: activeReader, technology: c.technology, uid: c.uid });

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { Locale, StationMode } from '../../../common/settings.ts';
 import { useApp } from '../store.ts';
+import { SetupServer } from './setup-server.tsx';
 import { AboutSection } from './about-section.tsx';
 
 /** IT's screen: mode, language, station name, kiosk. Readers and enrollment add their sections here. */
@@ -58,6 +59,7 @@ export function SetupScreen() {
           <span>{t('kiosk')}</span>
         </label>
       </section>
+      <SetupServer />
       <AboutSection />
       {settings.mode !== 'unset' ? (
         <button type="button" className="btn btn-primary" onClick={() => openSetup(false)}>
