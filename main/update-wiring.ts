@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import electronUpdater from 'electron-updater';
+import electronUpdater, { type AppUpdater } from 'electron-updater';
 import type { ShiftInfo } from '../common/contract/cashier.ts';
 import { Settings } from '../common/settings.ts';
 import type { StationActivity } from '../common/update-policy.ts';
@@ -30,6 +30,8 @@ export interface UpdateWiringOptions {
   userData: string;
   env: Readonly<Record<string, string | undefined>>;
   logger: UpdateLogger;
+  /** Default: electron-updater's `autoUpdater` for this platform. */
+  updater?: AppUpdater;
 }
 
 export interface UpdateWiring {
@@ -72,7 +74,7 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
 
   const service = createUpdateService({
     // electron-updater is CommonJS and builds `autoUpdater` lazily for the platform (not a named ESM export).
-    updater: electronUpdater.autoUpdater,
+    updater: options.updater ?? electronUpdater.autoUpdater,
     isPackaged: options.isPackaged,
     env: options.env,
     currentVersion: options.version,
