@@ -166,7 +166,12 @@ export const guardRequests = {
 
 export const guardEvents = {
   /** A tap (or manual open, visitor, flood alarm) the guard must see now, with the counters after it. */
-  'guard.pass': z.object({ pass: GuardPassView, counters: GuardCounters }),
+  'guard.pass': z.object({
+    pass: GuardPassView,
+    counters: GuardCounters,
+    /** When the station process got the card event (epoch ms, sub-ms precision): the start of the station's own share. */
+    receivedAtMs: z.number(),
+  }),
   /** The relay's answer arrived after the pass was shown (it failed: the gate did not open). */
   'guard.gate': z.object({ passId: z.string(), gate: GateOutcome }),
   'guard.emergency': EmergencyState,

@@ -50,7 +50,7 @@ export interface GuardPostOptions {
 }
 
 interface GuardPostEvents {
-  pass: [{ pass: GuardPassView; counters: GuardCounters }];
+  pass: [{ pass: GuardPassView; counters: GuardCounters; receivedAtMs: number }];
   gate: [{ passId: string; gate: GateOutcome }];
   emergency: [EmergencyState];
 }
@@ -290,6 +290,7 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
    * then the durable write (pass log + outbox in one transaction). Never throws into the reader.
    */
   onCard(read: CardRead, role: ReaderRole): GuardPassView | null {
+    const receivedAtMs = performance.timeOrigin + performance.now();
     const now = this.#clock.now();
     const flood = this.#flood.check(read.readerId, now);
     if (flood.kind === 'dropped') {
@@ -301,7 +302,7 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     if (flood.kind === 'flood_started') {
       this.#log.error({ reader: read.readerId }, 'guard: reader floods taps (faulty reader?); taps from it are dropped until it is quiet');
       const view = this.#view({ kind: 'flood', at, readerId: read.readerId, verdict: 'deny', reason: 'rate_limited', alarm: true, card: read });
-      this.#record(view, date, null);
+      this.#record(view, date, null, receivedAtMs);
       return view;
     }
 
@@ -358,7 +359,12 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     });
     // Taps that identify no one and reach no door stay local: a phone's random id, a reader with no role.
     const toBackend = decision.direction !== null && decision.reason !== 'random_uid';
-    this.#record(view, date, toBackend ? () => this.#passEvent(view, decision.direction as Direction, row?.holder_kind ?? null, row?.holder_id ?? null) : null);
+    this.#record(
+      view,
+      date,
+      toBackend ? () => this.#passEvent(view, decision.direction as Direction, row?.holder_kind ?? null, row?.holder_id ?? null) : null,
+      receivedAtMs,
+    );
     return view;
   }
 
@@ -407,9 +413,9 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
   }
 
   /** Shows the pass (event first: the screen must not wait for the disk), then stores it durably. */
-  #record(view: GuardPassView, date: string, appendEvent: (() => string) | null): void {
+  #record(view: GuardPassView, date: string, appendEvent: (() => string) | null, receivedAtMs = performance.timeOrigin + performance.now()): void {
     const counters = this.#bump(view, date);
-    this.emit('pass', { pass: view, counters });
+    this.emit('pass', { pass: view, counters, receivedAtMs });
     try {
       this.#store.db.transaction(() => {
         const eventId = appendEvent ? appendEvent() : null;

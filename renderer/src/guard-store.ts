@@ -53,7 +53,11 @@ export const useGuard = create<GuardState>()((set, get) => ({
 /** Paint marks for the benchmark: pass id → time the big card was painted (performance.timeOrigin + now). */
 declare global {
   interface Window {
-    __guardPaints?: { id: string; at: number }[];
+    __guardPaints?: { id: string; at: number; commit: number; loaded: number }[];
+    /** Pass id → when the station process got its card event (for the same benchmark). */
+    __guardReceived?: Map<string, number>;
+    /** Pass id → when its event arrived in the page (splits the own share into station + bridge, and page). */
+    __guardArrived?: Map<string, number>;
   }
 }
 
@@ -61,7 +65,11 @@ let connected = false;
 export function connectGuardStore(): void {
   if (connected) return;
   connected = true;
-  station.on('guard.pass', ({ pass, counters }) => {
+  station.on('guard.pass', ({ pass, counters, receivedAtMs }) => {
+    (window.__guardReceived ??= new Map()).set(pass.id, receivedAtMs);
+    (window.__guardArrived ??= new Map()).set(pass.id, performance.timeOrigin + performance.now());
+    // Start fetching the portrait now, before React renders the card that shows it.
+    if (pass.holder?.photoHash) new Image().src = station.photoUrl(pass.holder.photoHash);
     useGuard.getState().show(pass);
     useGuard.setState({ counters });
     if (pass.kind === 'tap' || pass.kind === 'flood') playGuardTone(pass.alarm ? 'alarm' : pass.verdict === 'allow' ? 'allow' : 'deny');

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { GuardPassView } from '../../../common/contract/index.ts';
 import { Photo } from '../components/photo.tsx';
@@ -10,9 +10,17 @@ import './guard.css';
 
 const ICON = { allow: '✔', deny: '✖', info: 'ℹ' } as const;
 
+// One formatter per language: building an Intl.DateTimeFormat per feed line costs more than the render.
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
 function useTime() {
   const { i18n } = useTranslation();
-  return (iso: string) => new Date(iso).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  let f = timeFormats.get(i18n.language);
+  if (!f) {
+    f = new Intl.DateTimeFormat(i18n.language, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    timeFormats.set(i18n.language, f);
+  }
+  const format = f;
+  return (iso: string) => format.format(Date.parse(iso));
 }
 
 /** Who the pass is about, in words: the holder, a visitor's name, or what kind of event it was. */
@@ -27,12 +35,14 @@ function usePassTitle() {
 }
 
 /** Marks the moment the big card is on screen (after the next frame), for the tap-to-paint benchmark. */
-function markPainted(id: string): void {
+function markPainted(id: string, commit: number, loaded: number): void {
   requestAnimationFrame(() => {
     const ch = new MessageChannel();
     ch.port1.onmessage = () => {
-      (window.__guardPaints ??= []).push({ id, at: performance.timeOrigin + performance.now() });
+      (window.__guardPaints ??= []).push({ id, at: performance.timeOrigin + performance.now(), commit, loaded });
       if (window.__guardPaints.length > 5000) window.__guardPaints.splice(0, 1000);
+      if ((window.__guardReceived?.size ?? 0) > 5000) window.__guardReceived?.clear();
+      if ((window.__guardArrived?.size ?? 0) > 5000) window.__guardArrived?.clear();
     };
     ch.port2.postMessage(null);
   });
@@ -45,8 +55,9 @@ function TapCard({ pass }: { pass: GuardPassView }) {
   const imgRef = useRef<HTMLImageElement>(null);
   useLayoutEffect(() => {
     const img = imgRef.current;
-    if (!img || img.complete) markPainted(pass.id);
-    else img.addEventListener('load', () => markPainted(pass.id), { once: true });
+    const commit = performance.timeOrigin + performance.now();
+    if (!img || img.complete) markPainted(pass.id, commit, commit);
+    else img.addEventListener('load', () => markPainted(pass.id, commit, performance.timeOrigin + performance.now()), { once: true });
   }, [pass.id]);
   const verdictClass = pass.verdict === 'allow' ? 'v-allow' : pass.verdict === 'deny' ? 'v-deny' : 'v-info';
   const hash = pass.holder?.photoHash ?? null;
@@ -100,7 +111,7 @@ function TapCard({ pass }: { pass: GuardPassView }) {
   );
 }
 
-function PassLine({ pass, compact = false }: { pass: GuardPassView; compact?: boolean }) {
+const PassLine = memo(function PassLine({ pass, compact = false }: { pass: GuardPassView; compact?: boolean }) {
   const { t } = useTranslation('guard');
   const time = useTime();
   const title = usePassTitle();
@@ -123,7 +134,7 @@ function PassLine({ pass, compact = false }: { pass: GuardPassView; compact?: bo
       <time>{time(pass.at)}</time>
     </li>
   );
-}
+});
 
 function OfflineBanner() {
   const { t, i18n } = useTranslation('guard');
