@@ -68,6 +68,7 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
   const log = options.logger;
   const build = readBuildInfo(options.appPath);
   const installKey = installId(options.userData);
+  let enrolledStationId: string | null = null;
   let settings: Settings = Settings.parse({});
   const activity: StationActivity = { mode: 'unset', lastTapAt: null, shiftOpen: false };
   let child: StationChild | null = null;
@@ -79,9 +80,8 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
     env: options.env,
     currentVersion: options.version,
     signedBuild: build.signed,
-    // The enrolment id is not on the bridge yet (the sync area keeps it in its token vault): the
-    // per-install id keys the rollout, and stays the same for this installation.
-    stationKey: () => installKey,
+    // The enrolment id once the station is enrolled; before that the per-install id.
+    stationKey: () => enrolledStationId ?? installKey,
     settings: () => ({ backendUrl: settings.backendUrl, update: settings.update }),
     activity: () => ({ ...activity, mode: settings.mode }),
     logger: log,
@@ -116,13 +116,17 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
           (s) => (settings = s),
           () => {}, // a store fault: keep the last settings; the station shows the fault
         );
+        link.invoke('sync.status', {}).then(
+          (s) => (enrolledStationId = s.stationId ?? enrolledStationId),
+          () => {},
+        );
       };
       refreshSettings();
       link.invoke('cashier.state', {}).then(
         (s) => (activity.shiftOpen = s.shift !== null),
         () => {},
       );
-      // Settings changes are followed by a status push; re-read them then.
+      // Settings changes and enrolment are followed by a status push; re-read them then.
       link.on('station.status', refreshSettings);
       link.on('card.presented', () => (activity.lastTapAt = Date.now()));
       link.on('cashier.shift', (shift) => (activity.shiftOpen = (shift as ShiftInfo | null) !== null));

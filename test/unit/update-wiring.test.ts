@@ -64,7 +64,7 @@ describe('update wiring between main and the station process', () => {
     const link = {
       invoke: (name: string) => {
         asked.push(name);
-        return Promise.resolve(name === 'cashier.state' ? { shift: null } : Settings.parse({}));
+        return Promise.resolve(name === 'cashier.state' ? { shift: null } : name === 'sync.status' ? { stationId: null } : Settings.parse({}));
       },
       on: (name: string, l: (p: unknown) => void) => {
         linkListeners.set(name, l);
@@ -89,10 +89,10 @@ describe('update wiring between main and the station process', () => {
     expect(await router.dispatch({ t: 'req', id: 2, name: 'update.checkNow', input: {} })).toMatchObject({ ok: true, output: { phase: 'disabled', disabledReason: 'not_packaged' } });
     expect(await router.dispatch({ t: 'req', id: 3, name: 'update.forceInstall', input: { confirm: true } })).toMatchObject({ ok: true, output: { accepted: false, reason: 'disabled' } });
 
-    // The policy's facts come from the station: settings (again after every status push), the shift, the taps.
-    expect(asked).toEqual(['settings.get', 'cashier.state']);
+    // The policy's facts come from the station: settings and enrolment (again after every status push), the shift, the taps.
+    expect(asked).toEqual(['settings.get', 'sync.status', 'cashier.state']);
     expect([...linkListeners.keys()].sort()).toEqual(['card.presented', 'cashier.shift', 'station.status']);
     linkListeners.get('station.status')!({});
-    expect(asked).toEqual(['settings.get', 'cashier.state', 'settings.get']);
+    expect(asked).toEqual(['settings.get', 'sync.status', 'cashier.state', 'settings.get', 'sync.status']);
   });
 });
