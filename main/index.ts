@@ -77,7 +77,7 @@ function createWindow(role: WindowRole, kiosk: boolean): BrowserWindow {
   win.on('closed', () => windows.delete(win.id));
   win.webContents.on('did-finish-load', () => connectWindow(win));
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(role === 'customer' ? 'app://station/customer' : 'app://station/');
+  void win.loadURL(role === 'customer' ? 'app://station/#/customer' : 'app://station/');
   return win;
 }
 
