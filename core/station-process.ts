@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initialUpdateState } from '../common/update-policy.ts';
 import { servePorts, type ParentPort } from './bridge/port-transport.ts';
+import { remoteTokenVault } from './remote-token-vault.ts';
 import { startWsBridge } from './bridge/ws-server.ts';
 import { defaultDataDir } from './data-dir.ts';
 import { createLogger } from './logger.ts';
@@ -36,6 +37,9 @@ function packageVersion(): string {
 process.on('uncaughtException', (err) => log.error({ err }, 'station: uncaught exception'));
 process.on('unhandledRejection', (err) => log.error({ err }, 'station: unhandled rejection'));
 
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+const overPorts = (env.STATION_TRANSPORT ?? (parentPort ? 'port' : 'ws')) === 'port';
+
 const station = await createStation({
   dataDir,
   logger: log,
@@ -45,12 +49,12 @@ const station = await createStation({
   ...(env.STATION_BACKEND_URL
     ? { backend: { url: env.STATION_BACKEND_URL, code: env.STATION_ENROLLMENT_CODE ?? null, demoStaffPins: env.STATION_BACKEND_DEMO === '1' } }
     : {}),
+  // In Electron the backend token is kept by main with safeStorage; the station asks for it.
+  ...(overPorts && parentPort ? { vault: remoteTokenVault(parentPort) } : {}),
   version,
 });
 
-const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 let closeBridge: () => Promise<void> = async () => {};
-const overPorts = (env.STATION_TRANSPORT ?? (parentPort ? 'port' : 'ws')) === 'port';
 
 // Auto-update lives in the Electron shell; the station relays its state (none under the browser host).
 const updates = attachUpdateRelay({

@@ -7,6 +7,8 @@ import { app, BrowserWindow, MessageChannelMain, screen, session, utilityProcess
 import { registerAppScheme, serveAppProtocol } from './app-protocol.ts';
 import { createLogger } from '../core/logger.ts';
 import { StationLink } from './station-link.ts';
+import { electronTokenVault, serveTokenVault } from './token-vault.ts';
+import type { TokenVault } from '../sync/token-vault.ts';
 import { wireUpdates } from './update-wiring.ts';
 import { isAppUrl, windowOptions, type WindowRole } from './window-options.ts';
 
@@ -32,6 +34,8 @@ const updates = wireUpdates({
 });
 
 let station: UtilityProcess | null = null;
+/** Created after app ready (safeStorage needs it); kept across station restarts. */
+let tokenVault: TokenVault | null = null;
 let link: StationLink | null = null;
 const windows = new Map<number, { win: BrowserWindow; role: WindowRole }>();
 
@@ -49,6 +53,8 @@ function startStation(): void {
     stdio: 'inherit',
   });
   link = new StationLink(station);
+  tokenVault ??= electronTokenVault(join(dataDir, 'backend-token.bin'), (m) => console.warn(m));
+  serveTokenVault(station, tokenVault, (m) => console.error(m));
   updates.attachStation(station, link);
   station.on('exit', (code) => {
     // The station must keep serving: restart it and hand every window a fresh port.
