@@ -8,6 +8,8 @@ export type ReaderFactory = (config: ReaderConfig) => CardReader;
 interface ReaderHubEvents {
   card: [CardRead & { role: ReaderRole }];
   status: [ReaderStatus];
+  /** A card was presented but its id could not be read (the person should tap again). */
+  misread: [{ readerId: string; reason: string; at: string }];
 }
 
 /**
@@ -41,6 +43,7 @@ export class ReaderHub extends EventEmitter<ReaderHubEvents> {
         continue;
       }
       reader.on('card', (read) => this.emit('card', { ...read, role: reader.role }));
+      reader.on('misread', (m) => this.emit('misread', m));
       reader.on('status', (s) => {
         this.#log.info({ reader: s.readerId, state: s.state, reason: s.reason }, 'reader status');
         this.emit('status', s);

@@ -12,6 +12,7 @@ import { fileTokenVault, type TokenVault } from '../sync/token-vault.ts';
 import { DomainError, Router } from './bridge/router.ts';
 import { wireCashier } from './cashier/wiring.ts';
 import { wireGuard } from './guard/wiring.ts';
+import { wireHardware } from './hardware-wiring.ts';
 import { schoolDate, systemClock, type Clock } from './clock.ts';
 import { ensureDemoMenu, seedDemoSchool } from './demo-seed.ts';
 import { silentLogger, type Logger } from './logger.ts';
@@ -69,7 +70,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
   mkdirSync(options.dataDir, { recursive: true });
   const photos = new PhotoStore(join(options.dataDir, 'photos'));
   const router = new Router(log);
-  const readers = new ReaderHub(options.readerFactory ?? createReader, log);
+  const readers = new ReaderHub(options.readerFactory ?? ((config) => createReader(config, { log: log.child({ area: 'hardware' }) })), log);
   let store: Store | null = null;
   let fault: StoreFault | null = null;
   let statusQueued = false;
@@ -228,6 +229,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
   });
 
   const guard = wireGuard(router, { store: () => store, clock, log, exportDir: join(options.dataDir, 'exports') });
+  wireHardware(router, { readers, log });
 
   readers.on('status', publishStatus);
   readers.on('card', (read) => {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { cashierEvents, cashierRequests } from './cashier.ts';
 import { guardEvents, guardRequests } from './guard.ts';
+import { hardwareEvents, hardwareRequests } from './hardware.ts';
 import { stationEvents, stationRequests } from './station.ts';
 import { syncEvents, syncRequests } from './sync.ts';
 import { updateEvents, updateRequests } from './update.ts';
@@ -17,6 +18,7 @@ export const requests = {
   ...cashierRequests,
   ...updateRequests,
   ...syncRequests,
+  ...hardwareRequests,
 } as const;
 
 export const events = {
@@ -25,6 +27,7 @@ export const events = {
   ...cashierEvents,
   ...updateEvents,
   ...syncEvents,
+  ...hardwareEvents,
 } as const;
 
 export type Requests = typeof requests;
@@ -54,3 +57,4 @@ export * from './station.ts';
 export * from './guard.ts';
 export * from './update.ts';
 export * from './sync.ts';
+export * from './hardware.ts';

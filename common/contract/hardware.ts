@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { request } from './define.ts';
+
+/** What the setup screen offers IT to assign: the PC/SC readers pcscd reports and the serial ports found. */
+export const HardwareDiscovery = z.object({
+  pcscAvailable: z.boolean(),
+  pcscReaders: z.array(z.string()),
+  serialPorts: z.array(
+    z.object({
+      path: z.string(),
+      manufacturer: z.string().nullable(),
+      serialNumber: z.string().nullable(),
+      vendorId: z.string().nullable(),
+      productId: z.string().nullable(),
+      /** A CH340 adapter: what LCUS relays are built on. */
+      likelyRelay: z.boolean(),
+    }),
+  ),
+});
+export type HardwareDiscovery = z.infer<typeof HardwareDiscovery>;
+
+const Empty = z.object({}).strict();
+
+export const hardwareRequests = {
+  'hardware.discover': request(Empty, HardwareDiscovery),
+  /** The renderer saw a keyboard-wedge burst (common/wedge-detector.ts): the wedge reader turns it into a tap. */
+  'reader.wedgeCard': request(
+    z.object({ readerId: z.string().min(1), text: z.string().min(1).max(64) }).strict(),
+    z.object({ accepted: z.boolean() }),
+  ),
+} as const;
+
+export const hardwareEvents = {
+  /** A card was presented but its id could not be read: the person should tap again. */
+  'reader.misread': z.object({ readerId: z.string(), reason: z.string(), at: z.string() }),
+} as const;

@@ -1,0 +1,19 @@
+import { discoverHardware } from '../hardware/discovery.ts';
+import type { HardwareLog } from '../hardware/log.ts';
+import { WedgeReader } from '../hardware/wedge.ts';
+import { DomainError, type Router } from './bridge/router.ts';
+import type { ReaderHub } from './readers.ts';
+
+/**
+ * The hardware area of the bridge: what setup can discover, keyboard-wedge bursts from the renderer,
+ * and misreads (a card whose id could not be read) pushed to the renderer so the person taps again.
+ */
+export function wireHardware(router: Router, deps: { readers: ReaderHub; log: HardwareLog }): void {
+  router.handle('hardware.discover', () => discoverHardware({ log: deps.log }));
+  router.handle('reader.wedgeCard', ({ readerId, text }) => {
+    const reader = deps.readers.get(readerId);
+    if (!(reader instanceof WedgeReader)) throw new DomainError('not_found', 'not_a_wedge_reader', `no keyboard-wedge reader "${readerId}"`);
+    return { accepted: reader.burst(text) };
+  });
+  deps.readers.on('misread', (m) => router.publish('reader.misread', m));
+}
