@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { Account, Card, MenuItem, SchoolDate, Staff, Student, UtcInstant } from './domain.ts';
 import { EventResult, EventResultStatus } from './events.ts';
+import { Pin, PinHash } from './pin-hash.ts';
 
 export const API_PREFIX = '/v1';
 
@@ -51,9 +52,16 @@ export const RosterQuery = z.object({
   since: z.string().regex(/^\d+$/).optional(),
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
+/**
+ * A staff member as the roster carries them: with the salted hash of their PIN (never the PIN).
+ * `null`: no PIN (the station forgets one it had); absent: a backend that does not send PINs (kept).
+ */
+export const RosterStaff = Staff.extend({ pinHash: PinHash.nullable().optional() });
+export type RosterStaff = z.infer<typeof RosterStaff>;
+
 export const RosterPage = z.object({
   students: z.array(Student),
-  staff: z.array(Staff),
+  staff: z.array(RosterStaff),
   cards: z.array(Card),
   accounts: z.array(Account),
   tombstones: z.array(Tombstone),
@@ -185,3 +193,7 @@ export type ImportReport = z.infer<typeof ImportReport>;
 export const AccountView = Account;
 export const StationView = z.object({ id: z.string(), name: z.string(), enrolledAt: UtcInstant, revokedAt: UtcInstant.nullable(), lastSeenAt: UtcInstant.nullable() });
 export const Ok = z.object({ ok: z.literal(true) });
+/** Set (or with `null` clear) a staff member's PIN; the server keeps and sends only its hash. */
+export const StaffPinRequest = z.object({ pin: Pin.nullable() });
+export const StaffPinResponse = z.object({ staffId: z.string(), hasPin: z.boolean(), changed: z.boolean() });
+export type StaffPinResponse = z.infer<typeof StaffPinResponse>;

@@ -1,16 +1,16 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { formatPinHash, parsePinHash, PIN_KEY_BYTES, PIN_SALT_BYTES } from '../common/pin-hash.ts';
 
-/** Staff PINs are kept only as salted scrypt hashes: `scrypt$<salt hex>$<hash hex>`. */
+/** Staff PINs are kept only as salted scrypt hashes: `scrypt$<salt hex>$<hash hex>` (common/pin-hash.ts). */
 export function hashPin(pin: string): string {
-  const salt = randomBytes(16);
-  return `scrypt$${salt.toString('hex')}$${scryptSync(pin, salt, 32).toString('hex')}`;
+  const salt = randomBytes(PIN_SALT_BYTES);
+  return formatPinHash(salt.toString('hex'), scryptSync(pin, salt, PIN_KEY_BYTES).toString('hex'));
 }
 
 export function verifyPin(pin: string, stored: string | null): boolean {
-  if (!stored) return false;
-  const [scheme, saltHex, hashHex] = stored.split('$');
-  if (scheme !== 'scrypt' || !saltHex || !hashHex) return false;
-  const expected = Buffer.from(hashHex, 'hex');
-  const actual = scryptSync(pin, Buffer.from(saltHex, 'hex'), expected.length);
+  const parsed = parsePinHash(stored);
+  if (!parsed) return false;
+  const expected = Buffer.from(parsed.keyHex, 'hex');
+  const actual = scryptSync(pin, Buffer.from(parsed.saltHex, 'hex'), expected.length);
   return timingSafeEqual(expected, actual);
 }

@@ -7,7 +7,9 @@ import { CARD_TECHNOLOGIES, isCanonicalUid, type CardTechnology } from '../commo
 import { generateDemoSchool } from '../common/demo-school.ts';
 import { Card, MenuItem, PersonStatus, Staff, Student } from '../common/domain.ts';
 import { parseMoney } from '../common/money.ts';
-import type { ImportReport } from '../common/sync-api.ts';
+import { PIN_PATTERN } from '../common/pin-hash.ts';
+import type { ImportReport, StaffPinResponse } from '../common/sync-api.ts';
+import { pinHashFor } from './pins.ts';
 import type { Repo } from './repo.ts';
 
 /** RFC 4180 CSV (quotes, doubled quotes, CRLF or LF, `,` or `;` guessed from the header). */
@@ -85,7 +87,14 @@ const PHOTO_EXTS = ['jpg', 'jpeg', 'png', 'webp', 'svg'];
 
 async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, photos: PhotoSource): Promise<ImportReport> {
   const report: ImportReport = { imported: 0, rejected: [] };
-  const ready: { person: Student | Staff; cards: { technology: CardTechnology; uid: string }[]; photo: { bytes: Buffer; mime: string } | null }[] = [];
+  const ready: {
+    person: Student | Staff;
+    cards: { technology: CardTechnology; uid: string }[];
+    photo: { bytes: Buffer; mime: string } | null;
+    /** Staff only: the PIN from the `pin` column (empty cell or no column: keep the stored one). */
+    pin: string | null;
+    pinHash?: string;
+  }[] = [];
   for (const rec of records(csv)) {
     try {
       const id = rec.get('id');
@@ -113,11 +122,17 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
               status,
               roles: rec.get('roles').split(/[;\s]+/).filter(Boolean),
             });
-      ready.push({ person, cards: parseCards(rec.get('cards')), photo });
+      const pin = kind === 'staff' ? rec.get('pin') || null : null;
+      if (pin !== null && !PIN_PATTERN.test(pin)) throw new Error('pin is not 4 to 8 digits');
+      ready.push({ person, cards: parseCards(rec.get('cards')), photo, pin });
     } catch (err) {
       report.rejected.push({ line: rec.line, reason: err instanceof Error ? err.message.replace(/\s+/g, ' ') : String(err) });
     }
   }
+  // PINs are hashed before the transactions (scrypt is slow on purpose); a PIN equal to the stored one keeps its hash.
+  const withPin = ready.filter((r) => r.pin !== null);
+  const stored = await repo.staffPinHashes(withPin.map((r) => r.person.id));
+  for (const r of withPin) r.pinHash = await pinHashFor(r.pin!, stored.get(r.person.id));
   // Short transactions: a station syncing meanwhile never waits long.
   for (let i = 0; i < ready.length; i += 500) {
     await repo.db.tx(
@@ -130,7 +145,7 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
             r.person.photoHash = had?.photo_hash ?? null;
           }
           if (kind === 'student') await repo.upsertStudent(tx, r.person as Student);
-          else await repo.upsertStaff(tx, r.person as Staff);
+          else await repo.upsertStaff(tx, r.person as Staff, r.pinHash);
           await repo.ensureAccount(tx, { holderId: r.person.id });
           for (const c of r.cards) {
             await repo.upsertCard(tx, Card.parse({ ...c, holderKind: kind, holderId: r.person.id, status: 'active', validUntil: null }));
@@ -149,9 +164,20 @@ export function importStudentsCsv(repo: Repo, csv: string, photos: PhotoSource =
   return importPeople(repo, 'student', csv, photos);
 }
 
-/** Staff CSV: `id,full_name,position,roles,photo,cards,status`; roles separated by `;` or spaces. */
+/**
+ * Staff CSV: `id,full_name,position,roles,photo,cards,status,pin`; roles separated by `;` or spaces. `pin`
+ * (optional, 4 to 8 digits) is stored only as a salted hash; an empty cell keeps the stored PIN.
+ */
 export function importStaffCsv(repo: Repo, csv: string, photos: PhotoSource = () => null): Promise<ImportReport> {
   return importPeople(repo, 'staff', csv, photos);
+}
+
+/** Sets a staff member's PIN (null: clears it). Only its salted hash is stored and sent to stations. */
+export async function setStaffPin(repo: Repo, staffId: string, pin: string | null): Promise<StaffPinResponse> {
+  if (pin !== null && !PIN_PATTERN.test(pin)) throw new RangeError('a PIN is 4 to 8 digits');
+  const hash = pin === null ? null : await pinHashFor(pin, (await repo.staffPinHashes([staffId])).get(staffId));
+  const changed = await repo.db.tx((tx) => repo.setStaffPinHash(tx, staffId, hash), { roster: true });
+  return { staffId, hasPin: hash !== null, changed };
 }
 
 /** Menu CSV: `date,id,name,category,kind,price,allergens`; price in rubles (`145,00`), allergens separated by `;`. */
@@ -205,6 +231,7 @@ export async function seedDemoSchool(repo: Repo, options: DemoSeedOptions = {}):
     return Buffer.from(svg.replace('</svg>', `<!--${pad}--></svg>`), 'utf8');
   };
   const people = [...school.students.map((p) => ({ kind: 'student' as const, p })), ...school.staff.map((p) => ({ kind: 'staff' as const, p }))];
+  const pinHashes = await demoPinHashes(repo, school.staff);
   const accounts = new Map(school.accounts.map((a) => [a.holderId, a]));
   for (let i = 0; i < people.length; i += 250) {
     await repo.db.tx(
@@ -215,7 +242,7 @@ export async function seedDemoSchool(repo: Repo, options: DemoSeedOptions = {}):
           if (kind === 'student') await repo.upsertStudent(tx, { ...(p as Student), photoHash });
           else {
             const { pin: _pin, ...staff } = p as Staff & { pin: string };
-            await repo.upsertStaff(tx, { ...staff, photoHash });
+            await repo.upsertStaff(tx, { ...staff, photoHash }, pinHashes.get(staff.id));
           }
           const a = accounts.get(p.id);
           await repo.ensureAccount(tx, a ?? { holderId: p.id }, a?.balance ?? 0);
@@ -250,9 +277,32 @@ export async function seedDemoSchool(repo: Repo, options: DemoSeedOptions = {}):
   return { students: school.students.length, staff: school.staff.length, cards: school.cards.length };
 }
 
-/** Seeds the demo school only into an empty database (what `npm start` and `serve --demo` use). */
+/** The demo staff's PIN hashes (common/demo-school.ts knows the PINs), keeping hashes already stored for the same PIN. */
+async function demoPinHashes(repo: Repo, staff: readonly { id: string; pin: string }[]): Promise<Map<string, string>> {
+  const stored = await repo.staffPinHashes(staff.map((s) => s.id));
+  const out = new Map<string, string>();
+  for (const s of staff) out.set(s.id, await pinHashFor(s.pin, stored.get(s.id)));
+  return out;
+}
+
+/**
+ * Seeds the demo school only into an empty database (what `npm start` and `serve --demo` use). A demo
+ * school seeded before the roster carried PINs (no staff member has one) gets the demo staff's PINs.
+ */
 export async function ensureDemoSchool(repo: Repo, options: DemoSeedOptions = {}): Promise<boolean> {
-  if ((await repo.counts()).students > 0) return false;
+  if ((await repo.counts()).students > 0) {
+    const school = generateDemoSchool({ students: 0, date: schoolDay(Date.now()), now: new Date().toISOString() });
+    const present = await repo.db.all<{ id: string; full_name: string; pin_hash: string | null }>('SELECT id, full_name, pin_hash FROM staff');
+    if (present.some((r) => r.pin_hash !== null)) return false;
+    // Only the demo's own staff (same id and name), never a real school's.
+    const ids = new Set(present.map((r) => `${r.id}\u0000${r.full_name}`));
+    const demo = school.staff.filter((s) => ids.has(`${s.id}\u0000${s.fullName}`));
+    const hashes = await demoPinHashes(repo, demo);
+    await repo.db.tx(async (tx) => {
+      for (const s of demo) await repo.setStaffPinHash(tx, s.id, hashes.get(s.id)!);
+    }, { roster: true });
+    return false;
+  }
   await seedDemoSchool(repo, options);
   return true;
 }

@@ -23,6 +23,8 @@ import {
   PhotoParams,
   RosterPage,
   RosterQuery,
+  StaffPinRequest,
+  StaffPinResponse,
   StationView,
   SubsidyRequest,
   TimeResponse,
@@ -31,7 +33,7 @@ import {
   CardRefBody,
 } from '../common/sync-api.ts';
 import { Card } from '../common/domain.ts';
-import { importMenuCsv, importStaffCsv, importStudentsCsv } from './admin.ts';
+import { importMenuCsv, importStaffCsv, importStudentsCsv, setStaffPin } from './admin.ts';
 import { NotFound, type Repo, type StationRow } from './repo.ts';
 import { releasesPlugin } from './releases/plugin.ts';
 
@@ -197,7 +199,7 @@ function routesFor(repo: Repo, schoolName: string): RouteDef[] {
     {
       method: 'POST',
       url: '/v1/admin/staff/import',
-      summary: 'Import staff from CSV (id,full_name,position,roles,photo,cards,status).',
+      summary: 'Import staff from CSV (id,full_name,position,roles,photo,cards,status,pin); a PIN is stored only hashed.',
       auth: 'admin',
       body: CsvImportRequest,
       response: ImportReport,
@@ -205,6 +207,16 @@ function routesFor(repo: Repo, schoolName: string): RouteDef[] {
         const b = body as z.infer<typeof CsvImportRequest>;
         return importStaffCsv(repo, b.csv, fromBase64(b.photos));
       },
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/staff/:id/pin',
+      summary: "Set (null: clear) a staff member's PIN; stations get only its salted hash with the roster.",
+      auth: 'admin',
+      params: z.object({ id: z.string().min(1) }),
+      body: StaffPinRequest,
+      response: StaffPinResponse,
+      handler: async ({ params, body }) => setStaffPin(repo, (params as { id: string }).id, (body as z.infer<typeof StaffPinRequest>).pin),
     },
     {
       method: 'POST',

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { CARD_TECHNOLOGIES, type CardTechnology } from '../common/card-id.ts';
 import { parseMoney } from '../common/money.ts';
 import { SubsidyCategory } from '../common/domain.ts';
-import { ensureDemoSchool, importMenuCsv, importStaffCsv, importStudentsCsv, seedDemoSchool, type PhotoSource } from './admin.ts';
+import { ensureDemoSchool, importMenuCsv, importStaffCsv, importStudentsCsv, seedDemoSchool, setStaffPin, type PhotoSource } from './admin.ts';
 import { openServerDatabase, startServer } from './index.ts';
 import { Repo } from './repo.ts';
 
@@ -18,7 +18,8 @@ const USAGE = `usage: node server/cli.ts <command> [options]
         [--releases DIR]                            also serve station updates from DIR at /releases/ (see server/releases/publish.ts)
   demo [--students 30] [--photo-bytes 0]              seed the demo school
   import-students FILE.csv [--photos DIR]             id,full_name,class,photo,cards,status
-  import-staff FILE.csv [--photos DIR]                id,full_name,position,roles,photo,cards,status
+  import-staff FILE.csv [--photos DIR]                id,full_name,position,roles,photo,cards,status[,pin]
+  set-pin STAFF_ID [--clear]                          a staff member's PIN (4 to 8 digits, read from stdin; stored hashed)
   import-menu FILE.csv                                date,id,name,category,kind,price,allergens
   enrollment-code [--ttl MINUTES]                     a single-use code a station enrolls with
   admin-token                                         a token for the /v1/admin endpoints
@@ -43,6 +44,7 @@ const { values, positionals } = parseArgs({
     photos: { type: 'string' },
     ttl: { type: 'string' },
     'valid-until': { type: 'string' },
+    clear: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -118,6 +120,13 @@ if (command === 'serve') {
       case 'import-staff':
         print(await importStaffCsv(repo, readFileSync(arg(0, 'CSV file'), 'utf8'), folderPhotos(values.photos)));
         break;
+      case 'set-pin': {
+        // The PIN comes on stdin, not the command line, so it is not left in shell history or `ps`.
+        const pin = values.clear ? null : readFileSync(0, 'utf8').trim();
+        if (pin === '') fail('no PIN on stdin (or --clear)');
+        print(await setStaffPin(repo, arg(0, 'staff id'), pin));
+        break;
+      }
       case 'import-menu':
         print(await importMenuCsv(repo, readFileSync(arg(0, 'CSV file'), 'utf8')));
         break;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Account, Card, MenuItem, Staff, Student } from '../common/domain.ts';
 import { eventPayloadError, StationEvent, type EventPayload } from '../common/events.ts';
 import { formatMoney } from '../common/money.ts';
-import type { EventResultCode, PushResult, RosterPage, Tombstone, TombstoneKind } from '../common/sync-api.ts';
+import type { EventResultCode, PushResult, RosterPage, RosterStaff, Tombstone, TombstoneKind } from '../common/sync-api.ts';
 import type { Database, Sql, Tx } from './storage/sql.ts';
 import { canonicalJson, hashSecret, newEnrollmentCode, newToken, normalizeCode } from './tokens.ts';
 
@@ -40,6 +40,7 @@ interface StaffRow {
   photo_hash: string | null;
   status: Staff['status'];
   roles: string;
+  pin_hash: string | null;
   rev: number;
 }
 interface CardRow {
@@ -64,13 +65,14 @@ interface AccountRow {
 }
 
 const toStudent = (r: StudentRow): Student => ({ id: r.id, fullName: r.full_name, className: r.class_name, photoHash: r.photo_hash, status: r.status });
-const toStaff = (r: StaffRow): Staff => ({
+const toStaff = (r: StaffRow): RosterStaff => ({
   id: r.id,
   fullName: r.full_name,
   position: r.position,
   photoHash: r.photo_hash,
   status: r.status,
   roles: JSON.parse(r.roles) as Staff['roles'],
+  pinHash: r.pin_hash,
 });
 const toCard = (r: CardRow): Card => ({
   technology: r.technology,
@@ -132,18 +134,46 @@ export class Repo {
     await this.#clearTombstone(tx, 'student', s.id);
   }
 
-  async upsertStaff(tx: Tx, s: Staff): Promise<void> {
+  /**
+   * `pinHash` (common/pin-hash.ts, hashed by server/pins.ts): undefined keeps the stored one (an import
+   * without a PIN column), null clears it. A new hash is a roster delta like any other column.
+   */
+  async upsertStaff(tx: Tx, s: Staff, pinHash?: string | null): Promise<void> {
     const rev = await tx.nextRev();
+    const withPin = pinHash !== undefined;
     await tx.run(
-      `INSERT INTO staff (id, full_name, position, photo_hash, status, roles, rev) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO staff (id, full_name, position, photo_hash, status, roles, pin_hash, rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, position = excluded.position,
-         photo_hash = excluded.photo_hash, status = excluded.status, roles = excluded.roles, rev = excluded.rev
+         photo_hash = excluded.photo_hash, status = excluded.status, roles = excluded.roles,${withPin ? ' pin_hash = excluded.pin_hash,' : ''} rev = excluded.rev
        WHERE staff.full_name IS DISTINCT FROM excluded.full_name OR staff.position IS DISTINCT FROM excluded.position
          OR staff.photo_hash IS DISTINCT FROM excluded.photo_hash OR staff.status IS DISTINCT FROM excluded.status
-         OR staff.roles IS DISTINCT FROM excluded.roles`,
-      [s.id, s.fullName, s.position, s.photoHash, s.status, json(s.roles), rev],
+         OR staff.roles IS DISTINCT FROM excluded.roles${withPin ? ' OR staff.pin_hash IS DISTINCT FROM excluded.pin_hash' : ''}`,
+      [s.id, s.fullName, s.position, s.photoHash, s.status, json(s.roles), pinHash ?? null, rev],
     );
     await this.#clearTombstone(tx, 'staff', s.id);
+  }
+
+  /** Sets (null: clears) a staff member's PIN hash; false when it was that already (no delta). */
+  async setStaffPinHash(tx: Tx, staffId: string, pinHash: string | null): Promise<boolean> {
+    const rev = await tx.nextRev();
+    const n = await tx.run('UPDATE staff SET pin_hash = ?, rev = ? WHERE id = ? AND pin_hash IS DISTINCT FROM ?', [pinHash, rev, staffId, pinHash]);
+    if (n === 0 && !(await tx.get('SELECT 1 AS x FROM staff WHERE id = ?', [staffId]))) throw new NotFound(`no staff member ${staffId}`);
+    return n > 0;
+  }
+
+  /** The stored PIN hashes of these staff members (absent: no such person or no PIN). */
+  async staffPinHashes(ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      if (!part.length) continue;
+      const rows = await this.db.all<{ id: string; pin_hash: string }>(
+        `SELECT id, pin_hash FROM staff WHERE pin_hash IS NOT NULL AND id IN (${part.map(() => '?').join(', ')})`,
+        part,
+      );
+      for (const r of rows) out.set(r.id, r.pin_hash);
+    }
+    return out;
   }
 
   async upsertCard(tx: Tx, c: Card): Promise<void> {

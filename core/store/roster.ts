@@ -53,7 +53,7 @@ export class Roster {
       `INSERT INTO staff (id, full_name, position, photo_hash, status, roles, pin_hash)
        VALUES (@id, @fullName, @position, @photoHash, @status, @roles, @pinHash)
        ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, position = excluded.position, photo_hash = excluded.photo_hash,
-         status = excluded.status, roles = excluded.roles, pin_hash = coalesce(excluded.pin_hash, staff.pin_hash),
+         status = excluded.status, roles = excluded.roles, pin_hash = CASE WHEN @keepPin = 1 THEN staff.pin_hash ELSE excluded.pin_hash END,
          updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
     );
     this.#upsertCard = db.prepare(
@@ -119,9 +119,12 @@ export class Roster {
     })();
   }
 
+  /** `pinHash` undefined keeps the stored PIN hash; null clears it (the backend says this person has no PIN). */
   upsertStaff(rows: readonly (Staff & { pinHash?: string | null })[]): void {
     this.#db.transaction(() => {
-      for (const s of rows) this.#upsertStaff.run({ ...s, roles: JSON.stringify(s.roles), pinHash: s.pinHash ?? null });
+      for (const s of rows) {
+        this.#upsertStaff.run({ ...s, roles: JSON.stringify(s.roles), pinHash: s.pinHash ?? null, keepPin: s.pinHash === undefined ? 1 : 0 });
+      }
     })();
   }
 

@@ -34,6 +34,12 @@ export interface Database extends Sql {
   readonly describe: string;
 }
 
+/** Columns added after a table was first created: a database made before them gets them on open. */
+export const ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = [
+  // Staff PIN hashes (common/pin-hash.ts), sent to stations with the roster.
+  { table: 'staff', column: 'pin_hash', type: 'TEXT' },
+];
+
 /** The server's schema, one text for both dialects; `BLOB` and `BIGINT` are swapped in per dialect. */
 export function schemaSql(dialect: Dialect): string {
   const blob = dialect === 'postgres' ? 'BYTEA' : 'BLOB';
@@ -49,7 +55,7 @@ CREATE TABLE IF NOT EXISTS students (
 CREATE INDEX IF NOT EXISTS students_rev ON students (rev);
 CREATE TABLE IF NOT EXISTS staff (
   id TEXT PRIMARY KEY, full_name TEXT NOT NULL, position TEXT NOT NULL, photo_hash TEXT,
-  status TEXT NOT NULL, roles TEXT NOT NULL, rev ${int} NOT NULL);
+  status TEXT NOT NULL, roles TEXT NOT NULL, pin_hash TEXT, rev ${int} NOT NULL);
 CREATE INDEX IF NOT EXISTS staff_rev ON staff (rev);
 CREATE TABLE IF NOT EXISTS cards (
   technology TEXT NOT NULL, uid TEXT NOT NULL, holder_kind TEXT NOT NULL, holder_id TEXT NOT NULL,
@@ -92,5 +98,6 @@ CREATE INDEX IF NOT EXISTS ledger_holder ON ledger (holder_id);
 CREATE TABLE IF NOT EXISTS notifications (
   event_id TEXT PRIMARY KEY, holder_id TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
   created_at TEXT NOT NULL, sent_at TEXT);
+${dialect === 'postgres' ? ADDED_COLUMNS.map((c) => `ALTER TABLE ${c.table} ADD COLUMN IF NOT EXISTS ${c.column} ${c.type};`).join('\n') : ''}
 `;
 }

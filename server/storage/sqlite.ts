@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { schemaSql, type Database, type Param, type Sql, type Tx } from './sql.ts';
+import { ADDED_COLUMNS, schemaSql, type Database, type Param, type Sql, type Tx } from './sql.ts';
 
 /**
  * SQLite storage: one better-sqlite3 connection. Calls are synchronous underneath, so an async
@@ -14,6 +14,11 @@ export function openSqliteDatabase(path: string): Database {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.exec(schemaSql('sqlite'));
+  // SQLite has no ADD COLUMN IF NOT EXISTS.
+  for (const c of ADDED_COLUMNS) {
+    const has = (db.pragma(`table_info(${c.table})`) as { name: string }[]).some((col) => col.name === c.column);
+    if (!has) db.exec(`ALTER TABLE ${c.table} ADD COLUMN ${c.column} ${c.type}`);
+  }
 
   const cache = new Map<string, BetterSqlite3.Statement>();
   const prep = (sql: string) => {
