@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { StatusBar } from './components/status-bar.tsx';
 import { useApp } from './store.ts';
+import { useWedgeCapture } from './setup/wedge-capture.ts';
 import { CashierView } from './views/cashier-view.tsx';
 import { DemoReaderPanel } from './views/demo-reader-panel.tsx';
 import { FaultScreen } from './views/fault-screen.tsx';
@@ -15,6 +16,8 @@ export function App() {
   const settings = useApp((s) => s.settings);
   const setupOpen = useApp((s) => s.setupOpen);
   const attentionOpen = useApp((s) => s.attentionOpen);
+  // A keyboard-wedge reader types into whatever has focus: its bursts become taps, never text.
+  useWedgeCapture();
 
   useEffect(() => {
     if (settings && settings.locale !== i18n.language) void i18n.changeLanguage(settings.locale);

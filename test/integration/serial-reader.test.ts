@@ -4,7 +4,7 @@ import { encodeBinaryFrame } from '../../common/reader-frames.ts';
 import { ReaderConfig } from '../../common/readers.ts';
 import type { CardRead, ReaderStatus } from '../../common/readers.ts';
 import { SerialReader, type SerialReaderConfig } from '../../hardware/serial-reader.ts';
-import { startPtyPair, type PtyPair } from '../helpers/socat.ts';
+import { startPtyPair } from '../helpers/socat.ts';
 import { memoryLog, nextEvent, sleep } from '../helpers/wait.ts';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -3,12 +3,14 @@ import { initReactI18next } from 'react-i18next';
 import enCashier from './en/cashier.ts';
 import enCommon from './en/common.ts';
 import enGuard from './en/guard.ts';
+import enHardware from './en/hardware.ts';
 import enSetup from './en/setup.ts';
 import enSync from './en/sync.ts';
 import enUpdate from './en/update.ts';
 import ruCashier from './ru/cashier.ts';
 import ruCommon from './ru/common.ts';
 import ruGuard from './ru/guard.ts';
+import ruHardware from './ru/hardware.ts';
 import ruSetup from './ru/setup.ts';
 import ruSync from './ru/sync.ts';
 import ruUpdate from './ru/update.ts';
@@ -18,8 +20,8 @@ import ruUpdate from './ru/update.ts';
  * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
  */
 export const resources = {
-  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync },
-  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync },
+  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware },
+  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware },
 } as const;
 
 export const defaultNS = 'common';

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { Locale, StationMode } from '../../../common/settings.ts';
 import { useApp } from '../store.ts';
 import { SetupServer } from './setup-server.tsx';
+import { ReadersSetup } from '../setup/readers-setup.tsx';
 import { AboutSection } from './about-section.tsx';
 
 /** IT's screen: mode, language, station name, kiosk. Readers and enrollment add their sections here. */
@@ -59,6 +60,7 @@ export function SetupScreen() {
           <span>{t('kiosk')}</span>
         </label>
       </section>
+      <ReadersSetup />
       <SetupServer />
       <AboutSection />
       {settings.mode !== 'unset' ? (
