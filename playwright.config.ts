@@ -13,7 +13,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   // Two cores: the station process, pcscd and Chromium share them. Keep to one worker for stable timings.
   workers: 1,
-  reporter: [['list'], ['json']],
+  reporter: [['list'], ['json', { outputFile: '.test-reports/playwright.json' }]],
   use: {
     viewport: { width: 1280, height: 800 },
     screenshot: 'only-on-failure',

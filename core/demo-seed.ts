@@ -30,3 +30,19 @@ export function ensureDemoMenu(store: Store, clock: Clock): void {
   const school = generateDemoSchool({ students: 0, date: today, now: new Date(clock.now()).toISOString() });
   store.roster.upsertMenu(school.menu);
 }
+
+/**
+ * The station ran the embedded demo school and is now enrolled with a real backend: the demo people,
+ * cards, accounts and menu go (the backend's roster replaces them), and demo events still waiting are
+ * kept here but never sent, marked with the reason, so a real backend never receives a made-up pass.
+ */
+export function retireDemoSchool(store: Store): { eventsKept: number } {
+  let eventsKept = 0;
+  store.db.transaction(() => {
+    for (const table of ['cards', 'accounts', 'students', 'staff', 'menu_items']) store.db.prepare(`DELETE FROM ${table}`).run();
+    eventsKept = store.db
+      .prepare("UPDATE outbox SET status = 'invalid', result_message = 'demo school event: kept on this station, not sent' WHERE status = 'pending'")
+      .run().changes;
+  })();
+  return { eventsKept };
+}

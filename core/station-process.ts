@@ -6,7 +6,7 @@
  * Environment: STATION_TRANSPORT=ws|port, STATION_DATA_DIR, STATION_TOKEN and STATION_PORT (ws),
  * STATION_STATIC_DIR (ws: the built renderer), STATION_MIGRATIONS_DIR (packaged app), STATION_VERSION,
  * STATION_SIGNED_BUILD=1 (the shell's build was code-signed; shown in About).
- * STATION_BACKEND_URL (+ STATION_ENROLLMENT_CODE, STATION_BACKEND_DEMO=1): the backend to sync with.
+ * STATION_BACKEND_URL (+ STATION_ENROLLMENT_CODE): the backend to sync with.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,7 +47,7 @@ const station = await createStation({
   ...(env.STATION_DEMO_STUDENTS ? { demoStudents: Number(env.STATION_DEMO_STUDENTS) } : {}),
   // A backend given at start (npm start's reference server, or IT's): replaces the demo school.
   ...(env.STATION_BACKEND_URL
-    ? { backend: { url: env.STATION_BACKEND_URL, code: env.STATION_ENROLLMENT_CODE ?? null, demoStaffPins: env.STATION_BACKEND_DEMO === '1' } }
+    ? { backend: { url: env.STATION_BACKEND_URL, code: env.STATION_ENROLLMENT_CODE ?? null} }
     : {}),
   // In Electron the backend token is kept by main with safeStorage; the station asks for it.
   ...(overPorts && parentPort ? { vault: remoteTokenVault(parentPort) } : {}),

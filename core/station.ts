@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRandomUid } from '../common/card-id.ts';
 import type { CardPresented, EnrollFailure, StationStatus } from '../common/contract/index.ts';
-import { generateDemoSchool } from '../common/demo-school.ts';
 import type { SyncErrorCode, SyncStatus } from '../common/sync-api.ts';
 import type { CardRead } from '../common/readers.ts';
 import { createReader, SimulatedReader } from '../hardware/index.ts';
@@ -13,11 +12,10 @@ import { DomainError, Router } from './bridge/router.ts';
 import { wireCashier } from './cashier/wiring.ts';
 import { wireGuard } from './guard/wiring.ts';
 import { wireHardware } from './hardware-wiring.ts';
-import { schoolDate, systemClock, type Clock } from './clock.ts';
-import { ensureDemoMenu, seedDemoSchool } from './demo-seed.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { ensureDemoMenu, retireDemoSchool, seedDemoSchool } from './demo-seed.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { PhotoStore } from './photos.ts';
-import { hashPin } from './pin.ts';
 import { ReaderHub, type ReaderFactory } from './readers.ts';
 import { clearStoreFault, openStore, StoreFault, type Store } from './store/index.ts';
 import { createSyncStore } from './sync-store.ts';
@@ -39,10 +37,9 @@ export interface StationOptions {
   /**
    * A backend given by whoever starts the station (STATION_BACKEND_URL, STATION_ENROLLMENT_CODE):
    * it becomes the backend setting before the demo school would be seeded, and with a code the station
-   * enrolls itself unless it already holds a token for that address. `demoStaffPins`: the backend is the
-   * reference server's demo school, whose staff PINs the roster does not carry; the station knows them.
+   * enrolls itself unless it already holds a token for that address.
    */
-  backend?: { url: string; code?: string | null; demoStaffPins?: boolean };
+  backend?: { url: string; code?: string | null };
   /** Sync engine tuning (tests): pull interval, timeouts, backoff. */
   sync?: Pick<SyncEngineOptions, 'pullIntervalMs' | 'timeoutMs' | 'backoff'>;
 }
@@ -139,7 +136,6 @@ export async function createStation(options: StationOptions): Promise<Station> {
       s.settings.update({ backendUrl: given.url });
       log.info({ backendUrl: given.url }, 'sync: backend given at start');
     }
-    if (given?.demoStaffPins) seedDemoStaffPins(s);
     if (!s.settings.get().backendUrl) {
       if (s.roster.counts().cards === 0) {
         seedDemoSchool(s, photos, clock, options.demoStudents ?? 30);
@@ -150,15 +146,6 @@ export async function createStation(options: StationOptions): Promise<Station> {
     s.outbox.onChange(publishStatus);
     startSync(s);
   };
-
-  /** The reference server's demo staff with their known PINs (the roster carries no PINs; a sync keeps them). */
-  function seedDemoStaffPins(s: Store): void {
-    const school = generateDemoSchool({ students: 0, date: schoolDate(clock.now()), now: new Date(clock.now()).toISOString() });
-    const known = new Set(school.staff.map((m) => m.id));
-    const have = s.db.prepare<[], { id: string; pin_hash: string | null }>('SELECT id, pin_hash FROM staff').all();
-    if (have.some((r) => known.has(r.id) && r.pin_hash)) return;
-    s.roster.upsertStaff(school.staff.map(({ pin, ...m }) => ({ ...m, pinHash: hashPin(pin) })));
-  }
 
   function startSync(s: Store): void {
     engine = createSyncEngine({ store: createSyncStore(s, photos), clock, vault, logger: log.child({ area: 'sync' }), ...options.sync });
@@ -190,12 +177,21 @@ export async function createStation(options: StationOptions): Promise<Station> {
     const s = requireStore();
     const e = engine;
     if (!e) throw new DomainError('unavailable', 'sync_unavailable', 'the sync engine is not running');
+    // Leaving the embedded demo school: hold the engine so nothing demo is pushed before it is retired.
+    const wasDemo = !s.settings.get().backendUrl;
+    if (wasDemo) await e.stop();
     try {
       await e.enroll(backendUrl, code, s.settings.get().stationName);
     } catch (err) {
+      if (wasDemo) e.start();
       const se = err instanceof SyncError ? err : new SyncError('store_error', err instanceof Error ? err.message : String(err));
       log.warn({ backendUrl, code: se.code, err: se.message }, 'sync: enrollment failed');
       return { ok: false, reason: enrollFailure(se.code), detail: se.message };
+    }
+    if (wasDemo) {
+      const { eventsKept } = retireDemoSchool(s);
+      log.info({ eventsKept }, 'sync: enrolled; the demo school was retired and its waiting events kept unsent');
+      e.start();
     }
     const url = e.status().backendUrl ?? backendUrl;
     enrolledUrl = url;

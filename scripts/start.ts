@@ -61,7 +61,6 @@ async function referenceServer(dataDir: string): Promise<{ server: RunningServer
   const { code } = await server.repo.createEnrollmentCode(60);
   process.env.STATION_BACKEND_URL = server.url;
   process.env.STATION_ENROLLMENT_CODE = code;
-  process.env.STATION_BACKEND_DEMO = '1';
   return { server, backendUrl: server.url };
 }
 
