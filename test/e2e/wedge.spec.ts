@@ -1,0 +1,58 @@
+/**
+ * Keyboard-wedge reader end to end (issue 3): real Chromium through the browser host, a station with a
+ * wedge reader configured. Real key events (CDP) typed fast like a reader become a card the station
+ * resolves, and never land in the focused field; typing at a person's pace stays text.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../../core/clock.ts';
+import { openStore } from '../../core/store/index.ts';
+import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
+import { expect, test } from './fixtures.ts';
+
+let host: BrowserHost;
+let dataDir: string;
+
+test.beforeEach(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'wedge-e2e-'));
+  const store = openStore(join(dataDir, 'station.db'), systemClock());
+  store.settings.update({
+    readers: [{ id: 'kbd', kind: 'wedge', role: 'entry', label: '', format: 'dec10', technology: 'em4100', maxGapMs: 25, retapMs: 0 }],
+  });
+  store.db.close();
+  host = await startBrowserHost({ dataDir });
+});
+
+test.afterEach(async () => {
+  await host.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a reader burst in a text field becomes a card, not text; typing at a person’s pace stays text', async ({ page }) => {
+  await page.goto(host.url);
+  await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
+  const test = page.getByTestId('tap-test');
+  await expect(test).toContainText('Приложите карту');
+  const field = page.getByLabel('Название станции');
+  await field.click();
+
+  // A reader: ten digits and Enter back to back (gaps of a millisecond or two).
+  await page.keyboard.type('0009334109', { delay: 0 });
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('tap-test-uid')).toHaveText('em4100 008E6D5D');
+  await expect(test).toContainText('0009334109'); // printed forms beside the canonical number
+  await expect(field).toHaveValue('');
+
+  // A person: the same digits with 60 ms between keys go into the field.
+  await page.keyboard.type('1234567890', { delay: 60 });
+  await page.keyboard.press('Enter');
+  await expect(field).toHaveValue('1234567890');
+  await expect(page.getByTestId('tap-test-uid')).toHaveText('em4100 008E6D5D');
+
+  // Another reader burst while the field holds text: the text stays as it was.
+  await page.keyboard.type('0001234567', { delay: 0 });
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('tap-test-uid')).toHaveText('em4100 0012D687');
+  await expect(field).toHaveValue('1234567890');
+});
