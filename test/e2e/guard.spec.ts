@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { GateConfig } from '../../common/readers.ts';
+import { encodeBinaryFrame } from '../../common/reader-frames.ts';
+import { GateConfig, type ReaderConfig } from '../../common/readers.ts';
 import { systemClock } from '../../core/clock.ts';
 import { seedDemoSchool } from '../../core/demo-seed.ts';
 import { PhotoStore } from '../../core/photos.ts';
@@ -16,8 +17,11 @@ import { openStore } from '../../core/store/index.ts';
 import { lcusCommand } from '../../hardware/relay.ts';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
 import { startLcusBoard, type LcusBoard } from '../helpers/lcus-board.ts';
+import { startPcscRig, VIRTUAL_READERS, type PcscRig } from '../helpers/pcsc-rig.ts';
 import { startPtyPair, type PtyPair } from '../helpers/socat.ts';
 import { expect, test } from './fixtures.ts';
+
+type ReaderConfigInput = Partial<ReaderConfig> & Pick<ReaderConfig, 'id' | 'kind' | 'role'>;
 
 interface CardRow {
   technology: 'iso14443' | 'em4100';
@@ -39,7 +43,9 @@ interface GuardStation {
 }
 
 /** A data folder with the demo school (30 students with portraits), guard mode, two readers and the relay on a pty. */
-async function startGuardStation(): Promise<GuardStation> {
+async function startGuardStation(
+  options: { readers?: (relayPath: string) => ReaderConfigInput[]; env?: Record<string, string> } = {},
+): Promise<GuardStation> {
   const dataDir = mkdtempSync(join(tmpdir(), 'guard-e2e-'));
   const pair = await startPtyPair();
   const board = await startLcusBoard(pair);
@@ -47,7 +53,7 @@ async function startGuardStation(): Promise<GuardStation> {
   seedDemoSchool(store, new PhotoStore(join(dataDir, 'photos')), systemClock(), 30);
   store.settings.update({
     mode: 'guard',
-    readers: [
+    readers: options.readers?.(pair.stationPath) ?? [
       { id: 'entry', kind: 'simulated', role: 'entry', label: '' },
       { id: 'exit', kind: 'simulated', role: 'exit', label: '' },
       { id: 'spare-reader', kind: 'simulated', role: 'none', label: '' },
@@ -64,7 +70,7 @@ async function startGuardStation(): Promise<GuardStation> {
     group: c.holder?.group ?? '',
   }));
   store.close();
-  const host = await startBrowserHost({ dataDir });
+  const host = await startBrowserHost({ dataDir, env: options.env ?? {} });
   return {
     host,
     pair,
@@ -112,14 +118,12 @@ function commandsAfter(board: LcusBoard, from = 0): number[][] {
 }
 
 let station: GuardStation;
-test.beforeEach(async () => {
-  station = await startGuardStation();
-});
 test.afterEach(async () => {
   await station.stop();
 });
 
-async function openGuard(page: Page): Promise<void> {
+async function openGuard(page: Page, options: Parameters<typeof startGuardStation>[0] = {}): Promise<void> {
+  station = await startGuardStation(options);
   await page.goto(station.host.url);
   await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
   await expect(page.getByTestId('guard-view')).toBeVisible();
@@ -303,4 +307,38 @@ test('emergency mode: guarded start, both directions held open, the roll call by
   expect(station.board.channels.get(2)).toBe(false);
   const feed = await bridge<{ items: { reason: string }[] }>(page, 'guard.feed', { limit: 5 });
   expect(feed.items.map((i) => i.reason)).toContain('emergency_ended');
+});
+
+test('hardware path: a virtual card on pcscd at the entry reader, an EM-Marine frame from a serial reader at the exit', async ({ page }) => {
+  const rig: PcscRig = await startPcscRig({ lockTimeoutMs: 600_000 });
+  const exitPair = await startPtyPair();
+  try {
+    await openGuard(page, {
+      env: rig.env,
+      readers: () => [
+        { id: 'entry', kind: 'pcsc', role: 'entry', label: '', readerName: VIRTUAL_READERS[0] },
+        { id: 'exit', kind: 'serial', role: 'exit', label: '', path: exitPair.stationPath, frame: 'binary', technology: 'em4100' },
+      ],
+    });
+    await expect(page.locator('[data-testid="reader-entry"].reader-ready')).toBeVisible({ timeout: 30_000 });
+    await expect(page.locator('[data-testid="reader-exit"].reader-ready')).toBeVisible({ timeout: 30_000 });
+    const iso = station.cards.find((c) => c.status === 'active' && c.holderKind === 'student' && c.technology === 'iso14443')!;
+    const em = station.cards.find((c) => c.status === 'active' && c.holderKind === 'student' && c.technology === 'em4100')!;
+
+    const card = await rig.tap(iso.uid);
+    await expect(lastTap(page).getByTestId('holder-name')).toHaveText(iso.fullName);
+    await expect(lastTap(page)).toHaveAttribute('data-verdict', 'allow');
+    await expect.poll(() => commandsAfter(station.board)).toContainEqual(lcusCommand(1, true));
+    await card.remove();
+
+    const far = await exitPair.openFar();
+    const bytes = em.uid.match(/../g)!.map((h) => Number.parseInt(h, 16));
+    await far.write(encodeBinaryFrame(0x02, bytes));
+    await expect(lastTap(page).getByTestId('holder-name')).toHaveText(em.fullName);
+    await expect(lastTap(page)).toContainText('Выход');
+    await expect.poll(() => commandsAfter(station.board)).toContainEqual(lcusCommand(2, true));
+  } finally {
+    await exitPair.stop();
+    await rig.stop();
+  }
 });
