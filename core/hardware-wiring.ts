@@ -1,19 +1,26 @@
+import type { GateDirection } from '../common/readers.ts';
 import { discoverHardware } from '../hardware/discovery.ts';
 import type { HardwareLog } from '../hardware/log.ts';
+import type { GateResult } from '../hardware/relay.ts';
 import { WedgeReader } from '../hardware/wedge.ts';
 import { DomainError, type Router } from './bridge/router.ts';
 import type { ReaderHub } from './readers.ts';
 
 /**
  * The hardware area of the bridge: what setup can discover, keyboard-wedge bursts from the renderer,
- * and misreads (a card whose id could not be read) pushed to the renderer so the person taps again.
+ * the relay test button, and misreads (a card whose id could not be read) pushed to the renderer so
+ * the person taps again.
  */
-export function wireHardware(router: Router, deps: { readers: ReaderHub; log: HardwareLog }): void {
+export function wireHardware(
+  router: Router,
+  deps: { readers: ReaderHub; log: HardwareLog; testRelay?: (direction: GateDirection) => Promise<GateResult | null> },
+): void {
   router.handle('hardware.discover', () => discoverHardware({ log: deps.log }));
   router.handle('reader.wedgeCard', ({ readerId, text }) => {
     const reader = deps.readers.get(readerId);
     if (!(reader instanceof WedgeReader)) throw new DomainError('not_found', 'not_a_wedge_reader', `no keyboard-wedge reader "${readerId}"`);
     return { accepted: reader.burst(text) };
   });
+  router.handle('hardware.testRelay', async ({ direction }) => (await deps.testRelay?.(direction)) ?? { ok: false as const, reason: 'no_relay' as const });
   deps.readers.on('misread', (m) => router.publish('reader.misread', m));
 }

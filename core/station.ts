@@ -225,7 +225,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
   });
 
   const guard = wireGuard(router, { store: () => store, clock, log, exportDir: join(options.dataDir, 'exports') });
-  wireHardware(router, { readers, log });
+  wireHardware(router, { readers, log, testRelay: (direction) => guard.testRelay(direction) });
 
   readers.on('status', publishStatus);
   readers.on('card', (read) => {

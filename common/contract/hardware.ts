@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GateDirection } from '../readers.ts';
 import { request } from './define.ts';
 
 /** What the setup screen offers IT to assign: the PC/SC readers pcscd reports and the serial ports found. */
@@ -19,6 +20,9 @@ export const HardwareDiscovery = z.object({
 });
 export type HardwareDiscovery = z.infer<typeof HardwareDiscovery>;
 
+/** Why a relay test did not open (hardware/relay.ts GateFailure, or no relay configured), translated by the renderer. */
+export const RelayTestFailure = z.enum(['no_relay', 'gate_not_ready', 'write_failed', 'not_confirmed', 'no_answer']);
+
 const Empty = z.object({}).strict();
 
 export const hardwareRequests = {
@@ -27,6 +31,14 @@ export const hardwareRequests = {
   'reader.wedgeCard': request(
     z.object({ readerId: z.string().min(1), text: z.string().min(1).max(64) }).strict(),
     z.object({ accepted: z.boolean() }),
+  ),
+  /** Setup's relay test button: pulse one direction of the configured relay; says whether the relay confirmed it. */
+  'hardware.testRelay': request(
+    z.object({ direction: GateDirection }).strict(),
+    z.discriminatedUnion('ok', [
+      z.object({ ok: z.literal(true), confirmed: z.boolean() }),
+      z.object({ ok: z.literal(false), reason: RelayTestFailure }),
+    ]),
   ),
 } as const;
 

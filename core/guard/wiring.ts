@@ -1,4 +1,5 @@
-import type { CardRead, GateConfig, ReaderRole } from '../../common/readers.ts';
+import type { CardRead, GateConfig, GateDirection, ReaderRole } from '../../common/readers.ts';
+import type { GateResult } from '../../hardware/relay.ts';
 import { DomainError, type Router } from '../bridge/router.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
@@ -11,6 +12,8 @@ export interface GuardWiring {
   /** A card from any reader while the station is in guard mode (entry/exit, or a misconfigured one). */
   onCard(read: CardRead & { role: ReaderRole }): void;
   current(): GuardPost | null;
+  /** Setup's relay test: pulse one direction on the configured relay; null when no relay is configured. */
+  testRelay(direction: GateDirection): Promise<GateResult | null>;
   close(): Promise<void>;
 }
 
@@ -104,6 +107,10 @@ export function wireGuard(
 
   return {
     current,
+    testRelay: async (direction) => {
+      const g = currentGate();
+      return g instanceof RelayGate ? g.relay.open(direction) : null;
+    },
     onCard: (read) => {
       try {
         current()?.onCard(read, read.role);

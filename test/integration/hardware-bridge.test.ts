@@ -8,12 +8,18 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../common/contract/index.ts';
 import { createStation, type Station } from '../../core/station.ts';
+import { startLcusBoard } from '../helpers/lcus-board.ts';
+import { startPtyPair, type PtyPair } from '../helpers/socat.ts';
+import { sleep } from '../helpers/wait.ts';
 
 let station: Station | null = null;
 let dir = '';
+let pair: PtyPair | null = null;
 afterEach(async () => {
   await station?.close();
   station = null;
+  await pair?.stop();
+  pair = null;
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -41,5 +47,25 @@ describe('hardware bridge', () => {
     station = await createStation({ dataDir: dir, demoStudents: 5 });
     const reply = await station.router.dispatch({ t: 'req', id: 1, name: 'hardware.discover', input: {} });
     expect(reply).toMatchObject({ ok: true, output: { pcscReaders: expect.any(Array), serialPorts: expect.any(Array) } });
+  });
+
+  it('the relay test button pulses the configured relay and reports its confirmation; without a relay it says so', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-bridge-'));
+    station = await createStation({ dataDir: dir, demoStudents: 5 });
+    let id = 1;
+    const call = (name: string, input: unknown) => station!.router.dispatch({ t: 'req', id: id++, name, input });
+    expect(await call('hardware.testRelay', { direction: 'entry' })).toMatchObject({ ok: true, output: { ok: false, reason: 'no_relay' } });
+    pair = await startPtyPair();
+    const board = await startLcusBoard(pair);
+    const current = (await call('settings.get', {})) as { ok: true; output: { guard: Record<string, unknown> } };
+    const relay = { kind: 'lcus', path: pair.stationPath, entryChannel: 1, exitChannel: 2, pulseMs: 100 };
+    expect(await call('settings.update', { guard: { ...current.output.guard, relay } })).toMatchObject({ ok: true });
+    let reply = await call('hardware.testRelay', { direction: 'exit' });
+    for (let i = 0; i < 20 && JSON.stringify(reply).includes('gate_not_ready'); i++) {
+      await sleep(100); // the relay port opens a moment after the setting is saved
+      reply = await call('hardware.testRelay', { direction: 'exit' });
+    }
+    expect(reply).toMatchObject({ ok: true, output: { ok: true, confirmed: true } });
+    expect(board.received().slice(0, 5)).toEqual([0xa0, 0x02, 0x01, 0xa3, 0xff]);
   });
 });

@@ -5,6 +5,7 @@ import type { HardwareDiscovery } from '../../../common/contract/index.ts';
 import { ReaderConfig, ReaderRole } from '../../../common/readers.ts';
 import { bridgeError, station } from '../station-client.ts';
 import { useApp } from '../store.ts';
+import { RelaySetup } from './relay-setup.tsx';
 
 const ROLES = ReaderRole.options;
 
@@ -238,6 +239,7 @@ export function ReadersSetup() {
           <p className="hint">{t('test.waiting')}</p>
         )}
       </div>
+      <RelaySetup ports={found?.serialPorts.map((p) => p.path) ?? []} />
     </section>
   );
 }
