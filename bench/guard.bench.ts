@@ -11,7 +11,8 @@
  * the screen and the station's RSS must stay flat.
  *   npm run bench -- guard          GUARD_BENCH_TAPS (default 200), GUARD_SOAK_TAPS (default 300)
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { crc32, deflateSync } from 'node:zlib';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,44 @@ const SOAK_TAPS = Number(process.env.GUARD_SOAK_TAPS ?? 300);
 const WARMUP = 5;
 
 const NAMES = ['guard_tap_to_paint_p95_ms', 'guard_own_share_p95_ms', 'guard_own_share_during_sync_ratio'] as const;
+
+/**
+ * A 300×400 PNG portrait (tens of KB), distinct per seed: a gradient with a little noise. Schools hold
+ * raster photos (JPEG/PNG); the demo school's SVG portraits cost Chromium far more to load than those,
+ * so the figures are measured on raster portraits (GUARD_BENCH_SVG=1 keeps the SVG ones).
+ */
+function rasterPortrait(seed: number): Buffer {
+  const w = 300;
+  const h = 400;
+  let a = seed * 2654435761;
+  const rnd = () => ((a = (a * 1664525 + 1013904223) >>> 0) >>> 24) & 0x01;
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  const [r0, g0, b0] = [(seed * 37) % 200, (seed * 91) % 200, (seed * 53) % 200];
+  for (let y = 0; y < h; y++) {
+    const row = y * (w * 3 + 1);
+    raw[row] = 0;
+    for (let x = 0; x < w; x++) {
+      const i = row + 1 + x * 3;
+      raw[i] = r0 + (x * 55) / w;
+      raw[i + 1] = g0 + (y * 55) / h + (x % 3 === 0 ? rnd() : 0);
+      raw[i + 2] = b0;
+    }
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 /** The station's data folder: the demo school at 5,000 students, topped up to 20,000 cards (old, replaced ones). */
 function prepareStation(dataDir: string): { tapUids: string[] } {
@@ -65,6 +104,21 @@ function prepareStation(dataDir: string): { tapUids: string[] } {
     )
     .all(2 * (TAPS + WARMUP) + SOAK_TAPS)
     .map((r) => r.uid);
+  if (process.env.GUARD_BENCH_SVG !== '1') {
+    const photos = new PhotoStore(join(dataDir, 'photos'));
+    const holders = store.db
+      .prepare<[string], { holder_id: string }>("SELECT holder_id FROM cards WHERE technology = 'iso14443' AND uid = ?");
+    const setPhoto = store.db.prepare<[string, string], never>('UPDATE students SET photo_hash = ? WHERE id = ?');
+    let bytes = 0;
+    store.db.transaction(() => {
+      tapUids.forEach((uid, i) => {
+        const png = rasterPortrait(i + 1);
+        bytes += png.length;
+        setPhoto.run(photos.put(png), holders.get(uid)!.holder_id);
+      });
+    })();
+    console.log(`  portraits: ${tapUids.length} PNG 300×400, ${(bytes / tapUids.length / 1000).toFixed(0)} KB each on average`);
+  }
   store.settings.update({
     mode: 'guard',
     readers: [
@@ -170,6 +224,13 @@ export default async function guardBench(report: Report): Promise<void> {
   if (!chromiumPath) {
     for (const n of NAMES) report(n, 'no Chromium on this machine', '');
     return;
+  }
+  // The page under test is the built renderer, as the browser host serves it: build it as the e2e run does.
+  if (process.env.SKIP_RENDERER_BUILD !== '1') {
+    execFileSync(process.execPath, [join(import.meta.dirname, '..', 'node_modules/vite/bin/vite.js'), 'build', '-c', 'vite.renderer.config.ts', '--logLevel', 'error'], {
+      cwd: join(import.meta.dirname, '..'),
+      stdio: 'inherit',
+    });
   }
   const dir = mkdtempSync(join(tmpdir(), 'ss-bench-guard-'));
   let rig: PcscRig | null = null;

@@ -54,10 +54,7 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    if (query.trim() === '') {
-      setPeople([]);
-      return;
-    }
+    if (query.trim() === '') return;
     let live = true;
     const timer = setTimeout(() => {
       station
@@ -119,6 +116,7 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
   };
 
   const showManual = purpose === 'search' && (chosen || anonymous);
+  const shown = query.trim() === '' ? [] : people;
   return (
     <Modal title={purpose === 'spare' ? t('spare.title') : t('search.title')} onClose={onClose} testId={`guard-dialog-${purpose}`}>
       {message ? (
@@ -142,9 +140,9 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
             aria-label={t('search.placeholder')}
             data-testid="guard-search-input"
           />
-          {query.trim() && people.length === 0 ? <p className="g-muted">{t('search.empty')}</p> : null}
+          {query.trim() && shown.length === 0 ? <p className="g-muted">{t('search.empty')}</p> : null}
           <ul className="g-people">
-            {people.map((p) => (
+            {shown.map((p) => (
               <li key={`${p.kind}:${p.id}`}>
                 <button type="button" className="g-person" onClick={() => setChosen(p)} data-testid="guard-person">
                   <Photo hash={p.photoHash} alt={p.fullName} size="thumb" />
