@@ -2,15 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { protocol } from 'electron';
 import { CONTENT_SECURITY_POLICY } from './window-options.ts';
+import { STATIC_MIME as MIME } from '../common/mime.ts';
+import { photoMime } from '../core/photos.ts';
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {
@@ -39,8 +33,7 @@ export function serveAppProtocol(rendererDir: string, photosDir: string): void {
     if (!file) return new Response('not found', { status: 404 });
     try {
       const body = await readFile(file);
-      const head = body.subarray(0, 5).toString();
-      const type = isPhoto ? (head.startsWith('<svg') || head.startsWith('<?xml') ? 'image/svg+xml' : 'image/jpeg') : (MIME[extname(file)] ?? 'application/octet-stream');
+      const type = (isPhoto ? photoMime(body) : MIME[extname(file)]) ?? 'application/octet-stream';
       return new Response(body, {
         headers: { 'content-type': type, 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' },
       });

@@ -1,4 +1,5 @@
 import { MessageChannelMain, type MessagePortMain, type UtilityProcess } from 'electron';
+import { createBridgeClient, type BridgeClient } from '../common/contract/client.ts';
 import type { RequestInput, RequestName, RequestOutput, ServerMessage } from '../common/contract/index.ts';
 
 /**
@@ -7,45 +8,27 @@ import type { RequestInput, RequestName, RequestOutput, ServerMessage } from '..
  */
 export class StationLink {
   #port: MessagePortMain;
-  #next = 1;
-  #pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
-  #listeners = new Map<string, Set<(payload: unknown) => void>>();
+  #core: BridgeClient;
 
   constructor(child: UtilityProcess) {
     const { port1, port2 } = new MessageChannelMain();
     child.postMessage({ type: 'connect', windowId: 0 }, [port1]);
     this.#port = port2;
-    port2.on('message', (e) => {
-      const msg = e.data as ServerMessage;
-      if (msg.t === 'evt') {
-        for (const l of this.#listeners.get(msg.name) ?? []) l(msg.payload);
-        return;
-      }
-      const p = this.#pending.get(msg.id);
-      if (!p) return;
-      this.#pending.delete(msg.id);
-      if (msg.ok) p.ok(msg.output);
-      else p.fail(new Error(msg.error.message));
-    });
+    this.#core = createBridgeClient((msg) => port2.postMessage(msg));
+    port2.on('message', (e) => this.#core.receive(e.data as ServerMessage));
     port2.start();
   }
 
   invoke<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
-    const id = this.#next++;
-    return new Promise((ok, fail) => {
-      this.#pending.set(id, { ok: ok as (v: unknown) => void, fail });
-      this.#port.postMessage({ t: 'req', id, name, input });
-    });
+    return this.#core.request(name, input) as Promise<RequestOutput<N>>;
   }
 
   on(name: string, listener: (payload: unknown) => void): () => void {
-    const set = this.#listeners.get(name) ?? new Set();
-    this.#listeners.set(name, set);
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.#core.on(name, listener);
   }
 
   close(): void {
+    this.#core.failPending({ code: 'unavailable', message: 'the station process is gone' });
     this.#port.close();
   }
 }

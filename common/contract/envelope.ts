@@ -39,11 +39,4 @@ export type ServerMessage =
   | { t: 'res'; id: number; ok: false; error: BridgeError }
   | { t: 'evt'; name: string; payload: unknown };
 
-export class BridgeRequestError extends Error {
-  override name = 'BridgeRequestError';
-  readonly error: BridgeError;
-  constructor(error: BridgeError) {
-    super(error.message);
-    this.error = error;
-  }
-}
+export { BridgeRequestError } from './client.ts';

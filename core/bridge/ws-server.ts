@@ -8,6 +8,7 @@ import type { ServerMessage } from '../../common/contract/index.ts';
 import type { Logger } from '../logger.ts';
 import { photoMime, type PhotoStore } from '../photos.ts';
 import type { Router } from './router.ts';
+import { STATIC_MIME as MIME } from '../../common/mime.ts';
 
 export interface WsBridgeOptions {
   router: Router;
@@ -25,17 +26,6 @@ export interface WsBridge {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-  '.wav': 'audio/wav',
-};
 const COOKIE = 'station_token';
 
 function sameToken(a: string | null | undefined, b: string): boolean {

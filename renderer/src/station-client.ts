@@ -1,5 +1,5 @@
+import { createBridgeClient, toBridgeRequestError } from '../../common/contract/client.ts';
 import {
-  BridgeRequestError,
   type BridgeError,
   type EventName,
   type EventPayload,
@@ -29,12 +29,14 @@ declare global {
  */
 function webSocketClient(url: string): StationClient {
   let socket: WebSocket | null = null;
-  let nextId = 1;
   let retryMs = 250;
-  const pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
   const queue: string[] = [];
-  const listeners = new Map<string, Set<(p: unknown) => void>>();
   const connection = new Set<(c: boolean) => void>();
+  const core = createBridgeClient((msg) => {
+    const text = JSON.stringify(msg);
+    if (socket?.readyState === WebSocket.OPEN) socket.send(text);
+    else queue.push(text);
+  });
 
   const open = (): void => {
     const ws = new WebSocket(url);
@@ -44,25 +46,11 @@ function webSocketClient(url: string): StationClient {
       for (const m of queue.splice(0)) ws.send(m);
       for (const l of connection) l(true);
     };
-    ws.onmessage = (e) => {
-      const msg = JSON.parse(String(e.data)) as ServerMessage;
-      if (msg.t === 'evt') {
-        for (const l of listeners.get(msg.name) ?? []) l(msg.payload);
-        return;
-      }
-      const p = pending.get(msg.id);
-      if (!p) return;
-      pending.delete(msg.id);
-      if (msg.ok) p.ok(msg.output);
-      else p.fail(new BridgeRequestError(msg.error));
-    };
+    ws.onmessage = (e) => core.receive(JSON.parse(String(e.data)) as ServerMessage);
     ws.onclose = () => {
       socket = null;
       for (const l of connection) l(false);
-      for (const [id, p] of pending) {
-        p.fail(new BridgeRequestError({ code: 'unavailable', message: 'connection to the station lost' }));
-        pending.delete(id);
-      }
+      core.failPending({ code: 'unavailable', message: 'connection to the station lost' });
       setTimeout(open, retryMs);
       retryMs = Math.min(retryMs * 2, 5000);
     };
@@ -70,21 +58,8 @@ function webSocketClient(url: string): StationClient {
   open();
 
   return {
-    invoke<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
-      const id = nextId++;
-      const text = JSON.stringify({ t: 'req', id, name, input });
-      return new Promise((ok, fail) => {
-        pending.set(id, { ok: ok as (v: unknown) => void, fail });
-        if (socket?.readyState === WebSocket.OPEN) socket.send(text);
-        else queue.push(text);
-      });
-    },
-    on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
-      const set = listeners.get(name) ?? new Set();
-      listeners.set(name, set);
-      set.add(listener as (p: unknown) => void);
-      return () => set.delete(listener as (p: unknown) => void);
-    },
+    invoke: <N extends RequestName>(name: N, input: RequestInput<N>) => core.request(name, input) as Promise<RequestOutput<N>>,
+    on: <E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void) => core.on(name, listener as (p: unknown) => void),
     photoUrl: (hash) => `/photos/${hash}`,
     onConnection(listener) {
       connection.add(listener);
@@ -93,9 +68,13 @@ function webSocketClient(url: string): StationClient {
   };
 }
 
+/** Electron: `window.station` from the preload; a refusal arrives as a plain object and becomes a BridgeRequestError again. */
 function electronClient(api: StationApi): StationClient {
   return {
-    invoke: (name, input) => api.invoke(name, input),
+    invoke: (name, input) =>
+      api.invoke(name, input).catch((err: unknown) => {
+        throw toBridgeRequestError(err);
+      }),
     on: (name, listener) => api.on(name, listener),
     photoUrl: (hash) => `app://station/photos/${hash}`,
     onConnection: () => () => {},
@@ -107,6 +86,5 @@ export const station: StationClient = window.station
   : webSocketClient(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/bridge`);
 
 export function bridgeError(err: unknown): BridgeError {
-  if (err instanceof BridgeRequestError) return err.error;
-  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
+  return toBridgeRequestError(err).error;
 }
