@@ -14,7 +14,7 @@ import pino from 'pino';
 import { systemClock } from '../core/clock.ts';
 import { defaultDataDir } from '../core/data-dir.ts';
 import { openStore } from '../core/store/index.ts';
-import { startBrowserHost } from '../host/browser-host.ts';
+import { bundledStationEntry, startBrowserHost } from '../host/browser-host.ts';
 import { ensureDemoSchool } from '../server/admin.ts';
 import { startServer, type RunningServer } from '../server/index.ts';
 import { electronBinary } from './electron-binary.ts';
@@ -26,7 +26,8 @@ function run(cmd: string, args: string[]): void {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const vite = (config: string[]) => [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', ...config, '--logLevel', 'warn'];
+/** main, preload, the station process bundle and the renderer (no Electron binary needed to build). */
+const build = () => run(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn']);
 /** The backend the station's own settings name, if its store can be read (a damaged one: the station says so). */
 function configuredBackend(dataDir: string): string | null {
   const db = join(dataDir, 'station.db');
@@ -75,12 +76,12 @@ const describeBackend = () =>
 
 if ('path' in electron) {
   console.log(describeBackend());
-  run(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);
+  build();
   const child = spawn(electron.path, [root], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => void (backend.server?.close() ?? Promise.resolve()).then(() => process.exit(code ?? 0)));
 } else {
-  run(process.execPath, vite(['-c', 'vite.renderer.config.ts']));
-  const host = await startBrowserHost({ dataDir, port: Number(process.env.STATION_PORT ?? 0) });
+  build();
+  const host = await startBrowserHost({ dataDir, entry: bundledStationEntry, port: Number(process.env.STATION_PORT ?? 0) });
   console.log(`\nSchool Station is running in the browser host because ${electron.reason}.`);
   console.log(`Data folder: ${dataDir}`);
   console.log(`Open in a browser on this computer:\n\n  ${host.url}\n`);
