@@ -2,13 +2,14 @@
  * Foundation figures: durable outbox appends, a durable sale append's p99, card lookup at 100,000 cards,
  * browser-host cold start to a ready guard view, and the station process's RSS with 5,000 students.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { systemClock } from '../core/clock.ts';
 import { openStore } from '../core/store/index.ts';
-import { startBrowserHost } from '../host/browser-host.ts';
+import { bundledStationEntry, startBrowserHost } from '../host/browser-host.ts';
 import { chromiumPath } from '../playwright.config.ts';
 import type { Report } from './run.ts';
 import { median, percentile, table } from './stats.ts';
@@ -95,14 +96,14 @@ async function coldStart(dir: string): Promise<number> {
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const dataDir = join(dir, `cold-${Math.random()}`);
   // A station that has run before (demo school seeded, guard mode chosen): cold start is process start → ready view.
-  const warmup = await startBrowserHost({ dataDir });
+  const warmup = await startBrowserHost({ dataDir, entry: bundledStationEntry });
   const page0 = await browser.newPage();
   await page0.goto(warmup.url);
   await page0.locator('.app[data-ready="true"]').waitFor();
   await page0.evaluate(() => undefined);
   await warmup.stop();
   const t0 = performance.now();
-  const host = await startBrowserHost({ dataDir });
+  const host = await startBrowserHost({ dataDir, entry: bundledStationEntry });
   const page = await browser.newPage();
   await page.goto(host.url);
   await page.locator('.app[data-ready="true"]').waitFor();
@@ -124,6 +125,11 @@ async function stationRss(dir: string): Promise<number> {
 }
 
 export default async function run(report: Report): Promise<void> {
+  // Cold start is measured on what `npm start` runs: the built renderer and the bundled station process.
+  execFileSync(process.execPath, [join(import.meta.dirname, '..', 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: join(import.meta.dirname, '..'),
+    stdio: 'inherit',
+  });
   const dir = mkdtempSync(join(tmpdir(), 'station-bench-'));
   try {
     const appends = Array.from({ length: RUNS }, () => durableAppends(mkdtempSync(join(dir, 'a-'))));
