@@ -16,6 +16,9 @@ import { PhotoStore } from '../../core/photos.ts';
 import { openStore } from '../../core/store/index.ts';
 import { lcusCommand } from '../../hardware/relay.ts';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
+import { seedDemoSchool as seedServerSchool } from '../../server/admin.ts';
+import { openServerDatabase, startServer, type RunningServer } from '../../server/index.ts';
+import { Repo } from '../../server/repo.ts';
 import { startLcusBoard, type LcusBoard } from '../helpers/lcus-board.ts';
 import { startPcscRig, VIRTUAL_READERS, type PcscRig } from '../helpers/pcsc-rig.ts';
 import { startPtyPair, type PtyPair } from '../helpers/socat.ts';
@@ -44,13 +47,13 @@ interface GuardStation {
 
 /** A data folder with the demo school (30 students with portraits), guard mode, two readers and the relay on a pty. */
 async function startGuardStation(
-  options: { readers?: (relayPath: string) => ReaderConfigInput[]; env?: Record<string, string> } = {},
+  options: { readers?: (relayPath: string) => ReaderConfigInput[]; env?: Record<string, string>; seedDemo?: boolean } = {},
 ): Promise<GuardStation> {
   const dataDir = mkdtempSync(join(tmpdir(), 'guard-e2e-'));
   const pair = await startPtyPair();
   const board = await startLcusBoard(pair);
   const store = openStore(join(dataDir, 'station.db'), systemClock());
-  seedDemoSchool(store, new PhotoStore(join(dataDir, 'photos')), systemClock(), 30);
+  if (options.seedDemo !== false) seedDemoSchool(store, new PhotoStore(join(dataDir, 'photos')), systemClock(), 30);
   store.settings.update({
     mode: 'guard',
     readers: options.readers?.(pair.stationPath) ?? [
@@ -340,5 +343,59 @@ test('hardware path: a virtual card on pcscd at the entry reader, an EM-Marine f
   } finally {
     await exitPair.stop();
     await rig.stop();
+  }
+});
+
+test('with the reference server: every pass reaches it exactly once with a notification row each, also across an offline spell', async ({ page }) => {
+  const serverDir = mkdtempSync(join(tmpdir(), 'guard-e2e-server-'));
+  let server: RunningServer | null = await startServer({ dataDir: serverDir, logger: false });
+  const port = server.port;
+  const repo = new Repo(await openServerDatabase({ dataDir: serverDir }));
+  try {
+    await seedServerSchool(repo, { students: 30 });
+    const { code } = await repo.createEnrollmentCode();
+    // The station starts with the backend and an enrollment code (as `npm start` or IT's installer does).
+    await openGuard(page, { seedDemo: false, env: { STATION_BACKEND_URL: server.url, STATION_ENROLLMENT_CODE: code } });
+    const synced = async () => (await bridge<{ state: string; lastSyncAt: string | null; eventsWaiting: number }>(page, 'sync.status', {}));
+    await expect.poll(async () => (await synced()).lastSyncAt !== null, { timeout: 30_000 }).toBe(true);
+    const cards = await repo.db.all<{ technology: string; uid: string; holder_id: string }>(
+      "SELECT c.technology, c.uid, c.holder_id FROM cards c JOIN students s ON s.id = c.holder_id WHERE c.status = 'active' AND c.technology = 'iso14443' ORDER BY c.holder_id",
+    );
+    const before = await repo.counts();
+
+    for (const c of cards.slice(0, 3)) await tap(page, 'entry', c);
+    await tap(page, 'exit', cards[0]!);
+    await expect(lastTap(page)).toHaveAttribute('data-verdict', 'allow');
+    await bridge(page, 'sync.now', {});
+    await expect.poll(async () => (await synced()).eventsWaiting, { timeout: 30_000 }).toBe(0);
+
+    // The server goes away: the guard post carries on from its store and says how old its roster is.
+    await server.close();
+    server = null;
+    for (const c of cards.slice(3, 6)) await tap(page, 'entry', c);
+    await expect(lastTap(page)).toHaveAttribute('data-verdict', 'allow');
+    await bridge(page, 'sync.now', {}).catch(() => undefined);
+    await expect(page.getByTestId('guard-offline')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('guard-offline')).toContainText('Список учеников от');
+    expect((await synced()).eventsWaiting).toBe(3);
+
+    // Back online on the same address: the waiting passes go, once.
+    server = await startServer({ dataDir: serverDir, port, logger: false });
+    await bridge(page, 'sync.now', {}).catch(() => undefined);
+    await expect.poll(async () => (await synced()).eventsWaiting, { timeout: 60_000 }).toBe(0);
+    await expect(page.getByTestId('guard-offline')).toHaveCount(0);
+
+    const after = await repo.counts();
+    expect(after.events - before.events).toBe(7);
+    expect(after.notifications - before.notifications).toBe(7);
+    const passes = await repo.db.all<{ id: string; n: number }>("SELECT id, count(*) AS n FROM events WHERE type = 'pass' GROUP BY id");
+    expect(passes).toHaveLength(7);
+    expect(passes.every((p) => Number(p.n) === 1)).toBe(true);
+    const notes = await repo.db.all<{ event_id: string }>("SELECT event_id FROM notifications WHERE kind = 'pass'");
+    expect(new Set(notes.map((n) => n.event_id))).toEqual(new Set(passes.map((p) => p.id)));
+  } finally {
+    await repo.db.close();
+    await server?.close();
+    rmSync(serverDir, { recursive: true, force: true });
   }
 });
