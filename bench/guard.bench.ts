@@ -4,30 +4,32 @@
  * its PC/SC driver, the guard view in Chromium. Per tap:
  *   guard_own_share_p95_ms            the station process got the driver's card event → photo painted in the page
  *   guard_tap_to_paint_p95_ms         pcscd powered the virtual card → photo painted (the rig's total)
- *   guard_own_share_during_sync_ratio own share p95 while a roster sync (5,000 students, pages of 500) runs / quiet p95
+ *   guard_own_share_during_sync_ratio own share p95 while the station's own sync engine pulls a roster sync of all
+ *                                     5,000 students (changed on the server round after round) / quiet p95
+ * The school lives on the reference server (its own process, SQLite); the station enrolls and syncs it.
  * "Painted" is the first task after the frame that shows the pass's big card with its portrait decoded.
  * Both ends read the same clock (performance.timeOrigin + now, epoch ms) on this machine.
  * Then a soak: taps at two readers (entry and exit) as fast as the rig allows; every tap must reach
  * the screen and the station's RSS must stay flat.
  *   npm run bench -- guard          GUARD_BENCH_TAPS (default 200), GUARD_SOAK_TAPS (default 300)
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { crc32, deflateSync } from 'node:zlib';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import type { Card } from '../common/domain.ts';
+import { WebSocket } from 'ws';
+import type { Student } from '../common/domain.ts';
 import { systemClock } from '../core/clock.ts';
-import { seedDemoSchool } from '../core/demo-seed.ts';
-import { PhotoStore } from '../core/photos.ts';
 import { openStore } from '../core/store/index.ts';
+import type { Repo } from '../server/repo.ts';
 import { startBrowserHost, type BrowserHost } from '../host/browser-host.ts';
 import { chromiumPath } from '../playwright.config.ts';
 import { seedDemoSchool as seedServerSchool } from '../server/admin.ts';
 import { startPcscRig, VIRTUAL_READERS, type PcscRig } from '../test/helpers/pcsc-rig.ts';
 import { freePort } from '../test/helpers/postgres.ts';
-import { enrollDirect, openRepo, spawnServer } from '../test/helpers/sync-rig.ts';
+import { openRepo, spawnServer } from '../test/helpers/sync-rig.ts';
 import type { Report } from './run.ts';
 import { median, percentile, table } from './stats.ts';
 
@@ -77,48 +79,70 @@ function rasterPortrait(seed: number): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
-/** The station's data folder: the demo school at 5,000 students, topped up to 20,000 cards (old, replaced ones). */
-function prepareStation(dataDir: string): { tapUids: string[] } {
-  mkdirSync(dataDir, { recursive: true });
-  const clock = systemClock();
-  const store = openStore(join(dataDir, 'station.db'), clock);
-  seedDemoSchool(store, new PhotoStore(join(dataDir, 'photos')), clock, STUDENTS);
-  const students = store.db.prepare<[], { id: string }>('SELECT id FROM students ORDER BY id').all();
-  const extra: Card[] = [];
-  for (let i = store.roster.counts().cards; i < CARDS; i++) {
-    extra.push({
-      technology: 'iso14443',
-      uid: `05${i.toString(16).toUpperCase().padStart(12, '0')}`,
-      holderKind: 'student',
-      holderId: students[i % students.length]!.id,
-      status: 'blocked',
-      validUntil: null,
-    });
-  }
-  store.roster.upsertCards(extra);
-  const tapUids = store.db
-    .prepare<[number], { uid: string }>(
-      `SELECT c.uid FROM cards c JOIN students s ON s.id = c.holder_id
-        WHERE c.technology = 'iso14443' AND c.status = 'active' AND c.holder_kind = 'student' AND s.photo_hash IS NOT NULL
-        ORDER BY c.holder_id LIMIT ?`,
-    )
-    .all(2 * (TAPS + WARMUP) + SOAK_TAPS)
-    .map((r) => r.uid);
+interface School {
+  repo: Repo;
+  serverUrl: string;
+  stopServer(): Promise<void>;
+  tapUids: string[];
+}
+
+/**
+ * The school on the reference server: the demo school at 5,000 students, topped up to 20,000 cards (old,
+ * replaced ones), raster portraits for the students the bench taps. The station gets all of it through
+ * its own sync engine, as a school's station does.
+ */
+async function prepareSchool(dir: string): Promise<School> {
+  const storage = { kind: 'sqlite' as const, dataDir: join(dir, 'server') };
+  const repo = await openRepo(storage);
+  await seedServerSchool(repo, { students: STUDENTS, menuDays: 1 });
+  const counts = await repo.counts();
+  const students = (await repo.db.all<{ id: string }>('SELECT id FROM students ORDER BY id')).map((r) => r.id);
+  await repo.db.tx(
+    async (tx) => {
+      for (let i = counts.cards; i < CARDS; i++) {
+        await repo.upsertCard(tx, {
+          technology: 'iso14443',
+          uid: `05${i.toString(16).toUpperCase().padStart(12, '0')}`,
+          holderKind: 'student',
+          holderId: students[i % students.length]!,
+          status: 'blocked',
+          validUntil: null,
+        });
+      }
+    },
+    { roster: true },
+  );
+  const taps = await repo.db.all<{ uid: string; holder_id: string }>(
+    `SELECT c.uid, c.holder_id FROM cards c JOIN students s ON s.id = c.holder_id
+      WHERE c.technology = 'iso14443' AND c.status = 'active' AND c.holder_kind = 'student' AND s.status = 'active'
+      ORDER BY c.holder_id LIMIT ?`,
+    [2 * (TAPS + WARMUP) + SOAK_TAPS],
+  );
   if (process.env.GUARD_BENCH_SVG !== '1') {
-    const photos = new PhotoStore(join(dataDir, 'photos'));
-    const holders = store.db
-      .prepare<[string], { holder_id: string }>("SELECT holder_id FROM cards WHERE technology = 'iso14443' AND uid = ?");
-    const setPhoto = store.db.prepare<[string, string], never>('UPDATE students SET photo_hash = ? WHERE id = ?');
     let bytes = 0;
-    store.db.transaction(() => {
-      tapUids.forEach((uid, i) => {
-        const png = rasterPortrait(i + 1);
-        bytes += png.length;
-        setPhoto.run(photos.put(png), holders.get(uid)!.holder_id);
-      });
-    })();
-    console.log(`  portraits: ${tapUids.length} PNG 300×400, ${(bytes / tapUids.length / 1000).toFixed(0)} KB each on average`);
+    await repo.db.tx(
+      async (tx) => {
+        for (const [i, t] of taps.entries()) {
+          const png = rasterPortrait(i + 1);
+          bytes += png.length;
+          const hash = await repo.putPhoto(tx, png, 'image/png');
+          const row = await tx.get<{ id: string; full_name: string; class_name: string; status: Student['status'] }>('SELECT * FROM students WHERE id = ?', [t.holder_id]);
+          await repo.upsertStudent(tx, { id: row!.id, fullName: row!.full_name, className: row!.class_name, photoHash: hash, status: row!.status });
+        }
+      },
+      { roster: true },
+    );
+    console.log(`  portraits: ${taps.length} PNG 300×400, ${(bytes / taps.length / 1000).toFixed(0)} KB each on average`);
   }
+  console.log(`  server: ${JSON.stringify(await repo.counts())}`);
+  const server = await spawnServer(storage, await freePort());
+  return { repo, serverUrl: server.url, stopServer: () => server.kill('SIGTERM'), tapUids: taps.map((t) => t.uid) };
+}
+
+/** The station's data folder: guard mode and two PC/SC readers; the roster comes from the server. */
+function prepareStation(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  const store = openStore(join(dataDir, 'station.db'), systemClock());
   store.settings.update({
     mode: 'guard',
     readers: [
@@ -126,9 +150,31 @@ function prepareStation(dataDir: string): { tapUids: string[] } {
       { id: 'exit', kind: 'pcsc', role: 'exit', label: '', readerName: VIRTUAL_READERS[1] },
     ],
   });
-  console.log(`  station: ${JSON.stringify(store.roster.counts())}`);
   store.close();
-  return { tapUids };
+}
+
+/** A bridge client from this process (the page is busy being measured). */
+async function bridgeClient(host: BrowserHost): Promise<{ call<T>(name: string, input: unknown): Promise<T>; close(): void }> {
+  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: `station_token=${encodeURIComponent(host.token)}` } });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  let id = 0;
+  const waiting = new Map<number, (m: { ok: boolean; output?: unknown; error?: unknown }) => void>();
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data)) as { t: string; id: number; ok: boolean; output?: unknown; error?: unknown };
+    if (m.t === 'res') waiting.get(m.id)?.(m);
+  });
+  return {
+    call: <T>(name: string, input: unknown) =>
+      new Promise<T>((resolve, reject) => {
+        const my = ++id;
+        waiting.set(my, (m) => (m.ok ? resolve(m.output as T) : reject(new Error(JSON.stringify(m.error)))));
+        ws.send(JSON.stringify({ t: 'req', id: my, name, input }));
+      }),
+    close: () => ws.close(),
+  };
 }
 
 interface Paint {
@@ -188,34 +234,44 @@ function stationRssMb(host: BrowserHost): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** A roster sync running beside the station on its SQLite file until stopped (see guard-roster-load.ts). */
-async function startRosterLoad(dir: string, dbPath: string): Promise<{ stop(): Promise<string> }> {
-  const storage = { kind: 'sqlite' as const, dataDir: join(dir, 'server') };
-  const repo = await openRepo(storage);
-  await seedServerSchool(repo, { students: STUDENTS, menuDays: 1 });
-  const server = await spawnServer(storage, await freePort());
-  const creds = await enrollDirect(repo, server.url, join(dir, 'load-token.json'));
-  await repo.db.close();
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'guard-roster-load.ts'), dbPath, server.url, creds.token], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`roster load exited ${code}`)));
-  });
-  // Let the first pages land before measuring.
-  await new Promise((r) => setTimeout(r, 1500));
+/**
+ * Keeps a roster sync running in the station's own sync engine: each round changes every student on the
+ * server (a trailing space on the name, then back), asks the station to sync now, and waits for it.
+ */
+function startRosterLoad(repo: Repo, bridge: Awaited<ReturnType<typeof bridgeClient>>): { stop(): Promise<string> } {
+  let stop = false;
+  let rounds = 0;
+  let rows = 0;
+  const loop = (async () => {
+    while (!stop) {
+      const odd = rounds % 2 === 1;
+      await repo.db.tx(
+        async (tx) => {
+          const all = await tx.all<{ id: string; full_name: string; class_name: string; photo_hash: string | null; status: Student['status'] }>('SELECT * FROM students');
+          for (const r of all) {
+            const name = r.full_name.trimEnd() + (odd ? '' : ' ');
+            await repo.upsertStudent(tx, { id: r.id, fullName: name, className: r.class_name, photoHash: r.photo_hash, status: r.status });
+          }
+          rows += all.length;
+        },
+        { roster: true },
+      );
+      const before = (await bridge.call<{ lastSyncAt: string | null }>('sync.status', {})).lastSyncAt;
+      await bridge.call('sync.now', {});
+      // Done when a sync that started after the change has finished.
+      for (let i = 0; i < 600; i++) {
+        const st = await bridge.call<{ state: string; progress: unknown; lastSyncAt: string | null }>('sync.status', {});
+        if (st.lastSyncAt !== before && st.state !== 'syncing' && st.progress === null) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      rounds++;
+    }
+  })();
   return {
     stop: async () => {
-      const done = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-      child.stdin.end();
-      await done;
-      await server.kill('SIGTERM');
-      return /rounds \d+ rows \d+/.exec(out)?.[0] ?? out.trim();
+      stop = true;
+      await loop;
+      return `rounds ${rounds} rows ${rows}`;
     },
   };
 }
@@ -235,19 +291,34 @@ export default async function guardBench(report: Report): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ss-bench-guard-'));
   let rig: PcscRig | null = null;
   let host: BrowserHost | null = null;
+  let school: School | null = null;
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {
     const dataDir = join(dir, 'station');
     const seedStart = performance.now();
-    const { tapUids } = prepareStation(dataDir);
-    console.log(`  seeded ${STUDENTS} students, ${CARDS} cards in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+    school = await prepareSchool(dir);
+    const { tapUids, repo } = school;
+    prepareStation(dataDir);
+    console.log(`  seeded the server: ${STUDENTS} students, ${CARDS} cards in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
     try {
       rig = await startPcscRig({ lockTimeoutMs: 180_000 });
     } catch (err) {
       for (const n of NAMES) report(n, `no PC/SC rig: ${(err as Error).message}`, '');
       return;
     }
-    host = await startBrowserHost({ dataDir, env: rig.env });
+    const { code } = await repo.createEnrollmentCode();
+    host = await startBrowserHost({ dataDir, env: { ...rig.env, STATION_BACKEND_URL: school.serverUrl, STATION_ENROLLMENT_CODE: code } });
+    const bridge = await bridgeClient(host);
+    const syncStart = performance.now();
+    // The first sync: roster, then portraits; done when the last tapped student's portrait is on disk.
+    for (;;) {
+      const st = await bridge.call<{ lastSyncAt: string | null; progress: unknown; lastError: string | null }>('sync.status', {});
+      const last = await repo.db.get<{ photo_hash: string | null }>('SELECT s.photo_hash FROM students s JOIN cards c ON c.holder_id = s.id WHERE c.uid = ?', [tapUids[tapUids.length - 1]!]);
+      if (st.lastSyncAt && st.progress === null && last?.photo_hash && existsSync(join(dataDir, 'photos', last.photo_hash))) break;
+      if (performance.now() - syncStart > 300_000) throw new Error(`first sync did not finish: ${JSON.stringify(st)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    console.log(`  station: first sync of the school took ${((performance.now() - syncStart) / 1000).toFixed(1)} s`);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(host.url);
     await page.getByTestId('guard-view').waitFor();
@@ -263,10 +334,11 @@ export default async function guardBench(report: Report): Promise<void> {
         .map((e) => e.duration),
     );
     console.log(`  portrait fetch in the page (resource timing): p50 ${median(photoTimes).toFixed(1)} ms, p95 ${percentile(photoTimes, 95).toFixed(1)} ms over ${photoTimes.length}`);
-    const load = await startRosterLoad(dir, join(dataDir, 'station.db'));
+    const load = startRosterLoad(repo, bridge);
+    await new Promise((r) => setTimeout(r, 1000));
     const during = await measure(page, rig, tapUids.slice(n, 2 * n));
     const loadDone = await load.stop();
-    console.log(`  roster sync beside the taps: ${loadDone}`);
+    console.log(`  roster sync in the station during the taps: ${loadDone}`);
 
     table([
       { phase: 'quiet', taps: quiet.own.length, station_to_page_p50_ms: median(quiet.bridge).toFixed(1), render_p50_ms: median(quiet.render).toFixed(1), photo_wait_p50_ms: median(quiet.photo).toFixed(1), to_frame_p50_ms: median(quiet.frame).toFixed(1), own_p50_ms: median(quiet.own).toFixed(1), own_p95_ms: percentile(quiet.own, 95).toFixed(1), total_p50_ms: median(quiet.total).toFixed(1), total_p95_ms: percentile(quiet.total, 95).toFixed(1) },
@@ -305,6 +377,8 @@ export default async function guardBench(report: Report): Promise<void> {
     await browser.close();
     await host?.stop();
     await rig?.stop();
+    await school?.stopServer();
+    await school?.repo.db.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
