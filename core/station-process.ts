@@ -4,7 +4,7 @@
  * process and it serves the same bridge over a WebSocket on 127.0.0.1.
  *
  * Environment: STATION_TRANSPORT=ws|port, STATION_DATA_DIR, STATION_TOKEN and STATION_PORT (ws),
- * STATION_STATIC_DIR (ws: the built renderer), STATION_MIGRATIONS_DIR (packaged app), STATION_VERSION,
+ * STATION_STATIC_DIR (ws: the built renderer), STATION_PAGE_ORIGIN (ws: the page when the host serves it), STATION_MIGRATIONS_DIR (packaged app), STATION_VERSION,
  * STATION_SIGNED_BUILD=1 (the shell's build was code-signed; shown in About).
  * STATION_BACKEND_URL (+ STATION_ENROLLMENT_CODE): the backend to sync with.
  */
@@ -78,6 +78,7 @@ if (overPorts) {
   const token = env.STATION_TOKEN;
   if (!token || token.length < 16) throw new Error('STATION_TOKEN (at least 16 characters) is required for the WebSocket bridge');
   const bridge = await startWsBridge({
+    ...(env.STATION_PAGE_ORIGIN ? { pageOrigin: env.STATION_PAGE_ORIGIN } : {}),
     router: station.router,
     photos: station.photos,
     token,

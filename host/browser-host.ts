@@ -5,8 +5,13 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createPageHandler } from '../core/bridge/ws-server.ts';
+import { createLogger } from '../core/logger.ts';
+import { PhotoStore } from '../core/photos.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,6 +45,51 @@ export const bundledStationEntry = join(root, 'out', 'main', 'station-process.js
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const token = randomBytes(24).toString('hex');
+  const log = createLogger({ file: join(options.dataDir, 'logs', 'host.log'), name: 'browser-host' });
+  // The page and the portraits are served from this process, as main serves app:// in Electron: a
+  // portrait request never waits behind the station's durable writes. The bridge lives in the station
+  // process; its socket is piped through here so the page keeps one origin.
+  let pagePort = 0;
+  let bridgePort = 0;
+  const page = createServer(
+    createPageHandler({
+      photos: new PhotoStore(join(options.dataDir, 'photos')),
+      token,
+      staticDir: options.staticDir ?? join(root, 'out', 'renderer'),
+      port: () => pagePort,
+      log,
+    }),
+  );
+  const sockets = new Set<Socket>();
+  page.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const upstream = connect(bridgePort, '127.0.0.1', () => {
+      const headers: string[] = [];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
+      if (head.length > 0) upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    sockets.add(socket).add(upstream);
+    const drop = () => {
+      socket.destroy();
+      upstream.destroy();
+      sockets.delete(socket);
+      sockets.delete(upstream);
+    };
+    upstream.on('error', drop).on('close', drop);
+    socket.on('error', drop).on('close', drop);
+  });
+  await new Promise<void>((ok, fail) => {
+    page.once('error', fail);
+    page.listen(options.port ?? 0, '127.0.0.1', () => ok());
+  });
+  pagePort = (page.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${pagePort}`;
+  const closePage = () => {
+    for (const s of sockets) s.destroy();
+    return new Promise<void>((ok) => page.close(() => ok()));
+  };
+
   const child = fork(options.entry ?? join(root, 'core', 'station-process.ts'), [], {
     env: {
       ...process.env,
@@ -47,8 +97,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       STATION_TRANSPORT: 'ws',
       STATION_TOKEN: token,
       STATION_DATA_DIR: options.dataDir,
-      STATION_PORT: String(options.port ?? 0),
-      STATION_STATIC_DIR: options.staticDir ?? join(root, 'out', 'renderer'),
+      STATION_PORT: '0',
+      STATION_PAGE_ORIGIN: origin,
       STATION_MIGRATIONS_DIR: join(root, 'core', 'store', 'migrations'),
     },
     execArgv: ['--disable-warning=ExperimentalWarning'],
@@ -58,24 +108,30 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
-  const ready = await new Promise<{ url: string; startupMs: number }>((ok, fail) => {
-    child.once('message', (m) => ok(m as { url: string; startupMs: number }));
+  const ready = await new Promise<{ port: number; startupMs: number }>((ok, fail) => {
+    child.once('message', (m) => ok(m as { port: number; startupMs: number }));
     child.once('exit', (code) => fail(new Error(`station process exited (${code}) before it was ready:\n${stderr}`)));
+  }).catch(async (err: unknown) => {
+    await closePage();
+    throw err;
   });
-  const origin = ready.url.replace(/\/$/, '');
+  bridgePort = ready.port;
+  child.once('exit', () => void closePage());
   return {
-    url: `${ready.url}?token=${token}`,
+    url: `${origin}/?token=${token}`,
     origin,
     token,
     child,
     startupMs: ready.startupMs,
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await closePage();
     },
   };
 }

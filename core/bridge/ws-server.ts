@@ -17,6 +17,8 @@ export interface WsBridgeOptions {
   /** The built renderer (index.html, assets/); null serves only the bridge and photos. */
   staticDir: string | null;
   port?: number;
+  /** The origin of the page when another process serves it (the browser host's page server). */
+  pageOrigin?: string;
   log: Logger;
 }
 
@@ -43,19 +45,27 @@ function cookieToken(req: IncomingMessage): string | null {
   return null;
 }
 
-/**
- * The browser host's bridge: the built renderer, the photos and the contract's messages over a WebSocket,
- * all on 127.0.0.1 and all behind a per-launch token. The page is opened once with `?token=…`; the
- * token then rides in an HttpOnly, SameSite=Strict cookie so images and the socket carry it.
- */
-export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge> {
-  const { router, photos, token, log } = options;
-  const staticRoot = options.staticDir ? resolve(options.staticDir) : null;
-  let port = 0;
+export interface PageHandlerOptions {
+  photos: PhotoStore;
+  token: string;
+  /** The built renderer (index.html, assets/); null serves only photos. */
+  staticDir: string | null;
+  /** The port this handler is served on (known once listening). */
+  port: () => number;
+  log: Logger;
+}
 
+/**
+ * The page side of the browser host: the built renderer and the photos behind the per-launch token.
+ * The page is opened once with `?token=…`; the token then rides in an HttpOnly, SameSite=Strict
+ * cookie so images and the socket carry it.
+ */
+export function createPageHandler(options: PageHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { photos, token, log } = options;
+  const staticRoot = options.staticDir ? resolve(options.staticDir) : null;
   const csp = (): string =>
     `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; ` +
-    `connect-src 'self' ws://127.0.0.1:${port}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
+    `connect-src 'self' ws://127.0.0.1:${options.port()}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
 
   const send404 = (res: ServerResponse): void => {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
@@ -67,7 +77,7 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${options.port()}`);
     const given = url.searchParams.get('token');
     if (given !== null) {
       if (!sameToken(given, token)) {
@@ -114,13 +124,27 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
     serveFile(res, file, MIME[ext] ?? 'application/octet-stream', ext === '.html' ? 'no-store' : 'public, max-age=3600');
   };
 
+  return handle;
+}
+
+/**
+ * The browser host's bridge: the contract's messages over a WebSocket on 127.0.0.1 behind the per-launch
+ * token (and, when asked, the page and photos too, through `createPageHandler`).
+ */
+export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge> {
+  const { router, photos, token, log } = options;
+  let port = 0;
+
+  const handle = createPageHandler({ photos, token, staticDir: options.staticDir, port: () => port, log });
+
   const server: Server = createServer(handle);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const origin = req.headers.origin;
     const tokenOk = sameToken(cookieToken(req), token) || sameToken(url.searchParams.get('token'), token);
-    const originOk = origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+    const originOk =
+      origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}` || (options.pageOrigin !== undefined && origin === options.pageOrigin);
     if (url.pathname !== '/bridge' || !tokenOk || !originOk) {
       log.warn({ path: url.pathname, tokenOk, origin }, 'browser host: bridge connection refused');
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
