@@ -1,3 +1,5 @@
+import { playNotes, type Note } from './tones.ts';
+
 /**
  * The till's sounds, synthesised with WebAudio (no sound files): a short beep for a photo check, a
  * distinct rising three-tone alarm when the child has an allergy on record, a low tone for a refusal,
@@ -5,7 +7,7 @@
  */
 export type Tone = 'check' | 'allergy' | 'deny' | 'paid';
 
-const SEQUENCES: Record<Tone, [freq: number, ms: number, type: OscillatorType][]> = {
+const SEQUENCES: Record<Tone, Note[]> = {
   check: [[880, 120, 'sine']],
   allergy: [
     [660, 160, 'square'],
@@ -22,8 +24,6 @@ const SEQUENCES: Record<Tone, [freq: number, ms: number, type: OscillatorType][]
   ],
 };
 
-let ctx: AudioContext | null = null;
-
 /** The last tone asked for, for tests and for a screen reader's sake. */
 export function lastTone(): Tone | null {
   return (document.documentElement.dataset.lastTone as Tone | undefined) ?? null;
@@ -31,23 +31,5 @@ export function lastTone(): Tone | null {
 
 export function playTone(tone: Tone): void {
   document.documentElement.dataset.lastTone = tone;
-  try {
-    ctx ??= new AudioContext();
-    let t = ctx.currentTime + 0.01;
-    for (const [freq, ms, type] of SEQUENCES[tone]) {
-      const osc = ctx.createOscillator();
-      const gain = ctx.createGain();
-      osc.type = type;
-      osc.frequency.value = freq;
-      gain.gain.setValueAtTime(0.0001, t);
-      gain.gain.exponentialRampToValueAtTime(0.25, t + 0.01);
-      gain.gain.exponentialRampToValueAtTime(0.0001, t + ms / 1000);
-      osc.connect(gain).connect(ctx.destination);
-      osc.start(t);
-      osc.stop(t + ms / 1000 + 0.02);
-      t += ms / 1000 + 0.03;
-    }
-  } catch {
-    // No audio device (a kiosk without speakers): the screen still says everything.
-  }
+  playNotes(SEQUENCES[tone], { gain: 0.25, gapMs: 30 });
 }
