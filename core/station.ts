@@ -10,6 +10,7 @@ import { SyncError } from '../sync/errors.ts';
 import { fileTokenVault, type TokenVault } from '../sync/token-vault.ts';
 import { DomainError, Router } from './bridge/router.ts';
 import { wireCashier } from './cashier/wiring.ts';
+import { tillOnline } from '../common/till-online.ts';
 import { wireGuard } from './guard/wiring.ts';
 import { wireHardware } from './hardware-wiring.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -220,7 +221,8 @@ export async function createStation(options: StationOptions): Promise<Station> {
     store: () => store,
     clock,
     log,
-    isOnline: () => status().sync.state !== 'offline',
+    // The sync engine's view: a sale made while it cannot reach the backend is flagged offline and capped.
+    isOnline: () => tillOnline(syncStatus(store?.settings.get().backendUrl ?? null)),
     exportDir: join(options.dataDir, 'exports'),
   });
 

@@ -19,6 +19,8 @@ type Refused = Extract<ConfirmResult, { ok: false }>;
 export type TillNotice =
   | { kind: 'tap'; outcome: Extract<TapOutcome, { kind: 'refused' }> }
   | { kind: 'hint'; hint: Extract<TapOutcome, { kind: 'ignored' }>['hint'] }
+  /** A card answered the reader with an error (GET DATA failed): ask for the card again. */
+  | { kind: 'misread' }
   | { kind: 'refused'; result: Refused; check: PhotoCheck }
   | { kind: 'rejected' }
   | { kind: 'receipt'; receipt: Receipt }
@@ -117,6 +119,14 @@ export const useCashier = create<CashierState>()((set, get) => {
   };
 });
 
+/** Shows a short notice that goes away by itself after 4 s; anything shown since stays. */
+function showBriefly(notice: TillNotice): void {
+  useCashier.setState({ notice });
+  setTimeout(() => {
+    if (useCashier.getState().notice === notice) useCashier.setState({ notice: null });
+  }, 4000);
+}
+
 /** Follows the station's cashier events; call once. Reads the current state after subscribing. */
 export function connectCashierStore(): () => void {
   const offs = [
@@ -136,14 +146,13 @@ export function connectCashierStore(): () => void {
       if (outcome.kind === 'refused') {
         playTone('deny');
         useCashier.setState({ notice: { kind: 'tap', outcome } });
-      } else if (!useCashier.getState().check) {
-        const notice: TillNotice = { kind: 'hint', hint: outcome.hint };
-        useCashier.setState({ notice });
-        // A hint goes away by itself; anything shown since stays.
-        setTimeout(() => {
-          if (useCashier.getState().notice === notice) useCashier.setState({ notice: null });
-        }, 4000);
-      }
+      } else if (!useCashier.getState().check) showBriefly({ kind: 'hint', hint: outcome.hint });
+    }),
+    // "Tap again": never over an open photo check or a refusal the cashier has not acknowledged yet.
+    station.on('reader.misread', () => {
+      const { check, notice } = useCashier.getState();
+      if (check || notice?.kind === 'tap' || notice?.kind === 'refused' || notice?.kind === 'rejected') return;
+      showBriefly({ kind: 'misread' });
     }),
   ];
   void useCashier.getState().load();

@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ShiftInfo } from '../../../common/contract/cashier.ts';
+import { formatMoney } from '../../../common/money.ts';
+import { tillOnline } from '../../../common/till-online.ts';
 import { connectCashierStore, useCashier } from '../cashier-store.ts';
+import { useApp } from '../store.ts';
 import { GroupMeal } from './cashier-group-meal.tsx';
 import { ShiftSales } from './cashier-sales.tsx';
 import { CloseShift, OpenShift, ShiftReportView } from './cashier-shift.tsx';
@@ -40,7 +43,21 @@ function ShiftScreen({ shift }: { shift: ShiftInfo }) {
           {t('shift.operator', { name: shift.operatorName })}
         </span>
       </nav>
+      <TillOffline />
       {tab === 'till' ? <Till /> : tab === 'sales' ? <ShiftSales /> : tab === 'group' ? <GroupMeal /> : <CloseShift />}
     </main>
+  );
+}
+
+/** Offline the till says so, with the cap it applies: the same rule the station uses to flag and cap a sale. */
+function TillOffline() {
+  const { t } = useTranslation('cashier');
+  const sync = useApp((s) => s.status?.sync);
+  const cap = useApp((s) => s.settings?.offlineCapPerDay);
+  if (!sync || tillOnline(sync) || cap === undefined) return null;
+  return (
+    <p className="notice notice-warn" role="status" data-testid="till-offline">
+      {t('shift.offline', { cap: formatMoney(cap) })}
+    </p>
   );
 }

@@ -154,6 +154,7 @@ function PhotoCheckPanel() {
 
 function Notice({ notice }: { notice: TillNotice }) {
   const { t } = useTranslation('cashier');
+  const { t: tHardware } = useTranslation('hardware');
   const dismiss = useCashier((s) => s.dismiss);
   const ok = (
     <button type="button" className="btn btn-primary btn-big" onClick={dismiss} data-testid="notice-ok" autoFocus>
@@ -165,6 +166,15 @@ function Notice({ notice }: { notice: TillNotice }) {
       return (
         <div className="toast notice notice-warn" role="status" data-testid="tap-hint">
           ℹ {t(`hint.${notice.hint}`)}
+          <button type="button" className="btn btn-ghost" onClick={dismiss} aria-label="OK">
+            ✕
+          </button>
+        </div>
+      );
+    case 'misread':
+      return (
+        <div className="toast notice notice-warn" role="status" data-testid="tap-misread">
+          ⚠ {tHardware('misread')}
           <button type="button" className="btn btn-ghost" onClick={dismiss} aria-label="OK">
             ✕
           </button>

@@ -10,6 +10,7 @@ const en: Translation<typeof ru> = {
     pin: 'Personal PIN',
     open: 'Open shift',
     operator: 'Cashier: {{name}}',
+    offline: 'No connection to the server: sales are kept and sent later; offline, at most {{cap}} a day per student',
     clear: 'Clear',
     back: '←',
   },

@@ -1,0 +1,57 @@
+/**
+ * The till's own card reader, end to end: a virtual card on a private pcscd (test/helpers/pcsc-rig.ts)
+ * at a PC/SC reader with the cashier role. A card that answers GET DATA with an error asks the cashier
+ * for the card again; the next good tap opens the photo check.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateDemoSchool } from '../../common/demo-school.ts';
+import { schoolDate, systemClock } from '../../core/clock.ts';
+import { seedDemoSchool } from '../../core/demo-seed.ts';
+import { PhotoStore } from '../../core/photos.ts';
+import { openStore } from '../../core/store/index.ts';
+import { startBrowserHost } from '../../host/browser-host.ts';
+import { startPcscRig, VIRTUAL_READERS } from '../helpers/pcsc-rig.ts';
+import { expect, test } from './fixtures.ts';
+
+const now = Date.now();
+const school = generateDemoSchool({ students: 30, date: schoolDate(now), now: new Date(now).toISOString() });
+const cashier = school.staff.find((s) => s.roles.includes('cashier') && !s.roles.includes('supervisor'))!;
+const child = school.students[3]!;
+const card = school.cards.find((c) => c.holderId === child.id && c.status === 'active' && c.technology === 'iso14443')!;
+
+test('a card the till reader cannot read: "tap again", then the good tap opens the photo check', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const rig = await startPcscRig({ lockTimeoutMs: 600_000 });
+  const dataDir = mkdtempSync(join(tmpdir(), 'cashier-reader-e2e-'));
+  const store = openStore(join(dataDir, 'station.db'), systemClock());
+  seedDemoSchool(store, new PhotoStore(join(dataDir, 'photos')), systemClock(), 30);
+  store.settings.update({ mode: 'cashier', readers: [{ id: 'till', kind: 'pcsc', role: 'cashier', label: '', readerName: VIRTUAL_READERS[0] }] });
+  store.close();
+  const host = await startBrowserHost({ dataDir, env: rig.env });
+  try {
+    await page.goto(host.url);
+    await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
+    await page.getByRole('radio', { name: new RegExp(cashier.fullName) }).click();
+    for (const d of cashier.pin) await page.getByTestId('shift-pin').getByRole('button', { name: d, exact: true }).click();
+    await page.getByRole('button', { name: 'Открыть смену' }).click();
+    await expect(page.getByTestId('till')).toBeVisible();
+    await page.getByTestId('menu').locator('[data-item="M05"]').click();
+
+    const bad = await rig.tap(card.uid, { getDataStatus: 0x6a81 });
+    await expect(page.getByTestId('tap-misread')).toContainText('Карту не удалось прочитать — приложите ещё раз');
+    await expect(page.getByTestId('photo-check')).toHaveCount(0);
+    await page.screenshot({ path: testInfo.outputPath('cashier-misread.png') });
+    await bad.remove();
+
+    const good = await rig.tap(card.uid);
+    await expect(page.getByTestId('photo-check').getByTestId('check-name')).toHaveText(child.fullName);
+    await expect(page.getByTestId('tap-misread')).toHaveCount(0);
+    await good.remove();
+  } finally {
+    await host.stop();
+    await rig.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
