@@ -29,6 +29,10 @@ const steps: { name: string; args: string[]; env?: Record<string, string> }[] = 
   },
 ];
 
+// pcscd (started by the PC/SC tests) lives in /usr/sbin, which a user's PATH may lack.
+const sbin = ['/usr/local/sbin', '/usr/sbin', '/sbin'].filter((d) => !(process.env.PATH ?? '').split(':').includes(d));
+if (sbin.length > 0) process.env.PATH = [process.env.PATH, ...sbin].filter(Boolean).join(':');
+
 const only = process.argv.slice(2);
 const results: { name: string; ok: boolean; seconds: number }[] = [];
 for (const step of steps) {
