@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * The Electron binary if it is installed, without `require('electron')`: that call tries to download
+ * The Electron binary if it is installed, without requiring the electron package: its index tries to download
  * the binary when it is missing, which hangs or fails on a machine without access to its host.
  */
 export function electronBinary(): { path: string } | { reason: string } {

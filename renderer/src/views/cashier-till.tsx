@@ -127,17 +127,7 @@ function PhotoCheckPanel() {
             </p>
           ) : null}
           {check.parentNote ? <p className="notice notice-warn parent-note">✎ {t('check.note', { note: check.parentNote })}</p> : null}
-          <ul className="check-lines">
-            {check.lines.map((l) => (
-              <li key={l.itemId}>
-                {l.name} × {l.quantity} — {formatMoney(l.price * l.quantity)}
-              </li>
-            ))}
-          </ul>
-          <p className="cart-total">
-            <span>{t('cart.total')}</span>
-            <strong>{formatMoney(check.total)}</strong>
-          </p>
+          <SaleLines lines={check.lines} total={check.total} />
           <div className="check-actions">
             <button type="button" className="btn btn-allow btn-big" disabled={busy} onClick={() => void confirm()} data-testid="confirm">
               ✔ {t('check.confirm')}
@@ -264,17 +254,7 @@ function Notice({ notice }: { notice: TillNotice }) {
             <p>
               {r.holder.fullName}, {r.holder.group}
             </p>
-            <ul className="check-lines">
-              {r.lines.map((l) => (
-                <li key={l.itemId}>
-                  {l.name} × {l.quantity} — {formatMoney(l.price * l.quantity)}
-                </li>
-              ))}
-            </ul>
-            <p className="cart-total">
-              <span>{t('cart.total')}</span>
-              <strong data-testid="receipt-total">{formatMoney(r.total)}</strong>
-            </p>
+            <SaleLines lines={r.lines} total={r.total} totalTestId="receipt-total" />
             {r.subsidyPart > 0 ? (
               <p data-testid="receipt-subsidy">
                 {t('receipt.subsidy')}: {formatMoney(r.subsidyPart)}
@@ -297,4 +277,24 @@ function Notice({ notice }: { notice: TillNotice }) {
       );
     }
   }
+}
+
+/** The lines of a sale with their sums and the total, as the photo check and the receipt show them. */
+function SaleLines({ lines, total, totalTestId }: { lines: readonly { itemId: string; name: string; price: number; quantity: number }[]; total: number; totalTestId?: string }) {
+  const { t } = useTranslation('cashier');
+  return (
+    <>
+      <ul className="check-lines">
+        {lines.map((l) => (
+          <li key={l.itemId}>
+            {l.name} × {l.quantity} — {formatMoney(l.price * l.quantity)}
+          </li>
+        ))}
+      </ul>
+      <p className="cart-total">
+        <span>{t('cart.total')}</span>
+        <strong data-testid={totalTestId}>{formatMoney(total)}</strong>
+      </p>
+    </>
+  );
 }
