@@ -83,7 +83,8 @@ export const staff: (Staff & { pin: string })[] = [
   { id: 'E4', fullName: 'Громов Сергей Петрович', position: 'Охранник', photoHash: null, status: 'active', roles: ['guard'], pin: '4444' },
 ];
 
-const card = (uid: string, holderId: string, over: Partial<Card> = {}): Card => ({
+/** An active ISO 14443 student card, with any field overridden. */
+export const card = (uid: string, holderId: string, over: Partial<Card> = {}): Card => ({
   technology: 'iso14443',
   uid,
   holderKind: 'student',

@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Card, Staff, Student } from '../../common/domain.ts';
+import type { Staff, Student } from '../../common/domain.ts';
 import { GateConfig, type GateStatus } from '../../common/readers.ts';
 import type { Clock } from '../../core/clock.ts';
 import { NO_GATE, type Gate } from '../../core/guard/gate.ts';
@@ -17,6 +17,7 @@ import { LcusGate } from '../../hardware/relay.ts';
 import { startLcusBoard, type LcusBoard } from './lcus-board.ts';
 import { startPtyPair, type PtyPair } from './socat.ts';
 import { memoryLog, nextEvent } from './wait.ts';
+import { card } from './cashier-fixture.ts';
 
 export const G_TODAY = '2026-11-23';
 /** 08:00 Moscow time on G_TODAY. */
@@ -42,15 +43,6 @@ export const gStaff: Staff[] = [
   { id: 'E1', fullName: 'Орлова Татьяна Викторовна', position: 'Учитель', photoHash: 'photo-E1', status: 'active', roles: ['teacher'] },
   { id: 'E2', fullName: 'Громов Сергей Петрович', position: 'Охранник', photoHash: null, status: 'active', roles: ['guard'] },
 ];
-const card = (uid: string, holderId: string, over: Partial<Card> = {}): Card => ({
-  technology: 'iso14443',
-  uid,
-  holderKind: 'student',
-  holderId,
-  status: 'active',
-  validUntil: null,
-  ...over,
-});
 export const gCards = {
   s1: card('04A1000000000001', 'S1'),
   s2: card('04A1000000000002', 'S2'),
