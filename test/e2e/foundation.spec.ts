@@ -38,3 +38,22 @@ test('an unknown card is named by its printed number, not shown as a person', as
   await expect(page.getByTestId('last-tap')).toContainText('Неизвестная карта');
   await expect(page.getByTestId('holder-name')).toHaveCount(0);
 });
+
+test('the status bar says why a reader is not working, in words', async ({ stationPage: page, host }) => {
+  // IT configured a serial reader on a port that is not there (unplugged USB adapter).
+  const { default: WebSocket } = await import('ws');
+  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: `station_token=${host.token}` } });
+  await new Promise((ok) => ws.once('open', ok));
+  const reply = new Promise((ok) => ws.once('message', (d) => ok(JSON.parse(d.toString()))));
+  ws.send(
+    JSON.stringify({
+      t: 'req',
+      id: 1,
+      name: 'settings.update',
+      input: { readers: [{ id: 'door', kind: 'serial', role: 'entry', path: '/dev/ttyNOSUCHPORT' }] },
+    }),
+  );
+  expect(await reply).toMatchObject({ ok: true });
+  ws.close();
+  await expect(page.getByTestId('reader-door')).toContainText('порт не найден');
+});

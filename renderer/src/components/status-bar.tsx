@@ -29,6 +29,7 @@ export function StatusBar() {
         {(status?.readers ?? []).map((r) => (
           <span key={r.readerId} className={`reader-chip reader-${r.state}`} title={r.reason ?? ''} data-testid={`reader-${r.readerId}`}>
             {r.readerId} ({t(`reader.role.${r.role}`)}): {t(`reader.${r.state}`)}
+            {r.reason && r.state !== 'ready' ? ` — ${t(`hardware:reason.${r.reason}` as 'hardware:reason.port_lost', { defaultValue: r.reason })}` : ''}
           </span>
         ))}
       </span>
