@@ -17,7 +17,7 @@ import { openStore } from '../core/store/index.ts';
 import { bundledStationEntry, startBrowserHost } from '../host/browser-host.ts';
 import { ensureDemoSchool } from '../server/admin.ts';
 import { startServer, type RunningServer } from '../server/index.ts';
-import { electronBinary } from './electron-binary.ts';
+import { ensureElectronBinary } from './electron-binary.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -65,7 +65,7 @@ async function referenceServer(dataDir: string): Promise<{ server: RunningServer
   return { server, backendUrl: server.url };
 }
 
-const electron = process.env.STATION_BROWSER_HOST === '1' ? { reason: 'STATION_BROWSER_HOST=1 asks for the browser host' } : electronBinary();
+const electron = process.env.STATION_BROWSER_HOST === '1' ? { reason: 'STATION_BROWSER_HOST=1 asks for the browser host' } : ensureElectronBinary();
 
 const dataDir = defaultDataDir();
 const backend = await referenceServer(dataDir);
