@@ -68,8 +68,13 @@ export function connectGuardStore(): void {
   station.on('guard.pass', ({ pass, counters, receivedAtMs }) => {
     (window.__guardReceived ??= new Map()).set(pass.id, receivedAtMs);
     (window.__guardArrived ??= new Map()).set(pass.id, performance.timeOrigin + performance.now());
-    // Start fetching the portrait now, before React renders the card that shows it.
-    if (pass.holder?.photoHash) new Image().src = station.photoUrl(pass.holder.photoHash);
+    // Start fetching the portrait now, before React renders the card that shows it,
+    // and decode it off the main thread, so the frame that shows it does not decode it first.
+    if (pass.holder?.photoHash) {
+      const img = new Image();
+      img.src = station.photoUrl(pass.holder.photoHash);
+      img.decode().catch(() => {});
+    }
     useGuard.getState().show(pass);
     useGuard.setState({ counters });
     if (pass.kind === 'tap' || pass.kind === 'flood') playGuardTone(pass.alarm ? 'alarm' : pass.verdict === 'allow' ? 'allow' : 'deny');
