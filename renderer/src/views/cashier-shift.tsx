@@ -34,7 +34,7 @@ export function PinPad({ value, onChange, label, testId }: { value: string; onCh
         <button type="button" className="btn pin-key" onClick={() => press('0')}>
           0
         </button>
-        <button type="button" className="btn pin-key" aria-label="backspace" onClick={() => onChange(value.slice(0, -1))}>
+        <button type="button" className="btn pin-key" onClick={() => onChange(value.slice(0, -1))}>
           {t('shift.back')}
         </button>
       </div>

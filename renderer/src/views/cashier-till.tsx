@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MenuItem } from '../../../common/domain.ts';
 import { formatMoney } from '../../../common/money.ts';
@@ -154,30 +154,21 @@ function Notice({ notice }: { notice: TillNotice }) {
   switch (notice.kind) {
     case 'hint':
       return (
-        <div className="toast notice notice-warn" role="status" data-testid="tap-hint">
+        <Toast tone="notice-warn" role="status" testId="tap-hint" onDismiss={dismiss}>
           ℹ {t(`hint.${notice.hint}`)}
-          <button type="button" className="btn btn-ghost" onClick={dismiss} aria-label="OK">
-            ✕
-          </button>
-        </div>
+        </Toast>
       );
     case 'misread':
       return (
-        <div className="toast notice notice-warn" role="status" data-testid="tap-misread">
+        <Toast tone="notice-warn" role="status" testId="tap-misread" onDismiss={dismiss}>
           ⚠ {tHardware('misread')}
-          <button type="button" className="btn btn-ghost" onClick={dismiss} aria-label="OK">
-            ✕
-          </button>
-        </div>
+        </Toast>
       );
     case 'error':
       return (
-        <div className="toast notice notice-deny" role="alert" data-testid="till-error">
+        <Toast tone="notice-deny" role="alert" testId="till-error" onDismiss={dismiss}>
           ✖ {t(`errors.${notice.reason}` as 'errors.no_shift', { defaultValue: t(`common:errors.${notice.reason}` as 'common:errors.internal', { defaultValue: notice.reason }) })}
-          <button type="button" className="btn btn-ghost" onClick={dismiss} aria-label="OK">
-            ✕
-          </button>
-        </div>
+        </Toast>
       );
     case 'rejected':
       return (
@@ -296,5 +287,18 @@ function SaleLines({ lines, total, totalTestId }: { lines: readonly { itemId: st
         <strong data-testid={totalTestId}>{formatMoney(total)}</strong>
       </p>
     </>
+  );
+}
+
+/** A small dismissible message over the till (hints, misreads, errors). */
+function Toast({ tone, role, testId, onDismiss, children }: { tone: string; role: 'status' | 'alert'; testId: string; onDismiss: () => void; children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <div className={`toast notice ${tone}`} role={role} data-testid={testId}>
+      {children}
+      <button type="button" className="btn btn-ghost" onClick={onDismiss} aria-label={t('nav.close')}>
+        ✕
+      </button>
+    </div>
   );
 }
