@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { generateDemoSchool } from '../../common/demo-school.ts';
 import { formatMoney } from '../../common/money.ts';
@@ -16,7 +15,7 @@ import { openStore } from '../../core/store/index.ts';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
 import { ensureDemoSchool } from '../../server/admin.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { expect, test } from './fixtures.ts';
+import { bridge, expect, test } from './fixtures.ts';
 
 const OFFLINE_CAP = 200_00;
 // The server seeds the same deterministic demo school the generator gives: read who is who from it.
@@ -42,25 +41,6 @@ const ROUND: { items: string[]; total: number }[] = [
 ];
 const PRIVATE_WORDS = ['Баланс', 'баланс', 'лимит', 'Лимит', 'средств', 'запрет', 'заблок', 'утерян', 'аллерг', 'связи'];
 
-/** One request over a second WebSocket to the station's bridge, from inside the page (it carries the cookie). */
-async function bridge<T = unknown>(page: Page, name: string, input: unknown): Promise<T> {
-  return page.evaluate(
-    ([name, input]) =>
-      new Promise<unknown>((resolve, reject) => {
-        const ws = new WebSocket(`ws://${location.host}/bridge`);
-        ws.onopen = () => ws.send(JSON.stringify({ t: 'req', id: 1, name, input }));
-        ws.onmessage = (e) => {
-          const m = JSON.parse(String(e.data)) as { t: string; ok?: boolean; output?: unknown; error?: unknown };
-          if (m.t !== 'res') return;
-          ws.close();
-          if (m.ok) resolve(m.output);
-          else reject(new Error(JSON.stringify(m.error)));
-        };
-        ws.onerror = () => reject(new Error('bridge socket failed'));
-      }),
-    [name, input] as const,
-  ) as Promise<T>;
-}
 
 test('20 sales offline, back online: each sale on the server once, balances to the kopeck, the outbox all acknowledged', async ({ page, context }, testInfo) => {
   test.setTimeout(90_000);

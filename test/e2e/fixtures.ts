@@ -30,3 +30,24 @@ export const test = base.extend<StationFixtures>({
 });
 
 export { expect };
+
+/** One request over a second WebSocket to the station's bridge, from inside the page (it carries the cookie). */
+export async function bridge<T = unknown>(page: Page, name: string, input: unknown): Promise<T> {
+  return page.evaluate(
+    ([name, input]) =>
+      new Promise<unknown>((resolve, reject) => {
+        const ws = new WebSocket(`ws://${location.host}/bridge`);
+        ws.onopen = () => ws.send(JSON.stringify({ t: 'req', id: 1, name, input }));
+        ws.onmessage = (e) => {
+          const m = JSON.parse(String(e.data)) as { t: string; id?: number; ok?: boolean; output?: unknown; error?: unknown };
+          if (m.t !== 'res') return;
+          ws.close();
+          if (m.ok) resolve(m.output);
+          else reject(new Error(JSON.stringify(m.error)));
+        };
+        ws.onerror = () => reject(new Error('bridge socket failed'));
+      }),
+    [name, input] as const,
+  ) as Promise<T>;
+}
+

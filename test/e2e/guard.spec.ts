@@ -22,7 +22,7 @@ import { Repo } from '../../server/repo.ts';
 import { startLcusBoard, type LcusBoard } from '../helpers/lcus-board.ts';
 import { startPcscRig, VIRTUAL_READERS, type PcscRig } from '../helpers/pcsc-rig.ts';
 import { startPtyPair, type PtyPair } from '../helpers/socat.ts';
-import { expect, test } from './fixtures.ts';
+import { bridge, expect, test } from './fixtures.ts';
 
 type ReaderConfigInput = Partial<ReaderConfig> & Pick<ReaderConfig, 'id' | 'kind' | 'role'>;
 
@@ -88,25 +88,6 @@ async function startGuardStation(
   };
 }
 
-/** One request over a second WebSocket to the station's bridge, from inside the page (it carries the cookie). */
-async function bridge<T = unknown>(page: Page, name: string, input: unknown): Promise<T> {
-  return page.evaluate(
-    ([name, input]) =>
-      new Promise<unknown>((resolve, reject) => {
-        const ws = new WebSocket(`ws://${location.host}/bridge`);
-        ws.onopen = () => ws.send(JSON.stringify({ t: 'req', id: 1, name, input }));
-        ws.onmessage = (e) => {
-          const m = JSON.parse(String(e.data)) as { t: string; id?: number; ok?: boolean; output?: unknown; error?: unknown };
-          if (m.t !== 'res') return;
-          ws.close();
-          if (m.ok) resolve(m.output);
-          else reject(new Error(JSON.stringify(m.error)));
-        };
-        ws.onerror = () => reject(new Error('bridge socket failed'));
-      }),
-    [name, input] as const,
-  ) as Promise<T>;
-}
 
 async function tap(page: Page, readerId: string, card: { technology: string; uid: string }): Promise<void> {
   await bridge(page, 'demo.tap', { readerId, technology: card.technology, uid: card.uid });
