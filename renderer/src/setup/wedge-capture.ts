@@ -16,6 +16,14 @@ function giveBack(target: Element | null, text: string): void {
 }
 
 /**
+ * The give-back timer waits this much past the burst's deadline. A busy renderer can run a due timer
+ * before a key event that is already queued (its own timeStamp well inside the gap); flushing then would
+ * split one card into text plus a short burst. A person sees the held digit 60 ms later, which nobody
+ * notices; the card/text decision itself still uses the keys' own time stamps.
+ */
+const FLUSH_GRACE_MS = 60;
+
+/**
  * While a keyboard-wedge reader is configured, watches every key the window receives (capture phase):
  * a reader's burst ending in Enter becomes a `reader.wedgeCard` request and never reaches the focused
  * field; anything slower is given back to the field as typed. See common/wedge-detector.ts.
@@ -45,7 +53,7 @@ export function useWedgeCapture(): void {
       timer = setTimeout(() => {
         timer = null;
         apply(detector.flush(performance.now()));
-      }, Math.max(0, at - performance.now()) + 1);
+      }, Math.max(0, at - performance.now()) + FLUSH_GRACE_MS);
     };
     const onKey = (e: KeyboardEvent) => {
       if (e.isComposing) return;
