@@ -15,7 +15,10 @@ export function photoMime(bytes: Uint8Array): string | null {
 /**
  * Portraits as files named by the sha256 of their content, in the data folder's `photos/`.
  * The renderer loads them by hash (app://station/photos/<hash> in Electron, /photos/<hash> in the
- * browser host), so a tap never moves image bytes through the bridge and unchanged photos are never rewritten.
+ * browser host), and unchanged photos are never rewritten. The one exception is the portrait of the
+ * card just tapped: it travels with the tap's event as a data URL (`dataUrl`), because loading it by URL
+ * costs Chromium 15 ms or more through its network stack on a busy station, longer than everything else
+ * between the card and the painted verdict (see docs/notes/issue-5.md).
  */
 export class PhotoStore {
   readonly dir: string;
@@ -49,6 +52,22 @@ export class PhotoStore {
   read(hash: string): Buffer | null {
     if (!this.has(hash)) return null;
     return readFileSync(this.pathOf(hash));
+  }
+
+  /**
+   * The photo as a `data:` URL for the tap's event, or null when there is none, it is not an image, or
+   * it is larger than `maxBytes` (the page then loads it by URL, as before).
+   */
+  dataUrl(hash: string, maxBytes = 256 * 1024): string | null {
+    let bytes: Buffer | null;
+    try {
+      bytes = this.read(hash);
+    } catch {
+      return null;
+    }
+    if (!bytes || bytes.length > maxBytes) return null;
+    const mime = photoMime(bytes);
+    return mime ? `data:${mime};base64,${bytes.toString('base64')}` : null;
   }
 
   pathOf(hash: string): string {

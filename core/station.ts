@@ -226,7 +226,13 @@ export async function createStation(options: StationOptions): Promise<Station> {
     exportDir: join(options.dataDir, 'exports'),
   });
 
-  const guard = wireGuard(router, { store: () => store, clock, log, exportDir: join(options.dataDir, 'exports') });
+  const guard = wireGuard(router, {
+    store: () => store,
+    clock,
+    log,
+    exportDir: join(options.dataDir, 'exports'),
+    portrait: (hash) => photos.dataUrl(hash),
+  });
   wireHardware(router, { readers, log, testRelay: (direction) => guard.testRelay(direction) });
 
   readers.on('status', publishStatus);

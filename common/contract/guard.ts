@@ -171,6 +171,11 @@ export const guardEvents = {
     counters: GuardCounters,
     /** When the station process got the card event (epoch ms, sub-ms precision): the start of the station's own share. */
     receivedAtMs: z.number(),
+    /**
+     * The holder's portrait as a `data:image/…` URL, so the page paints it without a second trip to the
+     * station; null when there is none (the page falls back to the photo URL by hash).
+     */
+    portrait: z.string().startsWith('data:image/').nullable(),
   }),
   /** The relay's answer arrived after the pass was shown (it failed: the gate did not open). */
   'guard.gate': z.object({ passId: z.string(), gate: GateOutcome }),

@@ -30,7 +30,15 @@ export const DEMO_SPARE_CARDS = [
  */
 export function wireGuard(
   router: Router,
-  deps: { store: () => Store | null; clock: Clock; log: Logger; exportDir: string; makeGate?: (config: GateConfig) => Gate },
+  deps: {
+    store: () => Store | null;
+    clock: Clock;
+    log: Logger;
+    exportDir: string;
+    makeGate?: (config: GateConfig) => Gate;
+    /** The portrait with this hash as a data URL for the pass event (see PhotoStore.dataUrl). */
+    portrait?: (hash: string) => string | null;
+  },
 ): GuardWiring {
   const log = deps.log.child({ area: 'guard' });
   let built: { store: Store; guard: GuardPost } | null = null;
@@ -64,7 +72,10 @@ export function wireGuard(
     const guard = new GuardPost({ store, clock: deps.clock, gate: currentGate, log, exportDir: deps.exportDir });
     currentGate();
     if (!store.settings.get().backendUrl && guard.spareCards().length === 0) guard.addSpareCards(DEMO_SPARE_CARDS);
-    guard.on('pass', (p) => router.publish('guard.pass', p));
+    guard.on('pass', (p) => {
+      const hash = p.pass.holder?.photoHash ?? null;
+      router.publish('guard.pass', { ...p, portrait: hash && deps.portrait ? deps.portrait(hash) : null });
+    });
     guard.on('gate', (g) => router.publish('guard.gate', g));
     guard.on('emergency', (e) => router.publish('guard.emergency', e));
     guard.start();

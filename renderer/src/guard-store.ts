@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { EmergencyState, GuardCounters, GuardPassView } from '../../common/contract/index.ts';
 import { playGuardTone } from './guard-sound.ts';
+import { rememberPortrait } from './portraits.ts';
 import { station } from './station-client.ts';
 
 const STRIP = 6;
@@ -65,16 +66,11 @@ let connected = false;
 export function connectGuardStore(): void {
   if (connected) return;
   connected = true;
-  station.on('guard.pass', ({ pass, counters, receivedAtMs }) => {
+  station.on('guard.pass', ({ pass, counters, receivedAtMs, portrait }) => {
     (window.__guardReceived ??= new Map()).set(pass.id, receivedAtMs);
     (window.__guardArrived ??= new Map()).set(pass.id, performance.timeOrigin + performance.now());
-    // Start fetching the portrait now, before React renders the card that shows it,
-    // and decode it off the main thread, so the frame that shows it does not decode it first.
-    if (pass.holder?.photoHash) {
-      const img = new Image();
-      img.src = station.photoUrl(pass.holder.photoHash);
-      img.decode().catch(() => {});
-    }
+    // The portrait came with the event: start decoding it before React renders the card that shows it.
+    if (pass.holder?.photoHash && portrait) rememberPortrait(pass.holder.photoHash, portrait);
     useGuard.getState().show(pass);
     useGuard.setState({ counters });
     if (pass.kind === 'tap' || pass.kind === 'flood') playGuardTone(pass.alarm ? 'alarm' : pass.verdict === 'allow' ? 'allow' : 'deny');

@@ -34,6 +34,7 @@ interface CardRow {
   holderId: string;
   fullName: string;
   group: string;
+  photoHash: string | null;
 }
 
 interface GuardStation {
@@ -71,6 +72,7 @@ async function startGuardStation(
     holderId: c.card.holderId,
     fullName: c.holder?.fullName ?? '',
     group: c.holder?.group ?? '',
+    photoHash: c.holder?.photoHash ?? null,
   }));
   store.close();
   const host = await startBrowserHost({ dataDir, env: options.env ?? {} });
@@ -127,6 +129,14 @@ test('each verdict on the big card: allow opens the relay (bytes on the far pty)
   await expect(lastTap(page).getByTestId('guard-verdict')).toContainText('ПРОХОДИТЕ');
   const photo = lastTap(page).locator('img.photo');
   await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  // The portrait came with the tap's event (no second trip to the station) and is this holder's photo.
+  const sameAsStored = await photo.evaluate(async (img: HTMLImageElement, hash: string) => {
+    if (!img.src.startsWith('data:image/')) return `not a data URL: ${img.src.slice(0, 40)}`;
+    const stored = new Uint8Array(await (await fetch(`/photos/${hash}`)).arrayBuffer());
+    const sent = Uint8Array.from(atob(img.src.slice(img.src.indexOf(',') + 1)), (c) => c.charCodeAt(0));
+    return stored.length === sent.length && stored.every((b, i) => b === sent[i]);
+  }, student.photoHash!);
+  expect(sameAsStored).toBe(true);
   await station.board.far.waitFor(4);
   expect(station.board.received().slice(0, 4)).toEqual(lcusCommand(1, true));
   await expect(page.getByTestId('counter-inside')).toHaveText('1');

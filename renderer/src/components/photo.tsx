@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { station } from '../station-client.ts';
+import { portraitSrc } from '../portraits.ts';
 
 /** A portrait by content hash, or a clear placeholder when the holder has none. */
 export function Photo({ hash, alt, size = 'large' }: { hash: string | null; alt: string; size?: 'large' | 'thumb' }) {
@@ -11,5 +11,5 @@ export function Photo({ hash, alt, size = 'large' }: { hash: string | null; alt:
       </div>
     );
   }
-  return <img className={`photo photo-${size}`} src={station.photoUrl(hash)} alt={alt} draggable={false} />;
+  return <img className={`photo photo-${size}`} src={portraitSrc(hash)} alt={alt} draggable={false} />;
 }

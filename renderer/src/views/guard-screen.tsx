@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { GuardPassView } from '../../../common/contract/index.ts';
 import { Photo } from '../components/photo.tsx';
 import { connectGuardStore, useGuard } from '../guard-store.ts';
-import { station } from '../station-client.ts';
+import { portraitSrc } from '../portraits.ts';
 import { useApp } from '../store.ts';
 import { EmergencyPanel, SearchDialog, VisitorDialog } from './guard-dialogs.tsx';
 import './guard.css';
@@ -65,7 +65,7 @@ function TapCard({ pass }: { pass: GuardPassView }) {
     <section className={`g-tap ${verdictClass} ${pass.alarm ? 'g-alarm' : ''}`} data-testid="last-tap" data-pass-id={pass.id} data-verdict={pass.verdict} data-reason={pass.reason}>
       <div className="g-photo">
         {hash ? (
-          <img ref={imgRef} className="photo photo-large" src={station.photoUrl(hash)} alt={pass.holder?.fullName ?? ''} draggable={false} />
+          <img ref={imgRef} className="photo photo-large" src={portraitSrc(hash)} alt={pass.holder?.fullName ?? ''} draggable={false} />
         ) : pass.holder ? (
           <Photo hash={null} alt={pass.holder.fullName} />
         ) : (
