@@ -15,6 +15,17 @@ export interface DemoSchool {
   photos: Map<string, string>;
 }
 
+/**
+ * The demo school's reserve stock of spare cards (issue 5). 8-byte uids, so they never collide with the
+ * generated 7-byte student cards. The reference server's demo keeps them in its stock; a station running
+ * the embedded demo without a server seeds them itself (core/demo-seed.ts).
+ */
+export const DEMO_SPARE_CARDS: readonly { technology: 'iso14443'; uid: string; label: string }[] = [1, 2, 3, 4].map((n) => ({
+  technology: 'iso14443' as const,
+  uid: `04D000000000000${n}`,
+  label: `Запасная ${n}`,
+}));
+
 export interface DemoOptions {
   students?: number;
   seed?: number;

@@ -4,6 +4,7 @@
  * Pure zod; no I/O.
  */
 import { z } from 'zod';
+import { CARD_FORMATS } from './card-id.ts';
 import { Account, Card, MenuItem, SchoolDate, Staff, Student, UtcInstant } from './domain.ts';
 import { EventResult, EventResultStatus } from './events.ts';
 import { Pin, PinHash } from './pin-hash.ts';
@@ -41,9 +42,12 @@ export const EnrollResponse = z.object({
 export type EnrollResponse = z.infer<typeof EnrollResponse>;
 
 // ── Roster deltas ────────────────────────────────────────────────────────────────────────────
-export const TombstoneKind = z.enum(['student', 'staff', 'card', 'account']);
+export const TombstoneKind = z.enum(['student', 'staff', 'card', 'account', 'spare_card']);
 export type TombstoneKind = z.infer<typeof TombstoneKind>;
-/** A removed row. For a card the id is `technology:uid`; otherwise the person's (or account holder's) id. */
+/**
+ * A removed row. For a card and a spare card the id is `technology:uid`; otherwise the person's (or
+ * account holder's) id.
+ */
 export const Tombstone = z.object({ kind: TombstoneKind, id: z.string().min(1) });
 export type Tombstone = z.infer<typeof Tombstone>;
 
@@ -59,11 +63,25 @@ export const RosterQuery = z.object({
 export const RosterStaff = Staff.extend({ pinHash: PinHash.nullable().optional() });
 export type RosterStaff = z.infer<typeof RosterStaff>;
 
+/**
+ * A card of the school's reserve stock (issue 5): a guard hands it out for a day to a child who forgot
+ * theirs. It is nobody's card until a station binds it (a temp_card_bind event, then a temporary card row).
+ */
+export const SpareCard = z.object({
+  technology: Card.shape.technology,
+  uid: Card.shape.uid,
+  /** What is printed or stuck on the card, e.g. "Запасная 3"; may be empty. */
+  label: z.string().max(80),
+});
+export type SpareCard = z.infer<typeof SpareCard>;
+
 export const RosterPage = z.object({
   students: z.array(Student),
   staff: z.array(RosterStaff),
   cards: z.array(Card),
   accounts: z.array(Account),
+  /** Added or relabelled spare cards; absent from a backend that keeps no stock. */
+  spareCards: z.array(SpareCard).default([]),
   tombstones: z.array(Tombstone),
   /** Pass back as `since` for the next page; store it once the page is applied. */
   cursor: z.string(),
@@ -197,3 +215,30 @@ export const Ok = z.object({ ok: z.literal(true) });
 export const StaffPinRequest = z.object({ pin: Pin.nullable() });
 export const StaffPinResponse = z.object({ staffId: z.string(), hasPin: z.boolean(), changed: z.boolean() });
 export type StaffPinResponse = z.infer<typeof StaffPinResponse>;
+
+/** A spare card named as IT reads it off the card or a reader: the uid in any printed form (common/card-id.ts). */
+export const SpareCardRef = z.object({
+  technology: Card.shape.technology,
+  uid: z.string().trim().min(1).max(40),
+  /** How `uid` is written; the server converts it to the canonical uid. */
+  format: z.enum(CARD_FORMATS).default('hex'),
+});
+export type SpareCardRef = z.infer<typeof SpareCardRef>;
+export const SpareCardAddRequest = SpareCardRef.extend({ label: z.string().trim().max(80).default('') });
+export type SpareCardAddRequest = z.infer<typeof SpareCardAddRequest>;
+/** A spare card in the server's stock, with the holder it is bound to right now (a temporary card valid now). */
+export const SpareCardAdminView = SpareCard.extend({
+  /** The uid as a decimal (dec10) and Wiegand-26 reader print it, to match against the card's sticker. */
+  printed: z.object({ dec10: z.string(), wiegand26: z.string() }),
+  addedAt: UtcInstant,
+  boundTo: z
+    .object({ holderKind: Card.shape.holderKind, holderId: z.string(), fullName: z.string().nullable(), validUntil: UtcInstant.nullable() })
+    .nullable(),
+});
+export type SpareCardAdminView = z.infer<typeof SpareCardAdminView>;
+export const SpareCardRemoveResponse = z.object({
+  removed: SpareCardAdminView,
+  /** Bound right now: the holder keeps it until it is returned or the day ends; stations then drop it from their stock. */
+  stillBound: z.boolean(),
+});
+export type SpareCardRemoveResponse = z.infer<typeof SpareCardRemoveResponse>;

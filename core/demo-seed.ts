@@ -1,4 +1,4 @@
-import { generateDemoSchool } from '../common/demo-school.ts';
+import { DEMO_SPARE_CARDS, generateDemoSchool } from '../common/demo-school.ts';
 import { schoolDate, type Clock } from './clock.ts';
 import type { PhotoStore } from './photos.ts';
 import type { Store } from './store/index.ts';
@@ -32,6 +32,20 @@ export function ensureDemoMenu(store: Store, clock: Clock): void {
 }
 
 /**
+ * The embedded demo school's spare-card stock, for a station with no backend (with one, the stock comes
+ * from the server's roster like every other school's). Only into an empty stock.
+ */
+export function ensureDemoSpareCards(store: Store): number {
+  const has = store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM spare_cards').get();
+  if ((has?.n ?? 0) > 0) return 0;
+  const add = store.db.prepare<[string, string, string], never>('INSERT INTO spare_cards (technology, uid, label) VALUES (?, ?, ?)');
+  store.db.transaction(() => {
+    for (const c of DEMO_SPARE_CARDS) add.run(c.technology, c.uid, c.label);
+  })();
+  return DEMO_SPARE_CARDS.length;
+}
+
+/**
  * The station ran the embedded demo school and is now enrolled with a real backend: the demo people,
  * cards, accounts and menu go (the backend's roster replaces them), and demo events still waiting are
  * kept here but never sent, marked with the reason, so a real backend never receives a made-up pass.
@@ -39,7 +53,8 @@ export function ensureDemoMenu(store: Store, clock: Clock): void {
 export function retireDemoSchool(store: Store): { eventsKept: number } {
   let eventsKept = 0;
   store.db.transaction(() => {
-    for (const table of ['cards', 'accounts', 'students', 'staff', 'menu_items']) store.db.prepare(`DELETE FROM ${table}`).run();
+    // The spare-card stock too: the backend's own stock arrives with its roster.
+    for (const table of ['cards', 'accounts', 'students', 'staff', 'menu_items', 'spare_cards']) store.db.prepare(`DELETE FROM ${table}`).run();
     eventsKept = store.db
       .prepare("UPDATE outbox SET status = 'invalid', result_message = 'demo school event: kept on this station, not sent' WHERE status = 'pending'")
       .run().changes;

@@ -14,7 +14,7 @@ import { tillOnline } from '../common/till-online.ts';
 import { wireGuard } from './guard/wiring.ts';
 import { wireHardware } from './hardware-wiring.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { ensureDemoMenu, retireDemoSchool, seedDemoSchool } from './demo-seed.ts';
+import { ensureDemoMenu, ensureDemoSpareCards, retireDemoSchool, seedDemoSchool } from './demo-seed.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { PhotoStore } from './photos.ts';
 import { ReaderHub, type ReaderFactory } from './readers.ts';
@@ -143,13 +143,15 @@ export async function createStation(options: StationOptions): Promise<Station> {
         log.info('store: seeded the demo school');
       }
       ensureDemoMenu(s, clock);
+      ensureDemoSpareCards(s);
     }
     s.outbox.onChange(publishStatus);
     startSync(s);
   };
 
   function startSync(s: Store): void {
-    engine = createSyncEngine({ store: createSyncStore(s, photos), clock, vault, logger: log.child({ area: 'sync' }), ...options.sync });
+    const syncLog = log.child({ area: 'sync' });
+    engine = createSyncEngine({ store: createSyncStore(s, photos, syncLog), clock, vault, logger: syncLog, ...options.sync });
     offEngine = engine.onChange(publishStatus);
     engine.start();
     void vault.load().then(async (creds) => {

@@ -5,6 +5,7 @@
 import type { MenuItem } from '../common/domain.ts';
 import type { StationEvent } from '../common/events.ts';
 import type { AttentionItem, PushResult, RosterPage } from '../common/sync-api.ts';
+import type { Logger } from './logger.ts';
 import { PhotoStore } from './photos.ts';
 import type { Store } from './store/index.ts';
 
@@ -36,7 +37,7 @@ export interface SyncStore {
   clearAttention(id: string): void;
 }
 
-export function createSyncStore(store: Store, photos: PhotoStore): SyncStore {
+export function createSyncStore(store: Store, photos: PhotoStore, log?: Pick<Logger, 'info'>): SyncStore {
   const { db, outbox, roster } = store;
   const setCode = db.prepare<[string | null, string], never>('UPDATE outbox SET result_code = ? WHERE id = ?');
   const getState = db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?');
@@ -50,6 +51,16 @@ export function createSyncStore(store: Store, photos: PhotoStore): SyncStore {
     account: db.prepare<[string], never>('DELETE FROM accounts WHERE holder_id = ?'),
     card: db.prepare<[string, string], never>('DELETE FROM cards WHERE technology = ? AND uid = ?'),
   };
+  // The spare-card stock (issue 5). A card added again after its removal is back in the stock.
+  const upsertSpare = db.prepare<[string, string, string], never>(
+    `INSERT INTO spare_cards (technology, uid, label) VALUES (?, ?, ?)
+     ON CONFLICT (technology, uid) DO UPDATE SET label = excluded.label, removed_at = NULL`,
+  );
+  const deleteFreeSpare = db.prepare<[string, string], never>('DELETE FROM spare_cards WHERE technology = ? AND uid = ? AND holder_id IS NULL');
+  // Handed out right now: the child keeps it until it is returned or its day ends (GuardPost drops it then).
+  const markSpareRemoved = db.prepare<[string, string, string], never>(
+    'UPDATE spare_cards SET removed_at = ? WHERE technology = ? AND uid = ? AND holder_id IS NOT NULL AND removed_at IS NULL',
+  );
   const missing = db.prepare<[number], { hash: string }>(
     `SELECT DISTINCT photo_hash AS hash FROM (SELECT photo_hash FROM students UNION ALL SELECT photo_hash FROM staff)
      WHERE photo_hash IS NOT NULL AND photo_hash NOT IN (SELECT hash FROM photos) LIMIT ?`,
@@ -82,10 +93,16 @@ export function createSyncStore(store: Store, photos: PhotoStore): SyncStore {
     roster.upsertStaff(page.staff);
     roster.upsertCards(page.cards);
     roster.upsertAccounts(page.accounts);
+    for (const c of page.spareCards) upsertSpare.run(c.technology, c.uid, c.label);
     for (const t of page.tombstones) {
-      if (t.kind === 'card') {
+      if (t.kind === 'card' || t.kind === 'spare_card') {
         const at = t.id.indexOf(':');
-        deletes.card.run(t.id.slice(0, at), t.id.slice(at + 1));
+        const [technology, uid] = [t.id.slice(0, at), t.id.slice(at + 1)];
+        if (t.kind === 'card') deletes.card.run(technology, uid);
+        else if (deleteFreeSpare.run(technology, uid).changes > 0) log?.info({ card: t.id }, 'sync: spare card removed from the stock by the server');
+        else if (markSpareRemoved.run(new Date().toISOString(), technology, uid).changes > 0) {
+          log?.info({ card: t.id }, 'sync: spare card removed from the stock by the server; it is handed out now and leaves the stock when it comes back');
+        }
       } else deletes[t.kind].run(t.id);
     }
     putState.run('roster_cursor', page.cursor);

@@ -3,12 +3,12 @@
  * school. The CLI and the admin-token endpoints both call these functions.
  */
 import { randomBytes } from 'node:crypto';
-import { CARD_TECHNOLOGIES, isCanonicalUid, type CardTechnology } from '../common/card-id.ts';
-import { generateDemoSchool } from '../common/demo-school.ts';
+import { CARD_TECHNOLOGIES, CardFormatError, isCanonicalUid, isRandomUid, toCanonicalUid, type CanonicalCard, type CardTechnology } from '../common/card-id.ts';
+import { DEMO_SPARE_CARDS, generateDemoSchool } from '../common/demo-school.ts';
 import { Card, MenuItem, PersonStatus, Staff, Student } from '../common/domain.ts';
 import { parseMoney } from '../common/money.ts';
 import { PIN_PATTERN } from '../common/pin-hash.ts';
-import type { ImportReport, StaffPinResponse } from '../common/sync-api.ts';
+import type { ImportReport, SpareCardAdminView, SpareCardRef, SpareCardRemoveResponse, StaffPinResponse } from '../common/sync-api.ts';
 import { pinHashFor } from './pins.ts';
 import type { Repo } from './repo.ts';
 
@@ -95,6 +95,7 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
     pin: string | null;
     pinHash?: string;
   }[] = [];
+  const spares = await repo.spareCardKeys();
   for (const rec of records(csv)) {
     try {
       const id = rec.get('id');
@@ -124,7 +125,10 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
             });
       const pin = kind === 'staff' ? rec.get('pin') || null : null;
       if (pin !== null && !PIN_PATTERN.test(pin)) throw new Error('pin is not 4 to 8 digits');
-      ready.push({ person, cards: parseCards(rec.get('cards')), photo, pin });
+      const cards = parseCards(rec.get('cards'));
+      const spare = cards.find((c) => spares.has(`${c.technology}:${c.uid}`));
+      if (spare) throw new Error(`card ${spare.technology}:${spare.uid} is a spare card in the school's stock; remove it from the stock first`);
+      ready.push({ person, cards, photo, pin });
     } catch (err) {
       report.rejected.push({ line: rec.line, reason: err instanceof Error ? err.message.replace(/\s+/g, ' ') : String(err) });
     }
@@ -180,6 +184,33 @@ export async function setStaffPin(repo: Repo, staffId: string, pin: string | nul
   return { staffId, hasPin: hash !== null, changed };
 }
 
+/**
+ * A spare card as IT names it (the uid in any printed form of common/card-id.ts) → its canonical form.
+ * A uid a reader cannot trust (a phone's or bank card's random id) is refused.
+ */
+export function spareCardFromRef(ref: SpareCardRef): CanonicalCard {
+  let uid: string;
+  try {
+    uid = toCanonicalUid(ref.uid, ref.format);
+  } catch (err) {
+    if (err instanceof CardFormatError) throw new RangeError(`${err.message} (format ${ref.format})`);
+    throw err;
+  }
+  const card = { technology: ref.technology, uid };
+  if (isRandomUid(card)) throw new RangeError(`card ${card.technology}:${uid} has a random uid (a phone or bank card): it cannot be a spare card`);
+  return card;
+}
+
+/** Adds a spare card to the school's stock (or relabels it); stations get it with their next roster pull. */
+export function addSpareCard(repo: Repo, ref: SpareCardRef & { label?: string }): Promise<SpareCardAdminView> {
+  return repo.addSpareCard(spareCardFromRef(ref), (ref.label ?? '').trim());
+}
+
+/** Removes a spare card from the stock; one bound right now stays with its holder until returned or the day ends. */
+export function removeSpareCard(repo: Repo, ref: SpareCardRef): Promise<SpareCardRemoveResponse> {
+  return repo.removeSpareCard(spareCardFromRef(ref));
+}
+
 /** Menu CSV: `date,id,name,category,kind,price,allergens`; price in rubles (`145,00`), allergens separated by `;`. */
 export async function importMenuCsv(repo: Repo, csv: string): Promise<ImportReport> {
   const report: ImportReport = { imported: 0, rejected: [] };
@@ -218,7 +249,10 @@ export interface DemoSeedOptions {
 }
 
 /** Seeds the demo school (common/demo-school.ts) with its portraits, cards, balances and menu. */
-export async function seedDemoSchool(repo: Repo, options: DemoSeedOptions = {}): Promise<{ students: number; staff: number; cards: number }> {
+export async function seedDemoSchool(
+  repo: Repo,
+  options: DemoSeedOptions = {},
+): Promise<{ students: number; staff: number; cards: number; spareCards: number }> {
   const now = options.now ?? new Date();
   const date = schoolDay(now.getTime());
   const school = generateDemoSchool({ students: options.students ?? 30, date, now: now.toISOString() });
@@ -274,7 +308,13 @@ export async function seedDemoSchool(repo: Repo, options: DemoSeedOptions = {}):
     for (const m of school.menu) menu.push({ ...m, date: day });
   }
   await repo.putMenu(menu);
-  return { students: school.students.length, staff: school.staff.length, cards: school.cards.length };
+  await seedDemoSpareCards(repo);
+  return { students: school.students.length, staff: school.staff.length, cards: school.cards.length, spareCards: DEMO_SPARE_CARDS.length };
+}
+
+/** The demo school's reserve stock (common/demo-school.ts), through the same path IT uses. */
+async function seedDemoSpareCards(repo: Repo): Promise<void> {
+  for (const c of DEMO_SPARE_CARDS) await repo.addSpareCard(c, c.label);
 }
 
 /** The demo staff's PIN hashes (common/demo-school.ts knows the PINs), keeping hashes already stored for the same PIN. */
@@ -287,16 +327,20 @@ async function demoPinHashes(repo: Repo, staff: readonly { id: string; pin: stri
 
 /**
  * Seeds the demo school only into an empty database (what `npm start` and `serve --demo` use). A demo
- * school seeded before the roster carried PINs (no staff member has one) gets the demo staff's PINs.
+ * school seeded before the roster carried PINs (no staff member has one) gets the demo staff's PINs; one
+ * seeded before the server kept spare cards (no spare card ever) gets the demo's spare cards.
  */
 export async function ensureDemoSchool(repo: Repo, options: DemoSeedOptions = {}): Promise<boolean> {
   if ((await repo.counts()).students > 0) {
     const school = generateDemoSchool({ students: 0, date: schoolDay(Date.now()), now: new Date().toISOString() });
     const present = await repo.db.all<{ id: string; full_name: string; pin_hash: string | null }>('SELECT id, full_name, pin_hash FROM staff');
-    if (present.some((r) => r.pin_hash !== null)) return false;
     // Only the demo's own staff (same id and name), never a real school's.
     const ids = new Set(present.map((r) => `${r.id}\u0000${r.full_name}`));
     const demo = school.staff.filter((s) => ids.has(`${s.id}\u0000${s.fullName}`));
+    // A removed spare card leaves a tombstone: a stock IT emptied on purpose stays empty.
+    const everSpares = await repo.db.get("SELECT 1 AS x FROM spare_cards UNION ALL SELECT 1 AS x FROM tombstones WHERE kind = 'spare_card'");
+    if (demo.length === school.staff.length && !everSpares) await seedDemoSpareCards(repo);
+    if (present.some((r) => r.pin_hash !== null)) return false;
     const hashes = await demoPinHashes(repo, demo);
     await repo.db.tx(async (tx) => {
       for (const s of demo) await repo.setStaffPinHash(tx, s.id, hashes.get(s.id)!);

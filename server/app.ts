@@ -31,9 +31,13 @@ import {
   TopUpRequest,
   AccountView,
   CardRefBody,
+  SpareCardAddRequest,
+  SpareCardAdminView,
+  SpareCardRef,
+  SpareCardRemoveResponse,
 } from '../common/sync-api.ts';
 import { Card } from '../common/domain.ts';
-import { importMenuCsv, importStaffCsv, importStudentsCsv, setStaffPin } from './admin.ts';
+import { addSpareCard, importMenuCsv, importStaffCsv, importStudentsCsv, removeSpareCard, setStaffPin } from './admin.ts';
 import { NotFound, type Repo, type StationRow } from './repo.ts';
 import { releasesPlugin } from './releases/plugin.ts';
 
@@ -249,6 +253,40 @@ function routesFor(repo: Repo, schoolName: string): RouteDef[] {
       handler: async ({ body }) => {
         const b = body as z.infer<typeof LostCardRequest>;
         return repo.replaceLostCard(b.card, b.temporary, b.validUntil);
+      },
+    },
+    {
+      method: 'GET',
+      url: '/v1/admin/spare-cards',
+      summary: "The school's spare-card stock, each with the holder it is bound to right now (if any).",
+      auth: 'admin',
+      response: z.array(SpareCardAdminView),
+      handler: async () => repo.spareCards(),
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/spare-cards',
+      summary: 'Add a spare card to the stock (uid in any printed form; optional label); a card somebody owns is refused.',
+      auth: 'admin',
+      body: SpareCardAddRequest,
+      response: SpareCardAdminView,
+      handler: async ({ body, req }) => {
+        const added = await addSpareCard(repo, body as z.infer<typeof SpareCardAddRequest>);
+        req.log.info({ card: `${added.technology}:${added.uid}`, label: added.label }, 'spare card added to the stock');
+        return added;
+      },
+    },
+    {
+      method: 'POST',
+      url: '/v1/admin/spare-cards/remove',
+      summary: 'Remove a spare card from the stock; one bound right now stays with its holder until returned or the day ends.',
+      auth: 'admin',
+      body: SpareCardRef,
+      response: SpareCardRemoveResponse,
+      handler: async ({ body, req }) => {
+        const r = await removeSpareCard(repo, body as z.infer<typeof SpareCardRef>);
+        req.log.info({ card: `${r.removed.technology}:${r.removed.uid}`, stillBound: r.stillBound }, 'spare card removed from the stock');
+        return r;
       },
     },
     {

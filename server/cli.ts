@@ -6,10 +6,20 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CARD_TECHNOLOGIES, type CardTechnology } from '../common/card-id.ts';
+import { CARD_FORMATS, CARD_TECHNOLOGIES, type CardFormat, type CardTechnology } from '../common/card-id.ts';
 import { parseMoney } from '../common/money.ts';
 import { SubsidyCategory } from '../common/domain.ts';
-import { ensureDemoSchool, importMenuCsv, importStaffCsv, importStudentsCsv, seedDemoSchool, setStaffPin, type PhotoSource } from './admin.ts';
+import {
+  addSpareCard,
+  ensureDemoSchool,
+  importMenuCsv,
+  importStaffCsv,
+  importStudentsCsv,
+  removeSpareCard,
+  seedDemoSchool,
+  setStaffPin,
+  type PhotoSource,
+} from './admin.ts';
 import { openServerDatabase, startServer } from './index.ts';
 import { Repo } from './repo.ts';
 
@@ -26,6 +36,10 @@ const USAGE = `usage: node server/cli.ts <command> [options]
   stations | revoke-station ID
   block-card TECH:UID
   lost-card TECH:UID TEMP_TECH:TEMP_UID [--valid-until ISO]
+  spare-cards                                         the spare-card stock, and who holds each card right now
+  add-spare-card TECH:UID [--label TEXT] [--format F] add a card to the stock (label e.g. "Запасная 3"); stations get it on their next sync
+  remove-spare-card TECH:UID [--format F]             take a card out of the stock (a card handed out today stays with the child until returned)
+      F: how UID is written: hex (default), hex-reversed, dec10, dec10-reversed, wiegand26 ("FFF,NNNNN")
   top-up HOLDER RUBLES | daily-limit HOLDER RUBLES|none | forbid HOLDER "CAT;CAT" | subsidy HOLDER none|free|discounted
   account HOLDER
 common options: --data-dir DIR (default .data/server) | --database-url URL (or DATABASE_URL)`;
@@ -44,6 +58,8 @@ const { values, positionals } = parseArgs({
     photos: { type: 'string' },
     ttl: { type: 'string' },
     'valid-until': { type: 'string' },
+    label: { type: 'string' },
+    format: { type: 'string' },
     clear: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -67,6 +83,16 @@ function cardRef(text: string): { technology: CardTechnology; uid: string } {
   const [technology, uid] = text.includes(':') ? text.split(':') : ['iso14443', text];
   if (!CARD_TECHNOLOGIES.includes(technology as CardTechnology)) fail(`unknown card technology "${technology}"`);
   return { technology: technology as CardTechnology, uid: (uid ?? '').toUpperCase() };
+}
+
+/** A spare card as IT types it: `TECH:UID` (technology defaults to iso14443), the uid in the `--format` form. */
+function spareRef(text: string): { technology: CardTechnology; uid: string; format: CardFormat } {
+  const colon = text.indexOf(':');
+  const head = colon > 0 ? text.slice(0, colon).toLowerCase() : '';
+  const [technology, uid] = CARD_TECHNOLOGIES.includes(head as CardTechnology) ? [head as CardTechnology, text.slice(colon + 1)] : ['iso14443' as const, text];
+  const format = (values.format ?? 'hex') as CardFormat;
+  if (!CARD_FORMATS.includes(format)) fail(`unknown --format "${format}" (one of ${CARD_FORMATS.join(', ')})`);
+  return { technology, uid, format };
 }
 
 function rubles(text: string): number {
@@ -151,6 +177,21 @@ if (command === 'serve') {
       case 'lost-card':
         print(await repo.replaceLostCard(cardRef(arg(0, 'lost card')), cardRef(arg(1, 'temporary card')), values['valid-until'] ?? null));
         break;
+      case 'spare-cards':
+        print(await repo.spareCards());
+        break;
+      case 'add-spare-card':
+        print(await addSpareCard(repo, { ...spareRef(arg(0, 'card')), label: values.label ?? '' }));
+        break;
+      case 'remove-spare-card': {
+        const r = await removeSpareCard(repo, spareRef(arg(0, 'card')));
+        print(r);
+        if (r.removed.boundTo) {
+          const b = r.removed.boundTo;
+          console.error(`note: the card is handed out to ${b.fullName ?? b.holderId} right now; it works until it is returned or the day ends, then stations drop it`);
+        }
+        break;
+      }
       case 'top-up':
         print(await repo.topUp(arg(0, 'holder id'), rubles(arg(1, 'amount in rubles'))));
         break;

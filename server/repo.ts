@@ -5,10 +5,21 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { cardKey, printedForms, type CanonicalCard } from '../common/card-id.ts';
 import type { Account, Card, MenuItem, Staff, Student } from '../common/domain.ts';
 import { eventPayloadError, StationEvent, type EventPayload } from '../common/events.ts';
 import { formatMoney } from '../common/money.ts';
-import type { EventResultCode, PushResult, RosterPage, RosterStaff, Tombstone, TombstoneKind } from '../common/sync-api.ts';
+import type {
+  EventResultCode,
+  PushResult,
+  RosterPage,
+  RosterStaff,
+  SpareCard,
+  SpareCardAdminView,
+  SpareCardRemoveResponse,
+  Tombstone,
+  TombstoneKind,
+} from '../common/sync-api.ts';
 import type { Database, Sql, Tx } from './storage/sql.ts';
 import { canonicalJson, hashSecret, newEnrollmentCode, newToken, normalizeCode } from './tokens.ts';
 
@@ -63,6 +74,39 @@ interface AccountRow {
   parent_note: string | null;
   rev: number;
 }
+
+interface SpareRow {
+  technology: Card['technology'];
+  uid: string;
+  label: string;
+  added_at: string;
+  rev: number;
+}
+/** A spare card with the temporary card row that binds it, if any (LEFT JOIN: nulls when unbound). */
+interface SpareBindingRow extends SpareRow {
+  holder_kind: Card['holderKind'] | null;
+  holder_id: string | null;
+  valid_until: string | null;
+  full_name: string | null;
+}
+const SPARE_WITH_BINDING = `SELECT sc.technology, sc.uid, sc.label, sc.added_at, sc.rev, c.holder_kind, c.holder_id, c.valid_until,
+       coalesce(s.full_name, t.full_name) AS full_name
+  FROM spare_cards sc
+  LEFT JOIN cards c ON c.technology = sc.technology AND c.uid = sc.uid AND c.status = 'temporary'
+  LEFT JOIN students s ON c.holder_kind = 'student' AND s.id = c.holder_id
+  LEFT JOIN staff t ON c.holder_kind = 'staff' AND t.id = c.holder_id`;
+
+const toSpareCard = (r: SpareRow): SpareCard => ({ technology: r.technology, uid: r.uid, label: r.label });
+const toSpareView = (r: SpareBindingRow, nowIso: string): SpareCardAdminView => {
+  const printed = printedForms(r.uid);
+  const bound = r.holder_id !== null && r.holder_kind !== null && (r.valid_until === null || r.valid_until > nowIso);
+  return {
+    ...toSpareCard(r),
+    printed: { dec10: printed.dec10, wiegand26: printed.wiegand26 },
+    addedAt: r.added_at,
+    boundTo: bound ? { holderKind: r.holder_kind!, holderId: r.holder_id!, fullName: r.full_name, validUntil: r.valid_until } : null,
+  };
+};
 
 const toStudent = (r: StudentRow): Student => ({ id: r.id, fullName: r.full_name, className: r.class_name, photoHash: r.photo_hash, status: r.status });
 const toStaff = (r: StaffRow): RosterStaff => ({
@@ -236,17 +280,18 @@ export class Repo {
   /** Changes after `since` in revision order, at most `limit` rows, with the cursor to continue from. */
   async rosterPage(since: number, limit: number): Promise<RosterPage> {
     type Tagged = { rev: number; apply: (p: RosterPage) => void };
-    const [students, staff, cards, accounts, tombs, counts] = await this.db.tx(async (db) => [
+    const [students, staff, cards, accounts, spares, tombs, counts] = await this.db.tx(async (db) => [
       await db.all<StudentRow>('SELECT * FROM students WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
       await db.all<StaffRow>('SELECT * FROM staff WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
       await db.all<CardRow>('SELECT * FROM cards WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
       await db.all<AccountRow>('SELECT * FROM accounts WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
+      await db.all<SpareRow>('SELECT * FROM spare_cards WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
       await db.all<{ kind: TombstoneKind; id: string; rev: number }>('SELECT * FROM tombstones WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
       await db.get<{ n: number }>(
         `SELECT (SELECT count(*) FROM students WHERE rev > ?) + (SELECT count(*) FROM staff WHERE rev > ?)
            + (SELECT count(*) FROM cards WHERE rev > ?) + (SELECT count(*) FROM accounts WHERE rev > ?)
-           + (SELECT count(*) FROM tombstones WHERE rev > ?) AS n`,
-        [since, since, since, since, since],
+           + (SELECT count(*) FROM spare_cards WHERE rev > ?) + (SELECT count(*) FROM tombstones WHERE rev > ?) AS n`,
+        [since, since, since, since, since, since],
       ),
     ] as const, { snapshot: true });
     const tagged: Tagged[] = [
@@ -254,6 +299,7 @@ export class Repo {
       ...staff.map((r) => ({ rev: r.rev, apply: (p: RosterPage) => p.staff.push(toStaff(r)) })),
       ...cards.map((r) => ({ rev: r.rev, apply: (p: RosterPage) => p.cards.push(toCard(r)) })),
       ...accounts.map((r) => ({ rev: r.rev, apply: (p: RosterPage) => p.accounts.push(toAccount(r)) })),
+      ...spares.map((r) => ({ rev: r.rev, apply: (p: RosterPage) => p.spareCards.push(toSpareCard(r)) })),
       ...tombs.map((r) => ({ rev: r.rev, apply: (p: RosterPage) => p.tombstones.push({ kind: r.kind, id: r.id } satisfies Tombstone) })),
     ].sort((a, b) => a.rev - b.rev);
     const taken = tagged.slice(0, limit);
@@ -263,6 +309,7 @@ export class Repo {
       staff: [],
       cards: [],
       accounts: [],
+      spareCards: [],
       tombstones: [],
       cursor: String(taken.length ? taken[taken.length - 1]!.rev : since),
       more: remaining > taken.length,
@@ -424,6 +471,9 @@ export class Repo {
     if (!card) throw new NotFound(`no card ${lost.technology}:${lost.uid}`);
     const existing = await this.card(temporary.technology, temporary.uid);
     if (existing && existing.holderId !== card.holderId) throw new RangeError(`card ${temporary.technology}:${temporary.uid} belongs to ${existing.holderId}`);
+    if (await this.isSpareCard(temporary)) {
+      throw new RangeError(`card ${cardKey(temporary)} is a spare card in the school's stock; remove it from the stock first (remove-spare-card)`);
+    }
     const temp: Card = { ...temporary, holderKind: card.holderKind, holderId: card.holderId, status: 'temporary', validUntil };
     await this.db.tx(
       async (tx) => {
@@ -433,6 +483,84 @@ export class Repo {
       { roster: true },
     );
     return temp;
+  }
+
+  // ── The spare-card stock (issue 5) ──────────────────────────────────────────────────────────
+  async isSpareCard(card: CanonicalCard): Promise<boolean> {
+    return !!(await this.db.get('SELECT 1 AS x FROM spare_cards WHERE technology = ? AND uid = ?', [card.technology, card.uid]));
+  }
+
+  /** `technology:uid` of every spare card (for imports, which refuse to make one somebody's own card). */
+  async spareCardKeys(): Promise<Set<string>> {
+    const rows = await this.db.all<{ technology: string; uid: string }>('SELECT technology, uid FROM spare_cards');
+    return new Set(rows.map((r) => `${r.technology}:${r.uid}`));
+  }
+
+  /** The stock in label order, each with the holder it is bound to right now (a temporary card valid now). */
+  async spareCards(): Promise<SpareCardAdminView[]> {
+    const now = iso();
+    const rows = await this.db.all<SpareBindingRow>(`${SPARE_WITH_BINDING} ORDER BY sc.label, sc.uid`);
+    return rows.map((r) => toSpareView(r, now));
+  }
+
+  async spareCard(card: CanonicalCard): Promise<SpareCardAdminView | null> {
+    const r = await this.db.get<SpareBindingRow>(`${SPARE_WITH_BINDING} WHERE sc.technology = ? AND sc.uid = ?`, [card.technology, card.uid]);
+    return r ? toSpareView(r, iso()) : null;
+  }
+
+  /**
+   * Adds a card (canonical uid) to the stock, or relabels one already there. A card somebody owns (any row
+   * in `cards` that is not this spare's own binding) is refused: it would pass as theirs and as a spare.
+   */
+  async addSpareCard(card: CanonicalCard, label: string): Promise<SpareCardAdminView> {
+    await this.db.tx(
+      async (tx) => {
+        const spare = await tx.get('SELECT 1 AS x FROM spare_cards WHERE technology = ? AND uid = ?', [card.technology, card.uid]);
+        if (!spare) {
+          const owner = await tx.get<CardRow & { full_name: string | null }>(
+            `SELECT c.*, coalesce(s.full_name, t.full_name) AS full_name FROM cards c
+               LEFT JOIN students s ON c.holder_kind = 'student' AND s.id = c.holder_id
+               LEFT JOIN staff t ON c.holder_kind = 'staff' AND t.id = c.holder_id
+              WHERE c.technology = ? AND c.uid = ?`,
+            [card.technology, card.uid],
+          );
+          if (owner) {
+            const who = owner.full_name ? `${owner.holder_id} (${owner.full_name})` : owner.holder_id;
+            throw new RangeError(
+              `card ${cardKey(card)} is not added: it is ${who}'s ${owner.status} card. A spare card must be a card nobody owns` +
+                (owner.status === 'temporary' ? '; add it again once it is returned' : ''),
+            );
+          }
+        }
+        const rev = await tx.nextRev();
+        await tx.run(
+          `INSERT INTO spare_cards (technology, uid, label, added_at, rev) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (technology, uid) DO UPDATE SET label = excluded.label, rev = excluded.rev
+           WHERE spare_cards.label IS DISTINCT FROM excluded.label`,
+          [card.technology, card.uid, label, iso(), rev],
+        );
+        await this.#clearTombstone(tx, 'spare_card', cardKey(card));
+      },
+      { roster: true },
+    );
+    return (await this.spareCard(card))!;
+  }
+
+  /**
+   * Takes a card out of the stock; stations drop it on their next pull. One bound right now stays with its
+   * holder (its temporary card row is untouched) until it is returned or its day ends.
+   */
+  async removeSpareCard(card: CanonicalCard): Promise<SpareCardRemoveResponse> {
+    const view = await this.spareCard(card);
+    if (!view) throw new NotFound(`card ${cardKey(card)} is not in the spare-card stock`);
+    await this.db.tx(
+      async (tx) => {
+        const n = await tx.run('DELETE FROM spare_cards WHERE technology = ? AND uid = ?', [card.technology, card.uid]);
+        if (n > 0) await this.#tombstone(tx, 'spare_card', cardKey(card));
+      },
+      { roster: true },
+    );
+    return { removed: view, stillBound: view.boundTo !== null };
   }
 
   // ── Events ─────────────────────────────────────────────────────────────────────────────────

@@ -25,7 +25,7 @@ export async function pullRoster(
     if (options.signal?.aborted) break;
     const page = await client.roster(cursor, options.pageSize, options.signal);
     if (pages === 0) total = page.remaining;
-    const n = page.students.length + page.staff.length + page.cards.length + page.accounts.length + page.tombstones.length;
+    const n = page.students.length + page.staff.length + page.cards.length + page.accounts.length + page.spareCards.length + page.tombstones.length;
     store.applyRosterPage(page);
     cursor = page.cursor;
     rows += n;

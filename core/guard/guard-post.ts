@@ -104,6 +104,8 @@ interface SpareRow {
   holder_id: string | null;
   bound_at: string | null;
   bound_until: string | null;
+  /** IT removed it from the school's stock while it was handed out (migration 005): dropped when it comes back. */
+  removed_at: string | null;
 }
 
 const GATE_CODE: Record<GateOutcome, number> = { none: 0, opened: 1, not_opened: 2, held_open: 3 };
@@ -229,6 +231,7 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
       addSpare: db.prepare<[string, string, string], never>(
         "INSERT INTO spare_cards (technology, uid, label) VALUES (?, ?, ?) ON CONFLICT (technology, uid) DO UPDATE SET label = excluded.label",
       ),
+      dropSpare: db.prepare<[string, string], never>('DELETE FROM spare_cards WHERE technology = ? AND uid = ?'),
       dropCard: db.prepare<[string, string], never>('DELETE FROM cards WHERE technology = ? AND uid = ?'),
       upsertTempCard: db.prepare(
         `INSERT INTO cards (technology, uid, holder_kind, holder_id, status, valid_until)
@@ -625,17 +628,27 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
 
   spareCards(): SpareCardView[] {
     this.returnExpiredSpares();
+    const now = this.#nowIso();
     return this.#q.spares.all().map((s) => {
-      const holder = s.holder_kind && s.holder_id ? this.#holder(s.holder_kind, s.holder_id) : null;
+      // Handed out here, or at another post of the school (the server's temporary card row came with the roster).
+      const elsewhere = s.holder_id ? null : this.#boundElsewhere(s, now);
+      const holder = s.holder_kind && s.holder_id ? this.#holder(s.holder_kind, s.holder_id) : elsewhere ? this.#holder(elsewhere.holder_kind, elsewhere.holder_id) : null;
       return {
         technology: s.technology,
         uid: s.uid,
         label: s.label,
         printed: s.technology === 'em4100' ? printedForms(s.uid).dec10 : s.uid,
         boundTo: holder ? { kind: holder.kind, id: holder.id, fullName: holder.fullName, group: holder.group } : null,
-        boundUntil: s.bound_until,
+        boundUntil: s.bound_until ?? elsewhere?.valid_until ?? null,
       };
     });
+  }
+
+  /** A spare card's live temporary-card row when another station bound it (the stock is shared by the school). */
+  #boundElsewhere(card: CanonicalCard, nowIso: string): LookupRow | null {
+    const row = this.#q.lookup.get(card.technology, card.uid);
+    if (!row || row.status !== 'temporary' || (row.valid_until !== null && row.valid_until <= nowIso)) return null;
+    return row;
   }
 
   /**
@@ -649,9 +662,13 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
   } {
     this.returnExpiredSpares();
     const spare = this.#q.spare.get(input.card.technology, input.card.uid);
-    if (!spare) throw new DomainError('not_found', 'spare_not_in_stock', `card ${cardKey(input.card)} is not a spare card`);
+    if (!spare || (spare.removed_at && !spare.holder_id)) throw new DomainError('not_found', 'spare_not_in_stock', `card ${cardKey(input.card)} is not a spare card`);
     if (spare.holder_id && spare.holder_id !== input.holderId) {
       throw new DomainError('conflict', 'spare_already_bound', `card ${cardKey(input.card)} is bound to ${spare.holder_id}`);
+    }
+    const elsewhere = spare.holder_id ? null : this.#boundElsewhere(spare, this.#nowIso());
+    if (elsewhere && elsewhere.holder_id !== input.holderId) {
+      throw new DomainError('conflict', 'spare_already_bound', `card ${cardKey(input.card)} was handed out to ${elsewhere.holder_id} at another station`);
     }
     const holder = this.#holder(input.holderKind, input.holderId);
     if (!holder) throw new DomainError('not_found', 'person_not_found', `no ${input.holderKind} ${input.holderId}`);
@@ -695,9 +712,12 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
   returnSpareCard(card: CanonicalCard, cause: 'returned' | 'day_ended' = 'returned'): GuardPassView {
     const spare = this.#q.spare.get(card.technology, card.uid);
     if (!spare) throw new DomainError('not_found', 'spare_not_in_stock', `card ${cardKey(card)} is not a spare card`);
-    if (!spare.holder_id || !spare.holder_kind) throw new DomainError('conflict', 'spare_not_bound', `card ${cardKey(card)} is in stock already`);
-    const holderId = spare.holder_id;
-    const holder = this.#holder(spare.holder_kind, holderId);
+    // Handed out at another post and brought back here: the server's temporary card row names the holder.
+    const elsewhere = spare.holder_id ? null : this.#boundElsewhere(spare, this.#nowIso());
+    const holderKind = spare.holder_kind ?? elsewhere?.holder_kind ?? null;
+    const holderId = spare.holder_id ?? elsewhere?.holder_id ?? null;
+    if (!holderId || !holderKind) throw new DomainError('conflict', 'spare_not_bound', `card ${cardKey(card)} is in stock already`);
+    const holder = this.#holder(holderKind, holderId);
     const now = this.#clock.now();
     const view = this.#view({
       kind: 'spare_return',
@@ -709,11 +729,15 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
       note: spare.label || null,
     });
     this.#store.db.transaction(() => {
-      this.#q.freeSpare.run(card.technology, card.uid);
+      // IT removed it from the school's stock while it was out: now that it is back, it leaves the stock.
+      if (spare.removed_at) this.#q.dropSpare.run(card.technology, card.uid);
+      else this.#q.freeSpare.run(card.technology, card.uid);
       this.#q.dropCard.run(card.technology, card.uid);
       this.#record(view, this.schoolDate(now), () => this.#store.outbox.append('temp_card_return', { card, holderId, cause }).id);
     })();
-    this.#log.info({ card: cardKey(card), holder: holderId, cause }, 'guard: spare card back in stock');
+    if (spare.removed_at) {
+      this.#log.info({ card: cardKey(card), holder: holderId, cause, removedAt: spare.removed_at }, 'guard: spare card returned and dropped: IT removed it from the stock');
+    } else this.#log.info({ card: cardKey(card), holder: holderId, cause }, 'guard: spare card back in stock');
     return view;
   }
 

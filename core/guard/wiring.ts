@@ -17,13 +17,6 @@ export interface GuardWiring {
   close(): Promise<void>;
 }
 
-/** Spare cards the demo school keeps in its reserve stock (no backend: nothing else would add them). */
-export const DEMO_SPARE_CARDS = [
-  { technology: 'iso14443' as const, uid: '04D0000000000001', label: 'Запасная 1' },
-  { technology: 'iso14443' as const, uid: '04D0000000000002', label: 'Запасная 2' },
-  { technology: 'iso14443' as const, uid: '04D0000000000003', label: 'Запасная 3' },
-];
-
 /**
  * Registers the guard post's bridge handlers and forwards its events. The service is rebuilt when the
  * store is replaced; the relay is rebuilt when its settings change.
@@ -71,7 +64,6 @@ export function wireGuard(
     built?.guard.stop();
     const guard = new GuardPost({ store, clock: deps.clock, gate: currentGate, log, exportDir: deps.exportDir });
     currentGate();
-    if (!store.settings.get().backendUrl && guard.spareCards().length === 0) guard.addSpareCards(DEMO_SPARE_CARDS);
     guard.on('pass', (p) => {
       const hash = p.pass.holder?.photoHash ?? null;
       router.publish('guard.pass', { ...p, portrait: hash && deps.portrait ? deps.portrait(hash) : null });

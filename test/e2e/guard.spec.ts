@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { DEMO_SPARE_CARDS } from '../../common/demo-school.ts';
 import { encodeBinaryFrame } from '../../common/reader-frames.ts';
 import { GateConfig, type ReaderConfig } from '../../common/readers.ts';
 import { systemClock } from '../../core/clock.ts';
@@ -349,6 +350,21 @@ test('with the reference server: every pass reaches it exactly once with a notif
     await openGuard(page, { seedDemo: false, env: { STATION_BACKEND_URL: server.url, STATION_ENROLLMENT_CODE: code } });
     const synced = async () => (await bridge<{ state: string; lastSyncAt: string | null; eventsWaiting: number }>(page, 'sync.status', {}));
     await expect.poll(async () => (await synced()).lastSyncAt !== null, { timeout: 30_000 }).toBe(true);
+
+    // The spare-card stock comes from the server (the demo school's four); once IT empties it, the dialog says so.
+    await page.getByTestId('guard-spare-open').click();
+    await expect(page.getByTestId('spare-card')).toHaveCount(DEMO_SPARE_CARDS.length);
+    await expect(page.getByTestId('spare-stock-empty')).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    for (const c of DEMO_SPARE_CARDS) await repo.removeSpareCard(c);
+    await bridge(page, 'sync.now', {});
+    await expect.poll(async () => (await bridge<{ cards: unknown[] }>(page, 'guard.spareCards', {})).cards.length, { timeout: 30_000 }).toBe(0);
+    await page.getByTestId('guard-spare-open').click();
+    await expect(page.getByTestId('spare-stock-empty')).toContainText('В запасе школы нет ни одной запасной карты');
+    await expect(page.getByTestId('spare-stock-empty')).toContainText('добавляет ИТ-специалист на сервере школы');
+    await expect(page.getByTestId('spare-card')).toHaveCount(0);
+    await page.keyboard.press('Escape');
+
     const cards = await repo.db.all<{ technology: string; uid: string; holder_id: string }>(
       "SELECT c.technology, c.uid, c.holder_id FROM cards c JOIN students s ON s.id = c.holder_id WHERE c.status = 'active' AND c.technology = 'iso14443' ORDER BY c.holder_id",
     );

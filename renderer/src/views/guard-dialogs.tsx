@@ -28,12 +28,17 @@ function Modal({ title, onClose, children, testId }: { title: string; onClose: (
   );
 }
 
+/** Spare-card refusals the guard can act on, said in words rather than as a generic conflict. */
+const SPARE_ERRORS = ['spare_not_in_stock', 'spare_already_bound', 'spare_not_bound', 'holder_has_spare'] as const;
+const isSpareError = (reason: string): reason is (typeof SPARE_ERRORS)[number] => (SPARE_ERRORS as readonly string[]).includes(reason);
+
 function useErrorText() {
   const { t } = useTranslation();
   const g = useTranslation('guard').t;
   return (err: unknown) => {
     const e = bridgeError(err);
     if (e.reason === 'note_required') return g('manual.noteRequired');
+    if (e.reason && isSpareError(e.reason)) return g(`spare.errors.${e.reason}`);
     return `${t(`errors.${e.code}`, { field: e.field ?? '' })}${e.reason ? ` (${e.reason})` : ''}`;
   };
 }
@@ -49,7 +54,8 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
   const [direction, setDirection] = useState<Direction>('in');
   const [reason, setReason] = useState<ManualOpenReason>('forgot_card');
   const [note, setNote] = useState('');
-  const [spares, setSpares] = useState<SpareCardView[]>([]);
+  /** null until the stock is loaded (so an empty stock is not announced before it is known). */
+  const [spares, setSpares] = useState<SpareCardView[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -68,10 +74,14 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
     };
   }, [query]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const loadSpares = () => void station.invoke('guard.spareCards', {}).then((r) => setSpares(r.cards));
+  const loadSpares = () =>
+    void station
+      .invoke('guard.spareCards', {})
+      .then((r) => setSpares(r.cards))
+      .catch((err: unknown) => setError(errorText(err)));
   useEffect(() => {
     if (purpose === 'spare') loadSpares();
-  }, [purpose]);
+  }, [purpose]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const open = async () => {
     setError(null);
@@ -213,9 +223,15 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
       {purpose === 'spare' ? (
         <section className="g-spares">
           <h3>{t('spare.pickCard')}</h3>
-          {spares.filter((s) => !s.boundTo).length === 0 ? <p className="g-muted">{t('spare.none')}</p> : null}
+          {spares?.length === 0 ? (
+            <p className="g-spare-empty" role="status" data-testid="spare-stock-empty">
+              <strong>{t('spare.emptyStock')}</strong> {t('spare.emptyStockHint')}
+            </p>
+          ) : spares && spares.every((s) => s.boundTo) ? (
+            <p className="g-muted">{t('spare.none')}</p>
+          ) : null}
           <ul>
-            {spares
+            {(spares ?? [])
               .filter((s) => !s.boundTo)
               .map((s) => (
                 <li key={s.uid}>
@@ -225,9 +241,9 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
                 </li>
               ))}
           </ul>
-          {spares.some((s) => s.boundTo) ? <h3>{t('spare.inUse')}</h3> : null}
+          {spares?.some((s) => s.boundTo) ? <h3>{t('spare.inUse')}</h3> : null}
           <ul>
-            {spares
+            {(spares ?? [])
               .filter((s) => s.boundTo)
               .map((s) => (
                 <li key={s.uid} className="g-spare-used">
