@@ -226,6 +226,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     // The sync engine's view: a sale made while it cannot reach the backend is flagged offline and capped.
     isOnline: () => tillOnline(syncStatus(store?.settings.get().backendUrl ?? null)),
     exportDir: join(options.dataDir, 'exports'),
+    portrait: (hash) => photos.dataUrl(hash),
   });
 
   const guard = wireGuard(router, {

@@ -75,6 +75,11 @@ export const PhotoCheck = z.object({
   allergyFlag: z.boolean(),
   lines: z.array(CartLine),
   total: Kopecks,
+  /**
+   * The holder's portrait as a `data:image/…` URL, sent with the check's event so the cashier sees the
+   * photo without a second trip to the station (absent in request answers: the page loads it by hash).
+   */
+  portrait: z.string().startsWith('data:image/').nullable().optional(),
 });
 export type PhotoCheck = z.infer<typeof PhotoCheck>;
 

@@ -18,7 +18,15 @@ export interface CashierWiring {
  */
 export function wireCashier(
   router: Router,
-  deps: { store: () => Store | null; clock: Clock; log: Logger; isOnline: () => boolean; exportDir: string },
+  deps: {
+    store: () => Store | null;
+    clock: Clock;
+    log: Logger;
+    isOnline: () => boolean;
+    exportDir: string;
+    /** The portrait with this hash as a data URL for the check's event (see PhotoStore.dataUrl). */
+    portrait?: (hash: string) => string | null;
+  },
 ): CashierWiring {
   let built: { store: Store; cashier: Cashier } | null = null;
   const log = deps.log.child({ area: 'cashier' });
@@ -29,7 +37,10 @@ export function wireCashier(
     if (built?.store === store) return built.cashier;
     const cashier = new Cashier({ store, clock: deps.clock, isOnline: deps.isOnline, exportDir: deps.exportDir, log });
     cashier.on('cart', (c) => router.publish('cashier.cart', c));
-    cashier.on('check', (c) => router.publish('cashier.check', c));
+    cashier.on('check', (c) => {
+      const hash = c?.holder.photoHash ?? null;
+      router.publish('cashier.check', c && hash && deps.portrait ? { ...c, portrait: deps.portrait(hash) } : c);
+    });
     cashier.on('tap', (t) => router.publish('cashier.tap', t));
     cashier.on('display', (d) => router.publish('cashier.display', d));
     cashier.on('shift', (s) => router.publish('cashier.shift', s));

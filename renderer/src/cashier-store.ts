@@ -11,6 +11,7 @@ import type {
   TapOutcome,
 } from '../../common/contract/cashier.ts';
 import { playTone } from './cashier-sound.ts';
+import { rememberPortrait } from './portraits.ts';
 import { bridgeError, station } from './station-client.ts';
 
 type Refused = Extract<ConfirmResult, { ok: false }>;
@@ -138,6 +139,7 @@ export function connectCashierStore(): () => void {
     station.on('cashier.check', (check) => {
       const prev = useCashier.getState().check;
       if (check && check.checkId !== prev?.checkId) {
+        if (check.portrait && check.holder.photoHash) rememberPortrait(check.holder.photoHash, check.portrait);
         playTone(check.allergyFlag ? 'allergy' : 'check');
         useCashier.setState({ check, saleId: uuidv7(), notice: null });
       } else if (!check) useCashier.setState({ check: null });

@@ -78,6 +78,8 @@ test('a sale: shift by PIN, cart, photo check, paid, customer display; each refu
   await expect(check.getByTestId('check-name')).toHaveText(rich.fullName);
   await expect(check).toContainText(rich.className);
   await expect.poll(() => check.locator('img.photo').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  // The portrait came with the check's event, not by a second request to the station.
+  expect(await check.locator('img.photo').getAttribute('src')).toMatch(/^data:image\//);
   await expect(customer.getByTestId('customer-display')).toHaveAttribute('data-state', 'checking');
   // A double click on "pay" is one sale.
   await check.getByTestId('confirm').dblclick();
