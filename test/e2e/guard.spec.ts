@@ -338,7 +338,7 @@ test('hardware path: a virtual card on pcscd at the entry reader, an EM-Marine f
   }
 });
 
-test('with the reference server: every pass reaches it exactly once with a notification row each, also across an offline spell', async ({ page }) => {
+test('with the reference server: every pass reaches it exactly once with a notification row each, also across an offline spell', async ({ page }, testInfo) => {
   const serverDir = mkdtempSync(join(tmpdir(), 'guard-e2e-server-'));
   let server: RunningServer | null = await startServer({ dataDir: serverDir, logger: false });
   const port = server.port;
@@ -363,6 +363,7 @@ test('with the reference server: every pass reaches it exactly once with a notif
     await expect(page.getByTestId('spare-stock-empty')).toContainText('В запасе школы нет ни одной запасной карты');
     await expect(page.getByTestId('spare-stock-empty')).toContainText('добавляет ИТ-специалист на сервере школы');
     await expect(page.getByTestId('spare-card')).toHaveCount(0);
+    await page.screenshot({ path: testInfo.outputPath('guard-spare-empty.png') });
     await page.keyboard.press('Escape');
 
     const cards = await repo.db.all<{ technology: string; uid: string; holder_id: string }>(

@@ -18,6 +18,7 @@ import { GuardPost } from '../../core/guard/guard-post.ts';
 import { DomainError } from '../../core/bridge/router.ts';
 import { configureConnection, loadMigrations, migrate } from '../../core/store/db.ts';
 import { createSyncStore } from '../../core/sync-store.ts';
+import { ensureDemoSchool, removeSpareCard, seedDemoSchool } from '../../server/admin.ts';
 import type { RunningServer } from '../../server/index.ts';
 import { createBackendClient } from '../../sync/client.ts';
 import { pullRoster } from '../../sync/pull.ts';
@@ -214,6 +215,21 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { message: string }).message).toMatch(/spare card in the school's stock/);
     expect(await server.repo.card('iso14443', lost.uid)).toMatchObject({ status: 'active' });
+  });
+
+  it('a demo server from before the stock gets the demo spare cards on its next start; a stock IT emptied stays empty', async () => {
+    const t = tempDir('ss-spare-old-');
+    cleanups.push(t.cleanup);
+    const storage = await makeStorage(kind, t.dir, pg);
+    const repo = await openRepo(storage);
+    cleanups.push(() => repo.db.close());
+    await seedDemoSchool(repo, { students: 2, menuDays: 1 });
+    await repo.db.run('DELETE FROM spare_cards'); // as a database seeded before the server kept spare cards
+    expect(await ensureDemoSchool(repo)).toBe(false);
+    expect((await repo.spareCards()).map((c) => c.label)).toEqual(DEMO_SPARE_CARDS.map((c) => c.label));
+    for (const c of DEMO_SPARE_CARDS) await removeSpareCard(repo, { technology: c.technology, uid: c.uid, format: 'hex' });
+    await ensureDemoSchool(repo);
+    expect(await repo.spareCards()).toEqual([]);
   });
 
   it('the CLI adds, lists and removes spare cards, refuses a card somebody owns, and its help names the commands', async () => {
