@@ -82,7 +82,12 @@ export const RosterPage = z.object({
   accounts: z.array(Account),
   /** Added or relabelled spare cards; absent from a backend that keeps no stock. */
   spareCards: z.array(SpareCard).default([]),
-  tombstones: z.array(Tombstone),
+  /**
+   * Removed rows. A kind this station does not know (a newer backend removing something an older
+   * station never stored) is read and skipped, never a reason to refuse the whole page: a refused page
+   * would stop the station's roster sync until it is updated.
+   */
+  tombstones: z.array(z.union([Tombstone, z.object({ kind: z.string().min(1), id: z.string().min(1) })])),
   /** Pass back as `since` for the next page; store it once the page is applied. */
   cursor: z.string(),
   /** More changes wait after this page. */

@@ -103,7 +103,8 @@ export function createSyncStore(store: Store, photos: PhotoStore, log?: Pick<Log
         else if (markSpareRemoved.run(new Date().toISOString(), technology, uid).changes > 0) {
           log?.info({ card: t.id }, 'sync: spare card removed from the stock by the server; it is handed out now and leaves the stock when it comes back');
         }
-      } else deletes[t.kind].run(t.id);
+      } else if (t.kind === 'student' || t.kind === 'staff' || t.kind === 'account') deletes[t.kind].run(t.id);
+      else log?.info({ kind: t.kind, id: t.id }, 'sync: skipped a removal of a kind this station does not keep (newer backend)');
     }
     putState.run('roster_cursor', page.cursor);
   });
