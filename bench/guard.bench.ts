@@ -11,14 +11,14 @@
  * Both ends read the same clock (performance.timeOrigin + now, epoch ms) on this machine.
  * Then a soak: taps at two readers (entry and exit) as fast as the rig allows; every tap must reach
  * the screen and the station's RSS must stay flat.
- *   npm run bench -- guard          GUARD_BENCH_TAPS (default 200), GUARD_SOAK_TAPS (default 300)
+ *   npm run bench -- guard          GUARD_BENCH_TAPS (default 200), GUARD_SOAK_TAPS (default 300),
+ *                                   GUARD_BENCH_PORTRAITS (jpeg, the default; png; svg)
  */
 import { execFileSync } from 'node:child_process';
-import { crc32, deflateSync } from 'node:zlib';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { WebSocket } from 'ws';
 import type { Student } from '../common/domain.ts';
 import { systemClock } from '../core/clock.ts';
@@ -31,53 +31,21 @@ import { startPcscRig, VIRTUAL_READERS, type PcscRig } from '../test/helpers/pcs
 import { freePort } from '../test/helpers/postgres.ts';
 import { openRepo, spawnServer } from '../test/helpers/sync-rig.ts';
 import type { Report } from './run.ts';
+import { jpegPortraits, pngPortrait } from './portraits.ts';
 import { median, percentile, table } from './stats.ts';
 
 const STUDENTS = 5000;
 const CARDS = 20_000;
 const TAPS = Number(process.env.GUARD_BENCH_TAPS ?? 200);
 const SOAK_TAPS = Number(process.env.GUARD_SOAK_TAPS ?? 300);
+/**
+ * The tapped students' portraits: `jpeg` (default: a school's photos, about 30 KB), `png` (lossless,
+ * 43 KB, slower to decode), or `svg` (the demo school's generated drawings, the slowest to paint).
+ */
+const PORTRAITS = (process.env.GUARD_BENCH_PORTRAITS ?? (process.env.GUARD_BENCH_SVG === '1' ? 'svg' : 'jpeg')) as 'jpeg' | 'png' | 'svg';
 const WARMUP = 5;
 
 const NAMES = ['guard_tap_to_paint_p95_ms', 'guard_own_share_p95_ms', 'guard_own_share_during_sync_ratio'] as const;
-
-/**
- * A 300×400 PNG portrait (tens of KB), distinct per seed: a gradient with a little noise. Schools hold
- * raster photos (JPEG/PNG); the demo school's SVG portraits cost Chromium far more to load than those,
- * so the figures are measured on raster portraits (GUARD_BENCH_SVG=1 keeps the SVG ones).
- */
-function rasterPortrait(seed: number): Buffer {
-  const w = 300;
-  const h = 400;
-  let a = seed * 2654435761;
-  const rnd = () => ((a = (a * 1664525 + 1013904223) >>> 0) >>> 24) & 0x01;
-  const raw = Buffer.alloc((w * 3 + 1) * h);
-  const [r0, g0, b0] = [(seed * 37) % 200, (seed * 91) % 200, (seed * 53) % 200];
-  for (let y = 0; y < h; y++) {
-    const row = y * (w * 3 + 1);
-    raw[row] = 0;
-    for (let x = 0; x < w; x++) {
-      const i = row + 1 + x * 3;
-      raw[i] = r0 + (x * 55) / w;
-      raw[i + 1] = g0 + (y * 55) / h + (x % 3 === 0 ? rnd() : 0);
-      raw[i + 2] = b0;
-    }
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td));
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
 
 interface School {
   repo: Repo;
@@ -91,7 +59,7 @@ interface School {
  * replaced ones), raster portraits for the students the bench taps. The station gets all of it through
  * its own sync engine, as a school's station does.
  */
-async function prepareSchool(dir: string): Promise<School> {
+async function prepareSchool(dir: string, browser: Browser): Promise<School> {
   const storage = { kind: 'sqlite' as const, dataDir: join(dir, 'server') };
   const repo = await openRepo(storage);
   await seedServerSchool(repo, { students: STUDENTS, menuDays: 1 });
@@ -118,21 +86,22 @@ async function prepareSchool(dir: string): Promise<School> {
       ORDER BY c.holder_id LIMIT ?`,
     [2 * (TAPS + WARMUP) + SOAK_TAPS],
   );
-  if (process.env.GUARD_BENCH_SVG !== '1') {
+  if (PORTRAITS !== 'svg') {
+    const pictures = PORTRAITS === 'png' ? taps.map((_, i) => pngPortrait(i + 1)) : await jpegPortraits(browser, taps.length);
+    const mime = PORTRAITS === 'png' ? 'image/png' : 'image/jpeg';
     let bytes = 0;
     await repo.db.tx(
       async (tx) => {
         for (const [i, t] of taps.entries()) {
-          const png = rasterPortrait(i + 1);
-          bytes += png.length;
-          const hash = await repo.putPhoto(tx, png, 'image/png');
+          bytes += pictures[i]!.length;
+          const hash = await repo.putPhoto(tx, pictures[i]!, mime);
           const row = await tx.get<{ id: string; full_name: string; class_name: string; status: Student['status'] }>('SELECT * FROM students WHERE id = ?', [t.holder_id]);
           await repo.upsertStudent(tx, { id: row!.id, fullName: row!.full_name, className: row!.class_name, photoHash: hash, status: row!.status });
         }
       },
       { roster: true },
     );
-    console.log(`  portraits: ${taps.length} PNG 300×400, ${(bytes / taps.length / 1000).toFixed(0)} KB each on average`);
+    console.log(`  portraits: ${taps.length} ${PORTRAITS.toUpperCase()} 300×400, ${(bytes / taps.length / 1000).toFixed(0)} KB each on average`);
   }
   console.log(`  server: ${JSON.stringify(await repo.counts())}`);
   const server = await spawnServer(storage, await freePort());
@@ -296,7 +265,7 @@ export default async function guardBench(report: Report): Promise<void> {
   try {
     const dataDir = join(dir, 'station');
     const seedStart = performance.now();
-    school = await prepareSchool(dir);
+    school = await prepareSchool(dir, browser);
     const { tapUids, repo } = school;
     prepareStation(dataDir);
     console.log(`  seeded the server: ${STUDENTS} students, ${CARDS} cards in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
@@ -327,13 +296,18 @@ export default async function guardBench(report: Report): Promise<void> {
 
     const n = TAPS + WARMUP;
     const quiet = await measure(page, rig, tapUids.slice(0, n));
+    // The portraits come with the pass event (data URLs); any fetched by URL instead show up here.
     const photoTimes = await page.evaluate(() =>
       performance
         .getEntriesByType('resource')
         .filter((e) => e.name.includes('/photos/'))
         .map((e) => e.duration),
     );
-    console.log(`  portrait fetch in the page (resource timing): p50 ${median(photoTimes).toFixed(1)} ms, p95 ${percentile(photoTimes, 95).toFixed(1)} ms over ${photoTimes.length}`);
+    console.log(
+      photoTimes.length === 0
+        ? '  portraits fetched by URL during the taps: none (all came with their pass event)'
+        : `  portraits fetched by URL during the taps: ${photoTimes.length}, p50 ${median(photoTimes).toFixed(1)} ms, p95 ${percentile(photoTimes, 95).toFixed(1)} ms`,
+    );
     const load = startRosterLoad(repo, bridge);
     await new Promise((r) => setTimeout(r, 1000));
     const during = await measure(page, rig, tapUids.slice(n, 2 * n));

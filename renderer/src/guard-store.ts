@@ -21,6 +21,14 @@ interface GuardState {
   show(pass: GuardPassView): void;
 }
 
+/** Passes shown on the big card whose strip and feed rows are not drawn yet (see `show`). */
+const lists: { queue: GuardPassView[]; head: GuardPassView | null; counters: GuardCounters | null; scheduled: boolean } = {
+  queue: [],
+  head: null,
+  counters: null,
+  scheduled: false,
+};
+
 export const useGuard = create<GuardState>()((set, get) => ({
   current: null,
   strip: [],
@@ -42,12 +50,27 @@ export const useGuard = create<GuardState>()((set, get) => ({
     set({ feed: feed.items, counters, emergency });
   },
   show: (pass) => {
-    const { current, strip, feed, alarmsOnly } = get();
-    set({
-      current: pass,
-      strip: current ? [current, ...strip].slice(0, STRIP) : strip,
-      feed: !alarmsOnly || pass.alarm ? [pass, ...feed].slice(0, FEED) : feed,
-    });
+    set({ current: pass });
+    lists.queue.push(pass);
+    if (lists.scheduled) return;
+    lists.scheduled = true;
+    // The strip, the feed and the counters follow one frame later: the frame that shows the big card
+    // lays out and paints only the card, not the whole screen (on a weak station PC that halves it).
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        lists.scheduled = false;
+        const { strip, feed, alarmsOnly } = get();
+        let nextStrip = strip;
+        let nextFeed = feed;
+        for (const p of lists.queue.splice(0)) {
+          if (lists.head) nextStrip = [lists.head, ...nextStrip].slice(0, STRIP);
+          lists.head = p;
+          if (!alarmsOnly || p.alarm) nextFeed = [p, ...nextFeed].slice(0, FEED);
+        }
+        set({ strip: nextStrip, feed: nextFeed, ...(lists.counters ? { counters: lists.counters } : {}) });
+        lists.counters = null;
+      }, 0),
+    );
   },
 }));
 
@@ -71,14 +94,16 @@ export function connectGuardStore(): void {
     (window.__guardArrived ??= new Map()).set(pass.id, performance.timeOrigin + performance.now());
     // The portrait came with the event: start decoding it before React renders the card that shows it.
     if (pass.holder?.photoHash && portrait) rememberPortrait(pass.holder.photoHash, portrait);
+    lists.counters = counters;
     useGuard.getState().show(pass);
-    useGuard.setState({ counters });
     if (pass.kind === 'tap' || pass.kind === 'flood') playGuardTone(pass.alarm ? 'alarm' : pass.verdict === 'allow' ? 'allow' : 'deny');
   });
   station.on('guard.gate', ({ passId, gate }) => {
     const patch = (p: GuardPassView): GuardPassView =>
       p.id === passId ? { ...p, gate, notices: gate === 'not_opened' && !p.notices.includes('gate_not_opened') ? [...p.notices, 'gate_not_opened'] : p.notices } : p;
     const s = useGuard.getState();
+    if (lists.head) lists.head = patch(lists.head);
+    lists.queue = lists.queue.map(patch);
     useGuard.setState({ current: s.current ? patch(s.current) : null, strip: s.strip.map(patch), feed: s.feed.map(patch) });
   });
   station.on('guard.emergency', (emergency) => useGuard.setState({ emergency }));
