@@ -16,6 +16,7 @@ import { wireHardware } from './hardware-wiring.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { ensureDemoMenu, ensureDemoSpareCards, retireDemoSchool, seedDemoSchool } from './demo-seed.ts';
 import { silentLogger, type Logger } from './logger.ts';
+import { createForeground } from './foreground.ts';
 import { PhotoStore } from './photos.ts';
 import { ReaderHub, type ReaderFactory } from './readers.ts';
 import { clearStoreFault, openStore, StoreFault, type Store } from './store/index.ts';
@@ -67,6 +68,8 @@ export async function createStation(options: StationOptions): Promise<Station> {
   const dbPath = join(options.dataDir, 'station.db');
   mkdirSync(options.dataDir, { recursive: true });
   const photos = new PhotoStore(join(options.dataDir, 'photos'));
+  // A tap makes the sync engine's pull give way for a moment (core/foreground.ts).
+  const foreground = createForeground();
   const router = new Router(log);
   const readers = new ReaderHub(options.readerFactory ?? ((config) => createReader(config, { log: log.child({ area: 'hardware' }) })), log);
   let store: Store | null = null;
@@ -151,7 +154,14 @@ export async function createStation(options: StationOptions): Promise<Station> {
 
   function startSync(s: Store): void {
     const syncLog = log.child({ area: 'sync' });
-    engine = createSyncEngine({ store: createSyncStore(s, photos, syncLog), clock, vault, logger: syncLog, ...options.sync });
+    engine = createSyncEngine({
+      store: createSyncStore(s, photos, syncLog),
+      clock,
+      vault,
+      logger: syncLog,
+      giveWay: () => foreground.giveWay(),
+      ...options.sync,
+    });
     offEngine = engine.onChange(publishStatus);
     engine.start();
     void vault.load().then(async (creds) => {
@@ -240,6 +250,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
 
   readers.on('status', publishStatus);
   readers.on('card', (read) => {
+    foreground.touch();
     if (!store) return;
     // Guard mode: every reader but a cashier's serves the turnstile (a role-less one is refused with a note for IT).
     if (store.settings.get().mode === 'guard' && read.role !== 'cashier') guard.onCard(read);

@@ -34,6 +34,11 @@ export interface SyncEngineOptions {
   backoff?: BackoffOptions;
   /** The school's time zone, for the menu's school day. */
   timeZone?: string;
+  /**
+   * Awaited before each roster page and each portrait: the station makes it wait for a moment after a
+   * tap, so a long pull never competes with the screen (core/foreground.ts). Default: never waits.
+   */
+  giveWay?: () => Promise<void>;
 }
 
 export interface SyncEngine {
@@ -171,8 +176,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         if (first || p.total >= 200) update({ state: 'syncing', progress: p });
       };
       if (first) update({ state: 'syncing', progress: { phase: 'roster', done: 0, total: 0 } });
-      const roster = await pullRoster(c, store, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), signal, onProgress });
-      const photos = await pullPhotos(c, store, { concurrency: options.photoConcurrency ?? 6, signal, onProgress, skip: photoSkips });
+      const giveWay = options.giveWay ? { giveWay: options.giveWay } : {};
+      const roster = await pullRoster(c, store, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), signal, onProgress, ...giveWay });
+      const photos = await pullPhotos(c, store, { concurrency: options.photoConcurrency ?? 6, signal, onProgress, skip: photoSkips, ...giveWay });
       for (const f of photos.failed) log.warn({ hash: f.hash, error: f.error }, 'photo not fetched');
       const today = schoolDate(clock.now() + clock.offsetMs(), options.timeZone);
       await pullMenu(c, store, today, signal);

@@ -15,7 +15,7 @@ export interface Progress {
 export async function pullRoster(
   client: BackendClient,
   store: SyncStore,
-  options: { pageSize?: number; signal?: AbortSignal; onProgress?: (p: Progress) => void } = {},
+  options: { pageSize?: number; signal?: AbortSignal; onProgress?: (p: Progress) => void; giveWay?: () => Promise<void> } = {},
 ): Promise<{ rows: number; pages: number }> {
   let cursor = store.rosterCursor();
   let rows = 0;
@@ -23,6 +23,7 @@ export async function pullRoster(
   let total = 0;
   for (;;) {
     if (options.signal?.aborted) break;
+    await options.giveWay?.();
     const page = await client.roster(cursor, options.pageSize, options.signal);
     if (pages === 0) total = page.remaining;
     const n = page.students.length + page.staff.length + page.cards.length + page.accounts.length + page.spareCards.length + page.tombstones.length;
@@ -41,7 +42,7 @@ export async function pullRoster(
 export async function pullPhotos(
   client: BackendClient,
   store: SyncStore,
-  options: { concurrency?: number; signal?: AbortSignal; onProgress?: (p: Progress) => void; skip?: Set<string> } = {},
+  options: { concurrency?: number; signal?: AbortSignal; onProgress?: (p: Progress) => void; skip?: Set<string>; giveWay?: () => Promise<void> } = {},
 ): Promise<{ fetched: number; failed: { hash: string; error: string }[] }> {
   const skip = options.skip ?? new Set<string>();
   const queue = store.missingPhotos(1_000_000).filter((h) => !skip.has(h));
@@ -51,6 +52,7 @@ export async function pullPhotos(
   const failed: { hash: string; error: string }[] = [];
   const worker = async () => {
     for (;;) {
+      await options.giveWay?.();
       const hash = queue.shift();
       if (!hash || options.signal?.aborted) return;
       try {
