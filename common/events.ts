@@ -104,10 +104,29 @@ export const eventPayloads = {
     card: CardRef,
     holderId: z.string().min(1),
     cause: z.enum(['returned', 'day_ended']),
+    /** Who took it back (null when its day ended by itself); absent in events from before the guard's duty. */
+    operatorId: z.string().nullable().optional(),
   }),
   /** Emergency mode: both directions held open for evacuation; insideCount from today's passes. */
-  emergency_start: z.object({ operatorId: z.string().nullable(), insideCount: z.number().int().nonnegative() }),
+  emergency_start: z.object({
+    operatorId: z.string().nullable(),
+    insideCount: z.number().int().nonnegative(),
+    /** True when nobody was on duty: a fire does not wait for a PIN, so it started without an operator. */
+    nobodyOnDuty: z.boolean().optional(),
+  }),
   emergency_end: z.object({ operatorId: z.string().nullable(), startedAt: UtcInstant }),
+  /**
+   * The guard post's duty: a guard or supervisor signed in with their PIN (`sign_in`), or typed it for a
+   * manual action while nobody was on duty (`action`). Manual actions carry this operator until the duty ends.
+   */
+  guard_duty_start: z.object({ dutyId: z.string().min(1), operatorId: z.string().min(1), via: z.enum(['sign_in', 'action']) }),
+  /** The duty ended: signed out, another guard signed in, the school day ended, or the person may no longer be on duty. */
+  guard_duty_end: z.object({
+    dutyId: z.string().min(1),
+    operatorId: z.string().min(1),
+    startedAt: UtcInstant,
+    cause: z.enum(['signed_out', 'replaced', 'day_ended', 'not_allowed']),
+  }),
   shift_open: z.object({ shiftId: z.string(), operatorId: z.string() }),
   shift_close: z.object({
     shiftId: z.string(),

@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { formatPinHash, parsePinHash, PIN_KEY_BYTES, PIN_SALT_BYTES } from '../common/pin-hash.ts';
 
 /** Staff PINs are kept only as salted scrypt hashes: `scrypt$<salt hex>$<hash hex>` (common/pin-hash.ts). */
@@ -13,4 +13,20 @@ export function verifyPin(pin: string, stored: string | null): boolean {
   const expected = Buffer.from(parsed.keyHex, 'hex');
   const actual = scryptSync(pin, Buffer.from(parsed.saltHex, 'hex'), expected.length);
   return timingSafeEqual(expected, actual);
+}
+
+/**
+ * The same check with scrypt on libuv's thread pool: a station that serves card taps (the guard post)
+ * must not stop its event loop for tens of milliseconds per PIN tried.
+ */
+export function verifyPinAsync(pin: string, stored: string | null): Promise<boolean> {
+  const parsed = parsePinHash(stored);
+  if (!parsed) return Promise.resolve(false);
+  const expected = Buffer.from(parsed.keyHex, 'hex');
+  return new Promise((resolve, reject) => {
+    scrypt(pin, Buffer.from(parsed.saltHex, 'hex'), expected.length, (err, actual) => {
+      if (err) reject(err);
+      else resolve(timingSafeEqual(expected, actual));
+    });
+  });
 }

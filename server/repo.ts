@@ -773,6 +773,19 @@ export class Repo {
         });
         return { event: ev, result: { id, status: 'accepted' }, holderId: p.holderId, amount: 0, writes };
       }
+      case 'guard_duty_start':
+      case 'guard_duty_end': {
+        // Guard post (issue 5): who was on duty, for the school's records. A fact: kept even when the
+        // server does not know the person as a guard or supervisor (the station's roster may be older).
+        const p = ev.payload as EventPayload<'guard_duty_start' | 'guard_duty_end'>;
+        const staff = await tx.get<{ roles: string; status: string }>('SELECT roles, status FROM staff WHERE id = ?', [p.operatorId]);
+        const roles = staff ? (JSON.parse(staff.roles) as string[]) : [];
+        const result: PushResult =
+          ev.type === 'guard_duty_start' && !(staff && roles.some((r) => r === 'guard' || r === 'supervisor'))
+            ? { id, status: 'anomaly', message: `applied; ${p.operatorId} is ${staff ? 'not a guard or supervisor' : 'not on the staff list'} here` }
+            : { id, status: 'accepted' };
+        return { event: ev, result, holderId: null, amount: 0, writes };
+      }
       default:
         return { event: ev, result: { id, status: 'accepted' }, holderId: null, amount: 0, writes };
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CARD_FORMATS } from '../card-id.ts';
 import { Holder, HolderKind, PersonStatus, SchoolDate, Technology, Uid, UtcInstant } from '../domain.ts';
+import { Pin } from '../pin-hash.ts';
 import { Direction, GuardNotice, ManualOpenReason, VisitorReason } from '../guard-rules.ts';
 import { request } from './define.ts';
 
@@ -98,8 +99,24 @@ export const SpareCardView = z.object({
 });
 export type SpareCardView = z.infer<typeof SpareCardView>;
 
+/** The guard or supervisor on duty at the post; the guard's manual actions carry their id. */
+export const GuardOnDuty = z.object({
+  dutyId: z.string(),
+  staffId: z.string(),
+  fullName: z.string(),
+  position: z.string(),
+  since: UtcInstant,
+  /** The end of the school day: the duty ends by itself then. */
+  until: UtcInstant,
+});
+export type GuardOnDuty = z.infer<typeof GuardOnDuty>;
+
 const Empty = z.object({}).strict();
-const Operator = { operatorId: z.string().min(1).max(64).nullable().default(null) };
+/**
+ * The operator of a manual action is the guard on duty; the station decides, the renderer never names one.
+ * With nobody on duty the action carries a PIN (refused `pin_required` without one), which signs that person in.
+ */
+const Operator = { pin: Pin.optional() };
 
 export const guardRequests = {
   'guard.feed': request(
@@ -147,15 +164,27 @@ export const guardRequests = {
     z.object({ card: CardRefSchema, holderKind: HolderKind, holderId: z.string().min(1).max(64), ...Operator }).strict(),
     z.object({ pass: GuardPassView, validUntil: UtcInstant }),
   ),
-  'guard.returnSpareCard': request(z.object({ card: CardRefSchema }).strict(), z.object({ pass: GuardPassView })),
+  'guard.returnSpareCard': request(z.object({ card: CardRefSchema, ...Operator }).strict(), z.object({ pass: GuardPassView })),
   'guard.emergency': request(
     z.discriminatedUnion('action', [
       z.object({ action: z.literal('status') }).strict(),
-      /** Starting is a guarded action: the renderer asks twice and sends confirm: true. */
-      z.object({ action: z.literal('start'), confirm: z.literal(true), ...Operator }).strict(),
+      /**
+       * Starting is a guarded action: the renderer asks twice and sends confirm: true. Never a PIN: with
+       * nobody on duty it starts without an operator (and the event says so).
+       */
+      z.object({ action: z.literal('start'), confirm: z.literal(true) }).strict(),
       z.object({ action: z.literal('end'), ...Operator }).strict(),
     ]),
     EmergencyState,
+  ),
+  /** Who is on duty; sign in with a guard's or supervisor's PIN (refused `pin_wrong`); sign out. */
+  'guard.duty': request(
+    z.discriminatedUnion('action', [
+      z.object({ action: z.literal('status') }).strict(),
+      z.object({ action: z.literal('signIn'), pin: Pin }).strict(),
+      z.object({ action: z.literal('signOut') }).strict(),
+    ]),
+    z.object({ onDuty: GuardOnDuty.nullable() }),
   ),
   'guard.insideList': request(Empty, InsideList),
   'guard.export': request(
@@ -180,4 +209,6 @@ export const guardEvents = {
   /** The relay's answer arrived after the pass was shown (it failed: the gate did not open). */
   'guard.gate': z.object({ passId: z.string(), gate: GateOutcome }),
   'guard.emergency': EmergencyState,
+  /** The duty changed: signed in or out (here or by a PIN typed for an action), or the school day ended. */
+  'guard.duty': z.object({ onDuty: GuardOnDuty.nullable() }),
 } as const;

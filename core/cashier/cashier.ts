@@ -22,7 +22,7 @@ import { MenuItem, type Holder, type Staff } from '../../common/domain.ts';
 import type { CardRead } from '../../common/readers.ts';
 import { schoolDate, type Clock } from '../clock.ts';
 import type { Store } from '../store/index.ts';
-import { verifyPin } from '../pin.ts';
+import { parseRoles, StaffPins } from '../staff-pin.ts';
 
 /** A refusal of a cashier request, as a reason code the renderer translates. */
 export class CashierError extends Error {
@@ -106,6 +106,7 @@ export class Cashier extends EventEmitter<CashierEvents> {
   readonly #clock: Clock;
   readonly #deps: CashierDeps;
   readonly #log: CashierLog;
+  readonly #pins: StaffPins;
   #cart: CartLine[] = [];
   #open: OpenCheck | null = null;
   #display: CustomerDisplay = { state: 'closed', lines: [], total: 0 };
@@ -119,10 +120,10 @@ export class Cashier extends EventEmitter<CashierEvents> {
     this.#deps = deps;
     this.#log = deps.log ?? silentLog;
     const db = deps.store.db;
+    this.#pins = new StaffPins(db, this.#log);
     this.#q = {
       menu: db.prepare<[string], Record<string, unknown>>('SELECT * FROM menu_items WHERE date = ? ORDER BY category, name'),
       menuItem: db.prepare<[string, string], Record<string, unknown>>('SELECT * FROM menu_items WHERE date = ? AND id = ?'),
-      staffById: db.prepare<[string], StaffRow>('SELECT id, full_name, position, roles, pin_hash, status FROM staff WHERE id = ?'),
       staffAll: db.prepare<[], StaffRow>("SELECT id, full_name, position, roles, pin_hash, status FROM staff WHERE status = 'active' ORDER BY full_name"),
       openShift: db.prepare<[], { id: string; operator_id: string; operator_name: string; opened_at: string }>(
         'SELECT id, operator_id, operator_name, opened_at FROM cashier_shifts WHERE closed_at IS NULL ORDER BY opened_at DESC LIMIT 1',
@@ -260,11 +261,9 @@ export class Cashier extends EventEmitter<CashierEvents> {
 
   /** The staff member whose PIN this is and who has `role`; checks only `staffId` when given. */
   #authenticate(pin: string, role: Role, staffId?: string): StaffRow {
-    const candidates = staffId ? [this.#q.staffById.get(staffId)].filter((s): s is StaffRow => !!s && s.status === 'active') : this.#q.staffAll.all();
-    const withRole = candidates.filter((s) => parseRoles(s.roles).includes(role));
-    for (const s of withRole) if (verifyPin(pin, s.pin_hash)) return s;
-    if (staffId && candidates.length > 0 && withRole.length === 0) throw new CashierError('role_missing', `staff ${staffId} is not a ${role}`);
-    this.#log.warn({ staffId: staffId ?? null, role }, 'wrong PIN');
+    const r = this.#pins.check(pin, [role], staffId);
+    if (r.ok) return r.staff;
+    if (r.reason === 'role_missing') throw new CashierError('role_missing', `staff ${staffId} is not a ${role}`);
     throw new CashierError('pin_wrong', 'wrong PIN');
   }
 
@@ -752,15 +751,6 @@ export class Cashier extends EventEmitter<CashierEvents> {
     r.byCategory = [...cats].map(([category, c]) => ({ category, ...c })).sort((a, b) => a.category.localeCompare(b.category, 'ru'));
     for (const x of this.#q.shiftRefusals.all(shift.shiftId)) r.refusals[x.reason] = x.n;
     return r;
-  }
-}
-
-function parseRoles(json: string): string[] {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
   }
 }
 

@@ -33,6 +33,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
 import type { Gate } from './gate.ts';
+import { GuardDuty } from './guard-duty.ts';
 import { renderInsideCsv, renderInsideHtml } from './inside-export.ts';
 
 export interface GuardPostOptions {
@@ -153,6 +154,8 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
   #counters: GuardCounters | null = null;
   #emergency: { id: string; startedAt: string; gateHeld: boolean } | null = null;
   #timer: NodeJS.Timeout | null = null;
+  /** Who is on duty: the operator of manual actions. Taps never look at it. */
+  readonly duty: GuardDuty;
   readonly #q;
 
   constructor(options: GuardPostOptions) {
@@ -167,6 +170,15 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     this.#gateTimeoutMs = options.gateTimeoutMs ?? 1_000;
     this.#dateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: this.#timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     this.#offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: this.#timeZone, timeZoneName: 'longOffset' });
+    this.duty = new GuardDuty({
+      store: this.#store,
+      clock: this.#clock,
+      log: this.#log,
+      endOfDay: (now) => {
+        const schoolDate = this.schoolDate(now);
+        return { schoolDate, endsAt: endOfSchoolDayUtc(schoolDate, this.#utcOffsetMinutes(now)) };
+      },
+    });
     const db = this.#store.db;
     db.function('guard_fold', { deterministic: true }, (t: unknown) => (typeof t === 'string' ? fold(t) : null));
     this.#q = {
@@ -259,7 +271,11 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
       });
     }
     this.returnExpiredSpares();
-    this.#timer = setInterval(() => this.returnExpiredSpares(), 60_000);
+    this.duty.expire();
+    this.#timer = setInterval(() => {
+      this.returnExpiredSpares();
+      this.duty.expire();
+    }, 60_000);
     this.#timer.unref();
   }
 
@@ -708,8 +724,8 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     return { pass: view, validUntil: until };
   }
 
-  /** The spare card comes back to the stock: by hand (`returned`) or when its day is over. */
-  returnSpareCard(card: CanonicalCard, cause: 'returned' | 'day_ended' = 'returned'): GuardPassView {
+  /** The spare card comes back to the stock: by hand (`returned`, taken by `operatorId`) or when its day is over. */
+  returnSpareCard(card: CanonicalCard, cause: 'returned' | 'day_ended' = 'returned', operatorId: string | null = null): GuardPassView {
     const spare = this.#q.spare.get(card.technology, card.uid);
     if (!spare) throw new DomainError('not_found', 'spare_not_in_stock', `card ${cardKey(card)} is not a spare card`);
     // Handed out at another post and brought back here: the server's temporary card row names the holder.
@@ -733,7 +749,7 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
       if (spare.removed_at) this.#q.dropSpare.run(card.technology, card.uid);
       else this.#q.freeSpare.run(card.technology, card.uid);
       this.#q.dropCard.run(card.technology, card.uid);
-      this.#record(view, this.schoolDate(now), () => this.#store.outbox.append('temp_card_return', { card, holderId, cause }).id);
+      this.#record(view, this.schoolDate(now), () => this.#store.outbox.append('temp_card_return', { card, holderId, cause, ...(cause === 'returned' ? { operatorId } : {}) }).id);
     })();
     if (spare.removed_at) {
       this.#log.info({ card: cardKey(card), holder: holderId, cause, removedAt: spare.removed_at }, 'guard: spare card returned and dropped: IT removed it from the stock');
@@ -772,7 +788,10 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     return failed.length === 0;
   }
 
-  /** One guarded action: both directions open and stay open; the roll call is ready. Works offline. */
+  /**
+   * One guarded action: both directions open and stay open; the roll call is ready. Works offline. Never
+   * waits for a PIN: `operatorId` null means nobody was on duty, and the event says so.
+   */
   async startEmergency(operatorId: string | null): Promise<EmergencyState> {
     if (this.#emergency) return this.emergencyState();
     const now = this.#clock.now();
@@ -793,9 +812,11 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     });
     this.#store.db.transaction(() => {
       this.#q.emergencyStart.run(id, at, operatorId);
-      this.#record(view, this.schoolDate(now), () => this.#store.outbox.append('emergency_start', { operatorId, insideCount: inside.total }).id);
+      this.#record(view, this.schoolDate(now), () =>
+        this.#store.outbox.append('emergency_start', { operatorId, insideCount: inside.total, ...(operatorId === null ? { nobodyOnDuty: true } : {}) }).id,
+      );
     })();
-    this.#log.error({ inside: inside.total, gateHeld: held }, 'guard: EMERGENCY MODE started');
+    this.#log.error({ inside: inside.total, gateHeld: held, operatorId }, 'guard: EMERGENCY MODE started');
     this.emit('emergency', this.emergencyState());
     return this.emergencyState();
   }

@@ -70,6 +70,7 @@ export function wireGuard(
     });
     guard.on('gate', (g) => router.publish('guard.gate', g));
     guard.on('emergency', (e) => router.publish('guard.emergency', e));
+    guard.duty.on('change', (onDuty) => router.publish('guard.duty', { onDuty }));
     guard.start();
     built = { store, guard };
     return guard;
@@ -84,16 +85,31 @@ export function wireGuard(
   router.handle('guard.feed', (input) => run((g) => ({ items: g.feed(input) })));
   router.handle('guard.counters', () => run((g) => g.counters()));
   router.handle('guard.search', ({ query, limit }) => run((g) => ({ people: g.search(query, limit) })));
-  router.handle('guard.manualOpen', async (input) => ({ pass: await run((g) => g.manualOpen(input)) }));
-  router.handle('guard.visitorPass', async (input) => ({ pass: await run((g) => g.visitorPass(input)) }));
+  // Manual actions carry the guard on duty; with nobody on duty, the PIN typed in the same dialog.
+  router.handle('guard.manualOpen', ({ pin, ...input }) =>
+    run(async (g) => ({ pass: await g.manualOpen({ ...input, operatorId: await g.duty.operatorFor(pin) }) })),
+  );
+  router.handle('guard.visitorPass', ({ pin, ...input }) =>
+    run(async (g) => ({ pass: await g.visitorPass({ ...input, operatorId: await g.duty.operatorFor(pin) }) })),
+  );
   router.handle('guard.spareCards', () => run((g) => ({ cards: g.spareCards() })));
-  router.handle('guard.bindSpareCard', (input) => run((g) => g.bindSpareCard(input)));
-  router.handle('guard.returnSpareCard', ({ card }) => run((g) => ({ pass: g.returnSpareCard(card) })));
+  router.handle('guard.bindSpareCard', ({ pin, ...input }) => run(async (g) => g.bindSpareCard({ ...input, operatorId: await g.duty.operatorFor(pin) })));
+  router.handle('guard.returnSpareCard', ({ card, pin }) =>
+    run(async (g) => ({ pass: g.returnSpareCard(card, 'returned', await g.duty.operatorFor(pin)) })),
+  );
   router.handle('guard.emergency', (input) =>
-    run((g) => {
-      if (input.action === 'start') return g.startEmergency(input.operatorId);
-      if (input.action === 'end') return g.endEmergency(input.operatorId);
+    run(async (g) => {
+      // A fire does not wait for a PIN: the start goes ahead with whoever is on duty, or nobody.
+      if (input.action === 'start') return g.startEmergency(g.duty.onDuty());
+      if (input.action === 'end') return g.endEmergency(await g.duty.operatorFor(input.pin));
       return g.emergencyState();
+    }),
+  );
+  router.handle('guard.duty', (input) =>
+    run(async (g) => {
+      if (input.action === 'signIn') return { onDuty: await g.duty.signIn(input.pin) };
+      if (input.action === 'signOut') return { onDuty: g.duty.signOut() };
+      return { onDuty: g.duty.current() };
     }),
   );
   router.handle('guard.insideList', () => run((g) => g.insideList()));

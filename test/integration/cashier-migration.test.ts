@@ -25,7 +25,7 @@ it('004-cashier: applies over a 003 store that already has accounts and events, 
   ev('e2', 'pending');
   ev('e3', 'pending');
 
-  expect(migrate(db, all)).toBe(4);
+  expect(migrate(db, all.slice(0, 4))).toBe(4);
   // Rows from before 004 are kept; an account written later records the last event the server had seen.
   expect(db.prepare('SELECT balance FROM accounts').get()).toEqual({ balance: 10000 });
   expect(db.prepare('SELECT count(*) AS n FROM cashier_account_sync').get()).toEqual({ n: 0 });

@@ -387,7 +387,7 @@ describe('the station side of the stock', () => {
     expect(migrate(db, all.slice(0, 4))).toBe(4);
     db.prepare("INSERT INTO spare_cards (technology, uid, label, holder_kind, holder_id, bound_at, bound_until) VALUES ('iso14443', '04D1', 'Запасная 1', 'student', 'S1', 'a', 'b')").run();
     db.prepare("INSERT INTO spare_cards (technology, uid, label) VALUES ('iso14443', '04D2', 'Запасная 2')").run();
-    expect(migrate(db, all)).toBe(5);
+    expect(migrate(db, all.slice(0, 5))).toBe(5);
     expect(db.prepare('SELECT uid, holder_id, removed_at FROM spare_cards ORDER BY uid').all()).toEqual([
       { uid: '04D1', holder_id: 'S1', removed_at: null },
       { uid: '04D2', holder_id: null, removed_at: null },

@@ -1,0 +1,71 @@
+import type { Staff } from '../common/domain.ts';
+import { verifyPin, verifyPinAsync } from './pin.ts';
+import type { Db } from './store/db.ts';
+
+export type StaffRole = Staff['roles'][number];
+
+/** A staff row as the PIN check reads it (roles as the stored JSON text). */
+export interface StaffPinRow {
+  id: string;
+  full_name: string;
+  position: string;
+  roles: string;
+  pin_hash: string | null;
+  status: string;
+}
+
+/** Who the PIN belongs to, or why nobody: a wrong PIN, or (when the person was named) the wrong role. */
+export type StaffPinCheck = { ok: true; staff: StaffPinRow } | { ok: false; reason: 'pin_wrong' | 'role_missing' };
+
+export function parseRoles(json: string): string[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The one staff PIN check of the station (the till's shift, void and override; the guard post's duty):
+ * the PIN must match an active staff member who has one of `roles`; only `staffId` is tried when given.
+ * PINs come from the roster as salted hashes (common/pin-hash.ts). There is no lockout after wrong PINs:
+ * each try costs one scrypt per candidate, and a wrong one is logged for IT.
+ */
+export class StaffPins {
+  readonly #byId;
+  readonly #active;
+  readonly #log: { warn(obj: object, msg: string): void };
+
+  constructor(db: Db, log: { warn(obj: object, msg: string): void }) {
+    this.#byId = db.prepare<[string], StaffPinRow>('SELECT id, full_name, position, roles, pin_hash, status FROM staff WHERE id = ?');
+    this.#active = db.prepare<[], StaffPinRow>("SELECT id, full_name, position, roles, pin_hash, status FROM staff WHERE status = 'active' ORDER BY full_name");
+    this.#log = log;
+  }
+
+  #candidates(roles: readonly StaffRole[], staffId?: string): { named: boolean; anyone: boolean; withRole: StaffPinRow[] } {
+    const candidates = staffId ? [this.#byId.get(staffId)].filter((s): s is StaffPinRow => !!s && s.status === 'active') : this.#active.all();
+    const withRole = candidates.filter((s) => parseRoles(s.roles).some((r) => (roles as readonly string[]).includes(r)));
+    return { named: staffId !== undefined, anyone: candidates.length > 0, withRole };
+  }
+
+  #refusal(c: { named: boolean; anyone: boolean; withRole: StaffPinRow[] }, roles: readonly StaffRole[], staffId?: string): StaffPinCheck {
+    if (c.named && c.anyone && c.withRole.length === 0) return { ok: false, reason: 'role_missing' };
+    this.#log.warn({ staffId: staffId ?? null, roles }, 'wrong PIN');
+    return { ok: false, reason: 'pin_wrong' };
+  }
+
+  /** Synchronous scrypt: fine where nothing else waits on the thread (the till between customers). */
+  check(pin: string, roles: readonly StaffRole[], staffId?: string): StaffPinCheck {
+    const c = this.#candidates(roles, staffId);
+    for (const s of c.withRole) if (verifyPin(pin, s.pin_hash)) return { ok: true, staff: s };
+    return this.#refusal(c, roles, staffId);
+  }
+
+  /** scrypt on the thread pool: taps keep being served while the PIN is checked (the guard post). */
+  async checkAsync(pin: string, roles: readonly StaffRole[], staffId?: string): Promise<StaffPinCheck> {
+    const c = this.#candidates(roles, staffId);
+    for (const s of c.withRole) if (await verifyPinAsync(pin, s.pin_hash)) return { ok: true, staff: s };
+    return this.#refusal(c, roles, staffId);
+  }
+}
