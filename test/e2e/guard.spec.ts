@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { DEMO_SPARE_CARDS } from '../../common/demo-school.ts';
+import Database from 'better-sqlite3';
+import { DEMO_SPARE_CARDS, generateDemoSchool } from '../../common/demo-school.ts';
 import { encodeBinaryFrame } from '../../common/reader-frames.ts';
 import { GateConfig, type ReaderConfig } from '../../common/readers.ts';
 import { systemClock } from '../../core/clock.ts';
@@ -119,6 +120,23 @@ async function openGuard(page: Page, options: Parameters<typeof startGuardStatio
 
 const lastTap = (page: Page) => page.getByTestId('last-tap');
 
+// The station seeds the demo school's staff with their demo PINs (core/demo-seed.ts): the guard's is known here.
+const demoStaff = generateDemoSchool({ students: 30, date: '2026-11-23', now: '2026-11-23T05:00:00.000Z' }).staff;
+const demoGuard = demoStaff.find((s) => s.roles.includes('guard'))!;
+
+/** The station's outbox as the backend will get it, read from the data folder's SQLite file. */
+function outbox(dataDir: string): { type: string; payload: Record<string, unknown> }[] {
+  const db = new Database(join(dataDir, 'station.db'), { readonly: true });
+  try {
+    return db
+      .prepare<[], { type: string; payload: string }>('SELECT type, payload FROM outbox ORDER BY seq')
+      .all()
+      .map((r) => ({ type: r.type, payload: JSON.parse(r.payload) as Record<string, unknown> }));
+  } finally {
+    db.close();
+  }
+}
+
 test('each verdict on the big card: allow opens the relay (bytes on the far pty), deny does not; screenshots', async ({ page }, testInfo) => {
   await openGuard(page);
   const student = station.cards.find((c) => c.status === 'active' && c.holderKind === 'student' && c.technology === 'iso14443')!;
@@ -220,9 +238,15 @@ test('search with photo, manual open with a reason, visitor pass and a spare car
   await expect(person).toBeVisible();
   await expect(person.locator('img.photo')).toBeVisible();
   await person.click();
+  // Nobody is on duty: the dialog asks for the guard's PIN in one field, and the action waits for it.
+  await expect(page.getByTestId('manual-open')).toBeDisabled();
+  await page.getByTestId('operator-pin').fill(demoGuard.pin);
   await page.getByTestId('manual-reason-other').check();
   await page.getByTestId('manual-open').click();
   await expect(page.getByRole('alert')).toContainText('Другое');
+  // The PIN signed the guard in: the field is gone, and the name is on the screen.
+  await expect(page.getByTestId('guard-duty-name')).toHaveText(demoGuard.fullName);
+  await expect(page.getByTestId('operator-pin')).toHaveCount(0);
   await page.getByTestId('manual-reason-forgot_card').check();
   await page.getByTestId('manual-note').fill('классный руководитель подтвердил');
   await page.getByTestId('manual-open').click();
@@ -254,8 +278,15 @@ test('search with photo, manual open with a reason, visitor pass and a spare car
   await expect(lastTap(page).getByTestId('holder-name')).toHaveText(other.fullName);
 
   const events = await bridge<{ outboxPending: number }>(page, 'station.getStatus', {});
-  // manual_open, visitor_pass, temp_card_bind, pass
-  expect(events.outboxPending).toBe(4);
+  // guard_duty_start, manual_open, visitor_pass, temp_card_bind, pass
+  expect(events.outboxPending).toBe(5);
+  expect(outbox(station.dataDir).map((e) => [e.type, e.payload.operatorId])).toEqual([
+    ['guard_duty_start', demoGuard.id],
+    ['manual_open', demoGuard.id],
+    ['visitor_pass', demoGuard.id],
+    ['temp_card_bind', demoGuard.id],
+    ['pass', undefined],
+  ]);
 });
 
 test('emergency mode: guarded start, both directions held open, the roll call by class with staff apart, export, logged end', async ({ page }, testInfo) => {
@@ -271,6 +302,8 @@ test('emergency mode: guarded start, both directions held open, the roll call by
 
   await page.getByTestId('guard-emergency-open').click();
   await expect(page.getByTestId('emergency-confirm')).toBeVisible();
+  // Nobody is on duty, and no PIN is asked: a fire does not wait.
+  await expect(page.getByTestId('emergency-nobody-on-duty')).toBeVisible();
   await page.getByTestId('emergency-confirm-yes').click();
   await expect(page.getByTestId('emergency-banner')).toBeVisible();
   await station.board.far.waitFor(before + 8);
@@ -295,6 +328,8 @@ test('emergency mode: guarded start, both directions held open, the roll call by
   expect(saved).toContain(students[2]!.fullName);
 
   await page.getByTestId('emergency-end').click();
+  await expect(page.getByTestId('emergency-end-yes')).toBeDisabled();
+  await page.getByTestId('operator-pin').fill(demoGuard.pin);
   await page.getByTestId('emergency-end-yes').click();
   await expect(page.getByTestId('emergency-banner')).toHaveCount(0);
   await page.waitForTimeout(200);
@@ -302,6 +337,48 @@ test('emergency mode: guarded start, both directions held open, the roll call by
   expect(station.board.channels.get(2)).toBe(false);
   const feed = await bridge<{ items: { reason: string }[] }>(page, 'guard.feed', { limit: 5 });
   expect(feed.items.map((i) => i.reason)).toContain('emergency_ended');
+  const logged = outbox(station.dataDir);
+  expect(logged.find((e) => e.type === 'emergency_start')?.payload).toMatchObject({ operatorId: null, nobodyOnDuty: true });
+  expect(logged.find((e) => e.type === 'emergency_end')?.payload).toMatchObject({ operatorId: demoGuard.id });
+});
+
+test('the guard goes on duty with the PIN on screen: the name is shown, a manual open is logged with that operator; then off duty', async ({ page }, testInfo) => {
+  await openGuard(page);
+  const duty = page.getByTestId('guard-duty');
+  await expect(duty).toContainText('На посту никто не отмечен');
+  await page.getByTestId('guard-sign-in').click();
+  const dialog = page.getByTestId('guard-dialog-sign-in');
+  for (const d of '9999') await dialog.getByTestId('guard-pin').getByRole('button', { name: d, exact: true }).click();
+  await dialog.getByTestId('guard-sign-in-confirm').click();
+  await expect(page.getByTestId('guard-sign-in-error')).toContainText('Неверный PIN');
+  for (const d of demoGuard.pin) await dialog.getByTestId('guard-pin').getByRole('button', { name: d, exact: true }).click();
+  await dialog.getByTestId('guard-sign-in-confirm').click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByTestId('guard-duty-name')).toHaveText(demoGuard.fullName);
+  await expect(page.getByTestId('guard-duty-position')).toHaveText(demoGuard.position);
+
+  // Taps go on as before, and a manual open asks no PIN now.
+  const student = station.cards.find((c) => c.status === 'active' && c.holderKind === 'student')!;
+  await tap(page, 'entry', student);
+  await expect(lastTap(page)).toHaveAttribute('data-verdict', 'allow');
+  await page.screenshot({ path: testInfo.outputPath('guard-on-duty.png') });
+  await page.getByTestId('guard-search-open').click();
+  await page.getByTestId('guard-search-input').fill(student.fullName.split(' ')[0]!);
+  await page.getByTestId('guard-person').filter({ hasText: student.fullName }).click();
+  await expect(page.getByTestId('operator-pin')).toHaveCount(0);
+  await page.getByTestId('manual-reason-card_damaged').check();
+  await page.getByTestId('manual-open').click();
+  await expect(page.getByTestId('guard-dialog-message')).toContainText('Турникет открыт');
+  await page.keyboard.press('Escape');
+
+  await page.getByTestId('guard-sign-out').click();
+  await expect(duty).toContainText('На посту никто не отмечен');
+  expect(outbox(station.dataDir).map((e) => [e.type, e.payload.operatorId ?? null, e.payload.via ?? e.payload.cause ?? null])).toEqual([
+    ['guard_duty_start', demoGuard.id, 'sign_in'],
+    ['pass', null, null],
+    ['manual_open', demoGuard.id, null],
+    ['guard_duty_end', demoGuard.id, 'signed_out'],
+  ]);
 });
 
 test('hardware path: a virtual card on pcscd at the entry reader, an EM-Marine frame from a serial reader at the exit', async ({ page }) => {

@@ -3,8 +3,10 @@ import { useTranslation } from 'react-i18next';
 import type { InsideList, PersonFound, SpareCardView } from '../../../common/contract/index.ts';
 import { MANUAL_OPEN_REASONS, VISITOR_REASONS, type Direction, type ManualOpenReason, type VisitorReason } from '../../../common/guard-rules.ts';
 import { Photo } from '../components/photo.tsx';
+import { connectGuardDuty, useGuardDuty } from '../guard-duty-store.ts';
 import { useGuard } from '../guard-store.ts';
 import { bridgeError, station } from '../station-client.ts';
+import { PinPad } from './cashier-shift.tsx';
 
 function Modal({ title, onClose, children, testId }: { title: string; onClose: () => void; children: ReactNode; testId: string }) {
   const { t } = useTranslation('guard');
@@ -38,9 +40,130 @@ function useErrorText() {
   return (err: unknown) => {
     const e = bridgeError(err);
     if (e.reason === 'note_required') return g('manual.noteRequired');
+    if (e.reason === 'pin_required' || e.reason === 'pin_wrong') return g(`duty.errors.${e.reason}`);
+    if (e.code === 'invalid_input' && e.field === 'pin') return g('duty.errors.pin_format');
     if (e.reason && isSpareError(e.reason)) return g(`spare.errors.${e.reason}`);
     return `${t(`errors.${e.code}`, { field: e.field ?? '' })}${e.reason ? ` (${e.reason})` : ''}`;
   };
+}
+
+/**
+ * The operator of a manual action is the guard on duty (the station knows who). With nobody on duty the
+ * dialog asks for a PIN in one field; the action then goes ahead under that person, who is now on duty.
+ */
+function useOperatorPin() {
+  const onDuty = useGuardDuty((s) => s.onDuty);
+  const [pin, setPin] = useState('');
+  return {
+    pin,
+    setPin,
+    needed: !onDuty,
+    /** Ready to send: someone is on duty, or a whole PIN is typed. */
+    ready: !!onDuty || pin.length >= 4,
+    input: (): { pin?: string } => (onDuty || pin === '' ? {} : { pin }),
+  };
+}
+
+function OperatorPin({ op }: { op: ReturnType<typeof useOperatorPin> }) {
+  const { t } = useTranslation('guard');
+  if (!op.needed) return null;
+  return (
+    <label className="g-field g-operator-pin">
+      {t('duty.pinForAction')}
+      <input
+        className="g-input pin-input"
+        type="password"
+        inputMode="numeric"
+        autoComplete="off"
+        aria-label={t('duty.pin')}
+        value={op.pin}
+        onChange={(e) => op.setPin(e.target.value.replace(/\D/g, '').slice(0, 8))}
+        data-testid="operator-pin"
+      />
+    </label>
+  );
+}
+
+/** Who is on duty, small and out of the children's way; sign in with the personal PIN, sign out. */
+export function DutyBadge() {
+  const { t } = useTranslation('guard');
+  const errorText = useErrorText();
+  const { onDuty, known } = useGuardDuty();
+  const [signingIn, setSigningIn] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => connectGuardDuty(), []);
+  const signOut = async () => {
+    setError(null);
+    try {
+      useGuardDuty.setState(await station.invoke('guard.duty', { action: 'signOut' }));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  if (!known) return null;
+  return (
+    <div className={`g-duty ${onDuty ? '' : 'g-duty-none'}`} data-testid="guard-duty">
+      {onDuty ? (
+        <>
+          <span className="g-duty-who">
+            <small>{t('duty.onDuty')}:</small> <strong data-testid="guard-duty-name">{onDuty.fullName}</strong>{' '}
+            <small data-testid="guard-duty-position">{onDuty.position}</small>
+          </span>
+          <button type="button" className="btn btn-ghost" onClick={() => void signOut()} data-testid="guard-sign-out">
+            {t('duty.signOut')}
+          </button>
+        </>
+      ) : (
+        <>
+          <span className="g-duty-who">{t('duty.nobody')}</span>
+          <button type="button" className="btn" onClick={() => setSigningIn(true)} data-testid="guard-sign-in">
+            {t('duty.signIn')}
+          </button>
+        </>
+      )}
+      {error ? <p className="g-error">{error}</p> : null}
+      {signingIn ? <SignInDialog onClose={() => setSigningIn(false)} /> : null}
+    </div>
+  );
+}
+
+function SignInDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation('guard');
+  const errorText = useErrorText();
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    setError(null);
+    try {
+      useGuardDuty.setState({ ...(await station.invoke('guard.duty', { action: 'signIn', pin })), known: true });
+      onClose();
+    } catch (err) {
+      setError(errorText(err));
+      setPin('');
+    }
+  };
+  return (
+    <Modal title={t('duty.signIn')} onClose={onClose} testId="guard-dialog-sign-in">
+      <form
+        className="g-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <p className="g-muted">{t('duty.hint')}</p>
+        <PinPad value={pin} onChange={setPin} label={t('duty.pin')} testId="guard-pin" />
+        {error ? (
+          <p className="g-error" role="alert" data-testid="guard-sign-in-error">
+            {error}
+          </p>
+        ) : null}
+        <button type="submit" className="btn btn-primary" disabled={pin.length < 4} data-testid="guard-sign-in-confirm">
+          {t('duty.confirm')}
+        </button>
+      </form>
+    </Modal>
+  );
 }
 
 /** Search by name or class with photos; then let through once (manual open) or hand out a spare card. */
@@ -58,6 +181,7 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
   const [spares, setSpares] = useState<SpareCardView[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const op = useOperatorPin();
 
   useEffect(() => {
     if (query.trim() === '') return;
@@ -92,7 +216,9 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
         note,
         holderKind: chosen?.kind ?? null,
         holderId: chosen?.id ?? null,
+        ...op.input(),
       });
+      op.setPin('');
       setMessage(pass.gate === 'not_opened' ? t('manual.notOpened') : t('manual.done', { dir: t(`direction.${direction}`) }));
       setChosen(null);
       setAnonymous(false);
@@ -106,7 +232,13 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
     if (!chosen) return;
     setError(null);
     try {
-      const r = await station.invoke('guard.bindSpareCard', { card: { technology: card.technology, uid: card.uid }, holderKind: chosen.kind, holderId: chosen.id });
+      const r = await station.invoke('guard.bindSpareCard', {
+        card: { technology: card.technology, uid: card.uid },
+        holderKind: chosen.kind,
+        holderId: chosen.id,
+        ...op.input(),
+      });
+      op.setPin('');
       const until = new Date(r.validUntil).toLocaleString(i18n.language, { hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' });
       setMessage(t('spare.bound', { label: card.label || card.printed, until }));
       setChosen(null);
@@ -117,8 +249,10 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
   };
 
   const giveBack = async (card: SpareCardView) => {
+    setError(null);
     try {
-      await station.invoke('guard.returnSpareCard', { card: { technology: card.technology, uid: card.uid } });
+      await station.invoke('guard.returnSpareCard', { card: { technology: card.technology, uid: card.uid }, ...op.input() });
+      op.setPin('');
       loadSpares();
     } catch (err) {
       setError(errorText(err));
@@ -215,13 +349,15 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
             {t('manual.note')}
             <input className="g-input" value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} data-testid="manual-note" />
           </label>
-          <button type="submit" className="btn btn-primary" data-testid="manual-open">
+          <OperatorPin op={op} />
+          <button type="submit" className="btn btn-primary" disabled={!op.ready} data-testid="manual-open">
             {t('manual.open')}
           </button>
         </form>
       ) : null}
       {purpose === 'spare' ? (
         <section className="g-spares">
+          <OperatorPin op={op} />
           <h3>{t('spare.pickCard')}</h3>
           {spares?.length === 0 ? (
             <p className="g-spare-empty" role="status" data-testid="spare-stock-empty">
@@ -235,7 +371,7 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
               .filter((s) => !s.boundTo)
               .map((s) => (
                 <li key={s.uid}>
-                  <button type="button" className="btn" disabled={!chosen} onClick={() => void bind(s)} data-testid="spare-card">
+                  <button type="button" className="btn" disabled={!chosen || !op.ready} onClick={() => void bind(s)} data-testid="spare-card">
                     {s.label || s.printed} · {t('spare.bind')}
                   </button>
                 </li>
@@ -248,7 +384,7 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
               .map((s) => (
                 <li key={s.uid} className="g-spare-used">
                   {s.label || s.printed}: {s.boundTo?.fullName} ({s.boundTo?.group}){' '}
-                  <button type="button" className="btn" onClick={() => void giveBack(s)}>
+                  <button type="button" className="btn" disabled={!op.ready} onClick={() => void giveBack(s)}>
                     {t('spare.return')}
                   </button>
                 </li>
@@ -267,9 +403,10 @@ export function VisitorDialog({ onClose }: { onClose: () => void }) {
   const [reason, setReason] = useState<VisitorReason>('parent');
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const op = useOperatorPin();
   const submit = async () => {
     try {
-      await station.invoke('guard.visitorPass', { visitorName: name, reason, note });
+      await station.invoke('guard.visitorPass', { visitorName: name, reason, note, ...op.input() });
       onClose();
     } catch (err) {
       setError(errorText(err));
@@ -301,7 +438,8 @@ export function VisitorDialog({ onClose }: { onClose: () => void }) {
           {t('visitor.note')}
           <input className="g-input" value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} data-testid="visitor-note" />
         </label>
-        <button type="submit" className="btn btn-primary" disabled={name.trim() === ''} data-testid="visitor-open">
+        <OperatorPin op={op} />
+        <button type="submit" className="btn btn-primary" disabled={name.trim() === '' || !op.ready} data-testid="visitor-open">
           {t('visitor.open')}
         </button>
       </form>
@@ -319,6 +457,7 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirmEnd, setConfirmEnd] = useState(false);
+  const op = useOperatorPin();
   const time = (iso: string) => new Date(iso).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' });
 
   useEffect(() => {
@@ -333,8 +472,14 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
     }
   };
   const end = async () => {
-    useGuard.setState({ emergency: await station.invoke('guard.emergency', { action: 'end' }) });
-    onClose();
+    setError(null);
+    try {
+      useGuard.setState({ emergency: await station.invoke('guard.emergency', { action: 'end', ...op.input() }) });
+      op.setPin('');
+      onClose();
+    } catch (err) {
+      setError(errorText(err));
+    }
   };
   const save = async (format: 'csv' | 'html') => {
     const r = await station.invoke('guard.export', { format });
@@ -353,6 +498,11 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
       <section className="g-emergency-confirm" data-testid="emergency-confirm">
         <h1>⚠ {t('emergency.start')}</h1>
         <p>{t('emergency.confirm')}</p>
+        {op.needed ? (
+          <p className="g-muted" data-testid="emergency-nobody-on-duty">
+            {t('emergency.nobodyOnDuty')}
+          </p>
+        ) : null}
         {error ? <p className="g-error">{error}</p> : null}
         <div className="g-row">
           <button type="button" className="btn btn-danger g-big" onClick={() => void start()} data-testid="emergency-confirm-yes">
@@ -385,7 +535,8 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
         ) : (
           <>
             <span>{t('emergency.endConfirm')}</span>
-            <button type="button" className="btn btn-primary" onClick={() => void end()} data-testid="emergency-end-yes">
+            <OperatorPin op={op} />
+            <button type="button" className="btn btn-primary" disabled={!op.ready} onClick={() => void end()} data-testid="emergency-end-yes">
               {t('emergency.end')}
             </button>
             <button type="button" className="btn" onClick={() => setConfirmEnd(false)}>
@@ -394,6 +545,7 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
           </>
         )}
       </div>
+      {error ? <p className="g-error g-noprint">{error}</p> : null}
       {saved ? (
         <p className="g-ok g-noprint" data-testid="emergency-saved">
           {t('emergency.saved', { path: saved })}

@@ -5,7 +5,7 @@ import { Photo } from '../components/photo.tsx';
 import { connectGuardStore, useGuard } from '../guard-store.ts';
 import { portraitSrc } from '../portraits.ts';
 import { useApp } from '../store.ts';
-import { EmergencyPanel, SearchDialog, VisitorDialog } from './guard-dialogs.tsx';
+import { DutyBadge, EmergencyPanel, SearchDialog, VisitorDialog } from './guard-dialogs.tsx';
 import './guard.css';
 
 const ICON = { allow: '✔', deny: '✖', info: 'ℹ' } as const;
@@ -199,6 +199,7 @@ export function GuardScreen() {
           ) : null}
         </div>
         <aside className="g-side">
+          <DutyBadge />
           <dl className="g-counters" data-testid="guard-counters">
             <div>
               <dt>{t('counters.inside')}</dt>
