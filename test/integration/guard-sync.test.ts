@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
@@ -117,5 +118,51 @@ describe('guard post events on the reference server', () => {
     await guard.endEmergency(null);
     const r = await pushOutbox(gClient, guardStation.syncStore);
     expect(r).toMatchObject({ acknowledged: 4, invalid: 0, anomalies: 0 });
+  });
+
+  it('who was on duty reaches the server: the guard signs in with the PIN from the server’s roster, acts, signs out', async () => {
+    const { repo, guardStation, gClient, guard } = await setup();
+    // The demo school's guard (E0002, PIN 2222) came with the roster as a salted hash.
+    const onDuty = await guard.duty.signIn('2222');
+    expect(onDuty).toMatchObject({ staffId: 'E0002', position: 'Охранник' });
+    await guard.manualOpen({ direction: 'in', reason: 'forgot_card', note: '', holderKind: null, holderId: null, operatorId: await guard.duty.operatorFor(undefined) });
+    guard.duty.signOut();
+    await guard.startEmergency(guard.duty.onDuty());
+    await guard.endEmergency(await guard.duty.operatorFor('3333')); // the supervisor (E0003) comes to end it
+    guard.duty.signOut();
+    const r = await pushOutbox(gClient, guardStation.syncStore);
+    expect(r).toMatchObject({ acknowledged: 7, invalid: 0, anomalies: 0 });
+
+    const rows = await repo.db.all<{ type: string; status: string; body: string }>(
+      "SELECT type, status, body FROM events WHERE type IN ('guard_duty_start', 'guard_duty_end', 'manual_open', 'emergency_start', 'emergency_end') ORDER BY seq",
+    );
+    expect(rows.map((e) => [e.type, e.status, (JSON.parse(e.body) as { payload: { operatorId: string | null } }).payload.operatorId])).toEqual([
+      ['guard_duty_start', 'accepted', 'E0002'],
+      ['manual_open', 'accepted', 'E0002'],
+      ['guard_duty_end', 'accepted', 'E0002'],
+      ['emergency_start', 'accepted', null],
+      ['guard_duty_start', 'accepted', 'E0003'],
+      ['emergency_end', 'accepted', 'E0003'],
+      ['guard_duty_end', 'accepted', 'E0003'],
+    ]);
+    expect(JSON.parse(rows[3]!.body).payload).toMatchObject({ nobodyOnDuty: true });
+  });
+
+  it('the server keeps a duty of someone it does not know as a guard, flagged as an anomaly', async () => {
+    const { gClient } = await setup();
+    const event = (operatorId: string, seq: number) => ({
+      id: uuidv7(),
+      seq,
+      type: 'guard_duty_start',
+      occurredAt: new Date().toISOString(),
+      clockOffsetMs: 0,
+      payload: { dutyId: uuidv7(), operatorId, via: 'sign_in' },
+    });
+    const results = await gClient.pushEvents([event('E0002', 1), event('E0004', 2), event('E9999', 3)]);
+    expect(results.map((r) => [r.status, r.message ?? ''])).toEqual([
+      ['accepted', ''],
+      ['anomaly', 'applied; E0004 is not a guard or supervisor here'],
+      ['anomaly', 'applied; E9999 is not on the staff list here'],
+    ]);
   });
 });
