@@ -17,6 +17,7 @@ export const CashierErrorReason = z.enum([
   'no_shift',
   'shift_already_open',
   'pin_wrong',
+  'pin_locked',
   'role_missing',
   'cart_locked',
   'unknown_item',

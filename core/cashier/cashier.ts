@@ -264,6 +264,7 @@ export class Cashier extends EventEmitter<CashierEvents> {
     const r = this.#pins.check(pin, [role], staffId);
     if (r.ok) return r.staff;
     if (r.reason === 'role_missing') throw new CashierError('role_missing', `staff ${staffId} is not a ${role}`);
+    if (r.reason === 'pin_locked') throw new CashierError('pin_locked', 'PIN entry is locked after too many wrong PINs');
     throw new CashierError('pin_wrong', 'wrong PIN');
   }
 

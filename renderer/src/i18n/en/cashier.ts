@@ -133,6 +133,7 @@ const en: Translation<typeof ru> = {
     no_shift: 'No shift is open',
     shift_already_open: 'A shift is already open',
     pin_wrong: 'Wrong PIN',
+    pin_locked: 'Too many wrong PINs in a row. PIN entry is closed for a minute.',
     role_missing: 'This staff member lacks the rights for this',
     cart_locked: 'A customer is being checked — the order cannot change',
     unknown_item: "This item is not on today's menu",

@@ -129,6 +129,7 @@ const en: Translation<typeof ru> = {
     errors: {
       pin_required: 'Type your PIN: nobody is on duty.',
       pin_wrong: 'Wrong PIN. Only a guard or a supervisor can go on duty here.',
+      pin_locked: 'Too many wrong PINs in a row. PIN entry is closed for a minute.',
       pin_format: 'A PIN is 4 to 8 digits.',
     },
   },
