@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createPageHandler } from '../core/bridge/ws-server.ts';
 import { createLogger } from '../core/logger.ts';
 import { PhotoStore } from '../core/photos.ts';
+import { STATION_EXEC_ARGV } from '../core/station-runtime.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -101,7 +102,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       STATION_PAGE_ORIGIN: origin,
       STATION_MIGRATIONS_DIR: join(root, 'core', 'store', 'migrations'),
     },
-    execArgv: ['--disable-warning=ExperimentalWarning'],
+    execArgv: ['--disable-warning=ExperimentalWarning', ...STATION_EXEC_ARGV],
     stdio: options.inheritStdio ? 'inherit' : ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, MessageChannelMain, screen, session, utilityProcess, type UtilityProcess } from 'electron';
 import { registerAppScheme, serveAppProtocol } from './app-protocol.ts';
 import { createLogger } from '../core/logger.ts';
+import { STATION_EXEC_ARGV } from '../core/station-runtime.ts';
 import { StationLink } from './station-link.ts';
 import { electronTokenVault, serveTokenVault } from './token-vault.ts';
 import type { TokenVault } from '../sync/token-vault.ts';
@@ -42,6 +43,7 @@ const windows = new Map<number, { win: BrowserWindow; role: WindowRole }>();
 function startStation(): void {
   station = utilityProcess.fork(join(import.meta.dirname, 'station-process.js'), [], {
     serviceName: 'School Station',
+    execArgv: [...STATION_EXEC_ARGV],
     env: {
       ...process.env,
       STATION_TRANSPORT: 'port',
