@@ -159,10 +159,98 @@ function OfflineBanner() {
 
 type Dialog = null | 'search' | 'spare' | 'visitor' | 'emergency';
 
+/**
+ * The big card. It subscribes to the current pass alone, so the frame that shows a new tap renders and
+ * paints this card and nothing else (the strip, the feed and the counters follow a frame later).
+ */
+function CurrentTap({ showEmergency, onCloseEmergency }: { showEmergency: boolean; onCloseEmergency: () => void }) {
+  const { t } = useTranslation('guard');
+  const current = useGuard((s) => s.current);
+  if (showEmergency) return <EmergencyPanel onClose={onCloseEmergency} />;
+  if (current) return <TapCard key={current.id} pass={current} />;
+  return (
+    <section className="g-tap g-idle" data-testid="guard-idle">
+      <p className="tap-prompt">{t('tapPrompt')}</p>
+    </section>
+  );
+}
+
+function Strip() {
+  const { t } = useTranslation('guard');
+  const strip = useGuard((s) => s.strip);
+  if (strip.length === 0) return null;
+  return (
+    <section className="g-strip" aria-label={t('strip')}>
+      <h2>{t('strip')}</h2>
+      <ol data-testid="guard-strip">
+        {strip.map((p) => (
+          <PassLine key={p.id} pass={p} compact />
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function Counters() {
+  const { t } = useTranslation('guard');
+  const counters = useGuard((s) => s.counters);
+  return (
+    <dl className="g-counters" data-testid="guard-counters">
+      <div>
+        <dt>{t('counters.inside')}</dt>
+        <dd data-testid="counter-inside">{counters?.insideNow ?? '—'}</dd>
+      </div>
+      <div>
+        <dt>{t('counters.entered')}</dt>
+        <dd data-testid="counter-entered">{counters?.enteredToday ?? '—'}</dd>
+      </div>
+      <div className={counters && counters.alarmsToday > 0 ? 'g-alarm-count' : ''}>
+        <dt>{t('counters.alarms')}</dt>
+        <dd data-testid="counter-alarms">{counters?.alarmsToday ?? '—'}</dd>
+      </div>
+    </dl>
+  );
+}
+
+function Feed() {
+  const { t } = useTranslation('guard');
+  const feed = useGuard((s) => s.feed);
+  const alarmsOnly = useGuard((s) => s.alarmsOnly);
+  const setAlarmsOnly = useGuard((s) => s.setAlarmsOnly);
+  return (
+    <section className="g-feed">
+      <div className="g-feed-head">
+        <h2>{t('feed.title')}</h2>
+        <div role="radiogroup" className="g-filter">
+          <button type="button" role="radio" aria-checked={!alarmsOnly} className={`btn ${!alarmsOnly ? 'btn-primary' : ''}`} onClick={() => void setAlarmsOnly(false)}>
+            {t('feed.all')}
+          </button>
+          <button
+            type="button"
+            role="radio"
+            aria-checked={alarmsOnly}
+            className={`btn ${alarmsOnly ? 'btn-danger' : ''}`}
+            onClick={() => void setAlarmsOnly(true)}
+            data-testid="guard-alarms-only"
+          >
+            {t('feed.alarms')}
+          </button>
+        </div>
+      </div>
+      {feed.length === 0 ? <p className="g-muted">{t('feed.empty')}</p> : null}
+      <ol className="g-feed-list" data-testid="guard-feed">
+        {feed.map((p) => (
+          <PassLine key={p.id} pass={p} />
+        ))}
+      </ol>
+    </section>
+  );
+}
+
 /** The guard post: the last tap large, a strip of the ones before, counters, actions and the feed. */
 export function GuardScreen() {
   const { t } = useTranslation('guard');
-  const { current, strip, feed, alarmsOnly, counters, emergency, setAlarmsOnly } = useGuard();
+  const emergency = useGuard((s) => s.emergency);
   const [dialog, setDialog] = useState<Dialog>(null);
   useEffect(() => connectGuardStore(), []);
   const showEmergency = dialog === 'emergency' || emergency.active;
@@ -178,42 +266,12 @@ export function GuardScreen() {
       <OfflineBanner />
       <div className="g-grid">
         <div className="g-main">
-          {showEmergency ? (
-            <EmergencyPanel onClose={() => setDialog(null)} />
-          ) : current ? (
-            <TapCard key={current.id} pass={current} />
-          ) : (
-            <section className="g-tap g-idle" data-testid="guard-idle">
-              <p className="tap-prompt">{t('tapPrompt')}</p>
-            </section>
-          )}
-          {strip.length > 0 ? (
-            <section className="g-strip" aria-label={t('strip')}>
-              <h2>{t('strip')}</h2>
-              <ol data-testid="guard-strip">
-                {strip.map((p) => (
-                  <PassLine key={p.id} pass={p} compact />
-                ))}
-              </ol>
-            </section>
-          ) : null}
+          <CurrentTap showEmergency={showEmergency} onCloseEmergency={() => setDialog(null)} />
+          <Strip />
         </div>
         <aside className="g-side">
           <DutyBadge />
-          <dl className="g-counters" data-testid="guard-counters">
-            <div>
-              <dt>{t('counters.inside')}</dt>
-              <dd data-testid="counter-inside">{counters?.insideNow ?? '—'}</dd>
-            </div>
-            <div>
-              <dt>{t('counters.entered')}</dt>
-              <dd data-testid="counter-entered">{counters?.enteredToday ?? '—'}</dd>
-            </div>
-            <div className={counters && counters.alarmsToday > 0 ? 'g-alarm-count' : ''}>
-              <dt>{t('counters.alarms')}</dt>
-              <dd data-testid="counter-alarms">{counters?.alarmsToday ?? '—'}</dd>
-            </div>
-          </dl>
+          <Counters />
           <div className="g-actions">
             <button type="button" className="btn btn-primary" onClick={() => setDialog('search')} data-testid="guard-search-open">
               {t('actions.search')}
@@ -228,32 +286,7 @@ export function GuardScreen() {
               ⚠ {t('actions.emergency')}
             </button>
           </div>
-          <section className="g-feed">
-            <div className="g-feed-head">
-              <h2>{t('feed.title')}</h2>
-              <div role="radiogroup" className="g-filter">
-                <button type="button" role="radio" aria-checked={!alarmsOnly} className={`btn ${!alarmsOnly ? 'btn-primary' : ''}`} onClick={() => void setAlarmsOnly(false)}>
-                  {t('feed.all')}
-                </button>
-                <button
-                  type="button"
-                  role="radio"
-                  aria-checked={alarmsOnly}
-                  className={`btn ${alarmsOnly ? 'btn-danger' : ''}`}
-                  onClick={() => void setAlarmsOnly(true)}
-                  data-testid="guard-alarms-only"
-                >
-                  {t('feed.alarms')}
-                </button>
-              </div>
-            </div>
-            {feed.length === 0 ? <p className="g-muted">{t('feed.empty')}</p> : null}
-            <ol className="g-feed-list" data-testid="guard-feed">
-              {feed.map((p) => (
-                <PassLine key={p.id} pass={p} />
-              ))}
-            </ol>
-          </section>
+          <Feed />
         </aside>
       </div>
       {dialog === 'search' || dialog === 'spare' ? <SearchDialog purpose={dialog} onClose={() => setDialog(null)} /> : null}
