@@ -9,9 +9,12 @@
  * The school lives on the reference server (its own process, SQLite); the station enrolls and syncs it.
  * "Painted" is the first task after the frame that shows the pass's big card with its portrait decoded.
  * Both ends read the same clock (performance.timeOrigin + now, epoch ms) on this machine.
- * Then a soak: taps at two readers (entry and exit) as fast as the rig allows; every tap must reach
- * the screen and the station's RSS must stay flat.
- *   npm run bench -- guard          GUARD_BENCH_TAPS (default 200), GUARD_SOAK_TAPS (default 300),
+ * Then a soak (issue 5): 1,000 taps in 5 minutes at two readers, entry and exit, evenly paced; every tap
+ * must reach the screen and the station's RSS must stay flat. The soak's readers are serial EM-Marine
+ * readers on socat ptys (binary frames), because the virtual PC/SC rig cannot go that fast: pcscd polls
+ * vpcd every 400 ms, so a virtual card takes about 0.9 s to come and go (about 135 taps a minute).
+ *   npm run bench -- guard          GUARD_BENCH_TAPS (default 200), GUARD_SOAK_TAPS (default 1000),
+ *                                   GUARD_SOAK_SECONDS (default 300),
  *                                   GUARD_BENCH_PORTRAITS (jpeg, the default; png; svg)
  */
 import { execFileSync } from 'node:child_process';
@@ -28,6 +31,8 @@ import { startBrowserHost, type BrowserHost } from '../host/browser-host.ts';
 import { chromiumPath } from '../playwright.config.ts';
 import { seedDemoSchool as seedServerSchool } from '../server/admin.ts';
 import { startPcscRig, VIRTUAL_READERS, type PcscRig } from '../test/helpers/pcsc-rig.ts';
+import { startPtyPair } from '../test/helpers/socat.ts';
+import { encodeBinaryFrame } from '../common/reader-frames.ts';
 import { freePort } from '../test/helpers/postgres.ts';
 import { openRepo, spawnServer } from '../test/helpers/sync-rig.ts';
 import type { Report } from './run.ts';
@@ -37,7 +42,8 @@ import { median, percentile, table } from './stats.ts';
 const STUDENTS = 5000;
 const CARDS = 20_000;
 const TAPS = Number(process.env.GUARD_BENCH_TAPS ?? 200);
-const SOAK_TAPS = Number(process.env.GUARD_SOAK_TAPS ?? 300);
+const SOAK_TAPS = Number(process.env.GUARD_SOAK_TAPS ?? 1000);
+const SOAK_SECONDS = Number(process.env.GUARD_SOAK_SECONDS ?? 300);
 /**
  * The tapped students' portraits: `jpeg` (default: a school's photos, about 30 KB), `png` (lossless,
  * 43 KB, slower to decode), or `svg` (the demo school's generated drawings, the slowest to paint).
@@ -84,7 +90,7 @@ async function prepareSchool(dir: string, browser: Browser): Promise<School> {
     `SELECT c.uid, c.holder_id FROM cards c JOIN students s ON s.id = c.holder_id
       WHERE c.technology = 'iso14443' AND c.status = 'active' AND c.holder_kind = 'student' AND s.status = 'active'
       ORDER BY c.holder_id LIMIT ?`,
-    [2 * (TAPS + WARMUP) + SOAK_TAPS],
+    [2 * (TAPS + WARMUP)],
   );
   if (PORTRAITS !== 'svg') {
     const pictures = PORTRAITS === 'png' ? taps.map((_, i) => pngPortrait(i + 1)) : await jpegPortraits(browser, taps.length);
@@ -109,7 +115,7 @@ async function prepareSchool(dir: string, browser: Browser): Promise<School> {
 }
 
 /** The station's data folder: guard mode and two PC/SC readers; the roster comes from the server. */
-function prepareStation(dataDir: string): void {
+function prepareStation(dataDir: string, soakPaths: readonly [string, string]): void {
   mkdirSync(dataDir, { recursive: true });
   const store = openStore(join(dataDir, 'station.db'), systemClock());
   store.settings.update({
@@ -117,6 +123,8 @@ function prepareStation(dataDir: string): void {
     readers: [
       { id: 'entry', kind: 'pcsc', role: 'entry', label: '', readerName: VIRTUAL_READERS[0] },
       { id: 'exit', kind: 'pcsc', role: 'exit', label: '', readerName: VIRTUAL_READERS[1] },
+      { id: 'soak-entry', kind: 'serial', role: 'entry', label: '', path: soakPaths[0], frame: 'binary', technology: 'em4100' },
+      { id: 'soak-exit', kind: 'serial', role: 'exit', label: '', path: soakPaths[1], frame: 'binary', technology: 'em4100' },
     ],
   });
   store.close();
@@ -261,13 +269,14 @@ export default async function guardBench(report: Report): Promise<void> {
   let rig: PcscRig | null = null;
   let host: BrowserHost | null = null;
   let school: School | null = null;
+  const soakPairs = [await startPtyPair(), await startPtyPair()];
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {
     const dataDir = join(dir, 'station');
     const seedStart = performance.now();
     school = await prepareSchool(dir, browser);
     const { tapUids, repo } = school;
-    prepareStation(dataDir);
+    prepareStation(dataDir, [soakPairs[0]!.stationPath, soakPairs[1]!.stationPath]);
     console.log(`  seeded the server: ${STUDENTS} students, ${CARDS} cards in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
     try {
       rig = await startPcscRig({ lockTimeoutMs: 180_000 });
@@ -293,6 +302,8 @@ export default async function guardBench(report: Report): Promise<void> {
     await page.getByTestId('guard-view').waitFor();
     await page.locator('[data-testid="reader-entry"].reader-ready').waitFor({ timeout: 30_000 });
     await page.locator('[data-testid="reader-exit"].reader-ready').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="reader-soak-entry"].reader-ready').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="reader-soak-exit"].reader-ready').waitFor({ timeout: 30_000 });
 
     const n = TAPS + WARMUP;
     const quiet = await measure(page, rig, tapUids.slice(0, n));
@@ -322,35 +333,45 @@ export default async function guardBench(report: Report): Promise<void> {
     report('guard_own_share_p95_ms', Number(percentile(quiet.own, 95).toFixed(1)), 'ms');
     report('guard_own_share_during_sync_ratio', Number((percentile(during.own, 95) / percentile(quiet.own, 95)).toFixed(2)), '');
 
-    // Soak: both readers at once, as fast as the rig lets a card come and go.
-    const soakUids = tapUids.slice(2 * n, 2 * n + SOAK_TAPS);
+    // Soak: 1,000 taps in 5 minutes, alternately at the entry and the exit reader, evenly paced.
+    const soakCards = await repo.db.all<{ uid: string }>(
+      `SELECT c.uid FROM cards c JOIN students s ON s.id = c.holder_id
+        WHERE c.technology = 'em4100' AND c.status = 'active' AND c.holder_kind = 'student' AND s.status = 'active'
+        ORDER BY c.holder_id DESC LIMIT ?`,
+      [SOAK_TAPS],
+    );
+    const fars = await Promise.all(soakPairs.map((p) => p.openFar()));
     const rssBefore = stationRssMb(host);
+    let rssMax = rssBefore;
+    const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, stationRssMb(host!))), 1000);
     const receivedCount = () => page.evaluate(() => window.__guardReceived?.size ?? 0);
     const receivedBefore = await receivedCount();
     const soakStart = performance.now();
-    const lane = async (slot: 0 | 1, uids: string[]) => {
-      for (const uid of uids) {
-        const card = await rig!.tap(uid, { slot });
-        await card.getData;
-        await card.remove({ settle: true });
-      }
-    };
-    await Promise.all([lane(0, soakUids.filter((_, i) => i % 2 === 0)), lane(1, soakUids.filter((_, i) => i % 2 === 1))]);
-    await page.waitForTimeout(500);
+    const everyMs = (SOAK_SECONDS * 1000) / SOAK_TAPS;
+    for (let i = 0; i < SOAK_TAPS; i++) {
+      const due = soakStart + i * everyMs - performance.now();
+      if (due > 0) await new Promise((r) => setTimeout(r, due));
+      // A student is tapped again only after the whole list went round (cards are never re-tapped within retapMs).
+      const bytes = soakCards[i % soakCards.length]!.uid.match(/../g)!.map((h) => Number.parseInt(h, 16));
+      await fars[i % 2]!.write(encodeBinaryFrame(0x02, bytes));
+    }
+    await page.waitForTimeout(1000);
+    clearInterval(rssTimer);
     const soakS = (performance.now() - soakStart) / 1000;
-    // Two lanes can land in one frame: the later tap replaces the earlier at once, so count arrivals on screen.
     const painted = (await receivedCount()) - receivedBefore;
     const feed = await page.getByTestId('guard-feed').locator('li').count();
     const rssAfter = stationRssMb(host);
     console.log(
-      `  soak: ${soakUids.length} taps at two readers in ${soakS.toFixed(0)} s (${((soakUids.length / soakS) * 60).toFixed(0)}/min); reached the screen ${painted}; feed rows ${feed}; station RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MB`,
+      `  soak: ${SOAK_TAPS} taps at two serial readers in ${soakS.toFixed(0)} s (${((SOAK_TAPS / soakS) * 60).toFixed(0)}/min); reached the screen ${painted}; feed rows ${feed}; station RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MB (max ${rssMax.toFixed(0)})`,
     );
-    report('guard_soak_taps_not_painted', soakUids.length - painted, 'taps');
+    report('guard_soak_taps_not_painted', SOAK_TAPS - painted, 'taps');
     report('guard_soak_rss_growth_mb', Number((rssAfter - rssBefore).toFixed(1)), 'MB');
+    report('guard_soak_rss_max_mb', Math.round(rssMax), 'MB');
   } finally {
     await browser.close();
     await host?.stop();
     await rig?.stop();
+    for (const p of soakPairs) await p.stop();
     await school?.stopServer();
     await school?.repo.db.close();
     rmSync(dir, { recursive: true, force: true });
