@@ -38,6 +38,7 @@ async function openTill(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Открыть смену' }).click();
   await expect(page.getByTestId('till')).toBeVisible();
   await expect(page.getByTestId('shift-operator')).toContainText(cashier.fullName);
+  await expect(page.getByTestId('status-operator')).toHaveText(`Смена: ${cashier.fullName}`);
 }
 const tap = (page: Page, uid: string) => page.getByTestId('demo-reader').locator(`[data-uid="${uid}"]`).click();
 const add = (page: Page, itemId: string) => page.getByTestId('menu').locator(`[data-item="${itemId}"]`).click();

@@ -146,6 +146,17 @@ test('each verdict on the big card: allow opens the relay (bytes on the far pty)
   await expect(lastTap(page).getByTestId('holder-name')).toHaveText(student.fullName);
   await expect(lastTap(page).getByTestId('guard-group')).toHaveText(student.group);
   await expect(lastTap(page).getByTestId('guard-verdict')).toContainText('ПРОХОДИТЕ');
+  // The verdict word is read at a glance: one line, never broken into pieces, inside its coloured box.
+  const verdictLayout = await lastTap(page)
+    .getByTestId('guard-verdict')
+    .evaluate((box) => {
+      const word = box.querySelector('.g-word')!;
+      const range = document.createRange();
+      range.selectNodeContents(word);
+      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+      return { lines, inside: word.getBoundingClientRect().right <= box.getBoundingClientRect().right + 0.5 };
+    });
+  expect(verdictLayout).toEqual({ lines: 1, inside: true });
   const photo = lastTap(page).locator('img.photo');
   await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
   // The portrait came with the tap's event (no second trip to the station) and is this holder's photo.
@@ -247,6 +258,7 @@ test('search with photo, manual open with a reason, visitor pass and a spare car
   // The PIN signed the guard in: the field is gone, and the name is on the screen.
   await expect(page.getByTestId('guard-duty-name')).toHaveText(demoGuard.fullName);
   await expect(page.getByTestId('operator-pin')).toHaveCount(0);
+  await expect(page.getByTestId('status-operator')).toHaveText(`На посту: ${demoGuard.fullName}`);
   await page.getByTestId('manual-reason-forgot_card').check();
   await page.getByTestId('manual-note').fill('классный руководитель подтвердил');
   await page.getByTestId('manual-open').click();

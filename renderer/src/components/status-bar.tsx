@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCashier } from '../cashier-store.ts';
+import { useGuardDuty } from '../guard-duty-store.ts';
 import { useApp } from '../store.ts';
 import { SyncStatus } from './sync-status.tsx';
 import { UpdateStatus } from './update-status.tsx';
@@ -13,7 +15,17 @@ function useClock(): Date {
   return now;
 }
 
-/** Always visible: mode, connection and sync, events waiting, each reader's state, the time. */
+/** Who works this station now: the guard on duty, or the cashier whose shift is open (DESIGN §7). */
+function Operator({ mode }: { mode: string | undefined }) {
+  const { t } = useTranslation();
+  const onDuty = useGuardDuty((s) => s.onDuty);
+  const shift = useCashier((s) => s.shift);
+  if (mode === 'guard' && onDuty) return <span data-testid="status-operator">{t('status.onDuty', { name: onDuty.fullName })}</span>;
+  if (mode === 'cashier' && shift) return <span data-testid="status-operator">{t('status.shift', { name: shift.operatorName })}</span>;
+  return null;
+}
+
+/** Always visible: mode, who works it, connection and sync, events waiting, each reader's state, the time. */
 export function StatusBar() {
   const { t, i18n } = useTranslation();
   const status = useApp((s) => s.status);
@@ -24,6 +36,7 @@ export function StatusBar() {
     <header className="status-bar" data-testid="status-bar">
       <strong className="status-mode">{t(`mode.${status?.mode ?? 'unset'}`)}</strong>
       {status?.stationName ? <span>{status.stationName}</span> : null}
+      <Operator mode={status?.mode} />
       <SyncStatus />
       <span className="status-readers">
         {(status?.readers ?? []).map((r) => (

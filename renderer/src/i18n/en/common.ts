@@ -13,6 +13,8 @@ export default {
     never: 'never',
     waiting: 'Waiting to send: {{count}}',
     connectionLost: 'Lost contact with the station — reconnecting…',
+    onDuty: 'On duty: {{name}}',
+    shift: 'Shift: {{name}}',
   },
   reader: {
     connecting: 'connecting',

@@ -11,6 +11,8 @@ export default {
     never: 'ещё не было',
     waiting: 'Ждут отправки: {{count}}',
     connectionLost: 'Нет связи со станцией — переподключение…',
+    onDuty: 'На посту: {{name}}',
+    shift: 'Смена: {{name}}',
   },
   reader: {
     connecting: 'подключение',
