@@ -194,6 +194,21 @@ test('each verdict on the big card: allow opens the relay (bytes on the far pty)
   await expect(lastTap(page)).toHaveAttribute('data-reason', 'unknown_card');
   await expect(lastTap(page).getByTestId('guard-card-number')).toContainText('0011259375');
   await expect(lastTap(page).getByTestId('holder-name')).toHaveCount(0);
+  // The title is read at a glance too: no word of «Неизвестная карта» is split over two lines.
+  const brokenWords = await lastTap(page)
+    .getByTestId('guard-name')
+    .evaluate((h1) => {
+      const text = h1.firstChild!;
+      const broken: string[] = [];
+      for (const m of (text.textContent ?? '').matchAll(/\S+/g)) {
+        const range = document.createRange();
+        range.setStart(text, m.index);
+        range.setEnd(text, m.index + m[0].length);
+        if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) broken.push(m[0]);
+      }
+      return broken;
+    });
+  expect(brokenWords).toEqual([]);
   await page.screenshot({ path: testInfo.outputPath('guard-unknown.png') });
   // The denies opened nothing.
   await page.waitForTimeout(200);

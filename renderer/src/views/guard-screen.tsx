@@ -82,6 +82,8 @@ function TapCard({ pass }: { pass: GuardPassView }) {
           {pass.readerId ? <span> · {pass.readerId}</span> : null}
           <span> · {time(pass.at)}</span>
         </p>
+      </div>
+      <div className="g-outcome">
         <div className="g-verdict" data-testid="guard-verdict" role="status">
           <span className="g-icon" aria-hidden="true">
             {ICON[pass.verdict]}
