@@ -22,7 +22,7 @@ import { MenuItem, type Holder, type Staff } from '../../common/domain.ts';
 import type { CardRead } from '../../common/readers.ts';
 import { schoolDate, type Clock } from '../clock.ts';
 import type { Store } from '../store/index.ts';
-import { parseRoles, StaffPins } from '../staff-pin.ts';
+import { parseRoles, StaffPins, type StaffPinRow } from '../staff-pin.ts';
 
 /** A refusal of a cashier request, as a reason code the renderer translates. */
 export class CashierError extends Error {
@@ -60,14 +60,8 @@ export interface CashierDeps {
   log?: CashierLog;
 }
 
-interface StaffRow {
-  id: string;
-  full_name: string;
-  position: string;
-  roles: string;
-  pin_hash: string | null;
-  status: string;
-}
+/** A staff row as the store keeps it (the PIN check reads the same shape). */
+type StaffRow = StaffPinRow;
 
 interface DebitRow {
   id: string;
