@@ -59,13 +59,15 @@ export class PhotoStore {
    * it is larger than `maxBytes` (the page then loads it by URL, as before).
    */
   dataUrl(hash: string, maxBytes = 256 * 1024): string | null {
-    let bytes: Buffer | null;
+    // On the tap's path: one read, no existence check first (a missing file is the same null).
+    if (!PhotoStore.isHash(hash)) return null;
+    let bytes: Buffer;
     try {
-      bytes = this.read(hash);
+      bytes = readFileSync(this.pathOf(hash));
     } catch {
       return null;
     }
-    if (!bytes || bytes.length > maxBytes) return null;
+    if (bytes.length > maxBytes) return null;
     const mime = photoMime(bytes);
     return mime ? `data:${mime};base64,${bytes.toString('base64')}` : null;
   }
