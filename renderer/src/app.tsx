@@ -12,7 +12,8 @@ import { SyncAttention } from './views/sync-attention.tsx';
 
 export function App() {
   const { t, i18n } = useTranslation();
-  const status = useApp((s) => s.status);
+  // The fault alone, not the whole status: a status event after every tap must not re-render the screen.
+  const fault = useApp((s) => s.status?.fault ?? null);
   const settings = useApp((s) => s.settings);
   const setupOpen = useApp((s) => s.setupOpen);
   const attentionOpen = useApp((s) => s.attentionOpen);
@@ -29,7 +30,7 @@ export function App() {
 
   const mode = settings?.mode ?? 'unset';
   let body;
-  if (status?.fault) body = <FaultScreen fault={status.fault} />;
+  if (fault) body = <FaultScreen fault={fault} />;
   else if (!settings) body = null;
   else if (attentionOpen) body = <SyncAttention />;
   else if (setupOpen || mode === 'unset') body = <SetupScreen />;
@@ -37,11 +38,11 @@ export function App() {
   else body = <CashierView />;
 
   return (
-    <div className={`app app-${mode}`} data-ready={settings || status?.fault ? 'true' : 'false'}>
+    <div className={`app app-${mode}`} data-ready={settings || fault ? 'true' : 'false'}>
       <StatusBar />
       <div className="app-body">
         {body}
-        {!status?.fault ? <DemoReaderPanel /> : null}
+        {!fault ? <DemoReaderPanel /> : null}
       </div>
     </div>
   );
