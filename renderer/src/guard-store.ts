@@ -4,6 +4,8 @@ import { playGuardTone } from './guard-sound.ts';
 import { rememberPortrait } from './portraits.ts';
 import { station } from './station-client.ts';
 
+/** How long after the big card's frame the strip, feed and counters catch up (well below what a guard notices). */
+const LISTS_AFTER_MS = 60;
 const STRIP = 6;
 const FEED = 60;
 
@@ -54,8 +56,9 @@ export const useGuard = create<GuardState>()((set, get) => ({
     lists.queue.push(pass);
     if (lists.scheduled) return;
     lists.scheduled = true;
-    // The strip, the feed and the counters follow one frame later: the frame that shows the big card
-    // lays out and paints only the card, not the whole screen (on a weak station PC that halves it).
+    // The strip, the feed and the counters follow a little later: the frame that shows the big card lays
+    // out and paints only the card, and its raster is not left waiting behind a render of the lists (on a
+    // two-core station PC the lists' 3–8 ms render right after the card's frame delayed the card's pixels).
     requestAnimationFrame(() =>
       setTimeout(() => {
         lists.scheduled = false;
@@ -69,7 +72,7 @@ export const useGuard = create<GuardState>()((set, get) => ({
         }
         set({ strip: nextStrip, feed: nextFeed, ...(lists.counters ? { counters: lists.counters } : {}) });
         lists.counters = null;
-      }, 0),
+      }, LISTS_AFTER_MS),
     );
   },
 }));
