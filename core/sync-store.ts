@@ -61,6 +61,47 @@ export function createSyncStore(store: Store, photos: PhotoStore, log?: Pick<Log
   const markSpareRemoved = db.prepare<[string, string, string], never>(
     'UPDATE spare_cards SET removed_at = ? WHERE technology = ? AND uid = ? AND holder_id IS NOT NULL AND removed_at IS NULL',
   );
+  // A spare card this post handed out, brought back at another post (issue 5): the server's return removes
+  // the temporary card row for everyone, and the tombstone is the only word this post gets of it.
+  const boundSpare = db.prepare<[string, string], { holder_id: string; removed_at: string | null }>(
+    'SELECT holder_id, removed_at FROM spare_cards WHERE technology = ? AND uid = ? AND holder_id IS NOT NULL',
+  );
+  const tempCardHolder = db.prepare<[string, string], { holder_id: string }>(
+    "SELECT holder_id FROM cards WHERE technology = ? AND uid = ? AND status = 'temporary'",
+  );
+  // This post's latest binding of the card: pending means the server has not seen it yet.
+  const lastBindStatus = db.prepare<[string, string], { status: string }>(
+    `SELECT status FROM outbox WHERE type = 'temp_card_bind'
+       AND json_extract(payload, '$.card.technology') = ? AND json_extract(payload, '$.card.uid') = ?
+     ORDER BY seq DESC LIMIT 1`,
+  );
+  const unbindSpare = db.prepare<[string, string], never>(
+    'UPDATE spare_cards SET holder_kind = NULL, holder_id = NULL, bound_at = NULL, bound_until = NULL WHERE technology = ? AND uid = ?',
+  );
+  const dropSpare = db.prepare<[string, string], never>('DELETE FROM spare_cards WHERE technology = ? AND uid = ?');
+  /**
+   * The server removed a card. When it was the temporary card of a spare this post handed out:
+   * - the server has this post's binding (acknowledged, or refused): the card was brought back at another
+   *   post, so it is back in this post's stock (or leaves it, if IT removed it meanwhile). A removal older
+   *   than an acknowledged binding is followed in the same pull by that binding's card row, so the card
+   *   then shows as handed out (at "another post") and can still be taken back here;
+   * - the server has not seen the binding yet (this post was offline): the removal is older than the
+   *   binding, so the card row stays and the child keeps passing; the push binds it on the server.
+   */
+  const removeCard = (technology: string, uid: string): void => {
+    const spare = boundSpare.get(technology, uid);
+    const ours = spare !== undefined && tempCardHolder.get(technology, uid)?.holder_id === spare.holder_id;
+    const bind = ours ? lastBindStatus.get(technology, uid) : undefined;
+    if (ours && bind?.status === 'pending') return;
+    deletes.card.run(technology, uid);
+    if (!ours) return;
+    if (spare.removed_at) dropSpare.run(technology, uid);
+    else unbindSpare.run(technology, uid);
+    log?.info(
+      { card: `${technology}:${uid}`, holder: spare.holder_id },
+      spare.removed_at ? 'sync: spare card brought back at another post; it leaves the stock (IT removed it)' : 'sync: spare card brought back at another post; back in stock here',
+    );
+  };
   const missing = db.prepare<[number], { hash: string }>(
     `SELECT DISTINCT photo_hash AS hash FROM (SELECT photo_hash FROM students UNION ALL SELECT photo_hash FROM staff)
      WHERE photo_hash IS NOT NULL AND photo_hash NOT IN (SELECT hash FROM photos) LIMIT ?`,
@@ -98,7 +139,7 @@ export function createSyncStore(store: Store, photos: PhotoStore, log?: Pick<Log
       if (t.kind === 'card' || t.kind === 'spare_card') {
         const at = t.id.indexOf(':');
         const [technology, uid] = [t.id.slice(0, at), t.id.slice(at + 1)];
-        if (t.kind === 'card') deletes.card.run(technology, uid);
+        if (t.kind === 'card') removeCard(technology, uid);
         else if (deleteFreeSpare.run(technology, uid).changes > 0) log?.info({ card: t.id }, 'sync: spare card removed from the stock by the server');
         else if (markSpareRemoved.run(new Date().toISOString(), technology, uid).changes > 0) {
           log?.info({ card: t.id }, 'sync: spare card removed from the stock by the server; it is handed out now and leaves the stock when it comes back');

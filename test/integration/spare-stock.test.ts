@@ -168,6 +168,20 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
       },
     ]);
     expect(bind).toMatchObject({ status: 'accepted' });
+    // A card that is not in the stock (IT removed it while a post was offline): the child has it in hand, so
+    // the binding is kept, and the school is told.
+    const [outside] = await push([
+      {
+        id: uuidv7(),
+        seq: 2,
+        type: 'temp_card_bind',
+        occurredAt: new Date().toISOString(),
+        clockOffsetMs: 0,
+        payload: { card: { technology: 'iso14443', uid: '04E10000000000FF' }, holderKind: 'student', holderId: child.id, validUntil, operatorId: null },
+      },
+    ]);
+    expect(outside).toMatchObject({ status: 'anomaly', message: "applied; card iso14443:04E10000000000FF is not in the school's spare-card stock" });
+    expect(await server.repo.card('iso14443', '04E10000000000FF')).toMatchObject({ holderId: child.id, status: 'temporary' });
     expect((await admin.list()).find((s) => s.uid === '04E1000000000001')!.boundTo).toEqual({
       holderKind: 'student',
       holderId: child.id,
@@ -372,6 +386,49 @@ describe('spare cards from IT to the guard post, end to end (reference server on
     await canteen.pull();
     expect(canteen.stock().map((s) => s.uid)).toEqual(demoUids);
     expect(canteen.store.roster.lookupCard(five)).toBeNull();
+  });
+
+  it('a spare card handed out at gate A and brought back at gate B is back in A\'s stock after A\'s next pull; a binding A has not pushed yet is kept', async () => {
+    const { server, station } = await school();
+    const a = await station('gate-a');
+    const b = await station('gate-b');
+    const c = await station('gate-c');
+    await a.pull();
+    await b.pull();
+    await c.pull();
+    const [child, other, third] = await server.repo.db.all<{ id: string }>('SELECT id FROM students ORDER BY id LIMIT 3');
+    const spare = { technology: DEMO_SPARE_CARDS[0]!.technology, uid: DEMO_SPARE_CARDS[0]!.uid };
+    const tap = (post: typeof a, direction: 'entry' | 'exit') => post.guard.onCard({ readerId: direction, ...spare, raw: '', at: new Date().toISOString() }, direction);
+
+    // Gate A hands the spare card to a child; gate B sees it handed out and takes it back in the afternoon.
+    a.guard.bindSpareCard({ card: spare, holderKind: 'student', holderId: child!.id, operatorId: null });
+    expect(await a.push()).toMatchObject({ acknowledged: 1, invalid: 0 });
+    await b.pull();
+    expect(b.guard.spareCards().find((s) => s.uid === spare.uid)).toMatchObject({ boundTo: { id: child!.id } });
+    b.guard.returnSpareCard(spare);
+    expect(await b.push()).toMatchObject({ acknowledged: 1, invalid: 0 });
+
+    // Until gate A pulls, it still has the card out; after, it is in A's stock again and A can hand it out.
+    expect(a.guard.spareCards().find((s) => s.uid === spare.uid)).toMatchObject({ boundTo: { id: child!.id } });
+    await a.pull();
+    expect(a.guard.spareCards().find((s) => s.uid === spare.uid)).toMatchObject({ boundTo: null, boundUntil: null });
+    expect(tap(a, 'entry')).toMatchObject({ verdict: 'deny', reason: 'spare_unbound' });
+    expect(a.log.lines.some((l) => l.msg === 'sync: spare card brought back at another post; back in stock here' && l.obj.holder === child!.id)).toBe(true);
+    a.guard.bindSpareCard({ card: spare, holderKind: 'student', holderId: other!.id, operatorId: null });
+    expect(tap(a, 'entry')).toMatchObject({ verdict: 'allow', reason: 'temporary_card', holder: { id: other!.id } });
+
+    // Gate C was offline all day (its cursor is from the morning): it hands the card, free in its stock, to a
+    // third child before it can pull. The afternoon's return then arrives: C keeps its own binding and the
+    // card row (the server has not seen them), so the child keeps passing, and its push binds the card.
+    c.guard.bindSpareCard({ card: spare, holderKind: 'student', holderId: third!.id, operatorId: null });
+    await c.pull();
+    expect(c.stock().find((s) => s.uid === spare.uid)).toMatchObject({ holder_id: third!.id });
+    expect(tap(c, 'exit')).toMatchObject({ verdict: 'allow', reason: 'temporary_card', holder: { id: third!.id } });
+    expect(c.log.lines.some((l) => /brought back at another post/.test(l.msg))).toBe(false);
+    expect(await c.push()).toMatchObject({ invalid: 0 });
+    expect((await server.repo.card(spare.technology, spare.uid))?.holderId).toBe(third!.id);
+    await c.pull();
+    expect(tap(c, 'entry')).toMatchObject({ verdict: 'allow', holder: { id: third!.id } });
   });
 });
 
