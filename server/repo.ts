@@ -755,10 +755,15 @@ export class Repo {
           await this.upsertCard(tx, { ...p.card, holderKind: p.holderKind, holderId: p.holderId, status: 'temporary', validUntil: p.validUntil });
           await this.#notify(tx, id, p.holderId, 'temp_card', `выдана временная карта до конца дня`, now);
         });
+        // The child has the card in hand either way (a fact): kept, and flagged for the school when the card
+        // was somebody's own or is not in the school's spare stock (IT removed it while a post was offline).
+        const inStock = await tx.get('SELECT 1 AS x FROM spare_cards WHERE technology = ? AND uid = ?', [p.card.technology, p.card.uid]);
         const result: PushResult =
           before && before.status !== 'temporary' && before.holder_id !== p.holderId
             ? { id, status: 'anomaly', message: `applied; card ${p.card.technology}:${p.card.uid} was ${before.holder_id}'s ${before.status} card` }
-            : { id, status: 'accepted' };
+            : !inStock
+              ? { id, status: 'anomaly', message: `applied; card ${p.card.technology}:${p.card.uid} is not in the school's spare-card stock` }
+              : { id, status: 'accepted' };
         return { event: ev, result, holderId: p.holderId, amount: 0, writes };
       }
       case 'temp_card_return': {

@@ -89,6 +89,8 @@ describe('guard post events on the reference server', () => {
   it('a spare card bound at the guard post is accepted by the server and reaches the canteen station; the balance stays on the account', async () => {
     const { repo, guardStation, cashierStation, gClient, cClient, guard } = await setup();
     const spare = { technology: 'iso14443' as const, uid: '04D0000000000099', label: 'Запасная' };
+    // In the school's stock on the server (IT's tool) and at this post (as its roster pull would bring it).
+    await repo.addSpareCard(spare, spare.label);
     guard.addSpareCards([spare]);
     const child = guardStation.store.roster.listCardsWithHolders(200).find((c) => c.card.status === 'active' && c.card.holderKind === 'student')!;
     const holderId = child.card.holderId;
