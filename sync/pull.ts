@@ -27,6 +27,9 @@ export async function pullRoster(
     const page = await client.roster(cursor, options.pageSize, options.signal);
     if (pages === 0) total = page.remaining;
     const n = page.students.length + page.staff.length + page.cards.length + page.accounts.length + page.spareCards.length + page.tombstones.length;
+    // A tap that came while the page was on its way: its photo is painted before the page is written.
+    await options.giveWay?.();
+    if (options.signal?.aborted) break;
     store.applyRosterPage(page);
     cursor = page.cursor;
     rows += n;

@@ -13,7 +13,11 @@ import type { RunningServer } from '../../server/index.ts';
 import { createSyncEngine, type SyncEngine } from '../../sync/engine.ts';
 import { fileTokenVault } from '../../sync/token-vault.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
-import { appendEvents, makeStorage, openStation, seedSmallSchool, startInProcessServer, tempDir, until, type Station } from '../helpers/sync-rig.ts';
+import { appendEvents, enrollDirect, makeStorage, openStation, seedSmallSchool, startInProcessServer, tempDir, until, type Station } from '../helpers/sync-rig.ts';
+import { createForeground } from '../../core/foreground.ts';
+import type { SyncStore } from '../../core/sync-store.ts';
+import { createBackendClient, type BackendClient } from '../../sync/client.ts';
+import { pullRoster } from '../../sync/pull.ts';
 
 describe('sync engine', () => {
   const cleanups: (() => unknown)[] = [];
@@ -162,5 +166,46 @@ describe('sync engine', () => {
     expect(Date.now() - refusedAt).toBeGreaterThanOrEqual(900);
     await until(() => r.engine.status().eventsWaiting === 0, 'delivery after the wait');
     expect(existsSync(r.station.vaultPath)).toBe(true);
+  });
+
+  it('a roster page that arrives right after a tap is written only once the screen has had its moment', async () => {
+    const t = tempDir('ss-giveway-');
+    cleanups.push(t.cleanup);
+    const storage = await makeStorage('sqlite', t.dir, null);
+    await seedSmallSchool(storage, 8);
+    const server = await startInProcessServer(storage);
+    cleanups.push(() => server.close());
+    const station = openStation(join(t.dir, 'station'), systemClock());
+    cleanups.push(() => station.store.close());
+    const creds = await enrollDirect(server.repo, server.url, station.vaultPath);
+    const client = createBackendClient({ baseUrl: server.url, token: creds.token });
+    const foreground = createForeground({ quietMs: 150 });
+    let tapAt: number | null = null;
+    const appliedAfterTap: number[] = [];
+    const store: SyncStore = {
+      ...station.syncStore,
+      applyRosterPage: (page) => {
+        if (tapAt !== null) appliedAfterTap.push(performance.now() - tapAt);
+        station.syncStore.applyRosterPage(page);
+      },
+    };
+    // A card comes while the first page is on its way.
+    const timed: BackendClient = {
+      ...client,
+      roster: async (...args) => {
+        const page = await client.roster(...args);
+        if (tapAt === null) {
+          tapAt = performance.now();
+          foreground.touch();
+        }
+        return page;
+      },
+    };
+    const pulled = await pullRoster(timed, store, { pageSize: 10, giveWay: () => foreground.giveWay() });
+    expect(pulled.pages).toBeGreaterThan(1);
+    // The first page waited out the quiet time after the tap before it was written; the rest followed.
+    expect(appliedAfterTap[0]).toBeGreaterThanOrEqual(145);
+    expect(appliedAfterTap).toHaveLength(pulled.pages);
+    expect(station.store.roster.counts().students).toBe(8);
   });
 });
