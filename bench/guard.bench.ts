@@ -19,9 +19,10 @@
  *                                   GUARD_SOAK_SECONDS (default 300),
  *                                   GUARD_BENCH_PORTRAITS (jpeg, the default; png; svg)
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { WebSocket } from 'ws';
@@ -58,6 +59,7 @@ const NAMES = ['guard_tap_to_paint_p95_ms', 'guard_own_share_p95_ms', 'guard_own
 interface School {
   repo: Repo;
   serverUrl: string;
+  serverDir: string;
   stopServer(): Promise<void>;
   tapUids: string[];
 }
@@ -113,7 +115,9 @@ async function prepareSchool(dir: string, browser: Browser): Promise<School> {
   }
   console.log(`  server: ${JSON.stringify(await repo.counts())}`);
   const server = await spawnServer(storage, await freePort());
-  return { repo, serverUrl: server.url, stopServer: () => server.kill('SIGTERM'), tapUids: taps.map((t) => t.uid) };
+  // The school's server is not on the station's PC: here it shares the two cores, so it yields to the station.
+  setPriority(server.child.pid!, 19);
+  return { repo, serverDir: storage.dataDir, serverUrl: server.url, stopServer: () => server.kill('SIGTERM'), tapUids: taps.map((t) => t.uid) };
 }
 
 /** The station's data folder: guard mode and two PC/SC readers; the roster comes from the server. */
@@ -240,26 +244,22 @@ function stationRssMb(host: BrowserHost): number {
 
 /**
  * Keeps a roster sync running in the station's own sync engine: each round changes every student on the
- * server (a trailing space on the name, then back), asks the station to sync now, and waits for it.
+ * server (bench/roster-load.ts, its own process at the lowest priority, as the school's server is not on
+ * the station's PC), asks the station to sync now, and waits for it. The server process is niced as well.
  */
-function startRosterLoad(repo: Repo, bridge: Awaited<ReturnType<typeof bridgeClient>>): { stop(): Promise<string> } {
+function startRosterLoad(serverDir: string, bridge: Awaited<ReturnType<typeof bridgeClient>>): { stop(): Promise<string> } {
   let stop = false;
   let rounds = 0;
   let rows = 0;
+  const worker = spawn(process.execPath, [join(import.meta.dirname, 'roster-load.ts'), serverDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  setPriority(worker.pid!, 19);
+  const lines = createInterface({ input: worker.stdout! })[Symbol.asyncIterator]();
   const loop = (async () => {
     while (!stop) {
-      const odd = rounds % 2 === 1;
-      await repo.db.tx(
-        async (tx) => {
-          const all = await tx.all<{ id: string; full_name: string; class_name: string; photo_hash: string | null; status: Student['status'] }>('SELECT * FROM students');
-          for (const r of all) {
-            const name = r.full_name.trimEnd() + (odd ? '' : ' ');
-            await repo.upsertStudent(tx, { id: r.id, fullName: name, className: r.class_name, photoHash: r.photo_hash, status: r.status });
-          }
-          rows += all.length;
-        },
-        { roster: true },
-      );
+      worker.stdin!.write('round\n');
+      const changed = await lines.next();
+      if (changed.done) throw new Error('the roster load process ended');
+      rows += Number(changed.value);
       const before = (await bridge.call<{ lastSyncAt: string | null }>('sync.status', {})).lastSyncAt;
       await bridge.call('sync.now', {});
       // Done when a sync that started after the change has finished.
@@ -275,6 +275,8 @@ function startRosterLoad(repo: Repo, bridge: Awaited<ReturnType<typeof bridgeCli
     stop: async () => {
       stop = true;
       await loop;
+      worker.stdin!.end();
+      await new Promise((r) => worker.once('exit', r));
       return `rounds ${rounds} rows ${rows}`;
     },
   };
@@ -345,7 +347,7 @@ export default async function guardBench(report: Report): Promise<void> {
       const from = b === 0 ? 0 : WARMUP + b * per;
       const to = Math.min(n, WARMUP + (b + 1) * per);
       quiet.push(await measure(page, rig, tapUids.slice(from, to), warm));
-      const load = startRosterLoad(repo, bridge);
+      const load = startRosterLoad(school.serverDir, bridge);
       await new Promise((r) => setTimeout(r, 1000));
       duringBlocks.push(await measure(page, rig, tapUids.slice(n + from, n + to), warm));
       loads.push(await load.stop());
