@@ -75,10 +75,6 @@ export function createSyncStore(store: Store, photos: PhotoStore, log?: Pick<Log
        AND json_extract(payload, '$.card.technology') = ? AND json_extract(payload, '$.card.uid') = ?
      ORDER BY seq DESC LIMIT 1`,
   );
-  const unbindSpare = db.prepare<[string, string], never>(
-    'UPDATE spare_cards SET holder_kind = NULL, holder_id = NULL, bound_at = NULL, bound_until = NULL WHERE technology = ? AND uid = ?',
-  );
-  const dropSpare = db.prepare<[string, string], never>('DELETE FROM spare_cards WHERE technology = ? AND uid = ?');
   /**
    * The server removed a card. When it was the temporary card of a spare this post handed out:
    * - the server has this post's binding (acknowledged, or refused): the card was brought back at another
@@ -95,8 +91,7 @@ export function createSyncStore(store: Store, photos: PhotoStore, log?: Pick<Log
     if (ours && bind?.status === 'pending') return;
     deletes.card.run(technology, uid);
     if (!ours) return;
-    if (spare.removed_at) dropSpare.run(technology, uid);
-    else unbindSpare.run(technology, uid);
+    roster.spareBack({ technology, uid }, spare.removed_at !== null);
     log?.info(
       { card: `${technology}:${uid}`, holder: spare.holder_id },
       spare.removed_at ? 'sync: spare card brought back at another post; it leaves the stock (IT removed it)' : 'sync: spare card brought back at another post; back in stock here',

@@ -237,13 +237,9 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
       bindSpare: db.prepare(
         'UPDATE spare_cards SET holder_kind = @holderKind, holder_id = @holderId, bound_at = @at, bound_until = @until WHERE technology = @technology AND uid = @uid',
       ),
-      freeSpare: db.prepare<[string, string], never>(
-        'UPDATE spare_cards SET holder_kind = NULL, holder_id = NULL, bound_at = NULL, bound_until = NULL WHERE technology = ? AND uid = ?',
-      ),
       addSpare: db.prepare<[string, string, string], never>(
         "INSERT INTO spare_cards (technology, uid, label) VALUES (?, ?, ?) ON CONFLICT (technology, uid) DO UPDATE SET label = excluded.label",
       ),
-      dropSpare: db.prepare<[string, string], never>('DELETE FROM spare_cards WHERE technology = ? AND uid = ?'),
       dropCard: db.prepare<[string, string], never>('DELETE FROM cards WHERE technology = ? AND uid = ?'),
       upsertTempCard: db.prepare(
         `INSERT INTO cards (technology, uid, holder_kind, holder_id, status, valid_until)
@@ -746,8 +742,7 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     });
     this.#store.db.transaction(() => {
       // IT removed it from the school's stock while it was out: now that it is back, it leaves the stock.
-      if (spare.removed_at) this.#q.dropSpare.run(card.technology, card.uid);
-      else this.#q.freeSpare.run(card.technology, card.uid);
+      this.#store.roster.spareBack(card, spare.removed_at !== null);
       this.#q.dropCard.run(card.technology, card.uid);
       this.#record(view, this.schoolDate(now), () => this.#store.outbox.append('temp_card_return', { card, holderId, cause, ...(cause === 'returned' ? { operatorId } : {}) }).id);
     })();

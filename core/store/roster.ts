@@ -34,6 +34,8 @@ export class Roster {
   readonly #upsertAccount;
   readonly #upsertMenu;
   readonly #account;
+  readonly #unbindSpare;
+  readonly #dropSpare;
 
   constructor(db: Db) {
     this.#db = db;
@@ -76,6 +78,10 @@ export class Roster {
          price = excluded.price, allergens = excluded.allergens`,
     );
     this.#account = db.prepare<[string], Record<string, unknown>>('SELECT * FROM accounts WHERE holder_id = ?');
+    this.#unbindSpare = db.prepare<[string, string], never>(
+      'UPDATE spare_cards SET holder_kind = NULL, holder_id = NULL, bound_at = NULL, bound_until = NULL WHERE technology = ? AND uid = ?',
+    );
+    this.#dropSpare = db.prepare<[string, string], never>('DELETE FROM spare_cards WHERE technology = ? AND uid = ?');
   }
 
   /** The hot path of every tap: one primary-key read and one person read. */
@@ -145,6 +151,15 @@ export class Roster {
     this.#db.transaction(() => {
       for (const m of rows) this.#upsertMenu.run({ ...m, allergens: JSON.stringify(m.allergens) });
     })();
+  }
+
+  /**
+   * A handed-out spare card is back: in the stock again, or out of it when IT removed it from the school's
+   * stock while it was out (`removedFromStock`). The guard post's return and a return at another post share it.
+   */
+  spareBack(card: { technology: string; uid: string }, removedFromStock: boolean): void {
+    if (removedFromStock) this.#dropSpare.run(card.technology, card.uid);
+    else this.#unbindSpare.run(card.technology, card.uid);
   }
 
   counts(): { students: number; staff: number; cards: number } {
