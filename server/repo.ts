@@ -486,8 +486,9 @@ export class Repo {
   }
 
   // ── The spare-card stock (issue 5) ──────────────────────────────────────────────────────────
-  async isSpareCard(card: CanonicalCard): Promise<boolean> {
-    return !!(await this.db.get('SELECT 1 AS x FROM spare_cards WHERE technology = ? AND uid = ?', [card.technology, card.uid]));
+  /** Whether the card is in the school's stock; `db` is the transaction to read in, when there is one. */
+  async isSpareCard(card: CanonicalCard, db: Sql = this.db): Promise<boolean> {
+    return !!(await db.get('SELECT 1 AS x FROM spare_cards WHERE technology = ? AND uid = ?', [card.technology, card.uid]));
   }
 
   /** `technology:uid` of every spare card (for imports, which refuse to make one somebody's own card). */
@@ -515,8 +516,7 @@ export class Repo {
   async addSpareCard(card: CanonicalCard, label: string): Promise<SpareCardAdminView> {
     await this.db.tx(
       async (tx) => {
-        const spare = await tx.get('SELECT 1 AS x FROM spare_cards WHERE technology = ? AND uid = ?', [card.technology, card.uid]);
-        if (!spare) {
+        if (!(await this.isSpareCard(card, tx))) {
           const owner = await tx.get<CardRow & { full_name: string | null }>(
             `SELECT c.*, coalesce(s.full_name, t.full_name) AS full_name FROM cards c
                LEFT JOIN students s ON c.holder_kind = 'student' AND s.id = c.holder_id
@@ -757,7 +757,7 @@ export class Repo {
         });
         // The child has the card in hand either way (a fact): kept, and flagged for the school when the card
         // was somebody's own or is not in the school's spare stock (IT removed it while a post was offline).
-        const inStock = await tx.get('SELECT 1 AS x FROM spare_cards WHERE technology = ? AND uid = ?', [p.card.technology, p.card.uid]);
+        const inStock = await this.isSpareCard(p.card, tx);
         const result: PushResult =
           before && before.status !== 'temporary' && before.holder_id !== p.holderId
             ? { id, status: 'anomaly', message: `applied; card ${p.card.technology}:${p.card.uid} was ${before.holder_id}'s ${before.status} card` }
