@@ -2,6 +2,8 @@
 # `npm run setup`: installs the Debian packages the tests use (scripts/debian-packages.txt) with apt,
 # through sudo when not root. Installs only what is missing; says what it does in one line.
 set -euo pipefail
+# dpkg runs ldconfig and start-stop-daemon from sbin, which a minimal PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 cd "$(dirname "$0")/.."
 
 mapfile -t pkgs < <(grep -vE '^\s*(#|$)' scripts/debian-packages.txt)

@@ -87,14 +87,23 @@ if ('path' in electron) {
   console.log(`Open in a browser on this computer:\n\n  ${host.url}\n`);
   console.log(describeBackend());
   console.log('Press Ctrl+C to stop.');
-  const stop = () => void host.stop().then(async () => {
-    await backend.server?.close();
-    process.exit(0);
-  });
+  // Ctrl+C reaches the whole process group, so the station process may end before host.stop() asks it
+  // to: once stopping, its exit is the expected one and says nothing.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void host.stop().then(async () => {
+      await backend.server?.close();
+      console.log('School Station stopped.');
+      process.exit(0);
+    });
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  host.child.on('exit', (code) => {
-    console.error(`the station process exited (${code}); see ${join(dataDir, 'logs', 'station.log')}`);
+  host.child.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`The station process ended unexpectedly (${signal ?? `exit ${String(code)}`}); see ${join(dataDir, 'logs', 'station.log')}`);
     process.exit(1);
   });
 }

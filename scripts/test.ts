@@ -33,7 +33,32 @@ const steps: { name: string; args: string[]; env?: Record<string, string> }[] = 
 const sbin = ['/usr/local/sbin', '/usr/sbin', '/sbin'].filter((d) => !(process.env.PATH ?? '').split(':').includes(d));
 if (sbin.length > 0) process.env.PATH = [process.env.PATH, ...sbin].filter(Boolean).join(':');
 
+/**
+ * The Debian packages the tests use (scripts/debian-packages.txt): when some are missing, say which and
+ * the command that installs them, instead of letting the tests fail one by one.
+ */
+function missingPackages(): string[] | null {
+  const list = readFileSync(join(root, 'scripts', 'debian-packages.txt'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const q = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...list], { encoding: 'utf8' });
+  if (q.error) return null; // not a Debian-like system: the tests say what they lack themselves
+  const installed = new Set(
+    q.stdout
+      .split('\n')
+      .filter((l) => l.endsWith(' install ok installed'))
+      .map((l) => l.split(' ')[0]),
+  );
+  return list.filter((p) => !installed.has(p));
+}
+
 const only = process.argv.slice(2);
+const missing = missingPackages();
+if (missing && missing.length > 0) {
+  console.error(`npm test: the tests need Debian packages that are not installed: ${missing.join(', ')}. Run \`npm run setup\` (installs them with apt-get), then npm test again.`);
+  process.exit(1);
+}
 const results: { name: string; ok: boolean; seconds: number }[] = [];
 for (const step of steps) {
   if (only.length > 0 && !only.some((o) => step.name.includes(o))) continue;

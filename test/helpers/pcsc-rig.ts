@@ -29,7 +29,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const LOCK_FILE = '/tmp/school-station-pcscd.lock';
+export const LOCK_FILE = join(tmpdir(), 'school-station-pcscd.lock');
 const PID_FILE = '/run/pcscd/pcscd.pid';
 const COMM_FILE = '/run/pcscd/pcscd.comm';
 const SYSTEM_VPCD_PORT = 35963;
