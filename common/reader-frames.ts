@@ -65,6 +65,26 @@ export function encodeBinaryFrame(type: number, snr: readonly number[]): number[
   return frame;
 }
 
+/** Whether a whole frame with a correct trailer and checksum starts at `at`; 'wait' when its end has not arrived. */
+function frameAt(buf: readonly number[], at: number): boolean | 'wait' {
+  if (buf[at] !== STX) return false;
+  if (at + 1 >= buf.length) return 'wait';
+  const len = buf[at + 1] ?? 0;
+  if (len < MIN_FRAME || len > MAX_FRAME) return false;
+  if (at + len > buf.length) return 'wait';
+  const frame = buf.slice(at, at + len);
+  return frame[len - 1] === ETX && frame[len - 2] === frameChecksum(frame);
+}
+
+/** The first position inside a failed frame's window where a valid frame starts, 0 for none. */
+function innerFrameStart(buf: readonly number[], len: number): number | 'wait' {
+  for (let at = 1; at < len; at++) {
+    const found = frameAt(buf, at);
+    if (found) return found === 'wait' ? 'wait' : at;
+  }
+  return 0;
+}
+
 export function createBinaryFrameParser(): FrameParser {
   let buf: number[] = [];
   const parse = (): FrameResult[] => {
@@ -93,12 +113,23 @@ export function createBinaryFrameParser(): FrameParser {
         buf = buf.slice(1);
         continue;
       }
-      buf = buf.slice(len);
       const bcc = frameChecksum(frame);
       if (frame[len - 2] !== bcc) {
+        // A frame cut off by the reader and followed at once by the next one can look like one frame
+        // whose ETX is a byte of the next (03 as its first data byte): resynchronise on an STX inside
+        // the window that starts a whole, valid frame, so the good frame is kept.
+        const inner = innerFrameStart(buf, len);
+        if (inner === 'wait') break;
+        if (inner > 0) {
+          out.push({ kind: 'drop', reason: 'incomplete_frame', detail: hexOf(buf.slice(0, inner)) });
+          buf = buf.slice(inner);
+          continue;
+        }
+        buf = buf.slice(len);
         out.push({ kind: 'drop', reason: 'bad_checksum', detail: `${hexOf(frame)} (BCC should be ${bytesToHex([bcc])})` });
         continue;
       }
+      buf = buf.slice(len);
       const technology = FRAME_TYPES[frame[2] ?? -1];
       if (!technology) {
         out.push({ kind: 'drop', reason: 'unknown_type', detail: hexOf(frame) });

@@ -54,6 +54,26 @@ describe('binary STX LEN TYPE SNR BCC ETX frames', () => {
     expect(cards(r)).toEqual(['1122334455']);
   });
 
+  it('keeps a good frame that follows a cut-off one at once, even when its first data byte is 03', () => {
+    // The cut-off frame's 10-byte window ends on the good frame's 03, which looks like an ETX.
+    const cut = bytes('02 0A 02 06 00 8E');
+    const good = encodeBinaryFrame(2, bytes('03 00 8E 6D 5D'));
+    const whole = createBinaryFrameParser().push([...cut, ...good]);
+    expect(cards(whole)).toEqual(['03008E6D5D']);
+    expect(drops(whole)).toEqual(['incomplete_frame']);
+
+    // The same bytes arriving one at a time, as a slow serial line delivers them.
+    const p = createBinaryFrameParser();
+    const out: FrameResult[] = [];
+    for (const b of [...cut, ...good]) out.push(...p.push([b]));
+    expect(cards(out)).toEqual(['03008E6D5D']);
+    expect(p.pending()).toBe(0);
+
+    // And a good frame after that one is read too.
+    const next = encodeBinaryFrame(2, bytes('01 02 03 04 05'));
+    expect(cards(createBinaryFrameParser().push([...cut, ...good, ...next]))).toEqual(['03008E6D5D', '0102030405']);
+  });
+
   it('drops an unknown card type', () => {
     expect(drops(createBinaryFrameParser().push(encodeBinaryFrame(0x09, bytes('01 02 03 04 05'))))).toEqual(['unknown_type']);
   });
