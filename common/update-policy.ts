@@ -242,6 +242,7 @@ export const UpdateErrorCode = z.enum([
   'signature_invalid',
   'download_stalled',
   'install_failed',
+  'feed_untrusted',
 ]);
 export type UpdateErrorCode = z.infer<typeof UpdateErrorCode>;
 
@@ -249,7 +250,7 @@ export type UpdateErrorCode = z.infer<typeof UpdateErrorCode>;
 export const UpdateState = z.object({
   phase: UpdatePhase,
   /** browser_host: the browser host has no updater; waiting_for_shell: the Electron shell has not told the station yet. */
-  disabledReason: z.enum(['not_packaged', 'test_runner', 'no_feed', 'browser_host', 'waiting_for_shell']).nullable(),
+  disabledReason: z.enum(['not_packaged', 'test_runner', 'no_feed', 'no_release_key', 'browser_host', 'waiting_for_shell']).nullable(),
   currentVersion: z.string(),
   channel: UpdateChannel,
   /** False: this build was not code-signed; the About view says so. */
@@ -299,7 +300,7 @@ export function initialUpdateState(init: {
 export type UpdateEvent =
   | { type: 'check-started'; at: number }
   | { type: 'check-finished'; at: number; offered: OfferedRelease & { releaseDate?: string | null }; verdict: ReleaseVerdict }
-  | { type: 'check-failed'; at: number; message: string }
+  | { type: 'check-failed'; at: number; message: string; code?: Extract<UpdateErrorCode, 'check_failed' | 'feed_untrusted'> }
   | { type: 'progress'; at: number; transferred: number; total: number; bytesPerSecond: number }
   | { type: 'downloaded'; at: number; version: string }
   | { type: 'download-failed'; at: number; code: Extract<UpdateErrorCode, 'download_failed' | 'checksum_mismatch' | 'signature_invalid'>; message: string }
@@ -343,9 +344,11 @@ export function reduceUpdate(s: UpdateState, e: UpdateEvent): UpdateState {
         installAt: null,
       };
     }
-    case 'check-failed':
-      if (s.phase === 'ready') return { ...s, lastCheckAt: iso(e.at), error: { code: 'check_failed', message: e.message, at: iso(e.at) } };
-      return { ...s, phase: 'error', lastCheckAt: iso(e.at), error: { code: 'check_failed', message: e.message, at: iso(e.at) } };
+    case 'check-failed': {
+      const error = { code: e.code ?? 'check_failed', message: e.message, at: iso(e.at) };
+      if (s.phase === 'ready') return { ...s, lastCheckAt: iso(e.at), error };
+      return { ...s, phase: 'error', lastCheckAt: iso(e.at), error };
+    }
     case 'progress': {
       if (s.phase !== 'downloading' && s.phase !== 'stalled') return s;
       const percent = e.total > 0 ? Math.min(100, (e.transferred / e.total) * 100) : 0;

@@ -6,7 +6,8 @@ import type { ShiftInfo } from '../common/contract/cashier.ts';
 import { Settings } from '../common/settings.ts';
 import type { StationActivity } from '../common/update-policy.ts';
 import type { StationLink } from './station-link.ts';
-import { buildInfoFrom, createUpdateService, type UpdateLogger, type UpdateService } from './updater.ts';
+import { trustFrom } from './feed-trust.ts';
+import { buildInfoFrom, createUpdateService, type BuildInfo, type UpdateLogger, type UpdateService } from './updater.ts';
 
 /**
  * Glue between the station process and main/updater.ts: the facts the update policy needs (settings,
@@ -56,11 +57,11 @@ export function installId(userData: string): string {
   return id;
 }
 
-function readBuildInfo(appPath: string): { signed: boolean } {
+function readBuildInfo(appPath: string): BuildInfo {
   try {
     return buildInfoFrom(JSON.parse(readFileSync(join(appPath, 'package.json'), 'utf8')));
   } catch {
-    return { signed: false };
+    return { signed: false, builtAt: null, releaseKey: null, minimumVersion: null };
   }
 }
 
@@ -80,6 +81,7 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
     env: options.env,
     currentVersion: options.version,
     signedBuild: build.signed,
+    trust: trustFrom(build),
     // The enrolment id once the station is enrolled; before that the per-install id.
     stationKey: () => enrolledStationId ?? installKey,
     settings: () => ({ backendUrl: settings.backendUrl, update: settings.update }),

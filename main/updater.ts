@@ -16,6 +16,7 @@ import {
   type UpdateSettings,
   type UpdateState,
 } from '../common/update-policy.ts';
+import { FeedRefused, assertSameRelease, feedFileFor, fetchSignedFeed, type FeedTrust } from './feed-trust.ts';
 
 /**
  * electron-updater wired to the update policy (common/update-policy.ts). This module decides nothing
@@ -40,6 +41,15 @@ export interface UpdaterDeps {
   currentVersion: string;
   /** From the build info the dist script writes (see buildInfoFrom). */
   signedBuild: boolean;
+  /**
+   * The publisher's feed key and the minimum version built into the app (main/feed-trust.ts). A packaged
+   * build without it takes no update at all.
+   */
+  trust: FeedTrust | null;
+  /** Which feed file electron-updater reads (latest.yml on Windows, latest-linux.yml on Linux). */
+  platform?: NodeJS.Platform;
+  /** Fetches the feed and its signature; Node's fetch by default. */
+  fetch?: typeof fetch;
   /** Station id from enrolment, or a per-install id before that: its rollout bucket never changes. */
   stationKey: () => string;
   settings: () => { backendUrl: string | null; update: UpdateSettings };
@@ -73,11 +83,18 @@ export function underTestRunner(env: Readonly<Record<string, string | undefined>
 export interface BuildInfo {
   signed: boolean;
   builtAt: string | null;
+  /** The publisher's Ed25519 public key (PEM) that release feeds must be signed with. */
+  releaseKey: string | null;
+  /** No update may install a version below this. */
+  minimumVersion: string | null;
 }
 
 export function buildInfoFrom(packageJson: unknown): BuildInfo {
-  const b = (packageJson as { schoolStationBuild?: { signed?: unknown; builtAt?: unknown } } | null)?.schoolStationBuild;
-  return { signed: b?.signed === true, builtAt: typeof b?.builtAt === 'string' ? b.builtAt : null };
+  const b = (
+    packageJson as { schoolStationBuild?: { signed?: unknown; builtAt?: unknown; releaseKey?: unknown; minimumVersion?: unknown } } | null
+  )?.schoolStationBuild;
+  const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : null);
+  return { signed: b?.signed === true, builtAt: str(b?.builtAt), releaseKey: str(b?.releaseKey), minimumVersion: str(b?.minimumVersion) };
 }
 
 function offeredFrom(info: UpdateInfo): OfferedRelease & { releaseDate: string | null } {
@@ -99,7 +116,14 @@ export function createUpdateService(deps: UpdaterDeps): UpdateService {
   const listeners = new Set<(s: UpdateState) => void>();
   const startedAt = now();
 
-  const staticDisabled = !deps.isPackaged ? 'not_packaged' : underTestRunner(deps.env) ? 'test_runner' : null;
+  const staticDisabled = !deps.isPackaged
+    ? 'not_packaged'
+    : underTestRunner(deps.env)
+      ? 'test_runner'
+      : deps.trust === null
+        ? 'no_release_key'
+        : null;
+  const feedFile = feedFileFor(deps.platform ?? process.platform);
   let state = initialUpdateState({
     currentVersion: deps.currentVersion,
     channel: deps.settings().update.channel,
@@ -176,13 +200,19 @@ export function createUpdateService(deps: UpdaterDeps): UpdateService {
     dispatch({ type: 'check-started', at: now() });
     let result: UpdateCheckResult | null;
     try {
+      // The signed feed first: nothing the feed names is fetched unless its signature holds.
+      if (!deps.trust || !feedUrl) throw new Error('no release key or feed');
+      const signed = await fetchSignedFeed(deps.trust, feedUrl, feedFile, deps.fetch);
       result = await u.checkForUpdates();
       if (result === null) throw new Error('the updater is not active (not packaged)');
+      assertSameRelease(signed, result.updateInfo as UpdateInfo & { rollback?: unknown });
     } catch (err) {
       lastCheckAt = now();
       lastCheckOk = false;
-      log.warn(`update: check failed: ${(err as Error).message}`);
-      dispatch({ type: 'check-failed', at: lastCheckAt, message: (err as Error).message });
+      const refused = err instanceof FeedRefused;
+      if (refused) log.error(`update: feed refused (${err.reason}): ${err.message}`);
+      else log.warn(`update: check failed: ${(err as Error).message}`);
+      dispatch({ type: 'check-failed', at: lastCheckAt, message: (err as Error).message, code: refused ? 'feed_untrusted' : 'check_failed' });
       scheduleNext();
       return state;
     }

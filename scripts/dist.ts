@@ -16,6 +16,7 @@
  * schema rejects, a native module packed inside the asar, fuses not as required, electron-updater older
  * than 6.3.0 or no Windows publisherName all fail the build before anything is packaged.
  */
+import { createPublicKey } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import yaml from 'js-yaml';
 import type * as ElectronBuilder from 'electron-builder';
-import { compareVersions } from '../common/update-policy.ts';
+import { compareVersions, parseVersion } from '../common/update-policy.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -161,6 +162,44 @@ export interface SigningInfo {
   how: string;
 }
 
+/**
+ * The publisher's Ed25519 public key that release feeds must be signed with (main/feed-trust.ts), and the
+ * lowest version any update may install, both built into the packaged app. From the environment
+ * (SCHOOL_STATION_RELEASE_PUBLIC_KEY holding the PEM, or SCHOOL_STATION_RELEASE_PUBLIC_KEY_FILE naming it)
+ * and package.json's `schoolStation.minimumVersion`. Without them a build could never be updated safely,
+ * so dist refuses.
+ */
+export function releaseTrustFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  packageJson: { schoolStation?: { minimumVersion?: unknown } },
+): { releaseKey: string; minimumVersion: string } | { problem: string } {
+  let pem = env.SCHOOL_STATION_RELEASE_PUBLIC_KEY ?? null;
+  if (!pem && env.SCHOOL_STATION_RELEASE_PUBLIC_KEY_FILE) {
+    try {
+      pem = readFileSync(env.SCHOOL_STATION_RELEASE_PUBLIC_KEY_FILE, 'utf8');
+    } catch (err) {
+      return { problem: `SCHOOL_STATION_RELEASE_PUBLIC_KEY_FILE cannot be read: ${(err as Error).message}` };
+    }
+  }
+  if (!pem) {
+    return {
+      problem:
+        'no release public key: set SCHOOL_STATION_RELEASE_PUBLIC_KEY_FILE to the publisher key that signs the release feeds ' +
+        '(make a pair with `node server/releases/publish.ts keygen --out <dir>`); stations refuse unsigned feeds',
+    };
+  }
+  let type: string | undefined;
+  try {
+    type = createPublicKey(pem).asymmetricKeyType;
+  } catch (err) {
+    return { problem: `the release public key is not a PEM public key: ${(err as Error).message}` };
+  }
+  if (type !== 'ed25519') return { problem: `the release public key is ${type ?? 'unknown'}, not Ed25519` };
+  const min = packageJson.schoolStation?.minimumVersion;
+  if (typeof min !== 'string' || !parseVersion(min)) return { problem: 'package.json has no valid schoolStation.minimumVersion' };
+  return { releaseKey: pem.trim(), minimumVersion: min };
+}
+
 /** Whether this build will be code-signed, from the environment only. */
 export function signingFromEnv(env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform): SigningInfo {
   if (platform === 'win32') {
@@ -221,6 +260,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(`dist: signing with ${signing.how}`);
   }
 
+  const trust = releaseTrustFromEnv(process.env, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as never);
+  if ('problem' in trust) {
+    console.error(`dist: refusing to build: ${trust.problem}`);
+    return 1;
+  }
+  console.log(`dist: release feeds must be signed with the key in the build; minimum version ${trust.minimumVersion}`);
+
   if (values.check) {
     console.log('dist: electron-builder.yml passes electron-builder\'s schema and the packaging checks');
     return 0;
@@ -232,7 +278,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const effective: BuilderConfig = structuredClone(config);
-  effective.extraMetadata = { ...effective.extraMetadata, schoolStationBuild: { signed: signing.signed, builtAt: new Date().toISOString() } };
+  effective.extraMetadata = { ...effective.extraMetadata, schoolStationBuild: { signed: signing.signed, builtAt: new Date().toISOString(), ...trust } };
   if (process.env.SCHOOL_STATION_PUBLISHER_NAME) {
     effective.win = { ...effective.win, signtoolOptions: { ...effective.win?.signtoolOptions, publisherName: process.env.SCHOOL_STATION_PUBLISHER_NAME.split(';') } };
   }

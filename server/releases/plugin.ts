@@ -32,11 +32,12 @@ export const releasesPlugin: FastifyPluginAsync<ReleasesPluginOptions> = async (
         return reply.code(404).send({ error: 'not_found', message: `no ${file} in channel ${channel}` });
       }
       const isFeed = FEED_FILE.test(file);
+      const isSignature = file.endsWith('.sig') && FEED_FILE.test(file.slice(0, -4));
       reply
-        .header('content-type', isFeed ? 'text/yaml; charset=utf-8' : 'application/octet-stream')
+        .header('content-type', isFeed ? 'text/yaml; charset=utf-8' : isSignature ? 'text/plain; charset=utf-8' : 'application/octet-stream')
         .header('content-length', String(st.size))
-        // The feed changes in place; an installer's name carries its version and never changes.
-        .header('cache-control', isFeed ? 'no-cache' : 'public, max-age=86400');
+        // The feed and its signature change in place; an installer's name carries its version and never changes.
+        .header('cache-control', isFeed || isSignature ? 'no-cache' : 'public, max-age=86400');
       if (req.method === 'HEAD') return reply.send();
       return reply.send(createReadStream(path));
     },

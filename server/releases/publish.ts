@@ -3,12 +3,19 @@
  *
  *   node server/releases/publish.ts publish --releases <dir> --channel stable --staging 20 [--rollback] <dist-dir>
  *   node server/releases/publish.ts stage   --releases <dir> --channel stable --staging 60
+ *   node server/releases/publish.ts keygen  --out <dir>
+ *
+ * Every feed written is signed: Ed25519 over the file's exact bytes, base64 in `<feed>.sig` beside it,
+ * with the publisher's private key (`--key FILE`, or SCHOOL_STATION_RELEASE_PRIVATE_KEY holding the PEM
+ * or SCHOOL_STATION_RELEASE_PRIVATE_KEY_FILE naming it). Stations verify it with the public key built
+ * into the app (main/feed-trust.ts) before they download anything. `keygen` makes a key pair.
  *
  * `publish` reads the `latest*.yml` that electron-builder wrote into <dist-dir>, checks that every
  * installer it names is there with that exact sha512 and size, copies the installers into the channel
  * folder, and only then writes the channel's feed (atomically), so a station never reads a feed that
  * names a file not yet in place. An older version than the one published is refused unless --rollback.
  */
+import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { copyFile, mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +35,40 @@ export interface PublishOptions {
   stagingPercentage: number;
   /** Mark an older version as a deliberate rollback, so stations on a newer one take it. */
   rollback?: boolean;
+  /** The publisher's Ed25519 private key, PEM (PKCS#8). */
+  signingKey: string;
+}
+
+function signingKeyOf(pem: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch (err) {
+    throw new PublishError(`the signing key is not a private key in PEM: ${(err as Error).message}`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new PublishError(`the signing key is ${key.asymmetricKeyType ?? 'unknown'}, not Ed25519`);
+  return key;
+}
+
+/** Writes a feed and then its signature (a station that reads between the two refuses the pair and retries later). */
+async function writeSignedFeed(path: string, feed: Feed, key: KeyObject): Promise<void> {
+  const bytes = Buffer.from(yaml.dump(feed, { lineWidth: 8000 }), 'utf8');
+  const signature = sign(null, bytes, key).toString('base64');
+  await writeAtomically(path, bytes);
+  await writeAtomically(`${path}.sig`, `${signature}\n`);
+}
+
+/** A new publisher key pair: the private key stays with whoever publishes, the public one goes into builds. */
+export async function generateReleaseKeys(outDir: string): Promise<{ privateKey: string; publicKey: string }> {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  await mkdir(outDir, { recursive: true });
+  const priv = join(outDir, 'release-key.pem');
+  const pub = join(outDir, 'release-key.pub.pem');
+  await writeFile(priv, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+    throw new PublishError(err.code === 'EEXIST' ? `${priv} exists already; not overwriting a key` : err.message);
+  });
+  await writeFile(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+  return { privateKey: priv, publicKey: pub };
 }
 
 export interface PublishReport {
@@ -70,6 +111,7 @@ function withRollout(feed: Feed, stagingPercentage: number, rollback: boolean): 
 
 export async function publishBuild(o: PublishOptions): Promise<PublishReport> {
   if (!CHANNELS.includes(o.channel)) throw new PublishError(`unknown channel "${o.channel}" (${CHANNELS.join(', ')})`);
+  const key = signingKeyOf(o.signingKey);
   const staging = checkStaging(o.stagingPercentage);
   const feedNames = (await readdir(o.distDir).catch(() => [] as string[])).filter((f) => FEED_FILE.test(f)).sort();
   if (feedNames.length === 0) throw new PublishError(`no latest*.yml in ${o.distDir}: run "npm run dist" first`);
@@ -115,14 +157,20 @@ export async function publishBuild(o: PublishOptions): Promise<PublishReport> {
     }
   }
   for (const { name, feed } of feeds) {
-    await writeAtomically(join(channelDir, name), yaml.dump(withRollout(feed, staging, o.rollback === true), { lineWidth: 8000 }));
+    await writeSignedFeed(join(channelDir, name), withRollout(feed, staging, o.rollback === true), key);
   }
   return { channel: o.channel, version, feeds: feeds.map((f) => f.name), files: [...files] };
 }
 
 /** Changes the rollout share of what a channel already offers (e.g. 10 → 50 → 100). */
-export async function setStaging(o: { releasesDir: string; channel: UpdateChannel; stagingPercentage: number }): Promise<PublishReport> {
+export async function setStaging(o: {
+  releasesDir: string;
+  channel: UpdateChannel;
+  stagingPercentage: number;
+  signingKey: string;
+}): Promise<PublishReport> {
   if (!CHANNELS.includes(o.channel)) throw new PublishError(`unknown channel "${o.channel}" (${CHANNELS.join(', ')})`);
+  const key = signingKeyOf(o.signingKey);
   const staging = checkStaging(o.stagingPercentage);
   const channelDir = join(o.releasesDir, o.channel);
   const names = (await readdir(channelDir).catch(() => [] as string[])).filter((f) => FEED_FILE.test(f));
@@ -131,14 +179,24 @@ export async function setStaging(o: { releasesDir: string; channel: UpdateChanne
   for (const name of names) {
     const feed = (await readFeed(join(channelDir, name)))!;
     version = feed.version;
-    await writeAtomically(join(channelDir, name), yaml.dump(withRollout(feed, staging, feed.rollback === true), { lineWidth: 8000 }));
+    await writeSignedFeed(join(channelDir, name), withRollout(feed, staging, feed.rollback === true), key);
   }
   return { channel: o.channel, version, feeds: names, files: [] };
 }
 
 const USAGE = `usage:
   node server/releases/publish.ts publish --releases <dir> --channel stable|beta [--staging 0-100] [--rollback] <dist-dir>
-  node server/releases/publish.ts stage   --releases <dir> --channel stable|beta --staging 0-100`;
+  node server/releases/publish.ts stage   --releases <dir> --channel stable|beta --staging 0-100
+  node server/releases/publish.ts keygen  --out <dir>
+The feed is signed with --key <private-key.pem>, or SCHOOL_STATION_RELEASE_PRIVATE_KEY (the PEM) or
+SCHOOL_STATION_RELEASE_PRIVATE_KEY_FILE (its path).`;
+
+async function signingKeyFrom(file: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
+  const path = file ?? env.SCHOOL_STATION_RELEASE_PRIVATE_KEY_FILE;
+  if (path) return await readFile(path, 'utf8');
+  if (env.SCHOOL_STATION_RELEASE_PRIVATE_KEY) return env.SCHOOL_STATION_RELEASE_PRIVATE_KEY;
+  throw new PublishError('no signing key: give --key <private-key.pem> (make one with `keygen --out <dir>`)');
+}
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -149,10 +207,26 @@ export async function main(argv: string[]): Promise<number> {
       channel: { type: 'string', default: 'stable' },
       staging: { type: 'string', default: '100' },
       rollback: { type: 'boolean', default: false },
+      key: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command, dist] = positionals;
+  if (command === 'keygen' && values.out) {
+    try {
+      const keys = await generateReleaseKeys(resolve(values.out));
+      console.log(`keygen: private key ${keys.privateKey} (keep it secret, mode 0600); public key ${keys.publicKey}`);
+      console.log('Build installers with SCHOOL_STATION_RELEASE_PUBLIC_KEY_FILE set to the public key.');
+      return 0;
+    } catch (err) {
+      if (err instanceof PublishError) {
+        console.error(`publish: ${err.message}`);
+        return 1;
+      }
+      throw err;
+    }
+  }
   if (values.help || !command || !values.releases) {
     console.log(USAGE);
     return values.help ? 0 : 2;
@@ -160,11 +234,19 @@ export async function main(argv: string[]): Promise<number> {
   const channel = values.channel as UpdateChannel;
   const stagingPercentage = Number(values.staging);
   try {
+    const signingKey = command === 'publish' || command === 'stage' ? await signingKeyFrom(values.key, process.env) : '';
     const report =
       command === 'publish' && dist
-        ? await publishBuild({ releasesDir: resolve(values.releases), channel, distDir: resolve(dist), stagingPercentage, rollback: values.rollback })
+        ? await publishBuild({
+            releasesDir: resolve(values.releases),
+            channel,
+            distDir: resolve(dist),
+            stagingPercentage,
+            rollback: values.rollback,
+            signingKey,
+          })
         : command === 'stage'
-          ? await setStaging({ releasesDir: resolve(values.releases), channel, stagingPercentage })
+          ? await setStaging({ releasesDir: resolve(values.releases), channel, stagingPercentage, signingKey })
           : null;
     if (!report) {
       console.error(USAGE);

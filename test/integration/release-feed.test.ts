@@ -9,7 +9,7 @@
  * `net` (NodeDownloadExecutor: electron-updater's ElectronHttpExecutor.download, over node:http), and the
  * final `quitAndInstall` (installing a .deb needs root and restarting needs Electron: recorded instead).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpdateSettings, rolloutBucket, type StationActivity } from '../../common/update-policy.ts';
 import { createUpdateService, type UpdateService } from '../../main/updater.ts';
 import { releasesPlugin } from '../../server/releases/plugin.ts';
-import { PublishError, main as publishCli, publishBuild, setStaging } from '../../server/releases/publish.ts';
+import { PublishError, main as publishCli, publishBuild, setStaging, type PublishOptions } from '../../server/releases/publish.ts';
+import type { FeedTrust } from '../../main/feed-trust.ts';
+
+/** The publisher's key pair for this suite; stations get the public half, as a build would carry it. */
+const publisherKeys = generateKeyPairSync('ed25519');
+const signingKey = publisherKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const trust: FeedTrust = { publicKey: publisherKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(), minimumVersion: '0.1.0' };
+const publishSigned = (o: Omit<PublishOptions, 'signingKey'>) => publishBuild({ ...o, signingKey });
+const stageSigned = (o: Omit<Parameters<typeof setStaging>[0], 'signingKey'>) => setStaging({ ...o, signingKey });
 
 /** electron-updater's ElectronHttpExecutor.download, with node:http instead of Electron's net. */
 class NodeDownloadExecutor extends HttpExecutor<ClientRequest> {
@@ -118,7 +126,7 @@ beforeAll(async () => {
   // A mirror that sends the first bytes of an installer and then goes silent (for the stall test).
   server.get('/stalling/stable/:file', async (req, reply) => {
     const file = (req.params as { file: string }).file;
-    if (file === 'latest-linux.yml') return reply.type('text/yaml').send(readFileSync(join(releases, 'stable', file)));
+    if (file === 'latest-linux.yml' || file === 'latest-linux.yml.sig') return reply.type('text/plain').send(readFileSync(join(releases, 'stable', file)));
     reply.raw.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(dist030.deb.length) });
     reply.raw.write(dist030.deb.subarray(0, 1000));
     return reply; // never ends
@@ -152,7 +160,15 @@ interface Station {
   activity: StationActivity;
 }
 
-function station(o: { dir: string; version: string; stationKey: string; channelBase?: string; stallAfterMs?: number }): Station {
+function station(o: {
+  dir: string;
+  version: string;
+  stationKey: string;
+  channelBase?: string;
+  stallAfterMs?: number;
+  trust?: FeedTrust | null;
+  fetch?: typeof fetch;
+}): Station {
   const app = new TestAppAdapter(o.version, o.dir);
   const updater = new RecordingDebUpdater(null, app as never);
   (updater as unknown as { httpExecutor: HttpExecutor<ClientRequest> }).httpExecutor = new NodeDownloadExecutor();
@@ -165,6 +181,9 @@ function station(o: { dir: string; version: string; stationKey: string; channelB
     env: {},
     currentVersion: o.version,
     signedBuild: false,
+    trust: o.trust === undefined ? trust : o.trust,
+    platform: 'linux',
+    ...(o.fetch ? { fetch: o.fetch } : {}),
     stationKey: () => o.stationKey,
     settings: () => ({ backendUrl: null, update: UpdateSettings.parse({ feedUrl: o.channelBase ?? `${base}/releases` }) }),
     activity: () => activity,
@@ -187,7 +206,7 @@ async function until(cond: () => boolean, ms = 10_000): Promise<void> {
 
 describe('publishing and serving a channel', () => {
   it('publishes a build with a staging percentage; electron-updater parses the feed the server serves', async () => {
-    const report = await publishBuild({ releasesDir: releases, channel: 'stable', distDir: dist030.dir, stagingPercentage: 30 });
+    const report = await publishSigned({ releasesDir: releases, channel: 'stable', distDir: dist030.dir, stagingPercentage: 30 });
     expect(report).toMatchObject({ channel: 'stable', version: '0.3.0', feeds: ['latest-linux.yml', 'latest.yml'] });
 
     for (const platform of ['linux', 'win32'] as const) {
@@ -242,14 +261,14 @@ describe('publishing and serving a channel', () => {
   it('refuses a dist whose installer does not match its feed, and an older version without --rollback', async () => {
     const bad = makeDist(root, '0.3.1');
     writeFileSync(join(bad.dir, 'school-station_0.3.1_amd64.deb'), randomBytes(10));
-    await expect(publishBuild({ releasesDir: releases, channel: 'stable', distDir: bad.dir, stagingPercentage: 100 })).rejects.toThrow(
+    await expect(publishSigned({ releasesDir: releases, channel: 'stable', distDir: bad.dir, stagingPercentage: 100 })).rejects.toThrow(
       /does not match latest-linux.yml/,
     );
     const older = makeDist(root, '0.2.9');
-    await expect(publishBuild({ releasesDir: releases, channel: 'stable', distDir: older.dir, stagingPercentage: 100 })).rejects.toThrow(
+    await expect(publishSigned({ releasesDir: releases, channel: 'stable', distDir: older.dir, stagingPercentage: 100 })).rejects.toThrow(
       /needs --rollback/,
     );
-    await expect(publishBuild({ releasesDir: releases, channel: 'stable', distDir: join(root, 'nope'), stagingPercentage: 100 })).rejects.toBeInstanceOf(PublishError);
+    await expect(publishSigned({ releasesDir: releases, channel: 'stable', distDir: join(root, 'nope'), stagingPercentage: 100 })).rejects.toBeInstanceOf(PublishError);
     // Nothing of the refused builds reached the channel.
     expect(readdirSync(join(releases, 'stable')).some((f) => f.includes('0.3.1') || f.includes('0.2.9'))).toBe(false);
   });
@@ -259,16 +278,27 @@ describe('publishing and serving a channel', () => {
     const log = console.log;
     console.log = (m: string) => out.push(m);
     try {
-      expect(await publishCli(['publish', '--releases', releases, '--channel', 'beta', '--staging', '10', dist030.dir])).toBe(0);
-      expect(await publishCli(['stage', '--releases', releases, '--channel', 'beta', '--staging', '100'])).toBe(0);
+      const keyFile = join(root, 'publisher-key.pem');
+      writeFileSync(keyFile, signingKey, { mode: 0o600 });
+      expect(await publishCli(['publish', '--releases', releases, '--channel', 'beta', '--staging', '10', '--key', keyFile, dist030.dir])).toBe(0);
+      expect(await publishCli(['stage', '--releases', releases, '--channel', 'beta', '--staging', '100', '--key', keyFile])).toBe(0);
+      // Without a key nothing is published: an unsigned feed would be refused by every station.
+      const err = console.error;
+      console.error = (m: string) => out.push(m);
+      try {
+        expect(await publishCli(['stage', '--releases', releases, '--channel', 'beta', '--staging', '50'])).toBe(1);
+      } finally {
+        console.error = err;
+      }
     } finally {
       console.log = log;
     }
     expect(out[0]).toMatch(/publish: beta → 0\.3\.0, staging 10 %/);
+    expect(out.at(-1)).toMatch(/no signing key/);
     const info = await genericProvider('beta', 'linux').getLatestVersion();
     expect(info.version).toBe('0.3.0');
     expect(info.stagingPercentage).toBeUndefined(); // 100 %: every station
-    await setStaging({ releasesDir: releases, channel: 'beta', stagingPercentage: 0 });
+    await stageSigned({ releasesDir: releases, channel: 'beta', stagingPercentage: 0 });
     expect((await genericProvider('beta', 'linux').getLatestVersion()).stagingPercentage).toBe(0);
   });
 });
@@ -375,10 +405,10 @@ describe('main/updater.ts driving electron-updater against the server', () => {
     expect(newer.log.join('\n')).toMatch(/not taking it \(older_without_rollback\)/);
     newer.service.stop();
 
-    await setStaging({ releasesDir: releases, channel: 'stable', stagingPercentage: 100 });
+    await stageSigned({ releasesDir: releases, channel: 'stable', stagingPercentage: 100 });
     const rolled = join(root, 'rollback-releases');
-    await publishBuild({ releasesDir: rolled, channel: 'stable', distDir: makeDist(root, '0.4.0').dir, stagingPercentage: 100 });
-    await publishBuild({ releasesDir: rolled, channel: 'stable', distDir: dist030.dir, stagingPercentage: 100, rollback: true });
+    await publishSigned({ releasesDir: rolled, channel: 'stable', distDir: makeDist(root, '0.4.0').dir, stagingPercentage: 100 });
+    await publishSigned({ releasesDir: rolled, channel: 'stable', distDir: dist030.dir, stagingPercentage: 100, rollback: true });
     const local = Fastify({ logger: false });
     await local.register(releasesPlugin, { root: rolled });
     await local.listen({ host: '127.0.0.1', port: 0 });
@@ -424,6 +454,8 @@ describe('main/updater.ts driving electron-updater against the server', () => {
       env: {},
       currentVersion: '0.2.0',
       signedBuild: true,
+      trust,
+      platform: 'linux',
       stationKey: () => 'station-stall',
       settings: () => ({ backendUrl: null, update: UpdateSettings.parse({ feedUrl: `${base}/stalling` }) }),
       activity: () => ({ mode: 'unset', lastTapAt: null, shiftOpen: false }),
@@ -456,6 +488,7 @@ describe('main/updater.ts driving electron-updater against the server', () => {
         env,
         currentVersion: '0.2.0',
         signedBuild: true,
+        trust,
         stationKey: () => 'x',
         settings: () => ({ backendUrl: null, update: UpdateSettings.parse({ feedUrl: `${base}/releases` }) }),
         activity: () => ({ mode: 'unset', lastTapAt: null, shiftOpen: false }),
@@ -477,6 +510,7 @@ describe('main/updater.ts driving electron-updater against the server', () => {
       env: {},
       currentVersion: '0.2.0',
       signedBuild: true,
+      trust,
       stationKey: () => 'x',
       settings: () => ({ backendUrl: null, update: UpdateSettings.parse({}) }),
       activity: () => ({ mode: 'unset', lastTapAt: null, shiftOpen: false }),
@@ -485,6 +519,165 @@ describe('main/updater.ts driving electron-updater against the server', () => {
     svc.start();
     expect(svc.getState()).toMatchObject({ phase: 'disabled', disabledReason: 'no_feed' });
     svc.stop();
+  });
+});
+
+describe('a feed the station cannot trust is refused by the updater before anything is downloaded', () => {
+  /** A channel of its own on a server of its own, so the attack cannot disturb the other tests' channel. */
+  async function channelServer(prepare: (channelDir: string) => Promise<void> | void): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {
+    const dir = mkdtempSync(join(root, 'attack-'));
+    await publishSigned({ releasesDir: dir, channel: 'stable', distDir: dist030.dir, stagingPercentage: 100 });
+    await prepare(join(dir, 'stable'));
+    const seen: string[] = [];
+    const app = Fastify({ logger: false });
+    app.addHook('onRequest', async (req) => {
+      seen.push(req.url);
+    });
+    await app.register(releasesPlugin, { root: dir });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const addr = app.server.address();
+    const close = async () => {
+      app.server.closeAllConnections(); // keep-alive sockets of fetch would hold close() open
+      await app.close();
+    };
+    return { url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/releases`, seen, close };
+  }
+
+  async function attempt(o: { channelBase: string; version?: string; trust?: FeedTrust | null; fetch?: typeof fetch }) {
+    const s = station({ dir: mkdtempSync(join(root, 'st-')), version: o.version ?? '0.2.0', stationKey: stationKeyWhere(() => true), ...o });
+    s.activity.mode = 'unset'; // would install at once if it took anything
+    s.service.start();
+    await s.service.checkNow();
+    const result = { state: s.service.getState(), log: s.log.join('\n'), installs: s.updater.installs.length };
+    s.service.stop();
+    return result;
+  }
+
+  /** Requests for anything but the feed and its signature (electron-updater adds a no-cache query). */
+  const downloads = (seen: string[]) => seen.filter((u) => !/\/latest-linux\.yml(\.sig)?(\?.*)?$/.test(u));
+
+  it('an unsigned feed (no .sig)', async () => {
+    const ch = await channelServer((d) => rmSync(join(d, 'latest-linux.yml.sig')));
+    try {
+      const r = await attempt({ channelBase: ch.url });
+      expect(r.state).toMatchObject({ phase: 'error', available: null, error: { code: 'feed_untrusted' } });
+      expect(r.log).toMatch(/feed refused \(no_signature\)/);
+      expect(downloads(ch.seen)).toEqual([]);
+      expect(r.installs).toBe(0);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('a feed changed after it was signed (another installer\'s sha512 put in)', async () => {
+    const ch = await channelServer((d) => {
+      const feed = readFileSync(join(d, 'latest-linux.yml'), 'utf8');
+      const evil = sha512(randomBytes(300_000));
+      writeFileSync(join(d, 'latest-linux.yml'), feed.replace(/sha512: .*/g, `sha512: ${evil}`));
+    });
+    try {
+      const r = await attempt({ channelBase: ch.url });
+      expect(r.state).toMatchObject({ phase: 'error', error: { code: 'feed_untrusted' } });
+      expect(r.log).toMatch(/feed refused \(bad_signature\)/);
+      expect(downloads(ch.seen)).toEqual([]);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('a feed signed with a key that is not the one built into the app', async () => {
+    const ch = await channelServer(() => {});
+    try {
+      const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const r = await attempt({ channelBase: ch.url, trust: { publicKey: other, minimumVersion: '0.1.0' } });
+      expect(r.state).toMatchObject({ phase: 'error', error: { code: 'feed_untrusted' } });
+      expect(downloads(ch.seen)).toEqual([]);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('a signed rollback below the minimum version built into the app', async () => {
+    const dir = mkdtempSync(join(root, 'attack-'));
+    await publishSigned({ releasesDir: dir, channel: 'stable', distDir: makeDist(root, '0.4.0').dir, stagingPercentage: 100 });
+    await publishSigned({ releasesDir: dir, channel: 'stable', distDir: dist030.dir, stagingPercentage: 100, rollback: true });
+    const app = Fastify({ logger: false });
+    const seen: string[] = [];
+    app.addHook('onRequest', async (req) => {
+      seen.push(req.url);
+    });
+    await app.register(releasesPlugin, { root: dir });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const addr = app.server.address();
+      const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/releases`;
+      const r = await attempt({ channelBase: url, version: '0.4.0', trust: { ...trust, minimumVersion: '0.3.5' } });
+      expect(r.state).toMatchObject({ phase: 'error', available: null, error: { code: 'feed_untrusted' } });
+      expect(r.log).toMatch(/feed refused \(below_minimum\): the feed offers 0\.3\.0, below the minimum version 0\.3\.5/);
+      expect(downloads(seen)).toEqual([]);
+      expect(r.installs).toBe(0);
+    } finally {
+      app.server.closeAllConnections();
+      await app.close();
+    }
+  });
+
+  it('an unmarked downgrade in a validly signed feed is still not taken', async () => {
+    const ch = await channelServer(() => {});
+    try {
+      const r = await attempt({ channelBase: ch.url, version: '0.4.0' });
+      expect(r.state).toMatchObject({ phase: 'idle', available: null });
+      expect(r.log).toMatch(/not taking it \(older_without_rollback\)/);
+      expect(downloads(ch.seen)).toEqual([]);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('a feed over plain HTTP to another computer: no request is made at all', async () => {
+    let asked = 0;
+    const r = await attempt({
+      channelBase: 'http://updates.school.invalid/releases',
+      fetch: (() => {
+        asked++;
+        return Promise.reject(new Error('must not be called'));
+      }) as typeof fetch,
+    });
+    expect(r.state).toMatchObject({ phase: 'error', error: { code: 'feed_untrusted' } });
+    expect(r.log).toMatch(/feed refused \(insecure_transport\)/);
+    expect(asked).toBe(0);
+  });
+
+  it('a feed swapped between the signature check and electron-updater\'s own read', async () => {
+    const ch = await channelServer(() => {});
+    const signedOld = mkdtempSync(join(root, 'attack-'));
+    await publishSigned({ releasesDir: signedOld, channel: 'stable', distDir: makeDist(root, '0.3.0').dir, stagingPercentage: 100 });
+    try {
+      // The verification sees one validly signed feed; the server then serves another (other files).
+      const r = await attempt({
+        channelBase: ch.url,
+        fetch: (async (url: URL | string) => {
+          const name = String(url).split('/').pop() ?? '';
+          return new Response(readFileSync(join(signedOld, 'stable', name)));
+        }) as typeof fetch,
+      });
+      expect(r.state).toMatchObject({ phase: 'error', error: { code: 'feed_untrusted' } });
+      expect(r.log).toMatch(/feed refused \(changed_after_check\)/);
+      expect(downloads(ch.seen)).toEqual([]);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('a packaged build without a publisher key takes no update and says why', async () => {
+    const ch = await channelServer(() => {});
+    try {
+      const r = await attempt({ channelBase: ch.url, trust: null });
+      expect(r.state).toMatchObject({ phase: 'disabled', disabledReason: 'no_release_key' });
+      expect(ch.seen).toEqual([]);
+    } finally {
+      await ch.close();
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import {
   loadBuilderConfig,
   nativeModulesInProduction,
   packagingProblems,
+  releaseTrustFromEnv,
   signingFromEnv,
   validateWithElectronBuilder,
   type BuilderConfig,
@@ -134,3 +136,24 @@ describe('signing comes from the environment only', () => {
   });
 });
 
+
+describe('the release key built into a packaged app', () => {
+  const pem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const pkg = { schoolStation: { minimumVersion: '0.1.0' } };
+
+  it('dist refuses to build without the publisher key that signs release feeds', () => {
+    expect(releaseTrustFromEnv({}, pkg)).toEqual({ problem: expect.stringMatching(/no release public key/) });
+  });
+
+  it('refuses a key that is not an Ed25519 public key, and a missing minimum version', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(releaseTrustFromEnv({ SCHOOL_STATION_RELEASE_PUBLIC_KEY: rsa }, pkg)).toEqual({ problem: expect.stringMatching(/not Ed25519/) });
+    expect(releaseTrustFromEnv({ SCHOOL_STATION_RELEASE_PUBLIC_KEY: 'not a key' }, pkg)).toEqual({ problem: expect.stringMatching(/not a PEM/) });
+    expect(releaseTrustFromEnv({ SCHOOL_STATION_RELEASE_PUBLIC_KEY: pem }, {})).toEqual({ problem: expect.stringMatching(/minimumVersion/) });
+  });
+
+  it('takes the key from the environment and the minimum version from package.json', () => {
+    const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { schoolStation: { minimumVersion: string } };
+    expect(releaseTrustFromEnv({ SCHOOL_STATION_RELEASE_PUBLIC_KEY: pem }, root)).toEqual({ releaseKey: pem.trim(), minimumVersion: root.schoolStation.minimumVersion });
+  });
+});

@@ -36,6 +36,7 @@ export default {
     not_packaged: 'Development build: updates are not checked',
     test_runner: 'Under test: updates are not checked',
     no_feed: 'No update server set (the school server address or update.feedUrl)',
+    no_release_key: 'This build has no publisher key: updates are not accepted',
     browser_host: 'Updates are not available here: the station runs in a browser',
     waiting_for_shell: 'Waiting for update information…',
   },
@@ -60,6 +61,7 @@ export default {
     signature_invalid: 'the file signature failed the check; the file was deleted',
     download_stalled: 'the download stalled',
     install_failed: 'the install did not start',
+    feed_untrusted: "the update feed failed the publisher's signature check; nothing was downloaded",
   },
   request: {
     update_no_answer: 'The app shell did not answer. Try again.',
