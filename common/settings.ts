@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GuardSettings } from './guard-rules.ts';
 import { ReaderConfig } from './readers.ts';
+import { ServerUrl } from './transport.ts';
 import { UpdateSettings } from './update-policy.ts';
 
 export const StationMode = z.enum(['unset', 'guard', 'cashier']);
@@ -13,7 +14,7 @@ export const Settings = z.object({
   locale: Locale.default('ru'),
   kiosk: z.boolean().default(false),
   /** Null: the embedded demo school, no backend. */
-  backendUrl: z.url({ protocol: /^https?$/ }).nullable().default(null),
+  backendUrl: ServerUrl.nullable().default(null),
   stationName: z.string().max(80).default(''),
   /** The school's offline cap per child per school day for cashier sales (kopecks). */
   offlineCapPerDay: z.number().int().nonnegative().default(300_00),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ServerUrl } from './transport.ts';
 import { UtcInstant } from './domain.ts';
 
 /**
@@ -411,7 +412,7 @@ export const UpdateSettings = z
     rushHours: z.array(RushWindow).max(8).default(() => DEFAULT_RUSH_HOURS.map((w) => ({ ...w }))),
     quietAfterTapMinutes: z.number().int().min(0).max(60).default(DEFAULT_QUIET_AFTER_TAP_MINUTES),
     /** The release server's base URL (channel folders below it); null: `<backendUrl>/releases`. */
-    feedUrl: z.url({ protocol: /^https?$/ }).nullable().default(null),
+    feedUrl: ServerUrl.nullable().default(null),
   })
   .strict();
 export type UpdateSettings = z.infer<typeof UpdateSettings>;

@@ -15,6 +15,7 @@ import { servePorts, type ParentPort } from './bridge/port-transport.ts';
 import { remoteTokenVault } from './remote-token-vault.ts';
 import { startWsBridge } from './bridge/ws-server.ts';
 import { defaultDataDir } from './data-dir.ts';
+import { transportAllowed } from '../common/transport.ts';
 import { createLogger } from './logger.ts';
 import { createStation } from './station.ts';
 import { attachUpdateRelay } from './update-relay.ts';
@@ -40,13 +41,20 @@ process.on('unhandledRejection', (err) => log.error({ err }, 'station: unhandled
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 const overPorts = (env.STATION_TRANSPORT ?? (parentPort ? 'port' : 'ws')) === 'port';
 
+/** STATION_BACKEND_URL must be HTTPS beyond this computer; one that is not is refused with a line for IT. */
+function backendUrlAllowed(url: string): boolean {
+  if (transportAllowed(url)) return true;
+  log.error({ backendUrl: url }, 'sync: STATION_BACKEND_URL refused: a backend beyond this computer must be https://');
+  return false;
+}
+
 const station = await createStation({
   dataDir,
   logger: log,
   ...(env.STATION_MIGRATIONS_DIR ? { migrationsDir: env.STATION_MIGRATIONS_DIR } : {}),
   ...(env.STATION_DEMO_STUDENTS ? { demoStudents: Number(env.STATION_DEMO_STUDENTS) } : {}),
   // A backend given at start (npm start's reference server, or IT's): replaces the demo school.
-  ...(env.STATION_BACKEND_URL
+  ...(env.STATION_BACKEND_URL && backendUrlAllowed(env.STATION_BACKEND_URL)
     ? { backend: { url: env.STATION_BACKEND_URL, code: env.STATION_ENROLLMENT_CODE ?? null} }
     : {}),
   // In Electron the backend token is kept by main with safeStorage; the station asks for it.

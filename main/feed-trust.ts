@@ -1,5 +1,6 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import yaml from 'js-yaml';
+import { transportAllowed } from '../common/transport.ts';
 import { compareVersions, parseVersion } from '../common/update-policy.ts';
 
 /**
@@ -43,20 +44,6 @@ export function feedFileFor(platform: NodeJS.Platform): string {
   if (platform === 'win32') return 'latest.yml';
   if (platform === 'darwin') return 'latest-mac.yml';
   return 'latest-linux.yml';
-}
-
-/** HTTPS, or plain HTTP only to this computer itself. */
-export function transportAllowed(url: string): boolean {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  if (u.protocol === 'https:') return true;
-  if (u.protocol !== 'http:') return false;
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function keyOf(trust: FeedTrust): KeyObject {

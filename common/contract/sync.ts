@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ServerUrl } from '../transport.ts';
 import { AttentionItem, SyncStatus } from '../sync-api.ts';
 import { request } from './define.ts';
 
@@ -22,7 +23,7 @@ const Empty = z.object({}).strict();
 export const syncRequests = {
   /** Backend URL + one-time code from the school's IT → token kept by the station; a first sync follows. */
   'sync.enroll': request(
-    z.object({ backendUrl: z.url({ protocol: /^https?$/ }), code: z.string().trim().min(1).max(64) }).strict(),
+    z.object({ backendUrl: ServerUrl, code: z.string().trim().min(1).max(64) }).strict(),
     EnrollResult,
   ),
   /** Push and pull now; answers with the status after that cycle. */

@@ -22,7 +22,7 @@ export default {
     bad_reply: 'What answers at this address is not a school station server. Check the address.',
     rate_limited: 'The server asks to wait. Try again in a minute.',
     store_error: 'The station could not keep its access key. Call IT.',
-    invalid_input: 'Check the server address (http://… or https://…) and the code.',
+    invalid_input: 'Check the server address and the code. The address is https://… (http:// only for a server on this computer).',
   },
   progress: {
     title: 'First data download',
