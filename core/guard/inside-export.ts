@@ -1,3 +1,4 @@
+import { csvLines } from '../../common/csv.ts';
 import type { InsideList } from '../../common/contract/guard.ts';
 
 /**
@@ -35,10 +36,6 @@ function time(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat('ru-RU', { timeZone, hour: '2-digit', minute: '2-digit' }).format(Date.parse(iso));
 }
 
-function csvCell(v: string): string {
-  return /[";\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
-}
-
 /** Semicolon-separated (what a Russian-locale spreadsheet expects), one person per line. */
 export function renderInsideCsv(list: InsideList, locale: 'ru' | 'en', timeZone: string): string {
   const w = WORDS[locale];
@@ -46,7 +43,7 @@ export function renderInsideCsv(list: InsideList, locale: 'ru' | 'en', timeZone:
   for (const c of list.classes) for (const p of c.people) lines.push([c.className, p.fullName, time(p.since, timeZone)]);
   for (const p of list.staff) lines.push([w.staff, p.fullName, time(p.since, timeZone)]);
   for (const v of list.visitors) lines.push([w.visitors, v.name, time(v.at, timeZone)]);
-  return lines.map((l) => l.map(csvCell).join(';')).join('\r\n') + '\r\n';
+  return csvLines(lines);
 }
 
 function esc(v: string): string {
