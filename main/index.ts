@@ -11,14 +11,15 @@ import { StationLink } from './station-link.ts';
 import { electronTokenVault, serveTokenVault } from './token-vault.ts';
 import type { TokenVault } from '../sync/token-vault.ts';
 import { wireUpdates } from './update-wiring.ts';
-import { isAppUrl, windowOptions, type WindowRole } from './window-options.ts';
+import { isAppUrl, launchOptions, windowOptions, type WindowRole } from './window-options.ts';
 
 registerAppScheme();
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 }
 
-const dataDir = process.env.STATION_DATA_DIR ?? app.getPath('userData');
+const launch = launchOptions(app.isPackaged, process.env, app.getPath('userData'));
+const dataDir = launch.dataDir;
 const rendererDir = join(import.meta.dirname, '..', 'renderer');
 const preloadPath = join(import.meta.dirname, '..', 'preload', 'index.cjs');
 const migrationsDir = app.isPackaged ? join(process.resourcesPath, 'migrations') : join(app.getAppPath(), 'core', 'store', 'migrations');
@@ -80,7 +81,7 @@ function connectWindow(win: BrowserWindow): void {
 
 function createWindow(role: WindowRole, kiosk: boolean): BrowserWindow {
   const second = role === 'customer' ? screen.getAllDisplays().find((d) => d.id !== screen.getPrimaryDisplay().id) : undefined;
-  const win = new BrowserWindow(windowOptions({ role, preloadPath, kiosk, ...(second ? { bounds: second.bounds } : {}) }));
+  const win = new BrowserWindow(windowOptions({ role, preloadPath, kiosk, devTools: launch.devTools, ...(second ? { bounds: second.bounds } : {}) }));
   windows.set(win.id, { win, role });
   win.on('closed', () => windows.delete(win.id));
   win.webContents.on('did-finish-load', () => connectWindow(win));

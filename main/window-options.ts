@@ -8,6 +8,18 @@ export interface WindowOptionsInput {
   kiosk: boolean;
   /** Position on a second screen for the customer display. */
   bounds?: { x: number; y: number; width: number; height: number };
+  /** From launchOptions(): never in a packaged build. */
+  devTools?: boolean;
+}
+
+/**
+ * What the environment may change about a launch. A packaged station at a school entrance is started by
+ * whoever can reach its shortcut: there, STATION_DATA_DIR (another data folder, another school) and
+ * STATION_DEVTOOLS (a console in the page) are ignored; they serve development and the test runners.
+ */
+export function launchOptions(isPackaged: boolean, env: Readonly<Record<string, string | undefined>>, userData: string): { dataDir: string; devTools: boolean } {
+  if (isPackaged) return { dataDir: userData, devTools: false };
+  return { dataDir: env.STATION_DATA_DIR || userData, devTools: env.STATION_DEVTOOLS === '1' };
 }
 
 /**
@@ -41,7 +53,7 @@ export function windowOptions(input: WindowOptionsInput): BrowserWindowConstruct
       experimentalFeatures: false,
       navigateOnDragDrop: false,
       spellcheck: false,
-      devTools: process.env.STATION_DEVTOOLS === '1',
+      devTools: input.devTools === true,
     },
   };
 }
