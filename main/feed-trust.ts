@@ -131,3 +131,23 @@ export function trustFrom(build: { releaseKey: string | null; minimumVersion: st
   }
   return { publicKey: build.releaseKey, minimumVersion: build.minimumVersion };
 }
+
+/** electron-updater's Windows check: the error text, or null when the installer's signature is accepted. */
+export type VerifyCodeSignature = (publisherNames: string[], path: string) => Promise<string | null>;
+
+/**
+ * On Windows electron-updater accepts an installer whose Authenticode signature is valid and whose
+ * subject name is the publisher's: any certificate issued to that name passes. Pin the exact
+ * certificates (their SHA-1 thumbprints, built into the app by `npm run dist` from
+ * SCHOOL_STATION_CERT_THUMBPRINTS) on top of that check.
+ */
+export function pinThumbprints(verify: VerifyCodeSignature, allowed: readonly string[], thumbprintOf: (path: string) => Promise<string | null>): VerifyCodeSignature {
+  const pinned = new Set(allowed.map((t) => t.replace(/[^0-9a-f]/gi, '').toUpperCase()));
+  return async (publisherNames, path) => {
+    const failed = await verify(publisherNames, path);
+    if (failed !== null) return failed;
+    const thumb = (await thumbprintOf(path))?.replace(/[^0-9a-f]/gi, '').toUpperCase() ?? null;
+    if (thumb === null) return 'the installer has no signer certificate';
+    return pinned.has(thumb) ? null : `the installer is signed with certificate ${thumb}, which is not one this app trusts`;
+  };
+}

@@ -61,7 +61,7 @@ function readBuildInfo(appPath: string): BuildInfo {
   try {
     return buildInfoFrom(JSON.parse(readFileSync(join(appPath, 'package.json'), 'utf8')));
   } catch {
-    return { signed: false, builtAt: null, releaseKey: null, minimumVersion: null };
+    return { signed: false, builtAt: null, releaseKey: null, minimumVersion: null, certificateThumbprints: [] };
   }
 }
 
@@ -82,6 +82,7 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
     currentVersion: options.version,
     signedBuild: build.signed,
     trust: trustFrom(build),
+    certificateThumbprints: build.certificateThumbprints,
     // The enrolment id once the station is enrolled; before that the per-install id.
     stationKey: () => enrolledStationId ?? installKey,
     settings: () => ({ backendUrl: settings.backendUrl, update: settings.update }),

@@ -16,7 +16,8 @@ import {
   type UpdateSettings,
   type UpdateState,
 } from '../common/update-policy.ts';
-import { FeedRefused, assertSameRelease, feedFileFor, fetchSignedFeed, type FeedTrust } from './feed-trust.ts';
+import { authenticodeThumbprint } from './authenticode.ts';
+import { FeedRefused, assertSameRelease, feedFileFor, fetchSignedFeed, pinThumbprints, type FeedTrust, type VerifyCodeSignature } from './feed-trust.ts';
 
 /**
  * electron-updater wired to the update policy (common/update-policy.ts). This module decides nothing
@@ -50,6 +51,10 @@ export interface UpdaterDeps {
   platform?: NodeJS.Platform;
   /** Fetches the feed and its signature; Node's fetch by default. */
   fetch?: typeof fetch;
+  /** Windows: the SHA-1 thumbprints of the certificates an installer may be signed with (built in by dist). */
+  certificateThumbprints?: readonly string[];
+  /** Windows: reads an installer's signer thumbprint (PowerShell's Get-AuthenticodeSignature by default). */
+  thumbprintOf?: (path: string) => Promise<string | null>;
   /** Station id from enrolment, or a per-install id before that: its rollout bucket never changes. */
   stationKey: () => string;
   settings: () => { backendUrl: string | null; update: UpdateSettings };
@@ -87,14 +92,25 @@ export interface BuildInfo {
   releaseKey: string | null;
   /** No update may install a version below this. */
   minimumVersion: string | null;
+  /** Windows: the thumbprints of the certificates updates may be signed with. */
+  certificateThumbprints: string[];
 }
 
 export function buildInfoFrom(packageJson: unknown): BuildInfo {
   const b = (
-    packageJson as { schoolStationBuild?: { signed?: unknown; builtAt?: unknown; releaseKey?: unknown; minimumVersion?: unknown } } | null
+    packageJson as {
+      schoolStationBuild?: { signed?: unknown; builtAt?: unknown; releaseKey?: unknown; minimumVersion?: unknown; certificateThumbprints?: unknown };
+    } | null
   )?.schoolStationBuild;
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : null);
-  return { signed: b?.signed === true, builtAt: str(b?.builtAt), releaseKey: str(b?.releaseKey), minimumVersion: str(b?.minimumVersion) };
+  const thumbs = Array.isArray(b?.certificateThumbprints) ? b.certificateThumbprints.filter((t): t is string => typeof t === 'string') : [];
+  return {
+    signed: b?.signed === true,
+    builtAt: str(b?.builtAt),
+    releaseKey: str(b?.releaseKey),
+    minimumVersion: str(b?.minimumVersion),
+    certificateThumbprints: thumbs,
+  };
 }
 
 function offeredFrom(info: UpdateInfo): OfferedRelease & { releaseDate: string | null } {
@@ -185,6 +201,13 @@ export function createUpdateService(deps: UpdaterDeps): UpdateService {
     u.autoDownload = false; // the policy decides, then we download
     u.autoInstallOnAppQuit = false; // install only in a quiet window, never at an arbitrary quit
     u.disableWebInstaller = true;
+    // Windows (NsisUpdater): the publisher-name check, then the pinned certificate.
+    const thumbprints = deps.certificateThumbprints ?? [];
+    const win = u as AppUpdater & { verifyUpdateCodeSignature?: VerifyCodeSignature };
+    if ('verifyUpdateCodeSignature' in win && win.verifyUpdateCodeSignature && thumbprints.length > 0) {
+      win.verifyUpdateCodeSignature = pinThumbprints(win.verifyUpdateCodeSignature, thumbprints, deps.thumbprintOf ?? authenticodeThumbprint);
+      log.info(`update: Windows installers must be signed with one of ${thumbprints.length} pinned certificate(s)`);
+    }
     // The policy decides direction (a downgrade only when the feed marks a rollback) and the rollout,
     // through electron-updater's own hook; allowDowngrade lets a marked rollback through its version test.
     u.allowDowngrade = true;

@@ -267,6 +267,11 @@ async function main(argv: string[]): Promise<number> {
   }
   console.log(`dist: release feeds must be signed with the key in the build; minimum version ${trust.minimumVersion}`);
 
+  if (process.platform === 'win32' && signing.signed && !process.env.SCHOOL_STATION_CERT_THUMBPRINTS) {
+    console.error('dist: refusing to build: a signed Windows build needs SCHOOL_STATION_CERT_THUMBPRINTS (the SHA-1 thumbprints of the signing certificates, ; between them) so stations pin them');
+    return 1;
+  }
+
   if (values.check) {
     console.log('dist: electron-builder.yml passes electron-builder\'s schema and the packaging checks');
     return 0;
@@ -278,7 +283,11 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const effective: BuilderConfig = structuredClone(config);
-  effective.extraMetadata = { ...effective.extraMetadata, schoolStationBuild: { signed: signing.signed, builtAt: new Date().toISOString(), ...trust } };
+  const certificateThumbprints = (process.env.SCHOOL_STATION_CERT_THUMBPRINTS ?? '').split(/[;,\s]+/).filter(Boolean);
+  effective.extraMetadata = {
+    ...effective.extraMetadata,
+    schoolStationBuild: { signed: signing.signed, builtAt: new Date().toISOString(), ...trust, certificateThumbprints },
+  };
   if (process.env.SCHOOL_STATION_PUBLISHER_NAME) {
     effective.win = { ...effective.win, signtoolOptions: { ...effective.win?.signtoolOptions, publisherName: process.env.SCHOOL_STATION_PUBLISHER_NAME.split(';') } };
   }

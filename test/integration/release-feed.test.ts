@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { HttpExecutor, CancellationToken, configureRequestOptions, configureRequestUrl, type DownloadOptions } from 'builder-util-runtime';
 import Fastify, { type FastifyInstance } from 'fastify';
 import yaml from 'js-yaml';
-import { DebUpdater, type AppUpdater } from 'electron-updater';
+import { DebUpdater, NsisUpdater, type AppUpdater } from 'electron-updater';
 import { GenericProvider } from 'electron-updater/out/providers/GenericProvider.js';
 import { parseUpdateInfo } from 'electron-updater/out/providers/Provider.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,7 +185,8 @@ function station(o: {
     platform: 'linux',
     ...(o.fetch ? { fetch: o.fetch } : {}),
     stationKey: () => o.stationKey,
-    settings: () => ({ backendUrl: null, update: UpdateSettings.parse({ feedUrl: o.channelBase ?? `${base}/releases` }) }),
+    // Not parsed: the updater must refuse a plain-HTTP feed on its own, whatever the settings let through.
+    settings: () => ({ backendUrl: null, update: { ...UpdateSettings.parse({}), feedUrl: o.channelBase ?? `${base}/releases` } }),
     activity: () => activity,
     logger: { info: (m) => log.push(`info ${m}`), warn: (m) => log.push(`warn ${m}`), error: (m) => log.push(`error ${m}`) },
     now: () => now,
@@ -677,6 +678,46 @@ describe('a feed the station cannot trust is refused by the updater before anyth
       expect(ch.seen).toEqual([]);
     } finally {
       await ch.close();
+    }
+  });
+});
+
+describe('Windows installers must carry a pinned certificate', () => {
+  it('the publisher-name check passes only with a certificate whose thumbprint is built in', async () => {
+    const app = new TestAppAdapter('0.2.0', mkdtempSync(join(root, 'win-')));
+    const updater = new NsisUpdater(null, app as never);
+    // Authenticode itself runs only on Windows: a named stand-in that accepts every file by name,
+    // as the real check does for any certificate issued to the publisher's name.
+    const acceptedByName: string[] = [];
+    updater.verifyUpdateCodeSignature = async (_names, path) => {
+      acceptedByName.push(path);
+      return path.includes('unsigned') ? 'not signed' : null;
+    };
+    const thumbprints: Record<string, string> = { 'ours.exe': 'AB:CD:EF:01', 'impostor.exe': '99 88 77 66' };
+    const service = createUpdateService({
+      updater,
+      isPackaged: true,
+      env: {},
+      currentVersion: '0.2.0',
+      signedBuild: true,
+      trust,
+      certificateThumbprints: ['abcdef01'],
+      thumbprintOf: async (path) => thumbprints[path.split('/').pop() ?? ''] ?? null,
+      stationKey: () => 'win',
+      settings: () => ({ backendUrl: null, update: UpdateSettings.parse({ feedUrl: `${base}/releases` }) }),
+      activity: () => ({ mode: 'unset', lastTapAt: null, shiftOpen: false }),
+      logger: { info: () => {}, warn: () => {}, error: () => {} },
+      tickMs: 3_600_000,
+    });
+    service.start();
+    try {
+      const verify = updater.verifyUpdateCodeSignature;
+      expect(await verify(['School Station Ltd'], '/cache/ours.exe')).toBeNull();
+      expect(await verify(['School Station Ltd'], '/cache/impostor.exe')).toMatch(/signed with certificate 99887766, which is not one this app trusts/);
+      expect(await verify(['School Station Ltd'], '/cache/unsigned.exe')).toBe('not signed');
+      expect(acceptedByName).toEqual(['/cache/ours.exe', '/cache/impostor.exe', '/cache/unsigned.exe']);
+    } finally {
+      service.stop();
     }
   });
 });
