@@ -377,7 +377,7 @@ test('the guard goes on duty with the PIN on screen: the name is shown, a manual
   const dialog = page.getByTestId('guard-dialog-sign-in');
   for (const d of '9999') await dialog.getByTestId('guard-pin').getByRole('button', { name: d, exact: true }).click();
   await dialog.getByTestId('guard-sign-in-confirm').click();
-  await expect(page.getByTestId('guard-sign-in-error')).toContainText('Неверный PIN');
+  await expect(page.getByTestId('guard-sign-in-error')).toContainText('Неверный ПИН-код');
   for (const d of demoGuard.pin) await dialog.getByTestId('guard-pin').getByRole('button', { name: d, exact: true }).click();
   await dialog.getByTestId('guard-sign-in-confirm').click();
   await expect(dialog).toHaveCount(0);

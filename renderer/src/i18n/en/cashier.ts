@@ -97,7 +97,10 @@ const en: Translation<typeof ru> = {
     none: 'Unmark all',
     teacherPin: "Teacher's PIN (when a teacher records it)",
     record: 'Record: {{count}} students, {{total}}',
-    done: 'Recorded: {{count}} students of {{className}}, {{total}}',
+    done_one: 'Recorded: {{count}} student of {{className}}, {{total}}',
+    done_few: 'Recorded: {{count}} students of {{className}}, {{total}}',
+    done_many: 'Recorded: {{count}} students of {{className}}, {{total}}',
+    done_other: 'Recorded: {{count}} students of {{className}}, {{total}}',
   },
   close: {
     title: 'Close the shift',

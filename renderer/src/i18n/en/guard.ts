@@ -135,7 +135,14 @@ const en: Translation<typeof ru> = {
   },
   offline: 'No connection to the server. Roster as of {{time}} ({{age}}). Passes are kept and will be sent later.',
   offlineNever: 'No connection to the server. The roster has never been loaded.',
-  age: { minutes: '{{count}} min ago', hours: '{{count}} h ago', days: '{{count}} days ago' },
+  age: {
+    minutes: '{{count}} min ago',
+    hours: '{{count}} h ago',
+    days_one: '{{count}} day ago',
+    days_few: '{{count}} days ago',
+    days_many: '{{count}} days ago',
+    days_other: '{{count}} days ago',
+  },
   cancel: 'Cancel',
   close: 'Close',
 };

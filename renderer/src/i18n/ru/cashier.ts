@@ -95,7 +95,11 @@ export default {
     none: 'Снять всех',
     teacherPin: 'ПИН учителя (если записывает учитель)',
     record: 'Записать: {{count}} уч., {{total}}',
-    done: 'Записано: {{count}} учеников класса {{className}}, {{total}}',
+    // Plural forms by i18next's Russian rules: 1 ученик, 2 ученика, 5 учеников (21 ученик, 22 ученика).
+    done_one: 'Записан {{count}} ученик класса {{className}}, {{total}}',
+    done_few: 'Записано {{count}} ученика класса {{className}}, {{total}}',
+    done_many: 'Записано {{count}} учеников класса {{className}}, {{total}}',
+    done_other: 'Записано {{count}} ученика класса {{className}}, {{total}}',
   },
   close: {
     title: 'Закрытие смены',
