@@ -137,6 +137,5 @@ const en: Translation<typeof ru> = {
   offlineNever: 'No connection to the server. The roster has never been loaded.',
   age: { minutes: '{{count}} min ago', hours: '{{count}} h ago', days: '{{count}} days ago' },
   cancel: 'Cancel',
-  close: 'Close',
 };
 export default en;

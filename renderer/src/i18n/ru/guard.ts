@@ -135,5 +135,4 @@ export default {
   offlineNever: 'Нет связи с сервером. Список учеников ещё ни разу не загружался.',
   age: { minutes: '{{count}} мин назад', hours: '{{count}} ч назад', days: '{{count}} дн назад' },
   cancel: 'Отмена',
-  close: 'Закрыть',
 } as const;
