@@ -1,9 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app.tsx';
-import { CustomerDisplayPage } from './views/customer-display.tsx';
+import { App } from './shell/app.tsx';
+import { CustomerDisplayPage } from './customer/customer-display.tsx';
 import { initI18n } from './i18n/index.ts';
-import { connectAppStore } from './store.ts';
+import { connectAppStore } from './shell/app-store.ts';
 import './styles.css';
 
 await initI18n('ru');

@@ -4,7 +4,7 @@ import { CARD_FORMATS, isRandomUid, printedForms, type CardFormat } from '../../
 import type { HardwareDiscovery } from '../../../common/contract/index.ts';
 import { ReaderConfig, ReaderRole } from '../../../common/readers.ts';
 import { bridgeError, station } from '../station-client.ts';
-import { useApp } from '../store.ts';
+import { useApp } from '../shell/app-store.ts';
 import { RelaySetup } from './relay-setup.tsx';
 
 const ROLES = ReaderRole.options;

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { GateConfig, type GateDirection } from '../../../common/readers.ts';
 import { bridgeError, station } from '../station-client.ts';
-import { useApp } from '../store.ts';
+import { useApp } from '../shell/app-store.ts';
 
 /** Setup → Turnstile relay: port, channel per direction, pulse length, and a test button per direction. */
 export function RelaySetup({ ports }: { ports: readonly string[] }) {

@@ -11,8 +11,6 @@ const en: Translation<typeof ru> = {
     open: 'Open shift',
     operator: 'Cashier: {{name}}',
     offline: 'No connection to the server: sales are kept and sent later; offline, at most {{cap}} a day per student',
-    clear: 'Clear',
-    back: '←',
   },
   menu: {
     title: "Today's menu",

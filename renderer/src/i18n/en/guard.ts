@@ -144,6 +144,5 @@ const en: Translation<typeof ru> = {
     days_other: '{{count}} days ago',
   },
   cancel: 'Cancel',
-  close: 'Close',
 };
 export default en;

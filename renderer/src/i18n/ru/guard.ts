@@ -142,5 +142,4 @@ export default {
     days_other: '{{count}} дня назад',
   },
   cancel: 'Отмена',
-  close: 'Закрыть',
 } as const;

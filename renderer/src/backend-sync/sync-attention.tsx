@@ -1,0 +1,51 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AttentionItem } from '../../../common/sync-api.ts';
+import { station } from '../station-client.ts';
+import { useApp } from '../shell/app-store.ts';
+
+const CODES = new Set(['overdraft', 'conflict', 'schema', 'unknown_type', 'unknown_holder', 'unknown_sale', 'already_voided', 'void_exceeds_sale']);
+const TYPES = new Set(['pass', 'manual_open', 'sale', 'void', 'sale_rejected', 'group_meal', 'visitor_pass', 'temp_card_bind', 'temp_card_return', 'emergency_start', 'emergency_end', 'shift_open', 'shift_close']);
+
+/** The "needs attention" list: events the backend flagged (anomaly) or refused (invalid), kept at the station. */
+export function SyncAttention() {
+  const { t, i18n } = useTranslation('sync');
+  const openAttention = useApp((s) => s.openAttention);
+  const count = useApp((s) => s.status?.sync.needsAttention ?? 0);
+  const [items, setItems] = useState<AttentionItem[] | null>(null);
+  const load = useCallback(() => void station.invoke('sync.attention', { limit: 200 }).then(setItems), []);
+  useEffect(load, [load, count]);
+
+  const when = (iso: string) => new Date(iso).toLocaleString(i18n.language, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const dismiss = async (id: string) => {
+    await station.invoke('sync.clearAttention', { id });
+    load();
+  };
+  return (
+    <main className="attention" data-testid="attention-list">
+      <div className="attention-head">
+        <h1>{t('attention.title')}</h1>
+        <button type="button" className="btn" onClick={() => openAttention(false)}>
+          {t('attention.back')}
+        </button>
+      </div>
+      <p className="hint">{t('attention.hint')}</p>
+      {items && items.length === 0 ? <p data-testid="attention-empty">{t('attention.empty')}</p> : null}
+      <ul className="attention-items">
+        {(items ?? []).map((it) => (
+          <li key={it.id} className={`attention-item attention-${it.status}`} data-testid="attention-item">
+            <span className="attention-when">{when(it.occurredAt)}</span>
+            <strong>{t(`attention.type.${TYPES.has(it.type) ? it.type : 'other'}` as 'attention.type.other')}</strong>
+            <span className="attention-status">{t(`attention.status.${it.status}`)}</span>
+            <span className="attention-why" title={it.message ?? ''}>
+              {t(`attention.code.${it.code && CODES.has(it.code) ? it.code : 'other'}` as 'attention.code.other')}
+            </span>
+            <button type="button" className="btn" onClick={() => void dismiss(it.id)}>
+              {t('attention.dismiss')}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </main>
+  );
+}

@@ -1,0 +1,35 @@
+import { playNotes, type Note } from '../tones.ts';
+
+/**
+ * The till's sounds, synthesised with WebAudio (no sound files): a short beep for a photo check, a
+ * distinct rising three-tone alarm when the child has an allergy on record, a low tone for a refusal,
+ * two bright notes for a sale paid.
+ */
+export type Tone = 'check' | 'allergy' | 'deny' | 'paid';
+
+const SEQUENCES: Record<Tone, Note[]> = {
+  check: [[880, 120, 'sine']],
+  allergy: [
+    [660, 160, 'square'],
+    [880, 160, 'square'],
+    [1100, 160, 'square'],
+    [660, 160, 'square'],
+    [880, 160, 'square'],
+    [1100, 240, 'square'],
+  ],
+  deny: [[220, 400, 'sawtooth']],
+  paid: [
+    [988, 90, 'sine'],
+    [1319, 160, 'sine'],
+  ],
+};
+
+/** The last tone asked for, for tests and for a screen reader's sake. */
+export function lastTone(): Tone | null {
+  return (document.documentElement.dataset.lastTone as Tone | undefined) ?? null;
+}
+
+export function playTone(tone: Tone): void {
+  document.documentElement.dataset.lastTone = tone;
+  playNotes(SEQUENCES[tone], { gain: 0.25, gapMs: 30 });
+}

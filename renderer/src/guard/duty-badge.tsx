@@ -1,0 +1,89 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Modal } from '../components/modal.tsx';
+import { PinPad } from '../components/pin-pad.tsx';
+import { station } from '../station-client.ts';
+import { connectGuardDuty, useGuardDuty } from './duty-store.ts';
+import { useErrorText } from './guard-errors.ts';
+
+/** Who is on duty, small and out of the children's way; sign in with the personal PIN, sign out. */
+export function DutyBadge() {
+  const { t } = useTranslation('guard');
+  const errorText = useErrorText();
+  const { onDuty, known } = useGuardDuty();
+  const [signingIn, setSigningIn] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => connectGuardDuty(), []);
+  const signOut = async () => {
+    setError(null);
+    try {
+      useGuardDuty.setState(await station.invoke('guard.duty', { action: 'signOut' }));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  if (!known) return null;
+  return (
+    <div className={`g-duty ${onDuty ? '' : 'g-duty-none'}`} data-testid="guard-duty">
+      {onDuty ? (
+        <>
+          <span className="g-duty-who">
+            <small>{t('duty.onDuty')}:</small> <strong data-testid="guard-duty-name">{onDuty.fullName}</strong>{' '}
+            <small data-testid="guard-duty-position">{onDuty.position}</small>
+          </span>
+          <button type="button" className="btn btn-ghost" onClick={() => void signOut()} data-testid="guard-sign-out">
+            {t('duty.signOut')}
+          </button>
+        </>
+      ) : (
+        <>
+          <span className="g-duty-who">{t('duty.nobody')}</span>
+          <button type="button" className="btn" onClick={() => setSigningIn(true)} data-testid="guard-sign-in">
+            {t('duty.signIn')}
+          </button>
+        </>
+      )}
+      {error ? <p className="g-error">{error}</p> : null}
+      {signingIn ? <SignInDialog onClose={() => setSigningIn(false)} /> : null}
+    </div>
+  );
+}
+
+function SignInDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation('guard');
+  const errorText = useErrorText();
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    setError(null);
+    try {
+      useGuardDuty.setState({ ...(await station.invoke('guard.duty', { action: 'signIn', pin })), known: true });
+      onClose();
+    } catch (err) {
+      setError(errorText(err));
+      setPin('');
+    }
+  };
+  return (
+    <Modal title={t('duty.signIn')} onClose={onClose} testId="guard-dialog-sign-in">
+      <form
+        className="g-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <p className="g-muted">{t('duty.hint')}</p>
+        <PinPad value={pin} onChange={setPin} label={t('duty.pin')} testId="guard-pin" />
+        {error ? (
+          <p className="g-error" role="alert" data-testid="guard-sign-in-error">
+            {error}
+          </p>
+        ) : null}
+        <button type="submit" className="btn btn-primary" disabled={pin.length < 4} data-testid="guard-sign-in-confirm">
+          {t('duty.confirm')}
+        </button>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,86 @@
+import { useLayoutEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { GuardPassView } from '../../../common/contract/index.ts';
+import { Photo } from '../components/photo.tsx';
+import { portraitSrc } from '../portraits.ts';
+import { ICON, usePassTitle, useTime } from './pass-format.ts';
+
+/** Marks the moment the big card is on screen (after the next frame), for the tap-to-paint benchmark. */
+function markPainted(id: string, commit: number, loaded: number): void {
+  requestAnimationFrame(() => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      (window.__guardPaints ??= []).push({ id, at: performance.timeOrigin + performance.now(), commit, loaded });
+      if (window.__guardPaints.length > 5000) window.__guardPaints.splice(0, 1000);
+      if ((window.__guardReceived?.size ?? 0) > 5000) window.__guardReceived?.clear();
+      if ((window.__guardArrived?.size ?? 0) > 5000) window.__guardArrived?.clear();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
+/** The big card: photo first, then name and class, then the verdict as colour + icon + word. */
+export function TapCard({ pass }: { pass: GuardPassView }) {
+  const { t } = useTranslation('guard');
+  const time = useTime();
+  const title = usePassTitle();
+  const imgRef = useRef<HTMLImageElement>(null);
+  useLayoutEffect(() => {
+    const img = imgRef.current;
+    const commit = performance.timeOrigin + performance.now();
+    if (!img || img.complete) markPainted(pass.id, commit, commit);
+    else img.addEventListener('load', () => markPainted(pass.id, commit, performance.timeOrigin + performance.now()), { once: true });
+  }, [pass.id]);
+  const verdictClass = pass.verdict === 'allow' ? 'v-allow' : pass.verdict === 'deny' ? 'v-deny' : 'v-info';
+  const hash = pass.holder?.photoHash ?? null;
+  return (
+    <section className={`g-tap ${verdictClass} ${pass.alarm ? 'g-alarm' : ''}`} data-testid="last-tap" data-pass-id={pass.id} data-verdict={pass.verdict} data-reason={pass.reason}>
+      <div className="g-photo">
+        {hash ? (
+          <img ref={imgRef} className="photo photo-large" src={portraitSrc(hash)} alt={pass.holder?.fullName ?? ''} draggable={false} />
+        ) : pass.holder ? (
+          <Photo hash={null} alt={pass.holder.fullName} />
+        ) : (
+          <div className="photo photo-large photo-missing" role="img" aria-label={t('reason.unknown_card')}>
+            ?
+          </div>
+        )}
+      </div>
+      <div className="g-who">
+        <h1 data-testid={pass.holder ? 'holder-name' : 'guard-name'}>{title(pass)}</h1>
+        {pass.holder ? <p className="g-group" data-testid="guard-group">{pass.holder.group}</p> : null}
+        <p className="g-meta">
+          {pass.direction ? <span className="g-dir">{t(`direction.${pass.direction}`)}</span> : null}
+          {pass.readerId ? <span> · {pass.readerId}</span> : null}
+          <span> · {time(pass.at)}</span>
+        </p>
+      </div>
+      <div className="g-outcome">
+        <div className="g-verdict" data-testid="guard-verdict" role="status">
+          <span className="g-icon" aria-hidden="true">
+            {ICON[pass.verdict]}
+          </span>
+          <span className="g-word">{t(`verdict.${pass.verdict}`)}</span>
+        </div>
+        {pass.holder || pass.kind !== 'tap' ? (
+          <p className="g-reason" data-testid="guard-reason">
+            {t(`reason.${pass.reason}` as 'reason.ok')}
+          </p>
+        ) : null}
+        {pass.printed ? (
+          <p className="g-number" data-testid="guard-card-number">
+            {t('unknownNumber', { dec: pass.printed.dec10 ?? '', hex: pass.printed.hex ?? '' })}
+          </p>
+        ) : null}
+        {pass.reason === 'reader_no_role' || pass.reason === 'rate_limited' || pass.reason === 'holder_missing' ? <p className="g-it">{t('itNote')}</p> : null}
+        <ul className="g-notices">
+          {pass.notices.map((n) => (
+            <li key={n} className={`g-notice n-${n}`} data-testid={`notice-${n}`}>
+              {t(`notice.${n}`)}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </section>
+  );
+}

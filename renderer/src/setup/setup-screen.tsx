@@ -1,0 +1,74 @@
+import { useTranslation } from 'react-i18next';
+import type { Locale, StationMode } from '../../../common/settings.ts';
+import { useApp } from '../shell/app-store.ts';
+import { AboutSection } from './about-section.tsx';
+import { ReadersSetup } from './readers-setup.tsx';
+import { SetupServer } from './server-setup.tsx';
+import './setup.css';
+
+/** IT's screen: mode, language, station name, kiosk. Readers and enrollment add their sections here. */
+export function SetupScreen() {
+  const { t, i18n } = useTranslation('setup');
+  const settings = useApp((s) => s.settings);
+  const update = useApp((s) => s.updateSettings);
+  const openSetup = useApp((s) => s.openSetup);
+  if (!settings) return null;
+
+  const chooseMode = async (mode: StationMode) => {
+    await update({ mode });
+    openSetup(false);
+  };
+  const chooseLocale = async (locale: Locale) => {
+    await update({ locale });
+    await i18n.changeLanguage(locale);
+  };
+
+  return (
+    <main className="setup" data-testid="setup-screen">
+      <h1>{t('title')}</h1>
+      <section>
+        <h2>{t('modeTitle')}</h2>
+        <div className="mode-choice">
+          <button type="button" className={`mode-card ${settings.mode === 'guard' ? 'selected' : ''}`} onClick={() => void chooseMode('guard')}>
+            
+            <strong>{t('modeGuard')}</strong>
+            <span>{t('modeGuardHint')}</span>
+          </button>
+          <button type="button" className={`mode-card ${settings.mode === 'cashier' ? 'selected' : ''}`} onClick={() => void chooseMode('cashier')}>
+            
+            <strong>{t('modeCashier')}</strong>
+            <span>{t('modeCashierHint')}</span>
+          </button>
+        </div>
+      </section>
+      <section>
+        <h2>{t('language')}</h2>
+        <div className="segmented" role="radiogroup" aria-label={t('language')}>
+          {(['ru', 'en'] as const).map((l) => (
+            <button key={l} type="button" role="radio" aria-checked={settings.locale === l} className={settings.locale === l ? 'selected' : ''} onClick={() => void chooseLocale(l)}>
+              {l === 'ru' ? 'Русский' : 'English'}
+            </button>
+          ))}
+        </div>
+      </section>
+      <section>
+        <label className="field">
+          <span>{t('stationName')}</span>
+          <input defaultValue={settings.stationName} maxLength={80} onBlur={(e) => void update({ stationName: e.currentTarget.value })} />
+        </label>
+        <label className="field field-inline">
+          <input type="checkbox" checked={settings.kiosk} onChange={(e) => void update({ kiosk: e.currentTarget.checked })} />
+          <span>{t('kiosk')}</span>
+        </label>
+      </section>
+      <ReadersSetup />
+      <SetupServer />
+      <AboutSection />
+      {settings.mode !== 'unset' ? (
+        <button type="button" className="btn btn-primary" onClick={() => openSetup(false)}>
+          {t('done')}
+        </button>
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useCashier } from '../cashier/cashier-store.ts';
+import { useGuardDuty } from '../guard/duty-store.ts';
+import { useApp } from './app-store.ts';
+import { SyncStatus } from '../backend-sync/sync-status.tsx';
+import { UpdateStatus } from '../update/update-status.tsx';
+
+function useClock(): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const id = setInterval(() => setNow(new Date()), 1000);
+    return () => clearInterval(id);
+  }, []);
+  return now;
+}
+
+/** Who works this station now: the guard on duty, or the cashier whose shift is open (DESIGN §7). */
+function Operator({ mode }: { mode: string | undefined }) {
+  const { t } = useTranslation();
+  const onDuty = useGuardDuty((s) => s.onDuty);
+  const shift = useCashier((s) => s.shift);
+  if (mode === 'guard' && onDuty) return <span data-testid="status-operator">{t('status.onDuty', { name: onDuty.fullName })}</span>;
+  if (mode === 'cashier' && shift) return <span data-testid="status-operator">{t('status.shift', { name: shift.operatorName })}</span>;
+  return null;
+}
+
+/** Always visible: mode, who works it, connection and sync, events waiting, each reader's state, the time. */
+export function StatusBar() {
+  const { t, i18n } = useTranslation();
+  const status = useApp((s) => s.status);
+  const connected = useApp((s) => s.connected);
+  const openSetup = useApp((s) => s.openSetup);
+  const now = useClock();
+  return (
+    <header className="status-bar" data-testid="status-bar">
+      <strong className="status-mode">{t(`mode.${status?.mode ?? 'unset'}`)}</strong>
+      {status?.stationName ? <span>{status.stationName}</span> : null}
+      <Operator mode={status?.mode} />
+      <SyncStatus />
+      <span className="status-readers">
+        {(status?.readers ?? []).map((r) => (
+          <span key={r.readerId} className={`reader-chip reader-${r.state}`} title={r.reason ?? ''} data-testid={`reader-${r.readerId}`}>
+            {r.readerId} ({t(`reader.role.${r.role}`)}): {t(`reader.${r.state}`)}
+            {r.reason && r.state !== 'ready' ? ` — ${t(`hardware:reason.${r.reason}` as 'hardware:reason.port_lost', { defaultValue: r.reason })}` : ''}
+          </span>
+        ))}
+      </span>
+      {!connected ? <span className="status-alarm">{t('status.connectionLost')}</span> : null}
+      <UpdateStatus />
+      <span className="status-spacer" />
+      <time>{now.toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' })}</time>
+      <button type="button" className="btn btn-ghost" onClick={() => openSetup(true)}>
+        {t('nav.setup')}
+      </button>
+    </header>
+  );
+}
