@@ -213,40 +213,26 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, dist] = positionals;
-  if (command === 'keygen' && values.out) {
-    try {
+  try {
+    if (command === 'keygen' && values.out) {
       const keys = await generateReleaseKeys(resolve(values.out));
       console.log(`keygen: private key ${keys.privateKey} (keep it secret, mode 0600); public key ${keys.publicKey}`);
       console.log('Build installers with SCHOOL_STATION_RELEASE_PUBLIC_KEY_FILE set to the public key.');
       return 0;
-    } catch (err) {
-      if (err instanceof PublishError) {
-        console.error(`publish: ${err.message}`);
-        return 1;
-      }
-      throw err;
     }
-  }
-  if (values.help || !command || !values.releases) {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const channel = values.channel as UpdateChannel;
-  const stagingPercentage = Number(values.staging);
-  try {
+    if (values.help || !command || !values.releases) {
+      console.log(USAGE);
+      return values.help ? 0 : 2;
+    }
+    const channel = values.channel as UpdateChannel;
+    const stagingPercentage = Number(values.staging);
+    const releasesDir = resolve(values.releases);
     const signingKey = command === 'publish' || command === 'stage' ? await signingKeyFrom(values.key, process.env) : '';
     const report =
       command === 'publish' && dist
-        ? await publishBuild({
-            releasesDir: resolve(values.releases),
-            channel,
-            distDir: resolve(dist),
-            stagingPercentage,
-            rollback: values.rollback,
-            signingKey,
-          })
+        ? await publishBuild({ releasesDir, channel, distDir: resolve(dist), stagingPercentage, rollback: values.rollback, signingKey })
         : command === 'stage'
-          ? await setStaging({ releasesDir: resolve(values.releases), channel, stagingPercentage, signingKey })
+          ? await setStaging({ releasesDir, channel, stagingPercentage, signingKey })
           : null;
     if (!report) {
       console.error(USAGE);
