@@ -132,6 +132,8 @@ export async function createStation(options: StationOptions): Promise<Station> {
       return;
     }
     const s = store;
+    const dropped = s.settings.droppedFields();
+    if (dropped.length > 0) log.warn({ fields: dropped }, 'store: stored settings had fields that did not validate; those are read as their defaults');
     const given = options.backend;
     if (given && s.settings.get().backendUrl !== given.url) {
       s.settings.update({ backendUrl: given.url });
