@@ -24,19 +24,6 @@ describe('store', () => {
     again.close();
   });
 
-  it('migration 001 applies alone on an empty database, then the rest upgrade it keeping its rows', () => {
-    const path = join(tempDir(), 'station.db');
-    const [first, ...rest] = loadMigrations();
-    const db = new Database(path);
-    migrate(db, [first!]);
-    db.prepare("INSERT INTO outbox (id, type, occurred_at, clock_offset_ms, payload) VALUES ('0190a0a0-0000-7000-8000-000000000001', 'pass', '2026-09-01T07:00:00.000Z', 0, '{}')").run();
-    db.close();
-    const upgraded = openDatabase(path);
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(1 + rest.length);
-    expect(upgraded.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'pending'").get()).toEqual({ n: 1 });
-    upgraded.close();
-  });
-
   it('sets WAL, synchronous=FULL, foreign keys and a busy timeout on every connection', () => {
     const path = join(tempDir(), 'station.db');
     for (let i = 0; i < 2; i++) {
