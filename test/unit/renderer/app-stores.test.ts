@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StationStatus } from '../../../common/contract/index.ts';
 import { Settings } from '../../../common/settings.ts';
+import { initialUpdateState } from '../../../common/update-policy.ts';
 import { installContractFakeStation, type ContractFakeStation } from './contract-fake-station.ts';
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -77,5 +78,22 @@ describe('guard duty store', () => {
     expect(useGuardDuty.getState().onDuty?.fullName).toBe('Сидоров В.');
     fake.emit('guard.duty', { onDuty: null });
     expect(useGuardDuty.getState().onDuty).toBeNull();
+  });
+});
+
+describe('update store', () => {
+  it('reads the state once connected, then follows what the station pushes (a download the status bar shows)', async () => {
+    const idle = initialUpdateState({ currentVersion: '1.2.3', channel: 'stable', signedBuild: true });
+    fake.answer('update.getState', () => idle);
+    const { useUpdate, connectUpdateStore } = await import('../../../renderer/src/update/update-store.ts');
+    expect(useUpdate.getState().state).toBeNull();
+    connectUpdateStore();
+    connectUpdateStore();
+    await settle();
+    expect(useUpdate.getState().state?.phase).toBe('idle');
+    expect(fake.calls.filter((c) => c.name === 'update.getState')).toHaveLength(1);
+    const progress = { percent: 40, transferred: 40, total: 100, bytesPerSecond: 10 };
+    fake.emit('update.state', { ...idle, phase: 'downloading', available: { version: '1.3.0', kind: 'upgrade', releaseDate: null }, progress });
+    expect(useUpdate.getState().state).toMatchObject({ phase: 'downloading', progress: { percent: 40 } });
   });
 });
