@@ -45,3 +45,51 @@ export const SettingsPatch = z
   .strict() as unknown as z.ZodType<SettingsPatch, SettingsPatch>;
 
 export const DEFAULT_SETTINGS: Settings = Settings.parse({});
+
+/** The object schema inside a field's default, if the field is an object of its own (guard, update). */
+function objectInside(schema: z.ZodType): z.ZodObject | null {
+  const inner = withoutDefault(schema);
+  return inner instanceof z.ZodObject ? inner : null;
+}
+
+/** The fields of `value` that `shape` accepts, one by one; an object field is salvaged the same way. */
+function validFields(shape: z.ZodRawShape, value: Record<string, unknown>, path: string, dropped: string[]): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(shape)) {
+    if (!(key in value)) continue;
+    const schema = field as z.ZodType;
+    if (schema.safeParse(value[key]).success) {
+      kept[key] = value[key];
+      continue;
+    }
+    const inner = objectInside(schema);
+    const v = value[key];
+    if (inner && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      kept[key] = validFields(inner.shape, v as Record<string, unknown>, `${path}${key}.`, dropped);
+      continue;
+    }
+    dropped.push(`${path}${key}`);
+  }
+  return kept;
+}
+
+/**
+ * The settings from a stored document that may no longer validate (written by an older build, edited by
+ * hand, cut short): every field that is still valid is kept, each one that is not falls back to its
+ * default, and `dropped` names those (never their values). Text that is not a JSON object gives the defaults.
+ */
+export function settingsFromStored(text: string | null): { settings: Settings; dropped: string[] } {
+  let raw: unknown = {};
+  try {
+    raw = text === null ? {} : JSON.parse(text);
+  } catch {
+    return { settings: DEFAULT_SETTINGS, dropped: ['(not JSON)'] };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { settings: DEFAULT_SETTINGS, dropped: ['(not an object)'] };
+  const whole = Settings.safeParse(raw);
+  if (whole.success) return { settings: whole.data, dropped: [] };
+  const dropped: string[] = [];
+  const kept = validFields(Settings.shape, raw as Record<string, unknown>, '', dropped);
+  const salvaged = Settings.safeParse(kept);
+  return salvaged.success ? { settings: salvaged.data, dropped } : { settings: DEFAULT_SETTINGS, dropped: ['(whole document)'] };
+}

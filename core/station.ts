@@ -104,10 +104,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
   const status = (): StationStatus => {
     const settings = store?.settings.get();
     return {
-      mode: settings?.mode ?? 'unset',
-      stationName: settings?.stationName ?? '',
       readers: readers.statuses(),
-      outboxPending: store?.outbox.pendingCount() ?? 0,
       sync: syncStatus(settings?.backendUrl ?? null),
       fault: fault ? { code: fault.code, detail: fault.message, keptAt: fault.keptAt } : null,
       version: options.version ?? '0.0.0',
@@ -135,6 +132,8 @@ export async function createStation(options: StationOptions): Promise<Station> {
       return;
     }
     const s = store;
+    const dropped = s.settings.droppedFields();
+    if (dropped.length > 0) log.warn({ fields: dropped }, 'store: stored settings had fields that did not validate; those are read as their defaults');
     const given = options.backend;
     if (given && s.settings.get().backendUrl !== given.url) {
       s.settings.update({ backendUrl: given.url });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CardStatus, Holder, Technology, Uid, UtcInstant } from '../domain.ts';
 import { CardRead, ReaderStatus } from '../readers.ts';
-import { Settings, SettingsPatch, StationMode } from '../settings.ts';
+import { Settings, SettingsPatch } from '../settings.ts';
 import { SyncStatus } from '../sync-api.ts';
 import { request } from './define.ts';
 
@@ -12,11 +12,12 @@ export const StationFault = z.object({
   keptAt: z.string().nullable(),
 });
 
+/**
+ * What changes while the station runs. The mode and the station's name are in its settings, and the
+ * events waiting in `sync.eventsWaiting`: each is said once, so two views of one fact cannot disagree.
+ */
 export const StationStatus = z.object({
-  mode: StationMode,
-  stationName: z.string(),
   readers: z.array(ReaderStatus),
-  outboxPending: z.number().int().nonnegative(),
   /** The sync engine's status (state, last sync, last error code + words, events waiting, attention, clock, progress). */
   sync: SyncStatus,
   fault: StationFault.nullable(),

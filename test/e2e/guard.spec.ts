@@ -240,8 +240,8 @@ test('each verdict on the big card: allow opens the relay (bytes on the far pty)
   await expect(page.getByTestId('counter-alarms')).toHaveText('3');
 
   // Every tap that names a direction and a card went to the outbox as a pass (random id and role-less reader did not).
-  const status = await bridge<{ outboxPending: number }>(page, 'station.getStatus', {});
-  expect(status.outboxPending).toBe(6);
+  const status = await bridge<{ sync: { eventsWaiting: number } }>(page, 'station.getStatus', {});
+  expect(status.sync.eventsWaiting).toBe(6);
 });
 
 test('a tap replaces the one on screen at once', async ({ page }) => {
@@ -304,9 +304,9 @@ test('search with photo, manual open with a reason, visitor pass and a spare car
   await expect(lastTap(page)).toHaveAttribute('data-reason', 'temporary_card');
   await expect(lastTap(page).getByTestId('holder-name')).toHaveText(other.fullName);
 
-  const events = await bridge<{ outboxPending: number }>(page, 'station.getStatus', {});
+  const events = await bridge<{ sync: { eventsWaiting: number } }>(page, 'station.getStatus', {});
   // guard_duty_start, manual_open, visitor_pass, temp_card_bind, pass
-  expect(events.outboxPending).toBe(5);
+  expect(events.sync.eventsWaiting).toBe(5);
   expect(outbox(station.dataDir).map((e) => [e.type, e.payload.operatorId])).toEqual([
     ['guard_duty_start', demoGuard.id],
     ['manual_open', demoGuard.id],

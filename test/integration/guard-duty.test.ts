@@ -7,7 +7,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload, RequestName, RequestOutput, ServerMessage } from '../../common/contract/index.ts';
 import { GateConfig, type CardRead, type GateStatus } from '../../common/readers.ts';
@@ -16,7 +15,6 @@ import { NO_GATE, type Gate } from '../../core/guard/gate.ts';
 import { RelayGate } from '../../core/guard/relay-gate.ts';
 import { wireGuard, type GuardWiring } from '../../core/guard/wiring.ts';
 import { hashPin } from '../../core/pin.ts';
-import { configureConnection, loadMigrations, migrate } from '../../core/store/db.ts';
 import { openStore, type Store } from '../../core/store/index.ts';
 import { LcusGate, lcusCommand } from '../../hardware/relay.ts';
 import { testClock, type TestClock } from '../helpers/cashier-fixture.ts';
@@ -324,21 +322,5 @@ describe('the guard on duty', () => {
     expect(post.log.lines.some((l) => l.level === 'warn' && l.msg.includes('may no longer be on duty'))).toBe(true);
     // And a guard who left cannot sign in again.
     expect(await post.refusal('guard.duty', { action: 'signIn', pin: GUARD.pin })).toMatchObject({ reason: 'pin_wrong' });
-  });
-});
-
-describe('migration 006-guard-duty', () => {
-  it('applies over a 005 store, keeping the pass log, and starts with nobody on duty', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'guard-duty-mig-'));
-    const db = new Database(join(dir, 'station.db'));
-    cleanups.push(() => void db.close());
-    configureConnection(db);
-    const all = loadMigrations();
-    expect(all.find((m) => m.version === 6)?.name).toBe('006-guard-duty.sql');
-    expect(migrate(db, all.slice(0, 5))).toBe(5);
-    db.prepare("INSERT INTO guard_passes (id, at, school_date, kind, verdict, reason) VALUES ('p1', 'a', '2026-11-23', 'tap', 'allow', 'ok')").run();
-    expect(migrate(db, all.slice(0, 6))).toBe(6);
-    expect(db.prepare('SELECT id FROM guard_passes').all()).toEqual([{ id: 'p1' }]);
-    expect(db.prepare('SELECT count(*) AS n FROM guard_duties').get()).toEqual({ n: 0 });
   });
 });

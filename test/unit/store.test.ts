@@ -24,19 +24,6 @@ describe('store', () => {
     again.close();
   });
 
-  it('migration 001 applies alone on an empty database, then the rest upgrade it keeping its rows', () => {
-    const path = join(tempDir(), 'station.db');
-    const [first, ...rest] = loadMigrations();
-    const db = new Database(path);
-    migrate(db, [first!]);
-    db.prepare("INSERT INTO outbox (id, type, occurred_at, clock_offset_ms, payload) VALUES ('0190a0a0-0000-7000-8000-000000000001', 'pass', '2026-09-01T07:00:00.000Z', 0, '{}')").run();
-    db.close();
-    const upgraded = openDatabase(path);
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(1 + rest.length);
-    expect(upgraded.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'pending'").get()).toEqual({ n: 1 });
-    upgraded.close();
-  });
-
   it('sets WAL, synchronous=FULL, foreign keys and a busy timeout on every connection', () => {
     const path = join(tempDir(), 'station.db');
     for (let i = 0; i < 2; i++) {
@@ -81,6 +68,53 @@ describe('store', () => {
     expect(() => store.settings.update({ mode: 'disco' })).toThrow(/mode/);
     expect(() => store.settings.update({ backendUrl: 'ftp://x' })).toThrow(/backendUrl/);
     expect(() => store.settings.update({ colour: 'red' })).toThrow(/colour/);
+    store.close();
+  });
+
+  it('a bad stored settings document keeps its valid fields; only the bad ones fall back to defaults', () => {
+    const path = join(tempDir(), 'station.db');
+    const first = openStore(path, systemClock());
+    first.settings.update({
+      mode: 'guard',
+      locale: 'en',
+      stationName: 'Вход 1',
+      backendUrl: 'https://school.example/api',
+      guard: { antiPassback: 'deny', relay: null },
+      readers: [{ id: 'entry', kind: 'simulated', role: 'entry', label: '' }],
+    });
+    first.close();
+    // An older build or a hand edit: a mode this build does not know, an anti-passback word it does not know,
+    // a name too long, and a field nobody knows.
+    const db = new Database(path);
+    const stored = JSON.parse(db.prepare<[], { value: string }>("SELECT value FROM settings WHERE key = 'station'").get()!.value) as Record<string, unknown>;
+    const bad = { ...stored, mode: 'turnstile', stationName: 'x'.repeat(200), guard: { antiPassback: 'sometimes', relay: null }, colour: 'red' };
+    db.prepare("UPDATE settings SET value = ? WHERE key = 'station'").run(JSON.stringify(bad));
+    db.close();
+
+    const again = openStore(path, systemClock());
+    expect(again.settings.get()).toMatchObject({
+      mode: 'unset',
+      stationName: '',
+      locale: 'en',
+      backendUrl: 'https://school.example/api',
+      guard: { antiPassback: 'off', relay: null },
+      readers: [{ id: 'entry', kind: 'simulated', role: 'entry' }],
+    });
+    expect([...again.settings.droppedFields()].sort()).toEqual(['guard.antiPassback', 'mode', 'stationName']);
+    // The next change writes a document that validates as a whole again.
+    again.settings.update({ mode: 'cashier' });
+    expect(again.settings.get()).toMatchObject({ mode: 'cashier', locale: 'en', backendUrl: 'https://school.example/api' });
+    again.close();
+  });
+
+  it('a stored settings document that is not JSON at all reads as the defaults', () => {
+    const path = join(tempDir(), 'station.db');
+    openStore(path, systemClock()).close();
+    const db = new Database(path);
+    db.prepare("INSERT INTO settings (key, value) VALUES ('station', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run('{"mode": "guard", ');
+    db.close();
+    const store = openStore(path, systemClock());
+    expect(store.settings.get()).toMatchObject({ mode: 'unset', locale: 'ru' });
     store.close();
   });
 });

@@ -39,7 +39,7 @@ type Dialog = null | 'search' | 'spare' | 'visitor' | 'emergency';
  */
 function CurrentTap({ showEmergency, onCloseEmergency }: { showEmergency: boolean; onCloseEmergency: () => void }) {
   const { t } = useTranslation('guard');
-  const current = useGuard((s) => s.current);
+  const current = useGuard((s) => (s.current ? s.passes[s.current] : undefined));
   if (showEmergency) return <EmergencyPanel onClose={onCloseEmergency} />;
   if (current) return <TapCard key={current.id} pass={current} />;
   return (

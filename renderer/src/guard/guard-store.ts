@@ -10,72 +10,110 @@ const STRIP = 6;
 const FEED = 60;
 
 interface GuardState {
+  /**
+   * Every pass on screen, by id, each kept once: the big card, the strip and the feed refer to it by id,
+   * so a later correction (the relay did not open) is one change that every place shows.
+   */
+  passes: Record<string, GuardPassView>;
   /** The pass on the big card: a new tap replaces it at once. */
-  current: GuardPassView | null;
+  current: string | null;
   /** The few taps before it, newest first, for a guard who looked away. */
-  strip: GuardPassView[];
-  feed: GuardPassView[];
+  strip: string[];
+  feed: string[];
   alarmsOnly: boolean;
   counters: GuardCounters | null;
   emergency: EmergencyState;
   setAlarmsOnly(on: boolean): Promise<void>;
   load(): Promise<void>;
   show(pass: GuardPassView): void;
+  /** The station's later word on a pass's gate (it did or did not open). */
+  gate(passId: string, gate: GuardPassView['gate']): void;
 }
 
-/** Passes shown on the big card whose strip and feed rows are not drawn yet (see `show`). */
-const lists: { queue: GuardPassView[]; head: GuardPassView | null; counters: GuardCounters | null; scheduled: boolean } = {
+/** Passes shown on the big card whose strip and feed rows are not drawn yet (see `show`), by id. */
+const lists: { queue: string[]; head: string | null; counters: GuardCounters | null; scheduled: boolean } = {
   queue: [],
   head: null,
   counters: null,
   scheduled: false,
 };
 
-export const useGuard = create<GuardState>()((set, get) => ({
-  current: null,
-  strip: [],
-  feed: [],
-  alarmsOnly: false,
-  counters: null,
-  emergency: { active: false, startedAt: null, gateHeld: false },
-  setAlarmsOnly: async (alarmsOnly) => {
-    set({ alarmsOnly });
-    const { items } = await station.invoke('guard.feed', { alarmsOnly, limit: FEED });
-    set({ feed: items });
-  },
-  load: async () => {
-    const [feed, counters, emergency] = await Promise.all([
-      station.invoke('guard.feed', { alarmsOnly: get().alarmsOnly, limit: FEED }),
-      station.invoke('guard.counters', {}),
-      station.invoke('guard.emergency', { action: 'status' }),
-    ]);
-    set({ feed: feed.items, counters, emergency });
-  },
-  show: (pass) => {
-    set({ current: pass });
-    lists.queue.push(pass);
-    if (lists.scheduled) return;
-    lists.scheduled = true;
-    // The strip, the feed and the counters follow a little later: the frame that shows the big card lays
-    // out and paints only the card, and its raster is not left waiting behind a render of the lists (on a
-    // two-core station PC the lists' 3–8 ms render right after the card's frame delayed the card's pixels).
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        lists.scheduled = false;
-        const { strip, feed, alarmsOnly } = get();
-        let nextStrip = strip;
-        let nextFeed = feed;
-        for (const p of lists.queue.splice(0)) {
-          if (lists.head) nextStrip = [lists.head, ...nextStrip].slice(0, STRIP);
-          lists.head = p;
-          if (!alarmsOnly || p.alarm) nextFeed = [p, ...nextFeed].slice(0, FEED);
-        }
-        set({ strip: nextStrip, feed: nextFeed, ...(lists.counters ? { counters: lists.counters } : {}) });
-        lists.counters = null;
-      }, LISTS_AFTER_MS),
-    );
-  },
-}));
+/** The passes still referred to from the screen or the pending lists; the rest are let go. */
+function referenced(passes: Record<string, GuardPassView>, ids: Iterable<string | null>): Record<string, GuardPassView> {
+  const kept: Record<string, GuardPassView> = {};
+  for (const id of ids) if (id && passes[id]) kept[id] = passes[id];
+  return kept;
+}
+
+const byId = (items: readonly GuardPassView[]): Record<string, GuardPassView> => Object.fromEntries(items.map((p) => [p.id, p]));
+
+export const useGuard = create<GuardState>()((set, get) => {
+  const keepOnly = (next: Pick<GuardState, 'current' | 'strip' | 'feed'>, passes: Record<string, GuardPassView>) =>
+    referenced(passes, [next.current, ...next.strip, ...next.feed, lists.head, ...lists.queue]);
+  const setFeed = (items: readonly GuardPassView[]) => {
+    const { current, strip, passes } = get();
+    const feed = items.map((p) => p.id);
+    set({ feed, passes: keepOnly({ current, strip, feed }, { ...passes, ...byId(items) }) });
+  };
+  return {
+    passes: {},
+    current: null,
+    strip: [],
+    feed: [],
+    alarmsOnly: false,
+    counters: null,
+    emergency: { active: false, startedAt: null, gateHeld: false },
+    setAlarmsOnly: async (alarmsOnly) => {
+      set({ alarmsOnly });
+      const { items } = await station.invoke('guard.feed', { alarmsOnly, limit: FEED });
+      setFeed(items);
+    },
+    load: async () => {
+      const [feed, counters, emergency] = await Promise.all([
+        station.invoke('guard.feed', { alarmsOnly: get().alarmsOnly, limit: FEED }),
+        station.invoke('guard.counters', {}),
+        station.invoke('guard.emergency', { action: 'status' }),
+      ]);
+      set({ counters, emergency });
+      setFeed(feed.items);
+    },
+    show: (pass) => {
+      set({ current: pass.id, passes: { ...get().passes, [pass.id]: pass } });
+      lists.queue.push(pass.id);
+      if (lists.scheduled) return;
+      lists.scheduled = true;
+      // The strip, the feed and the counters follow a little later: the frame that shows the big card lays
+      // out and paints only the card, and its raster is not left waiting behind a render of the lists (on a
+      // two-core station PC the lists' 3–8 ms render right after the card's frame delayed the card's pixels).
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          lists.scheduled = false;
+          const { current, strip, feed, alarmsOnly, passes } = get();
+          let nextStrip = strip;
+          let nextFeed = feed;
+          for (const id of lists.queue.splice(0)) {
+            if (lists.head) nextStrip = [lists.head, ...nextStrip].slice(0, STRIP);
+            lists.head = id;
+            if (!alarmsOnly || passes[id]?.alarm) nextFeed = [id, ...nextFeed].slice(0, FEED);
+          }
+          const next = { current, strip: nextStrip, feed: nextFeed };
+          set({ ...next, passes: keepOnly(next, passes), ...(lists.counters ? { counters: lists.counters } : {}) });
+          lists.counters = null;
+        }, LISTS_AFTER_MS),
+      );
+    },
+    gate: (passId, gate) => {
+      const { passes } = get();
+      const p = passes[passId];
+      if (!p) return;
+      const notices = gate === 'not_opened' && !p.notices.includes('gate_not_opened') ? [...p.notices, 'gate_not_opened' as const] : p.notices;
+      set({ passes: { ...passes, [passId]: { ...p, gate, notices } } });
+    },
+  };
+});
+
+/** The pass with this id as the screen shows it (with any correction since). */
+export const usePass = (id: string): GuardPassView | undefined => useGuard((s) => s.passes[id]);
 
 /** Paint marks for the benchmark: pass id → time the big card was painted (performance.timeOrigin + now). */
 declare global {
@@ -101,14 +139,7 @@ export function connectGuardStore(): void {
     useGuard.getState().show(pass);
     if (pass.kind === 'tap' || pass.kind === 'flood') playGuardTone(pass.alarm ? 'alarm' : pass.verdict === 'allow' ? 'allow' : 'deny');
   });
-  station.on('guard.gate', ({ passId, gate }) => {
-    const patch = (p: GuardPassView): GuardPassView =>
-      p.id === passId ? { ...p, gate, notices: gate === 'not_opened' && !p.notices.includes('gate_not_opened') ? [...p.notices, 'gate_not_opened'] : p.notices } : p;
-    const s = useGuard.getState();
-    if (lists.head) lists.head = patch(lists.head);
-    lists.queue = lists.queue.map(patch);
-    useGuard.setState({ current: s.current ? patch(s.current) : null, strip: s.strip.map(patch), feed: s.feed.map(patch) });
-  });
+  station.on('guard.gate', ({ passId, gate }) => useGuard.getState().gate(passId, gate));
   station.on('guard.emergency', (emergency) => useGuard.setState({ emergency }));
   station.onConnection((up) => {
     if (up) void useGuard.getState().load();

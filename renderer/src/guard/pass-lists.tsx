@@ -2,11 +2,16 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { GuardPassView } from '../../../common/contract/index.ts';
 import { Photo } from '../components/photo.tsx';
-import { useGuard } from './guard-store.ts';
+import { useGuard, usePass } from './guard-store.ts';
 import { ICON, usePassTitle, useTime } from './pass-format.ts';
 
 /** One earlier pass, in the strip (compact) or the feed. */
-const PassLine = memo(function PassLine({ pass, compact = false }: { pass: GuardPassView; compact?: boolean }) {
+const PassLine = memo(function PassLine({ id, compact = false }: { id: string; compact?: boolean }) {
+  const pass = usePass(id);
+  return pass ? <PassRow pass={pass} compact={compact} /> : null;
+});
+
+function PassRow({ pass, compact }: { pass: GuardPassView; compact: boolean }) {
   const { t } = useTranslation('guard');
   const time = useTime();
   const title = usePassTitle();
@@ -29,7 +34,7 @@ const PassLine = memo(function PassLine({ pass, compact = false }: { pass: Guard
       <time>{time(pass.at)}</time>
     </li>
   );
-});
+}
 
 /** The few taps before the big card, newest first. */
 export function Strip() {
@@ -40,8 +45,8 @@ export function Strip() {
     <section className="g-strip" aria-label={t('strip')}>
       <h2>{t('strip')}</h2>
       <ol data-testid="guard-strip">
-        {strip.map((p) => (
-          <PassLine key={p.id} pass={p} compact />
+        {strip.map((id) => (
+          <PassLine key={id} id={id} compact />
         ))}
       </ol>
     </section>
@@ -97,8 +102,8 @@ export function Feed() {
       </div>
       {feed.length === 0 ? <p className="g-muted">{t('feed.empty')}</p> : null}
       <ol className="g-feed-list" data-testid="guard-feed">
-        {feed.map((p) => (
-          <PassLine key={p.id} pass={p} />
+        {feed.map((id) => (
+          <PassLine key={id} id={id} />
         ))}
       </ol>
     </section>

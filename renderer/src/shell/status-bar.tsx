@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { StationMode } from '../../../common/settings.ts';
 import { useCashier } from '../cashier/cashier-store.ts';
 import { useGuardDuty } from '../guard/duty-store.ts';
 import { useApp } from './app-store.ts';
@@ -16,7 +17,7 @@ function useClock(): Date {
 }
 
 /** Who works this station now: the guard on duty, or the cashier whose shift is open (DESIGN §7). */
-function Operator({ mode }: { mode: string | undefined }) {
+function Operator({ mode }: { mode: StationMode }) {
   const { t } = useTranslation();
   const onDuty = useGuardDuty((s) => s.onDuty);
   const shift = useCashier((s) => s.shift);
@@ -28,18 +29,21 @@ function Operator({ mode }: { mode: string | undefined }) {
 /** Always visible: mode, who works it, connection and sync, events waiting, each reader's state, the time. */
 export function StatusBar() {
   const { t, i18n } = useTranslation();
-  const status = useApp((s) => s.status);
+  const readers = useApp((s) => s.status?.readers);
+  // The mode and the name come from the settings, the one place they are kept (the screen follows the same).
+  const mode = useApp((s) => s.settings?.mode ?? 'unset');
+  const stationName = useApp((s) => s.settings?.stationName ?? '');
   const connected = useApp((s) => s.connected);
   const openSetup = useApp((s) => s.openSetup);
   const now = useClock();
   return (
     <header className="status-bar" data-testid="status-bar">
-      <strong className="status-mode">{t(`mode.${status?.mode ?? 'unset'}`)}</strong>
-      {status?.stationName ? <span>{status.stationName}</span> : null}
-      <Operator mode={status?.mode} />
+      <strong className="status-mode">{t(`mode.${mode}`)}</strong>
+      {stationName ? <span>{stationName}</span> : null}
+      <Operator mode={mode} />
       <SyncStatus />
       <span className="status-readers">
-        {(status?.readers ?? []).map((r) => (
+        {(readers ?? []).map((r) => (
           <span key={r.readerId} className={`reader-chip reader-${r.state}`} title={r.reason ?? ''} data-testid={`reader-${r.readerId}`}>
             {r.readerId} ({t(`reader.role.${r.role}`)}): {t(`reader.${r.state}`)}
             {r.reason && r.state !== 'ready' ? ` — ${t(`hardware:reason.${r.reason}` as 'hardware:reason.port_lost', { defaultValue: r.reason })}` : ''}

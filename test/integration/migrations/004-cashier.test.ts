@@ -1,23 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterEach, expect, it } from 'vitest';
-import { configureConnection, loadMigrations, migrate } from '../../core/store/db.ts';
+import { expect, it } from 'vitest';
+import { expectMigration, schemaAt, useTempDir } from './schema-at.ts';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDir('mig-004-');
 
 it('004-cashier: applies over a 003 store that already has accounts and events, and tracks what a synced balance includes', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cashier-mig-'));
-  dirs.push(dir);
-  const db = new Database(join(dir, 'station.db'));
-  configureConnection(db);
-  const all = loadMigrations();
-  expect(all.find((m) => m.version === 4)?.name).toBe('004-cashier.sql');
-  expect(migrate(db, all.slice(0, 3))).toBe(3);
+  expectMigration(4, '004-cashier.sql');
+  const s = schemaAt(tempDir, 3);
+  const db = s.db;
   db.prepare("INSERT INTO accounts (holder_id, balance, balance_at) VALUES ('S1', 10000, '2026-11-23T05:00:00.000Z')").run();
   const ev = (id: string, status: string) =>
     db.prepare("INSERT INTO outbox (id, type, occurred_at, clock_offset_ms, payload, status) VALUES (?, 'sale', '2026-11-23T06:00:00.000Z', 0, '{}', ?)").run(id, status);
@@ -25,7 +14,7 @@ it('004-cashier: applies over a 003 store that already has accounts and events, 
   ev('e2', 'pending');
   ev('e3', 'pending');
 
-  expect(migrate(db, all.slice(0, 4))).toBe(4);
+  expect(s.migrateTo(4)).toBe(4);
   // Rows from before 004 are kept; an account written later records the last event the server had seen.
   expect(db.prepare('SELECT balance FROM accounts').get()).toEqual({ balance: 10000 });
   expect(db.prepare('SELECT count(*) AS n FROM cashier_account_sync').get()).toEqual({ n: 0 });
