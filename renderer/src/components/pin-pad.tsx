@@ -24,7 +24,7 @@ export function PinPad({ value, onChange, label, testId }: { value: string; onCh
             {d}
           </button>
         ))}
-        <button type="button" className="btn pin-key" onClick={() => onChange('')}>
+        <button type="button" className="btn pin-key pin-clear" onClick={() => onChange('')}>
           {t('pinPad.clear')}
         </button>
         <button type="button" className="btn pin-key" onClick={() => press('0')}>
