@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CARD_FORMATS } from './card-id.ts';
 import { Account, Card, MenuItem, SchoolDate, Staff, Student, UtcInstant } from './domain.ts';
-import { EventResult, EventResultStatus } from './events.ts';
+import { EventResult, EventResultStatus, StationRole } from './events.ts';
 import { Pin, PinHash } from './pin-hash.ts';
 
 export const API_PREFIX = '/v1';
@@ -20,6 +20,8 @@ export const ApiError = z.object({
     'not_found',
     'invalid_code',
     'too_many_events',
+    'too_many_attempts',
+    'too_large',
     'server_error',
     'unavailable',
   ]),
@@ -75,6 +77,35 @@ export const SpareCard = z.object({
 });
 export type SpareCard = z.infer<typeof SpareCard>;
 
+/**
+ * The school's settings, kept on the backend and set by its administrator; stations take them with the
+ * roster. The school day is counted in `timeZone`.
+ */
+export const SchoolSettings = z.object({
+  timeZone: z.string().min(1).default('Europe/Moscow'),
+  /** Offline cashier debits per child per school day, across all tills (kopecks). */
+  offlineCapPerDay: z.number().int().nonnegative().max(10_000_000).default(300_00),
+  /** Share of a complex meal the subsidy pays for the `discounted` category (percent). */
+  subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
+  /** The update feed stations follow; null: their own setting. */
+  releaseFeed: z.string().max(500).nullable().default(null),
+  /** Days events and their bodies are kept. */
+  retentionDays: z.number().int().min(1).max(3650).default(365),
+});
+export type SchoolSettings = z.infer<typeof SchoolSettings>;
+
+/** A child's school-wide figures for one school day, summed over every station of the school. */
+export const DayFigures = z.object({
+  holderId: z.string().min(1),
+  /** Debited from the account today (sales and group meals, less voids). */
+  spent: z.number().int(),
+  /** Subsidised meals taken today. */
+  subsidyMeals: z.number().int().nonnegative(),
+  /** Debited while the till was offline today. */
+  offlineSpent: z.number().int(),
+});
+export type DayFigures = z.infer<typeof DayFigures>;
+
 export const RosterPage = z.object({
   students: z.array(Student),
   staff: z.array(RosterStaff),
@@ -94,6 +125,10 @@ export const RosterPage = z.object({
   more: z.boolean(),
   /** Rows changed after `since` in total (this page included), for a progress bar. */
   remaining: z.number().int().nonnegative(),
+  /** The school's settings; absent from an older backend. */
+  school: SchoolSettings.optional(),
+  /** Today's school-wide figures (by the school's day) of the accounts in this page; absent from an older backend. */
+  today: z.object({ date: SchoolDate, figures: z.array(DayFigures) }).optional(),
 });
 export type RosterPage = z.infer<typeof RosterPage>;
 
@@ -138,8 +173,14 @@ export type EventResultCode = z.infer<typeof EventResultCode>;
  */
 export const PushResult = EventResult.extend({
   code: EventResultCode.optional(),
+  /**
+   * The backend's rule that refused or flagged the event (e.g. `wrong_role`, `total_mismatch`,
+   * `daily_limit_exceeded`), in a field of its own: an older station takes only the codes above, and
+   * drops this field unread, showing the message instead.
+   */
+  rule: z.string().max(64).optional(),
   first: z
-    .object({ status: EventResultStatus.exclude(['duplicate']), code: EventResultCode.optional(), message: z.string().optional() })
+    .object({ status: EventResultStatus.exclude(['duplicate']), code: EventResultCode.optional(), rule: z.string().max(64).optional(), message: z.string().optional() })
     .optional(),
 });
 export type PushResult = z.infer<typeof PushResult>;
@@ -205,8 +246,10 @@ export const LostCardRequest = z.object({
   temporary: CardRefBody,
   validUntil: UtcInstant.nullable().default(null),
 });
-export const EnrollmentCodeRequest = z.object({ ttlMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60) });
-export const EnrollmentCodeResponse = z.object({ code: z.string(), expiresAt: UtcInstant });
+/** A code is made for a role and lives at most a day. */
+export const MAX_CODE_TTL_MINUTES = 24 * 60;
+export const EnrollmentCodeRequest = z.object({ role: StationRole, ttlMinutes: z.number().int().min(1).max(MAX_CODE_TTL_MINUTES).default(60) });
+export const EnrollmentCodeResponse = z.object({ code: z.string(), role: StationRole, expiresAt: UtcInstant });
 export const CsvImportRequest = z.object({ csv: z.string(), photos: z.record(z.string(), z.string()).default({}) });
 export const ImportReport = z.object({
   imported: z.number().int(),
@@ -214,7 +257,67 @@ export const ImportReport = z.object({
 });
 export type ImportReport = z.infer<typeof ImportReport>;
 export const AccountView = Account;
-export const StationView = z.object({ id: z.string(), name: z.string(), enrolledAt: UtcInstant, revokedAt: UtcInstant.nullable(), lastSeenAt: UtcInstant.nullable() });
+export const StationView = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Null: enrolled before stations had roles; it may send either role's events until IT sets one. */
+  role: StationRole.nullable(),
+  enrolledAt: UtcInstant,
+  revokedAt: UtcInstant.nullable(),
+  lastSeenAt: UtcInstant.nullable(),
+});
+export const StationRoleRequest = z.object({ role: StationRole });
+
+// ── Exceptions: school-wide rules broken (often offline), for the administrator to resolve ──
+export const ExceptionKind = z.enum([
+  'second_subsidised_meal',
+  'daily_limit_exceeded',
+  'offline_overdraft',
+  'group_meal_twice',
+  'price_differs',
+  'spare_card_refused',
+]);
+export type ExceptionKind = z.infer<typeof ExceptionKind>;
+export const ExceptionResolution = z.enum(['charge_paid', 'accept', 'void']);
+export type ExceptionResolution = z.infer<typeof ExceptionResolution>;
+export const ExceptionView = z.object({
+  id: z.string(),
+  kind: ExceptionKind,
+  holderId: z.string().nullable(),
+  schoolDate: SchoolDate,
+  /** The events that make it up (the one that broke the rule last), with their stations and times. */
+  events: z.array(z.object({ id: z.string(), type: z.string(), stationId: z.string(), occurredAt: UtcInstant, amount: z.number().int() })),
+  message: z.string(),
+  /** What "charge as a paid meal" would debit (kopecks). */
+  chargeAmount: z.number().int().nonnegative(),
+  createdAt: UtcInstant,
+  resolution: ExceptionResolution.nullable(),
+  note: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: UtcInstant.nullable(),
+  /** The balance change the resolution made (kopecks; credit positive). */
+  correction: z.number().int().nullable(),
+});
+export type ExceptionView = z.infer<typeof ExceptionView>;
+export const ExceptionsQuery = z.object({ status: z.enum(['open', 'resolved', 'all']).default('open') });
+export const ResolveExceptionRequest = z.object({
+  resolution: ExceptionResolution,
+  note: z.string().trim().min(1).max(1000),
+  /** Who resolves it, as the school's records name them. */
+  by: z.string().trim().min(1).max(100),
+});
+/** Only the fields given change; the others keep their stored value. */
+export const SchoolSettingsPatch = z
+  .object({
+    timeZone: z.string().min(1),
+    offlineCapPerDay: z.number().int().nonnegative().max(10_000_000),
+    subsidyDiscountPercent: z.number().int().min(0).max(100),
+    releaseFeed: z.string().max(500).nullable(),
+    retentionDays: z.number().int().min(1).max(3650),
+  })
+  .partial()
+  .strict();
+export type SchoolSettingsPatch = z.infer<typeof SchoolSettingsPatch>;
 export const Ok = z.object({ ok: z.literal(true) });
 /** Set (or with `null` clear) a staff member's PIN; the server keeps and sends only its hash. */
 export const StaffPinRequest = z.object({ pin: Pin.nullable() });
