@@ -132,6 +132,61 @@ export const RosterPage = z.object({
 });
 export type RosterPage = z.infer<typeof RosterPage>;
 
+/** A roster row the station could not take (e.g. a balance beyond what it stores): skipped, not fatal. */
+export const SkippedRosterRow = z.object({ kind: z.string(), id: z.string().nullable(), reason: z.string() });
+export type SkippedRosterRow = z.infer<typeof SkippedRosterRow>;
+
+/**
+ * The page as it comes over the wire: each row is checked on its own, so one bad row is skipped (and
+ * reported) instead of refusing the page, which would leave card blocks and tombstones behind it
+ * waiting at every station.
+ */
+const RosterPageWire = RosterPage.extend({
+  students: z.array(z.unknown()),
+  staff: z.array(z.unknown()),
+  cards: z.array(z.unknown()),
+  accounts: z.array(z.unknown()),
+  spareCards: z.array(z.unknown()).default([]),
+  tombstones: z.array(z.unknown()),
+  school: z.unknown().optional(),
+  today: z.unknown().optional(),
+});
+
+export function parseRosterPage(json: unknown): { success: true; page: RosterPage; skipped: SkippedRosterRow[] } | { success: false; error: z.ZodError } {
+  const wire = RosterPageWire.safeParse(json);
+  if (!wire.success) return { success: false, error: wire.error };
+  const skipped: SkippedRosterRow[] = [];
+  const rows = <S extends z.ZodType>(kind: string, schema: S, list: unknown[]): z.output<S>[] => {
+    const out: z.output<S>[] = [];
+    for (const row of list) {
+      const r = schema.safeParse(row);
+      if (r.success) out.push(r.data);
+      else {
+        const o = (row ?? {}) as Record<string, unknown>;
+        const id = [o.id, o.holderId, o.uid].find((v) => typeof v === 'string') as string | undefined;
+        skipped.push({ kind, id: id ?? null, reason: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 300) });
+      }
+    }
+    return out;
+  };
+  const school = SchoolSettings.safeParse(wire.data.school);
+  const today = z.object({ date: SchoolDate, figures: z.array(z.unknown()) }).safeParse(wire.data.today);
+  const page: RosterPage = {
+    students: rows('student', Student, wire.data.students),
+    staff: rows('staff', RosterStaff, wire.data.staff),
+    cards: rows('card', Card, wire.data.cards),
+    accounts: rows('account', Account, wire.data.accounts),
+    spareCards: rows('spare_card', SpareCard, wire.data.spareCards),
+    tombstones: rows('tombstone', RosterPage.shape.tombstones.element, wire.data.tombstones),
+    cursor: wire.data.cursor,
+    more: wire.data.more,
+    remaining: wire.data.remaining,
+    ...(wire.data.school !== undefined && school.success ? { school: school.data } : {}),
+    ...(today.success ? { today: { date: today.data.date, figures: rows('day_figures', DayFigures, today.data.figures) } } : {}),
+  };
+  return { success: true, page, skipped };
+}
+
 export const photoPath = (hash: string) => `${API_PREFIX}/photos/${hash}`;
 export const PhotoParams = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 hex of the photo') });
 

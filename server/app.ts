@@ -505,6 +505,8 @@ export interface AppOptions {
   enrollGuard?: EnrollGuardOptions;
   /** Serve HTTPS with this PEM key and certificate. */
   tls?: { key: Buffer | string; cert: Buffer | string };
+  /** The reverse proxy's address: the client address (for the enrollment limit) comes from X-Forwarded-For. */
+  trustProxy?: string;
 }
 
 declare module 'fastify' {
@@ -523,6 +525,7 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; routes: R
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     // Routes name their own limits; this is for anything else (e.g. the releases plugin).
     bodyLimit: BODY_LIMITS.admin,
     logController: new LogController({ disableRequestLogging: true }),

@@ -29,6 +29,7 @@ const USAGE = `usage: node server/cli.ts <command> [options]
   serve [--port 8787] [--host 127.0.0.1] [--demo N]   run the server (--demo: seed N students into an empty database)
         [--releases DIR]                            also serve station updates from DIR at /releases/ (see server/releases/publish.ts)
         [--tls-cert FILE.pem --tls-key FILE.pem]    serve HTTPS (or run behind a reverse proxy: see README)
+        [--trust-proxy 127.0.0.1]                   behind a reverse proxy at that address: client addresses from X-Forwarded-For
   demo [--students 30] [--photo-bytes 0]              seed the demo school
   import-students FILE.csv [--photos DIR]             id,full_name,class,photo,cards,status
   import-staff FILE.csv [--photos DIR]                id,full_name,position,roles,photo,cards,status[,pin]
@@ -76,6 +77,7 @@ const { values, positionals } = parseArgs({
     all: { type: 'boolean' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    'trust-proxy': { type: 'string' },
     'time-zone': { type: 'string' },
     'offline-cap': { type: 'string' },
     'subsidy-percent': { type: 'string' },
@@ -146,6 +148,7 @@ if (command === 'serve') {
     ...(values.releases ? { releasesDir: values.releases } : {}),
     ...(values['tls-cert'] ? { tlsCertFile: values['tls-cert'] } : {}),
     ...(values['tls-key'] ? { tlsKeyFile: values['tls-key'] } : {}),
+    ...(values['trust-proxy'] ? { trustProxy: values['trust-proxy'] } : {}),
   });
   if (values.demo) {
     if (await ensureDemoSchool(server.repo, { students: Number(values.demo) })) console.error(`seeded the demo school (${values.demo} students)`);

@@ -29,6 +29,8 @@ export interface ServerOptions {
   tlsCertFile?: string;
   tlsKeyFile?: string;
   enrollGuard?: EnrollGuardOptions;
+  /** A reverse proxy's address to trust for X-Forwarded-For. */
+  trustProxy?: string;
 }
 
 export interface RunningServer {
@@ -67,6 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.releasesDir ? { releasesDir: options.releasesDir } : {}),
     ...(options.enrollGuard ? { enrollGuard: options.enrollGuard } : {}),
     ...(tls ? { tls } : {}),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   });
   const host = options.host ?? '127.0.0.1';
   const scheme = tls ? 'https' : 'http';

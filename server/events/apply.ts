@@ -13,7 +13,7 @@ import { schoolDateOf } from '../school.ts';
 import type { Param, Tx } from '../storage/sql.ts';
 import { canonicalJson } from '../tokens.ts';
 import { APPLIERS, refuse, roleOf, type Verdict } from './appliers.ts';
-import { allIn, BatchState, insertMany, placeholders, type CardWriter, type SeenEvent } from './state.ts';
+import { allIn, BatchState, insertMany, placeholders, updateMany, type CardWriter, type SeenEvent } from './state.ts';
 
 /** No school's events are older than this; an earlier corrected time is a broken clock or a forgery. */
 const EARLIEST_MS = Date.parse('2020-01-01T00:00:00.000Z');
@@ -255,25 +255,15 @@ async function write(s: BatchState): Promise<void> {
   await insertMany(
     tx,
     'INSERT INTO events (id, station_id, seq, type, occurred_at, clock_offset_ms, body, body_hash, holder_id, amount, status, code, message, received_at, school_date)',
-    15,
+    ['text', 'text', 'bigint', 'text', 'text', 'bigint', 'text', 'text', 'text', 'bigint', 'text', 'text', 'text', 'text', 'text'],
     s.eventRows,
   );
   const touched: Param[][] = [];
   for (const [holderId, a] of s.accounts) if (a?.touched) touched.push([holderId, a.balance, await tx.nextRev()]);
-  const per = 3000;
-  for (let i = 0; i < touched.length; i += per) {
-    const part = touched.slice(i, i + per);
-    // column1… are the names SQLite and PostgreSQL both give a VALUES list's columns.
-    await tx.run(
-      `UPDATE accounts SET balance = v.column2, balance_at = ?, rev = v.column3
-         FROM (VALUES ${part.map(() => '(?, CAST(? AS BIGINT), CAST(? AS BIGINT))').join(', ')}) AS v
-        WHERE accounts.holder_id = v.column1`,
-      [s.now, ...part.flat()],
-    );
-  }
-  await insertMany(tx, 'INSERT INTO ledger (event_id, holder_id, delta, kind, at)', 5, s.ledgerRows);
-  await insertMany(tx, 'INSERT INTO notifications (event_id, holder_id, kind, text, created_at)', 5, s.notificationRows, ' ON CONFLICT (event_id) DO NOTHING');
-  await insertMany(tx, 'INSERT INTO voids (sale_event_id, void_event_id)', 2, s.voidRows);
+  await updateMany(tx, 'accounts', 'balance = v.column2, balance_at = ?, rev = v.column3', 'accounts.holder_id = v.column1', ['text', 'bigint', 'bigint'], touched, [s.now]);
+  await insertMany(tx, 'INSERT INTO ledger (event_id, holder_id, delta, kind, at)', ['text', 'text', 'bigint', 'text', 'text'], s.ledgerRows);
+  await insertMany(tx, 'INSERT INTO notifications (event_id, holder_id, kind, text, created_at)', ['text', 'text', 'text', 'text', 'text'], s.notificationRows, ' ON CONFLICT (event_id) DO NOTHING');
+  await insertMany(tx, 'INSERT INTO voids (sale_event_id, void_event_id)', ['text', 'text'], s.voidRows);
   const days: Param[][] = [];
   for (const [key, d] of s.days) {
     if (!d.touched) continue;
@@ -283,15 +273,15 @@ async function write(s: BatchState): Promise<void> {
   await insertMany(
     tx,
     'INSERT INTO daily_figures (holder_id, school_date, spent, subsidy_meals, offline_spent)',
-    5,
+    ['text', 'text', 'bigint', 'bigint', 'bigint'],
     days,
     ' ON CONFLICT (holder_id, school_date) DO UPDATE SET spent = excluded.spent, subsidy_meals = excluded.subsidy_meals, offline_spent = excluded.offline_spent',
   );
-  await insertMany(tx, 'INSERT INTO class_meals (class_name, school_date, event_id)', 3, s.newClassMeals, ' ON CONFLICT (class_name, school_date) DO NOTHING');
+  await insertMany(tx, 'INSERT INTO class_meals (class_name, school_date, event_id)', ['text', 'text', 'text'], s.newClassMeals, ' ON CONFLICT (class_name, school_date) DO NOTHING');
   await insertMany(
     tx,
     'INSERT INTO exceptions (id, kind, holder_id, school_date, event_ids, message, charge_amount, created_at)',
-    8,
+    ['text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text'],
     s.exceptionRows.map((x) => [x.id, x.kind, x.holderId, x.schoolDate, JSON.stringify(x.eventIds), x.message, x.chargeAmount, s.now]),
     ' ON CONFLICT (id) DO NOTHING',
   );

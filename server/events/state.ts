@@ -70,13 +70,46 @@ export async function allIn<T>(sql: Sql, head: string, values: readonly string[]
   return out;
 }
 
-/** One INSERT per chunk of rows (SQLite and PostgreSQL both cap the parameters of one statement). */
-export async function insertMany(sql: Sql, head: string, columns: number, rows: readonly Param[][], tail = ''): Promise<void> {
+export type ColumnType = 'text' | 'bigint';
+
+/**
+ * Rows as a table to read from: `(VALUES …)` on SQLite; on PostgreSQL `unnest` of one array per column,
+ * which PostgreSQL parses and plans several times faster than thousands of separate parameters.
+ * Either way its columns are named column1, column2, …
+ */
+function rowsSource(sql: Sql, types: readonly ColumnType[], rows: readonly Param[][]): { from: string; params: Param[] } {
+  if (sql.dialect === 'postgres') {
+    const columns = types.map((_, c) => rows.map((r) => r[c] ?? null));
+    return {
+      from: `unnest(${types.map((t) => `CAST(? AS ${t}[])`).join(', ')}) AS v(${types.map((_, c) => `column${c + 1}`).join(', ')})`,
+      params: columns as unknown as Param[],
+    };
+  }
+  const one = `(${types.map((t) => (t === 'bigint' ? 'CAST(? AS BIGINT)' : '?')).join(', ')})`;
+  return { from: `(VALUES ${rows.map(() => one).join(', ')}) AS v`, params: rows.flat() };
+}
+
+/** Chunks of rows small enough for SQLite's and PostgreSQL's cap on one statement's parameters. */
+function chunks<T>(rows: readonly T[], columns: number): T[][] {
   const per = Math.max(1, Math.floor(30_000 / columns));
-  const one = placeholders(columns);
-  for (let i = 0; i < rows.length; i += per) {
-    const part = rows.slice(i, i + per);
-    await sql.run(`${head} VALUES ${part.map(() => one).join(', ')}${tail}`, part.flat());
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += per) out.push(rows.slice(i, i + per));
+  return out;
+}
+
+/** `INSERT INTO t (a, b, …)` of many rows in a few statements; `types` names each column's type. */
+export async function insertMany(sql: Sql, head: string, types: readonly ColumnType[], rows: readonly Param[][], tail = ''): Promise<void> {
+  for (const part of chunks(rows, types.length)) {
+    const src = rowsSource(sql, types, part);
+    await sql.run(`${head} SELECT ${types.map((_, c) => `v.column${c + 1}`).join(', ')} FROM ${src.from}${tail ? ` WHERE true${tail}` : ''}`, src.params);
+  }
+}
+
+/** `UPDATE t SET … FROM rows AS v WHERE …` over many rows; `set` and `where` name v.column1, … */
+export async function updateMany(sql: Sql, table: string, set: string, where: string, types: readonly ColumnType[], rows: readonly Param[][], leading: readonly Param[] = []): Promise<void> {
+  for (const part of chunks(rows, types.length)) {
+    const src = rowsSource(sql, types, part);
+    await sql.run(`UPDATE ${table} SET ${set} FROM ${src.from} WHERE ${where}`, [...leading, ...src.params]);
   }
 }
 
