@@ -4,7 +4,11 @@
  * blocking what follows) or applied and flagged as an exception, and the balances, cards and queue stay
  * right; school-wide rules are counted across two tills; resolving an exception corrects the balance once.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CLOCK_OFFSET_MS } from '../../common/events.ts';
@@ -366,5 +370,32 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     expect(status).toBe(401);
     // Answered while most of the upload was still to come: the server never waited for the body.
     expect(sent).toBeLessThan(total / 2);
+  });
+});
+
+describe('the reference server over HTTPS', () => {
+  it('serves HTTPS with --tls-cert and --tls-key, and refuses to start with only one of them', async () => {
+    const t = tempDir('ss-tls-');
+    try {
+      const cert = join(t.dir, 'cert.pem');
+      const key = join(t.dir, 'key.pem');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
+      await expect(startServer({ dataDir: join(t.dir, 'half'), port: 0, logger: false, tlsCertFile: cert })).rejects.toThrow(/both a certificate/);
+      const server = await startServer({ dataDir: join(t.dir, 'server'), port: 0, logger: false, tlsCertFile: cert, tlsKeyFile: key });
+      try {
+        expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+        const status = await new Promise<number>((resolve, reject) => {
+          httpsGet(`${server.url}/healthz`, { ca: readFileSync(cert) }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          }).on('error', reject);
+        });
+        expect(status).toBe(200);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      t.cleanup();
+    }
   });
 });
