@@ -14,10 +14,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CLOCK_OFFSET_MS } from '../../common/events.ts';
 import { EventsBatchResponse, ExceptionView, RosterPage, type PushResult } from '../../common/sync-api.ts';
 import { addSpareCard } from '../../server/admin.ts';
-import { startServer, type RunningServer } from '../../server/index.ts';
+import { openServerDatabase, startServer, type RunningServer } from '../../server/index.ts';
+import { Repo } from '../../server/repo.ts';
 import { schoolDateOf } from '../../server/school.ts';
 import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
-import { makeStorage, seedSmallSchool, tempDir, type StorageKind } from '../helpers/sync-rig.ts';
+import { makeStorage, ROOT, seedSmallSchool, tempDir, type StorageKind } from '../helpers/sync-rig.ts';
 
 let seq = 0;
 const ev = (type: string, payload: unknown, extra: Record<string, unknown> = {}) => ({
@@ -343,6 +344,18 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     expect((await adminCall('POST', '/v1/admin/enrollment-codes', { role: 'guard', ttlMinutes: 7 * 24 * 60 })).status).toBe(400);
   });
 
+  it('one enrollment code used by two stations at the same moment enrolls exactly one', async () => {
+    await boot();
+    const { code } = await server.repo.createEnrollmentCode('cashier');
+    const attempts = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        fetch(`${server.url}/v1/stations/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, stationName: `Касса ${i}` }) }).then((r) => r.status),
+      ),
+    );
+    expect(attempts.filter((s) => s === 200)).toHaveLength(1);
+    expect(await server.repo.stations()).toHaveLength(1);
+  });
+
   it('a 100 MB body without a token is refused before it is read', async () => {
     await boot();
     const total = 100 * 1024 * 1024;
@@ -370,6 +383,32 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     expect(status).toBe(401);
     // Answered while most of the upload was still to come: the server never waited for the body.
     expect(sent).toBeLessThan(total / 2);
+  });
+});
+
+describe('the admin CLI for roles, exceptions and school settings', () => {
+  it('sets the school settings, a station role and lists exceptions; refuses a code without a role or longer than a day', async () => {
+    const t = tempDir('ss-cli13-');
+    try {
+      const dataDir = join(t.dir, 'server');
+      const cli = (...args: string[]) => execFileSync(process.execPath, ['server/cli.ts', ...args, '--data-dir', dataDir], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
+      cli('demo', '--students', '3');
+      expect(JSON.parse(cli('school-settings', '--time-zone', 'Asia/Omsk', '--offline-cap', '150'))).toMatchObject({ timeZone: 'Asia/Omsk', offlineCapPerDay: 150_00 });
+      expect(() => cli('school-settings', '--time-zone', 'Mars/Olympus')).toThrow(/not a time zone/);
+      expect(() => cli('enrollment-code', '--role', 'cashier', '--ttl', '2000')).toThrow(/a day/);
+      const { code } = JSON.parse(cli('enrollment-code', '--role', 'cashier')) as { code: string };
+      const repo = new Repo(await openServerDatabase({ dataDir }));
+      try {
+        const st = (await repo.enroll(code, 'Касса'))!;
+        expect(st.role).toBe('cashier');
+        expect(JSON.parse(cli('set-station-role', st.stationId, 'guard'))).toMatchObject({ id: st.stationId, role: 'guard' });
+        expect(JSON.parse(cli('exceptions'))).toEqual([]);
+      } finally {
+        await repo.db.close();
+      }
+    } finally {
+      t.cleanup();
+    }
   });
 });
 
