@@ -313,7 +313,7 @@ export default async function guardBench(report: Report): Promise<void> {
       for (const n of NAMES) report(n, `no PC/SC rig: ${(err as Error).message}`, '');
       return;
     }
-    const { code } = await repo.createEnrollmentCode();
+    const { code } = await repo.createEnrollmentCode('guard');
     host = await startBrowserHost({ dataDir, env: { ...rig.env, STATION_BACKEND_URL: school.serverUrl, STATION_ENROLLMENT_CODE: code } });
     const bridge = await bridgeClient(host);
     const syncStart = performance.now();

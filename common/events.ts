@@ -9,6 +9,26 @@ import { HolderKind, Kopecks, Technology, Uid, UtcInstant } from './domain.ts';
  */
 export const CardRef = z.object({ technology: Technology, uid: Uid });
 
+/**
+ * Bounds a real event stays far inside; anything beyond them is refused by the backend as not a fact.
+ * A canteen line costs less than 10 000 ₽, a sale has at most 100 lines of at most 100 each.
+ */
+export const MAX_PRICE = 1_000_000;
+export const MAX_QUANTITY = 100;
+export const MAX_SALE_LINES = 100;
+export const MAX_SALE_TOTAL = 10_000_000;
+export const MAX_GROUP_STUDENTS = 200;
+/** A station's clock may be wrong by a lot (a dead CMOS battery), but not by more than a year. */
+export const MAX_CLOCK_OFFSET_MS = 366 * 86_400_000;
+/**
+ * Balances stay within ±1 000 000 000 ₽: far inside what every station's schema takes (a safe integer),
+ * so one absurd row can never stop a station's roster sync.
+ */
+export const BALANCE_LIMIT = 100_000_000_000;
+
+const Price = Kopecks.nonnegative().max(MAX_PRICE);
+const Amount = Kopecks.nonnegative().max(MAX_SALE_TOTAL);
+
 export const eventPayloads = {
   pass: z.object({
     direction: z.enum(['in', 'out']),
@@ -39,14 +59,15 @@ export const eventPayloads = {
           itemId: z.string(),
           name: z.string(),
           category: z.string(),
-          price: Kopecks,
-          quantity: z.number().int().positive(),
+          price: Price,
+          quantity: z.number().int().positive().max(MAX_QUANTITY),
         }),
       )
-      .min(1),
-    total: Kopecks,
-    subsidyPart: Kopecks,
-    accountPart: Kopecks,
+      .min(1)
+      .max(MAX_SALE_LINES),
+    total: Amount,
+    subsidyPart: Amount,
+    accountPart: Amount,
     verifiedByPhoto: z.boolean(),
     offline: z.boolean(),
     shiftId: z.string().nullable(),
@@ -55,7 +76,7 @@ export const eventPayloads = {
   void: z.object({
     saleEventId: z.string(),
     holderId: z.string(),
-    amount: Kopecks,
+    amount: Amount,
     supervisorId: z.string(),
     reason: z.string(),
     shiftId: z.string().nullable(),
@@ -75,10 +96,10 @@ export const eventPayloads = {
     className: z.string().min(1),
     itemId: z.string(),
     itemName: z.string(),
-    price: Kopecks.nonnegative(),
+    price: Price,
     payer: z.enum(['subsidy', 'accounts', 'school']),
-    students: z.array(z.object({ holderId: z.string().min(1), amount: Kopecks.nonnegative() })).min(1),
-    total: Kopecks,
+    students: z.array(z.object({ holderId: z.string().min(1), amount: Price })).min(1).max(MAX_GROUP_STUDENTS),
+    total: Amount,
     shiftId: z.string().nullable(),
     operatorId: z.string().nullable(),
   }),
@@ -137,6 +158,24 @@ export const eventPayloads = {
 
 export type EventType = keyof typeof eventPayloads;
 export const EVENT_TYPES = Object.keys(eventPayloads) as EventType[];
+
+/** A station is enrolled for one role; its token may send only that role's events. */
+export const StationRole = z.enum(['guard', 'cashier']);
+export type StationRole = z.infer<typeof StationRole>;
+export const ROLE_EVENTS: Record<StationRole, readonly EventType[]> = {
+  guard: [
+    'pass',
+    'manual_open',
+    'visitor_pass',
+    'temp_card_bind',
+    'temp_card_return',
+    'emergency_start',
+    'emergency_end',
+    'guard_duty_start',
+    'guard_duty_end',
+  ],
+  cashier: ['shift_open', 'shift_close', 'sale', 'sale_rejected', 'void', 'group_meal'],
+};
 export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;
 
 export const StationEvent = z.object({
@@ -144,7 +183,7 @@ export const StationEvent = z.object({
   seq: z.number().int().positive(),
   type: z.string(),
   occurredAt: UtcInstant,
-  clockOffsetMs: z.number().int(),
+  clockOffsetMs: z.number().int().min(-MAX_CLOCK_OFFSET_MS).max(MAX_CLOCK_OFFSET_MS),
   payload: z.unknown(),
 });
 export type StationEvent = z.infer<typeof StationEvent>;

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CARD_FORMATS } from './card-id.ts';
 import { Account, Card, MenuItem, SchoolDate, Staff, Student, UtcInstant } from './domain.ts';
-import { EventResult, EventResultStatus } from './events.ts';
+import { EventResult, EventResultStatus, StationRole } from './events.ts';
 import { Pin, PinHash } from './pin-hash.ts';
 
 export const API_PREFIX = '/v1';
@@ -20,6 +20,8 @@ export const ApiError = z.object({
     'not_found',
     'invalid_code',
     'too_many_events',
+    'too_many_attempts',
+    'too_large',
     'server_error',
     'unavailable',
   ]),
@@ -75,6 +77,35 @@ export const SpareCard = z.object({
 });
 export type SpareCard = z.infer<typeof SpareCard>;
 
+/**
+ * The school's settings, kept on the backend and set by its administrator; stations take them with the
+ * roster. The school day is counted in `timeZone`.
+ */
+export const SchoolSettings = z.object({
+  timeZone: z.string().min(1).default('Europe/Moscow'),
+  /** Offline cashier debits per child per school day, across all tills (kopecks). */
+  offlineCapPerDay: z.number().int().nonnegative().max(10_000_000).default(300_00),
+  /** Share of a complex meal the subsidy pays for the `discounted` category (percent). */
+  subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
+  /** The update feed stations follow; null: their own setting. */
+  releaseFeed: z.string().max(500).nullable().default(null),
+  /** Days events and their bodies are kept. */
+  retentionDays: z.number().int().min(1).max(3650).default(365),
+});
+export type SchoolSettings = z.infer<typeof SchoolSettings>;
+
+/** A child's school-wide figures for one school day, summed over every station of the school. */
+export const DayFigures = z.object({
+  holderId: z.string().min(1),
+  /** Debited from the account today (sales and group meals, less voids). */
+  spent: z.number().int(),
+  /** Subsidised meals taken today. */
+  subsidyMeals: z.number().int().nonnegative(),
+  /** Debited while the till was offline today. */
+  offlineSpent: z.number().int(),
+});
+export type DayFigures = z.infer<typeof DayFigures>;
+
 export const RosterPage = z.object({
   students: z.array(Student),
   staff: z.array(RosterStaff),
@@ -94,8 +125,67 @@ export const RosterPage = z.object({
   more: z.boolean(),
   /** Rows changed after `since` in total (this page included), for a progress bar. */
   remaining: z.number().int().nonnegative(),
+  /** The school's settings; absent from an older backend. */
+  school: SchoolSettings.optional(),
+  /** Today's school-wide figures (by the school's day) of the accounts in this page; absent from an older backend. */
+  today: z.object({ date: SchoolDate, figures: z.array(DayFigures) }).optional(),
 });
 export type RosterPage = z.infer<typeof RosterPage>;
+
+/** A roster row the station could not take (e.g. a balance beyond what it stores): skipped, not fatal. */
+export const SkippedRosterRow = z.object({ kind: z.string(), id: z.string().nullable(), reason: z.string() });
+export type SkippedRosterRow = z.infer<typeof SkippedRosterRow>;
+
+/**
+ * The page as it comes over the wire: each row is checked on its own, so one bad row is skipped (and
+ * reported) instead of refusing the page, which would leave card blocks and tombstones behind it
+ * waiting at every station.
+ */
+const RosterPageWire = RosterPage.extend({
+  students: z.array(z.unknown()),
+  staff: z.array(z.unknown()),
+  cards: z.array(z.unknown()),
+  accounts: z.array(z.unknown()),
+  spareCards: z.array(z.unknown()).default([]),
+  tombstones: z.array(z.unknown()),
+  school: z.unknown().optional(),
+  today: z.unknown().optional(),
+});
+
+export function parseRosterPage(json: unknown): { success: true; page: RosterPage; skipped: SkippedRosterRow[] } | { success: false; error: z.ZodError } {
+  const wire = RosterPageWire.safeParse(json);
+  if (!wire.success) return { success: false, error: wire.error };
+  const skipped: SkippedRosterRow[] = [];
+  const rows = <S extends z.ZodType>(kind: string, schema: S, list: unknown[]): z.output<S>[] => {
+    const out: z.output<S>[] = [];
+    for (const row of list) {
+      const r = schema.safeParse(row);
+      if (r.success) out.push(r.data);
+      else {
+        const o = (row ?? {}) as Record<string, unknown>;
+        const id = [o.id, o.holderId, o.uid].find((v) => typeof v === 'string') as string | undefined;
+        skipped.push({ kind, id: id ?? null, reason: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 300) });
+      }
+    }
+    return out;
+  };
+  const school = SchoolSettings.safeParse(wire.data.school);
+  const today = z.object({ date: SchoolDate, figures: z.array(z.unknown()) }).safeParse(wire.data.today);
+  const page: RosterPage = {
+    students: rows('student', Student, wire.data.students),
+    staff: rows('staff', RosterStaff, wire.data.staff),
+    cards: rows('card', Card, wire.data.cards),
+    accounts: rows('account', Account, wire.data.accounts),
+    spareCards: rows('spare_card', SpareCard, wire.data.spareCards),
+    tombstones: rows('tombstone', RosterPage.shape.tombstones.element, wire.data.tombstones),
+    cursor: wire.data.cursor,
+    more: wire.data.more,
+    remaining: wire.data.remaining,
+    ...(wire.data.school !== undefined && school.success ? { school: school.data } : {}),
+    ...(today.success ? { today: { date: today.data.date, figures: rows('day_figures', DayFigures, today.data.figures) } } : {}),
+  };
+  return { success: true, page, skipped };
+}
 
 export const photoPath = (hash: string) => `${API_PREFIX}/photos/${hash}`;
 export const PhotoParams = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 hex of the photo') });
@@ -138,8 +228,14 @@ export type EventResultCode = z.infer<typeof EventResultCode>;
  */
 export const PushResult = EventResult.extend({
   code: EventResultCode.optional(),
+  /**
+   * The backend's rule that refused or flagged the event (e.g. `wrong_role`, `total_mismatch`,
+   * `daily_limit_exceeded`), in a field of its own: an older station takes only the codes above, and
+   * drops this field unread, showing the message instead.
+   */
+  rule: z.string().max(64).optional(),
   first: z
-    .object({ status: EventResultStatus.exclude(['duplicate']), code: EventResultCode.optional(), message: z.string().optional() })
+    .object({ status: EventResultStatus.exclude(['duplicate']), code: EventResultCode.optional(), rule: z.string().max(64).optional(), message: z.string().optional() })
     .optional(),
 });
 export type PushResult = z.infer<typeof PushResult>;
@@ -205,8 +301,10 @@ export const LostCardRequest = z.object({
   temporary: CardRefBody,
   validUntil: UtcInstant.nullable().default(null),
 });
-export const EnrollmentCodeRequest = z.object({ ttlMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60) });
-export const EnrollmentCodeResponse = z.object({ code: z.string(), expiresAt: UtcInstant });
+/** A code is made for a role and lives at most a day. */
+export const MAX_CODE_TTL_MINUTES = 24 * 60;
+export const EnrollmentCodeRequest = z.object({ role: StationRole, ttlMinutes: z.number().int().min(1).max(MAX_CODE_TTL_MINUTES).default(60) });
+export const EnrollmentCodeResponse = z.object({ code: z.string(), role: StationRole, expiresAt: UtcInstant });
 export const CsvImportRequest = z.object({ csv: z.string(), photos: z.record(z.string(), z.string()).default({}) });
 export const ImportReport = z.object({
   imported: z.number().int(),
@@ -214,7 +312,67 @@ export const ImportReport = z.object({
 });
 export type ImportReport = z.infer<typeof ImportReport>;
 export const AccountView = Account;
-export const StationView = z.object({ id: z.string(), name: z.string(), enrolledAt: UtcInstant, revokedAt: UtcInstant.nullable(), lastSeenAt: UtcInstant.nullable() });
+export const StationView = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Null: enrolled before stations had roles; it may send either role's events until IT sets one. */
+  role: StationRole.nullable(),
+  enrolledAt: UtcInstant,
+  revokedAt: UtcInstant.nullable(),
+  lastSeenAt: UtcInstant.nullable(),
+});
+export const StationRoleRequest = z.object({ role: StationRole });
+
+// ── Exceptions: school-wide rules broken (often offline), for the administrator to resolve ──
+export const ExceptionKind = z.enum([
+  'second_subsidised_meal',
+  'daily_limit_exceeded',
+  'offline_overdraft',
+  'group_meal_twice',
+  'price_differs',
+  'spare_card_refused',
+]);
+export type ExceptionKind = z.infer<typeof ExceptionKind>;
+export const ExceptionResolution = z.enum(['charge_paid', 'accept', 'void']);
+export type ExceptionResolution = z.infer<typeof ExceptionResolution>;
+export const ExceptionView = z.object({
+  id: z.string(),
+  kind: ExceptionKind,
+  holderId: z.string().nullable(),
+  schoolDate: SchoolDate,
+  /** The events that make it up (the one that broke the rule last), with their stations and times. */
+  events: z.array(z.object({ id: z.string(), type: z.string(), stationId: z.string(), occurredAt: UtcInstant, amount: z.number().int() })),
+  message: z.string(),
+  /** What "charge as a paid meal" would debit (kopecks). */
+  chargeAmount: z.number().int().nonnegative(),
+  createdAt: UtcInstant,
+  resolution: ExceptionResolution.nullable(),
+  note: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: UtcInstant.nullable(),
+  /** The balance change the resolution made (kopecks; credit positive). */
+  correction: z.number().int().nullable(),
+});
+export type ExceptionView = z.infer<typeof ExceptionView>;
+export const ExceptionsQuery = z.object({ status: z.enum(['open', 'resolved', 'all']).default('open') });
+export const ResolveExceptionRequest = z.object({
+  resolution: ExceptionResolution,
+  note: z.string().trim().min(1).max(1000),
+  /** Who resolves it, as the school's records name them. */
+  by: z.string().trim().min(1).max(100),
+});
+/** Only the fields given change; the others keep their stored value. */
+export const SchoolSettingsPatch = z
+  .object({
+    timeZone: z.string().min(1),
+    offlineCapPerDay: z.number().int().nonnegative().max(10_000_000),
+    subsidyDiscountPercent: z.number().int().min(0).max(100),
+    releaseFeed: z.string().max(500).nullable(),
+    retentionDays: z.number().int().min(1).max(3650),
+  })
+  .partial()
+  .strict();
+export type SchoolSettingsPatch = z.infer<typeof SchoolSettingsPatch>;
 export const Ok = z.object({ ok: z.literal(true) });
 /** Set (or with `null` clear) a staff member's PIN; the server keeps and sends only its hash. */
 export const StaffPinRequest = z.object({ pin: Pin.nullable() });

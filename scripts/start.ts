@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { systemClock } from '../core/clock.ts';
 import { defaultDataDir } from '../core/data-dir.ts';
+import type { StationMode } from '../common/settings.ts';
 import { openStore } from '../core/store/index.ts';
 import { bundledStationEntry, startBrowserHost } from '../host/browser-host.ts';
 import { ensureDemoSchool } from '../server/admin.ts';
@@ -28,19 +29,20 @@ function run(cmd: string, args: string[]): void {
 
 /** main, preload, the station process bundle and the renderer (no Electron binary needed to build). */
 const build = () => run(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn']);
-/** The backend the station's own settings name, if its store can be read (a damaged one: the station says so). */
-function configuredBackend(dataDir: string): string | null {
+/** The backend and mode the station's own settings name, if its store can be read (a damaged one: the station says so). */
+function stationSettings(dataDir: string): { backendUrl: string | null; mode: StationMode } {
   const db = join(dataDir, 'station.db');
-  if (!existsSync(db)) return null;
+  if (!existsSync(db)) return { backendUrl: null, mode: 'unset' };
   try {
     const store = openStore(db, systemClock());
     try {
-      return store.settings.get().backendUrl;
+      const s = store.settings.get();
+      return { backendUrl: s.backendUrl, mode: s.mode };
     } finally {
       store.close();
     }
   } catch {
-    return null;
+    return { backendUrl: null, mode: 'unset' };
   }
 }
 
@@ -50,7 +52,7 @@ async function referenceServer(dataDir: string): Promise<{ server: RunningServer
   const serverDir = join(dataDir, 'server');
   const urlFile = join(serverDir, 'station-url.txt');
   const lastUrl = existsSync(urlFile) ? readFileSync(urlFile, 'utf8').trim() : null;
-  const configured = configuredBackend(dataDir);
+  const { backendUrl: configured, mode } = stationSettings(dataDir);
   if (configured && configured !== lastUrl) return { server: null, backendUrl: configured };
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
   const logger = pino({ name: 'server' }, pino.destination({ dest: join(dataDir, 'logs', 'server.log'), mkdir: true, sync: false }));
@@ -59,7 +61,14 @@ async function referenceServer(dataDir: string): Promise<{ server: RunningServer
   const server = await startServer({ dataDir: serverDir, port, logger }).catch(() => startServer({ dataDir: serverDir, port: 0, logger }));
   if (await ensureDemoSchool(server.repo, { students: 30 })) console.log('Seeded the demo school (30 students) into the reference server.');
   writeFileSync(urlFile, server.url);
-  const { code } = await server.repo.createEnrollmentCode(60);
+  // A station's token sends only its role's events. The local server follows the station's mode: the
+  // code is for that mode's role (a fresh station, with no mode yet, starts as a guard post), and a station
+  // enrolled before whose mode changed since gets the new role here, at the next `npm start`.
+  const role = mode === 'cashier' ? 'cashier' : 'guard';
+  if (mode !== 'unset') {
+    for (const st of await server.repo.stations()) if (!st.revokedAt && st.role !== role) await server.repo.setStationRole(st.id, role);
+  }
+  const { code } = await server.repo.createEnrollmentCode(role, 60);
   process.env.STATION_BACKEND_URL = server.url;
   process.env.STATION_ENROLLMENT_CODE = code;
   return { server, backendUrl: server.url };

@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { CARD_FORMATS, CARD_TECHNOLOGIES, type CardFormat, type CardTechnology } from '../common/card-id.ts';
 import { parseMoney } from '../common/money.ts';
 import { SubsidyCategory } from '../common/domain.ts';
+import { StationRole } from '../common/events.ts';
+import { ExceptionResolution, SchoolSettingsPatch } from '../common/sync-api.ts';
 import {
   addSpareCard,
   ensureDemoSchool,
@@ -26,14 +28,21 @@ import { Repo } from './repo.ts';
 const USAGE = `usage: node server/cli.ts <command> [options]
   serve [--port 8787] [--host 127.0.0.1] [--demo N]   run the server (--demo: seed N students into an empty database)
         [--releases DIR]                            also serve station updates from DIR at /releases/ (see server/releases/publish.ts)
+        [--tls-cert FILE.pem --tls-key FILE.pem]    serve HTTPS (or run behind a reverse proxy: see README)
+        [--trust-proxy 127.0.0.1]                   behind a reverse proxy at that address: client addresses from X-Forwarded-For
   demo [--students 30] [--photo-bytes 0]              seed the demo school
   import-students FILE.csv [--photos DIR]             id,full_name,class,photo,cards,status
   import-staff FILE.csv [--photos DIR]                id,full_name,position,roles,photo,cards,status[,pin]
   set-pin STAFF_ID [--clear]                          a staff member's PIN (4 to 8 digits, read from stdin; stored hashed)
   import-menu FILE.csv                                date,id,name,category,kind,price,allergens
-  enrollment-code [--ttl MINUTES]                     a single-use code a station enrolls with
-  admin-token                                         a token for the /v1/admin endpoints
+  enrollment-code --role guard|cashier [--ttl MIN]    a single-use code a station enrolls with, for its role (at most 1440 minutes)
+  admin-token [--days 90] [--label TEXT]              a token for the /v1/admin endpoints (expires; revocable)
+  admin-tokens | revoke-admin-token ID                list admin tokens (by id, never the token) / revoke one
   stations | revoke-station ID
+  set-station-role ID guard|cashier                   the role of a station (one enrolled before roles had none)
+  exceptions [--all]                                  open exceptions: rules broken across stations, with events, child, stations, times
+  resolve-exception ID charge_paid|accept|void --note TEXT --by NAME
+  school-settings [--time-zone TZ] [--offline-cap RUBLES] [--subsidy-percent N] [--release-feed URL|none] [--retention-days N]
   block-card TECH:UID
   lost-card TECH:UID TEMP_TECH:TEMP_UID [--valid-until ISO]
   spare-cards                                         the spare-card stock, and who holds each card right now
@@ -61,6 +70,19 @@ const { values, positionals } = parseArgs({
     label: { type: 'string' },
     format: { type: 'string' },
     clear: { type: 'boolean' },
+    role: { type: 'string' },
+    days: { type: 'string' },
+    note: { type: 'string' },
+    by: { type: 'string' },
+    all: { type: 'boolean' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'trust-proxy': { type: 'string' },
+    'time-zone': { type: 'string' },
+    'offline-cap': { type: 'string' },
+    'subsidy-percent': { type: 'string' },
+    'release-feed': { type: 'string' },
+    'retention-days': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -124,6 +146,9 @@ if (command === 'serve') {
     port: Number(values.port ?? 8787),
     host: values.host ?? '127.0.0.1',
     ...(values.releases ? { releasesDir: values.releases } : {}),
+    ...(values['tls-cert'] ? { tlsCertFile: values['tls-cert'] } : {}),
+    ...(values['tls-key'] ? { tlsKeyFile: values['tls-key'] } : {}),
+    ...(values['trust-proxy'] ? { trustProxy: values['trust-proxy'] } : {}),
   });
   if (values.demo) {
     if (await ensureDemoSchool(server.repo, { students: Number(values.demo) })) console.error(`seeded the demo school (${values.demo} students)`);
@@ -156,12 +181,55 @@ if (command === 'serve') {
       case 'import-menu':
         print(await importMenuCsv(repo, readFileSync(arg(0, 'CSV file'), 'utf8')));
         break;
-      case 'enrollment-code':
-        print(await repo.createEnrollmentCode(Number(values.ttl ?? 60)));
+      case 'enrollment-code': {
+        const role = StationRole.safeParse(values.role);
+        if (!role.success) fail('--role guard or --role cashier: the code is for a guard post or a till');
+        print(await repo.createEnrollmentCode(role.data, Number(values.ttl ?? 60)));
         break;
-      case 'admin-token':
-        print(await repo.createAdminToken());
+      }
+      case 'admin-token': {
+        const t = await repo.stationsRepo.createAdminToken(values.days ? Number(values.days) : undefined, values.label ?? '');
+        console.error(`admin token ${t.id}, valid until ${t.expiresAt}; it is shown once:`);
+        print(t.token);
         break;
+      }
+      case 'admin-tokens':
+        print(await repo.stationsRepo.adminTokens());
+        break;
+      case 'revoke-admin-token':
+        if (!(await repo.stationsRepo.revokeAdminToken(arg(0, 'token id')))) fail('no such admin token, or revoked already');
+        print('revoked');
+        break;
+      case 'set-station-role': {
+        const role = StationRole.safeParse(arg(1, 'role (guard or cashier)'));
+        if (!role.success) fail('the role is guard or cashier');
+        print((await repo.setStationRole(arg(0, 'station id'), role.data)) ?? fail('no such station'));
+        break;
+      }
+      case 'exceptions':
+        print(await repo.exceptions.list(values.all ? 'all' : 'open'));
+        break;
+      case 'resolve-exception': {
+        const resolution = ExceptionResolution.safeParse(arg(1, 'resolution (charge_paid, accept or void)'));
+        if (!resolution.success) fail('the resolution is charge_paid, accept or void');
+        if (!values.note?.trim()) fail('--note TEXT: say why');
+        if (!values.by?.trim()) fail('--by NAME: who resolves it');
+        print(await repo.exceptions.resolve(arg(0, 'exception id'), resolution.data, values.note.trim(), values.by.trim()));
+        break;
+      }
+      case 'school-settings': {
+        const patch: SchoolSettingsPatch = {
+          ...(values['time-zone'] ? { timeZone: values['time-zone'] } : {}),
+          ...(values['offline-cap'] ? { offlineCapPerDay: rubles(values['offline-cap']) } : {}),
+          ...(values['subsidy-percent'] ? { subsidyDiscountPercent: Number(values['subsidy-percent']) } : {}),
+          ...(values['release-feed'] ? { releaseFeed: values['release-feed'] === 'none' ? null : values['release-feed'] } : {}),
+          ...(values['retention-days'] ? { retentionDays: Number(values['retention-days']) } : {}),
+        };
+        const checked = SchoolSettingsPatch.safeParse(patch);
+        if (!checked.success) fail(checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        print(Object.keys(patch).length ? await repo.updateSchoolSettings(checked.data) : await repo.schoolSettings());
+        break;
+      }
       case 'stations':
         print(await repo.stations());
         break;

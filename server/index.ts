@@ -5,7 +5,9 @@
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
+import { readFileSync } from 'node:fs';
 import { buildApp } from './app.ts';
+import type { EnrollGuardOptions } from './enroll-guard.ts';
 import { Repo } from './repo.ts';
 import { openPostgresDatabase } from './storage/postgres.ts';
 import type { Database } from './storage/sql.ts';
@@ -23,6 +25,12 @@ export interface ServerOptions {
   schoolName?: string;
   /** Serve this folder's release channels at /releases/<stable|beta>/ (server/releases/). */
   releasesDir?: string;
+  /** PEM files: serve HTTPS instead of HTTP. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  enrollGuard?: EnrollGuardOptions;
+  /** A reverse proxy's address to trust for X-Forwarded-For. */
+  trustProxy?: string;
 }
 
 export interface RunningServer {
@@ -43,8 +51,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const db = await openServerDatabase(options);
   const repo = new Repo(db);
   const logger = options.logger === undefined ? (pino({ name: 'server', level: process.env.SERVER_LOG_LEVEL ?? 'info' }, pino.destination(2)) as FastifyBaseLogger) : options.logger;
-  const { app } = buildApp({ repo, logger, ...(options.schoolName ? { schoolName: options.schoolName } : {}), ...(options.releasesDir ? { releasesDir: options.releasesDir } : {}) });
+  if (!!options.tlsCertFile !== !!options.tlsKeyFile) {
+    await db.close();
+    throw new Error('HTTPS needs both a certificate (--tls-cert) and its key (--tls-key)');
+  }
+  let tls: { key: Buffer; cert: Buffer } | undefined;
+  try {
+    tls = options.tlsCertFile && options.tlsKeyFile ? { cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) } : undefined;
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const { app } = buildApp({
+    repo,
+    logger,
+    ...(options.schoolName ? { schoolName: options.schoolName } : {}),
+    ...(options.releasesDir ? { releasesDir: options.releasesDir } : {}),
+    ...(options.enrollGuard ? { enrollGuard: options.enrollGuard } : {}),
+    ...(tls ? { tls } : {}),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+  });
   const host = options.host ?? '127.0.0.1';
+  const scheme = tls ? 'https' : 'http';
   try {
     await app.listen({ port: options.port ?? 0, host });
   } catch (err) {
@@ -53,9 +81,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
-  if (logger) logger.info({ storage: db.describe, url: `http://${host}:${port}` }, 'reference server listening');
+  if (logger) logger.info({ storage: db.describe, url: `${scheme}://${host}:${port}` }, 'reference server listening');
   return {
-    url: `http://${host}:${port}`,
+    url: `${scheme}://${host}:${port}`,
     port,
     repo,
     async close() {

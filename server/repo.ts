@@ -4,34 +4,31 @@
  * a void credits it back, an overdraft is applied and flagged, a duplicate changes nothing.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { cardKey, printedForms, type CanonicalCard } from '../common/card-id.ts';
 import type { Account, Card, MenuItem, Staff, Student } from '../common/domain.ts';
-import { eventPayloadError, StationEvent, type EventPayload } from '../common/events.ts';
+import { BALANCE_LIMIT, type StationRole } from '../common/events.ts';
 import { formatMoney } from '../common/money.ts';
-import type {
-  EventResultCode,
-  PushResult,
-  RosterPage,
-  RosterStaff,
-  SpareCard,
-  SpareCardAdminView,
-  SpareCardRemoveResponse,
-  Tombstone,
-  TombstoneKind,
+import {
+  SchoolSettings,
+  type DayFigures,
+  type PushResult,
+  type SchoolSettingsPatch,
+  type RosterPage,
+  type RosterStaff,
+  type SpareCard,
+  type SpareCardAdminView,
+  type SpareCardRemoveResponse,
+  type Tombstone,
+  type TombstoneKind,
 } from '../common/sync-api.ts';
+import { applyBatch, type BatchStation } from './events/apply.ts';
+import { allIn } from './events/state.ts';
+import { Exceptions } from './exceptions.ts';
+import { isTimeZone, readSchoolSettings, schoolDateOf, writeSchoolSettings } from './school.ts';
+import { Stations, type AuthResult, type StationRow } from './stations.ts';
 import type { Database, Sql, Tx } from './storage/sql.ts';
-import { canonicalJson, hashSecret, newEnrollmentCode, newToken, normalizeCode } from './tokens.ts';
 
-export interface StationRow {
-  id: string;
-  name: string;
-  enrolledAt: string;
-  revokedAt: string | null;
-  lastSeenAt: string | null;
-}
-
-export type AuthResult = { ok: true; station: StationRow } | { ok: false; reason: 'unauthorized' | 'revoked' };
+export type { AuthResult, StationRow };
 
 const iso = (ms = Date.now()) => new Date(ms).toISOString();
 const json = (v: unknown) => JSON.stringify(v);
@@ -144,20 +141,15 @@ export class NotFound extends Error {
 /** A partial account for creation: everything but the holder has a default. */
 export type AccountSettings = Partial<Omit<Account, 'holderId' | 'balance' | 'balanceAt'>> & { holderId: string };
 
-interface SeenEvent {
-  body_hash: string;
-  status: PushResult['status'];
-  code: EventResultCode | null;
-  message: string | null;
-}
-
 export class Repo {
   readonly db: Database;
-  /** Per events-batch transaction: the batch's already-seen ids and which holders are students. */
-  readonly #batch = new WeakMap<Tx, { seen: Map<string, SeenEvent>; students: Map<string, boolean> }>();
+  readonly stationsRepo: Stations;
+  readonly exceptions: Exceptions;
 
   constructor(db: Database) {
     this.db = db;
+    this.stationsRepo = new Stations(db);
+    this.exceptions = new Exceptions(db);
   }
 
   // ── Roster writes (inside a roster transaction) ─────────────────────────────────────────────
@@ -316,7 +308,22 @@ export class Repo {
       remaining,
     };
     for (const t of taken) t.apply(page);
-    return page;
+    // The school's settings and today's school-wide figures of the accounts in this page (a sale changes
+    // the account's revision, so a till hears of another till's sale with the balance it changed).
+    const school = await readSchoolSettings(this.db);
+    const date = schoolDateOf(Date.now(), school.timeZone);
+    const figures: DayFigures[] = [];
+    if (page.accounts.length) {
+      const rows = await allIn<{ holder_id: string; spent: number; subsidy_meals: number; offline_spent: number }>(
+        this.db,
+        'SELECT holder_id, spent, subsidy_meals, offline_spent FROM daily_figures WHERE holder_id',
+        page.accounts.map((a) => a.holderId),
+        [date],
+        ' AND school_date = ?',
+      );
+      for (const r of rows) figures.push({ holderId: r.holder_id, spent: Number(r.spent), subsidyMeals: Number(r.subsidy_meals), offlineSpent: Number(r.offline_spent) });
+    }
+    return { ...page, school, today: { date, figures } };
   }
 
   async account(holderId: string): Promise<Account | null> {
@@ -372,57 +379,53 @@ export class Repo {
     return rows.map((r) => ({ ...r, allergens: JSON.parse(r.allergens) as string[] }));
   }
 
-  // ── Stations, codes and tokens ─────────────────────────────────────────────────────────────
-  async createEnrollmentCode(ttlMinutes = 60): Promise<{ code: string; expiresAt: string }> {
-    const code = newEnrollmentCode();
-    const expiresAt = iso(Date.now() + ttlMinutes * 60_000);
-    await this.db.run('INSERT INTO enrollment_codes (code_hash, expires_at) VALUES (?, ?)', [hashSecret(code), expiresAt]);
-    return { code, expiresAt };
+  // ── Stations, codes and tokens (server/stations.ts) ────────────────────────────────────────
+  createEnrollmentCode(role: StationRole, ttlMinutes = 60): Promise<{ code: string; role: StationRole; expiresAt: string }> {
+    return this.stationsRepo.createEnrollmentCode(role, ttlMinutes);
   }
 
-  /** A single-use, unexpired code → a new station and its token; null when the code is not good. */
-  async enroll(code: string, name: string): Promise<{ stationId: string; token: string } | null> {
-    const codeHash = hashSecret(normalizeCode(code));
+  enroll(code: string, name: string): Promise<{ stationId: string; token: string; role: StationRole | null } | null> {
+    return this.stationsRepo.enroll(code, name);
+  }
+
+  authenticateStation(token: string): Promise<AuthResult> {
+    return this.stationsRepo.authenticateStation(token);
+  }
+
+  revokeStation(id: string): Promise<boolean> {
+    return this.stationsRepo.revokeStation(id);
+  }
+
+  setStationRole(id: string, role: StationRole): Promise<StationRow | null> {
+    return this.stationsRepo.setStationRole(id, role);
+  }
+
+  stations(): Promise<StationRow[]> {
+    return this.stationsRepo.stations();
+  }
+
+  /** A new admin token (shown once; only its hash is kept). */
+  async createAdminToken(days?: number, label = ''): Promise<string> {
+    return (await this.stationsRepo.createAdminToken(days, label)).token;
+  }
+
+  authenticateAdmin(token: string): Promise<boolean> {
+    return this.stationsRepo.authenticateAdmin(token);
+  }
+
+  // ── School settings (server/school.ts) ─────────────────────────────────────────────────────
+  schoolSettings(): Promise<SchoolSettings> {
+    return readSchoolSettings(this.db);
+  }
+
+  async updateSchoolSettings(patch: SchoolSettingsPatch): Promise<SchoolSettings> {
+    if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) throw new RangeError(`"${patch.timeZone}" is not a time zone (e.g. Europe/Moscow, Asia/Yekaterinburg)`);
     return this.db.tx(async (tx) => {
-      const row = await tx.get<{ expires_at: string; used_at: string | null }>('SELECT expires_at, used_at FROM enrollment_codes WHERE code_hash = ?', [codeHash]);
-      if (!row || row.used_at || row.expires_at < iso()) return null;
-      const stationId = randomUUID();
-      const token = newToken();
-      await tx.run('INSERT INTO stations (id, name, token_hash, enrolled_at) VALUES (?, ?, ?, ?)', [stationId, name, hashSecret(token), iso()]);
-      await tx.run('UPDATE enrollment_codes SET used_at = ?, station_id = ? WHERE code_hash = ?', [iso(), stationId, codeHash]);
-      return { stationId, token };
+      const next = SchoolSettings.parse({ ...(await readSchoolSettings(tx)), ...patch });
+      // Every roster page carries the settings: stations have them with their next pull.
+      await writeSchoolSettings(tx, next);
+      return next;
     });
-  }
-
-  async authenticateStation(token: string): Promise<AuthResult> {
-    const r = await this.db.get<{ id: string; name: string; enrolled_at: string; revoked_at: string | null; last_seen_at: string | null }>(
-      'SELECT * FROM stations WHERE token_hash = ?',
-      [hashSecret(token)],
-    );
-    if (!r) return { ok: false, reason: 'unauthorized' };
-    if (r.revoked_at) return { ok: false, reason: 'revoked' };
-    return { ok: true, station: { id: r.id, name: r.name, enrolledAt: r.enrolled_at, revokedAt: r.revoked_at, lastSeenAt: r.last_seen_at } };
-  }
-
-  async revokeStation(id: string): Promise<boolean> {
-    return (await this.db.run('UPDATE stations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [iso(), id])) > 0;
-  }
-
-  async stations(): Promise<StationRow[]> {
-    const rows = await this.db.all<{ id: string; name: string; enrolled_at: string; revoked_at: string | null; last_seen_at: string | null }>(
-      'SELECT * FROM stations ORDER BY enrolled_at',
-    );
-    return rows.map((r) => ({ id: r.id, name: r.name, enrolledAt: r.enrolled_at, revokedAt: r.revoked_at, lastSeenAt: r.last_seen_at }));
-  }
-
-  async createAdminToken(): Promise<string> {
-    const token = newToken();
-    await this.db.run('INSERT INTO admin_tokens (token_hash, created_at) VALUES (?, ?)', [hashSecret(token), iso()]);
-    return token;
-  }
-
-  async authenticateAdmin(token: string): Promise<boolean> {
-    return !!(await this.db.get('SELECT 1 AS x FROM admin_tokens WHERE token_hash = ? AND revoked_at IS NULL', [hashSecret(token)]));
   }
 
   // ── Administration of accounts and cards ───────────────────────────────────────────────────
@@ -431,6 +434,10 @@ export class Repo {
     if (!Number.isSafeInteger(amount) || amount <= 0) throw new RangeError('a top-up is a positive whole number of kopecks');
     await this.db.tx(
       async (tx) => {
+        const acc = await tx.get<{ balance: number }>('SELECT balance FROM accounts WHERE holder_id = ?', [holderId]);
+        if (acc && Number(acc.balance) + amount > BALANCE_LIMIT) {
+          throw new RangeError(`refused: the top-up would take the balance past ${formatMoney(BALANCE_LIMIT)}, the most an account holds`);
+        }
         await this.#touchAccount(tx, holderId, 'balance = balance + ?, balance_at = ?', [amount, iso()]);
         await tx.run('INSERT INTO ledger (event_id, holder_id, delta, kind, at) VALUES (?, ?, ?, ?, ?)', [
           `topup-${randomUUID()}`,
@@ -563,255 +570,25 @@ export class Repo {
     return { removed: view, stillBound: view.boundTo !== null };
   }
 
-  // ── Events ─────────────────────────────────────────────────────────────────────────────────
-  /**
-   * Applies a batch from one station in order, in one transaction: every event gets exactly one
-   * answer and is stored with it (an invalid one too), except a conflict, which is refused unstored.
-   */
-  async applyEvents(stationId: string, events: readonly Record<string, unknown>[]): Promise<PushResult[]> {
+  // ── Events (server/events/) ────────────────────────────────────────────────────────────────
+  /** Applies a batch from one station in order, in one transaction: every event gets exactly one answer. */
+  async applyEvents(station: BatchStation | string, events: readonly Record<string, unknown>[]): Promise<PushResult[]> {
+    const who: BatchStation = typeof station === 'string' ? { id: station, role: await this.#roleOf(station) } : station;
     return this.db.tx(
-      async (tx) => {
-        const now = iso();
-        await tx.run('UPDATE stations SET last_seen_at = ? WHERE id = ?', [now, stationId]);
-        // What the batch needs to know up front, in one query each instead of one per event.
-        const seen = new Map<string, SeenEvent>();
-        const ids = [...new Set(events.map((e) => String(e.id)))];
-        for (let i = 0; i < ids.length; i += 500) {
-          const chunk = ids.slice(i, i + 500);
-          const rows = await tx.all<SeenEvent & { id: string }>(
-            `SELECT id, body_hash, status, code, message FROM events WHERE id IN (${chunk.map(() => '?').join(', ')})`,
-            chunk,
-          );
-          for (const r of rows) seen.set(r.id, r);
-        }
-        const students = new Map<string, boolean>();
-        this.#batch.set(tx, { seen, students });
-        const results: PushResult[] = [];
-        for (const raw of events) results.push(await this.#applyOne(tx, stationId, raw, now));
-        return results;
-      },
+      async (tx) =>
+        applyBatch(tx, who, events, await readSchoolSettings(tx), {
+          upsert: (card) => this.upsertCard(tx, card),
+          dropTemporary: async (technology, uid, holderId) => {
+            const n = await tx.run("DELETE FROM cards WHERE technology = ? AND uid = ? AND holder_id = ? AND status = 'temporary'", [technology, uid, holderId]);
+            if (n > 0) await this.#tombstone(tx, 'card', `${technology}:${uid}`);
+          },
+        }),
       { roster: true },
     );
   }
 
-  async #applyOne(tx: Tx, stationId: string, raw: Record<string, unknown>, now: string): Promise<PushResult> {
-    const id = String(raw.id);
-    const bodyHash = createHash('sha256').update(canonicalJson(raw)).digest('hex');
-    const batch = this.#batch.get(tx);
-    const seen = batch
-      ? batch.seen.get(id)
-      : await tx.get<SeenEvent>('SELECT body_hash, status, code, message FROM events WHERE id = ?', [id]);
-    if (seen) {
-      if (seen.body_hash !== bodyHash) {
-        return { id, status: 'invalid', code: 'conflict', message: 'an event with this id and a different body was received before; this one is refused' };
-      }
-      const first = { status: seen.status as 'accepted' | 'anomaly' | 'invalid', ...(seen.code ? { code: seen.code } : {}), ...(seen.message ? { message: seen.message } : {}) };
-      return { id, status: 'duplicate', message: 'already received; nothing changed', first };
-    }
-
-    const verdict = await this.#evaluate(tx, raw, now);
-    const ev = verdict.event;
-    await tx.run(
-      `INSERT INTO events (id, station_id, seq, type, occurred_at, clock_offset_ms, body, body_hash, holder_id, amount, status, code, message, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        id,
-        stationId,
-        typeof raw.seq === 'number' && Number.isSafeInteger(raw.seq) ? raw.seq : 0,
-        typeof raw.type === 'string' ? raw.type : '?',
-        ev?.occurredAt ?? (typeof raw.occurredAt === 'string' ? raw.occurredAt : now),
-        ev?.clockOffsetMs ?? 0,
-        json(raw),
-        bodyHash,
-        verdict.holderId,
-        verdict.amount,
-        verdict.result.status,
-        verdict.result.code ?? null,
-        verdict.result.message ?? null,
-        now,
-      ],
-    );
-    for (const w of verdict.writes) await w();
-    batch?.seen.set(id, { body_hash: bodyHash, status: verdict.result.status, code: verdict.result.code ?? null, message: verdict.result.message ?? null });
-    return verdict.result;
-  }
-
-  async #evaluate(
-    tx: Tx,
-    raw: Record<string, unknown>,
-    now: string,
-  ): Promise<{ event: StationEvent | null; result: PushResult; holderId: string | null; amount: number; writes: (() => Promise<void>)[] }> {
-    const id = String(raw.id);
-    const invalid = (code: EventResultCode, message: string, event: StationEvent | null = null, holderId: string | null = null) => ({
-      event,
-      result: { id, status: 'invalid' as const, code, message },
-      holderId,
-      amount: 0,
-      writes: [],
-    });
-    const parsed = StationEvent.safeParse(raw);
-    if (!parsed.success) return invalid('schema', z.prettifyError(parsed.error));
-    const ev = parsed.data;
-    const payloadError = eventPayloadError(ev.type, ev.payload);
-    if (payloadError) return invalid(payloadError.startsWith('unknown event type') ? 'unknown_type' : 'schema', payloadError, ev);
-    const writes: (() => Promise<void>)[] = [];
-    const correctedAt = iso(Date.parse(ev.occurredAt) + ev.clockOffsetMs);
-
-    switch (ev.type) {
-      case 'sale': {
-        const p = ev.payload as EventPayload<'sale'>;
-        const acc = await tx.get<{ balance: number }>('SELECT balance FROM accounts WHERE holder_id = ?', [p.holderId]);
-        if (!acc) return invalid('unknown_holder', `no account for holder ${p.holderId}`, ev, p.holderId);
-        const after = acc.balance - p.accountPart;
-        writes.push(async () => {
-          const rev = await tx.nextRev();
-          await tx.run('UPDATE accounts SET balance = balance - ?, balance_at = ?, rev = ? WHERE holder_id = ?', [p.accountPart, now, rev, p.holderId]);
-          await tx.run('INSERT INTO ledger (event_id, holder_id, delta, kind, at) VALUES (?, ?, ?, ?, ?)', [id, p.holderId, -p.accountPart, 'sale', correctedAt]);
-          await this.#notify(tx, id, p.holderId, 'sale', `Покупка на ${formatMoney(p.total)}: ${p.lines.map((l) => l.name).join(', ')}`, now);
-        });
-        const result: PushResult =
-          after < 0
-            ? { id, status: 'anomaly', code: 'overdraft', message: `applied; balance went below zero (${after} kopecks)` }
-            : { id, status: 'accepted' };
-        return { event: ev, result, holderId: p.holderId, amount: p.accountPart, writes };
-      }
-      case 'void': {
-        const p = ev.payload as EventPayload<'void'>;
-        const sale = await tx.get<{ holder_id: string; amount: number; status: string; type: string }>(
-          'SELECT holder_id, amount, status, type FROM events WHERE id = ?',
-          [p.saleEventId],
-        );
-        if (!sale || sale.type !== 'sale' || (sale.status !== 'accepted' && sale.status !== 'anomaly'))
-          return invalid('unknown_sale', `no applied sale ${p.saleEventId} to void`, ev, p.holderId);
-        if (sale.holder_id !== p.holderId) return invalid('unknown_sale', `sale ${p.saleEventId} belongs to another holder`, ev, p.holderId);
-        if (await tx.get('SELECT 1 AS x FROM voids WHERE sale_event_id = ?', [p.saleEventId]))
-          return invalid('already_voided', `sale ${p.saleEventId} was voided before`, ev, p.holderId);
-        if (p.amount > sale.amount || p.amount < 0)
-          return invalid('void_exceeds_sale', `void of ${p.amount} exceeds the sale's ${sale.amount} kopecks`, ev, p.holderId);
-        writes.push(async () => {
-          const rev = await tx.nextRev();
-          await tx.run('INSERT INTO voids (sale_event_id, void_event_id) VALUES (?, ?)', [p.saleEventId, id]);
-          await tx.run('UPDATE accounts SET balance = balance + ?, balance_at = ?, rev = ? WHERE holder_id = ?', [p.amount, now, rev, p.holderId]);
-          await tx.run('INSERT INTO ledger (event_id, holder_id, delta, kind, at) VALUES (?, ?, ?, ?, ?)', [id, p.holderId, p.amount, 'void', correctedAt]);
-        });
-        return { event: ev, result: { id, status: 'accepted' }, holderId: p.holderId, amount: p.amount, writes };
-      }
-      case 'group_meal': {
-        // Cashier (issue 6): one event for a class; charged to the accounts it debits each student's account.
-        const p = ev.payload as EventPayload<'group_meal'>;
-        if (p.payer !== 'accounts') return { event: ev, result: { id, status: 'accepted' }, holderId: null, amount: 0, writes };
-        const problems: string[] = [];
-        let debited = 0;
-        for (const s of p.students) {
-          const acc = await tx.get<{ balance: number }>('SELECT balance FROM accounts WHERE holder_id = ?', [s.holderId]);
-          if (!acc) {
-            problems.push(`no account for ${s.holderId}`);
-            continue;
-          }
-          if (acc.balance - s.amount < 0) problems.push(`${s.holderId} below zero (${acc.balance - s.amount} kopecks)`);
-          debited += s.amount;
-          writes.push(async () => {
-            const rev = await tx.nextRev();
-            await tx.run('UPDATE accounts SET balance = balance - ?, balance_at = ?, rev = ? WHERE holder_id = ?', [s.amount, now, rev, s.holderId]);
-            await tx.run('INSERT INTO ledger (event_id, holder_id, delta, kind, at) VALUES (?, ?, ?, ?, ?)', [`${id}:${s.holderId}`, s.holderId, -s.amount, 'group_meal', correctedAt]);
-          });
-        }
-        const result: PushResult = problems.length
-          ? { id, status: 'anomaly', message: `applied; ${problems.join('; ')}` }
-          : { id, status: 'accepted' };
-        return { event: ev, result, holderId: null, amount: debited, writes };
-      }
-      case 'pass': {
-        const p = ev.payload as EventPayload<'pass'>;
-        if (p.holderKind === 'student' && p.holderId) {
-          const holderId = p.holderId;
-          const word = p.verdict === 'allow' ? (p.direction === 'in' ? 'вошёл в школу' : 'вышел из школы') : 'не прошёл турникет';
-          writes.push(() => this.#notify(tx, id, holderId, 'pass', `${word} в ${correctedAt.slice(11, 16)} UTC`, now));
-        }
-        return { event: ev, result: { id, status: 'accepted' }, holderId: p.holderId, amount: 0, writes };
-      }
-      case 'manual_open': {
-        // A child let through by hand is still a pass for the parents.
-        const p = ev.payload as EventPayload<'manual_open'>;
-        if (p.holderId) {
-          const holderId = p.holderId;
-          const word = p.direction === 'in' ? 'вошёл в школу' : 'вышел из школы';
-          writes.push(() => this.#notify(tx, id, holderId, 'pass', `${word} (пропущен охраной) в ${correctedAt.slice(11, 16)} UTC`, now));
-        }
-        return { event: ev, result: { id, status: 'accepted' }, holderId: p.holderId, amount: 0, writes };
-      }
-      case 'temp_card_bind': {
-        // Guard post (issue 5): a spare card bound to a holder until the end of the day, for every station.
-        // The balance stays on the holder's account: only the card row changes.
-        const p = ev.payload as EventPayload<'temp_card_bind'>;
-        const table = p.holderKind === 'student' ? 'students' : 'staff';
-        if (!(await tx.get(`SELECT 1 AS x FROM ${table} WHERE id = ?`, [p.holderId])))
-          return invalid('unknown_holder', `no ${p.holderKind} ${p.holderId}`, ev, p.holderId);
-        const before = await tx.get<{ holder_id: string; status: string }>('SELECT holder_id, status FROM cards WHERE technology = ? AND uid = ?', [
-          p.card.technology,
-          p.card.uid,
-        ]);
-        writes.push(async () => {
-          await this.upsertCard(tx, { ...p.card, holderKind: p.holderKind, holderId: p.holderId, status: 'temporary', validUntil: p.validUntil });
-          await this.#notify(tx, id, p.holderId, 'temp_card', `выдана временная карта до конца дня`, now);
-        });
-        // The child has the card in hand either way (a fact): kept, and flagged for the school when the card
-        // was somebody's own or is not in the school's spare stock (IT removed it while a post was offline).
-        const inStock = await this.isSpareCard(p.card, tx);
-        const result: PushResult =
-          before && before.status !== 'temporary' && before.holder_id !== p.holderId
-            ? { id, status: 'anomaly', message: `applied; card ${p.card.technology}:${p.card.uid} was ${before.holder_id}'s ${before.status} card` }
-            : !inStock
-              ? { id, status: 'anomaly', message: `applied; card ${p.card.technology}:${p.card.uid} is not in the school's spare-card stock` }
-              : { id, status: 'accepted' };
-        return { event: ev, result, holderId: p.holderId, amount: 0, writes };
-      }
-      case 'temp_card_return': {
-        const p = ev.payload as EventPayload<'temp_card_return'>;
-        writes.push(async () => {
-          const n = await tx.run("DELETE FROM cards WHERE technology = ? AND uid = ? AND holder_id = ? AND status = 'temporary'", [
-            p.card.technology,
-            p.card.uid,
-            p.holderId,
-          ]);
-          if (n > 0) await this.#tombstone(tx, 'card', `${p.card.technology}:${p.card.uid}`);
-        });
-        return { event: ev, result: { id, status: 'accepted' }, holderId: p.holderId, amount: 0, writes };
-      }
-      case 'guard_duty_start':
-      case 'guard_duty_end': {
-        // Guard post (issue 5): who was on duty, for the school's records. A fact: kept even when the
-        // server does not know the person as a guard or supervisor (the station's roster may be older).
-        const p = ev.payload as EventPayload<'guard_duty_start' | 'guard_duty_end'>;
-        const staff = await tx.get<{ roles: string; status: string }>('SELECT roles, status FROM staff WHERE id = ?', [p.operatorId]);
-        const roles = staff ? (JSON.parse(staff.roles) as string[]) : [];
-        const result: PushResult =
-          ev.type === 'guard_duty_start' && !(staff && roles.some((r) => r === 'guard' || r === 'supervisor'))
-            ? { id, status: 'anomaly', message: `applied; ${p.operatorId} is ${staff ? 'not a guard or supervisor' : 'not on the staff list'} here` }
-            : { id, status: 'accepted' };
-        return { event: ev, result, holderId: null, amount: 0, writes };
-      }
-      default:
-        return { event: ev, result: { id, status: 'accepted' }, holderId: null, amount: 0, writes };
-    }
-  }
-
-  async #notify(tx: Tx, eventId: string, holderId: string, kind: string, text: string, now: string): Promise<void> {
-    // Only a student's parents are told; the key on event_id makes a second row impossible.
-    const known = this.#batch.get(tx)?.students;
-    let isStudent = known?.get(holderId);
-    if (isStudent === undefined) {
-      isStudent = !!(await tx.get('SELECT 1 AS x FROM students WHERE id = ?', [holderId]));
-      known?.set(holderId, isStudent);
-    }
-    if (!isStudent) return;
-    await tx.run('INSERT INTO notifications (event_id, holder_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING', [
-      eventId,
-      holderId,
-      kind,
-      text,
-      now,
-    ]);
+  async #roleOf(stationId: string): Promise<StationRole | null> {
+    return (await this.db.get<{ role: StationRole | null }>('SELECT role FROM stations WHERE id = ?', [stationId]))?.role ?? null;
   }
 
   // ── Figures for tests and IT ───────────────────────────────────────────────────────────────

@@ -5,19 +5,20 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { StationEvent } from '../common/events.ts';
 import {
   ApiError,
   EnrollResponse,
   EventsBatchResponse,
   MenuResponse,
-  RosterPage,
   TimeResponse,
   photoPath,
   type MenuResponse as MenuResponseT,
   type PushResult,
   type RosterPage as RosterPageT,
+  type SkippedRosterRow,
+  parseRosterPage,
   type TimeResponse as TimeResponseT,
 } from '../common/sync-api.ts';
 import { SyncError, parseRetryAfter } from './errors.ts';
@@ -41,7 +42,8 @@ export interface BackendClient {
   readonly baseUrl: string;
   enroll(code: string, stationName: string, signal?: AbortSignal): Promise<z.infer<typeof EnrollResponse>>;
   time(signal?: AbortSignal): Promise<TimeResponseT>;
-  roster(since: string | null, limit?: number, signal?: AbortSignal): Promise<RosterPageT>;
+  /** `skipped`: rows of the page that did not parse, left out of it. */
+  roster(since: string | null, limit?: number, signal?: AbortSignal): Promise<RosterPageT & { skipped?: SkippedRosterRow[] }>;
   /** null when the server answers 304 to `etag`. */
   photo(hash: string, etag?: string | null, signal?: AbortSignal): Promise<PhotoReply | null>;
   menu(date: string, signal?: AbortSignal): Promise<MenuResponseT>;
@@ -141,13 +143,18 @@ export function createBackendClient(options: ClientOptions): BackendClient {
     baseUrl,
     enroll: (code, stationName, signal) => call('enroll', EnrollResponse, { method: 'POST', url: '/v1/stations/enroll', data: { code, stationName }, signal }),
     time: (signal) => call('time', TimeResponse, { method: 'GET', url: '/v1/time', signal }),
-    roster: (since, limit, signal) =>
-      call('roster', RosterPage, {
+    async roster(since, limit, signal) {
+      // Rows are checked one by one (common/sync-api.ts parseRosterPage): a bad row is skipped, not the page.
+      const json = await call('roster', z.unknown(), {
         method: 'GET',
         url: '/v1/roster',
         params: { ...(since ? { since } : {}), ...(limit ? { limit } : {}) },
         signal,
-      }),
+      });
+      const parsed = parseRosterPage(json);
+      if (!parsed.success) throw new SyncError('bad_reply', `roster: the backend's reply does not match the contract (${parsed.error.issues[0]?.message ?? ''})`);
+      return parsed.skipped.length ? { ...parsed.page, skipped: parsed.skipped } : parsed.page;
+    },
     menu: (date, signal) => call('menu', MenuResponse, { method: 'GET', url: '/v1/menu', params: { date }, signal }),
     async pushEvents(events, signal) {
       const { results } = await call('push', EventsBatchResponse, { method: 'POST', url: '/v1/events', data: { events }, signal });

@@ -13,7 +13,7 @@ import type { SyncStore } from '../core/sync-store.ts';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions } from './backoff.ts';
 import { createBackendClient, type BackendClient } from './client.ts';
 import { SyncError } from './errors.ts';
-import { pullMenu, pullPhotos, pullRoster, type Progress } from './pull.ts';
+import { pullMenu, pullPhotos, pullRoster, SKIPPED_ROWS_KEY, type Progress } from './pull.ts';
 import { pushOutbox } from './push.ts';
 import type { StationCredentials, TokenVault } from './token-vault.ts';
 
@@ -69,6 +69,8 @@ const noopLogger: Logger = {
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { store, clock, vault } = options;
   const log = options.logger ?? noopLogger;
+  /** Events the backend flagged or refused, and roster rows this station had to skip. */
+  const attentionCount = () => store.attentionCount() + (JSON.parse(store.getState(SKIPPED_ROWS_KEY) ?? '[]') as unknown[]).length;
   const pullIntervalMs = options.pullIntervalMs ?? 30_000;
   const pushDelayMs = options.pushDelayMs ?? 50;
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -100,7 +102,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     lastErrorCode: null,
     lastError: null,
     eventsWaiting: store.pendingCount(),
-    needsAttention: store.attentionCount(),
+    needsAttention: attentionCount(),
     clockOffsetMs: clock.offsetMs(),
     clockWarning: Math.abs(clock.offsetMs()) > CLOCK_WARNING_MS,
     progress: null,
@@ -126,7 +128,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
 
   const offOutbox = store.onOutboxChange(() => {
-    update({ eventsWaiting: store.pendingCount(), needsAttention: store.attentionCount() });
+    update({ eventsWaiting: store.pendingCount(), needsAttention: attentionCount() });
     // A new event goes out promptly, unless the backend is failing (then the backoff decides).
     if (!running || failures > 0 || pushTimer || !creds || current.needsEnrollment) return;
     pushTimer = setTimeout(() => {
@@ -168,7 +170,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const pushed = await pushOutbox(c, store, { ...(options.batchSize ? { batchSize: options.batchSize } : {}), signal });
     if (pushed.sent > 0) {
       log.info({ ...pushed }, 'events pushed');
-      update({ eventsWaiting: store.pendingCount(), needsAttention: store.attentionCount() });
+      update({ eventsWaiting: store.pendingCount(), needsAttention: attentionCount() });
     }
     if (pull) {
       // Small incremental pulls (a few balances) do not flash "syncing" in the status bar.
@@ -180,6 +182,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       const roster = await pullRoster(c, store, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), signal, onProgress, ...giveWay });
       const photos = await pullPhotos(c, store, { concurrency: options.photoConcurrency ?? 6, signal, onProgress, skip: photoSkips, ...giveWay });
       for (const f of photos.failed) log.warn({ hash: f.hash, error: f.error }, 'photo not fetched');
+      // A row the station cannot take is skipped, not the page; IT reads which (ids only, never names).
+      for (const r of roster.skipped) log.warn({ kind: r.kind, id: r.id, reason: r.reason }, 'roster row skipped');
+      if (roster.skipped.length) update({ needsAttention: attentionCount() });
       const today = schoolDate(clock.now() + clock.offsetMs(), options.timeZone);
       await pullMenu(c, store, today, signal);
       if (roster.rows || photos.fetched) log.info({ rows: roster.rows, pages: roster.pages, photos: photos.fetched }, 'roster pulled');
@@ -309,7 +314,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     attention: (limit = 100) => store.attention(limit),
     clearAttention(id) {
       store.clearAttention(id);
-      update({ needsAttention: store.attentionCount() });
+      update({ needsAttention: attentionCount() });
     },
     dispose() {
       offOutbox();

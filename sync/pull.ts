@@ -4,7 +4,11 @@
  */
 import type { SyncStore } from '../core/sync-store.ts';
 import type { BackendClient } from './client.ts';
+import type { SkippedRosterRow } from '../common/sync-api.ts';
 import { SyncError } from './errors.ts';
+
+/** Sync state key: roster rows the station skipped (the newest pull's), for IT and the needs-attention count. */
+export const SKIPPED_ROWS_KEY = 'roster_skipped_rows';
 
 export interface Progress {
   phase: 'roster' | 'photos';
@@ -16,11 +20,12 @@ export async function pullRoster(
   client: BackendClient,
   store: SyncStore,
   options: { pageSize?: number; signal?: AbortSignal; onProgress?: (p: Progress) => void; giveWay?: () => Promise<void> } = {},
-): Promise<{ rows: number; pages: number }> {
+): Promise<{ rows: number; pages: number; skipped: SkippedRosterRow[] }> {
   let cursor = store.rosterCursor();
   let rows = 0;
   let pages = 0;
   let total = 0;
+  const skipped: SkippedRosterRow[] = [];
   for (;;) {
     if (options.signal?.aborted) break;
     await options.giveWay?.();
@@ -30,7 +35,12 @@ export async function pullRoster(
     // A tap that came while the page was on its way: its photo is painted before the page is written.
     await options.giveWay?.();
     if (options.signal?.aborted) break;
-    store.applyRosterPage(page);
+    const { skipped: bad, ...good } = page;
+    store.applyRosterPage(good);
+    if (bad?.length) skipped.push(...bad);
+    // The school's settings and today's school-wide figures, kept for the station's rules to read.
+    if (good.school) store.setState('school_settings', JSON.stringify(good.school));
+    if (good.today) store.setState('school_day_figures', JSON.stringify(good.today));
     cursor = page.cursor;
     rows += n;
     pages++;
@@ -39,7 +49,13 @@ export async function pullRoster(
     // Let a tap in the same process run between pages.
     await new Promise((r) => setImmediate(r));
   }
-  return { rows, pages };
+  if (skipped.length) {
+    // Kept until the row comes again in good shape (a later page carries it when the backend fixes it).
+    const before = JSON.parse(store.getState(SKIPPED_ROWS_KEY) ?? '[]') as SkippedRosterRow[];
+    const byKey = new Map([...before, ...skipped].map((r) => [`${r.kind}:${r.id ?? ''}`, r]));
+    store.setState(SKIPPED_ROWS_KEY, JSON.stringify([...byKey.values()].slice(-200)));
+  }
+  return { rows, pages, skipped };
 }
 
 export async function pullPhotos(

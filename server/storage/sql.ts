@@ -38,6 +38,14 @@ export interface Database extends Sql {
 export const ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = [
   // Staff PIN hashes (common/pin-hash.ts), sent to stations with the roster.
   { table: 'staff', column: 'pin_hash', type: 'TEXT' },
+  // Station roles: a code is made for a role and the station carries it; null for stations enrolled before.
+  { table: 'stations', column: 'role', type: 'TEXT' },
+  { table: 'enrollment_codes', column: 'role', type: 'TEXT' },
+  // Admin tokens expire; null for tokens made before (they live until revoked).
+  { table: 'admin_tokens', column: 'expires_at', type: 'TEXT' },
+  { table: 'admin_tokens', column: 'label', type: 'TEXT' },
+  // The school day an event counts for (school time zone, station's corrected time).
+  { table: 'events', column: 'school_date', type: 'TEXT' },
 ];
 
 /** The server's schema, one text for both dialects; `BLOB` and `BIGINT` are swapped in per dialect. */
@@ -99,6 +107,19 @@ CREATE TABLE IF NOT EXISTS voids (sale_event_id TEXT PRIMARY KEY, void_event_id 
 CREATE TABLE IF NOT EXISTS ledger (
   event_id TEXT PRIMARY KEY, holder_id TEXT NOT NULL, delta ${int} NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ledger_holder ON ledger (holder_id);
+-- Each child's school-wide figures per school day, summed over every station of the school.
+CREATE TABLE IF NOT EXISTS daily_figures (
+  holder_id TEXT NOT NULL, school_date TEXT NOT NULL, spent ${int} NOT NULL, subsidy_meals ${int} NOT NULL,
+  offline_spent ${int} NOT NULL, PRIMARY KEY (holder_id, school_date));
+CREATE INDEX IF NOT EXISTS daily_figures_date ON daily_figures (school_date);
+-- The first group meal of a class on a school day; a second is an exception.
+CREATE TABLE IF NOT EXISTS class_meals (class_name TEXT NOT NULL, school_date TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (class_name, school_date));
+-- School-wide rules broken (often offline): applied, and kept here for the administrator to resolve.
+CREATE TABLE IF NOT EXISTS exceptions (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, holder_id TEXT, school_date TEXT NOT NULL, event_ids TEXT NOT NULL,
+  message TEXT NOT NULL, charge_amount ${int} NOT NULL, created_at TEXT NOT NULL,
+  resolution TEXT, note TEXT, resolved_by TEXT, resolved_at TEXT, correction ${int});
+CREATE INDEX IF NOT EXISTS exceptions_open ON exceptions (resolved_at, created_at);
 -- What the backend would send to parents: one row per pass or sale event, never two.
 CREATE TABLE IF NOT EXISTS notifications (
   event_id TEXT PRIMARY KEY, holder_id TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,

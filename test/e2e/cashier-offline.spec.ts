@@ -52,7 +52,7 @@ test('20 sales offline, back online: each sale on the server once, balances to t
   let host: BrowserHost | null = null;
   try {
     await ensureDemoSchool(server.repo, { students: 30 });
-    const { code } = await server.repo.createEnrollmentCode(10);
+    const { code } = await server.repo.createEnrollmentCode('cashier', 10);
     // A till with no school of its own: everything it knows comes from the server.
     const store = openStore(join(stationDir, 'station.db'), systemClock());
     store.settings.update({ mode: 'cashier', offlineCapPerDay: OFFLINE_CAP, readers: [{ id: 'till', kind: 'simulated', role: 'cashier', label: '' }] });

@@ -449,7 +449,7 @@ test('with the reference server: every pass reaches it exactly once with a notif
   const repo = new Repo(await openServerDatabase({ dataDir: serverDir }));
   try {
     await seedServerSchool(repo, { students: 30 });
-    const { code } = await repo.createEnrollmentCode();
+    const { code } = await repo.createEnrollmentCode('guard');
     // The station starts with the backend and an enrollment code (as `npm start` or IT's installer does).
     await openGuard(page, { seedDemo: false, env: { STATION_BACKEND_URL: server.url, STATION_ENROLLMENT_CODE: code } });
     const synced = async () => (await bridge<{ state: string; lastSyncAt: string | null; eventsWaiting: number }>(page, 'sync.status', {}));

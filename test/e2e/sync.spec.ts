@@ -23,7 +23,7 @@ test('enrolls from the setup screen, syncs the roster, keeps working offline and
     await ensureDemoSchool(server.repo, { students: 5 });
     const report = await importStudentsCsv(server.repo, `id,full_name,class,cards\n${SYNCED.id},${SYNCED.name},5А,${SYNCED.uid}\n`);
     expect(report.rejected).toEqual([]);
-    const { code } = await server.repo.createEnrollmentCode(10);
+    const { code } = await server.repo.createEnrollmentCode('guard', 10);
 
     // Setup screen (a fresh station opens on it): a wrong code is refused in words, the right one enrolls.
     const setup = page.getByTestId('setup-server');

@@ -15,6 +15,7 @@ import { openStore, type Store } from '../../core/store/index.ts';
 import { createSyncStore, type SyncStore } from '../../core/sync-store.ts';
 import { seedDemoSchool } from '../../server/admin.ts';
 import { openServerDatabase, startServer, type RunningServer } from '../../server/index.ts';
+import type { StationRole } from '../../common/events.ts';
 import { Repo } from '../../server/repo.ts';
 import { fileTokenVault, type StationCredentials } from '../../sync/token-vault.ts';
 import type { PgCluster } from './postgres.ts';
@@ -96,9 +97,9 @@ export function openStation(dir: string, clock: Clock = systemClock()): Station 
   return { dir, clock, store, photos, syncStore: createSyncStore(store, photos), vaultPath: join(dir, 'token.json') };
 }
 
-/** Enrolls a station straight through the repository and writes its vault file (for child processes). */
-export async function enrollDirect(repo: Repo, baseUrl: string, vaultPath: string): Promise<StationCredentials> {
-  const { code } = await repo.createEnrollmentCode();
+/** Enrolls a station for a role straight through the repository and writes its vault file (for child processes). */
+export async function enrollDirect(repo: Repo, baseUrl: string, vaultPath: string, role: StationRole = 'cashier'): Promise<StationCredentials> {
+  const { code } = await repo.createEnrollmentCode(role);
   const r = await repo.enroll(code, 'test station');
   if (!r) throw new Error('enrollment failed');
   const creds = { baseUrl, stationId: r.stationId, token: r.token, enrolledAt: new Date().toISOString(), schoolName: '' };
@@ -115,8 +116,10 @@ export interface Appended {
 }
 
 /**
- * Appends `n` events through the station's own outbox: sales (some overdrawing), voids of some of
- * those sales, passes in and out, and a shift open. Deterministic for a seed.
+ * Appends `n` events a till sends through the station's own outbox: sales at the demo menu's price
+ * (some overdrawing, some past a daily limit), voids of some of those sales, photo-check rejections,
+ * and a shift open. A till's token sends only a till's events, so there are no passes here.
+ * Deterministic for a seed.
  */
 export function appendEvents(store: Store, holders: readonly string[], n: number, seed = 1): Appended {
   let a = seed >>> 0;
@@ -134,8 +137,9 @@ export function appendEvents(store: Store, holders: readonly string[], n: number
       if (i === 0) {
         out.ids.push(store.outbox.append('shift_open', { shiftId: 'shift-1', operatorId: 'E0001' }).id);
       } else if (roll < 0.5) {
-        const price = 1000 + Math.floor(r() * 200) * 100;
-        const quantity = 1 + Math.floor(r() * 2);
+        // M03 (Булочка с маком) costs 35,00 ₽ on the demo menu; the server re-prices against it.
+        const price = 35_00;
+        const quantity = 1 + Math.floor(r() * 6);
         const total = price * quantity;
         const e = store.outbox.append('sale', {
           saleId: `sale-${seed}-${i}`,
@@ -160,17 +164,14 @@ export function appendEvents(store: Store, holders: readonly string[], n: number
         add(s.holderId, s.amount);
         out.ids.push(e.id);
       } else {
-        const e = store.outbox.append('pass', {
-          direction: r() < 0.5 ? 'in' : 'out',
-          verdict: 'allow',
-          reason: 'ok',
-          readerId: 'entry-1',
-          gate: 'main',
-          card: { technology: 'iso14443', uid: '04A1B2C3D4E5F6' },
-          holderKind: 'student',
+        const e = store.outbox.append('sale_rejected', {
+          saleId: `rejected-${seed}-${i}`,
           holderId,
+          card: null,
+          reason: 'not_this_child',
+          shiftId: 'shift-1',
+          operatorId: 'E0001',
         });
-        out.notifiable++;
         out.ids.push(e.id);
       }
     }

@@ -36,7 +36,7 @@ async function setup() {
   const guardStation = station('guard');
   const cashierStation = station('cashier');
   const client = async (vault: string) => {
-    const creds = await enrollDirect(repo, server.url, vault);
+    const creds = await enrollDirect(repo, server.url, vault, 'guard');
     return createBackendClient({ baseUrl: server.url, token: creds.token });
   };
   const gClient = await client(guardStation.vaultPath);

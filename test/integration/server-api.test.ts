@@ -10,6 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventsBatchResponse, RosterPage } from '../../common/sync-api.ts';
 import { buildApp } from '../../server/app.ts';
+import { schoolDateOf } from '../../server/school.ts';
 import { importMenuCsv, importStudentsCsv } from '../../server/admin.ts';
 import type { RunningServer } from '../../server/index.ts';
 import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
@@ -25,7 +26,7 @@ const sale = (holderId: string, accountPart: number, seq: number, id = uuidv7())
     saleId: `s-${seq}`,
     holderId,
     card: null,
-    lines: [{ itemId: 'M02', name: 'Комплексный обед', category: 'Комплекс', price: accountPart, quantity: 1 }],
+    lines: [{ itemId: `T${accountPart}`, name: 'Комплексный обед', category: 'Комплекс', price: accountPart, quantity: 1 }],
     total: accountPart,
     subsidyPart: 0,
     accountPart,
@@ -60,7 +61,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     await seedSmallSchool(storage, 6);
     server = await startInProcessServer(storage);
     cleanups.push(() => server.close());
-    const res = await call('POST', '/v1/stations/enroll', { code: (await server.repo.createEnrollmentCode()).code, stationName: 'Вход 1' }, null);
+    const res = await call('POST', '/v1/stations/enroll', { code: (await server.repo.createEnrollmentCode('cashier')).code, stationName: 'Касса 1' }, null);
     expect(res.status).toBe(200);
     token = ((await res.json()) as { token: string }).token;
     admin = await server.repo.createAdminToken();
@@ -75,18 +76,29 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
   }
 
   async function push(events: unknown[]) {
+    // Every price these tests sell at is on today's menu; selling off the menu is the hostile-station suite's.
+    await onTodaysMenu(events);
     const res = await call('POST', '/v1/events', { events });
     expect(res.status).toBe(200);
     return EventsBatchResponse.parse(await res.json()).results;
+  }
+
+  async function onTodaysMenu(events: unknown[]) {
+    const date = schoolDateOf(Date.now(), 'Europe/Moscow');
+    const items = events.flatMap((e) => {
+      const p = (e as { type?: string; payload?: { lines?: { itemId: string; name: string; category: string; price: number }[] } }).payload;
+      return (e as { type?: string }).type === 'sale' && Array.isArray(p?.lines) ? p.lines : [];
+    });
+    await server.repo.putMenu(items.map((l) => ({ date, id: l.itemId, name: l.name, category: l.category, kind: 'complex', price: l.price, allergens: [] })));
   }
 
   const balance = async (id: string) => (await server.repo.account(id))!.balance;
 
   it('enrollment codes are single-use; tokens are stored hashed; bad and revoked tokens get 401', async () => {
     await boot();
-    const { code } = await server.repo.createEnrollmentCode();
-    expect((await call('POST', '/v1/stations/enroll', { code, stationName: 'Касса' }, null)).status).toBe(200);
-    const again = await call('POST', '/v1/stations/enroll', { code, stationName: 'Касса' }, null);
+    const { code } = await server.repo.createEnrollmentCode('guard');
+    expect((await call('POST', '/v1/stations/enroll', { code, stationName: 'Вход 2' }, null)).status).toBe(200);
+    const again = await call('POST', '/v1/stations/enroll', { code, stationName: 'Вход 2' }, null);
     expect(again.status).toBe(403);
     expect(await again.json()).toMatchObject({ error: 'invalid_code' });
     const stored = await server.repo.db.all<{ token_hash: string }>('SELECT token_hash FROM stations');
@@ -272,8 +284,10 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     chmodSync(join(t.dir, 'staff.csv'), 0o644);
     expect(JSON.parse(cli('import-staff', join(t.dir, 'staff.csv'), '--photos', photos))).toEqual({ imported: 1, rejected: [] });
     expect(JSON.parse(cli('top-up', 'S00001', '100'))).toMatchObject({ holderId: 'S00001' });
-    const { code } = JSON.parse(cli('enrollment-code')) as { code: string };
+    expect(() => cli('enrollment-code')).toThrow(/--role guard or --role cashier/);
+    const { code, role } = JSON.parse(cli('enrollment-code', '--role', 'guard')) as { code: string; role: string };
     expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    expect(role).toBe('guard');
     expect(() => cli('top-up', 'S00001', 'много')).toThrow(/not a sum of money/);
   });
 });

@@ -87,7 +87,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
     await seedSmallSchool(storage, 6);
     const server = await startInProcessServer(storage);
     cleanups.push(() => server.close());
-    const { code } = await server.repo.createEnrollmentCode();
+    const { code } = await server.repo.createEnrollmentCode('guard');
     const station = (await server.repo.enroll(code, 'Вход 1'))!;
     const admin = adminApi(server, await server.repo.createAdminToken());
     const roster = async (since: string) => {
@@ -168,8 +168,8 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
       },
     ]);
     expect(bind).toMatchObject({ status: 'accepted' });
-    // A card that is not in the stock (IT removed it while a post was offline): the child has it in hand, so
-    // the binding is kept, and the school is told.
+    // A card that is not in the stock (IT removed it while a post was offline): the backend is the authority
+    // on cards, so the binding is refused (kept as invalid) and the school sees a spare-card exception.
     const [outside] = await push([
       {
         id: uuidv7(),
@@ -180,8 +180,9 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
         payload: { card: { technology: 'iso14443', uid: '04E10000000000FF' }, holderKind: 'student', holderId: child.id, validUntil, operatorId: null },
       },
     ]);
-    expect(outside).toMatchObject({ status: 'anomaly', message: "applied; card iso14443:04E10000000000FF is not in the school's spare-card stock" });
-    expect(await server.repo.card('iso14443', '04E10000000000FF')).toMatchObject({ holderId: child.id, status: 'temporary' });
+    expect(outside).toMatchObject({ status: 'invalid', rule: 'not_spare', message: "card iso14443:04E10000000000FF is not in the school's spare-card stock" });
+    expect(await server.repo.card('iso14443', '04E10000000000FF')).toBeNull();
+    expect((await server.repo.exceptions.list()).map((e) => [e.kind, e.holderId])).toEqual([['spare_card_refused', child.id]]);
     expect((await admin.list()).find((s) => s.uid === '04E1000000000001')!.boundTo).toEqual({
       holderKind: 'student',
       holderId: child.id,
@@ -293,7 +294,7 @@ describe('spare cards from IT to the guard post, end to end (reference server on
       cleanups.push(() => s.store.close());
       const log = pinoMemoryLog();
       const syncStore = createSyncStore(s.store, s.photos, log);
-      const creds = await enrollDirect(server.repo, server.url, s.vaultPath);
+      const creds = await enrollDirect(server.repo, server.url, s.vaultPath, 'guard');
       const client = createBackendClient({ baseUrl: server.url, token: creds.token });
       const guard = new GuardPost({ store: s.store, clock: systemClock(), gate: () => NO_GATE, log, exportDir: join(t.dir, name, 'exports') });
       const stock = () => s.store.db.prepare<[], { uid: string; label: string; holder_id: string | null }>('SELECT uid, label, holder_id FROM spare_cards ORDER BY uid').all();

@@ -61,7 +61,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('staff PINs from the server o
       await engine.stop();
       engine.dispose();
     });
-    const { code } = await server.repo.createEnrollmentCode();
+    const { code } = await server.repo.createEnrollmentCode('cashier');
     engine.start();
     await engine.enroll(server.url, code, 'Касса 1');
     const adminToken = await server.repo.createAdminToken();

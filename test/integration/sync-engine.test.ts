@@ -65,7 +65,7 @@ describe('sync engine', () => {
   }
 
   async function enroll(engine: SyncEngine, server: RunningServer, url = server.url) {
-    const { code } = await server.repo.createEnrollmentCode();
+    const { code } = await server.repo.createEnrollmentCode('cashier');
     engine.start();
     await engine.enroll(url, code.toLowerCase().replace('-', ' '), 'Вход 1');
   }

@@ -150,7 +150,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('sync faults against %s stora
     expect(await r.repo.counts()).toMatchObject({ events: 0 });
     // A wrong code is refused with its own reason.
     await expect(r.engine.enroll(r.proxy.url, 'ZZZZ-ZZZZ')).rejects.toMatchObject({ code: 'invalid_code' });
-    const { code } = await r.repo.createEnrollmentCode();
+    const { code } = await r.repo.createEnrollmentCode('cashier');
     await r.engine.enroll(r.proxy.url, code, 'Касса 1');
     await until(() => r.engine.status().eventsWaiting === 0 && r.engine.status().state === 'online', 'the outbox to empty after enrolling');
     expect(r.engine.status().needsEnrollment).toBe(false);
