@@ -9,7 +9,8 @@
  *   guard_taps_not_painted            taps that did not reach the screen within 10 s (each printed with where it stopped)
  * Quiet and during-sync taps alternate in up to four blocks each, so both phases see the same machine.
  * The school lives on the reference server (its own process, SQLite); the station enrolls and syncs it.
- * "Painted" is the first task after the frame that shows the pass's big card with its portrait decoded.
+ * "Painted" is the first task after the frame that shows the pass's big card with its portrait decoded,
+ * as `watchGuardPaints` (an init script this bench puts in the page) sees it: the app has no bench code.
  * Both ends read the same clock (performance.timeOrigin + now, epoch ms) on this machine.
  * Then a soak (issue 5): 1,000 taps in 5 minutes at two readers, entry and exit, evenly paced; every tap
  * must reach the screen and the station's RSS must stay flat. The soak's readers are serial EM-Marine
@@ -169,15 +170,87 @@ interface Paint {
   loaded: number;
 }
 
-const paintCount = (page: Page) => page.evaluate(() => window.__guardPaints?.length ?? 0);
+/** What the page under test records for the bench (set up by `watchGuardPaints`, never by the app). */
+interface GuardWatch {
+  paints: { id: string; at: number; commit: number; loaded: number }[];
+  /** Each guard.pass message as it reached the page: when, and its text (parsed only when read). */
+  messages: { at: number; text: string }[];
+  /** Pass id → [when the station process got its card event, when its message reached the page]. */
+  passes: Map<string, [received: number, arrived: number]>;
+  /** guard.pass messages that reached the page so far. */
+  count: number;
+}
+declare global {
+  interface Window {
+    __benchGuard?: GuardWatch;
+  }
+}
+
+/**
+ * Runs in the page before the app (Playwright's init script), so the app carries no bench code. It
+ * notes when each guard.pass message reaches the page (a listener added before the app's own on the
+ * bridge's WebSocket; the text is kept and parsed only when the bench reads it, after the paint), and
+ * when the big card for a pass is painted: the card's element appears (a MutationObserver, called at
+ * the end of React's commit), its portrait is decoded, and the first task after the next frame runs.
+ */
+function watchGuardPaints(): void {
+  const now = () => performance.timeOrigin + performance.now();
+  const w: GuardWatch = { paints: [], messages: [], passes: new Map(), count: 0 };
+  window.__benchGuard = w;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (e: MessageEvent) => {
+        const at = now();
+        if (typeof e.data !== 'string') return;
+        const name = e.data.indexOf('"guard.pass"');
+        if (name < 0 || name > 40) return;
+        w.count++;
+        w.messages.push({ at, text: e.data });
+        if (w.messages.length > 100) w.messages.splice(0, 50);
+      });
+    }
+  };
+  const painted = (id: string, commit: number, loaded: number) =>
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        w.paints.push({ id, at: now(), commit, loaded });
+        if (w.paints.length > 5000) w.paints.splice(0, 1000);
+      };
+      ch.port2.postMessage(null);
+    });
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const node of r.addedNodes) {
+        if (!(node instanceof HTMLElement) || node.dataset.testid !== 'last-tap' || !node.dataset.passId) continue;
+        const id = node.dataset.passId;
+        const commit = now();
+        const img = node.querySelector('img');
+        if (!img || img.complete) painted(id, commit, commit);
+        else img.addEventListener('load', () => painted(id, commit, now()), { once: true });
+      }
+    }
+  }).observe(document, { childList: true, subtree: true });
+}
+
+const paintCount = (page: Page) => page.evaluate(() => window.__benchGuard?.paints.length ?? 0);
+const passesReached = (page: Page) => page.evaluate(() => window.__benchGuard?.count ?? 0);
 
 async function nextPaint(page: Page, before: number): Promise<Paint> {
   const handle = await page.waitForFunction(
     (n) => {
-      const p = window.__guardPaints;
-      if (!p || p.length <= n) return null;
-      const last = p[p.length - 1]!;
-      return { id: last.id, at: last.at, commit: last.commit, loaded: last.loaded, received: window.__guardReceived?.get(last.id) ?? null, arrived: window.__guardArrived?.get(last.id) ?? null };
+      const w = window.__benchGuard;
+      if (!w || w.paints.length <= n) return null;
+      for (const m of w.messages.splice(0)) {
+        const { payload } = JSON.parse(m.text) as { payload: { pass: { id: string }; receivedAtMs: number } };
+        w.passes.set(payload.pass.id, [payload.receivedAtMs, m.at]);
+        if (w.passes.size > 5000) w.passes.clear();
+      }
+      const last = w.paints[w.paints.length - 1]!;
+      const pass = w.passes.get(last.id);
+      return { id: last.id, at: last.at, commit: last.commit, loaded: last.loaded, received: pass?.[0] ?? null, arrived: pass?.[1] ?? null };
     },
     before,
     { polling: 'raf', timeout: 10_000 },
@@ -201,7 +274,7 @@ async function measure(
   const frame: number[] = [];
   for (const [i, uid] of uids.entries()) {
     const before = await paintCount(page);
-    const reachedBefore = await page.evaluate(() => window.__guardReceived?.size ?? 0);
+    const reachedBefore = await passesReached(page);
     const card = await rig.tap(uid, { slot: 0 });
     let paint: Paint;
     try {
@@ -209,7 +282,7 @@ async function measure(
     } catch (err) {
       if (!(err instanceof Error) || err.name !== 'TimeoutError') throw err;
       // Told, counted and printed, never dropped silently: where did this tap stop?
-      const reached = (await page.evaluate(() => window.__guardReceived?.size ?? 0)) > reachedBefore;
+      const reached = (await passesReached(page)) > reachedBefore;
       const powered = await Promise.race([card.poweredOn.then(() => 'yes'), new Promise<string>((r) => setTimeout(() => r('no'), 0))]);
       console.log(`  tap ${i} (${uid}): not painted within 10 s; pcscd powered the card: ${powered}; its pass event ${reached ? 'reached the page' : 'never reached the page'}`);
       missed++;
@@ -327,6 +400,7 @@ export default async function guardBench(report: Report): Promise<void> {
     }
     console.log(`  station: first sync of the school took ${((performance.now() - syncStart) / 1000).toFixed(1)} s`);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.addInitScript(watchGuardPaints);
     await page.goto(host.url);
     await page.getByTestId('guard-view').waitFor();
     await page.locator('[data-testid="reader-entry"].reader-ready').waitFor({ timeout: 30_000 });
@@ -389,8 +463,7 @@ export default async function guardBench(report: Report): Promise<void> {
     const rssBefore = stationRssMb(host);
     let rssMax = rssBefore;
     const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, stationRssMb(host!))), 1000);
-    const receivedCount = () => page.evaluate(() => window.__guardReceived?.size ?? 0);
-    const receivedBefore = await receivedCount();
+    const receivedBefore = await passesReached(page);
     const soakStart = performance.now();
     const everyMs = (SOAK_SECONDS * 1000) / SOAK_TAPS;
     for (let i = 0; i < SOAK_TAPS; i++) {
@@ -403,7 +476,7 @@ export default async function guardBench(report: Report): Promise<void> {
     await page.waitForTimeout(1000);
     clearInterval(rssTimer);
     const soakS = (performance.now() - soakStart) / 1000;
-    const painted = (await receivedCount()) - receivedBefore;
+    const painted = (await passesReached(page)) - receivedBefore;
     const feed = await page.getByTestId('guard-feed').locator('li').count();
     const rssAfter = stationRssMb(host);
     console.log(

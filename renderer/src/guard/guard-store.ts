@@ -115,24 +115,11 @@ export const useGuard = create<GuardState>()((set, get) => {
 /** The pass with this id as the screen shows it (with any correction since). */
 export const usePass = (id: string): GuardPassView | undefined => useGuard((s) => s.passes[id]);
 
-/** Paint marks for the benchmark: pass id → time the big card was painted (performance.timeOrigin + now). */
-declare global {
-  interface Window {
-    __guardPaints?: { id: string; at: number; commit: number; loaded: number }[];
-    /** Pass id → when the station process got its card event (for the same benchmark). */
-    __guardReceived?: Map<string, number>;
-    /** Pass id → when its event arrived in the page (splits the own share into station + bridge, and page). */
-    __guardArrived?: Map<string, number>;
-  }
-}
-
 let connected = false;
 export function connectGuardStore(): void {
   if (connected) return;
   connected = true;
-  station.on('guard.pass', ({ pass, counters, receivedAtMs, portrait }) => {
-    (window.__guardReceived ??= new Map()).set(pass.id, receivedAtMs);
-    (window.__guardArrived ??= new Map()).set(pass.id, performance.timeOrigin + performance.now());
+  station.on('guard.pass', ({ pass, counters, portrait }) => {
     // The portrait came with the event: start decoding it before React renders the card that shows it.
     if (pass.holder?.photoHash && portrait) rememberPortrait(pass.holder.photoHash, portrait);
     lists.counters = counters;

@@ -1,43 +1,21 @@
-import { useLayoutEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { GuardPassView } from '../../../common/contract/index.ts';
 import { Photo } from '../components/photo.tsx';
 import { portraitSrc } from '../portraits.ts';
 import { ICON, usePassTitle, useTime } from './pass-format.ts';
 
-/** Marks the moment the big card is on screen (after the next frame), for the tap-to-paint benchmark. */
-function markPainted(id: string, commit: number, loaded: number): void {
-  requestAnimationFrame(() => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      (window.__guardPaints ??= []).push({ id, at: performance.timeOrigin + performance.now(), commit, loaded });
-      if (window.__guardPaints.length > 5000) window.__guardPaints.splice(0, 1000);
-      if ((window.__guardReceived?.size ?? 0) > 5000) window.__guardReceived?.clear();
-      if ((window.__guardArrived?.size ?? 0) > 5000) window.__guardArrived?.clear();
-    };
-    ch.port2.postMessage(null);
-  });
-}
-
 /** The big card: photo first, then name and class, then the verdict as colour + icon + word. */
 export function TapCard({ pass }: { pass: GuardPassView }) {
   const { t } = useTranslation('guard');
   const time = useTime();
   const title = usePassTitle();
-  const imgRef = useRef<HTMLImageElement>(null);
-  useLayoutEffect(() => {
-    const img = imgRef.current;
-    const commit = performance.timeOrigin + performance.now();
-    if (!img || img.complete) markPainted(pass.id, commit, commit);
-    else img.addEventListener('load', () => markPainted(pass.id, commit, performance.timeOrigin + performance.now()), { once: true });
-  }, [pass.id]);
   const verdictClass = pass.verdict === 'allow' ? 'v-allow' : pass.verdict === 'deny' ? 'v-deny' : 'v-info';
   const hash = pass.holder?.photoHash ?? null;
   return (
     <section className={`g-tap ${verdictClass} ${pass.alarm ? 'g-alarm' : ''}`} data-testid="last-tap" data-pass-id={pass.id} data-verdict={pass.verdict} data-reason={pass.reason}>
       <div className="g-photo">
         {hash ? (
-          <img ref={imgRef} className="photo photo-large" src={portraitSrc(hash)} alt={pass.holder?.fullName ?? ''} draggable={false} />
+          <img className="photo photo-large" src={portraitSrc(hash)} alt={pass.holder?.fullName ?? ''} draggable={false} />
         ) : pass.holder ? (
           <Photo hash={null} alt={pass.holder.fullName} />
         ) : (
