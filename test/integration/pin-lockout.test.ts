@@ -20,7 +20,7 @@ function setup() {
   ]);
   const warnings: string[] = [];
   let now = Date.parse('2026-11-23T05:00:00Z');
-  const pins = new StaffPins(store.db, { warn: (_o, msg) => void warnings.push(msg) }, () => now);
+  const pins = new StaffPins(store.roster, { warn: (_o, msg) => void warnings.push(msg) }, () => now);
   return { store, pins, warnings, advance: (ms: number) => (now += ms) };
 }
 
