@@ -17,7 +17,7 @@ import { chromium } from '@playwright/test';
 import { generateDemoSchool } from '../common/demo-school.ts';
 import type { Card } from '../common/domain.ts';
 import { Cashier } from '../core/cashier/index.ts';
-import { schoolDate, systemClock } from '../core/clock.ts';
+import { schoolDate, systemClock } from '../common/clock.ts';
 import { hashPin } from '../core/pin.ts';
 import { openStore } from '../core/store/index.ts';
 import { SimulatedReader } from '../hardware/index.ts';

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { WebSocket } from 'ws';
 import type { Student } from '../common/domain.ts';
-import { systemClock } from '../core/clock.ts';
+import { systemClock } from '../common/clock.ts';
 import { openStore } from '../core/store/index.ts';
 import type { Repo } from '../server/repo.ts';
 import { startBrowserHost, type BrowserHost } from '../host/browser-host.ts';

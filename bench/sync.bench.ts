@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import type { Report } from './run.ts';
-import { systemClock } from '../core/clock.ts';
+import { systemClock } from '../common/clock.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { fileTokenVault } from '../sync/token-vault.ts';
 import type { SyncStatus } from '../common/sync-api.ts';

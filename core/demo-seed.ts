@@ -1,6 +1,6 @@
 import { DEMO_SPARE_CARDS, generateDemoSchool } from '../common/demo-school.ts';
-import { schoolDate, type Clock } from './clock.ts';
-import type { PhotoStore } from './photos.ts';
+import { schoolDate, type Clock } from '../common/clock.ts';
+import type { PhotoStore } from '../node/photos.ts';
 import type { Store } from './store/index.ts';
 import { hashPin } from './pin.ts';
 

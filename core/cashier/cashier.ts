@@ -14,7 +14,7 @@ import type {
 } from '../../common/contract/cashier.ts';
 import type { Holder } from '../../common/domain.ts';
 import type { CardRead } from '../../common/readers.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../common/clock.ts';
 import type { Store } from '../store/index.ts';
 import type { CardLookup } from '../store/roster.ts';
 import { CashierError, type CashierLog } from './errors.ts';

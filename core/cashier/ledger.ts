@@ -1,7 +1,7 @@
 import type { CartLine } from '../../common/cart.ts';
 import type { Receipt } from '../../common/contract/cashier.ts';
 import type { Holder } from '../../common/domain.ts';
-import { schoolDate, type Clock } from '../clock.ts';
+import { schoolDate, type Clock } from '../../common/clock.ts';
 import type { DebitRow } from '../store/cashier-ledger.ts';
 import type { Store } from '../store/index.ts';
 import { CashierError, type CashierLog } from './errors.ts';

@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { CartLine } from '../../common/cart.ts';
 import type { CloseShiftResult, ShiftInfo, ShiftReport } from '../../common/contract/cashier.ts';
 import type { Staff } from '../../common/domain.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../common/clock.ts';
 import type { Store } from '../store/index.ts';
 import type { StaffRow } from '../store/roster.ts';
 import { parseRoles, StaffPins } from '../staff-pin.ts';

@@ -5,7 +5,7 @@ import { decideTillTap, evaluateSale, type SalePolicy, type TapRefusal } from '.
 import type { CashierCart, ConfirmResult, CustomerDisplay, MenuView, PhotoCheck, TapOutcome } from '../../common/contract/cashier.ts';
 import type { Holder, MenuItem } from '../../common/domain.ts';
 import type { CardRead } from '../../common/readers.ts';
-import { schoolDate, type Clock } from '../clock.ts';
+import { schoolDate, type Clock } from '../../common/clock.ts';
 import type { Store } from '../store/index.ts';
 import type { CardLookup } from '../store/roster.ts';
 import type { CashierEvents } from './cashier.ts';

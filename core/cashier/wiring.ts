@@ -1,7 +1,7 @@
 import type { CardRead } from '../../common/readers.ts';
 import { DomainError, type Router } from '../bridge/router.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { CardLookup } from '../store/roster.ts';
 import { Cashier, CashierError } from './cashier.ts';

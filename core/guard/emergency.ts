@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { EmergencyState } from '../../common/contract/guard.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { PassBook } from './pass-book.ts';
 import type { Turnstile } from './turnstile.ts';

@@ -4,8 +4,8 @@ import type { EmergencyState, GateOutcome, GuardCounters, GuardPassView, InsideL
 import type { HolderKind } from '../../common/domain.ts';
 import { DEFAULT_FLOOD, type Direction, type FloodSettings, type ManualOpenReason, type VisitorReason } from '../../common/guard-rules.ts';
 import type { CardRead, ReaderRole } from '../../common/readers.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { CardLookup } from '../store/roster.ts';
 import { GuardDuty } from './duty.ts';

@@ -2,8 +2,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { CanonicalCard } from '../../common/card-id.ts';
 import type { GuardCounters, GuardPassView } from '../../common/contract/guard.ts';
 import { endOfSchoolDayUtc, insideNow } from '../../common/guard-rules.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 
 export type PassDraft = Partial<GuardPassView> & Pick<GuardPassView, 'kind' | 'at' | 'verdict' | 'reason'> & { card?: CanonicalCard | null };

@@ -2,8 +2,8 @@ import { cardKey, printedForms, type CanonicalCard } from '../../common/card-id.
 import type { GuardPassView, SpareCardView } from '../../common/contract/guard.ts';
 import type { HolderKind } from '../../common/domain.ts';
 import { DomainError } from '../bridge/router.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { PassBook } from './pass-book.ts';
 

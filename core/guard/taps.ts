@@ -4,8 +4,8 @@ import type { GateOutcome, GuardPassView } from '../../common/contract/guard.ts'
 import type { HolderKind } from '../../common/domain.ts';
 import { decideTap, TapFloodGuard, type Direction, type FloodSettings, type GuardNotice } from '../../common/guard-rules.ts';
 import type { CardRead, ReaderRole } from '../../common/readers.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { CardLookup } from '../store/roster.ts';
 import type { PassBook } from './pass-book.ts';

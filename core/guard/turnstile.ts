@@ -1,6 +1,6 @@
 import type { GateOutcome } from '../../common/contract/guard.ts';
 import type { Direction } from '../../common/guard-rules.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../common/logger.ts';
 import type { Gate } from './gate.ts';
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -1,8 +1,8 @@
 import type { CardRead, GateConfig, GateDirection, ReaderRole } from '../../common/readers.ts';
 import type { GateResult } from '../../hardware/relay.ts';
 import { DomainError, type Router } from '../bridge/router.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { CardLookup } from '../store/roster.ts';
 import { NO_GATE, type Gate } from './gate.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../common/clock.ts';
 import { openDatabase, type Db, type OpenOptions } from './db.ts';
 import { CashierLedger } from './cashier-ledger.ts';
 import { GuardLog } from './guard-log.ts';

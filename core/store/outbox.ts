@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { eventPayloads, type EventPayload, type EventResult, type EventType, type StationEvent } from '../../common/events.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../common/clock.ts';
 import type { Db } from './db.ts';
 
 export interface OutboxRow extends StationEvent {

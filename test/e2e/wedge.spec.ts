@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { openStore } from '../../core/store/index.ts';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
 import { expect, test } from './fixtures.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { schoolDate, systemClock } from '../../core/clock.ts';
+import { schoolDate, systemClock } from '../../common/clock.ts';
 import { availableBalance } from '../../common/cashier-rules.ts';
 import { Cashier } from '../../core/cashier/index.ts';
 import { hashPin } from '../../core/pin.ts';

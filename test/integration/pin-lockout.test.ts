@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { hashPin } from '../../core/pin.ts';
 import { PIN_LOCKOUT, StaffPins } from '../../core/staff-pin.ts';
 import { openStore } from '../../core/store/index.ts';

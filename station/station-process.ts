@@ -11,11 +11,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initialUpdateState } from '../common/update-policy.ts';
-import { servePorts, type ParentPort } from './bridge/port-transport.ts';
+import { servePorts, type ParentPort } from '../core/bridge/port-transport.ts';
 import { remoteTokenVault } from './remote-token-vault.ts';
-import { startWsBridge } from './bridge/ws-server.ts';
-import { defaultDataDir } from './data-dir.ts';
-import { createLogger } from './logger.ts';
+import { startWsBridge } from '../core/bridge/ws-server.ts';
+import { defaultDataDir } from '../node/data-dir.ts';
+import { createLogger } from '../node/logger.ts';
 import { createStation } from './station.ts';
 import { attachUpdateRelay } from './update-relay.ts';
 

@@ -1,44 +1,12 @@
-/**
- * The store as sync/ sees it: no SQL crosses this line. sync/ pulls pages and photos into it and
- * pushes the outbox out of it; core/ implements it over the station's SQLite store.
- */
 import type { CanonicalCard } from '../common/card-id.ts';
-import type { MenuItem } from '../common/domain.ts';
-import type { StationEvent } from '../common/events.ts';
-import type { AttentionItem, PushResult, RosterPage } from '../common/sync-api.ts';
-import type { Logger } from './logger.ts';
-import { cardRemovedByServer, spareRemovedByServer } from './guard/spare-cards.ts';
-import { PhotoStore } from './photos.ts';
-import type { Store } from './store/index.ts';
+import type { PushResult, RosterPage } from '../common/sync-api.ts';
+import type { SyncStore } from '../sync/store.ts';
+import type { Logger } from '../common/logger.ts';
+import { cardRemovedByServer, spareRemovedByServer } from '../core/guard/spare-cards.ts';
+import { PhotoStore } from '../node/photos.ts';
+import type { Store } from '../core/store/index.ts';
 
-export interface SyncStore {
-  /** The oldest waiting events, in station order. */
-  pendingEvents(limit: number): StationEvent[];
-  pendingCount(): number;
-  /** The backend's answers, all in one transaction. A duplicate is kept as its first answer when that was not plain acceptance. */
-  recordResults(results: readonly PushResult[]): void;
-  recordAttempt(ids: readonly string[], error: string): void;
-  onOutboxChange(listener: () => void): () => void;
-
-  rosterCursor(): string | null;
-  /** Upserts, tombstone deletes and the new cursor in one transaction. */
-  applyRosterPage(page: RosterPage): void;
-  /** Portrait hashes the roster names that are not on disk yet. */
-  missingPhotos(limit: number): string[];
-  /** Verifies the bytes against the hash, writes the file, records it. Throws on a mismatch. */
-  savePhoto(hash: string, bytes: Uint8Array): void;
-  /** Replaces the menu of one school day. */
-  applyMenu(date: string, items: readonly MenuItem[]): void;
-
-  getState(key: string): string | null;
-  setState(key: string, value: string | null): void;
-
-  /** Anomalies and invalid events nobody has dismissed yet, newest first. */
-  attention(limit: number): AttentionItem[];
-  attentionCount(): number;
-  clearAttention(id: string): void;
-}
-
+/** The station's side of sync/'s SyncStore: the store's repositories behind the interface sync/ owns. */
 export function createSyncStore(store: Store, photos: PhotoStore, log?: Pick<Logger, 'info'>): SyncStore {
   const { db, outbox, roster, spares, syncState } = store;
 
