@@ -1,5 +1,5 @@
 /**
- * Cashier figures (DESIGN.md §6):
+ * Cashier figures (docs/architecture.md, "Figures"):
  * - In the station process, on a real SQLite file with 5,000 students and 20,000 cards: the reader's
  *   `card` event → photo check ready (the event the bridge pushes), confirm → sale stored durably and
  *   cart cleared, and a break of 300 sales back to back with a growing outbox (last 50 vs first 50).

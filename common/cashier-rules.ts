@@ -1,5 +1,5 @@
 /**
- * The cashier's sale rules (DESIGN.md §2, issue 6), pure: the station gathers the figures from its
+ * The cashier's sale rules (docs/architecture.md), pure: the station gathers the figures from its
  * store and this module decides. The rules run in this order and the first that refuses wins:
  *   1. forbidden items: a line whose category the parents forbade or that contains one of the child's
  *      allergens (every offending line is named);
@@ -155,7 +155,7 @@ export function splitSale(
   return { total, subsidyPart, accountPart: total - subsidyPart, subsidy: applied };
 }
 
-/** The station's view of the balance (DESIGN.md §2). */
+/** The station's view of the balance (docs/architecture.md). */
 export function availableBalance(ctx: Pick<SaleContext, 'account' | 'unsyncedDebits' | 'unsyncedCredits'>): Kopecks {
   return ctx.account.balance - ctx.unsyncedDebits + ctx.unsyncedCredits;
 }

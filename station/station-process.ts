@@ -1,5 +1,5 @@
 /**
- * The station process (DESIGN.md §1): core, hardware and sync in one Node process. Electron starts it as
+ * The station process (docs/architecture.md): core, hardware and sync in one Node process. Electron starts it as
  * a utilityProcess and hands it one MessagePort per window; the browser host forks it as a plain Node
  * process and it serves the same bridge over a WebSocket on 127.0.0.1.
  *

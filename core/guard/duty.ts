@@ -21,7 +21,7 @@ export interface GuardDutyOptions {
 }
 
 /**
- * Who is on duty at the guard post (issue 5). Nothing about a tap depends on it: children pass and the
+ * Who is on duty at the guard post. Nothing about a tap depends on it: children pass and the
  * relay opens with nobody signed in. The guard's manual actions carry the on-duty operator; with nobody on
  * duty they need a PIN, which signs that person in. The duty is kept in the store (migration 006), so it
  * survives a restart, and it ends by itself at the end of the school day. Start and end are outbox events.

@@ -1,5 +1,5 @@
 /**
- * Guard post end to end (issue 5): the station process under the browser host with a real SQLite data
+ * Guard post end to end: the station process under the browser host with a real SQLite data
  * folder, the turnstile relay on a socat pty (an LCUS board played on the far end), real Chromium.
  * Cards come through the station's own simulated readers (entry and exit) by the bridge's demo.tap,
  * so every tap takes the same path as a hardware reader's card event inside the station process.

@@ -1,5 +1,5 @@
 /**
- * Keyboard-wedge reader end to end (issue 3): real Chromium through the browser host, a station with a
+ * Keyboard-wedge reader end to end: real Chromium through the browser host, a station with a
  * wedge reader configured. Real key events (CDP) typed fast like a reader become a card the station
  * resolves, and never land in the focused field; typing at a person's pace stays text.
  */

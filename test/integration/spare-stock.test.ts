@@ -1,5 +1,5 @@
 /**
- * The school's spare-card stock (issue 5) lives on the reference server: IT adds, lists and removes
+ * The school's spare-card stock lives on the reference server: IT adds, lists and removes
  * spare cards (admin endpoints and CLI, on SQLite and PostgreSQL), the roster carries them and their
  * tombstones, and stations (guard posts and the canteen) keep their stock from it. A card removed while
  * handed out stays with the child until it comes back, then leaves the station's stock.
