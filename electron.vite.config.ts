@@ -10,7 +10,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'main/index.ts'),
-          'station-process': resolve(import.meta.dirname, 'core/station-process.ts'),
+          'station-process': resolve(import.meta.dirname, 'station/station-process.ts'),
         },
       },
     },

@@ -1,5 +1,5 @@
 /**
- * Cashier figures (DESIGN.md §6):
+ * Cashier figures (docs/architecture.md, "Figures"):
  * - In the station process, on a real SQLite file with 5,000 students and 20,000 cards: the reader's
  *   `card` event → photo check ready (the event the bridge pushes), confirm → sale stored durably and
  *   cart cleared, and a break of 300 sales back to back with a growing outbox (last 50 vs first 50).
@@ -17,7 +17,7 @@ import { chromium } from '@playwright/test';
 import { generateDemoSchool } from '../common/demo-school.ts';
 import type { Card } from '../common/domain.ts';
 import { Cashier } from '../core/cashier/index.ts';
-import { schoolDate, systemClock } from '../core/clock.ts';
+import { schoolDate, systemClock } from '../common/clock.ts';
 import { hashPin } from '../core/pin.ts';
 import { openStore } from '../core/store/index.ts';
 import { SimulatedReader } from '../hardware/index.ts';

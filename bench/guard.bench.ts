@@ -1,5 +1,5 @@
 /**
- * Guard post: tap to verdict on screen (DESIGN.md §6, issue 5), with 5,000 students and 20,000 cards.
+ * Guard post: tap to verdict on screen (docs/architecture.md, "Figures"), with 5,000 students and 20,000 cards.
  * The whole path is real: virtual cards on pcscd + vpcd, the station process under the browser host with
  * its PC/SC driver, the guard view in Chromium. Per tap:
  *   guard_own_share_p95_ms            the station process got the driver's card event → photo painted in the page
@@ -12,7 +12,7 @@
  * "Painted" is the first task after the frame that shows the pass's big card with its portrait decoded,
  * as `watchGuardPaints` (an init script this bench puts in the page) sees it: the app has no bench code.
  * Both ends read the same clock (performance.timeOrigin + now, epoch ms) on this machine.
- * Then a soak (issue 5): 1,000 taps in 5 minutes at two readers, entry and exit, evenly paced; every tap
+ * Then a soak: 1,000 taps in 5 minutes at two readers, entry and exit, evenly paced; every tap
  * must reach the screen and the station's RSS must stay flat. The soak's readers are serial EM-Marine
  * readers on socat ptys (binary frames), because the virtual PC/SC rig cannot go that fast: pcscd polls
  * vpcd every 400 ms, so a virtual card takes about 0.9 s to come and go (about 135 taps a minute).
@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { WebSocket } from 'ws';
 import type { Student } from '../common/domain.ts';
-import { systemClock } from '../core/clock.ts';
+import { systemClock } from '../common/clock.ts';
 import { openStore } from '../core/store/index.ts';
 import type { Repo } from '../server/repo.ts';
 import { startBrowserHost, type BrowserHost } from '../host/browser-host.ts';

@@ -1,6 +1,6 @@
 /**
  * Portraits for the benchmarks, distinct per seed. A school's photos are JPEGs of about 30 KB
- * (DESIGN.md §6: "5,000 students with 30 KB photos"); `jpegPortraits` draws a head-and-shoulders
+ * (docs/architecture.md, "Figures": "5,000 students with 30 KB photos"); `jpegPortraits` draws a head-and-shoulders
  * picture with a little sensor noise on a canvas in Chromium and encodes it with Chromium's own JPEG
  * encoder (quality 0.85: about 25–30 KB at 300×400), so no image library is needed. `pngPortrait` is
  * the lossless variant (a smooth gradient, which PNG compresses far better than a real photo).

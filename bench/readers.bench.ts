@@ -1,5 +1,5 @@
 /**
- * Card readers (DESIGN.md §6):
+ * Card readers (docs/architecture.md, "Figures"):
  * - PC/SC on the real stack (a private pcscd + vpcd virtual cards from test/helpers/pcsc-rig.ts): the
  *   station's driver against a bare nfc-pcsc listener, in alternating rounds of the same run, never
  *   both at once. Times per tap, all on this process's clock:

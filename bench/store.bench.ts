@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
-import { systemClock } from '../core/clock.ts';
+import { systemClock } from '../common/clock.ts';
 import { openStore } from '../core/store/index.ts';
 import { bundledStationEntry, startBrowserHost } from '../host/browser-host.ts';
 import { chromiumPath } from '../playwright.config.ts';

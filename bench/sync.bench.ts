@@ -1,5 +1,5 @@
 /**
- * Sync benchmarks (DESIGN.md §6) against the reference server running as its own process on loopback,
+ * Sync benchmarks (docs/architecture.md, "Figures") against the reference server running as its own process on loopback,
  * for both storages:
  *   roster_first_5k_s      first sync of 5,000 students with ~30 KB portraits (roster pages + photos + menu)
  *   roster_incremental_ms  a sync with nothing new (median of 15; p95 printed beside it)
@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import type { Report } from './run.ts';
-import { systemClock } from '../core/clock.ts';
+import { systemClock } from '../common/clock.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { fileTokenVault } from '../sync/token-vault.ts';
 import type { SyncStatus } from '../common/sync-api.ts';

@@ -1,5 +1,5 @@
 /**
- * Card identifiers (DESIGN.md §3). The canonical form is the technology plus the uid bytes in the order
+ * Card identifiers (docs/architecture.md, "Card identifiers"). The canonical form is the technology plus the uid bytes in the order
  * the card sends them, upper-case hex. Readers print the same card in other forms; each reader is
  * configured with its output format and converted here.
  */

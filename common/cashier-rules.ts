@@ -1,5 +1,5 @@
 /**
- * The cashier's sale rules (DESIGN.md §2, issue 6), pure: the station gathers the figures from its
+ * The cashier's sale rules (docs/architecture.md), pure: the station gathers the figures from its
  * store and this module decides. The rules run in this order and the first that refuses wins:
  *   1. forbidden items: a line whose category the parents forbade or that contains one of the child's
  *      allergens (every offending line is named);
@@ -16,7 +16,7 @@
  * Every amount is integer kopecks. Refusals are codes; the renderer translates them.
  */
 import { z } from 'zod';
-import type { Account } from './domain.ts';
+import type { Account, Card, Holder } from './domain.ts';
 import { cartTotal, lineTotal, type CartLine } from './cart.ts';
 import type { Kopecks } from './money.ts';
 
@@ -36,6 +36,26 @@ export const TapRefusal = z.enum([
   'no_account',
 ]);
 export type TapRefusal = z.infer<typeof TapRefusal>;
+
+/**
+ * Why a tap at the till opens no photo check, or null when it opens one. The first that applies wins:
+ * no such card; the card blocked, lost or past its date; no such person; no account to pay from.
+ */
+export function decideTillTap(facts: {
+  card: Pick<Card, 'status' | 'validUntil'> | null;
+  holder: Pick<Holder, 'kind'> | null;
+  hasAccount: boolean;
+  now: number;
+}): TapRefusal | null {
+  const { card, holder } = facts;
+  if (!card) return 'card_unknown';
+  if (card.status === 'blocked') return 'card_blocked';
+  if (card.status === 'lost') return 'card_lost';
+  if (card.validUntil && Date.parse(card.validUntil) < facts.now) return 'card_expired';
+  if (!holder) return 'holder_unknown';
+  if (!facts.hasAccount) return holder.kind === 'staff' ? 'staff_no_account' : 'no_account';
+  return null;
+}
 
 export const OffendingLine = z.object({
   itemId: z.string(),
@@ -135,7 +155,7 @@ export function splitSale(
   return { total, subsidyPart, accountPart: total - subsidyPart, subsidy: applied };
 }
 
-/** The station's view of the balance (DESIGN.md §2). */
+/** The station's view of the balance (docs/architecture.md). */
 export function availableBalance(ctx: Pick<SaleContext, 'account' | 'unsyncedDebits' | 'unsyncedCredits'>): Kopecks {
   return ctx.account.balance - ctx.unsyncedDebits + ctx.unsyncedCredits;
 }

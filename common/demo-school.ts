@@ -16,7 +16,7 @@ export interface DemoSchool {
 }
 
 /**
- * The demo school's reserve stock of spare cards (issue 5). 8-byte uids, so they never collide with the
+ * The demo school's reserve stock of spare cards. 8-byte uids, so they never collide with the
  * generated 7-byte student cards. The reference server's demo keeps them in its stock; a station running
  * the embedded demo without a server seeds them itself (core/demo-seed.ts).
  */

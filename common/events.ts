@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HolderKind, Kopecks, Technology, Uid, UtcInstant } from './domain.ts';
 
 /**
- * Station events: append-only facts kept in the outbox and pushed to the backend (DESIGN.md §2, §4).
+ * Station events: append-only facts kept in the outbox and pushed to the backend (docs/architecture.md).
  * Each has a UUIDv7 id (its idempotency key), the station's sequence number, the UTC time it happened
  * by the station's clock, and the clock offset the station knew (server time − station time).
  * Feature issues add their event types here, one schema each; the server validates with the same map.
@@ -103,7 +103,7 @@ export const eventPayloads = {
     shiftId: z.string().nullable(),
     operatorId: z.string().nullable(),
   }),
-  /** Guard post (issue 5): a visitor let in by hand, once. */
+  /** Guard post: a visitor let in by hand, once. */
   visitor_pass: z.object({
     visitorName: z.string().min(1).max(200),
     reason: z.string().min(1),

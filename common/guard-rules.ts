@@ -4,7 +4,7 @@ import type { CardStatus, Holder, HolderKind } from './domain.ts';
 import { GateConfig, type ReaderRole } from './readers.ts';
 
 /**
- * The guard post's access verdict (issue 5): pure rules, no I/O. The station resolves a tap against its
+ * The guard post's access verdict: pure rules, no I/O. The station resolves a tap against its
  * own store and hands the facts here; the answer carries reason CODES that the renderer translates.
  */
 
@@ -46,7 +46,7 @@ export interface GuardRuleSettings {
 /** The guard post's settings (a section of the station settings). */
 export const GuardSettings = z.object({
   antiPassback: AntiPassback.default('off'),
-  /** The turnstile's USB relay (LCUS, DESIGN.md §5) with its channels and pulse; null: no relay, passes are still recorded and the guard told. */
+  /** The turnstile's USB relay (LCUS; docs/architecture.md, "Hardware on the wire") with its channels and pulse; null: no relay, passes are still recorded and the guard told. */
   relay: GateConfig.nullable().default(null),
 });
 export type GuardSettings = z.infer<typeof GuardSettings>;

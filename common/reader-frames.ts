@@ -1,5 +1,5 @@
 /**
- * Pure parsing of what serial card readers send (DESIGN.md §5): text lines and binary
+ * Pure parsing of what serial card readers send (docs/architecture.md, "Hardware on the wire"): text lines and binary
  * `STX LEN TYPE SNR BCC ETX` frames. No I/O: the serial driver feeds bytes in and gets cards or
  * drop reasons out, so every bad-input case is testable without a port and the renderer's setup
  * screen can show what a sample line would read as.

@@ -67,7 +67,7 @@ export const CardRead = z.object({
 });
 export type CardRead = z.infer<typeof CardRead>;
 
-/** The turnstile or door relay (DESIGN.md §5): an LCUS-type USB relay, one channel per direction. */
+/** The turnstile or door relay (docs/architecture.md, "Hardware on the wire"): an LCUS-type USB relay, one channel per direction. */
 export const GateConfig = z.object({
   id: z.string().min(1).max(64).default('gate'),
   kind: z.literal('lcus'),

@@ -20,9 +20,9 @@ export const Settings = z.object({
   offlineCapPerDay: z.number().int().nonnegative().default(300_00),
   /** Share of a complex meal the subsidy pays for the `discounted` subsidy category (percent). */
   subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
-  /** Guard post: anti-passback, relay pulse and port (issue 5). */
+  /** Guard post: anti-passback, relay pulse and port. */
   guard: GuardSettings.prefault({}),
-  /** Auto-update: channel, check interval, rush hours (issue 7). */
+  /** Auto-update: channel, check interval, rush hours. */
   update: UpdateSettings.prefault({}),
   readers: z
     .array(ReaderConfig)

@@ -1,5 +1,5 @@
 /**
- * The sync contract between a station and the backend (DESIGN.md §4): the wire schemas the reference
+ * The sync contract between a station and the backend (docs/architecture.md): the wire schemas the reference
  * server validates with and serves as OpenAPI, and the station's client parses replies with.
  * Pure zod; no I/O.
  */
@@ -66,7 +66,7 @@ export const RosterStaff = Staff.extend({ pinHash: PinHash.nullable().optional()
 export type RosterStaff = z.infer<typeof RosterStaff>;
 
 /**
- * A card of the school's reserve stock (issue 5): a guard hands it out for a day to a child who forgot
+ * A card of the school's reserve stock: a guard hands it out for a day to a child who forgot
  * theirs. It is nobody's card until a station binds it (a temp_card_bind event, then a temporary card row).
  */
 export const SpareCard = z.object({

@@ -1,6 +1,6 @@
 import { DEMO_SPARE_CARDS, generateDemoSchool } from '../common/demo-school.ts';
-import { schoolDate, type Clock } from './clock.ts';
-import type { PhotoStore } from './photos.ts';
+import { schoolDate, type Clock } from '../common/clock.ts';
+import type { PhotoStore } from '../node/photos.ts';
 import type { Store } from './store/index.ts';
 import { hashPin } from './pin.ts';
 
@@ -25,8 +25,7 @@ export function seedDemoSchool(store: Store, photos: PhotoStore, clock: Clock, s
 /** The demo menu is for one date; a demo station started on a later day gets today's menu too. */
 export function ensureDemoMenu(store: Store, clock: Clock): void {
   const today = schoolDate(clock.now());
-  const has = store.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM menu_items WHERE date = ?').get(today);
-  if ((has?.n ?? 0) > 0) return;
+  if (store.roster.hasMenu(today)) return;
   const school = generateDemoSchool({ students: 0, date: today, now: new Date(clock.now()).toISOString() });
   store.roster.upsertMenu(school.menu);
 }
@@ -36,12 +35,8 @@ export function ensureDemoMenu(store: Store, clock: Clock): void {
  * from the server's roster like every other school's). Only into an empty stock.
  */
 export function ensureDemoSpareCards(store: Store): number {
-  const has = store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM spare_cards').get();
-  if ((has?.n ?? 0) > 0) return 0;
-  const add = store.db.prepare<[string, string, string], never>('INSERT INTO spare_cards (technology, uid, label) VALUES (?, ?, ?)');
-  store.db.transaction(() => {
-    for (const c of DEMO_SPARE_CARDS) add.run(c.technology, c.uid, c.label);
-  })();
+  if (store.spares.count() > 0) return 0;
+  store.spares.add(DEMO_SPARE_CARDS);
   return DEMO_SPARE_CARDS.length;
 }
 
@@ -54,10 +49,9 @@ export function retireDemoSchool(store: Store): { eventsKept: number } {
   let eventsKept = 0;
   store.db.transaction(() => {
     // The spare-card stock too: the backend's own stock arrives with its roster.
-    for (const table of ['cards', 'accounts', 'students', 'staff', 'menu_items', 'spare_cards']) store.db.prepare(`DELETE FROM ${table}`).run();
-    eventsKept = store.db
-      .prepare("UPDATE outbox SET status = 'invalid', result_message = 'demo school event: kept on this station, not sent' WHERE status = 'pending'")
-      .run().changes;
+    store.roster.clear();
+    store.spares.clear();
+    eventsKept = store.outbox.retirePending('demo school event: kept on this station, not sent');
   })();
   return { eventsKept };
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { CardRead, ReaderConfig, ReaderRole, ReaderStatus } from '../common/readers.ts';
 import type { CardReader } from '../hardware/card-reader.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../common/logger.ts';
 
 export type ReaderFactory = (config: ReaderConfig) => CardReader;
 

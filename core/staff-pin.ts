@@ -1,18 +1,11 @@
 import type { Staff } from '../common/domain.ts';
 import { verifyPin, verifyPinAsync } from './pin.ts';
-import type { Db } from './store/db.ts';
+import type { Roster, StaffRow } from './store/roster.ts';
 
 export type StaffRole = Staff['roles'][number];
 
 /** A staff row as the PIN check reads it (roles as the stored JSON text). */
-export interface StaffPinRow {
-  id: string;
-  full_name: string;
-  position: string;
-  roles: string;
-  pin_hash: string | null;
-  status: string;
-}
+export type StaffPinRow = StaffRow;
 
 /** Who the PIN belongs to, or why nobody: a wrong PIN, or (when the person was named) the wrong role. */
 export type StaffPinCheck = { ok: true; staff: StaffPinRow } | { ok: false; reason: 'pin_wrong' | 'role_missing' | 'pin_locked' };
@@ -37,22 +30,20 @@ export function parseRoles(json: string): string[] {
  * so a 4-digit PIN cannot be guessed at the counter; every wrong PIN and every lock is logged for IT.
  */
 export class StaffPins {
-  readonly #byId;
-  readonly #active;
+  readonly #roster: Pick<Roster, 'staffRow' | 'activeStaff'>;
   readonly #log: { warn(obj: object, msg: string): void };
   readonly #now: () => number;
   #wrongInARow = 0;
   #lockedUntil = 0;
 
-  constructor(db: Db, log: { warn(obj: object, msg: string): void }, now: () => number = Date.now) {
+  constructor(roster: Pick<Roster, 'staffRow' | 'activeStaff'>, log: { warn(obj: object, msg: string): void }, now: () => number = Date.now) {
     this.#now = now;
-    this.#byId = db.prepare<[string], StaffPinRow>('SELECT id, full_name, position, roles, pin_hash, status FROM staff WHERE id = ?');
-    this.#active = db.prepare<[], StaffPinRow>("SELECT id, full_name, position, roles, pin_hash, status FROM staff WHERE status = 'active' ORDER BY full_name");
+    this.#roster = roster;
     this.#log = log;
   }
 
   #candidates(roles: readonly StaffRole[], staffId?: string): { named: boolean; anyone: boolean; withRole: StaffPinRow[] } {
-    const candidates = staffId ? [this.#byId.get(staffId)].filter((s): s is StaffPinRow => !!s && s.status === 'active') : this.#active.all();
+    const candidates = staffId ? [this.#roster.staffRow(staffId)].filter((s): s is StaffPinRow => !!s && s.status === 'active') : this.#roster.activeStaff();
     const withRole = candidates.filter((s) => parseRoles(s.roles).some((r) => (roles as readonly string[]).includes(r)));
     return { named: staffId !== undefined, anyone: candidates.length > 0, withRole };
   }

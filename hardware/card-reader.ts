@@ -12,7 +12,7 @@ export interface CardReaderEvents {
 }
 
 /**
- * One driver per reader kind behind this interface (DESIGN.md §1). A driver never throws into the
+ * One driver per reader kind behind this interface (docs/architecture.md). A driver never throws into the
  * process: failures become a status with a reason, and it reconnects by itself.
  */
 export interface CardReader extends EventEmitter<CardReaderEvents> {

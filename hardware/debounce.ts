@@ -1,5 +1,5 @@
 /**
- * One tap per presence (issue 3): a card held on a reader is one tap; the same card taken away and shown
+ * One tap per presence: a card held on a reader is one tap; the same card taken away and shown
  * again within `retapMs` is a bounce of the same tap; after that it is a new tap. Pure and clock-driven
  * so the rule is tested without hardware.
  *

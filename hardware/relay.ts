@@ -11,7 +11,7 @@ interface GateEvents {
   status: [GateStatus];
 }
 
-/** A turnstile or door the station can open in one direction for a pulse (DESIGN.md §1). */
+/** A turnstile or door the station can open in one direction for a pulse (docs/architecture.md). */
 export interface Gate extends EventEmitter<GateEvents> {
   readonly id: string;
   start(): void;
@@ -21,7 +21,7 @@ export interface Gate extends EventEmitter<GateEvents> {
   open(direction: GateDirection): Promise<GateResult>;
 }
 
-/** `A0 <channel> <01 on | 00 off> <sum of the three bytes & FF>` (DESIGN.md §5). */
+/** `A0 <channel> <01 on | 00 off> <sum of the three bytes & FF>` (docs/architecture.md, "Hardware on the wire"). */
 export function lcusCommand(channel: number, on: boolean): number[] {
   const bytes = [0xa0, channel & 0xff, on ? 1 : 0];
   return [...bytes, (bytes[0]! + bytes[1]! + bytes[2]!) & 0xff];

@@ -9,10 +9,10 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPageHandler } from '../core/bridge/ws-server.ts';
-import { createLogger } from '../core/logger.ts';
-import { PhotoStore } from '../core/photos.ts';
-import { STATION_EXEC_ARGV } from '../core/station-runtime.ts';
+import { createPageHandler } from '../node/page-server.ts';
+import { createLogger } from '../node/logger.ts';
+import { PhotoStore } from '../node/photos.ts';
+import { STATION_EXEC_ARGV } from '../node/station-runtime.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -91,7 +91,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     return new Promise<void>((ok) => page.close(() => ok()));
   };
 
-  const child = fork(options.entry ?? join(root, 'core', 'station-process.ts'), [], {
+  const child = fork(options.entry ?? join(root, 'station', 'station-process.ts'), [], {
     env: {
       ...process.env,
       ...options.env,

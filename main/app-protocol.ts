@@ -3,7 +3,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { protocol } from 'electron';
 import { CONTENT_SECURITY_POLICY } from './window-options.ts';
 import { STATIC_MIME as MIME } from '../common/mime.ts';
-import { photoMime } from '../core/photos.ts';
+import { photoMime } from '../node/photos.ts';
 
 
 /** Must run before the app is ready. */

@@ -1,12 +1,12 @@
 /**
  * The Electron shell: lifecycle, single instance, windows, the station process, the app:// protocol.
- * No domain logic lives here; it runs in the station process (core/station-process.ts).
+ * No domain logic lives here; it runs in the station process (station/station-process.ts).
  */
 import { join } from 'node:path';
 import { app, BrowserWindow, MessageChannelMain, screen, session, utilityProcess, type UtilityProcess } from 'electron';
 import { registerAppScheme, serveAppProtocol } from './app-protocol.ts';
-import { createLogger } from '../core/logger.ts';
-import { STATION_EXEC_ARGV } from '../core/station-runtime.ts';
+import { createLogger } from '../node/logger.ts';
+import { STATION_EXEC_ARGV } from '../node/station-runtime.ts';
 import { StationLink } from './station-link.ts';
 import { electronTokenVault, serveTokenVault } from './token-vault.ts';
 import type { TokenVault } from '../sync/token-vault.ts';

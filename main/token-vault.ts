@@ -2,11 +2,11 @@
  * The backend token in the Electron shell: encrypted with safeStorage (DPAPI on Windows, Keychain on
  * macOS, the desktop keyring on Linux) in a mode-600 file in the data folder. safeStorage exists only
  * in main, so main keeps the file and the station process asks for it over its parent port
- * (core/remote-token-vault.ts). Wiring in main/index.ts, next to the station utilityProcess:
+ * (station/remote-token-vault.ts). Wiring in main/index.ts, next to the station utilityProcess:
  *
  *   serveTokenVault(stationChild, electronTokenVault(join(dataDir, 'backend-token.bin')), log);
  *
- * and in core/station-process.ts, when serving over ports: `vault: remoteTokenVault(parentPort)`.
+ * and in station/station-process.ts, when serving over ports: `vault: remoteTokenVault(parentPort)`.
  */
 import { safeStorage } from 'electron';
 import { encryptedFileTokenVault, fileTokenVault, type TokenVault } from '../sync/token-vault.ts';
@@ -29,7 +29,7 @@ interface StationChild {
   postMessage(message: unknown): void;
 }
 
-/** Answers the station process's vault requests (see core/remote-token-vault.ts for the messages). */
+/** Answers the station process's vault requests (see station/remote-token-vault.ts for the messages). */
 export function serveTokenVault(child: StationChild, vault: TokenVault, log: (msg: string) => void = console.error): void {
   child.on('message', (message) => {
     const m = message as { type?: string; id?: string; op?: string; credentials?: unknown } | null;

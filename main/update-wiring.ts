@@ -12,7 +12,7 @@ import { buildInfoFrom, createUpdateService, type BuildInfo, type UpdateLogger, 
 /**
  * Glue between the station process and main/updater.ts: the facts the update policy needs (settings,
  * mode, last tap, open shift) come from the station over main's own StationLink; every update state
- * goes to the station process, which relays it to the windows (core/update-relay.ts); "check now" and
+ * goes to the station process, which relays it to the windows (station/update-relay.ts); "check now" and
  * "install now" come back from the station as `update.call` messages on the utility process.
  */
 

@@ -141,7 +141,7 @@ export function packagingProblems(config: BuilderConfig, root = ROOT): string[] 
     problems.push('win.signtoolOptions.publisherName is missing: without it electron-updater does not check the signature of Windows updates');
   }
   if (config.win?.verifyUpdateCodeSignature === false) problems.push('win.verifyUpdateCodeSignature must not be false');
-  for (const path of ['test/unit/a.test.ts', 'bench/run.ts', 'server/app.ts', 'server/releases/publish.ts', 'core/station.ts', 'electron-builder.yml']) {
+  for (const path of ['test/unit/a.test.ts', 'bench/run.ts', 'server/app.ts', 'server/releases/publish.ts', 'station/station.ts', 'electron-builder.yml']) {
     if (isPackaged(config, path)) problems.push(`${path} would be packed into the app: tighten "files"`);
   }
   for (const path of ['out/main/index.js', 'out/preload/index.cjs', 'out/main/station-process.js', 'out/renderer/index.html', 'package.json']) {

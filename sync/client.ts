@@ -1,5 +1,5 @@
 /**
- * The station's HTTP client for the backend (DESIGN.md §4): axios over keep-alive agents, every reply
+ * The station's HTTP client for the backend (docs/architecture.md): axios over keep-alive agents, every reply
  * parsed with the shared zod schemas, every failure turned into a SyncError the loops can act on.
  */
 import http from 'node:http';

@@ -7,9 +7,9 @@
  *   sync.start(); sync.status(); sync.onChange(cb); await sync.syncNow(); await sync.stop();
  */
 import { CLOCK_WARNING_MS, type AttentionItem, type SyncStatus } from '../common/sync-api.ts';
-import { schoolDate, type Clock } from '../core/clock.ts';
-import type { Logger } from '../core/logger.ts';
-import type { SyncStore } from '../core/sync-store.ts';
+import { schoolDate, type Clock } from '../common/clock.ts';
+import type { Logger } from '../common/logger.ts';
+import type { SyncStore } from './store.ts';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions } from './backoff.ts';
 import { createBackendClient, type BackendClient } from './client.ts';
 import { SyncError } from './errors.ts';

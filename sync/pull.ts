@@ -2,7 +2,7 @@
  * The pull half: roster deltas page by page (one store transaction per page, the cursor saved with
  * it), then the portraits the roster names and the store lacks, then the menu.
  */
-import type { SyncStore } from '../core/sync-store.ts';
+import type { SyncStore } from './store.ts';
 import type { BackendClient } from './client.ts';
 import type { SkippedRosterRow } from '../common/sync-api.ts';
 import { SyncError } from './errors.ts';

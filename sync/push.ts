@@ -3,7 +3,7 @@
  * written back. Delivery is at-least-once on the wire and exactly-once on the server (the event id is
  * the idempotency key), so a retry after any fault is always safe.
  */
-import type { SyncStore } from '../core/sync-store.ts';
+import type { SyncStore } from './store.ts';
 import type { BackendClient } from './client.ts';
 import { SyncError } from './errors.ts';
 

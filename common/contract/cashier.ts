@@ -6,7 +6,7 @@ import { CardRef } from '../events.ts';
 import { request } from './define.ts';
 
 /**
- * The cashier's bridge area (issue 6). The cart lives in the station process so that a card tap,
+ * The cashier's bridge area. The cart lives in the station process so that a card tap,
  * which arrives there from the reader, sees exactly the cart the cashier sees. Nothing here carries a
  * balance except a refusal's details, which only the cashier's own request reply contains: events are
  * broadcast to every window, including the customer display, so they never hold a balance or a reason.

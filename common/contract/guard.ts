@@ -6,7 +6,7 @@ import { Direction, GuardNotice, ManualOpenReason, VisitorReason } from '../guar
 import { request } from './define.ts';
 
 /**
- * The guard post's part of the bridge (issue 5). Never a balance, a purchase, a limit or a meal here.
+ * The guard post's part of the bridge. Never a balance, a purchase, a limit or a meal here.
  * Reasons are codes (GuardReason, ManualOpenReason, VisitorReason, …) that the renderer translates.
  */
 

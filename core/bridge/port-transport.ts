@@ -1,5 +1,5 @@
 import type { ServerMessage } from '../../common/contract/index.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../common/logger.ts';
 import type { Router } from './router.ts';
 
 /** The parts of Electron's MessagePortMain the station uses (core/ does not import electron). */

@@ -12,7 +12,7 @@ import {
   type Requests,
   type ServerMessage,
 } from '../../common/contract/index.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../common/logger.ts';
 
 /** What a handler receives: the input as its schema parsed it. */
 export type HandlerInput<N extends RequestName> = z.output<Requests[N]['input']>;

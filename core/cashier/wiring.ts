@@ -1,13 +1,15 @@
 import type { CardRead } from '../../common/readers.ts';
 import { DomainError, type Router } from '../bridge/router.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
+import type { CardLookup } from '../store/roster.ts';
 import { Cashier, CashierError } from './cashier.ts';
 
 export interface CashierWiring {
   /** A card on a reader whose role is 'cashier'. */
-  onCard(read: CardRead): void;
+  /** `found` is the station's one lookup of this card. */
+  onCard(read: CardRead, found?: CardLookup | null): void;
   /** The service for the current store (null while the store is in a fault). */
   current(): Cashier | null;
 }
@@ -84,9 +86,9 @@ export function wireCashier(
 
   return {
     current,
-    onCard: (read) => {
+    onCard: (read, found) => {
       try {
-        current()?.onCard(read);
+        current()?.onCard(read, found);
       } catch (err) {
         log.error({ err, reader: read.readerId }, 'cashier: tap failed');
       }

@@ -1,16 +1,18 @@
 import type { CardRead, GateConfig, GateDirection, ReaderRole } from '../../common/readers.ts';
 import type { GateResult } from '../../hardware/relay.ts';
 import { DomainError, type Router } from '../bridge/router.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
+import type { CardLookup } from '../store/roster.ts';
 import { NO_GATE, type Gate } from './gate.ts';
 import { GuardPost } from './guard-post.ts';
 import { RelayGate } from './relay-gate.ts';
 
 export interface GuardWiring {
   /** A card from any reader while the station is in guard mode (entry/exit, or a misconfigured one). */
-  onCard(read: CardRead & { role: ReaderRole }): void;
+  /** `found` is the station's one lookup of this card. */
+  onCard(read: CardRead & { role: ReaderRole }, found?: CardLookup | null): void;
   current(): GuardPost | null;
   /** Setup's relay test: pulse one direction on the configured relay; null when no relay is configured. */
   testRelay(direction: GateDirection): Promise<GateResult | null>;
@@ -130,9 +132,9 @@ export function wireGuard(
       const g = currentGate();
       return g instanceof RelayGate ? g.relay.open(direction) : null;
     },
-    onCard: (read) => {
+    onCard: (read, found) => {
       try {
-        current()?.onCard(read, read.role);
+        current()?.onCard(read, read.role, found);
       } catch (err) {
         log.error({ err, reader: read.readerId }, 'guard: tap failed');
       }

@@ -55,12 +55,22 @@ export class StoreFault extends Error {
   }
 }
 
-/** Sets the pragmas every connection needs. better-sqlite3 defaults WAL files to NORMAL: force FULL. */
+/** Case- and ё-insensitive folding for name search (SQLite's LIKE folds ASCII only). */
+export function foldText(text: string): string {
+  return text.toLocaleLowerCase('ru').replaceAll('ё', 'е');
+}
+
+/**
+ * Sets the pragmas every connection needs (better-sqlite3 defaults WAL files to NORMAL: force FULL) and
+ * registers the SQL functions the repositories' statements use, so no repository depends on another
+ * having been built first.
+ */
 export function configureConnection(db: Db): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  db.function('guard_fold', { deterministic: true }, (t: unknown) => (typeof t === 'string' ? foldText(t) : null));
 }
 
 function faultMarkerPath(path: string): string {

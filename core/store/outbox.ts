@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { eventPayloads, type EventPayload, type EventResult, type EventType, type StationEvent } from '../../common/events.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../common/clock.ts';
 import type { Db } from './db.ts';
 
 export interface OutboxRow extends StationEvent {
@@ -23,6 +23,16 @@ interface RawRow {
   result_message: string | null;
 }
 
+export interface AttentionRow {
+  id: string;
+  seq: number;
+  type: string;
+  occurred_at: string;
+  status: 'anomaly' | 'invalid';
+  result_code: string | null;
+  result_message: string | null;
+}
+
 function toRow(r: RawRow): OutboxRow {
   return {
     seq: r.seq,
@@ -39,7 +49,7 @@ function toRow(r: RawRow): OutboxRow {
 }
 
 /**
- * The event outbox: facts appended in station order, pushed in batches, each with its own result.
+ * The event outbox (`outbox`, the only code that touches it): facts appended in station order, pushed in batches, each with its own result.
  * An append is durable when it returns (synchronous=FULL). Callers that change domain rows in the same
  * step wrap both in `db.transaction` so the row and its event are written together.
  */
@@ -52,6 +62,7 @@ export class Outbox {
   readonly #result;
   readonly #attempt;
   readonly #bySeq;
+  readonly #q;
   #listeners = new Set<() => void>();
 
   constructor(db: Db, clock: Clock) {
@@ -67,6 +78,29 @@ export class Outbox {
     );
     this.#attempt = db.prepare<[string, string], never>('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?');
     this.#bySeq = db.prepare<[number, number], RawRow>('SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#q = {
+      setCode: db.prepare<[string | null, string], never>('UPDATE outbox SET result_code = ? WHERE id = ?'),
+      attention: db.prepare<[number], AttentionRow>(
+        `SELECT id, seq, type, occurred_at, status, result_code, result_message FROM outbox
+         WHERE status IN ('anomaly', 'invalid') AND attention_cleared_at IS NULL ORDER BY seq DESC LIMIT ?`,
+      ),
+      attentionCount: db.prepare<[], { n: number }>(
+        "SELECT count(*) AS n FROM outbox WHERE status IN ('anomaly', 'invalid') AND attention_cleared_at IS NULL",
+      ),
+      clearAttention: db.prepare<[string, string], never>('UPDATE outbox SET attention_cleared_at = ? WHERE id = ?'),
+      lastBindStatus: db.prepare<[string, string], { status: OutboxRow['status'] }>(
+        `SELECT status FROM outbox WHERE type = 'temp_card_bind'
+           AND json_extract(payload, '$.card.technology') = ? AND json_extract(payload, '$.card.uid') = ?
+         ORDER BY seq DESC LIMIT 1`,
+      ),
+      shiftUnsynced: db.prepare<[string, string], { pending: number; anomalies: number }>(
+        `SELECT coalesce(sum(status = 'pending'), 0) AS pending, coalesce(sum(status = 'anomaly'), 0) AS anomalies
+         FROM outbox
+         WHERE type IN ('sale', 'void', 'group_meal', 'sale_rejected') AND occurred_at >= ?
+           AND json_extract(payload, '$.shiftId') = ?`,
+      ),
+      retirePending: db.prepare<[string], never>("UPDATE outbox SET status = 'invalid', result_message = ? WHERE status = 'pending'"),
+    };
   }
 
   /** Appends one event; throws if the payload does not match its type's schema. */
@@ -106,6 +140,41 @@ export class Outbox {
     this.#db.transaction(() => {
       for (const id of ids) this.#attempt.run(error, id);
     })();
+  }
+
+  /** Records the backend's reason code beside each result (the attention list shows it). */
+  recordResultCodes(codes: readonly { id: string; code: string | null }[]): void {
+    this.#db.transaction(() => {
+      for (const c of codes) this.#q.setCode.run(c.code, c.id);
+    })();
+  }
+
+  /** Anomalies and invalid events nobody has dismissed yet, newest first. */
+  attention(limit: number): AttentionRow[] {
+    return this.#q.attention.all(limit);
+  }
+
+  attentionCount(): number {
+    return this.#q.attentionCount.get()?.n ?? 0;
+  }
+
+  clearAttention(id: string, at = new Date(this.#clock.now()).toISOString()): void {
+    this.#q.clearAttention.run(at, id);
+  }
+
+  /** The status of this station's latest temp_card_bind of a card (pending: the server has not seen it). */
+  lastBindStatus(card: { technology: string; uid: string }): OutboxRow['status'] | null {
+    return this.#q.lastBindStatus.get(card.technology, card.uid)?.status ?? null;
+  }
+
+  /** A till shift's money events still waiting or answered as anomalies. */
+  shiftUnsynced(openedAt: string, shiftId: string): { pending: number; anomalies: number } {
+    return this.#q.shiftUnsynced.get(openedAt, shiftId) ?? { pending: 0, anomalies: 0 };
+  }
+
+  /** Every waiting event is kept but never sent, with the reason (the demo school's events). */
+  retirePending(reason: string): number {
+    return this.#q.retirePending.run(reason).changes;
   }
 
   /** Called after every append or result, so the status bar's count follows. */

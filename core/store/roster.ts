@@ -1,10 +1,56 @@
 import type { CanonicalCard } from '../../common/card-id.ts';
 import type { Account, Card, CardStatus, Holder, HolderKind, MenuItem, Staff, Student } from '../../common/domain.ts';
-import type { Db } from './db.ts';
 
+type PersonStatus = Student['status'];
+import { foldText, type Db } from './db.ts';
+
+/** A card as the roster knows it, with its holder (null when the roster has no such person). */
 export interface CardLookup {
   card: Pick<Card, 'technology' | 'uid' | 'status' | 'validUntil' | 'holderKind' | 'holderId'>;
   holder: Holder | null;
+  /** The holder's own status (a card can be active while its student has left). */
+  personStatus: PersonStatus | null;
+}
+
+/** A person as a name search finds them. */
+export interface PersonMatch {
+  kind: HolderKind;
+  id: string;
+  fullName: string;
+  group: string;
+  photoHash: string | null;
+  status: PersonStatus;
+}
+
+/** A staff row as the PIN check reads it (roles as the stored JSON text). */
+export interface StaffRow {
+  id: string;
+  full_name: string;
+  position: string;
+  roles: string;
+  pin_hash: string | null;
+  status: string;
+}
+
+interface LookupRow {
+  technology: Card['technology'];
+  uid: string;
+  status: CardStatus;
+  valid_until: string | null;
+  holder_kind: HolderKind;
+  holder_id: string;
+  full_name: string | null;
+  group_name: string | null;
+  photo_hash: string | null;
+  person_status: PersonStatus | null;
+}
+
+interface SearchRow {
+  id: string;
+  full_name: string;
+  grp: string;
+  photo_hash: string | null;
+  status: PersonStatus;
 }
 
 interface CardRow {
@@ -20,32 +66,81 @@ interface PersonRow {
   full_name: string;
   group_name: string;
   photo_hash: string | null;
+  status: PersonStatus;
 }
 
-/** Students, staff, cards, accounts and the menu as the station last synced them. */
+/**
+ * Students, staff, cards, accounts, the menu and the portrait index as the station last synced them.
+ * The only code that reads or writes those tables; every card lookup of the station goes through
+ * `lookupCard`.
+ */
 export class Roster {
   readonly #db: Db;
-  readonly #card;
+  readonly #lookup;
   readonly #student;
   readonly #staff;
+  readonly #q;
   readonly #upsertStudent;
   readonly #upsertStaff;
   readonly #upsertCard;
   readonly #upsertAccount;
   readonly #upsertMenu;
   readonly #account;
-  readonly #unbindSpare;
-  readonly #dropSpare;
 
   constructor(db: Db) {
     this.#db = db;
-    this.#card = db.prepare<[string, string], CardRow>(
-      'SELECT technology, uid, holder_kind, holder_id, status, valid_until FROM cards WHERE technology = ? AND uid = ?',
+    this.#lookup = db.prepare<[string, string], LookupRow>(
+      `SELECT c.technology, c.uid, c.status, c.valid_until, c.holder_kind, c.holder_id,
+              coalesce(s.full_name, t.full_name) AS full_name,
+              coalesce(s.class_name, t.position) AS group_name,
+              coalesce(s.photo_hash, t.photo_hash) AS photo_hash,
+              coalesce(s.status, t.status) AS person_status
+         FROM cards c
+         LEFT JOIN students s ON c.holder_kind = 'student' AND s.id = c.holder_id
+         LEFT JOIN staff t ON c.holder_kind = 'staff' AND t.id = c.holder_id
+        WHERE c.technology = ? AND c.uid = ?`,
     );
     this.#student = db.prepare<[string], PersonRow>(
-      'SELECT id, full_name, class_name AS group_name, photo_hash FROM students WHERE id = ?',
+      'SELECT id, full_name, class_name AS group_name, photo_hash, status FROM students WHERE id = ?',
     );
-    this.#staff = db.prepare<[string], PersonRow>('SELECT id, full_name, position AS group_name, photo_hash FROM staff WHERE id = ?');
+    this.#staff = db.prepare<[string], PersonRow>('SELECT id, full_name, position AS group_name, photo_hash, status FROM staff WHERE id = ?');
+    this.#q = {
+      searchStudents: db.prepare<[string, string, number], SearchRow>(
+        `SELECT id, full_name, class_name AS grp, photo_hash, status FROM students
+          WHERE guard_fold(full_name) LIKE ? OR upper(replace(class_name, ' ', '')) = ?
+          ORDER BY class_name, full_name LIMIT ?`,
+      ),
+      searchStaff: db.prepare<[string, number], SearchRow>(
+        'SELECT id, full_name, position AS grp, photo_hash, status FROM staff WHERE guard_fold(full_name) LIKE ? ORDER BY full_name LIMIT ?',
+      ),
+      staffRow: db.prepare<[string], StaffRow>('SELECT id, full_name, position, roles, pin_hash, status FROM staff WHERE id = ?'),
+      activeStaff: db.prepare<[], StaffRow>("SELECT id, full_name, position, roles, pin_hash, status FROM staff WHERE status = 'active' ORDER BY full_name"),
+      classes: db.prepare<[], { class_name: string }>(
+        "SELECT DISTINCT class_name FROM students WHERE status = 'active' ORDER BY length(class_name), class_name",
+      ),
+      classStudents: db.prepare<[string], { id: string; full_name: string; class_name: string; photo_hash: string | null }>(
+        "SELECT id, full_name, class_name, photo_hash FROM students WHERE class_name = ? AND status = 'active' ORDER BY full_name",
+      ),
+      menu: db.prepare<[string], Record<string, unknown>>('SELECT * FROM menu_items WHERE date = ? ORDER BY category, name'),
+      menuItem: db.prepare<[string, string], Record<string, unknown>>('SELECT * FROM menu_items WHERE date = ? AND id = ?'),
+      menuCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM menu_items WHERE date = ?'),
+      deleteMenuDay: db.prepare<[string], never>('DELETE FROM menu_items WHERE date = ?'),
+      deleteStudent: db.prepare<[string], never>('DELETE FROM students WHERE id = ?'),
+      deleteStaff: db.prepare<[string], never>('DELETE FROM staff WHERE id = ?'),
+      deleteAccount: db.prepare<[string], never>('DELETE FROM accounts WHERE holder_id = ?'),
+      deleteCard: db.prepare<[string, string], never>('DELETE FROM cards WHERE technology = ? AND uid = ?'),
+      upsertTempCard: db.prepare(
+        `INSERT INTO cards (technology, uid, holder_kind, holder_id, status, valid_until)
+         VALUES (@technology, @uid, @holderKind, @holderId, 'temporary', @until)
+         ON CONFLICT (technology, uid) DO UPDATE SET holder_kind = excluded.holder_kind, holder_id = excluded.holder_id,
+           status = 'temporary', valid_until = excluded.valid_until, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+      ),
+      missingPhotos: db.prepare<[number], { hash: string }>(
+        `SELECT DISTINCT photo_hash AS hash FROM (SELECT photo_hash FROM students UNION ALL SELECT photo_hash FROM staff)
+         WHERE photo_hash IS NOT NULL AND photo_hash NOT IN (SELECT hash FROM photos) LIMIT ?`,
+      ),
+      putPhoto: db.prepare<[string, number, string], never>('INSERT INTO photos (hash, size, fetched_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING'),
+    };
     this.#upsertStudent = db.prepare(
       `INSERT INTO students (id, full_name, class_name, photo_hash, status) VALUES (@id, @fullName, @className, @photoHash, @status)
        ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, class_name = excluded.class_name,
@@ -78,17 +173,12 @@ export class Roster {
          price = excluded.price, allergens = excluded.allergens`,
     );
     this.#account = db.prepare<[string], Record<string, unknown>>('SELECT * FROM accounts WHERE holder_id = ?');
-    this.#unbindSpare = db.prepare<[string, string], never>(
-      'UPDATE spare_cards SET holder_kind = NULL, holder_id = NULL, bound_at = NULL, bound_until = NULL WHERE technology = ? AND uid = ?',
-    );
-    this.#dropSpare = db.prepare<[string, string], never>('DELETE FROM spare_cards WHERE technology = ? AND uid = ?');
   }
 
-  /** The hot path of every tap: one primary-key read and one person read. */
+  /** The hot path of every tap: one primary-key read joined to its holder. */
   lookupCard(card: CanonicalCard): CardLookup | null {
-    const row = this.#card.get(card.technology, card.uid);
+    const row = this.#lookup.get(card.technology, card.uid);
     if (!row) return null;
-    const person = (row.holder_kind === 'student' ? this.#student : this.#staff).get(row.holder_id);
     return {
       card: {
         technology: row.technology,
@@ -98,10 +188,116 @@ export class Roster {
         holderKind: row.holder_kind,
         holderId: row.holder_id,
       },
-      holder: person
-        ? { kind: row.holder_kind, id: person.id, fullName: person.full_name, group: person.group_name, photoHash: person.photo_hash }
-        : null,
+      holder:
+        row.full_name !== null
+          ? { kind: row.holder_kind, id: row.holder_id, fullName: row.full_name, group: row.group_name ?? '', photoHash: row.photo_hash }
+          : null,
+      personStatus: row.person_status,
     };
+  }
+
+  /** A person of either kind, with their status. */
+  person(kind: HolderKind, id: string): (Holder & { status: PersonStatus }) | null {
+    const p = (kind === 'student' ? this.#student : this.#staff).get(id);
+    return p ? { kind, id, fullName: p.full_name, group: p.group_name, photoHash: p.photo_hash, status: p.status } : null;
+  }
+
+  holder(kind: HolderKind, id: string): Holder | null {
+    const p = this.person(kind, id);
+    return p ? { kind: p.kind, id: p.id, fullName: p.fullName, group: p.group, photoHash: p.photoHash } : null;
+  }
+
+  /** A holder by id alone: a student first, then staff (the till's receipts carry only the id). */
+  holderById(id: string): Holder | null {
+    return this.holder('student', id) ?? this.holder('staff', id);
+  }
+
+  /**
+   * Name search, case- and ё-insensitive (the first word in SQL through `guard_fold`, the rest here); a
+   * query that reads as a class name ("5 А") also finds that class's students.
+   */
+  searchPeople(query: string, limit: number): PersonMatch[] {
+    const q = query.trim();
+    const words = foldText(q).split(/\s+/).filter(Boolean);
+    const classKey = q.replaceAll(' ', '').toLocaleUpperCase('ru');
+    const first = `%${words[0] ?? ''}%`;
+    const rest = words.slice(1);
+    const matches = (name: string) => rest.every((w) => foldText(name).includes(w));
+    const students = this.#q.searchStudents.all(first, classKey, limit * 4).filter((r) => matches(r.full_name) || rest.length === 0);
+    const staff = this.#q.searchStaff.all(first, limit * 4).filter((r) => matches(r.full_name));
+    const found = (kind: HolderKind) => (r: SearchRow): PersonMatch => ({ kind, id: r.id, fullName: r.full_name, group: r.grp, photoHash: r.photo_hash, status: r.status });
+    return [...students.map(found('student')), ...staff.map(found('staff'))].slice(0, limit);
+  }
+
+  staffRow(id: string): StaffRow | null {
+    return this.#q.staffRow.get(id) ?? null;
+  }
+
+  activeStaff(): StaffRow[] {
+    return this.#q.activeStaff.all();
+  }
+
+  /** Classes with active students, in school order (1 А before 10 Б). */
+  classes(): string[] {
+    return this.#q.classes.all().map((r) => r.class_name);
+  }
+
+  classStudents(className: string): Holder[] {
+    return this.#q.classStudents
+      .all(className)
+      .map((s) => ({ kind: 'student', id: s.id, fullName: s.full_name, group: s.class_name, photoHash: s.photo_hash }));
+  }
+
+  /** One school day's menu rows as stored (the till validates each; a bad row is skipped, not fatal). */
+  menuRows(date: string): Record<string, unknown>[] {
+    return this.#q.menu.all(date);
+  }
+
+  menuRow(date: string, itemId: string): Record<string, unknown> | null {
+    return this.#q.menuItem.get(date, itemId) ?? null;
+  }
+
+  hasMenu(date: string): boolean {
+    return (this.#q.menuCount.get(date)?.n ?? 0) > 0;
+  }
+
+  /** Replaces the menu of one school day. */
+  replaceMenu(date: string, items: readonly MenuItem[]): void {
+    this.#db.transaction(() => {
+      this.#q.deleteMenuDay.run(date);
+      this.upsertMenu(items.filter((i) => i.date === date));
+    })();
+  }
+
+  /** The server removed a person or an account (a roster tombstone). */
+  remove(kind: 'student' | 'staff' | 'account', id: string): void {
+    const q = kind === 'student' ? this.#q.deleteStudent : kind === 'staff' ? this.#q.deleteStaff : this.#q.deleteAccount;
+    q.run(id);
+  }
+
+  removeCard(card: CanonicalCard): void {
+    this.#q.deleteCard.run(card.technology, card.uid);
+  }
+
+  /** A spare card bound here: its temporary card row, so this post lets the holder through at once. */
+  putTemporaryCard(card: CanonicalCard, holderKind: HolderKind, holderId: string, until: string): void {
+    this.#q.upsertTempCard.run({ technology: card.technology, uid: card.uid, holderKind, holderId, until });
+  }
+
+  /** Portrait hashes the roster names that are not on disk yet. */
+  missingPhotos(limit: number): string[] {
+    return this.#q.missingPhotos.all(limit).map((r) => r.hash);
+  }
+
+  photoSaved(hash: string, size: number, at: string): void {
+    this.#q.putPhoto.run(hash, size, at);
+  }
+
+  /** Empties the roster (the embedded demo school leaves when a real backend takes over). */
+  clear(): void {
+    this.#db.transaction(() => {
+      for (const table of ['cards', 'accounts', 'students', 'staff', 'menu_items']) this.#db.prepare(`DELETE FROM ${table}`).run();
+    })();
   }
 
   account(holderId: string): Account | null {
@@ -151,15 +347,6 @@ export class Roster {
     this.#db.transaction(() => {
       for (const m of rows) this.#upsertMenu.run({ ...m, allergens: JSON.stringify(m.allergens) });
     })();
-  }
-
-  /**
-   * A handed-out spare card is back: in the stock again, or out of it when IT removed it from the school's
-   * stock while it was out (`removedFromStock`). The guard post's return and a return at another post share it.
-   */
-  spareBack(card: { technology: string; uid: string }, removedFromStock: boolean): void {
-    if (removedFromStock) this.#dropSpare.run(card.technology, card.uid);
-    else this.#unbindSpare.run(card.technology, card.uid);
   }
 
   counts(): { students: number; staff: number; cards: number } {

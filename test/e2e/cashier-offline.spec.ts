@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { generateDemoSchool } from '../../common/demo-school.ts';
 import { formatMoney } from '../../common/money.ts';
-import { schoolDate, systemClock } from '../../core/clock.ts';
+import { schoolDate, systemClock } from '../../common/clock.ts';
 import { openStore } from '../../core/store/index.ts';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
 import { ensureDemoSchool } from '../../server/admin.ts';

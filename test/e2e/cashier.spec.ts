@@ -5,7 +5,7 @@
 import type { Page } from '@playwright/test';
 import { generateDemoSchool } from '../../common/demo-school.ts';
 import { formatMoney } from '../../common/money.ts';
-import { schoolDate } from '../../core/clock.ts';
+import { schoolDate } from '../../common/clock.ts';
 import { expect, test } from './fixtures.ts';
 
 // The station seeds the same deterministic demo school: read who is who from the generator.

@@ -1,5 +1,5 @@
 /**
- * Guard post end to end (issue 5): the station process under the browser host with a real SQLite data
+ * Guard post end to end: the station process under the browser host with a real SQLite data
  * folder, the turnstile relay on a socat pty (an LCUS board played on the far end), real Chromium.
  * Cards come through the station's own simulated readers (entry and exit) by the bridge's demo.tap,
  * so every tap takes the same path as a hardware reader's card event inside the station process.
@@ -12,9 +12,9 @@ import Database from 'better-sqlite3';
 import { DEMO_SPARE_CARDS, generateDemoSchool } from '../../common/demo-school.ts';
 import { encodeBinaryFrame } from '../../common/reader-frames.ts';
 import { GateConfig, type ReaderConfig } from '../../common/readers.ts';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { seedDemoSchool } from '../../core/demo-seed.ts';
-import { PhotoStore } from '../../core/photos.ts';
+import { PhotoStore } from '../../node/photos.ts';
 import { openStore } from '../../core/store/index.ts';
 import { lcusCommand } from '../../hardware/relay.ts';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';

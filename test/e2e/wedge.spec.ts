@@ -1,12 +1,12 @@
 /**
- * Keyboard-wedge reader end to end (issue 3): real Chromium through the browser host, a station with a
+ * Keyboard-wedge reader end to end: real Chromium through the browser host, a station with a
  * wedge reader configured. Real key events (CDP) typed fast like a reader become a card the station
  * resolves, and never land in the focused field; typing at a person's pace stays text.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { openStore } from '../../core/store/index.ts';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
 import { expect, test } from './fixtures.ts';

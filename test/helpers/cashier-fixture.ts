@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Account, Card, MenuItem, Staff, Student } from '../../common/domain.ts';
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../common/clock.ts';
 import { hashPin } from '../../core/pin.ts';
 import { openStore, type Store } from '../../core/store/index.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Plays an LCUS-type relay board on the far end of a socat pty pair (DESIGN.md §5): keeps every byte
+ * Plays an LCUS-type relay board on the far end of a socat pty pair (docs/architecture.md, "Hardware on the wire"): keeps every byte
  * the station sent, switches its channels on valid `A0 ch st sum` commands and answers the status
  * query `FF` with "CH1: ON\r\nCH2: OFF\r\n" lines, like multi-channel LCUS boards.
  *

@@ -2,7 +2,7 @@
  * A child process for the crash test: appends pass events to a real store as fast as it can and prints
  * each id once its append has returned (durable with synchronous=FULL). The test kills it with SIGKILL.
  */
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { openStore } from '../../core/store/index.ts';
 
 const path = process.argv[2];

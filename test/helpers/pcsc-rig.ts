@@ -1,7 +1,7 @@
 /**
  * A real PC/SC stack for tests and benchmarks: Debian's `pcscd` with the `vsmartcard-vpcd` driver
  * ("Virtual PCD 00 00" and "Virtual PCD 00 01"), and virtual cards written here that speak vpcd's TCP
- * framing (DESIGN.md §5). Connecting a card is a tap; closing it is taking the card away.
+ * framing (docs/architecture.md, "Hardware on the wire"). Connecting a card is a tap; closing it is taking the card away.
  *
  *   const rig = await startPcscRig();                 // a pcscd of this process's own
  *   const card = await rig.tap('04A1B2C3D4E5F6');     // slot 0 = "Virtual PCD 00 00"

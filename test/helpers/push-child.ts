@@ -3,7 +3,7 @@
  * and prints one JSON line per status change; exits 0 once the outbox is empty and the backend answered.
  *   node test/helpers/push-child.ts STATION_DIR
  */
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { createSyncEngine } from '../../sync/engine.ts';
 import { fileTokenVault } from '../../sync/token-vault.ts';
 import { openStation } from './sync-rig.ts';

@@ -1,5 +1,5 @@
 /**
- * Real serial ports for tests: `socat` links two pseudo-terminals (DESIGN.md §5). The station opens
+ * Real serial ports for tests: `socat` links two pseudo-terminals (docs/architecture.md, "Hardware on the wire"). The station opens
  * `stationPath` with serialport exactly as it would open /dev/ttyUSB0; the test plays the reader (or the
  * relay board) on `farPath`.
  *

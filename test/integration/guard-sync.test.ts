@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
 import { NO_GATE } from '../../core/guard/gate.ts';
 import { seedDemoSchool } from '../../server/admin.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../common/contract/index.ts';
-import { createStation, type Station } from '../../core/station.ts';
+import { createStation, type Station } from '../../station/station.ts';
 import { startLcusBoard } from '../helpers/lcus-board.ts';
 import { startPtyPair, type PtyPair } from '../helpers/socat.ts';
 import { sleep } from '../helpers/wait.ts';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { hashPin } from '../../core/pin.ts';
 import { PIN_LOCKOUT, StaffPins } from '../../core/staff-pin.ts';
 import { openStore } from '../../core/store/index.ts';
@@ -20,7 +20,7 @@ function setup() {
   ]);
   const warnings: string[] = [];
   let now = Date.parse('2026-11-23T05:00:00Z');
-  const pins = new StaffPins(store.db, { warn: (_o, msg) => void warnings.push(msg) }, () => now);
+  const pins = new StaffPins(store.roster, { warn: (_o, msg) => void warnings.push(msg) }, () => now);
   return { store, pins, warnings, advance: (ms: number) => (now += ms) };
 }
 

@@ -6,10 +6,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RosterPage } from '../../common/sync-api.ts';
-import { systemClock } from '../../core/clock.ts';
-import { PhotoStore } from '../../core/photos.ts';
+import { systemClock } from '../../common/clock.ts';
+import { PhotoStore } from '../../node/photos.ts';
 import { openStore } from '../../core/store/index.ts';
-import { createSyncStore } from '../../core/sync-store.ts';
+import { createSyncStore } from '../../station/sync-store.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
 const tempDir = useTempDir('roster-compat-');

@@ -1,5 +1,5 @@
 /**
- * The school's spare-card stock (issue 5) lives on the reference server: IT adds, lists and removes
+ * The school's spare-card stock lives on the reference server: IT adds, lists and removes
  * spare cards (admin endpoints and CLI, on SQLite and PostgreSQL), the roster carries them and their
  * tombstones, and stations (guard posts and the canteen) keep their stock from it. A card removed while
  * handed out stays with the child until it comes back, then leaves the station's stock.
@@ -11,13 +11,13 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SPARE_CARDS } from '../../common/demo-school.ts';
 import { EventsBatchResponse, RosterPage, SpareCardAdminView, SpareCardRemoveResponse } from '../../common/sync-api.ts';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { ensureDemoSpareCards, retireDemoSchool } from '../../core/demo-seed.ts';
 import { NO_GATE } from '../../core/guard/gate.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
 import { DomainError } from '../../core/bridge/router.ts';
 import { configureConnection, loadMigrations, migrate } from '../../core/store/db.ts';
-import { createSyncStore } from '../../core/sync-store.ts';
+import { createSyncStore } from '../../station/sync-store.ts';
 import { ensureDemoSchool, removeSpareCard, seedDemoSchool } from '../../server/admin.ts';
 import type { RunningServer } from '../../server/index.ts';
 import { createBackendClient } from '../../sync/client.ts';

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parsePinHash } from '../../common/pin-hash.ts';
 import { RosterPage } from '../../common/sync-api.ts';
 import { Cashier, CashierError } from '../../core/cashier/index.ts';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { verifyPin } from '../../core/pin.ts';
 import { ensureDemoSchool, seedDemoSchool } from '../../server/admin.ts';
 import { openServerDatabase, type RunningServer } from '../../server/index.ts';

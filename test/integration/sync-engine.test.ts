@@ -6,8 +6,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../core/clock.ts';
-import { PhotoStore } from '../../core/photos.ts';
+import { systemClock, type Clock } from '../../common/clock.ts';
+import { PhotoStore } from '../../node/photos.ts';
 import type { SyncStatus } from '../../common/sync-api.ts';
 import type { RunningServer } from '../../server/index.ts';
 import { createSyncEngine, type SyncEngine } from '../../sync/engine.ts';
@@ -15,7 +15,7 @@ import { fileTokenVault } from '../../sync/token-vault.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { appendEvents, enrollDirect, makeStorage, openStation, seedSmallSchool, startInProcessServer, tempDir, until, type Station } from '../helpers/sync-rig.ts';
 import { createForeground } from '../../core/foreground.ts';
-import type { SyncStore } from '../../core/sync-store.ts';
+import type { SyncStore } from '../../sync/store.ts';
 import { createBackendClient, type BackendClient } from '../../sync/client.ts';
 import { pullRoster } from '../../sync/pull.ts';
 

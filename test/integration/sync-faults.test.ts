@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import type { RunningServer } from '../../server/index.ts';
 import type { Repo } from '../../server/repo.ts';
 import { createSyncEngine, type SyncEngine } from '../../sync/engine.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventPayloads } from '../../common/events.ts';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations } from '../../core/store/db.ts';
 import { openStore } from '../../core/store/index.ts';
 

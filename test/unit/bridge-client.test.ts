@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BridgeRequestError, createBridgeClient, toBridgeRequestError } from '../../common/contract/client.ts';
-import { createStation, type Station } from '../../core/station.ts';
+import { createStation, type Station } from '../../station/station.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
 const tempDir = useTempDir();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it, afterEach } from 'vitest';
-import { createStation, type Station } from '../../core/station.ts';
+import { createStation, type Station } from '../../station/station.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
 const tempDir = useTempDir();

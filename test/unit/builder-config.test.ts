@@ -114,6 +114,7 @@ describe('electron-builder.yml', () => {
 
   it('package.json has the dist script', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    // The Node-version check runs first (npm scripts say what to run on an old Node), then the dist script.
     expect(pkg.scripts.dist).toBe('node scripts/require-node.cjs && node scripts/dist.ts');
   });
 });

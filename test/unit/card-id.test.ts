@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isRandomUid, printedForms, toCanonicalUid, type CardFormat } from '../../common/card-id.ts';
 
-// The same physical cards as different readers print them (DESIGN.md §3).
+// The same physical cards as different readers print them (docs/architecture.md, "Card identifiers").
 const table: [string, CardFormat, string][] = [
   ['04A1B2C3D4E5F6', 'hex', '04A1B2C3D4E5F6'],
   ['04:a1:b2:c3', 'hex', '04A1B2C3'],

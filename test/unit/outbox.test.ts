@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { openStore } from '../../core/store/index.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 

@@ -13,7 +13,7 @@ const cards = (rs: FrameResult[]) => rs.flatMap((r) => (r.kind === 'card' ? [r.c
 const drops = (rs: FrameResult[]) => rs.flatMap((r) => (r.kind === 'drop' ? [r.reason] : []));
 
 describe('binary STX LEN TYPE SNR BCC ETX frames', () => {
-  it('reads the DESIGN.md example as an EM4100 card', () => {
+  it('reads the binary frame example of docs/architecture.md as an EM4100 card', () => {
     const r = createBinaryFrameParser().push(bytes('02 0A 02 06 00 8E 6D 5D B0 03'));
     expect(r).toEqual([{ kind: 'card', card: { technology: 'em4100', uid: '06008E6D5D', raw: '020A0206008E6D5DB003' } }]);
   });

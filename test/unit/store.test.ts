@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../common/clock.ts';
 import { loadMigrations, migrate, openDatabase } from '../../core/store/db.ts';
 import { openStore } from '../../core/store/index.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../common/contract/index.ts';
 import { initialUpdateState, type UpdateChannel, type UpdateState } from '../../common/update-policy.ts';
 import { Router } from '../../core/bridge/router.ts';
-import { silentLogger } from '../../core/logger.ts';
-import { attachUpdateRelay, type UpdateRelayParent } from '../../core/update-relay.ts';
+import { silentLogger } from '../../node/logger.ts';
+import { attachUpdateRelay, type UpdateRelayParent } from '../../station/update-relay.ts';
 
 /**
  * The station's update relay over plain objects: a real Router, and in place of Electron's parentPort

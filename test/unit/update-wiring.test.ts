@@ -7,12 +7,12 @@ import type { ServerMessage } from '../../common/contract/index.ts';
 import { Settings } from '../../common/settings.ts';
 import { initialUpdateState } from '../../common/update-policy.ts';
 import { Router } from '../../core/bridge/router.ts';
-import { silentLogger } from '../../core/logger.ts';
-import { attachUpdateRelay } from '../../core/update-relay.ts';
+import { silentLogger } from '../../node/logger.ts';
+import { attachUpdateRelay } from '../../station/update-relay.ts';
 import { installId, wireUpdates } from '../../main/update-wiring.ts';
 
 /**
- * Main's half (main/update-wiring.ts) and the station's half (core/update-relay.ts) joined by plain
+ * Main's half (main/update-wiring.ts) and the station's half (station/update-relay.ts) joined by plain
  * objects in place of Electron's utilityProcess pipe (no Electron binary here): they must speak the
  * same messages. The updater itself is a stand-in that an unpackaged build never touches.
  */

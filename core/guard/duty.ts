@@ -2,24 +2,15 @@ import { EventEmitter } from 'node:events';
 import { v7 as uuidv7 } from 'uuid';
 import type { GuardOnDuty } from '../../common/contract/guard.ts';
 import { DomainError } from '../bridge/router.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/logger.ts';
 import { parseRoles, StaffPins, type StaffRole } from '../staff-pin.ts';
+import type { DutyEndCause as EndCause, DutyRow } from '../store/guard-log.ts';
 import type { Store } from '../store/index.ts';
 
 /** Who may be on duty at the guard post. */
 export const DUTY_ROLES: readonly StaffRole[] = ['guard', 'supervisor'];
 
-type EndCause = 'signed_out' | 'replaced' | 'day_ended' | 'not_allowed';
-
-interface DutyRow {
-  id: string;
-  staff_id: string;
-  full_name: string;
-  position: string;
-  started_at: string;
-  ends_at: string;
-}
 
 export interface GuardDutyOptions {
   store: Store;
@@ -30,7 +21,7 @@ export interface GuardDutyOptions {
 }
 
 /**
- * Who is on duty at the guard post (issue 5). Nothing about a tap depends on it: children pass and the
+ * Who is on duty at the guard post. Nothing about a tap depends on it: children pass and the
  * relay opens with nobody signed in. The guard's manual actions carry the on-duty operator; with nobody on
  * duty they need a PIN, which signs that person in. The duty is kept in the store (migration 006), so it
  * survives a restart, and it ends by itself at the end of the school day. Start and end are outbox events.
@@ -41,7 +32,6 @@ export class GuardDuty extends EventEmitter<{ change: [GuardOnDuty | null] }> {
   readonly #log: Logger;
   readonly #endOfDay: GuardDutyOptions['endOfDay'];
   readonly #pins: StaffPins;
-  readonly #q;
   #duty: DutyRow | null = null;
 
   constructor(options: GuardDutyOptions) {
@@ -50,20 +40,8 @@ export class GuardDuty extends EventEmitter<{ change: [GuardOnDuty | null] }> {
     this.#clock = options.clock;
     this.#log = options.log;
     this.#endOfDay = options.endOfDay;
-    this.#pins = new StaffPins(options.store.db, options.log);
-    const db = options.store.db;
-    this.#q = {
-      open: db.prepare<[], DutyRow>(
-        'SELECT id, staff_id, full_name, position, started_at, ends_at FROM guard_duties WHERE ended_at IS NULL ORDER BY started_at DESC LIMIT 1',
-      ),
-      insert: db.prepare(
-        `INSERT INTO guard_duties (id, staff_id, full_name, position, school_date, started_at, ends_at)
-         VALUES (@id, @staff_id, @full_name, @position, @school_date, @started_at, @ends_at)`,
-      ),
-      end: db.prepare<[string, string, string], never>('UPDATE guard_duties SET ended_at = ?, end_cause = ? WHERE id = ? AND ended_at IS NULL'),
-      staff: db.prepare<[string], { status: string; roles: string }>('SELECT status, roles FROM staff WHERE id = ?'),
-    };
-    this.#duty = this.#q.open.get() ?? null;
+    this.#pins = new StaffPins(options.store.roster, options.log);
+    this.#duty = this.#store.guardLog.openDuty();
   }
 
   /** Who is on duty now, or null (a duty past the end of its school day has ended). */
@@ -94,7 +72,7 @@ export class GuardDuty extends EventEmitter<{ change: [GuardOnDuty | null] }> {
     const row: DutyRow = { id: uuidv7(), staff_id: who.id, full_name: who.full_name, position: who.position, started_at: new Date(now).toISOString(), ends_at: endsAt };
     this.#store.db.transaction(() => {
       if (this.#duty) this.#end('replaced', false);
-      this.#q.insert.run({ ...row, school_date: schoolDate });
+      this.#store.guardLog.startDuty(row, schoolDate);
       this.#store.outbox.append('guard_duty_start', { dutyId: row.id, operatorId: who.id, via });
     })();
     this.#duty = row;
@@ -124,7 +102,7 @@ export class GuardDuty extends EventEmitter<{ change: [GuardOnDuty | null] }> {
   onDuty(): string | null {
     const on = this.current();
     if (!on) return null;
-    const staff = this.#q.staff.get(on.staffId);
+    const staff = this.#store.roster.staffRow(on.staffId);
     if (staff?.status === 'active' && parseRoles(staff.roles).some((r) => (DUTY_ROLES as readonly string[]).includes(r))) return on.staffId;
     this.#log.warn({ operatorId: on.staffId, status: staff?.status ?? 'missing' }, 'guard: the person on duty may no longer be on duty (roster changed); signed out');
     this.#end('not_allowed');
@@ -136,7 +114,7 @@ export class GuardDuty extends EventEmitter<{ change: [GuardOnDuty | null] }> {
     if (!d) return;
     const at = new Date(this.#clock.now()).toISOString();
     this.#store.db.transaction(() => {
-      this.#q.end.run(at, cause, d.id);
+      this.#store.guardLog.endDuty(d.id, at, cause);
       this.#store.outbox.append('guard_duty_end', { dutyId: d.id, operatorId: d.staff_id, startedAt: d.started_at, cause });
     })();
     this.#duty = null;

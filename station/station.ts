@@ -8,18 +8,19 @@ import { createReader, SimulatedReader } from '../hardware/index.ts';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../sync/engine.ts';
 import { SyncError } from '../sync/errors.ts';
 import { fileTokenVault, type TokenVault } from '../sync/token-vault.ts';
-import { DomainError, Router } from './bridge/router.ts';
-import { wireCashier } from './cashier/wiring.ts';
+import { DomainError, Router } from '../core/bridge/router.ts';
+import { wireCashier } from '../core/cashier/wiring.ts';
 import { tillOnline } from '../common/till-online.ts';
-import { wireGuard } from './guard/wiring.ts';
+import { wireGuard } from '../core/guard/wiring.ts';
 import { wireHardware } from './hardware-wiring.ts';
-import { systemClock, type Clock } from './clock.ts';
-import { ensureDemoMenu, ensureDemoSpareCards, retireDemoSchool, seedDemoSchool } from './demo-seed.ts';
-import { silentLogger, type Logger } from './logger.ts';
-import { createForeground } from './foreground.ts';
-import { PhotoStore } from './photos.ts';
-import { ReaderHub, type ReaderFactory } from './readers.ts';
-import { clearStoreFault, openStore, StoreFault, type Store } from './store/index.ts';
+import { systemClock, type Clock } from '../common/clock.ts';
+import { ensureDemoMenu, ensureDemoSpareCards, retireDemoSchool, seedDemoSchool } from '../core/demo-seed.ts';
+import { silentLogger, type Logger } from '../node/logger.ts';
+import { createForeground } from '../core/foreground.ts';
+import { PhotoStore } from '../node/photos.ts';
+import { ReaderHub, type ReaderFactory } from '../core/readers.ts';
+import { clearStoreFault, openStore, StoreFault, type Store } from '../core/store/index.ts';
+import type { CardLookup } from '../core/store/roster.ts';
 import { createSyncStore } from './sync-store.ts';
 
 export interface StationOptions {
@@ -217,9 +218,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     return store;
   };
 
-  const resolveCard = (read: CardRead): CardPresented => {
-    const s = requireStore();
-    const found = s.roster.lookupCard(read);
+  const resolveCard = (read: CardRead, found: CardLookup | null): CardPresented => {
     return {
       read,
       card: found ? { status: found.card.status, validUntil: found.card.validUntil } : null,
@@ -251,16 +250,19 @@ export async function createStation(options: StationOptions): Promise<Station> {
   readers.on('card', (read) => {
     foreground.touch();
     if (!store) return;
-    // Guard mode: every reader but a cashier's serves the turnstile (a role-less one is refused with a note for IT).
-    if (store.settings.get().mode === 'guard' && read.role !== 'cashier') guard.onCard(read);
-    // The on-screen demo reader feeds the till whenever the station is in cashier mode.
-    const demoTill = store.settings.get().mode === 'cashier' && readers.get(read.readerId)?.kind === 'simulated';
-    if (read.role === 'cashier' || demoTill) cashier.onCard(read);
+    // One lookup per tap: the guard post, the till and the screen's card.presented all see the same row.
+    let found: CardLookup | null | undefined;
     try {
-      router.publish('card.presented', resolveCard(read));
+      found = store.roster.lookupCard(read);
     } catch (err) {
       log.error({ err, reader: read.readerId }, 'card: lookup failed');
     }
+    // Guard mode: every reader but a cashier's serves the turnstile (a role-less one is refused with a note for IT).
+    if (store.settings.get().mode === 'guard' && read.role !== 'cashier') guard.onCard(read, found);
+    // The on-screen demo reader feeds the till whenever the station is in cashier mode.
+    const demoTill = store.settings.get().mode === 'cashier' && readers.get(read.readerId)?.kind === 'simulated';
+    if (read.role === 'cashier' || demoTill) cashier.onCard(read, found);
+    if (found !== undefined) router.publish('card.presented', resolveCard(read, found));
   });
 
   router.handle('station.getStatus', () => status());

@@ -3,8 +3,8 @@ import { discoverHardware } from '../hardware/discovery.ts';
 import type { HardwareLog } from '../hardware/log.ts';
 import type { GateResult } from '../hardware/relay.ts';
 import { WedgeReader } from '../hardware/wedge.ts';
-import { DomainError, type Router } from './bridge/router.ts';
-import type { ReaderHub } from './readers.ts';
+import { DomainError, type Router } from '../core/bridge/router.ts';
+import type { ReaderHub } from '../core/readers.ts';
 
 /**
  * The hardware area of the bridge: what setup can discover, keyboard-wedge bursts from the renderer,

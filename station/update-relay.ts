@@ -1,6 +1,6 @@
 import { UpdateState } from '../common/update-policy.ts';
-import { DomainError, type Router } from './bridge/router.ts';
-import type { Logger } from './logger.ts';
+import { DomainError, type Router } from '../core/bridge/router.ts';
+import type { Logger } from '../common/logger.ts';
 
 /**
  * The station's side of auto-update. The updater lives in the Electron shell (main/updater.ts); the

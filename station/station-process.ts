@@ -1,5 +1,5 @@
 /**
- * The station process (DESIGN.md §1): core, hardware and sync in one Node process. Electron starts it as
+ * The station process (docs/architecture.md): core, hardware and sync in one Node process. Electron starts it as
  * a utilityProcess and hands it one MessagePort per window; the browser host forks it as a plain Node
  * process and it serves the same bridge over a WebSocket on 127.0.0.1.
  *
@@ -11,12 +11,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initialUpdateState } from '../common/update-policy.ts';
-import { servePorts, type ParentPort } from './bridge/port-transport.ts';
+import { servePorts, type ParentPort } from '../core/bridge/port-transport.ts';
 import { remoteTokenVault } from './remote-token-vault.ts';
-import { startWsBridge } from './bridge/ws-server.ts';
-import { defaultDataDir } from './data-dir.ts';
+import { startWsBridge } from '../core/bridge/ws-server.ts';
+import { defaultDataDir } from '../node/data-dir.ts';
+import { createLogger } from '../node/logger.ts';
 import { transportAllowed } from '../common/transport.ts';
-import { createLogger } from './logger.ts';
 import { createStation } from './station.ts';
 import { attachUpdateRelay } from './update-relay.ts';
 

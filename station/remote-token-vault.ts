@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { StationCredentials, type TokenVault } from '../sync/token-vault.ts';
-import type { ParentPort } from './bridge/port-transport.ts';
+import type { ParentPort } from '../core/bridge/port-transport.ts';
 
 export type VaultOp = 'load' | 'save' | 'clear';
 export interface VaultRequest {

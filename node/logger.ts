@@ -1,6 +1,7 @@
-import { pino, type Logger as PinoLogger } from 'pino';
+import { pino } from 'pino';
+import type { Logger } from '../common/logger.ts';
 
-export type Logger = Pick<PinoLogger, 'info' | 'warn' | 'error' | 'debug' | 'child'>;
+export type { Logger } from '../common/logger.ts';
 
 /**
  * Log lines for IT: JSON to a file in the data folder (and stderr when asked), one line per fact.

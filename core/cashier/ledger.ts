@@ -1,0 +1,169 @@
+import type { CartLine } from '../../common/cart.ts';
+import type { Receipt } from '../../common/contract/cashier.ts';
+import type { Holder } from '../../common/domain.ts';
+import { schoolDate, type Clock } from '../../common/clock.ts';
+import type { DebitRow } from '../store/cashier-ledger.ts';
+import type { Store } from '../store/index.ts';
+import { CashierError, type CashierLog } from './errors.ts';
+import { menuItemOn } from './menu.ts';
+import type { ShiftOffice } from './shift-office.ts';
+
+export interface LedgerOptions {
+  store: Store;
+  clock: Clock;
+  log: CashierLog;
+  office: ShiftOffice;
+  isOnline: () => boolean;
+  timeZone?: string;
+}
+
+/** What the till has charged: receipts, the shift's sales, a supervisor's void and a class's group meal. */
+export class Ledger {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #log: CashierLog;
+  readonly #office: ShiftOffice;
+  readonly #isOnline: () => boolean;
+  readonly #timeZone: string | undefined;
+
+  constructor(options: LedgerOptions) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#log = options.log;
+    this.#office = options.office;
+    this.#isOnline = options.isOnline;
+    this.#timeZone = options.timeZone;
+  }
+
+  receipt(row: DebitRow, holder?: Holder): Receipt {
+    const h =
+      holder ??
+      this.#store.roster.holderById(row.holder_id) ??
+      ({ kind: 'student', id: row.holder_id, fullName: row.holder_id, group: '', photoHash: null } satisfies Holder);
+    return {
+      saleId: row.id,
+      eventId: row.event_id,
+      holder: h,
+      lines: JSON.parse(row.lines) as CartLine[],
+      total: row.total,
+      subsidyPart: row.subsidy_part,
+      accountPart: row.account_part,
+      subsidyKind: row.subsidy_kind,
+      offline: row.offline === 1,
+      verifiedByPhoto: row.verified === 1,
+      at: row.occurred_at,
+      voided: row.void_event_id !== null,
+    };
+  }
+
+  /** The open shift's sales, newest first. */
+  sales(limit: number): Receipt[] {
+    const shift = this.#office.require();
+    return this.#store.ledger.shiftSales(shift.shiftId, limit).map((r) => this.receipt(r));
+  }
+
+  /** Voids a sale of the open shift with a supervisor's PIN; the account is credited when the server applies it. */
+  voidSale(saleId: string, supervisorPin: string, reason: string): Receipt {
+    const shift = this.#office.require();
+    const { ledger, outbox, db } = this.#store;
+    const row = ledger.debit(saleId);
+    if (!row || row.kind !== 'sale') throw new CashierError('sale_not_found', `no sale ${saleId}`);
+    if (row.shift_id !== shift.shiftId) throw new CashierError('sale_not_in_shift', `sale ${saleId} is from another shift`);
+    if (row.void_event_id) throw new CashierError('sale_already_voided', `sale ${saleId} is already voided`);
+    const supervisor = this.#office.authenticate(supervisorPin, 'supervisor');
+    db.transaction(() => {
+      const ev = outbox.append('void', {
+        saleEventId: row.event_id,
+        holderId: row.holder_id,
+        amount: row.account_part,
+        supervisorId: supervisor.id,
+        reason,
+        shiftId: shift.shiftId,
+      });
+      ledger.voidDebit(saleId, ev.id, ev.occurredAt);
+    })();
+    this.#log.info({ saleId, supervisorId: supervisor.id, amount: row.account_part }, 'sale voided');
+    return this.receipt(ledger.debit(saleId)!);
+  }
+
+  classes(): string[] {
+    return this.#store.roster.classes();
+  }
+
+  classStudents(className: string): Holder[] {
+    return this.#store.roster.classStudents(className);
+  }
+
+  /**
+   * One event for a class fed together, no taps: the marked students, one complex meal each, paid by
+   * the subsidy, the students' accounts or the school. Idempotent by groupMealId.
+   */
+  groupMeal(input: {
+    groupMealId: string;
+    className: string;
+    itemId: string;
+    studentIds: readonly string[];
+    payer: 'subsidy' | 'accounts' | 'school';
+    teacherPin?: string;
+  }): { groupMealId: string; eventId: string; className: string; students: number; total: number; payer: 'subsidy' | 'accounts' | 'school' } {
+    const { ledger, outbox, db } = this.#store;
+    const done = ledger.groupMeal(input.groupMealId);
+    if (done) return { groupMealId: input.groupMealId, eventId: done.eventId, className: input.className, students: done.students, total: done.total, payer: input.payer };
+
+    let operatorId: string;
+    if (input.teacherPin) operatorId = this.#office.authenticate(input.teacherPin, 'teacher').id;
+    else operatorId = this.#office.require().operatorId;
+    const today = schoolDate(this.#clock.now(), this.#timeZone);
+    const parsed = menuItemOn(this.#store, today, input.itemId);
+    if (!parsed?.ok) throw new CashierError('unknown_item', `item ${input.itemId} is not on today's menu`);
+    const item = parsed.item;
+    if (item.kind !== 'complex') throw new CashierError('not_complex_item', `${item.name} is not a complex meal`);
+    const inClass = new Set(this.classStudents(input.className).map((s) => s.id));
+    if (inClass.size === 0) throw new CashierError('class_empty', `class ${input.className} has no students`);
+    const ids = [...new Set(input.studentIds)];
+    const stranger = ids.find((id) => !inClass.has(id));
+    if (stranger) throw new CashierError('student_not_in_class', `${stranger} is not in ${input.className}`);
+
+    const shiftId = this.#office.current()?.shiftId ?? null;
+    const offline = !this.#isOnline();
+    const total = item.price * ids.length;
+    const line: CartLine = { itemId: item.id, name: item.name, category: item.category, kind: item.kind, price: item.price, quantity: 1, allergens: item.allergens };
+    const eventId = db.transaction(() => {
+      const ev = outbox.append('group_meal', {
+        groupMealId: input.groupMealId,
+        className: input.className,
+        itemId: item.id,
+        itemName: item.name,
+        price: item.price,
+        payer: input.payer,
+        students: ids.map((holderId) => ({ holderId, amount: item.price })),
+        total,
+        shiftId,
+        operatorId,
+      });
+      for (const holderId of ids) {
+        ledger.addDebit({
+          id: `${input.groupMealId}:${holderId}`,
+          kind: 'group_meal',
+          refId: input.groupMealId,
+          eventId: ev.id,
+          shiftId,
+          holderId,
+          schoolDate: today,
+          occurredAt: ev.occurredAt,
+          total: item.price,
+          subsidyPart: input.payer === 'subsidy' ? item.price : 0,
+          accountPart: input.payer === 'accounts' ? item.price : 0,
+          schoolPart: input.payer === 'school' ? item.price : 0,
+          subsidyKind: null,
+          offline,
+          verified: false,
+          lines: JSON.stringify([line]),
+        });
+      }
+      return ev.id;
+    })();
+    this.#log.info({ groupMealId: input.groupMealId, className: input.className, students: ids.length, payer: input.payer }, 'group meal');
+    return { groupMealId: input.groupMealId, eventId, className: input.className, students: ids.length, total, payer: input.payer };
+  }
+}

@@ -1,0 +1,137 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { CanonicalCard } from '../../common/card-id.ts';
+import type { GuardCounters, GuardPassView } from '../../common/contract/guard.ts';
+import { endOfSchoolDayUtc, insideNow } from '../../common/guard-rules.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { Store } from '../store/index.ts';
+
+export type PassDraft = Partial<GuardPassView> & Pick<GuardPassView, 'kind' | 'at' | 'verdict' | 'reason'> & { card?: CanonicalCard | null };
+
+export interface PassShown {
+  pass: GuardPassView;
+  counters: GuardCounters;
+  receivedAtMs: number;
+}
+
+export interface PassBookOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  timeZone: string;
+  /** The pass goes to the screen before it is written. */
+  shown: (e: PassShown) => void;
+}
+
+/**
+ * What every feature of the guard post shares: the school's day and time, the shape of a pass, the
+ * order "show, then store" and today's counters.
+ */
+export class PassBook {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #shown: PassBookOptions['shown'];
+  readonly #dateFormat: Intl.DateTimeFormat;
+  readonly #offsetFormat: Intl.DateTimeFormat;
+  #counters: GuardCounters | null = null;
+
+  constructor(options: PassBookOptions) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#log = options.log;
+    this.#shown = options.shown;
+    this.#dateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: options.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    this.#offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: options.timeZone, timeZoneName: 'longOffset' });
+  }
+
+  // ---- time -------------------------------------------------------------------------------------------
+
+  nowIso(now = this.#clock.now()): string {
+    return new Date(now).toISOString();
+  }
+
+  schoolDate(now = this.#clock.now()): string {
+    return this.#dateFormat.format(now);
+  }
+
+  /** The school's UTC offset in minutes at an instant (Europe/Moscow: +180). */
+  #utcOffsetMinutes(now: number): number {
+    const part = this.#offsetFormat.formatToParts(now).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(part);
+    if (!m) return 0;
+    return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+  }
+
+  /** The school day `now` falls in, and the UTC instant it ends. */
+  endOfDay(now: number): { schoolDate: string; endsAt: string } {
+    const schoolDate = this.schoolDate(now);
+    return { schoolDate, endsAt: endOfSchoolDayUtc(schoolDate, this.#utcOffsetMinutes(now)) };
+  }
+
+  // ---- passes -----------------------------------------------------------------------------------------
+
+  view(p: PassDraft): GuardPassView {
+    return {
+      id: uuidv7(),
+      readerId: null,
+      direction: null,
+      alarm: false,
+      notices: [],
+      holder: null,
+      printed: null,
+      gate: 'none',
+      note: null,
+      ...p,
+      card: p.card ? { technology: p.card.technology, uid: p.card.uid } : null,
+    };
+  }
+
+  /** Shows the pass (event first: the screen must not wait for the disk), then stores it durably with its event. */
+  record(view: GuardPassView, date: string, appendEvent: (() => string) | null, receivedAtMs = performance.timeOrigin + performance.now()): void {
+    const counters = this.#bump(view, date);
+    this.#shown({ pass: view, counters, receivedAtMs });
+    try {
+      this.#store.db.transaction(() => {
+        const eventId = appendEvent ? appendEvent() : null;
+        this.#store.passes.insert(view, date, eventId);
+      })();
+    } catch (err) {
+      this.#log.error({ err, pass: view.id }, 'guard: could not store a pass');
+    }
+  }
+
+  // ---- counters and feed ------------------------------------------------------------------------------
+
+  counters(): GuardCounters {
+    const date = this.schoolDate();
+    if (this.#counters?.schoolDate !== date) {
+      const c = this.#store.passes.counts(date);
+      this.#counters = {
+        schoolDate: date,
+        enteredToday: c.entered,
+        exitedToday: c.exited,
+        alarmsToday: c.alarms,
+        insideNow: insideNow(c.entered, c.exited),
+      };
+    }
+    return { ...this.#counters };
+  }
+
+  #bump(view: GuardPassView, date: string): GuardCounters {
+    const c = this.counters();
+    if (c.schoolDate !== date) return c;
+    if (view.verdict === 'allow' && view.direction === 'in') c.enteredToday++;
+    if (view.verdict === 'allow' && view.direction === 'out') c.exitedToday++;
+    if (view.alarm) c.alarmsToday++;
+    c.insideNow = insideNow(c.enteredToday, c.exitedToday);
+    this.#counters = c;
+    return { ...c };
+  }
+
+  /** Today's and yesterday's passes, newest first (the feed pages back across midnight once). */
+  feed(options: { alarmsOnly: boolean; limit: number; before: string | null }): GuardPassView[] {
+    const since = this.schoolDate(this.#clock.now() - 86_400_000);
+    return this.#store.passes.feed(since, options.before ?? '~', options.limit, options.alarmsOnly);
+  }
+}

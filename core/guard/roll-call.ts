@@ -1,0 +1,103 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InsideList, PersonFound } from '../../common/contract/guard.ts';
+import type { Holder, HolderKind } from '../../common/domain.ts';
+import { groupInside } from '../../common/guard-rules.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { Store } from '../store/index.ts';
+import { renderInsideCsv, renderInsideHtml } from './inside-export.ts';
+import type { PassBook } from './pass-book.ts';
+
+export interface RollCallOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  book: PassBook;
+  /** Where roll-call exports are written (the data folder's `exports/`). */
+  exportDir: string;
+  timeZone: string;
+}
+
+/** Who is inside and where a person is, from today's passes alone (so it works offline, in an emergency too). */
+export class RollCall {
+  readonly #o: RollCallOptions;
+
+  constructor(options: RollCallOptions) {
+    this.#o = options;
+  }
+
+  /** Who is inside now by today's passes: each person's last allowed pass is an entry. */
+  insideList(): InsideList {
+    const { store, clock, book } = this.#o;
+    const now = clock.now();
+    const date = book.schoolDate(now);
+    const last = new Map<string, { holder: Holder; direction: string | null; at: string }>();
+    const lastIn = new Map<string, string>();
+    const visitors: InsideList['visitors'] = [];
+    for (const p of store.passes.moves(date)) {
+      if (p.kind === 'visitor') {
+        visitors.push({ name: (p.note ?? '').split(' — ')[0] ?? '', reason: p.reason, at: p.at });
+        continue;
+      }
+      if (!p.holder) continue;
+      const key = `${p.holder.kind}:${p.holder.id}`;
+      last.set(key, { holder: p.holder, direction: p.direction, at: p.at });
+      if (p.direction === 'in') lastIn.set(key, p.at);
+    }
+    const inside = [...last.entries()]
+      .filter(([, p]) => p.direction === 'in')
+      .map(([key, p]) => ({
+        kind: p.holder.kind,
+        id: p.holder.id,
+        fullName: p.holder.fullName,
+        group: p.holder.group,
+        since: lastIn.get(key) ?? p.at,
+      }));
+    const since = new Map(inside.map((p) => [`${p.kind}:${p.id}`, p.since]));
+    const grouped = groupInside(inside);
+    const withSince = <T extends { kind: HolderKind; id: string }>(p: T) => ({ ...p, since: since.get(`${p.kind}:${p.id}`) ?? '' });
+    return {
+      generatedAt: book.nowIso(now),
+      schoolDate: date,
+      classes: grouped.classes.map((c) => ({ className: c.className, people: c.people.map(withSince) })),
+      staff: grouped.staff.map(withSince),
+      visitors,
+      total: grouped.total,
+    };
+  }
+
+  /** Writes the roll call to a file in the exports folder (works offline) and returns it for download too. */
+  exportInside(format: 'csv' | 'html', locale: 'ru' | 'en'): { path: string; fileName: string; mime: string; content: string } {
+    const { exportDir, timeZone, log } = this.#o;
+    const list = this.insideList();
+    const content = format === 'csv' ? renderInsideCsv(list, locale, timeZone) : renderInsideHtml(list, locale, timeZone);
+    const stamp = list.generatedAt.replace(/[:.]/g, '-');
+    const fileName = `inside-${stamp}.${format}`;
+    mkdirSync(exportDir, { recursive: true });
+    const path = join(exportDir, fileName);
+    writeFileSync(path, format === 'csv' ? `\uFEFF${content}` : content);
+    log.info({ path, total: list.total }, 'guard: roll call exported');
+    return { path, fileName, mime: format === 'csv' ? 'text/csv' : 'text/html', content };
+  }
+
+  /** People by name or class, each with where today's passes put them and the spare card they carry. */
+  search(query: string, limit: number): PersonFound[] {
+    const { store, book } = this.#o;
+    const date = book.schoolDate();
+    return store.roster.searchPeople(query, limit).map((r) => {
+      const last = store.passes.lastDirection(r.id, date);
+      const spare = store.spares.ofHolder(r.id);
+      return {
+        kind: r.kind,
+        id: r.id,
+        fullName: r.fullName,
+        group: r.group,
+        photoHash: r.photoHash,
+        status: r.status,
+        whereabouts: last === 'in' ? 'inside' : last === 'out' ? 'outside' : 'unknown',
+        spareCard: spare && spare.bound_until ? { technology: spare.technology, uid: spare.uid, label: spare.label, until: spare.bound_until } : null,
+      };
+    });
+  }
+}

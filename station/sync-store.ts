@@ -1,0 +1,74 @@
+import type { CanonicalCard } from '../common/card-id.ts';
+import type { PushResult, RosterPage } from '../common/sync-api.ts';
+import type { SyncStore } from '../sync/store.ts';
+import type { Logger } from '../common/logger.ts';
+import { cardRemovedByServer, spareRemovedByServer } from '../core/guard/spare-cards.ts';
+import { PhotoStore } from '../node/photos.ts';
+import type { Store } from '../core/store/index.ts';
+
+/** The station's side of sync/'s SyncStore: the store's repositories behind the interface sync/ owns. */
+export function createSyncStore(store: Store, photos: PhotoStore, log?: Pick<Logger, 'info'>): SyncStore {
+  const { db, outbox, roster, spares, syncState } = store;
+
+  const recordResults = db.transaction((results: readonly PushResult[]) => {
+    const stored = results.map((r) => {
+      if (r.status !== 'duplicate' || !r.first || r.first.status === 'accepted') return r;
+      // The first delivery's reply was lost: keep its anomaly or refusal visible.
+      return { id: r.id, status: r.first.status, code: r.first.code, message: r.first.message };
+    });
+    outbox.recordResults(stored.map((r) => ({ id: r.id, status: r.status, ...(r.message !== undefined ? { message: r.message } : {}) })));
+    outbox.recordResultCodes(stored.map((r) => ({ id: r.id, code: r.code ?? null })));
+  });
+
+  const applyPage = db.transaction((page: RosterPage) => {
+    roster.upsertStudents(page.students);
+    roster.upsertStaff(page.staff);
+    roster.upsertCards(page.cards);
+    roster.upsertAccounts(page.accounts);
+    for (const c of page.spareCards) spares.synced(c);
+    for (const t of page.tombstones) {
+      if (t.kind === 'card' || t.kind === 'spare_card') {
+        const at = t.id.indexOf(':');
+        const card = { technology: t.id.slice(0, at) as CanonicalCard['technology'], uid: t.id.slice(at + 1) };
+        // What a removed card means for a spare handed out here is the guard post's rule, not sync's.
+        if (t.kind === 'card') cardRemovedByServer(store, card, log);
+        else spareRemovedByServer(store, card, new Date().toISOString(), log);
+      } else if (t.kind === 'student' || t.kind === 'staff' || t.kind === 'account') roster.remove(t.kind, t.id);
+      else log?.info({ kind: t.kind, id: t.id }, 'sync: skipped a removal of a kind this station does not keep (newer backend)');
+    }
+    syncState.set('roster_cursor', page.cursor);
+  });
+
+  return {
+    pendingEvents: (limit) =>
+      outbox.pendingBatch(limit).map((r) => ({ id: r.id, seq: r.seq, type: r.type, occurredAt: r.occurredAt, clockOffsetMs: r.clockOffsetMs, payload: r.payload })),
+    pendingCount: () => outbox.pendingCount(),
+    recordResults: (results) => recordResults(results),
+    recordAttempt: (ids, error) => outbox.recordAttempt(ids, error),
+    onOutboxChange: (listener) => outbox.onChange(listener),
+    rosterCursor: () => syncState.get('roster_cursor'),
+    applyRosterPage: (page) => applyPage(page),
+    missingPhotos: (limit) => roster.missingPhotos(limit),
+    savePhoto(hash, bytes) {
+      const actual = PhotoStore.hashOf(bytes);
+      if (actual !== hash) throw new Error(`photo ${hash} arrived with different content (sha256 ${actual})`);
+      photos.put(bytes);
+      roster.photoSaved(hash, bytes.byteLength, new Date().toISOString());
+    },
+    applyMenu: (date, items) => roster.replaceMenu(date, items),
+    getState: (key) => syncState.get(key),
+    setState: (key, value) => syncState.set(key, value),
+    attention: (limit) =>
+      outbox.attention(limit).map((r) => ({
+        id: r.id,
+        seq: r.seq,
+        type: r.type,
+        occurredAt: r.occurred_at,
+        status: r.status,
+        code: r.result_code,
+        message: r.result_message,
+      })),
+    attentionCount: () => outbox.attentionCount(),
+    clearAttention: (id) => outbox.clearAttention(id, new Date().toISOString()),
+  };
+}
