@@ -16,7 +16,7 @@
  * Every amount is integer kopecks. Refusals are codes; the renderer translates them.
  */
 import { z } from 'zod';
-import type { Account, Card, Holder } from './domain.ts';
+import { cardExpired, type Account, type Card, type Holder } from './domain.ts';
 import { cartTotal, lineTotal, type CartLine } from './cart.ts';
 import type { Kopecks } from './money.ts';
 
@@ -51,7 +51,7 @@ export function decideTillTap(facts: {
   if (!card) return 'card_unknown';
   if (card.status === 'blocked') return 'card_blocked';
   if (card.status === 'lost') return 'card_lost';
-  if (card.validUntil && Date.parse(card.validUntil) < facts.now) return 'card_expired';
+  if (cardExpired(card.validUntil, facts.now)) return 'card_expired';
   if (!holder) return 'holder_unknown';
   if (!facts.hasAccount) return holder.kind === 'staff' ? 'staff_no_account' : 'no_account';
   return null;

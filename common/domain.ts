@@ -80,3 +80,11 @@ export const Holder = z.object({
   photoHash: z.string().nullable(),
 });
 export type Holder = z.infer<typeof Holder>;
+
+/**
+ * A card whose validity ends now or earlier is expired: one rule for the turnstile and the till, so a
+ * temporary card that expires at 23:59:59 is refused at both in the same second.
+ */
+export function cardExpired(validUntil: string | null | undefined, now: number): boolean {
+  return validUntil !== null && validUntil !== undefined && Date.parse(validUntil) <= now;
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isRandomUid, printedForms, type CanonicalCard } from './card-id.ts';
-import type { CardStatus, Holder, HolderKind } from './domain.ts';
+import { cardExpired, type CardStatus, type Holder, type HolderKind } from './domain.ts';
 import { GateConfig, type ReaderRole } from './readers.ts';
 
 /**
@@ -46,7 +46,7 @@ export interface GuardRuleSettings {
 /** The guard post's settings (a section of the station settings). */
 export const GuardSettings = z.object({
   antiPassback: AntiPassback.default('off'),
-  /** The turnstile's USB relay (LCUS; docs/architecture.md, "Hardware on the wire") with its channels and pulse; null: no relay, passes are still recorded and the guard told. */
+  /** The turnstile's USB relay (LCUS; docs/architecture.md, "Hardware on the wire") with its channels and pulse; null: no relay (a manned door, or a turnstile on its own controller): passes are recorded and nothing is said about a gate. */
   relay: GateConfig.nullable().default(null),
 });
 export type GuardSettings = z.infer<typeof GuardSettings>;
@@ -121,7 +121,7 @@ export function decideTap(facts: TapFacts, settings: GuardRuleSettings): GuardDe
   }
   if (found.status === 'blocked') return deny('card_blocked', direction, true);
   if (found.status === 'lost') return deny('card_lost', direction, true);
-  if (found.validUntil !== null && Date.parse(found.validUntil) <= facts.now) return deny('card_expired', direction, false);
+  if (cardExpired(found.validUntil, facts.now)) return deny('card_expired', direction, false);
   if (!facts.holder || facts.personStatus === null) {
     return deny('holder_missing', direction, true, {
       itNote: `card ${facts.card.technology}:${facts.card.uid} points at ${found.holderKind} ${found.holderId}, who is not in the roster`,

@@ -53,8 +53,10 @@ export type GuardCounters = z.infer<typeof GuardCounters>;
 export const EmergencyState = z.object({
   active: z.boolean(),
   startedAt: UtcInstant.nullable(),
-  /** Whether the relay is holding both directions open (false: no relay, open the turnstile by hand). */
+  /** Whether the relay is holding both directions open. */
   gateHeld: z.boolean(),
+  /** Whether this post has a relay at all; without one nothing is said about the gate. */
+  relay: z.boolean(),
 });
 export type EmergencyState = z.infer<typeof EmergencyState>;
 

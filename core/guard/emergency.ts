@@ -34,7 +34,7 @@ export class Emergency {
   }
 
   state(): EmergencyState {
-    return { active: this.#on !== null, startedAt: this.#on?.startedAt ?? null, gateHeld: this.#on?.gateHeld ?? false };
+    return { active: this.#on !== null, startedAt: this.#on?.startedAt ?? null, gateHeld: this.#on?.gateHeld ?? false, relay: this.#o.turnstile.hasRelay() };
   }
 
   /** An emergency that was on when the station stopped goes on: the gate is held open again. */
@@ -59,6 +59,8 @@ export class Emergency {
     this.#on = { id, startedAt: at, gateHeld: false };
     const held = await turnstile.holdBoth(true);
     this.#on.gateHeld = held;
+    // A post without a relay says nothing about a gate; a relay that did not hold raises the alarm.
+    const gate = !turnstile.hasRelay() ? 'none' : held ? 'held_open' : 'not_opened';
     const insideCount = this.#o.insideCount();
     const view = book.view({
       kind: 'emergency',
@@ -66,8 +68,8 @@ export class Emergency {
       verdict: 'info',
       reason: 'emergency_started',
       alarm: true,
-      gate: held ? 'held_open' : 'not_opened',
-      notices: held ? [] : ['gate_not_opened'],
+      gate,
+      notices: gate === 'not_opened' ? ['gate_not_opened'] : [],
     });
     store.db.transaction(() => {
       store.guardLog.startEmergency(id, at, operatorId);

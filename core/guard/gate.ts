@@ -5,6 +5,11 @@ import type { Direction } from '../../common/guard-rules.ts';
  * hardware/ is adapted to this (core/guard/relay-gate.ts); tests may wire a real relay on a socat pty.
  */
 export interface Gate {
+  /**
+   * False where the post has no relay at all (a manned door, a turnstile driven by its own controller):
+   * then no pass says anything about a gate, and only a configured relay that fails raises the alarm.
+   */
+  isConfigured(): boolean;
   /** True while the relay is connected; false: passes are still recorded and the guard is told. */
   isReady(): boolean;
   /** Opens one direction for the configured pulse, then closes it. Rejects with the reason when it did not open. */
@@ -14,8 +19,9 @@ export interface Gate {
   close?(): Promise<void>;
 }
 
-/** No relay configured: nothing opens; every allowed pass says so. */
+/** No relay configured: the post opens nothing and says nothing about a gate. */
 export const NO_GATE: Gate = {
+  isConfigured: () => false,
   isReady: () => false,
   pulse: () => Promise.reject(new Error('no relay configured')),
   hold: () => Promise.reject(new Error('no relay configured')),

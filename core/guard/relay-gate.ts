@@ -15,6 +15,10 @@ export class RelayGate implements Gate {
     this.relay.start();
   }
 
+  isConfigured(): boolean {
+    return true;
+  }
+
   isReady(): boolean {
     return this.relay.status().state === 'ready';
   }

@@ -44,8 +44,9 @@ export class Turnstile {
    * answer comes back after the pass is stored; a failure is reported through `notOpened`.
    */
   pulse(direction: Direction, passId: string): GateOutcome {
-    if (this.#o.heldOpen()) return 'held_open';
     const gate = this.#o.gate();
+    if (!gate.isConfigured()) return 'none';
+    if (this.#o.heldOpen()) return 'held_open';
     if (!gate.isReady()) return 'not_opened';
     withTimeout(gate.pulse(direction), this.#o.timeoutMs).catch((err: unknown) => {
       this.#o.log.error({ direction, err: (err as Error).message }, 'guard: the relay did not open the gate');
@@ -56,8 +57,9 @@ export class Turnstile {
 
   /** Opens the relay and waits for its answer (bounded), so the guard learns whether the gate opened. */
   async pulseAndWait(direction: Direction): Promise<GateOutcome> {
-    if (this.#o.heldOpen()) return 'held_open';
     const gate = this.#o.gate();
+    if (!gate.isConfigured()) return 'none';
+    if (this.#o.heldOpen()) return 'held_open';
     if (!gate.isReady()) return 'not_opened';
     try {
       await withTimeout(gate.pulse(direction), this.#o.timeoutMs);
@@ -68,10 +70,15 @@ export class Turnstile {
     }
   }
 
-  /** Holds both directions open (or releases them); true when the relay confirmed both. */
+  /** Whether a relay is configured at this post at all. */
+  hasRelay(): boolean {
+    return this.#o.gate().isConfigured();
+  }
+
+  /** Holds both directions open (or releases them); true when the relay confirmed both, false with no relay. */
   async holdBoth(open: boolean): Promise<boolean> {
     const gate = this.#o.gate();
-    if (!gate.isReady()) return false;
+    if (!gate.isConfigured() || !gate.isReady()) return false;
     const results = await Promise.allSettled([
       withTimeout(gate.hold('in', open), this.#o.timeoutMs),
       withTimeout(gate.hold('out', open), this.#o.timeoutMs),

@@ -127,13 +127,16 @@ describe('guard post on a real SQLite store', () => {
     expect(tap(r, clock, gCards.s1)).toMatchObject({ verdict: 'allow', notices: [] });
   });
 
-  it('with no relay the pass is still recorded and the guard is told the gate did not open', async () => {
+  it('a post with no relay records the pass and says nothing about a gate: no alarm on every pass', async () => {
     const clock = testClock(G_MORNING);
     const r = await rig(clock);
     const p = tap(r, clock, gCards.s1)!;
-    expect(p).toMatchObject({ verdict: 'allow', gate: 'not_opened', notices: ['gate_not_opened'] });
+    expect(p).toMatchObject({ verdict: 'allow', gate: 'none', notices: [], alarm: false });
     expect(outboxOf(r)[0]!.payload).toMatchObject({ verdict: 'allow', gate: null });
-    expect(r.guard.counters().enteredToday).toBe(1);
+    expect(r.guard.counters()).toMatchObject({ enteredToday: 1, alarmsToday: 0 });
+    // A manual open at such a post is a success without a word about a turnstile.
+    const m = await r.guard.manualOpen({ direction: 'out', reason: 'forgot_card', note: '', holderKind: 'student', holderId: 'S3', operatorId: 'E2' });
+    expect(m).toMatchObject({ gate: 'none', notices: [] });
   });
 
   it('a relay that stops answering: the pass stays, the screen hears the gate did not open', async () => {
@@ -279,7 +282,9 @@ describe('guard post on a real SQLite store', () => {
     const first = await startGuardRig(clock);
     seedGuardSchool(first.store);
     tap(first, clock, gCards.s1);
-    expect(await first.guard.startEmergency(null)).toMatchObject({ active: true, gateHeld: false });
+    expect(await first.guard.startEmergency(null)).toMatchObject({ active: true, gateHeld: false, relay: false });
+    // No relay: the emergency is recorded without a "relay did not answer" alarm.
+    expect(first.guard.feed({ alarmsOnly: false, limit: 1, before: null })[0]).toMatchObject({ kind: 'emergency', gate: 'none', notices: [] });
     await first.close();
     const again = await rig(clock, { dir: first.dir });
     expect(again.guard.emergencyState()).toMatchObject({ active: true });

@@ -65,7 +65,7 @@ export function GuardScreen() {
       {emergency.active ? (
         <div className="g-emergency-banner" role="alert" data-testid="emergency-banner">
           ⚠ {t('emergency.banner')}
-          {!emergency.gateHeld ? <strong> · {t('emergency.gateNotHeld')}</strong> : null}
+          {emergency.relay && !emergency.gateHeld ? <strong> · {t('emergency.gateNotHeld')}</strong> : null}
         </div>
       ) : null}
       <OfflineBanner />

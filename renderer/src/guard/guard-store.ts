@@ -62,7 +62,7 @@ export const useGuard = create<GuardState>()((set, get) => {
     feed: [],
     alarmsOnly: false,
     counters: null,
-    emergency: { active: false, startedAt: null, gateHeld: false },
+    emergency: { active: false, startedAt: null, gateHeld: false, relay: false },
     setAlarmsOnly: async (alarmsOnly) => {
       set({ alarmsOnly });
       const { items } = await station.invoke('guard.feed', { alarmsOnly, limit: FEED });

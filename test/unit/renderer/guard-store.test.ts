@@ -42,7 +42,7 @@ beforeEach(async () => {
   fake = installContractFakeStation({
     'guard.feed': () => ({ items: [] }),
     'guard.counters': () => counters(0),
-    'guard.emergency': () => ({ active: false, startedAt: null, gateHeld: false }),
+    'guard.emergency': () => ({ active: false, startedAt: null, gateHeld: false, relay: false }),
   });
   store = await import('../../../renderer/src/guard/guard-store.ts');
   store.connectGuardStore();
@@ -117,7 +117,7 @@ describe('guard store', () => {
   });
 
   it('the emergency state follows the station', () => {
-    fake.emit('guard.emergency', { active: true, startedAt: '2026-12-01T08:00:00.000Z', gateHeld: false });
+    fake.emit('guard.emergency', { active: true, startedAt: '2026-12-01T08:00:00.000Z', gateHeld: false, relay: true });
     expect(state().emergency).toMatchObject({ active: true, gateHeld: false });
   });
 });
