@@ -213,9 +213,59 @@ export class TapFloodGuard {
   }
 }
 
-/** Inside now = entries − exits today, never below zero (someone may have entered before midnight). */
-export function insideNow(enteredToday: number, exitedToday: number): number {
-  return Math.max(0, enteredToday - exitedToday);
+/** A pass as the inside-now rule reads it: an allowed move of a person, or a visitor let in. */
+export interface InsideMove {
+  kind: string;
+  verdict: string;
+  direction: Direction | null;
+  at: string;
+  holder: Pick<Holder, 'kind' | 'id' | 'fullName' | 'group'> | null;
+  reason: string;
+  note: string | null;
+}
+
+/**
+ * Who is inside now: the people whose last allowed pass today is an entry, and the visitors let in
+ * today, counted apart and included in the total. One rule for the counter, the roll call, its
+ * printout and its export, so a child who taps in twice is one person and the guard reads one number.
+ */
+export class InsideNow {
+  readonly #last = new Map<string, { person: InsidePerson; direction: Direction; since: string }>();
+  readonly #visitors: { name: string; reason: string; at: string }[] = [];
+  #peopleIn = 0;
+
+  constructor(moves: Iterable<InsideMove> = []) {
+    for (const m of moves) this.apply(m);
+  }
+
+  apply(m: InsideMove): void {
+    if (m.verdict !== 'allow' || m.direction === null) return;
+    if (m.kind === 'visitor') {
+      if (m.direction === 'in') this.#visitors.push({ name: (m.note ?? '').split(' — ')[0] ?? '', reason: m.reason, at: m.at });
+      return;
+    }
+    if (!m.holder) return;
+    const key = `${m.holder.kind}:${m.holder.id}`;
+    const before = this.#last.get(key);
+    const person = { kind: m.holder.kind, id: m.holder.id, fullName: m.holder.fullName, group: m.holder.group };
+    // "Since" is the first entry of the stay that is still going on.
+    const since = m.direction === 'in' && before?.direction === 'in' ? before.since : m.at;
+    this.#peopleIn += (m.direction === 'in' ? 1 : 0) - (before?.direction === 'in' ? 1 : 0);
+    this.#last.set(key, { person, direction: m.direction, since });
+  }
+
+  people(): (InsidePerson & { since: string })[] {
+    return [...this.#last.values()].filter((p) => p.direction === 'in').map((p) => ({ ...p.person, since: p.since }));
+  }
+
+  visitors(): { name: string; reason: string; at: string }[] {
+    return [...this.#visitors];
+  }
+
+  /** People inside plus visitors: the number the counter and the roll call both show. */
+  count(): number {
+    return this.#peopleIn + this.#visitors.length;
+  }
 }
 
 /** Reasons the guard may pick when letting someone through by hand (plus free text). */

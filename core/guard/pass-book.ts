@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { CanonicalCard } from '../../common/card-id.ts';
 import type { GuardCounters, GuardPassView } from '../../common/contract/guard.ts';
-import { endOfSchoolDayUtc, insideNow } from '../../common/guard-rules.ts';
+import { endOfSchoolDayUtc, InsideNow } from '../../common/guard-rules.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
@@ -35,6 +35,8 @@ export class PassBook {
   readonly #dateFormat: Intl.DateTimeFormat;
   readonly #offsetFormat: Intl.DateTimeFormat;
   #counters: GuardCounters | null = null;
+  /** Today's inside-now, kept with the counters: the counter and the roll call read the same rule. */
+  #inside: InsideNow | null = null;
 
   constructor(options: PassBookOptions) {
     this.#store = options.store;
@@ -107,12 +109,13 @@ export class PassBook {
     const date = this.schoolDate();
     if (this.#counters?.schoolDate !== date) {
       const c = this.#store.passes.counts(date);
+      this.#inside = new InsideNow(this.#store.passes.moves(date));
       this.#counters = {
         schoolDate: date,
         enteredToday: c.entered,
         exitedToday: c.exited,
         alarmsToday: c.alarms,
-        insideNow: insideNow(c.entered, c.exited),
+        insideNow: this.#inside.count(),
       };
     }
     return { ...this.#counters };
@@ -124,9 +127,16 @@ export class PassBook {
     if (view.verdict === 'allow' && view.direction === 'in') c.enteredToday++;
     if (view.verdict === 'allow' && view.direction === 'out') c.exitedToday++;
     if (view.alarm) c.alarmsToday++;
-    c.insideNow = insideNow(c.enteredToday, c.exitedToday);
+    this.#inside?.apply(view);
+    c.insideNow = this.#inside?.count() ?? 0;
     this.#counters = c;
     return { ...c };
+  }
+
+  /** Who is inside now (today's school day), the same figures the counter shows. */
+  inside(): InsideNow {
+    this.counters();
+    return this.#inside ?? new InsideNow();
   }
 
   /** Today's and yesterday's passes, newest first (the feed pages back across midnight once). */

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InsideList, PersonFound } from '../../common/contract/guard.ts';
-import type { Holder, HolderKind } from '../../common/domain.ts';
+import type { HolderKind } from '../../common/domain.ts';
 import { groupInside } from '../../common/guard-rules.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
@@ -29,41 +29,21 @@ export class RollCall {
 
   /** Who is inside now by today's passes: each person's last allowed pass is an entry. */
   insideList(): InsideList {
-    const { store, clock, book } = this.#o;
+    const { clock, book } = this.#o;
     const now = clock.now();
-    const date = book.schoolDate(now);
-    const last = new Map<string, { holder: Holder; direction: string | null; at: string }>();
-    const lastIn = new Map<string, string>();
-    const visitors: InsideList['visitors'] = [];
-    for (const p of store.passes.moves(date)) {
-      if (p.kind === 'visitor') {
-        visitors.push({ name: (p.note ?? '').split(' — ')[0] ?? '', reason: p.reason, at: p.at });
-        continue;
-      }
-      if (!p.holder) continue;
-      const key = `${p.holder.kind}:${p.holder.id}`;
-      last.set(key, { holder: p.holder, direction: p.direction, at: p.at });
-      if (p.direction === 'in') lastIn.set(key, p.at);
-    }
-    const inside = [...last.entries()]
-      .filter(([, p]) => p.direction === 'in')
-      .map(([key, p]) => ({
-        kind: p.holder.kind,
-        id: p.holder.id,
-        fullName: p.holder.fullName,
-        group: p.holder.group,
-        since: lastIn.get(key) ?? p.at,
-      }));
-    const since = new Map(inside.map((p) => [`${p.kind}:${p.id}`, p.since]));
-    const grouped = groupInside(inside);
+    const inside = book.inside();
+    const people = inside.people();
+    const since = new Map(people.map((p) => [`${p.kind}:${p.id}`, p.since]));
+    const grouped = groupInside(people);
     const withSince = <T extends { kind: HolderKind; id: string }>(p: T) => ({ ...p, since: since.get(`${p.kind}:${p.id}`) ?? '' });
     return {
       generatedAt: book.nowIso(now),
-      schoolDate: date,
+      schoolDate: book.schoolDate(now),
       classes: grouped.classes.map((c) => ({ className: c.className, people: c.people.map(withSince) })),
       staff: grouped.staff.map(withSince),
-      visitors,
-      total: grouped.total,
+      visitors: inside.visitors(),
+      // Visitors are listed apart and counted in: the same number as the counter's "inside now".
+      total: inside.count(),
     };
   }
 

@@ -277,6 +277,31 @@ describe('guard post on a real SQLite store', () => {
     expect(outboxOf(r).find((e) => e.type === 'emergency_start')!.payload).toEqual({ operatorId: 'E2', insideCount: 4 });
   });
 
+  it('inside now counts people, not passes: the counter, the roll call and its export say the same number', async () => {
+    const clock = testClock(G_MORNING);
+    const r = await rig(clock);
+    tap(r, clock, gCards.s1);
+    tap(r, clock, gCards.s1); // a child who taps twice is one person
+    tap(r, clock, gCards.s2);
+    tap(r, clock, gCards.s3);
+    tap(r, clock, gCards.s3, 'exit');
+    tap(r, clock, gCards.s4, 'exit'); // came in before the day began: an exit alone is nobody inside
+    tap(r, clock, gCards.teacher);
+    await r.guard.visitorPass({ visitorName: 'Кузнецов Олег', reason: 'parent', note: '', operatorId: null });
+    // S1, S2, the teacher and the visitor.
+    expect(r.guard.counters().insideNow).toBe(4);
+    const list = r.guard.insideList();
+    expect(list.total).toBe(4);
+    expect(list.visitors).toHaveLength(1);
+    const csv = r.guard.exportInside('csv', 'ru').content.trim().split('\r\n');
+    expect(csv).toHaveLength(1 + 4); // the header and one line a person, the visitor included
+    // A restart rebuilds the same figure from the stored passes.
+    await r.close();
+    const again = await rig(clock, { dir: r.dir });
+    expect(again.guard.counters().insideNow).toBe(4);
+    expect(again.guard.insideList().total).toBe(4);
+  });
+
   it('emergency mode survives a restart of the station and works with no relay at all', async () => {
     const clock = testClock(G_MORNING);
     const first = await startGuardRig(clock);

@@ -3,7 +3,7 @@ import {
   decideTap,
   endOfSchoolDayUtc,
   groupInside,
-  insideNow,
+  InsideNow,
   TapFloodGuard,
   type TapFacts,
 } from '../../common/guard-rules.ts';
@@ -153,9 +153,33 @@ describe('TapFloodGuard', () => {
 });
 
 describe('counters and roll call', () => {
-  it('inside now is entries minus exits, never negative', () => {
-    expect(insideNow(10, 3)).toBe(7);
-    expect(insideNow(1, 4)).toBe(0);
+  it('inside now is people whose last pass today is an entry, plus visitors: a double tap is one person', () => {
+    const kid = (id: string) => ({ kind: 'student' as const, id, fullName: id, group: '5А' });
+    const move = (id: string | null, direction: 'in' | 'out', at: string, kind = 'card', verdict = 'allow') => ({
+      kind,
+      verdict,
+      direction,
+      at,
+      holder: id ? kid(id) : null,
+      reason: 'ok',
+      note: kind === 'visitor' ? 'Петров П. — к директору' : null,
+    });
+    const inside = new InsideNow([
+      move('S1', 'in', '08:00'),
+      move('S1', 'in', '08:01'), // tapped twice
+      move('S2', 'in', '08:02'),
+      move('S2', 'out', '12:00'),
+      move('S3', 'out', '08:05'), // came in before midnight: an exit alone is not a person inside
+      move('S4', 'in', '08:06', 'card', 'deny'), // refused: not inside
+      move(null, 'in', '09:00', 'visitor'),
+    ]);
+    expect(inside.count()).toBe(2);
+    expect(inside.people()).toEqual([{ ...kid('S1'), since: '08:00' }]);
+    expect(inside.visitors()).toEqual([{ name: 'Петров П.', reason: 'ok', at: '09:00' }]);
+    inside.apply(move('S1', 'out', '13:00'));
+    inside.apply(move('S1', 'in', '13:30'));
+    expect(inside.count()).toBe(2);
+    expect(inside.people()).toEqual([{ ...kid('S1'), since: '13:30' }]);
   });
 
   it('groups who is inside by class in natural order, staff apart', () => {

@@ -11,7 +11,10 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
   const { t, i18n } = useTranslation('guard');
   const errorText = useErrorText();
   const emergency = useGuard((s) => s.emergency);
-  const feedLength = useGuard((s) => s.feed.length);
+  // Every pass changes the big card and the counters: the roll call follows each one, however long
+  // the feed has grown (the feed is capped, so its length stops changing on a busy morning).
+  const lastPass = useGuard((s) => s.current);
+  const counters = useGuard((s) => s.counters);
   const [list, setList] = useState<InsideList | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -21,7 +24,7 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
 
   useEffect(() => {
     if (emergency.active) void station.invoke('guard.insideList', {}).then(setList);
-  }, [emergency.active, feedLength]);
+  }, [emergency.active, lastPass, counters]);
 
   const start = async () => {
     try {
@@ -111,6 +114,11 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
         </p>
       ) : null}
       <h1 data-testid="emergency-count">{t('emergency.listTitle', { count: list?.total ?? 0 })}</h1>
+      {list ? (
+        <p className="g-muted" data-testid="emergency-updated">
+          {t('emergency.updatedAt', { time: new Date(list.generatedAt).toLocaleTimeString(i18n.language) })}
+        </p>
+      ) : null}
       {list && list.total === 0 && list.visitors.length === 0 ? <p>{t('emergency.empty')}</p> : null}
       <div className="g-classes">
         {list?.classes.map((c) => (

@@ -64,7 +64,7 @@ export function GuardScreen() {
     <main className={`guard-post ${emergency.active ? 'g-emergency-on' : ''}`} data-testid="guard-view">
       {emergency.active ? (
         <div className="g-emergency-banner" role="alert" data-testid="emergency-banner">
-          ⚠ {t('emergency.banner')}
+          ⚠ {emergency.relay ? t('emergency.banner') : t('emergency.bannerNoRelay')}
           {emergency.relay && !emergency.gateHeld ? <strong> · {t('emergency.gateNotHeld')}</strong> : null}
         </div>
       ) : null}
