@@ -55,3 +55,38 @@ test('a card the till reader cannot read: "tap again", then the good tap opens t
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('a card the guard post cannot read: "tap again" with its own tone replaces the last verdict', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const rig = await startPcscRig({ lockTimeoutMs: 600_000 });
+  const dataDir = mkdtempSync(join(tmpdir(), 'guard-reader-e2e-'));
+  const store = openStore(join(dataDir, 'station.db'), systemClock());
+  seedDemoSchool(store, new PhotoStore(join(dataDir, 'photos')), systemClock(), 30);
+  store.settings.update({ mode: 'guard', readers: [{ id: 'entry', kind: 'pcsc', role: 'entry', label: '', readerName: VIRTUAL_READERS[0] }] });
+  store.close();
+  const host = await startBrowserHost({ dataDir, env: rig.env });
+  try {
+    await page.goto(host.url);
+    await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
+    const good = await rig.tap(card.uid);
+    await expect(page.getByTestId('holder-name')).toHaveText(child.fullName);
+    await good.remove();
+
+    // The next card's number cannot be read: the previous child's verdict must not stay on screen.
+    const bad = await rig.tap(card.uid, { getDataStatus: 0x6a81 });
+    await expect(page.getByTestId('guard-misread')).toContainText('Карту не удалось прочитать — приложите ещё раз');
+    await expect(page.getByTestId('holder-name')).toHaveCount(0);
+    expect(await page.evaluate(() => document.documentElement.dataset.lastGuardTone)).toBe('misread');
+    await page.screenshot({ path: testInfo.outputPath('guard-misread.png') });
+    await bad.remove();
+
+    const again = await rig.tap(card.uid);
+    await expect(page.getByTestId('holder-name')).toHaveText(child.fullName);
+    await expect(page.getByTestId('guard-misread')).toHaveCount(0);
+    await again.remove();
+  } finally {
+    await host.stop();
+    await rig.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -40,7 +40,18 @@ type Dialog = null | 'search' | 'spare' | 'visitor' | 'emergency';
 function CurrentTap({ showEmergency, onCloseEmergency }: { showEmergency: boolean; onCloseEmergency: () => void }) {
   const { t } = useTranslation('guard');
   const current = useGuard((s) => (s.current ? s.passes[s.current] : undefined));
+  const misread = useGuard((s) => s.misread);
   if (showEmergency) return <EmergencyPanel onClose={onCloseEmergency} />;
+  if (misread) {
+    return (
+      <section className="g-tap g-misread" role="alert" data-testid="guard-misread" key={misread}>
+        <p className="g-misread-icon" aria-hidden="true">
+          ↻
+        </p>
+        <p className="g-misread-text">{t('misread')}</p>
+      </section>
+    );
+  }
   if (current) return <TapCard key={current.id} pass={current} />;
   return (
     <section className="g-tap g-idle" data-testid="guard-idle">

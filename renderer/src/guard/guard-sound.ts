@@ -5,7 +5,7 @@ import { playNotes, type Note } from '../tones.ts';
  * allow, a low long buzz for deny, a repeated two-tone siren for an alarm. Distinct by pitch and rhythm,
  * so the guard knows the verdict without looking.
  */
-export type GuardTone = 'allow' | 'deny' | 'alarm';
+export type GuardTone = 'allow' | 'deny' | 'alarm' | 'misread';
 
 const SEQUENCES: Record<GuardTone, Note[]> = {
   allow: [
@@ -13,6 +13,11 @@ const SEQUENCES: Record<GuardTone, Note[]> = {
     [1175, 120, 'sine'],
   ],
   deny: [[196, 450, 'sawtooth']],
+  // Two short mid notes, the same pitch: "again", neither a yes nor a no.
+  misread: [
+    [523, 90, 'triangle'],
+    [523, 90, 'triangle'],
+  ],
   alarm: [
     [988, 150, 'square'],
     [659, 150, 'square'],

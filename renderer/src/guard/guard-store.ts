@@ -17,6 +17,8 @@ interface GuardState {
   passes: Record<string, GuardPassView>;
   /** The pass on the big card: a new tap replaces it at once. */
   current: string | null;
+  /** A card was at a reader but its number could not be read: the big card says so instead (when). */
+  misread: string | null;
   /** The few taps before it, newest first, for a guard who looked away. */
   strip: string[];
   feed: string[];
@@ -26,6 +28,8 @@ interface GuardState {
   setAlarmsOnly(on: boolean): Promise<void>;
   load(): Promise<void>;
   show(pass: GuardPassView): void;
+  /** A reader could not read a card: replaces the last verdict with "tap again". */
+  showMisread(at: string): void;
   /** The station's later word on a pass's gate (it did or did not open). */
   gate(passId: string, gate: GuardPassView['gate']): void;
 }
@@ -58,6 +62,7 @@ export const useGuard = create<GuardState>()((set, get) => {
   return {
     passes: {},
     current: null,
+    misread: null,
     strip: [],
     feed: [],
     alarmsOnly: false,
@@ -77,8 +82,9 @@ export const useGuard = create<GuardState>()((set, get) => {
       set({ counters, emergency });
       setFeed(feed.items);
     },
+    showMisread: (at) => set({ misread: at }),
     show: (pass) => {
-      set({ current: pass.id, passes: { ...get().passes, [pass.id]: pass } });
+      set({ current: pass.id, misread: null, passes: { ...get().passes, [pass.id]: pass } });
       lists.queue.push(pass.id);
       if (lists.scheduled) return;
       lists.scheduled = true;
@@ -127,6 +133,10 @@ export function connectGuardStore(): void {
     if (pass.kind === 'tap' || pass.kind === 'flood') playGuardTone(pass.alarm ? 'alarm' : pass.verdict === 'allow' ? 'allow' : 'deny');
   });
   station.on('guard.gate', ({ passId, gate }) => useGuard.getState().gate(passId, gate));
+  station.on('reader.misread', ({ at }) => {
+    useGuard.getState().showMisread(at);
+    playGuardTone('misread');
+  });
   station.on('guard.emergency', (emergency) => useGuard.setState({ emergency }));
   station.onConnection((up) => {
     if (up) void useGuard.getState().load();

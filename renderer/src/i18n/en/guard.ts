@@ -3,6 +3,7 @@ import type { Translation } from '../shape.ts';
 
 const en: Translation<typeof ru> = {
   tapPrompt: 'Tap a card on the reader',
+  misread: 'The card could not be read — tap it again',
   verdict: { allow: 'GO AHEAD', deny: 'STOP', info: 'NOTE' },
   direction: { in: 'Entry', out: 'Exit' },
   reason: {
