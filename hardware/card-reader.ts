@@ -22,6 +22,10 @@ export interface CardReader extends EventEmitter<CardReaderEvents> {
   start(): void;
   stop(): Promise<void>;
   status(): ReaderStatus;
+  /** Keyboard-wedge readers only: a burst of typed text, true when it read as a card. */
+  burst?(text: string, at?: Date): boolean;
+  /** The simulated reader only: a card put on it by the person at the screen (demo and tests). */
+  tap?(technology: CardRead['technology'], uid: string, at?: Date): void;
 }
 
 /** Shared bookkeeping for drivers: status changes are emitted only when they change. */

@@ -2,7 +2,6 @@ import type { GateDirection } from '../common/readers.ts';
 import { discoverHardware } from '../hardware/discovery.ts';
 import type { HardwareLog } from '../hardware/log.ts';
 import type { GateResult } from '../hardware/relay.ts';
-import { WedgeReader } from '../hardware/wedge.ts';
 import { DomainError, type Router } from '../core/bridge/router.ts';
 import type { ReaderHub } from '../core/readers.ts';
 
@@ -18,7 +17,7 @@ export function wireHardware(
   router.handle('hardware.discover', () => discoverHardware({ log: deps.log }));
   router.handle('reader.wedgeCard', ({ readerId, text }) => {
     const reader = deps.readers.get(readerId);
-    if (!(reader instanceof WedgeReader)) throw new DomainError('not_found', 'not_a_wedge_reader', `no keyboard-wedge reader "${readerId}"`);
+    if (!reader?.burst) throw new DomainError('not_found', 'not_a_wedge_reader', `no keyboard-wedge reader "${readerId}"`);
     return { accepted: reader.burst(text) };
   });
   router.handle('hardware.testRelay', async ({ direction }) => (await deps.testRelay?.(direction)) ?? { ok: false as const, reason: 'no_relay' as const });

@@ -4,7 +4,7 @@ import { isRandomUid } from '../common/card-id.ts';
 import type { CardPresented, EnrollFailure, StationStatus } from '../common/contract/index.ts';
 import type { SyncErrorCode, SyncStatus } from '../common/sync-api.ts';
 import type { CardRead } from '../common/readers.ts';
-import { createReader, SimulatedReader } from '../hardware/index.ts';
+import { createReader } from '../hardware/index.ts';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../sync/engine.ts';
 import { SyncError } from '../sync/errors.ts';
 import { fileTokenVault, type TokenVault } from '../sync/token-vault.ts';
@@ -316,7 +316,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
   );
   router.handle('demo.tap', ({ readerId, technology, uid }) => {
     const reader = readers.get(readerId);
-    if (!(reader instanceof SimulatedReader)) throw new DomainError('not_found', 'no_simulated_reader', `no simulated reader "${readerId}"`);
+    if (!reader?.tap) throw new DomainError('not_found', 'no_simulated_reader', `no simulated reader "${readerId}"`);
     reader.tap(technology, uid, new Date(clock.now()));
     return { ok: true as const };
   });

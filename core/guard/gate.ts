@@ -1,4 +1,6 @@
 import type { Direction } from '../../common/guard-rules.ts';
+import type { GateDirection } from '../../common/readers.ts';
+import type { GateResult } from '../../hardware/relay.ts';
 
 /**
  * The turnstile as the guard post sees it: one channel per direction. The LCUS relay driver in
@@ -17,6 +19,8 @@ export interface Gate {
   /** Holds one direction open (emergency mode) or lets it close again. */
   hold(direction: Direction, open: boolean): Promise<void>;
   close?(): Promise<void>;
+  /** Setup's relay test: one pulse with the relay's own answer. Only a real relay has it. */
+  test?(direction: GateDirection): Promise<GateResult>;
 }
 
 /** No relay configured: the post opens nothing and says nothing about a gate. */

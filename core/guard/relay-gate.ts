@@ -1,6 +1,6 @@
 import type { Direction } from '../../common/guard-rules.ts';
-import type { GateConfig } from '../../common/readers.ts';
-import { LcusGate } from '../../hardware/relay.ts';
+import type { GateConfig, GateDirection } from '../../common/readers.ts';
+import { LcusGate, type GateResult } from '../../hardware/relay.ts';
 import type { Gate } from './gate.ts';
 
 /** The guard post's Gate over the hardware LCUS relay driver: 'in' is the entry channel, 'out' the exit one. */
@@ -31,6 +31,10 @@ export class RelayGate implements Gate {
   async hold(direction: Direction, open: boolean): Promise<void> {
     const r = await this.relay.hold(direction === 'in' ? 'entry' : 'exit', open);
     if (!r.ok) throw new Error(r.reason);
+  }
+
+  test(direction: GateDirection): Promise<GateResult> {
+    return this.relay.open(direction);
   }
 
   close(): Promise<void> {

@@ -130,7 +130,7 @@ export function wireGuard(
     current,
     testRelay: async (direction) => {
       const g = currentGate();
-      return g instanceof RelayGate ? g.relay.open(direction) : null;
+      return g.test ? g.test(direction) : null;
     },
     onCard: (read, found) => {
       try {
