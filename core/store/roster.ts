@@ -86,11 +86,11 @@ export class Roster {
     this.#q = {
       searchStudents: db.prepare<[string, string, number], SearchRow>(
         `SELECT id, full_name, class_name AS grp, photo_hash, status FROM students
-          WHERE guard_fold(full_name) LIKE ? OR upper(replace(class_name, ' ', '')) = ?
+          WHERE guard_fold(full_name) LIKE ? ESCAPE '\\' OR upper(replace(class_name, ' ', '')) = ?
           ORDER BY class_name, full_name LIMIT ?`,
       ),
       searchStaff: db.prepare<[string, number], SearchRow>(
-        'SELECT id, full_name, position AS grp, photo_hash, status FROM staff WHERE guard_fold(full_name) LIKE ? ORDER BY full_name LIMIT ?',
+        `SELECT id, full_name, position AS grp, photo_hash, status FROM staff WHERE guard_fold(full_name) LIKE ? ESCAPE '\\' ORDER BY full_name LIMIT ?`,
       ),
       staffRow: db.prepare<[string], StaffRow>('SELECT id, full_name, position, roles, pin_hash, status FROM staff WHERE id = ?'),
       activeStaff: db.prepare<[], StaffRow>("SELECT id, full_name, position, roles, pin_hash, status FROM staff WHERE status = 'active' ORDER BY full_name"),
@@ -202,7 +202,8 @@ export class Roster {
     const q = query.trim();
     const words = foldText(q).split(/\s+/).filter(Boolean);
     const classKey = q.replaceAll(' ', '').toLocaleUpperCase('ru');
-    const first = `%${words[0] ?? ''}%`;
+    // A typed % or _ is a letter to look for, not a wildcard (LIKE … ESCAPE '\\').
+    const first = `%${(words[0] ?? '').replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const rest = words.slice(1);
     const matches = (name: string) => rest.every((w) => foldText(name).includes(w));
     const students = this.#q.searchStudents.all(first, classKey, limit * 4).filter((r) => matches(r.full_name) || rest.length === 0);

@@ -325,5 +325,9 @@ describe('guard post on a real SQLite store', () => {
     expect(r.guard.search('10б', 10).map((p) => p.id).sort()).toEqual(['S3', 'S5']);
     expect(r.guard.search('громов', 10)).toMatchObject([{ kind: 'staff', id: 'E2', group: 'Охранник' }]);
     expect(r.guard.search('Волкова', 10)).toMatchObject([{ id: 'S6', status: 'left' }]);
+    // % and _ typed at the screen are letters, not wildcards that list everyone.
+    expect(r.guard.search('%', 10)).toEqual([]);
+    expect(r.guard.search('_', 10)).toEqual([]);
+    expect(r.guard.search('ив%ов', 10)).toEqual([]);
   });
 });
