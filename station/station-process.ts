@@ -24,15 +24,20 @@ const env = process.env;
 const dataDir = defaultDataDir(env);
 const log = createLogger({ file: join(dataDir, 'logs', 'station.log') });
 const startedAt = performance.now();
-// The shell passes its version; run from source (browser host), the station reads the repository's package.json.
+// The shell passes its version; run from source or from the built bundle (out/station/) under the
+// browser host, the station reads the project's package.json, the nearest one above it.
 const version = env.STATION_VERSION ?? packageVersion();
 
 function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
+  for (const up of ['..', join('..', '..'), join('..', '..', '..')]) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(import.meta.dirname, up, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'school-station' && pkg.version) return pkg.version;
+    } catch {
+      // not here: one folder further up
+    }
   }
+  return '0.0.0';
 }
 
 process.on('uncaughtException', (err) => log.error({ err }, 'station: uncaught exception'));
