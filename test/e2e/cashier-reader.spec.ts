@@ -6,13 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { generateDemoSchool } from '../../common/demo-school.ts';
 import { schoolDate, systemClock } from '../../common/clock.ts';
 import { seedDemoSchool } from '../../core/demo-seed.ts';
 import { PhotoStore } from '../../node/photos.ts';
 import { openStore } from '../../core/store/index.ts';
 import { startBrowserHost } from '../../host/browser-host.ts';
-import { startPcscRig, VIRTUAL_READERS } from '../helpers/pcsc-rig.ts';
+import { startPcscRig, VIRTUAL_READERS, type PcscRig } from '../helpers/pcsc-rig.ts';
 import { expect, test } from './fixtures.ts';
 
 const now = Date.now();
@@ -21,18 +22,37 @@ const cashier = school.staff.find((s) => s.roles.includes('cashier') && !s.roles
 const child = school.students[3]!;
 const card = school.cards.find((c) => c.holderId === child.id && c.status === 'active' && c.technology === 'iso14443')!;
 
-test('a card the till reader cannot read: "tap again", then the good tap opens the photo check', async ({ page }, testInfo) => {
-  test.setTimeout(120_000);
+/**
+ * The demo school in a data folder, one PC/SC reader on pcscd's first virtual reader with the given
+ * mode and role, and the station served by the browser host; `run` gets the page loaded and the rig.
+ */
+async function withPcscStation(
+  page: Page,
+  mode: 'cashier' | 'guard',
+  role: 'cashier' | 'entry',
+  run: (rig: PcscRig) => Promise<void>,
+): Promise<void> {
   const rig = await startPcscRig({ lockTimeoutMs: 600_000 });
-  const dataDir = mkdtempSync(join(tmpdir(), 'cashier-reader-e2e-'));
+  const dataDir = mkdtempSync(join(tmpdir(), `${mode}-reader-e2e-`));
   const store = openStore(join(dataDir, 'station.db'), systemClock());
   seedDemoSchool(store, new PhotoStore(join(dataDir, 'photos')), systemClock(), 30);
-  store.settings.update({ mode: 'cashier', readers: [{ id: 'till', kind: 'pcsc', role: 'cashier', label: '', readerName: VIRTUAL_READERS[0] }] });
+  store.settings.update({ mode, readers: [{ id: role === 'cashier' ? 'till' : 'entry', kind: 'pcsc', role, label: '', readerName: VIRTUAL_READERS[0] }] });
   store.close();
   const host = await startBrowserHost({ dataDir, env: rig.env });
   try {
     await page.goto(host.url);
     await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
+    await run(rig);
+  } finally {
+    await host.stop();
+    await rig.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+test('a card the till reader cannot read: "tap again", then the good tap opens the photo check', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  await withPcscStation(page, 'cashier', 'cashier', async (rig) => {
     await page.getByRole('radio', { name: new RegExp(cashier.fullName) }).click();
     for (const d of cashier.pin) await page.getByTestId('shift-pin').getByRole('button', { name: d, exact: true }).click();
     await page.getByRole('button', { name: 'Открыть смену' }).click();
@@ -49,25 +69,12 @@ test('a card the till reader cannot read: "tap again", then the good tap opens t
     await expect(page.getByTestId('photo-check').getByTestId('check-name')).toHaveText(child.fullName);
     await expect(page.getByTestId('tap-misread')).toHaveCount(0);
     await good.remove();
-  } finally {
-    await host.stop();
-    await rig.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a card the guard post cannot read: "tap again" with its own tone replaces the last verdict', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
-  const rig = await startPcscRig({ lockTimeoutMs: 600_000 });
-  const dataDir = mkdtempSync(join(tmpdir(), 'guard-reader-e2e-'));
-  const store = openStore(join(dataDir, 'station.db'), systemClock());
-  seedDemoSchool(store, new PhotoStore(join(dataDir, 'photos')), systemClock(), 30);
-  store.settings.update({ mode: 'guard', readers: [{ id: 'entry', kind: 'pcsc', role: 'entry', label: '', readerName: VIRTUAL_READERS[0] }] });
-  store.close();
-  const host = await startBrowserHost({ dataDir, env: rig.env });
-  try {
-    await page.goto(host.url);
-    await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
+  await withPcscStation(page, 'guard', 'entry', async (rig) => {
     const good = await rig.tap(card.uid);
     await expect(page.getByTestId('holder-name')).toHaveText(child.fullName);
     await good.remove();
@@ -84,9 +91,5 @@ test('a card the guard post cannot read: "tap again" with its own tone replaces 
     await expect(page.getByTestId('holder-name')).toHaveText(child.fullName);
     await expect(page.getByTestId('guard-misread')).toHaveCount(0);
     await again.remove();
-  } finally {
-    await host.stop();
-    await rig.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 });
