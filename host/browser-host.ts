@@ -88,7 +88,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const origin = `http://127.0.0.1:${pagePort}`;
   const closePage = () => {
     for (const s of sockets) s.destroy();
-    return new Promise<void>((ok) => page.close(() => ok()));
+    const closed = new Promise<void>((ok) => page.close(() => ok()));
+    // The browser's keep-alive page and portrait connections would hold close() open (an open tab
+    // keeps them): end them too, so a stop never waits on a tab.
+    page.closeAllConnections();
+    return closed;
   };
 
   const child = fork(options.entry ?? join(root, 'station', 'station-process.ts'), [], {
@@ -129,7 +133,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
+        // A process that does not go even after SIGKILL (stuck in the kernel) must not hold the host.
+        await Promise.race([exited, new Promise<void>((ok) => setTimeout(ok, 10_000).unref())]);
         clearTimeout(timer);
       }
       await closePage();
