@@ -32,7 +32,7 @@ const WARMUP = 20;
 const RUNS = 3;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-function inProcessRun(dir: string): { tap: number[]; confirm: number[]; sale: number[] } {
+async function inProcessRun(dir: string): Promise<{ tap: number[]; confirm: number[]; sale: number[] }> {
   const clock = systemClock();
   const store = openStore(join(dir, 'station.db'), clock);
   const now = clock.now();
@@ -53,7 +53,7 @@ function inProcessRun(dir: string): { tap: number[]; confirm: number[]; sale: nu
   })();
   const cashierStaff = school.staff.find((s) => s.roles.includes('cashier'))!;
   const till = new Cashier({ store, clock, isOnline: () => true, exportDir: join(dir, 'exports') });
-  till.openShift(cashierStaff.id, cashierStaff.pin);
+  await till.openShift(cashierStaff.id, cashierStaff.pin);
   const reader = new SimulatedReader('till', 'cashier');
   reader.start();
   let checkAt = 0;
@@ -168,7 +168,7 @@ export default async function cashierBench(report: Report): Promise<void> {
   for (let r = 0; r < RUNS; r++) {
     const dir = mkdtempSync(join(tmpdir(), 'cashier-bench-'));
     try {
-      const { tap, confirm, sale } = inProcessRun(dir);
+      const { tap, confirm, sale } = await inProcessRun(dir);
       runs.push({
         tapP50: median(tap),
         tapP95: percentile(tap, 95),

@@ -30,8 +30,11 @@ export const Staff = z.object({
   position: z.string(),
   photoHash: z.string().nullable(),
   status: PersonStatus,
-  /** Roles the staff member can take at a station (cashier, supervisor, teacher, guard). */
-  roles: z.array(z.enum(['cashier', 'supervisor', 'teacher', 'guard', 'admin'])),
+  /**
+   * Roles the staff member can take at a station (cashier, supervisor, teacher, guard); `it` (and a
+   * supervisor) may open a station's setup with their PIN.
+   */
+  roles: z.array(z.enum(['cashier', 'supervisor', 'teacher', 'guard', 'admin', 'it'])),
 });
 export type Staff = z.infer<typeof Staff>;
 

@@ -148,6 +148,23 @@ export const eventPayloads = {
     startedAt: UtcInstant,
     cause: z.enum(['signed_out', 'replaced', 'day_ended', 'not_allowed']),
   }),
+  /**
+   * IT changed the station (setup, enrollment, an update action, starting over after a damaged database,
+   * the setup PIN) under an IT session opened with a PIN: who (a staff member, or the station's own setup
+   * PIN) and what, each setting with its value before and after. Secrets are never in it: a PIN or an
+   * enrollment code is said as changed, not given.
+   */
+  it_change: z.object({
+    /** The staff member whose PIN opened the session; null when it was the station's setup PIN. */
+    operatorId: z.string().min(1).max(64).nullable(),
+    via: z.enum(['staff_pin', 'setup_pin']),
+    action: z.enum(['settings', 'enroll', 'update_check', 'update_install', 'fault_recovery', 'setup_pin']),
+    changes: z
+      .array(z.object({ setting: z.string().min(1).max(100), from: z.string().max(2000).nullable(), to: z.string().max(2000).nullable() }))
+      .max(100),
+    /** How it ended, in a word (e.g. an enrollment refused as `bad_code`); null when it simply happened. */
+    result: z.string().max(200).nullable(),
+  }),
   shift_open: z.object({ shiftId: z.string(), operatorId: z.string() }),
   shift_close: z.object({
     shiftId: z.string(),
@@ -176,6 +193,8 @@ export const ROLE_EVENTS: Record<StationRole, readonly EventType[]> = {
   ],
   cashier: ['shift_open', 'shift_close', 'sale', 'sale_rejected', 'void', 'group_meal'],
 };
+/** Events any station sends, whatever its role. */
+export const ANY_ROLE_EVENTS: readonly EventType[] = ['it_change'];
 export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;
 
 export const StationEvent = z.object({

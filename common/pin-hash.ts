@@ -5,9 +5,11 @@
  */
 import { z } from 'zod';
 
-/** A PIN as typed on the station's PIN pad. */
-export const PIN_PATTERN = /^\d{4,8}$/;
-export const Pin = z.string().regex(PIN_PATTERN, 'a PIN is 4 to 8 digits');
+/** A PIN as typed on the station's PIN pad: 4 to 12 digits (a school may ask for 6 or more). */
+export const PIN_MIN_DIGITS = 4;
+export const PIN_MAX_DIGITS = 12;
+export const PIN_PATTERN = /^\d{4,12}$/;
+export const Pin = z.string().regex(PIN_PATTERN, 'a PIN is 4 to 12 digits');
 
 export const PIN_SALT_BYTES = 16;
 export const PIN_KEY_BYTES = 32;

@@ -7,17 +7,9 @@ export function hashPin(pin: string): string {
   return formatPinHash(salt.toString('hex'), scryptSync(pin, salt, PIN_KEY_BYTES).toString('hex'));
 }
 
-export function verifyPin(pin: string, stored: string | null): boolean {
-  const parsed = parsePinHash(stored);
-  if (!parsed) return false;
-  const expected = Buffer.from(parsed.keyHex, 'hex');
-  const actual = scryptSync(pin, Buffer.from(parsed.saltHex, 'hex'), expected.length);
-  return timingSafeEqual(expected, actual);
-}
-
 /**
- * The same check with scrypt on libuv's thread pool: a station that serves card taps (the guard post)
- * must not stop its event loop for tens of milliseconds per PIN tried.
+ * Checks a PIN with scrypt on libuv's thread pool: a station that serves card taps must not stop its
+ * event loop for tens of milliseconds per PIN tried (there is no synchronous check).
  */
 export function verifyPinAsync(pin: string, stored: string | null): Promise<boolean> {
   const parsed = parsePinHash(stored);

@@ -9,6 +9,8 @@ import { createLogger } from '../node/logger.ts';
 import { STATION_EXEC_ARGV } from '../node/station-runtime.ts';
 import { StationLink } from './station-link.ts';
 import { electronTokenVault, serveTokenVault } from './token-vault.ts';
+import { electronStationSecret, serveStationSecret } from './station-secret.ts';
+import { stationKeyPath } from '../node/station-secret.ts';
 import type { TokenVault } from '../sync/token-vault.ts';
 import { wireUpdates } from './update-wiring.ts';
 import { isAppUrl, launchOptions, windowOptions, type WindowRole } from './window-options.ts';
@@ -38,6 +40,7 @@ const updates = wireUpdates({
 let station: UtilityProcess | null = null;
 /** Created after app ready (safeStorage needs it); kept across station restarts. */
 let tokenVault: TokenVault | null = null;
+let stationSecret: Buffer | null = null;
 let link: StationLink | null = null;
 const windows = new Map<number, { win: BrowserWindow; role: WindowRole }>();
 
@@ -58,6 +61,7 @@ function startStation(): void {
   link = new StationLink(station);
   tokenVault ??= electronTokenVault(join(dataDir, 'backend-token.bin'), (m) => console.warn(m));
   serveTokenVault(station, tokenVault, (m) => console.error(m));
+  serveStationSecret(station, () => (stationSecret ??= electronStationSecret(join(dataDir, 'station-secret.bin'), stationKeyPath(dataDir), (m) => console.warn(m))));
   updates.attachStation(station, link);
   station.on('exit', (code) => {
     // The station must keep serving: restart it and hand every window a fresh port.

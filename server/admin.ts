@@ -124,7 +124,7 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
               roles: rec.get('roles').split(/[;\s]+/).filter(Boolean),
             });
       const pin = kind === 'staff' ? rec.get('pin') || null : null;
-      if (pin !== null && !PIN_PATTERN.test(pin)) throw new Error('pin is not 4 to 8 digits');
+      if (pin !== null && !PIN_PATTERN.test(pin)) throw new Error('pin is not 4 to 12 digits');
       const cards = parseCards(rec.get('cards'));
       const spare = cards.find((c) => spares.has(`${c.technology}:${c.uid}`));
       if (spare) throw new Error(`card ${spare.technology}:${spare.uid} is a spare card in the school's stock; remove it from the stock first`);
@@ -170,7 +170,7 @@ export function importStudentsCsv(repo: Repo, csv: string, photos: PhotoSource =
 
 /**
  * Staff CSV: `id,full_name,position,roles,photo,cards,status,pin`; roles separated by `;` or spaces. `pin`
- * (optional, 4 to 8 digits) is stored only as a salted hash; an empty cell keeps the stored PIN.
+ * (optional, 4 to 12 digits) is stored only as a salted hash; an empty cell keeps the stored PIN.
  */
 export function importStaffCsv(repo: Repo, csv: string, photos: PhotoSource = () => null): Promise<ImportReport> {
   return importPeople(repo, 'staff', csv, photos);
@@ -178,7 +178,7 @@ export function importStaffCsv(repo: Repo, csv: string, photos: PhotoSource = ()
 
 /** Sets a staff member's PIN (null: clears it). Only its salted hash is stored and sent to stations. */
 export async function setStaffPin(repo: Repo, staffId: string, pin: string | null): Promise<StaffPinResponse> {
-  if (pin !== null && !PIN_PATTERN.test(pin)) throw new RangeError('a PIN is 4 to 8 digits');
+  if (pin !== null && !PIN_PATTERN.test(pin)) throw new RangeError('a PIN is 4 to 12 digits');
   const hash = pin === null ? null : await pinHashFor(pin, (await repo.staffPinHashes([staffId])).get(staffId));
   const changed = await repo.db.tx((tx) => repo.setStaffPinHash(tx, staffId, hash), { roster: true });
   return { staffId, hasPin: hash !== null, changed };

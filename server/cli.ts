@@ -33,7 +33,7 @@ const USAGE = `usage: node server/cli.ts <command> [options]
   demo [--students 30] [--photo-bytes 0]              seed the demo school
   import-students FILE.csv [--photos DIR]             id,full_name,class,photo,cards,status
   import-staff FILE.csv [--photos DIR]                id,full_name,position,roles,photo,cards,status[,pin]
-  set-pin STAFF_ID [--clear]                          a staff member's PIN (4 to 8 digits, read from stdin; stored hashed)
+  set-pin STAFF_ID [--clear]                          a staff member's PIN (4 to 12 digits, read from stdin; stored hashed)
   import-menu FILE.csv                                date,id,name,category,kind,price,allergens
   enrollment-code --role guard|cashier [--ttl MIN]    a single-use code a station enrolls with, for its role (at most 1440 minutes)
   admin-token [--days 90] [--label TEXT]              a token for the /v1/admin endpoints (expires; revocable)

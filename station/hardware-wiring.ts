@@ -2,7 +2,7 @@ import type { GateDirection } from '../common/readers.ts';
 import { discoverHardware } from '../hardware/discovery.ts';
 import type { HardwareLog } from '../hardware/log.ts';
 import type { GateResult } from '../hardware/relay.ts';
-import { DomainError, type Router } from '../core/bridge/router.ts';
+import { DomainError, type Caller, type Router } from '../core/bridge/router.ts';
 import type { ReaderHub } from '../core/readers.ts';
 
 /**
@@ -12,7 +12,7 @@ import type { ReaderHub } from '../core/readers.ts';
  */
 export function wireHardware(
   router: Router,
-  deps: { readers: ReaderHub; log: HardwareLog; testRelay?: (direction: GateDirection) => Promise<GateResult | null> },
+  deps: { readers: ReaderHub; log: HardwareLog; testRelay?: (direction: GateDirection, caller: Caller) => Promise<GateResult | null> },
 ): void {
   router.handle('hardware.discover', () => discoverHardware({ log: deps.log }));
   router.handle('reader.wedgeCard', ({ readerId, text }) => {
@@ -20,6 +20,6 @@ export function wireHardware(
     if (!reader?.burst) throw new DomainError('not_found', 'not_a_wedge_reader', `no keyboard-wedge reader "${readerId}"`);
     return { accepted: reader.burst(text) };
   });
-  router.handle('hardware.testRelay', async ({ direction }) => (await deps.testRelay?.(direction)) ?? { ok: false as const, reason: 'no_relay' as const });
+  router.handle('hardware.testRelay', async ({ direction }, caller) => (await deps.testRelay?.(direction, caller)) ?? { ok: false as const, reason: 'no_relay' as const });
   deps.readers.on('misread', (m) => router.publish('reader.misread', m));
 }

@@ -13,12 +13,14 @@ import { join } from 'node:path';
 import { initialUpdateState } from '../common/update-policy.ts';
 import { servePorts, type ParentPort } from '../core/bridge/port-transport.ts';
 import { remoteTokenVault } from './remote-token-vault.ts';
+import { remoteStationSecret } from './remote-station-secret.ts';
 import { startWsBridge } from '../core/bridge/ws-server.ts';
 import { defaultDataDir } from '../node/data-dir.ts';
 import { createLogger } from '../node/logger.ts';
 import { transportAllowed } from '../common/transport.ts';
 import { createStation } from './station.ts';
 import { attachUpdateRelay } from './update-relay.ts';
+import { updateAudit } from './it-access.ts';
 
 const env = process.env;
 const dataDir = defaultDataDir(env);
@@ -63,7 +65,7 @@ const station = await createStation({
     ? { backend: { url: env.STATION_BACKEND_URL, code: env.STATION_ENROLLMENT_CODE ?? null} }
     : {}),
   // In Electron the backend token is kept by main with safeStorage; the station asks for it.
-  ...(overPorts && parentPort ? { vault: remoteTokenVault(parentPort) } : {}),
+  ...(overPorts && parentPort ? { vault: remoteTokenVault(parentPort), secret: remoteStationSecret(parentPort) } : {}),
   version,
 });
 
@@ -74,6 +76,8 @@ const updates = attachUpdateRelay({
   router: station.router,
   parent: overPorts ? (parentPort ?? null) : null,
   log,
+  // IT's update actions are recorded with who did them (the router let only an IT session through).
+  audit: updateAudit(station.it),
   fallback: () =>
     initialUpdateState({
       currentVersion: version,

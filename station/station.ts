@@ -22,6 +22,10 @@ import { ReaderHub, type ReaderFactory } from '../core/readers.ts';
 import { clearStoreFault, openStore, StoreFault, type Store } from '../core/store/index.ts';
 import type { CardLookup } from '../core/store/roster.ts';
 import { createSyncStore } from './sync-store.ts';
+import { ItAccess, settingChanges } from './it-access.ts';
+import { pinSeal } from '../core/pin-seal.ts';
+import { PinAttempts, StaffPins } from '../core/staff-pin.ts';
+import { fileStationSecret, stationKeyPath } from '../node/station-secret.ts';
 
 export interface StationOptions {
   dataDir: string;
@@ -45,12 +49,21 @@ export interface StationOptions {
   backend?: { url: string; code?: string | null };
   /** Sync engine tuning (tests): pull interval, timeouts, backoff. */
   sync?: Pick<SyncEngineOptions, 'pullIntervalMs' | 'timeoutMs' | 'backoff'>;
+  /**
+   * The station's own secret (node/station-secret.ts), which seals the PIN hashes at rest. Default: the
+   * mode-600 key file in the data folder; the Electron shell keeps it with safeStorage and passes it.
+   */
+  secret?: () => Promise<Buffer>;
+  /** How long an IT session lasts without a guarded request (default station/it-access.ts IT_IDLE_MS). */
+  itIdleMs?: number;
 }
 
 export interface Station {
   readonly router: Router;
   readonly photos: PhotoStore;
   readonly readers: ReaderHub;
+  /** IT's sessions: who may change the station, and the record of what they changed. */
+  readonly it: ItAccess;
   /** Null until the store is open (or while it is in a fault). */
   sync(): SyncEngine | null;
   /** Null while the station is in a store fault (the renderer shows what IT must do). */
@@ -79,6 +92,14 @@ export async function createStation(options: StationOptions): Promise<Station> {
   let engine: SyncEngine | null = null;
   let offEngine: (() => void) | null = null;
   const vault = options.vault ?? fileTokenVault(join(options.dataDir, 'backend-token.json'));
+  const seal = pinSeal(options.secret ? await options.secret() : fileStationSecret(stationKeyPath(options.dataDir)));
+  // One count of wrong PINs and one queue for the whole station: the till, the guard post and setup.
+  const pinAttempts = new PinAttempts(log.child({ area: 'pin' }));
+  let pinsOf: { store: Store; pins: StaffPins } | null = null;
+  const staffPins = (s: Store): StaffPins => {
+    if (pinsOf?.store !== s) pinsOf = { store: s, pins: new StaffPins(s.roster, log.child({ area: 'pin' }), Date.now, pinAttempts) };
+    return pinsOf.pins;
+  };
   // Credentials the vault holds right now (the engine loads them itself; this is for decisions here).
   let enrolledUrl: string | null = null;
   const idleSync = (): SyncStatus => ({
@@ -123,7 +144,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
 
   const openTheStore = (): void => {
     try {
-      store = openStore(dbPath, clock, options.migrationsDir ? { migrationsDir: options.migrationsDir } : {});
+      store = openStore(dbPath, clock, { pinSeal: seal, ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}) });
       fault = null;
     } catch (err) {
       if (!(err instanceof StoreFault)) throw err;
@@ -235,6 +256,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     isOnline: () => tillOnline(syncStatus(store?.settings.get().backendUrl ?? null)),
     exportDir: join(options.dataDir, 'exports'),
     portrait: (hash) => photos.dataUrl(hash),
+    pins: staffPins,
   });
 
   const guard = wireGuard(router, {
@@ -243,8 +265,21 @@ export async function createStation(options: StationOptions): Promise<Station> {
     log,
     exportDir: join(options.dataDir, 'exports'),
     portrait: (hash) => photos.dataUrl(hash),
+    pins: staffPins,
   });
-  wireHardware(router, { readers, log, testRelay: (direction) => guard.testRelay(direction) });
+  const it = new ItAccess({
+    router,
+    store: () => store,
+    staffPins: () => (store ? staffPins(store) : null),
+    attempts: pinAttempts,
+    seal,
+    setupPinPath: join(options.dataDir, 'setup-pin.json'),
+    clock,
+    log: log.child({ area: 'it' }),
+    ...(options.itIdleMs ? { idleMs: options.itIdleMs } : {}),
+  });
+  // The relay test is a manual open of the gate by the IT person whose session this is.
+  wireHardware(router, { readers, log, testRelay: (direction, caller) => guard.testRelay(direction, it.require(caller).operatorId) });
 
   readers.on('status', publishStatus);
   readers.on('card', (read) => {
@@ -257,6 +292,12 @@ export async function createStation(options: StationOptions): Promise<Station> {
     } catch (err) {
       log.error({ err, reader: read.readerId }, 'card: lookup failed');
     }
+    // Setup is open (an IT session): a tap is a test that shows the card's forms; never a pass or a sale.
+    if (it.anyOpen()) {
+      log.info({ reader: read.readerId }, 'card: test tap in setup (not a pass, not a sale)');
+      if (found !== undefined) router.publish('card.presented', resolveCard(read, found));
+      return;
+    }
     // Guard mode: every reader but a cashier's serves the turnstile (a role-less one is refused with a note for IT).
     if (store.settings.get().mode === 'guard' && read.role !== 'cashier') guard.onCard(read, found);
     // The on-screen demo reader feeds the till whenever the station is in cashier mode.
@@ -267,10 +308,13 @@ export async function createStation(options: StationOptions): Promise<Station> {
 
   router.handle('station.getStatus', () => status());
   router.handle('settings.get', () => requireStore().settings.get());
-  router.handle('settings.update', async (patch) => {
+  router.handle('settings.update', async (patch, caller) => {
+    const who = it.require(caller, 'settings.update');
     const s = requireStore();
     const before = s.settings.get();
     const next = s.settings.update(patch);
+    const changes = settingChanges(before, next);
+    if (changes.length > 0) it.record(who, 'settings', changes);
     if (JSON.stringify(before.readers) !== JSON.stringify(next.readers)) await readers.configure(next.readers);
     // Another backend (or none): the token was for the old one; the station waits to be enrolled again.
     if (before.backendUrl !== next.backendUrl && enrolledUrl && !sameUrl(enrolledUrl, next.backendUrl)) {
@@ -282,12 +326,15 @@ export async function createStation(options: StationOptions): Promise<Station> {
     publishStatus();
     return next;
   });
-  router.handle('station.startEmptyAfterFault', async () => {
+  router.handle('station.startEmptyAfterFault', async (_input, caller) => {
+    const who = it.require(caller, 'station.startEmptyAfterFault');
     if (!fault) return status();
+    const was = fault;
     log.warn({ keptAt: fault.keptAt }, 'store: IT chose to start with an empty store');
     clearStoreFault(dbPath);
     await stopSync();
     openTheStore();
+    it.record(who, 'fault_recovery', [{ setting: 'database', from: was.code, to: 'empty' }], store ? 'started_empty' : 'still_faulty');
     if (store) await readers.configure((store as Store).settings.get().readers);
     publishStatus();
     return status();
@@ -297,7 +344,17 @@ export async function createStation(options: StationOptions): Promise<Station> {
     if (!engine) throw new DomainError('unavailable', 'sync_unavailable', 'the sync engine is not running');
     return engine;
   };
-  router.handle('sync.enroll', ({ backendUrl, code }) => enroll(backendUrl, code));
+  router.handle('sync.enroll', async ({ backendUrl, code }, caller) => {
+    const who = it.require(caller, 'sync.enroll');
+    // A station that can be opened only through a school's roster could be locked out by it: IT sets the
+    // station's own setup PIN before the station leaves the demo school or changes backend.
+    if (!it.setupPinSet()) throw new DomainError('refused', 'setup_pin_missing', 'задайте ПИН-код настройки станции перед подключением / set the station setup PIN before enrolling');
+    const from = requireStore().settings.get().backendUrl;
+    const r = await enroll(backendUrl, code);
+    // The code is a secret: the event says which backend, and how it went.
+    it.record(who, 'enroll', [{ setting: 'backendUrl', from, to: backendUrl }], r.ok ? 'enrolled' : r.reason);
+    return r;
+  });
   router.handle('sync.now', async () => {
     await requireSync().syncNow();
     return status().sync;
@@ -328,6 +385,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     router,
     photos,
     readers,
+    it,
     sync: () => engine,
     store: () => store,
     status,

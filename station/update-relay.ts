@@ -1,5 +1,5 @@
 import { UpdateState } from '../common/update-policy.ts';
-import { DomainError, type Router } from '../core/bridge/router.ts';
+import { DomainError, type Caller, type Router } from '../core/bridge/router.ts';
 import type { Logger } from '../common/logger.ts';
 
 /**
@@ -32,6 +32,11 @@ export interface UpdateRelayOptions {
   log: Logger;
   /** How long to wait for main's answer (a check over a slow network can take a while). */
   timeoutMs?: number;
+  /**
+   * Called after IT's update action ran (the router lets only an IT session reach it): the station
+   * records who did it (station/it-access.ts).
+   */
+  audit?: (name: ForwardedUpdateCall, caller: Caller, result: string) => void;
 }
 
 export interface UpdateRelay {
@@ -91,16 +96,18 @@ export function attachUpdateRelay(options: UpdateRelayOptions): UpdateRelay {
   };
 
   router.handle('update.getState', () => current());
-  router.handle('update.checkNow', async () => {
+  router.handle('update.checkNow', async (_input, caller) => {
     // No shell (browser host): nothing to check; the state says why. A shell always answers (maybe "disabled").
-    if (!parent) return current();
     // The router checks main's answer against the contract before it leaves.
-    return (await forward('update.checkNow')) as UpdateState;
+    const state = parent ? ((await forward('update.checkNow')) as UpdateState) : current();
+    options.audit?.('update.checkNow', caller, state.phase);
+    return state;
   });
-  router.handle('update.forceInstall', async () => {
-    if (!parent) return { accepted: false, reason: 'disabled' as const };
-    log.warn('update: IT confirmed an immediate install in setup');
-    return (await forward('update.forceInstall')) as { accepted: boolean; reason: 'not_ready' | 'disabled' | null };
+  router.handle('update.forceInstall', async (_input, caller) => {
+    if (parent) log.warn('update: IT confirmed an immediate install in setup');
+    const r = parent ? ((await forward('update.forceInstall')) as { accepted: boolean; reason: 'not_ready' | 'disabled' | null }) : { accepted: false, reason: 'disabled' as const };
+    options.audit?.('update.forceInstall', caller, r.accepted ? 'accepted' : (r.reason ?? 'refused'));
+    return r;
   });
 
   return {

@@ -3,6 +3,7 @@ import { CartLine } from '../cart.ts';
 import { OffendingLine, SaleRefusal, TapRefusal } from '../cashier-rules.ts';
 import { CardStatus, Holder, Kopecks, MenuItem, SchoolDate, UtcInstant } from '../domain.ts';
 import { CardRef } from '../events.ts';
+import { Pin } from '../pin-hash.ts';
 import { request } from './define.ts';
 
 /**
@@ -18,6 +19,7 @@ export const CashierErrorReason = z.enum([
   'shift_already_open',
   'pin_wrong',
   'pin_locked',
+  'pin_wait',
   'role_missing',
   'cart_locked',
   'unknown_item',
@@ -182,7 +184,6 @@ export const CashierState = z.object({
 export type CashierState = z.infer<typeof CashierState>;
 
 const Empty = z.object({}).strict();
-const Pin = z.string().regex(/^\d{4,8}$/, '4 to 8 digits');
 const Id = z.string().min(1).max(100);
 
 export const cashierRequests = {

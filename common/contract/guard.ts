@@ -179,15 +179,20 @@ export const guardRequests = {
     ]),
     EmergencyState,
   ),
-  /** Who is on duty; sign in with a guard's or supervisor's PIN (refused `pin_wrong`); sign out. */
+  /**
+   * Who is on duty; sign in with a guard's or supervisor's PIN (refused `pin_wrong`), for the person
+   * chosen on screen (`staffId`; without it, whoever's PIN it is); sign out.
+   */
   'guard.duty': request(
     z.discriminatedUnion('action', [
       z.object({ action: z.literal('status') }).strict(),
-      z.object({ action: z.literal('signIn'), pin: Pin }).strict(),
+      z.object({ action: z.literal('signIn'), pin: Pin, staffId: z.string().min(1).max(64).optional() }).strict(),
       z.object({ action: z.literal('signOut') }).strict(),
     ]),
     z.object({ onDuty: GuardOnDuty.nullable() }),
   ),
+  /** Who may go on duty here (guards and supervisors with a PIN): the sign-in dialog names its person first. */
+  'guard.dutyStaff': request(Empty, z.object({ people: z.array(z.object({ staffId: z.string(), fullName: z.string(), position: z.string() })) })),
   'guard.insideList': request(Empty, InsideList),
   'guard.export': request(
     z.object({ format: z.enum(['csv', 'html']).default('csv') }).strict(),

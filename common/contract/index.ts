@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { cashierEvents, cashierRequests } from './cashier.ts';
 import { guardEvents, guardRequests } from './guard.ts';
 import { hardwareEvents, hardwareRequests } from './hardware.ts';
+import { itEvents, itRequests } from './it.ts';
 import { stationEvents, stationRequests } from './station.ts';
 import { syncEvents, syncRequests } from './sync.ts';
 import { updateEvents, updateRequests } from './update.ts';
@@ -19,6 +20,7 @@ export const requests = {
   ...updateRequests,
   ...syncRequests,
   ...hardwareRequests,
+  ...itRequests,
 } as const;
 
 export const events = {
@@ -28,6 +30,7 @@ export const events = {
   ...updateEvents,
   ...syncEvents,
   ...hardwareEvents,
+  ...itEvents,
 } as const;
 
 export type Requests = typeof requests;
@@ -58,3 +61,4 @@ export * from './guard.ts';
 export * from './update.ts';
 export * from './sync.ts';
 export * from './hardware.ts';
+export * from './it.ts';

@@ -1,6 +1,6 @@
 import type { ServerMessage } from '../../common/contract/index.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { Router } from './router.ts';
+import { newCaller, type Router } from './router.ts';
 
 /** The parts of Electron's MessagePortMain the station uses (core/ does not import electron). */
 export interface StationPort {
@@ -23,12 +23,14 @@ export function servePorts(parent: ParentPort, router: Router, log: Logger): voi
     const port = e.ports[0];
     if (data?.type !== 'connect' || !port) return;
     const send = (msg: ServerMessage): void => port.postMessage(msg);
+    const caller = newCaller('port');
     const unsubscribe = router.subscribe(send);
     port.on('message', (m) => {
-      void router.dispatch(m.data).then(send);
+      void router.dispatch(m.data, caller).then(send);
     });
     port.on('close', () => {
       unsubscribe();
+      router.disconnected(caller);
       log.info({ windowId: data.windowId }, 'bridge: window port closed');
     });
     port.start();

@@ -16,7 +16,26 @@ import type { Logger } from '../../common/logger.ts';
 
 /** What a handler receives: the input as its schema parsed it. */
 export type HandlerInput<N extends RequestName> = z.output<Requests[N]['input']>;
-export type Handler<N extends RequestName> = (input: HandlerInput<N>) => RequestOutput<N> | Promise<RequestOutput<N>>;
+export type Handler<N extends RequestName> = (input: HandlerInput<N>, caller: Caller) => RequestOutput<N> | Promise<RequestOutput<N>>;
+
+/**
+ * Who sent a request: one window's port or one WebSocket, for as long as it is connected. Credentials
+ * opened by a request (IT's setup session) are bound to it, so another window or tab does not share them.
+ */
+export interface Caller {
+  readonly id: string;
+}
+/** Requests made inside the station process itself (tests, main's own line without a window). */
+export const LOCAL_CALLER: Caller = Object.freeze({ id: 'local' });
+
+let callerSeq = 0;
+/** A new caller for a connection a transport just accepted. */
+export function newCaller(kind: string): Caller {
+  return Object.freeze({ id: `${kind}:${++callerSeq}` });
+}
+
+/** Checked before the handler of a guarded request; throws a DomainError to refuse it. */
+export type RequestGuard = (caller: Caller, name: RequestName) => void | Promise<void>;
 
 /** A refusal a person should understand: the renderer translates `reason`. */
 export class DomainError extends Error {
@@ -41,7 +60,9 @@ function issuePath(error: z.ZodError): string {
  * validated before it leaves. Transports (MessagePort, WebSocket) only move the bytes.
  */
 export class Router {
-  readonly #handlers = new Map<string, (input: unknown) => unknown>();
+  readonly #handlers = new Map<string, (input: unknown, caller: Caller) => unknown>();
+  readonly #guards = new Map<string, RequestGuard>();
+  readonly #disconnectListeners = new Set<(caller: Caller) => void>();
   readonly #subscribers = new Set<(msg: ServerMessage) => void>();
   readonly #log: Logger;
 
@@ -51,11 +72,32 @@ export class Router {
 
   handle<N extends RequestName>(name: N, handler: Handler<N>): void {
     if (this.#handlers.has(name)) throw new Error(`handler for ${name} registered twice`);
-    this.#handlers.set(name, handler as (input: unknown) => unknown);
+    this.#handlers.set(name, handler as (input: unknown, caller: Caller) => unknown);
+  }
+
+  /**
+   * Every request named here runs `check` first, whichever file registered its handler and whichever
+   * transport it came by; a refusal in `check` means the handler never runs.
+   */
+  guard(names: readonly RequestName[], check: RequestGuard): void {
+    for (const name of names) {
+      if (this.#guards.has(name)) throw new Error(`guard for ${name} registered twice`);
+      this.#guards.set(name, check);
+    }
+  }
+
+  /** A transport says a caller is gone (window closed, socket closed). */
+  disconnected(caller: Caller): void {
+    for (const l of this.#disconnectListeners) l(caller);
+  }
+
+  onDisconnect(listener: (caller: Caller) => void): () => void {
+    this.#disconnectListeners.add(listener);
+    return () => this.#disconnectListeners.delete(listener);
   }
 
   /** Handles one raw message from a renderer and returns the reply to send back. */
-  async dispatch(raw: unknown): Promise<ServerMessage> {
+  async dispatch(raw: unknown, caller: Caller = LOCAL_CALLER): Promise<ServerMessage> {
     const msg = ClientMessage.safeParse(raw);
     if (!msg.success) {
       const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
@@ -75,7 +117,8 @@ export class Router {
       return fail({ code: 'invalid_input', message: `invalid ${field}: ${parsed.error.issues[0]?.message ?? ''}`, field });
     }
     try {
-      const output = await handler(parsed.data);
+      await this.#guards.get(name)?.(caller, name);
+      const output = await handler(parsed.data, caller);
       const checked = def.output.safeParse(output);
       if (!checked.success) {
         this.#log.error({ request: name, field: issuePath(checked.error), err: z.prettifyError(checked.error) }, 'bridge: handler output breaks the contract');

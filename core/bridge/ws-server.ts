@@ -5,7 +5,7 @@ import type { ServerMessage } from '../../common/contract/index.ts';
 import type { Logger } from '../../common/logger.ts';
 import { cookieToken, createPageHandler, sameToken } from '../../node/page-server.ts';
 import type { PhotoStore } from '../../node/photos.ts';
-import type { Router } from './router.ts';
+import { newCaller, type Router } from './router.ts';
 
 export interface WsBridgeOptions {
   router: Router;
@@ -51,6 +51,7 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
     const send = (msg: ServerMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
     };
+    const caller = newCaller('ws');
     const unsubscribe = router.subscribe(send);
     ws.on('message', (data) => {
       let raw: unknown;
@@ -59,9 +60,12 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
       } catch {
         raw = null;
       }
-      void router.dispatch(raw).then(send);
+      void router.dispatch(raw, caller).then(send);
     });
-    ws.on('close', unsubscribe);
+    ws.on('close', () => {
+      unsubscribe();
+      router.disconnected(caller);
+    });
     ws.on('error', (err) => log.warn({ err }, 'browser host: socket error'));
   };
 

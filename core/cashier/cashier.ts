@@ -20,6 +20,7 @@ import type { CardLookup } from '../store/roster.ts';
 import { CashierError, type CashierLog } from './errors.ts';
 import { Ledger } from './ledger.ts';
 import { ShiftOffice } from './shift-office.ts';
+import type { StaffPins } from '../staff-pin.ts';
 import { Till } from './till.ts';
 
 export { CashierError, type CashierLog } from './errors.ts';
@@ -43,6 +44,8 @@ export interface CashierDeps {
   policy?: () => SalePolicy;
   timeZone?: string;
   log?: CashierLog;
+  /** The station's one PIN check (core/staff-pin.ts); default: one of the till's own. */
+  pins?: StaffPins;
 }
 
 const silentLog: CashierLog = { info: () => {}, warn: () => {} };
@@ -62,7 +65,7 @@ export class Cashier extends EventEmitter<CashierEvents> {
     super();
     const { store, clock, isOnline, timeZone } = deps;
     const log = deps.log ?? silentLog;
-    this.#office = new ShiftOffice({ store, clock, log, exportDir: deps.exportDir });
+    this.#office = new ShiftOffice({ store, clock, log, exportDir: deps.exportDir, ...(deps.pins ? { pins: deps.pins } : {}) });
     this.#ledger = new Ledger({ store, clock, log, office: this.#office, isOnline, ...(timeZone ? { timeZone } : {}) });
     this.#till = new Till({
       store,
@@ -95,18 +98,18 @@ export class Cashier extends EventEmitter<CashierEvents> {
     return this.#office.staff();
   }
 
-  openShift(staffId: string, pin: string): ShiftInfo {
-    const shift = this.#office.open(staffId, pin);
+  async openShift(staffId: string, pin: string): Promise<ShiftInfo> {
+    const shift = await this.#office.open(staffId, pin);
     this.emit('shift', shift);
     this.#till.cartChanged();
     return shift;
   }
 
   /** Refused while a photo check is open; see ShiftOffice.close for the rest. */
-  closeShift(override?: { supervisorPin: string; reason: string }): CloseShiftResult {
+  async closeShift(override?: { supervisorPin: string; reason: string }): Promise<CloseShiftResult> {
     this.#office.require();
     if (this.#till.checking()) throw new CashierError('cart_locked', 'a photo check is open');
-    const result = this.#office.close(override);
+    const result = await this.#office.close(override);
     if (!result.ok) return result;
     this.#till.reset();
     this.emit('shift', null);
@@ -150,7 +153,7 @@ export class Cashier extends EventEmitter<CashierEvents> {
     return this.#ledger.sales(limit);
   }
 
-  voidSale(saleId: string, supervisorPin: string, reason: string): Receipt {
+  voidSale(saleId: string, supervisorPin: string, reason: string): Promise<Receipt> {
     return this.#ledger.voidSale(saleId, supervisorPin, reason);
   }
 

@@ -63,14 +63,20 @@ export class Ledger {
   }
 
   /** Voids a sale of the open shift with a supervisor's PIN; the account is credited when the server applies it. */
-  voidSale(saleId: string, supervisorPin: string, reason: string): Receipt {
+  async voidSale(saleId: string, supervisorPin: string, reason: string): Promise<Receipt> {
     const shift = this.#office.require();
     const { ledger, outbox, db } = this.#store;
-    const row = ledger.debit(saleId);
-    if (!row || row.kind !== 'sale') throw new CashierError('sale_not_found', `no sale ${saleId}`);
-    if (row.shift_id !== shift.shiftId) throw new CashierError('sale_not_in_shift', `sale ${saleId} is from another shift`);
-    if (row.void_event_id) throw new CashierError('sale_already_voided', `sale ${saleId} is already voided`);
-    const supervisor = this.#office.authenticate(supervisorPin, 'supervisor');
+    const check = () => {
+      const row = ledger.debit(saleId);
+      if (!row || row.kind !== 'sale') throw new CashierError('sale_not_found', `no sale ${saleId}`);
+      if (row.shift_id !== shift.shiftId) throw new CashierError('sale_not_in_shift', `sale ${saleId} is from another shift`);
+      if (row.void_event_id) throw new CashierError('sale_already_voided', `sale ${saleId} is already voided`);
+      return row;
+    };
+    check();
+    const supervisor = await this.#office.authenticate(supervisorPin, 'supervisor');
+    // Read again after the PIN check: the same sale may have been voided meanwhile.
+    const row = check();
     db.transaction(() => {
       const ev = outbox.append('void', {
         saleEventId: row.event_id,
@@ -98,21 +104,28 @@ export class Ledger {
    * One event for a class fed together, no taps: the marked students, one complex meal each, paid by
    * the subsidy, the students' accounts or the school. Idempotent by groupMealId.
    */
-  groupMeal(input: {
+  async groupMeal(input: {
     groupMealId: string;
     className: string;
     itemId: string;
     studentIds: readonly string[];
     payer: 'subsidy' | 'accounts' | 'school';
     teacherPin?: string;
-  }): { groupMealId: string; eventId: string; className: string; students: number; total: number; payer: 'subsidy' | 'accounts' | 'school' } {
+  }): Promise<{ groupMealId: string; eventId: string; className: string; students: number; total: number; payer: 'subsidy' | 'accounts' | 'school' }> {
     const { ledger, outbox, db } = this.#store;
-    const done = ledger.groupMeal(input.groupMealId);
-    if (done) return { groupMealId: input.groupMealId, eventId: done.eventId, className: input.className, students: done.students, total: done.total, payer: input.payer };
+    const already = () => {
+      const done = ledger.groupMeal(input.groupMealId);
+      return done ? { groupMealId: input.groupMealId, eventId: done.eventId, className: input.className, students: done.students, total: done.total, payer: input.payer } : null;
+    };
+    const before = already();
+    if (before) return before;
 
     let operatorId: string;
-    if (input.teacherPin) operatorId = this.#office.authenticate(input.teacherPin, 'teacher').id;
+    if (input.teacherPin) operatorId = (await this.#office.authenticate(input.teacherPin, 'teacher')).id;
     else operatorId = this.#office.require().operatorId;
+    // The same group meal may have been recorded while the PIN was being checked (a second click).
+    const meanwhile = already();
+    if (meanwhile) return meanwhile;
     const today = schoolDate(this.#clock.now(), this.#timeZone);
     const parsed = menuItemOn(this.#store, today, input.itemId);
     if (!parsed?.ok) throw new CashierError('unknown_item', `item ${input.itemId} is not on today's menu`);

@@ -18,6 +18,8 @@ export interface ShiftOfficeOptions {
   log: CashierLog;
   /** Where shift reports are exported. */
   exportDir: string;
+  /** The station's one PIN check (shared with the guard post and IT's setup, so the counts are one). */
+  pins?: StaffPins;
 }
 
 /**
@@ -37,7 +39,7 @@ export class ShiftOffice {
     this.#clock = options.clock;
     this.#log = options.log;
     this.#exportDir = options.exportDir;
-    this.#pins = new StaffPins(options.store.roster, options.log);
+    this.#pins = options.pins ?? new StaffPins(options.store.roster, options.log);
     this.#shift = options.store.shifts.open();
   }
 
@@ -61,17 +63,20 @@ export class ShiftOffice {
   }
 
   /** The staff member whose PIN this is and who has `role`; checks only `staffId` when given. */
-  authenticate(pin: string, role: Role, staffId?: string): StaffRow {
-    const r = this.#pins.check(pin, [role], staffId);
+  async authenticate(pin: string, role: Role, staffId?: string): Promise<StaffRow> {
+    const r = await this.#pins.check(pin, [role], staffId);
     if (r.ok) return r.staff;
     if (r.reason === 'role_missing') throw new CashierError('role_missing', `staff ${staffId} is not a ${role}`);
     if (r.reason === 'pin_locked') throw new CashierError('pin_locked', 'PIN entry is locked after too many wrong PINs');
+    if (r.reason === 'pin_wait') throw new CashierError('pin_wait', 'a PIN was typed again too soon after a wrong one');
     throw new CashierError('pin_wrong', 'wrong PIN');
   }
 
-  open(staffId: string, pin: string): ShiftInfo {
+  async open(staffId: string, pin: string): Promise<ShiftInfo> {
     if (this.#shift) throw new CashierError('shift_already_open', `shift ${this.#shift.shiftId} is open`);
-    const who = this.authenticate(pin, 'cashier', staffId);
+    const who = await this.authenticate(pin, 'cashier', staffId);
+    // Another shift may have opened while the PIN was being checked.
+    if (this.#shift) throw new CashierError('shift_already_open', `shift ${(this.#shift as ShiftInfo).shiftId} is open`);
     const shift: ShiftInfo = { shiftId: uuidv7(), operatorId: who.id, operatorName: who.full_name, openedAt: new Date(this.#clock.now()).toISOString() };
     this.#store.db.transaction(() => {
       const ev = this.#store.outbox.append('shift_open', { shiftId: shift.shiftId, operatorId: who.id });
@@ -86,14 +91,16 @@ export class ShiftOffice {
    * Closes the open shift. Refused while its sales wait to sync or came back as anomalies, unless a
    * supervisor overrides with a reason. Writes the report to a file and a shift_close event.
    */
-  close(override?: { supervisorPin: string; reason: string }): CloseShiftResult {
+  async close(override?: { supervisorPin: string; reason: string }): Promise<CloseShiftResult> {
     const shift = this.require();
     const { pending, anomalies } = this.#store.outbox.shiftUnsynced(shift.openedAt, shift.shiftId);
     let by: ShiftReport['override'] = null;
     if (pending > 0 || anomalies > 0) {
       if (!override) return { ok: false, reason: 'shift_unsynced', pending, anomalies };
-      const supervisor = this.authenticate(override.supervisorPin, 'supervisor');
+      const supervisor = await this.authenticate(override.supervisorPin, 'supervisor');
       by = { supervisorId: supervisor.id, supervisorName: supervisor.full_name, reason: override.reason };
+      // Closed by another request while the PIN was being checked.
+      if (this.#shift?.shiftId !== shift.shiftId) throw new CashierError('no_shift', 'no shift is open');
     }
     const closedAt = new Date(this.#clock.now()).toISOString();
     const report = this.#report(shift, closedAt, pending, anomalies, by);

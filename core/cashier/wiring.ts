@@ -3,6 +3,7 @@ import { DomainError, type Router } from '../bridge/router.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
+import type { StaffPins } from '../staff-pin.ts';
 import type { CardLookup } from '../store/roster.ts';
 import { Cashier, CashierError } from './cashier.ts';
 
@@ -28,6 +29,8 @@ export function wireCashier(
     exportDir: string;
     /** The portrait with this hash as a data URL for the check's event (see PhotoStore.dataUrl). */
     portrait?: (hash: string) => string | null;
+    /** The station's one PIN check for this store (core/staff-pin.ts). */
+    pins?: (store: Store) => StaffPins;
   },
 ): CashierWiring {
   let built: { store: Store; cashier: Cashier } | null = null;
@@ -37,7 +40,7 @@ export function wireCashier(
     const store = deps.store();
     if (!store) return null;
     if (built?.store === store) return built.cashier;
-    const cashier = new Cashier({ store, clock: deps.clock, isOnline: deps.isOnline, exportDir: deps.exportDir, log });
+    const cashier = new Cashier({ store, clock: deps.clock, isOnline: deps.isOnline, exportDir: deps.exportDir, log, ...(deps.pins ? { pins: deps.pins(store) } : {}) });
     cashier.on('cart', (c) => router.publish('cashier.cart', c));
     cashier.on('check', (c) => {
       const hash = c?.holder.photoHash ?? null;

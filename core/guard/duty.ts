@@ -18,6 +18,8 @@ export interface GuardDutyOptions {
   log: Logger;
   /** The end of the school day that `now` falls in, UTC (common/guard-rules.ts `endOfSchoolDayUtc`). */
   endOfDay: (now: number) => { schoolDate: string; endsAt: string };
+  /** The station's one PIN check (shared with the till and IT's setup, so the counts are one). */
+  pins?: StaffPins;
 }
 
 /**
@@ -40,7 +42,7 @@ export class GuardDuty extends EventEmitter<{ change: [GuardOnDuty | null] }> {
     this.#clock = options.clock;
     this.#log = options.log;
     this.#endOfDay = options.endOfDay;
-    this.#pins = new StaffPins(options.store.roster, options.log);
+    this.#pins = options.pins ?? new StaffPins(options.store.roster, options.log);
     this.#duty = this.#store.guardLog.openDuty();
   }
 
@@ -61,8 +63,8 @@ export class GuardDuty extends EventEmitter<{ change: [GuardOnDuty | null] }> {
    * Signs in the guard or supervisor whose PIN this is. The PIN is checked on the thread pool, so taps go
    * on meanwhile. The same person again keeps the duty; another person replaces whoever was on duty.
    */
-  async signIn(pin: string, via: 'sign_in' | 'action' = 'sign_in'): Promise<GuardOnDuty> {
-    const check = await this.#pins.checkAsync(pin, DUTY_ROLES);
+  async signIn(pin: string, via: 'sign_in' | 'action' = 'sign_in', staffId?: string): Promise<GuardOnDuty> {
+    const check = await this.#pins.check(pin, DUTY_ROLES, staffId);
     if (!check.ok) throw new DomainError('refused', check.reason, 'the PIN is not that of a guard or supervisor');
     const who = check.staff;
     const on = this.current();
@@ -80,6 +82,13 @@ export class GuardDuty extends EventEmitter<{ change: [GuardOnDuty | null] }> {
     const current = this.current() as GuardOnDuty;
     this.emit('change', current);
     return current;
+  }
+
+  /** Who may go on duty (active guards and supervisors with a PIN), for the sign-in dialog to name. */
+  people(): { staffId: string; fullName: string; position: string }[] {
+    return this.#store.roster.activeStaff().flatMap((s) =>
+      s.pin_hash && parseRoles(s.roles).some((r) => (DUTY_ROLES as readonly string[]).includes(r)) ? [{ staffId: s.id, fullName: s.full_name, position: s.position }] : [],
+    );
   }
 
   signOut(): null {

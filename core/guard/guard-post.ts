@@ -8,6 +8,7 @@ import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { CardLookup } from '../store/roster.ts';
+import type { StaffPins } from '../staff-pin.ts';
 import { GuardDuty } from './duty.ts';
 import { Emergency } from './emergency.ts';
 import type { Gate } from './gate.ts';
@@ -26,6 +27,8 @@ export interface GuardPostOptions {
   log: Logger;
   /** Where roll-call exports are written (the data folder's `exports/`). */
   exportDir: string;
+  /** The station's one PIN check (core/staff-pin.ts); default: one of the post's own. */
+  pins?: StaffPins;
   timeZone?: string;
   flood?: FloodSettings;
   /** How long a manual open waits for the relay before telling the guard it did not open. */
@@ -86,7 +89,7 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
       insideCount: () => this.#rollCall.insideList().total,
       changed: (state) => this.emit('emergency', state),
     });
-    this.duty = new GuardDuty({ store, clock, log, endOfDay: (now) => book.endOfDay(now) });
+    this.duty = new GuardDuty({ store, clock, log, endOfDay: (now) => book.endOfDay(now), ...(options.pins ? { pins: options.pins } : {}) });
   }
 
   /** Resumes an emergency that was on when the station stopped, returns spent spare cards, starts the day timer. */
@@ -135,6 +138,10 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     operatorId: string | null;
   }): Promise<GuardPassView> {
     return this.#manual.manualOpen(input);
+  }
+
+  recordRelayTest(direction: Direction, operatorId: string | null, opened: boolean): GuardPassView {
+    return this.#manual.recordRelayTest(direction, operatorId, opened);
   }
 
   visitorPass(input: { visitorName: string; reason: VisitorReason; note: string; operatorId: string | null }): Promise<GuardPassView> {

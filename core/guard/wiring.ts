@@ -4,6 +4,7 @@ import { DomainError, type Router } from '../bridge/router.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
+import type { StaffPins } from '../staff-pin.ts';
 import type { CardLookup } from '../store/roster.ts';
 import { NO_GATE, type Gate } from './gate.ts';
 import { GuardPost } from './guard-post.ts';
@@ -14,8 +15,11 @@ export interface GuardWiring {
   /** `found` is the station's one lookup of this card. */
   onCard(read: CardRead & { role: ReaderRole }, found?: CardLookup | null): void;
   current(): GuardPost | null;
-  /** Setup's relay test: pulse one direction on the configured relay; null when no relay is configured. */
-  testRelay(direction: GateDirection): Promise<GateResult | null>;
+  /**
+   * Setup's relay test: pulse one direction on the configured relay, recorded as a manual open by
+   * `operatorId` (the IT person; null for the station's setup PIN); null when no relay is configured.
+   */
+  testRelay(direction: GateDirection, operatorId: string | null): Promise<GateResult | null>;
   close(): Promise<void>;
 }
 
@@ -33,6 +37,8 @@ export function wireGuard(
     makeGate?: (config: GateConfig) => Gate;
     /** The portrait with this hash as a data URL for the pass event (see PhotoStore.dataUrl). */
     portrait?: (hash: string) => string | null;
+    /** The station's one PIN check for this store (core/staff-pin.ts). */
+    pins?: (store: Store) => StaffPins;
   },
 ): GuardWiring {
   const log = deps.log.child({ area: 'guard' });
@@ -64,7 +70,7 @@ export function wireGuard(
     if (!store) return null;
     if (built?.store === store) return built.guard;
     built?.guard.stop();
-    const guard = new GuardPost({ store, clock: deps.clock, gate: currentGate, log, exportDir: deps.exportDir });
+    const guard = new GuardPost({ store, clock: deps.clock, gate: currentGate, log, exportDir: deps.exportDir, ...(deps.pins ? { pins: deps.pins(store) } : {}) });
     currentGate();
     guard.on('pass', (p) => {
       const hash = p.pass.holder?.photoHash ?? null;
@@ -109,11 +115,12 @@ export function wireGuard(
   );
   router.handle('guard.duty', (input) =>
     run(async (g) => {
-      if (input.action === 'signIn') return { onDuty: await g.duty.signIn(input.pin) };
+      if (input.action === 'signIn') return { onDuty: await g.duty.signIn(input.pin, 'sign_in', input.staffId) };
       if (input.action === 'signOut') return { onDuty: g.duty.signOut() };
       return { onDuty: g.duty.current() };
     }),
   );
+  router.handle('guard.dutyStaff', () => run((g) => ({ people: g.duty.people() })));
   router.handle('guard.insideList', () => run((g) => g.insideList()));
   router.handle('guard.export', ({ format }) => run((g) => g.exportInside(format, deps.store()?.settings.get().locale ?? 'ru')));
 
@@ -128,9 +135,16 @@ export function wireGuard(
 
   return {
     current,
-    testRelay: async (direction) => {
+    testRelay: async (direction, operatorId) => {
       const g = currentGate();
-      return g.test ? g.test(direction) : null;
+      if (!g.test) return null;
+      const result = await g.test(direction);
+      try {
+        current()?.recordRelayTest(direction === 'entry' ? 'in' : 'out', operatorId, result.ok);
+      } catch (err) {
+        log.error({ err }, 'guard: could not record the relay test');
+      }
+      return result;
     },
     onCard: (read, found) => {
       try {

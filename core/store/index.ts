@@ -1,4 +1,8 @@
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../common/clock.ts';
+import { fileStationSecret, stationKeyPath } from '../../node/station-secret.ts';
+import { pinSeal, type PinSeal } from '../pin-seal.ts';
 import { openDatabase, type Db, type OpenOptions } from './db.ts';
 import { CashierLedger } from './cashier-ledger.ts';
 import { GuardLog } from './guard-log.ts';
@@ -30,13 +34,26 @@ export interface Store {
   close(): void;
 }
 
-export function openStore(path: string, clock: Clock, options: OpenOptions = {}): Store {
+export interface StoreOptions extends OpenOptions {
+  /**
+   * How staff PIN hashes are sealed at rest (core/pin-seal.ts). Default: under the station secret in the
+   * key file beside the database (node/station-secret.ts); the Electron shell passes the one it keeps
+   * with safeStorage.
+   */
+  pinSeal?: PinSeal;
+}
+
+export function openStore(path: string, clock: Clock, options: StoreOptions = {}): Store {
+  const seal = options.pinSeal ?? pinSeal(path === ':memory:' ? randomBytes(32) : fileStationSecret(stationKeyPath(dirname(path))));
   const db = openDatabase(path, options);
+  const roster = new Roster(db, seal);
+  // Hashes an older build stored in clear are sealed now, once.
+  if (!options.readonly) roster.sealClearPins();
   return {
     db,
     path,
     outbox: new Outbox(db, clock),
-    roster: new Roster(db),
+    roster,
     settings: new SettingsRepo(db),
     spares: new SpareStock(db),
     passes: new PassLog(db),

@@ -3,6 +3,7 @@ import type { Account, Card, CardStatus, Holder, HolderKind, MenuItem, Staff, St
 
 type PersonStatus = Student['status'];
 import { foldText, type Db } from './db.ts';
+import { staffOwner, type PinSeal } from '../pin-seal.ts';
 
 /** A card as the roster knows it, with its holder (null when the roster has no such person). */
 export interface CardLookup {
@@ -73,9 +74,12 @@ export class Roster {
   readonly #upsertAccount;
   readonly #upsertMenu;
   readonly #account;
+  readonly #seal: PinSeal;
 
-  constructor(db: Db) {
+  /** `seal`: staff PIN hashes are stored sealed (core/pin-seal.ts), never as the backend's hash in clear. */
+  constructor(db: Db, seal: PinSeal) {
     this.#db = db;
+    this.#seal = seal;
     this.#card = db.prepare<[string, string], CardRow>(
       'SELECT technology, uid, holder_kind, holder_id, status, valid_until FROM cards WHERE technology = ? AND uid = ?',
     );
@@ -308,9 +312,26 @@ export class Roster {
   upsertStaff(rows: readonly (Staff & { pinHash?: string | null })[]): void {
     this.#db.transaction(() => {
       for (const s of rows) {
-        this.#upsertStaff.run({ ...s, roles: JSON.stringify(s.roles), pinHash: s.pinHash ?? null, keepPin: s.pinHash === undefined ? 1 : 0 });
+        const pinHash = s.pinHash ? this.#seal.seal(s.pinHash, staffOwner(s.id)) : null;
+        this.#upsertStaff.run({ ...s, roles: JSON.stringify(s.roles), pinHash, keepPin: s.pinHash === undefined ? 1 : 0 });
       }
     })();
+  }
+
+  /** A staff member's PIN hash as the backend made it, or null (no PIN, or sealed under another station's key). */
+  pinHashOf(row: Pick<StaffRow, 'id' | 'pin_hash'>): string | null {
+    return row.pin_hash ? this.#seal.open(row.pin_hash, staffOwner(row.id)) : null;
+  }
+
+  /** Seals every PIN hash still stored in clear (by a build before hashes were sealed); returns how many. */
+  sealClearPins(): number {
+    const clear = this.#db.prepare<[], { id: string; pin_hash: string }>("SELECT id, pin_hash FROM staff WHERE pin_hash IS NOT NULL AND pin_hash NOT LIKE 'sealed%'").all();
+    if (clear.length === 0) return 0;
+    const set = this.#db.prepare<[string, string], never>('UPDATE staff SET pin_hash = ? WHERE id = ?');
+    this.#db.transaction(() => {
+      for (const r of clear) set.run(this.#seal.seal(r.pin_hash, staffOwner(r.id)), r.id);
+    })();
+    return clear.length;
   }
 
   upsertCards(rows: readonly Card[]): void {

@@ -6,7 +6,7 @@
  * administrator. An event that cannot be a fact (a total that is not its lines, a void of another
  * station's sale, another role's event) is refused as invalid, kept with its body, and blocks nothing.
  */
-import { BALANCE_LIMIT, ROLE_EVENTS, type EventPayload, type EventType, type StationEvent, type StationRole } from '../../common/events.ts';
+import { ANY_ROLE_EVENTS, BALANCE_LIMIT, ROLE_EVENTS, type EventPayload, type EventType, type StationEvent, type StationRole } from '../../common/events.ts';
 import { formatMoney } from '../../common/money.ts';
 import type { EventResultCode, ExceptionKind } from '../../common/sync-api.ts';
 import { endOfSchoolDayMs, localTime } from '../school.ts';
@@ -319,6 +319,19 @@ const guardDuty: Applier<'guard_duty_start' | 'guard_duty_end'> = {
 
 const recorded: Applier<EventType> = { evaluate: () => accept(null) };
 
+const itChange: Applier<'it_change'> = {
+  evaluate({ payload: p, state: s }) {
+    // Kept for the school's records either way (a fact); flagged when the person is not known here as
+    // IT or a supervisor (the station's roster may be older than the server's).
+    if (p.operatorId === null) return accept(null);
+    const roles = s.staff.get(p.operatorId);
+    if (!(roles && roles.some((r) => r === 'it' || r === 'supervisor'))) {
+      return withFlags(accept(null), [{ rule: 'not_it_staff', message: `${p.operatorId} is ${roles ? 'not IT or a supervisor' : 'not on the staff list'} here` }]);
+    }
+    return accept(null);
+  },
+};
+
 /** The table: every event type's applier. A type missing here does not compile. */
 export const APPLIERS: { [T in EventType]: Applier<T> } = {
   pass,
@@ -336,9 +349,11 @@ export const APPLIERS: { [T in EventType]: Applier<T> } = {
   guard_duty_end: guardDuty,
   shift_open: recorded,
   shift_close: recorded,
+  it_change: itChange,
 };
 
-/** The role that may send this type. */
-export function roleOf(type: EventType): StationRole {
+/** The role that may send this type; null when any station may (IT's changes to the station itself). */
+export function roleOf(type: EventType): StationRole | null {
+  if (ANY_ROLE_EVENTS.includes(type)) return null;
   return ROLE_EVENTS.guard.includes(type) ? 'guard' : 'cashier';
 }

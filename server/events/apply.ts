@@ -52,8 +52,9 @@ function prepare(raw: Record<string, unknown>, station: BatchStation, settings: 
     return { ...base, ev, early: refuse(unknown ? 'unknown_type' : 'schema', payloadError, null, unknown ? 'unknown_type' : 'schema') };
   }
   const type = ev.type as EventType;
-  if (station.role && roleOf(type) !== station.role) {
-    return { ...base, ev, early: refuse('wrong_role', `a ${station.role} station may not send ${type} events (those come from a ${roleOf(type)} station)`) };
+  const role = roleOf(type);
+  if (station.role && role && role !== station.role) {
+    return { ...base, ev, early: refuse('wrong_role', `a ${station.role} station may not send ${type} events (those come from a ${role} station)`) };
   }
   const at = Date.parse(ev.occurredAt) + ev.clockOffsetMs;
   if (at < EARLIEST_MS || at > nowMs + FUTURE_SLACK_MS) {
@@ -94,6 +95,11 @@ async function prefetch(s: BatchState, items: readonly Prepared[]): Promise<void
       case 'guard_duty_end':
         staff.add((p as EventPayload<'guard_duty_start'>).operatorId);
         break;
+      case 'it_change': {
+        const operatorId = (p as EventPayload<'it_change'>).operatorId;
+        if (operatorId) staff.add(operatorId);
+        break;
+      }
       default:
         break;
     }

@@ -4,9 +4,14 @@ import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import { startBrowserHost, type BrowserHost, type BrowserHostOptions } from '../../host/browser-host.ts';
 
+/** The station setup PIN the end-to-end stations are given at their first start. */
+export const E2E_SETUP_PIN = '802417';
+
 export interface StationFixtures {
   /** Options for the station under test (env, a prepared data folder). */
   hostOptions: Partial<BrowserHostOptions>;
+  /** A fresh station opens on setup: set its setup PIN there, as IT would at a first start (default true). */
+  unlockFirstStart: boolean;
   /** A fresh station process with its own data folder, served by the browser host. */
   host: BrowserHost;
   /** A page with the station UI loaded and connected. */
@@ -15,6 +20,7 @@ export interface StationFixtures {
 
 export const test = base.extend<StationFixtures>({
   hostOptions: [{}, { option: true }],
+  unlockFirstStart: [true, { option: true }],
   host: async ({ hostOptions }, use) => {
     const dataDir = hostOptions.dataDir ?? mkdtempSync(join(tmpdir(), 'station-e2e-'));
     const host = await startBrowserHost({ ...hostOptions, dataDir });
@@ -22,14 +28,42 @@ export const test = base.extend<StationFixtures>({
     await host.stop();
     if (!hostOptions.dataDir) rmSync(dataDir, { recursive: true, force: true });
   },
-  stationPage: async ({ page, host }, use) => {
+  stationPage: async ({ page, host, unlockFirstStart }, use) => {
     await page.goto(host.url);
     await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
+    if (unlockFirstStart && (await page.locator('.app.app-unset').count()) > 0) await unlockSetup(page);
     await use(page);
   },
 });
 
 export { expect };
+
+/**
+ * Opens setup through its lock as IT does: at a first start by setting the station setup PIN
+ * (E2E_SETUP_PIN), later by choosing "station setup PIN" and typing it.
+ */
+export async function unlockSetup(page: Page, pin = E2E_SETUP_PIN): Promise<void> {
+  const screen = page.getByTestId('setup-screen');
+  const lock = page.getByTestId('setup-lock');
+  await expect(lock.or(screen)).toBeVisible();
+  if (await screen.isVisible()) return;
+  const first = lock.getByTestId('setup-pin-form');
+  const choose = lock.getByTestId('it-setup-pin');
+  await expect(first.or(choose)).toBeVisible();
+  if (await first.isVisible()) {
+    await first.getByTestId('setup-pin-new').locator('input').fill(pin);
+    await first.getByTestId('setup-pin-repeat').locator('input').fill(pin);
+    await first.getByRole('button', { name: /Задать ПИН-код|Set the PIN/ }).click();
+  } else {
+    await choose.click();
+    await lock.getByTestId('it-pin').locator('input').fill(pin);
+    await lock.getByRole('button', { name: /Открыть настройку|Open setup/ }).click();
+  }
+  await expect(screen).toBeVisible();
+}
+
+/** A bridge socket's first request: open an IT session on it with the station setup PIN. */
+export const itSignIn = (id: number, pin = E2E_SETUP_PIN) => ({ t: 'req', id, name: 'it.signIn', input: { staffId: null, pin } });
 
 /** One request over a second WebSocket to the station's bridge, from inside the page (it carries the cookie). */
 export async function bridge<T = unknown>(page: Page, name: string, input: unknown): Promise<T> {

@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures.ts';
+import { test, expect, itSignIn } from './fixtures.ts';
 
 test('loads in Russian, switches to English, picks guard mode and shows a tapped demo student', async ({ stationPage: page }, testInfo) => {
   await expect(page.getByTestId('setup-screen')).toBeVisible();
@@ -44,6 +44,10 @@ test('the status bar says why a reader is not working, in words', async ({ stati
   const { default: WebSocket } = await import('ws');
   const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: `station_token=${host.token}` } });
   await new Promise((ok) => ws.once('open', ok));
+  // IT's session on this connection first (the station refuses settings without one).
+  const signedIn = new Promise((ok) => ws.once('message', (d) => ok(JSON.parse(d.toString()))));
+  ws.send(JSON.stringify(itSignIn(9)));
+  expect(await signedIn).toMatchObject({ ok: true });
   const reply = new Promise((ok) => ws.once('message', (d) => ok(JSON.parse(d.toString()))));
   ws.send(
     JSON.stringify({

@@ -402,6 +402,10 @@ test('the guard goes on duty with the PIN on screen: the name is shown, a manual
   await expect(duty).toContainText('На посту никто не отмечен');
   await page.getByTestId('guard-sign-in').click();
   const dialog = page.getByTestId('guard-dialog-sign-in');
+  // The person first, then the PIN pad names them.
+  await dialog.getByTestId('guard-duty-people').getByRole('radio', { name: new RegExp(demoGuard.fullName) }).click();
+  const [surname, first, middle] = demoGuard.fullName.split(' ');
+  await expect(dialog.getByTestId('guard-pin-label')).toHaveText(`ПИН-код: ${surname} ${first![0]}. ${middle![0]}.`);
   for (const d of '9999') await dialog.getByTestId('guard-pin').getByRole('button', { name: d, exact: true }).click();
   await dialog.getByTestId('guard-sign-in-confirm').click();
   await expect(page.getByTestId('guard-sign-in-error')).toContainText('Неверный ПИН-код');

@@ -9,7 +9,7 @@ import { startBrowserHost } from '../../host/browser-host.ts';
 import { startLcusBoard } from '../helpers/lcus-board.ts';
 import { startPcscRig, VIRTUAL_READERS } from '../helpers/pcsc-rig.ts';
 import { startPtyPair } from '../helpers/socat.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, test, unlockSetup } from './fixtures.ts';
 
 test('IT finds the PC/SC reader, adds it, taps a card to test it, and tests the relay', async ({ page }) => {
   const rig = await startPcscRig({ lockTimeoutMs: 600_000 });
@@ -20,6 +20,7 @@ test('IT finds the PC/SC reader, adds it, taps a card to test it, and tests the 
   try {
     await page.goto(host.url);
     await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
+    await unlockSetup(page);
     await page.getByRole('radio', { name: 'English' }).click();
     const setup = page.getByTestId('readers-setup');
     const found = setup.locator('.found-list li').filter({ hasText: VIRTUAL_READERS[0] });

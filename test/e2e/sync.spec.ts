@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ensureDemoSchool, importStudentsCsv } from '../../server/admin.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { test, expect } from './fixtures.ts';
+import { test, expect, unlockSetup } from './fixtures.ts';
 
 // A student only the backend knows: seeing her at the station proves the roster came by sync.
 const SYNCED = { id: 'sync-e2e-1', name: 'Синхронова Вера', uid: '04A1B2C3D4E5F6' };
@@ -69,6 +69,7 @@ test('enrolls from the setup screen, syncs the roster, keeps working offline and
     // Back on the same address: "sync now" on the setup screen delivers everything.
     server = await startServer({ dataDir: serverDir, port, logger: false });
     await page.getByRole('button', { name: 'Настройка' }).click();
+    await unlockSetup(page);
     await page.getByTestId('setup-server').getByRole('button', { name: 'Синхронизировать сейчас' }).click();
     await expect(syncState).toHaveAttribute('data-state', 'online', { timeout: 20_000 });
     await expect(waiting).toContainText('Ждут отправки: 0', { timeout: 20_000 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, expect } from './fixtures.ts';
+import { test, expect, itSignIn, unlockSetup } from './fixtures.ts';
 
 const version = (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -37,14 +37,24 @@ test('setup → About shows the version and build, and the browser host reports 
   await page.screenshot({ path: testInfo.outputPath('about-browser-host.png'), fullPage: true });
 
   await page.reload();
+  // A reload is a new connection: setup asks for the PIN again.
+  await unlockSetup(page);
   await expect(page.getByTestId('about-section').getByRole('radio', { name: 'бета' })).toHaveAttribute('aria-checked', 'true');
-  const beta = await page.evaluate(async () => {
+  const [refused, beta] = await page.evaluate(async (signIn) => {
     const ws = new WebSocket(`ws://${location.host}/bridge`);
     await new Promise((r) => (ws.onopen = r));
-    const reply = new Promise<string>((r) => (ws.onmessage = (e) => r(String(e.data))));
-    ws.send(JSON.stringify({ t: 'req', id: 1, name: 'update.forceInstall', input: { confirm: true } }));
-    return JSON.parse(await reply) as unknown;
-  });
+    const ask = (msg: unknown) => {
+      const reply = new Promise<string>((r) => (ws.onmessage = (e) => r(String(e.data))));
+      ws.send(JSON.stringify(msg));
+      return reply.then((t) => JSON.parse(t) as unknown);
+    };
+    const force = { t: 'req', id: 1, name: 'update.forceInstall', input: { confirm: true } };
+    const withoutIt = await ask(force);
+    await ask(signIn);
+    return [withoutIt, await ask({ ...force, id: 3 })];
+  }, itSignIn(2));
+  // Nobody forces an install without IT's PIN.
+  expect(refused).toMatchObject({ ok: false, error: { code: 'refused', reason: 'it_session_required' } });
   // Even a forced install is refused here, in words the renderer can show, not by crashing.
   expect(beta).toMatchObject({ ok: true, output: { accepted: false, reason: 'disabled' } });
 

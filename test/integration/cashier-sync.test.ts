@@ -46,13 +46,15 @@ it('20 offline sales, a void and a group meal reach the server once; balances ma
   const supervisorId = roles.find((r) => r.roles.includes('supervisor'))!.id;
   store.db.prepare('UPDATE staff SET pin_hash = ? WHERE id = ?').run(hashPin('1111'), cashierId);
   store.db.prepare('UPDATE staff SET pin_hash = ? WHERE id = ?').run(hashPin('2222'), supervisorId);
+  // Written in clear as an older build would have: sealed as a store does at open.
+  store.roster.sealClearPins();
 
   // The station's view of a balance, by the one rule the sale itself uses.
   const available = (id: string) => availableBalance({ account: store.roster.account(id)!, ...store.ledger.figures(id, schoolDate(clock.now())) });
 
   let online = false;
   const till = new Cashier({ store, clock, isOnline: () => online, exportDir: join(dir, 'exports') });
-  till.openShift(cashierId, '1111');
+  await till.openShift(cashierId, '1111');
   const menu = till.menu();
   const buffet = menu.items.filter((i) => i.kind === 'buffet' && i.allergens.length === 0).sort((a, b) => a.price - b.price);
   const lunch = menu.items.find((i) => i.kind === 'complex')!;
@@ -85,13 +87,13 @@ it('20 offline sales, a void and a group meal reach the server once; balances ma
     spent.set(buyer.card.holderId, (spent.get(buyer.card.holderId) ?? 0) + r.receipt.accountPart);
   }
   // A void of the first sale (supervisor) and a group meal charged to two buyers' accounts.
-  const voided = till.voidSale(receipts[0]!, '2222', 'spilled');
+  const voided = await till.voidSale(receipts[0]!, '2222', 'spilled');
   spent.set(voided.holder.id, spent.get(voided.holder.id)! - voided.accountPart);
   const [g1, g2] = [buyers[1]!, buyers[2]!];
   const sameClass = store.roster.lookupCard(g1.card)!.holder!.group;
   const classmates = till.classStudents(sameClass).map((s) => s.id);
   const groupIds = [g1.card.holderId, ...(classmates.includes(g2.card.holderId) ? [g2.card.holderId] : [])];
-  till.groupMeal({ groupMealId: 'gm-1', className: sameClass, itemId: lunch.id, studentIds: groupIds, payer: 'accounts' });
+  await till.groupMeal({ groupMealId: 'gm-1', className: sameClass, itemId: lunch.id, studentIds: groupIds, payer: 'accounts' });
   for (const id of groupIds) spent.set(id, (spent.get(id) ?? 0) + lunch.price);
 
   // The station's own view while offline already has every debit in it.
@@ -124,6 +126,6 @@ it('20 offline sales, a void and a group meal reach the server once; balances ma
   }
 
   // The shift closes cleanly now that everything is synced.
-  const closed = till.closeShift();
+  const closed = await till.closeShift();
   expect(closed).toMatchObject({ ok: true, report: { sales: { count: 20 }, voids: { count: 1 }, groupMeals: { count: 1 } } });
 });

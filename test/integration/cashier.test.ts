@@ -23,6 +23,15 @@ const asCheck = (x: TapOutcome | PhotoCheck): PhotoCheck => {
   return x;
 };
 const events = (type?: string) => store.outbox.after(0, 10_000).filter((e) => !type || e.type === type);
+const reasonOf = async (fn: () => Promise<unknown>): Promise<string> => {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof CashierError) return e.reason;
+    throw e;
+  }
+  throw new Error('expected a CashierError');
+};
 const reason = (fn: () => unknown): string => {
   try {
     fn();
@@ -53,28 +62,28 @@ afterEach(() => {
 });
 
 describe('shifts', () => {
-  it('no sale outside a shift; a wrong PIN, or a guard, cannot open one', () => {
+  it('no sale outside a shift; a wrong PIN, or a guard, cannot open one', async () => {
     expect(reason(() => cashier.addToCart('juice'))).toBe('no_shift');
     expect(tap(cards.s1)).toEqual({ kind: 'ignored', hint: 'no_shift', readerId: 'till' });
     expect(cashier.display().state).toBe('closed');
-    expect(reason(() => cashier.openShift('E1', '9999'))).toBe('pin_wrong');
-    expect(reason(() => cashier.openShift('E4', '4444'))).toBe('role_missing');
-    const shift = cashier.openShift('E1', '1111');
+    expect(await reasonOf(() => cashier.openShift('E1', '9999'))).toBe('pin_wrong');
+    expect(await reasonOf(() => cashier.openShift('E4', '4444'))).toBe('role_missing');
+    const shift = await cashier.openShift('E1', '1111');
     expect(shift.operatorName).toBe('Орлова Татьяна Викторовна');
-    expect(reason(() => cashier.openShift('E2', '2222'))).toBe('shift_already_open');
+    expect(await reasonOf(() => cashier.openShift('E2', '2222'))).toBe('shift_already_open');
     expect(events('shift_open').map((e) => e.payload)).toEqual([{ shiftId: shift.shiftId, operatorId: 'E1' }]);
   });
 
-  it('an open shift survives a restart of the station', () => {
-    const shift = cashier.openShift('E1', '1111');
+  it('an open shift survives a restart of the station', async () => {
+    const shift = await cashier.openShift('E1', '1111');
     const again = new Cashier({ store, clock, isOnline: () => true, exportDir: dir });
     expect(again.state().shift).toEqual(shift);
   });
 });
 
 describe('the sale', () => {
-  beforeEach(() => {
-    cashier.openShift('E1', '1111');
+  beforeEach(async () => {
+    await cashier.openShift('E1', '1111');
   });
 
   it('tap → photo check → confirm stores one sale event and its row together, clears the cart, shows paid', () => {
@@ -175,10 +184,10 @@ describe('the sale', () => {
     expect(sell(cards.s3, ['lunch'])).toMatchObject({ ok: true, receipt: { subsidyPart: 145_00, accountPart: 0 } });
   });
 
-  it('a voided subsidised sale gives the subsidy back for the day', () => {
+  it('a voided subsidised sale gives the subsidy back for the day', async () => {
     const r = sell(cards.s3, ['lunch']);
     if (!r.ok) throw new Error('sale refused');
-    cashier.voidSale(r.receipt.saleId, '2222', 'wrong meal');
+    await cashier.voidSale(r.receipt.saleId, '2222', 'wrong meal');
     expect(sell(cards.s3, ['lunch'])).toMatchObject({ ok: true, receipt: { subsidyPart: 145_00 } });
   });
 
@@ -191,11 +200,11 @@ describe('the sale', () => {
     expect(sell(cards.s4, ['juice'])).toMatchObject({ ok: false, reason: 'daily_limit' });
   });
 
-  it("balance: the station's view is the synced balance minus unsynced debits plus unsynced voids", () => {
+  it("balance: the station's view is the synced balance minus unsynced debits plus unsynced voids", async () => {
     const first = sell(cards.s5, ['juice']); // 50,00 − 40,00
     expect(sell(cards.s5, ['juice'])).toMatchObject({ ok: false, reason: 'insufficient_balance', details: { available: 10_00 } });
     if (!first.ok) throw new Error('first sale refused');
-    cashier.voidSale(first.receipt.saleId, '2222', 'returned');
+    await cashier.voidSale(first.receipt.saleId, '2222', 'returned');
     cashier.clearCart();
     expect(sell(cards.s5, ['juice'])).toMatchObject({ ok: true });
     // The server acknowledges and a later roster sync brings the balance that includes it.
@@ -255,34 +264,34 @@ describe('the sale', () => {
 });
 
 describe('void, group meal, shift close', () => {
-  beforeEach(() => {
-    cashier.openShift('E1', '1111');
+  beforeEach(async () => {
+    await cashier.openShift('E1', '1111');
   });
 
-  it('a void needs a supervisor PIN and writes a void event for the account part', () => {
+  it('a void needs a supervisor PIN and writes a void event for the account part', async () => {
     const r = sell(cards.s1, ['lunch', 'juice']);
     if (!r.ok) throw new Error('refused');
-    expect(reason(() => cashier.voidSale(r.receipt.saleId, '1111', 'mistake'))).toBe('pin_wrong'); // a cashier, not a supervisor
-    const v = cashier.voidSale(r.receipt.saleId, '2222', 'mistake');
+    expect(await reasonOf(() => cashier.voidSale(r.receipt.saleId, '1111', 'mistake'))).toBe('pin_wrong'); // a cashier, not a supervisor
+    const v = await cashier.voidSale(r.receipt.saleId, '2222', 'mistake');
     expect(v.voided).toBe(true);
     expect(events('void').map((e) => e.payload)).toEqual([
       { saleEventId: r.receipt.eventId, holderId: 'S1', amount: 185_00, supervisorId: 'E2', reason: 'mistake', shiftId: cashier.state().shift?.shiftId },
     ]);
-    expect(reason(() => cashier.voidSale(r.receipt.saleId, '2222', 'again'))).toBe('sale_already_voided');
-    expect(reason(() => cashier.voidSale('nope', '2222', 'x'))).toBe('sale_not_found');
+    expect(await reasonOf(() => cashier.voidSale(r.receipt.saleId, '2222', 'again'))).toBe('sale_already_voided');
+    expect(await reasonOf(() => cashier.voidSale('nope', '2222', 'x'))).toBe('sale_not_found');
   });
 
-  it('a group meal is one event for the marked students; charged to accounts it counts against them', () => {
+  it('a group meal is one event for the marked students; charged to accounts it counts against them', async () => {
     expect(cashier.classes()).toEqual(['5А', '6Б']);
     expect(cashier.classStudents('5А').map((s) => s.id)).toEqual(['S1', 'S4', 'S2', 'S3', 'S5'].sort((a, b) => {
       const names = Object.fromEntries(cashier.classStudents('5А').map((s) => [s.id, s.fullName]));
       return names[a]!.localeCompare(names[b]!);
     }));
-    expect(reason(() => cashier.groupMeal({ groupMealId: 'g0', className: '5А', itemId: 'juice', studentIds: ['S1'], payer: 'accounts' }))).toBe('not_complex_item');
-    expect(reason(() => cashier.groupMeal({ groupMealId: 'g0', className: '5А', itemId: 'lunch', studentIds: ['S6'], payer: 'accounts' }))).toBe('student_not_in_class');
-    const g = cashier.groupMeal({ groupMealId: 'g1', className: '5А', itemId: 'lunch', studentIds: ['S4', 'S5'], payer: 'accounts' });
+    expect(await reasonOf(() => cashier.groupMeal({ groupMealId: 'g0', className: '5А', itemId: 'juice', studentIds: ['S1'], payer: 'accounts' }))).toBe('not_complex_item');
+    expect(await reasonOf(() => cashier.groupMeal({ groupMealId: 'g0', className: '5А', itemId: 'lunch', studentIds: ['S6'], payer: 'accounts' }))).toBe('student_not_in_class');
+    const g = await cashier.groupMeal({ groupMealId: 'g1', className: '5А', itemId: 'lunch', studentIds: ['S4', 'S5'], payer: 'accounts' });
     expect(g).toMatchObject({ students: 2, total: 290_00 });
-    expect(cashier.groupMeal({ groupMealId: 'g1', className: '5А', itemId: 'lunch', studentIds: ['S4', 'S5'], payer: 'accounts' }).eventId).toBe(g.eventId);
+    expect((await cashier.groupMeal({ groupMealId: 'g1', className: '5А', itemId: 'lunch', studentIds: ['S4', 'S5'], payer: 'accounts' })).eventId).toBe(g.eventId);
     expect(events('group_meal').map((e) => e.payload)).toEqual([
       expect.objectContaining({ className: '5А', payer: 'accounts', total: 290_00, students: [{ holderId: 'S4', amount: 145_00 }, { holderId: 'S5', amount: 145_00 }] }),
     ]);
@@ -292,31 +301,31 @@ describe('void, group meal, shift close', () => {
     expect(sell(cards.s5, ['juice'])).toMatchObject({ ok: false, reason: 'insufficient_balance', details: { available: -95_00 } });
   });
 
-  it('a class teacher records a group meal with their PIN without a shift; paid by the subsidy it uses the day’s subsidy', () => {
-    cashier.closeShift({ supervisorPin: '2222', reason: 'test setup' });
+  it('a class teacher records a group meal with their PIN without a shift; paid by the subsidy it uses the day’s subsidy', async () => {
+    await cashier.closeShift({ supervisorPin: '2222', reason: 'test setup' });
     const fresh = new Cashier({ store, clock, isOnline: () => true, exportDir: dir });
-    const g = fresh.groupMeal({ groupMealId: 'g2', className: '5А', itemId: 'lunch', studentIds: ['S3'], payer: 'subsidy', teacherPin: '3333' });
+    const g = await fresh.groupMeal({ groupMealId: 'g2', className: '5А', itemId: 'lunch', studentIds: ['S3'], payer: 'subsidy', teacherPin: '3333' });
     expect(events('group_meal').at(-1)?.payload).toMatchObject({ groupMealId: g.groupMealId, operatorId: 'E3', shiftId: null, payer: 'subsidy' });
-    cashier.openShift('E1', '1111');
+    await cashier.openShift('E1', '1111');
     expect(sell(cards.s3, ['lunch'])).toMatchObject({ ok: true, receipt: { subsidyPart: 0 } });
   });
 
-  it('shift close is refused while sales wait to sync, then closes with totals, a file and an event', () => {
+  it('shift close is refused while sales wait to sync, then closes with totals, a file and an event', async () => {
     sell(cards.s1, ['lunch', 'juice']);
     sell(cards.s3, ['lunch', 'bun']);
     const v = sell(cards.s6, ['juice']);
     if (!v.ok) throw new Error('refused');
-    cashier.voidSale(v.receipt.saleId, '2222', 'spilled');
+    await cashier.voidSale(v.receipt.saleId, '2222', 'spilled');
     cashier.addToCart('juice');
     tap(cards.blocked);
     cashier.reject(asCheck(tap(cards.s6)).checkId, 'r1');
     cashier.clearCart();
-    cashier.groupMeal({ groupMealId: 'g3', className: '6Б', itemId: 'lunch', studentIds: ['S6'], payer: 'school' });
+    await cashier.groupMeal({ groupMealId: 'g3', className: '6Б', itemId: 'lunch', studentIds: ['S6'], payer: 'school' });
 
-    const refused = cashier.closeShift();
+    const refused = await cashier.closeShift();
     expect(refused).toEqual({ ok: false, reason: 'shift_unsynced', pending: 6, anomalies: 0 });
     ackAll();
-    const closed = cashier.closeShift();
+    const closed = await cashier.closeShift();
     if (!closed.ok) throw new Error('refused');
     const r = closed.report;
     expect(r.sales).toEqual({ count: 3, total: 185_00 + 180_00 + 40_00, subsidy: 145_00, account: 185_00 + 35_00 + 40_00 });
@@ -336,12 +345,12 @@ describe('void, group meal, shift close', () => {
     expect(tap(cards.s1)).toMatchObject({ kind: 'ignored', hint: 'no_shift' });
   });
 
-  it('an anomaly keeps the shift open unless a supervisor overrides with a reason', () => {
+  it('an anomaly keeps the shift open unless a supervisor overrides with a reason', async () => {
     sell(cards.s1, ['juice']);
     store.outbox.recordResults(store.outbox.pendingBatch(100).map((e) => ({ id: e.id, status: e.type === 'sale' ? ('anomaly' as const) : ('accepted' as const) })));
-    expect(cashier.closeShift()).toEqual({ ok: false, reason: 'shift_unsynced', pending: 0, anomalies: 1 });
-    expect(reason(() => cashier.closeShift({ supervisorPin: '1111', reason: 'end of day' }))).toBe('pin_wrong');
-    const r = cashier.closeShift({ supervisorPin: '2222', reason: 'end of day' });
+    expect(await cashier.closeShift()).toEqual({ ok: false, reason: 'shift_unsynced', pending: 0, anomalies: 1 });
+    expect(await reasonOf(() => cashier.closeShift({ supervisorPin: '1111', reason: 'end of day' }))).toBe('pin_wrong');
+    const r = await cashier.closeShift({ supervisorPin: '2222', reason: 'end of day' });
     expect(r).toMatchObject({ ok: true, report: { anomaliesAtClose: 1, override: { supervisorId: 'E2', supervisorName: 'Белова Наталья Андреевна', reason: 'end of day' } } });
   });
 });

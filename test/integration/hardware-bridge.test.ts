@@ -31,6 +31,8 @@ describe('hardware bridge', () => {
     station.router.subscribe((m) => events.push(m));
     let id = 1;
     const call = (name: string, input: unknown) => station!.router.dispatch({ t: 'req', id: id++, name, input });
+    // IT opens setup (a fresh station: its setup PIN is set now).
+    expect(await call('it.setSetupPin', { pin: '802417' })).toMatchObject({ ok: true });
     const set = await call('settings.update', {
       readers: [{ id: 'kbd', kind: 'wedge', role: 'entry', format: 'dec10', technology: 'em4100' }],
     });
@@ -54,6 +56,7 @@ describe('hardware bridge', () => {
     station = await createStation({ dataDir: dir, demoStudents: 5 });
     let id = 1;
     const call = (name: string, input: unknown) => station!.router.dispatch({ t: 'req', id: id++, name, input });
+    expect(await call('it.setSetupPin', { pin: '802417' })).toMatchObject({ ok: true });
     expect(await call('hardware.testRelay', { direction: 'entry' })).toMatchObject({ ok: true, output: { ok: false, reason: 'no_relay' } });
     pair = await startPtyPair();
     const board = await startLcusBoard(pair);

@@ -11,7 +11,8 @@ import { parsePinHash } from '../../common/pin-hash.ts';
 import { RosterPage } from '../../common/sync-api.ts';
 import { Cashier, CashierError } from '../../core/cashier/index.ts';
 import { systemClock } from '../../common/clock.ts';
-import { verifyPin } from '../../core/pin.ts';
+import { verifyPinAsync } from '../../core/pin.ts';
+import { PIN_LOCKOUT } from '../../core/staff-pin.ts';
 import { ensureDemoSchool, seedDemoSchool } from '../../server/admin.ts';
 import { openServerDatabase, type RunningServer } from '../../server/index.ts';
 import { Repo } from '../../server/repo.ts';
@@ -73,21 +74,26 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('staff PINs from the server o
       });
     const till = new Cashier({ store: station.store, clock, isOnline: () => true, exportDir: join(t.dir, 'exports') });
     /** Opens a shift (closing it again at once): the reason code when refused. */
-    const tryShift = (staffId: string, pin: string): string => {
+    const tryShift = async (staffId: string, pin: string): Promise<string> => {
       try {
-        till.openShift(staffId, pin);
+        await till.openShift(staffId, pin);
       } catch (err) {
         if (err instanceof CashierError) return err.reason;
         throw err;
       }
-      const closed = till.closeShift();
+      const closed = await till.closeShift();
       expect(closed).toMatchObject({ ok: true });
       return 'opened';
     };
     const sync = async () => expect(await engine.syncNow()).toMatchObject({ state: 'online', lastError: null });
-    const stationPin = (id: string) =>
+    const storedPin = (id: string) =>
       station.store.db.prepare<[string], { pin_hash: string | null }>('SELECT pin_hash FROM staff WHERE id = ?').get(id)?.pin_hash ?? null;
-    return { storage, server, station, admin, tryShift, sync, stationPin };
+    /** The hash the station holds, as the backend made it (stored sealed under the station's key). */
+    const stationPin = (id: string) => {
+      const row = station.store.roster.staffRow(id);
+      return row ? station.store.roster.pinHashOf(row) : null;
+    };
+    return { storage, server, station, admin, tryShift, sync, stationPin, storedPin };
   }
 
   it('a PIN set on the server opens a shift at the synced till; a wrong one is refused; a changed one stops the old', async () => {
@@ -95,8 +101,11 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('staff PINs from the server o
     await r.sync();
     // The demo school's staff came with their PIN hashes.
     expect(parsePinHash(r.stationPin(CASHIER))).not.toBeNull();
-    expect(r.tryShift(CASHIER, '1111')).toBe('opened');
-    expect(r.tryShift(CASHIER, '1112')).toBe('pin_wrong');
+    // …kept sealed: the column holds no scrypt hash an offline search could try PINs against.
+    expect(parsePinHash(r.storedPin(CASHIER))).toBeNull();
+    expect(r.storedPin(CASHIER)).toMatch(/^sealed1\$/);
+    expect(await r.tryShift(CASHIER, '1111')).toBe('opened');
+    expect(await r.tryShift(CASHIER, '1112')).toBe('pin_wrong');
 
     // The roster on the wire carries the hash, never the PIN.
     const creds = JSON.parse(readFileSync(r.station.vaultPath, 'utf8')) as { token: string };
@@ -112,33 +121,35 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('staff PINs from the server o
     expect(await set.json()).toEqual({ staffId: CASHIER, hasPin: true, changed: true });
     const delta = await r.server.repo.rosterPage(cursor, 100);
     expect(delta.staff.map((s) => s.id)).toEqual([CASHIER]);
-    expect(verifyPin('4821', delta.staff[0]!.pinHash ?? null)).toBe(true);
+    expect(await verifyPinAsync('4821', delta.staff[0]!.pinHash ?? null)).toBe(true);
     // The same PIN again changes nothing (its stored hash is kept: no new salt, no delta).
     expect(await (await r.admin(`/v1/admin/staff/${CASHIER}/pin`, { pin: '4821' })).json()).toMatchObject({ changed: false });
     expect((await r.server.repo.rosterPage(cursor, 100)).remaining).toBe(1);
 
-    expect(r.tryShift(CASHIER, '4821')).toBe('pin_wrong'); // not synced yet
+    expect(await r.tryShift(CASHIER, '4821')).toBe('pin_wrong'); // not synced yet
     await r.sync();
-    expect(r.tryShift(CASHIER, '4821')).toBe('opened');
-    expect(r.tryShift(CASHIER, '1111')).toBe('pin_wrong');
-    expect(r.tryShift(CASHIER, '0000')).toBe('pin_wrong');
+    expect(await r.tryShift(CASHIER, '4821')).toBe('opened');
+    expect(await r.tryShift(CASHIER, '1111')).toBe('pin_wrong');
+    expect(await r.tryShift(CASHIER, '0000')).toBe('pin_wrong');
 
     // Changed again on the server: after the next sync the previous PIN no longer works.
     expect((await r.admin(`/v1/admin/staff/${CASHIER}/pin`, { pin: '735190' })).status).toBe(200);
     await r.sync();
-    expect(r.tryShift(CASHIER, '4821')).toBe('pin_wrong');
-    expect(r.tryShift(CASHIER, '735190')).toBe('opened');
+    expect(await r.tryShift(CASHIER, '4821')).toBe('pin_wrong');
+    // Three wrong PINs in a row for this person: the next try waits a second (core/staff-pin.ts).
+    await new Promise((ok) => setTimeout(ok, PIN_LOCKOUT.firstDelayMs));
+    expect(await r.tryShift(CASHIER, '735190')).toBe('opened');
 
     // A PIN alone does not give the cashier's role.
     expect((await r.admin(`/v1/admin/staff/${GUARD}/pin`, { pin: '5555' })).status).toBe(200);
     await r.sync();
-    expect(r.tryShift(GUARD, '5555')).toBe('role_missing');
+    expect(await r.tryShift(GUARD, '5555')).toBe('role_missing');
 
     // Cleared on the server: the station forgets it.
     expect(await (await r.admin(`/v1/admin/staff/${CASHIER}/pin`, { pin: null })).json()).toEqual({ staffId: CASHIER, hasPin: false, changed: true });
     await r.sync();
-    expect(r.stationPin(CASHIER)).toBeNull();
-    expect(r.tryShift(CASHIER, '735190')).toBe('pin_wrong');
+    expect(r.storedPin(CASHIER)).toBeNull();
+    expect(await r.tryShift(CASHIER, '735190')).toBe('pin_wrong');
 
     // Bad input: a clear answer, nothing stored.
     const bad = await r.admin(`/v1/admin/staff/${CASHIER}/pin`, { pin: '12a4' });
@@ -159,14 +170,14 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('staff PINs from the server o
       `${CASHIER},Орлова Татьяна Викторовна,Кассир,cashier,,`,
     ].join('\n');
     const imported = await r.admin('/v1/admin/staff/import', { csv });
-    expect(await imported.json()).toEqual({ imported: 2, rejected: [{ line: 3, reason: 'pin is not 4 to 8 digits' }] });
+    expect(await imported.json()).toEqual({ imported: 2, rejected: [{ line: 3, reason: 'pin is not 4 to 12 digits' }] });
     const stored = await r.server.repo.db.get<{ pin_hash: string }>('SELECT pin_hash FROM staff WHERE id = ?', ['E0100']);
     expect(stored!.pin_hash).not.toContain('2468');
     expect(parsePinHash(stored!.pin_hash)).not.toBeNull();
 
     await r.sync();
-    expect(r.tryShift('E0100', '2468')).toBe('opened');
-    expect(r.tryShift(CASHIER, '1111')).toBe('opened');
+    expect(await r.tryShift('E0100', '2468')).toBe('opened');
+    expect(await r.tryShift(CASHIER, '1111')).toBe('opened');
 
     const cursor = Number(r.station.syncStore.rosterCursor());
     await r.admin('/v1/admin/staff/import', { csv });
@@ -176,8 +187,8 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('staff PINs from the server o
     await r.admin('/v1/admin/staff/import', { csv: csv.replace(',2468', ',8642') });
     expect((await r.server.repo.rosterPage(cursor, 100)).staff.map((s) => s.id)).toEqual(['E0100']);
     await r.sync();
-    expect(r.tryShift('E0100', '2468')).toBe('pin_wrong');
-    expect(r.tryShift('E0100', '8642')).toBe('opened');
+    expect(await r.tryShift('E0100', '2468')).toBe('pin_wrong');
+    expect(await r.tryShift('E0100', '8642')).toBe('opened');
   });
 
   it('a server database made before PINs gets the column on open, and the demo school its PINs', async () => {
@@ -195,8 +206,8 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('staff PINs from the server o
     const upgraded = new Repo(reopened);
     expect(await ensureDemoSchool(upgraded)).toBe(false);
     const hashes = await upgraded.staffPinHashes([CASHIER, GUARD]);
-    expect(verifyPin('1111', hashes.get(CASHIER) ?? null)).toBe(true);
-    expect(verifyPin('2222', hashes.get(GUARD) ?? null)).toBe(true);
+    expect(await verifyPinAsync('1111', hashes.get(CASHIER) ?? null)).toBe(true);
+    expect(await verifyPinAsync('2222', hashes.get(GUARD) ?? null)).toBe(true);
     // A PIN IT cleared afterwards stays cleared on the next start.
     await upgraded.db.tx((tx) => upgraded.setStaffPinHash(tx, CASHIER, null), { roster: true });
     await ensureDemoSchool(upgraded);

@@ -57,7 +57,7 @@ export function OpenShift() {
             void open();
           }}
         >
-          <PinPad value={pin} onChange={setPin} label={t('shift.pin')} testId="shift-pin" />
+          <PinPad value={pin} onChange={setPin} person={staff?.find((s) => s.id === who)?.fullName ?? ''} testId="shift-pin" />
           {error ? (
             <p className="notice notice-deny" role="alert">
               {t(`errors.${error}` as 'errors.pin_wrong', { defaultValue: error })}

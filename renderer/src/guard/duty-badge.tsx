@@ -49,15 +49,26 @@ export function DutyBadge() {
   );
 }
 
+type DutyPerson = { staffId: string; fullName: string; position: string };
+
+/** The person is chosen first, then the PIN pad names them ("ПИН-код: Громов С. П."). */
 function SignInDialog({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation('guard');
   const errorText = useErrorText();
+  const [people, setPeople] = useState<DutyPerson[] | null>(null);
+  const [who, setWho] = useState<DutyPerson | null>(null);
   const [pin, setPin] = useState('');
   const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    void station
+      .invoke('guard.dutyStaff', {})
+      .then((r) => setPeople(r.people))
+      .catch(() => setPeople([]));
+  }, []);
   const submit = async () => {
     setError(null);
     try {
-      useGuardDuty.setState({ ...(await station.invoke('guard.duty', { action: 'signIn', pin })), known: true });
+      useGuardDuty.setState({ ...(await station.invoke('guard.duty', { action: 'signIn', pin, ...(who ? { staffId: who.staffId } : {}) })), known: true });
       onClose();
     } catch (err) {
       setError(errorText(err));
@@ -74,7 +85,18 @@ function SignInDialog({ onClose }: { onClose: () => void }) {
         }}
       >
         <p className="g-muted">{t('duty.hint')}</p>
-        <PinPad value={pin} onChange={setPin} label={t('duty.pin')} testId="guard-pin" />
+        {people === null ? null : people.length > 0 && !who ? (
+          <div className="staff-pick" role="radiogroup" aria-label={t('duty.pickPerson')} data-testid="guard-duty-people">
+            {people.map((p) => (
+              <button key={p.staffId} type="button" role="radio" aria-checked={false} className="btn staff-btn" onClick={() => setWho(p)}>
+                <strong>{p.fullName}</strong>
+                <small>{p.position}</small>
+              </button>
+            ))}
+          </div>
+        ) : (
+          <PinPad value={pin} onChange={setPin} testId="guard-pin" {...(who ? { person: who.fullName } : { label: t('duty.pin') })} />
+        )}
         {error ? (
           <p className="g-error" role="alert" data-testid="guard-sign-in-error">
             {error}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { PIN_MAX_DIGITS } from '../../../common/pin-hash.ts';
 import { useGuardDuty } from './duty-store.ts';
 
 /**
@@ -33,7 +34,7 @@ export function OperatorPin({ op }: { op: ReturnType<typeof useOperatorPin> }) {
         autoComplete="off"
         aria-label={t('duty.pin')}
         value={op.pin}
-        onChange={(e) => op.setPin(e.target.value.replace(/\D/g, '').slice(0, 8))}
+        onChange={(e) => op.setPin(e.target.value.replace(/\D/g, '').slice(0, PIN_MAX_DIGITS))}
         data-testid="operator-pin"
       />
     </label>

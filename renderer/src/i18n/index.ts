@@ -4,6 +4,7 @@ import enCashier from './en/cashier.ts';
 import enCommon from './en/common.ts';
 import enGuard from './en/guard.ts';
 import enHardware from './en/hardware.ts';
+import enIt from './en/it.ts';
 import enSetup from './en/setup.ts';
 import enSync from './en/sync.ts';
 import enUpdate from './en/update.ts';
@@ -11,6 +12,7 @@ import ruCashier from './ru/cashier.ts';
 import ruCommon from './ru/common.ts';
 import ruGuard from './ru/guard.ts';
 import ruHardware from './ru/hardware.ts';
+import ruIt from './ru/it.ts';
 import ruSetup from './ru/setup.ts';
 import ruSync from './ru/sync.ts';
 import ruUpdate from './ru/update.ts';
@@ -20,8 +22,8 @@ import ruUpdate from './ru/update.ts';
  * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
  */
 export const resources = {
-  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware },
-  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware },
+  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware, it: ruIt },
+  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware, it: enIt },
 } as const;
 
 export const defaultNS = 'common';

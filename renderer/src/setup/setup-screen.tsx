@@ -1,14 +1,24 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Locale, StationMode } from '../../../common/settings.ts';
 import { useApp } from '../shell/app-store.ts';
 import { AboutSection } from './about-section.tsx';
 import { ReadersSetup } from './readers-setup.tsx';
 import { SetupServer } from './server-setup.tsx';
+import { SessionBadge, SetupLock, SetupPinForm } from '../it/setup-lock.tsx';
+import type { ItSession } from '../../../common/contract/index.ts';
 import './setup.css';
 
-/** IT's screen: mode, language, station name, kiosk. Readers and enrollment add their sections here. */
+/** IT's screen, behind IT's PIN (the station checks the session on every change it makes). */
 export function SetupScreen() {
+  return <SetupLock>{(session) => <SetupSections session={session} />}</SetupLock>;
+}
+
+/** Mode, language, station name, kiosk; readers, enrollment and updates add their sections here. */
+function SetupSections({ session }: { session: ItSession }) {
   const { t, i18n } = useTranslation('setup');
+  const it = useTranslation('it').t;
+  const [pinChanged, setPinChanged] = useState(false);
   const settings = useApp((s) => s.settings);
   const update = useApp((s) => s.updateSettings);
   const openSetup = useApp((s) => s.openSetup);
@@ -26,6 +36,7 @@ export function SetupScreen() {
   return (
     <main className="setup" data-testid="setup-screen">
       <h1>{t('title')}</h1>
+      <SessionBadge session={session} />
       <section>
         <h2>{t('modeTitle')}</h2>
         <div className="mode-choice">
@@ -64,6 +75,10 @@ export function SetupScreen() {
       <ReadersSetup />
       <SetupServer />
       <AboutSection />
+      <section data-testid="setup-pin-section">
+        <SetupPinForm title={it('changeSetupPin')} onSet={() => setPinChanged(true)} />
+        {pinChanged ? <p className="notice">{it('setupPinChanged')}</p> : null}
+      </section>
       {settings.mode !== 'unset' ? (
         <button type="button" className="btn btn-primary" onClick={() => openSetup(false)}>
           {t('done')}

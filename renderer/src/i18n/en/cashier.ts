@@ -135,6 +135,7 @@ const en: Translation<typeof ru> = {
     shift_already_open: 'A shift is already open',
     pin_wrong: 'Wrong PIN',
     pin_locked: 'Too many wrong PINs in a row. PIN entry is closed for a minute.',
+    pin_wait: 'After a wrong PIN, wait a few seconds and type it again.',
     role_missing: 'This staff member lacks the rights for this',
     cart_locked: 'A customer is being checked — the order cannot change',
     unknown_item: "This item is not on today's menu",

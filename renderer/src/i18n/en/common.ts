@@ -25,7 +25,7 @@ export default {
     role: { entry: 'entry', exit: 'exit', cashier: 'cashier', none: 'no role' },
   },
   nav: { setup: 'Setup', back: 'Back', close: 'Close' },
-  pinPad: { clear: 'Clear', back: '←' },
+  pinPad: { clear: 'Clear', back: '←', for: 'PIN: {{name}}' },
   card: {
     tapPrompt: 'Tap a card',
     status: { active: 'Card valid', blocked: 'Card blocked', lost: 'Card lost', temporary: 'Temporary card' },

@@ -23,7 +23,7 @@ export default {
     role: { entry: 'вход', exit: 'выход', cashier: 'касса', none: 'без роли' },
   },
   nav: { setup: 'Настройка', back: 'Назад', close: 'Закрыть' },
-  pinPad: { clear: 'Стереть', back: '←' },
+  pinPad: { clear: 'Стереть', back: '←', for: 'ПИН-код: {{name}}' },
   card: {
     tapPrompt: 'Приложите карту',
     status: { active: 'Карта действует', blocked: 'Карта заблокирована', lost: 'Карта утеряна', temporary: 'Временная карта' },
