@@ -3,6 +3,9 @@
  * setup PIN before anything else; once set, the setup screen opens only with it (or an IT/supervisor
  * PIN, the person named on the pad), and a request sent around the page without it changes nothing.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { E2E_SETUP_PIN, expect, test, unlockSetup } from './fixtures.ts';
 
 test.use({ unlockFirstStart: false });
@@ -68,4 +71,27 @@ test('first start sets the setup PIN; later setup asks for a PIN naming the pers
   await lock.getByRole('button', { name: 'Открыть настройку' }).click();
   await expect(page.getByTestId('setup-screen')).toBeVisible();
   await expect(page.getByTestId('it-session')).toHaveText(`Настройку открыл(а): ${surname} ${first![0]}. ${middle![0]}.`);
+});
+
+test.describe('a damaged database', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'setup-pin-fault-'));
+  writeFileSync(join(dataDir, 'station.db'), Buffer.from('this is not a database, it is a school timetable '.repeat(200)));
+  test.use({ hostOptions: { dataDir } });
+  test.afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  test('starting over with an empty store is behind the setup PIN, even with the roster unreadable', async ({ stationPage: page }) => {
+    const fault = page.getByTestId('fault-screen');
+    await expect(fault).toBeVisible();
+    await expect(fault.getByTestId('fault-start-empty')).toHaveCount(0);
+    // The roster is in the damaged file: the station's own setup PIN is set here, as at a first start.
+    const form = fault.getByTestId('setup-pin-form');
+    await expect(form).toBeVisible();
+    await form.getByTestId('setup-pin-new').locator('input').fill(E2E_SETUP_PIN);
+    await form.getByTestId('setup-pin-repeat').locator('input').fill(E2E_SETUP_PIN);
+    await form.getByRole('button', { name: 'Задать ПИН-код' }).click();
+    page.once('dialog', (d) => void d.accept());
+    await fault.getByTestId('fault-start-empty').click();
+    await expect(fault).toHaveCount(0);
+    await expect(page.getByTestId('setup-lock').or(page.getByTestId('setup-screen'))).toBeVisible();
+  });
 });

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ItSession, ItStatus } from '../../../common/contract/index.ts';
 import { PinPad } from '../components/pin-pad.tsx';
 import { shortName } from '../components/short-name.ts';
+import { useApp } from '../shell/app-store.ts';
 import { bridgeError, station } from '../station-client.ts';
 import './it.css';
 
@@ -44,6 +45,18 @@ export function SetupLock({ children }: { children: (session: ItSession) => Reac
     const timer = setInterval(() => void refresh(), SESSION_POLL_MS);
     return () => clearInterval(timer);
   }, [session, refresh]);
+  // The session ended by itself (idle): setup closes, so the screen shows what taps now do (passes,
+  // sales) rather than a setup that no longer takes changes. A station with no mode stays on the lock.
+  const hadSession = useRef(false);
+  useEffect(() => {
+    if (session) {
+      hadSession.current = true;
+      return;
+    }
+    if (!hadSession.current) return;
+    hadSession.current = false;
+    if (useApp.getState().settings?.mode !== 'unset') useApp.getState().openSetup(false);
+  }, [session]);
 
   if (!status) return null;
   if (session) return <>{children(session)}</>;
