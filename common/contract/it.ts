@@ -46,8 +46,11 @@ export const itRequests = {
   'it.signIn': request(z.object({ staffId: z.string().min(1).max(64).nullable(), pin: Pin }).strict(), ItSession),
   /** Leaving setup: this window's session ends. */
   'it.signOut': request(Empty, z.object({ ok: z.literal(true) })),
-  /** Sets (first start) or changes (inside a session) the station's setup PIN; opens a session with it. */
-  'it.setSetupPin': request(z.object({ pin: Pin }).strict(), ItSession),
+  /**
+   * Sets (first start) or changes (inside a session) the station's setup PIN; opens a session with it.
+   * 6 to 12 digits: it opens the whole station, and is typed rarely.
+   */
+  'it.setSetupPin': request(z.object({ pin: z.string().regex(/^\d{6,12}$/, 'a setup PIN is 6 to 12 digits') }).strict(), ItSession),
 } as const;
 
 export const itEvents = {} as const;

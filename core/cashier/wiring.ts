@@ -56,11 +56,14 @@ export function wireCashier(
   const run = <T>(fn: (c: Cashier) => T): T => {
     const c = current();
     if (!c) throw new DomainError('unavailable', 'store_unavailable', 'the station database is not available');
+    const refusal = (err: unknown): unknown => (err instanceof CashierError ? new DomainError('refused', err.reason, err.message) : err);
     try {
-      return fn(c);
+      const out = fn(c);
+      // The PIN checks are async: a refusal can come as a rejected promise too.
+      if (out instanceof Promise) return out.catch((err: unknown) => Promise.reject(refusal(err))) as T;
+      return out;
     } catch (err) {
-      if (err instanceof CashierError) throw new DomainError('refused', err.reason, err.message);
-      throw err;
+      throw refusal(err);
     }
   };
 

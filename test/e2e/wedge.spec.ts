@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { systemClock } from '../../common/clock.ts';
 import { openStore } from '../../core/store/index.ts';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, test, unlockSetup } from './fixtures.ts';
 
 let host: BrowserHost;
 let dataDir: string;
@@ -32,6 +32,8 @@ test.afterEach(async () => {
 test('a reader burst in a text field becomes a card, not text; typing at a person’s pace stays text', async ({ page }) => {
   await page.goto(host.url);
   await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
+  // A station with no mode opens on setup, behind its first-start setup PIN.
+  await unlockSetup(page);
   const test = page.getByTestId('tap-test');
   await expect(test).toContainText('Приложите карту');
   const field = page.getByLabel('Название станции');
