@@ -24,9 +24,13 @@ export const Settings = z.object({
   guard: GuardSettings.prefault({}),
   /** Auto-update: channel, check interval, rush hours. */
   update: UpdateSettings.prefault({}),
+  /**
+   * None by default: a real installation shows "no reader set up" until IT adds one. Only the demo
+   * school gets the on-screen demo reader (station/demo-only.ts).
+   */
   readers: z
     .array(ReaderConfig)
-    .default(() => [ReaderConfig.parse({ id: 'demo', kind: 'simulated', role: 'entry' })])
+    .default(() => [])
     .refine((rs) => new Set(rs.map((r) => r.id)).size === rs.length, 'reader ids must be unique'),
 });
 export type Settings = z.infer<typeof Settings>;

@@ -29,6 +29,20 @@ export const ApiError = z.object({
 });
 export type ApiError = z.infer<typeof ApiError>;
 
+// ── The backend's identity ───────────────────────────────────────────────────────────────────
+/**
+ * Who the backend is: a random id made once per server database (a reset or another server is another
+ * backend, even at the same address), the school's name for people to read, and whether it serves a
+ * demo school (only the server's demo seeding says so). Returned at enrollment and with every roster
+ * page and push reply, so a station notices when it is talking to another backend.
+ */
+export const BackendIdentity = z.object({
+  id: z.string().min(8).max(100),
+  schoolName: z.string().max(200),
+  demo: z.boolean().default(false),
+});
+export type BackendIdentity = z.infer<typeof BackendIdentity>;
+
 // ── Enrollment ───────────────────────────────────────────────────────────────────────────────
 export const EnrollRequest = z.object({
   code: z.string().trim().min(4).max(64),
@@ -40,6 +54,8 @@ export const EnrollResponse = z.object({
   /** Shown once; the server keeps only its hash. */
   token: z.string().min(32),
   schoolName: z.string(),
+  /** Absent from an older backend (the station then knows it by its address only). */
+  backend: BackendIdentity.optional(),
 });
 export type EnrollResponse = z.infer<typeof EnrollResponse>;
 
@@ -129,6 +145,8 @@ export const RosterPage = z.object({
   school: SchoolSettings.optional(),
   /** Today's school-wide figures (by the school's day) of the accounts in this page; absent from an older backend. */
   today: z.object({ date: SchoolDate, figures: z.array(DayFigures) }).optional(),
+  /** The backend that made the page; absent from an older backend. */
+  backend: BackendIdentity.optional(),
 });
 export type RosterPage = z.infer<typeof RosterPage>;
 
@@ -150,6 +168,7 @@ const RosterPageWire = RosterPage.extend({
   tombstones: z.array(z.unknown()),
   school: z.unknown().optional(),
   today: z.unknown().optional(),
+  backend: z.unknown().optional(),
 });
 
 export function parseRosterPage(json: unknown): { success: true; page: RosterPage; skipped: SkippedRosterRow[] } | { success: false; error: z.ZodError } {
@@ -171,6 +190,9 @@ export function parseRosterPage(json: unknown): { success: true; page: RosterPag
   };
   const school = SchoolSettings.safeParse(wire.data.school);
   const today = z.object({ date: SchoolDate, figures: z.array(z.unknown()) }).safeParse(wire.data.today);
+  // A page that names its backend in a form the station cannot read is not taken as anybody's.
+  const backend = wire.data.backend === undefined ? null : BackendIdentity.safeParse(wire.data.backend);
+  if (backend && !backend.success) return { success: false, error: backend.error };
   const page: RosterPage = {
     students: rows('student', Student, wire.data.students),
     staff: rows('staff', RosterStaff, wire.data.staff),
@@ -183,6 +205,7 @@ export function parseRosterPage(json: unknown): { success: true; page: RosterPag
     remaining: wire.data.remaining,
     ...(wire.data.school !== undefined && school.success ? { school: school.data } : {}),
     ...(today.success ? { today: { date: today.data.date, figures: rows('day_figures', DayFigures, today.data.figures) } } : {}),
+    ...(backend?.success ? { backend: backend.data } : {}),
   };
   return { success: true, page, skipped };
 }
@@ -206,6 +229,11 @@ export const MAX_EVENTS_PER_BATCH = 1000;
  */
 export const EventsBatchRequest = z.object({
   events: z.array(z.looseObject({ id: z.string().min(1).max(64) })).max(MAX_EVENTS_PER_BATCH),
+  /**
+   * The backend these events were made for (its identity's id). A backend that is not that one refuses
+   * every event of the batch (`wrong_backend`) and keeps none of them. Absent from an older station.
+   */
+  backendId: BackendIdentity.shape.id.optional(),
 });
 export type EventsBatchRequest = z.infer<typeof EventsBatchRequest>;
 
@@ -219,6 +247,8 @@ export const EventResultCode = z.enum([
   'unknown_sale',
   'already_voided',
   'void_exceeds_sale',
+  /** The batch was made for another backend: nothing of it was kept here. */
+  'wrong_backend',
 ]);
 export type EventResultCode = z.infer<typeof EventResultCode>;
 
@@ -239,7 +269,7 @@ export const PushResult = EventResult.extend({
     .optional(),
 });
 export type PushResult = z.infer<typeof PushResult>;
-export const EventsBatchResponse = z.object({ results: z.array(PushResult) });
+export const EventsBatchResponse = z.object({ results: z.array(PushResult), backend: BackendIdentity.optional() });
 export type EventsBatchResponse = z.infer<typeof EventsBatchResponse>;
 
 /** What the station keeps for an event that needs a person's attention. */
@@ -264,6 +294,8 @@ export const SyncErrorCode = z.enum([
   'rate_limited',
   'invalid_code',
   'store_error',
+  /** The backend at the address is not the one the station is enrolled with (its identity differs). */
+  'wrong_backend',
 ]);
 export type SyncErrorCode = z.infer<typeof SyncErrorCode>;
 

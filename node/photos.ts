@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Photo file types the station serves, told apart by their first bytes. */
@@ -43,6 +43,16 @@ export class PhotoStore {
       renameSync(tmp, path);
     }
     return hash;
+  }
+
+  /** Deletes every portrait file (the school they belong to is no longer this station's); returns how many. */
+  removeAll(): number {
+    let n = 0;
+    for (const name of readdirSync(this.dir)) {
+      rmSync(join(this.dir, name), { force: true });
+      n++;
+    }
+    return n;
   }
 
   has(hash: string): boolean {

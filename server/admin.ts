@@ -309,6 +309,8 @@ export async function seedDemoSchool(
   }
   await repo.putMenu(menu);
   await seedDemoSpareCards(repo);
+  // Stations enrolled here keep their on-screen demo reader; with a real school's backend they drop it.
+  await repo.markDemoSchool();
   return { students: school.students.length, staff: school.staff.length, cards: school.cards.length, spareCards: DEMO_SPARE_CARDS.length };
 }
 
@@ -340,6 +342,8 @@ export async function ensureDemoSchool(repo: Repo, options: DemoSeedOptions = {}
     // A removed spare card leaves a tombstone: a stock IT emptied on purpose stays empty.
     const everSpares = await repo.db.get("SELECT 1 AS x FROM spare_cards UNION ALL SELECT 1 AS x FROM tombstones WHERE kind = 'spare_card'");
     if (demo.length === school.staff.length && !everSpares) await seedDemoSpareCards(repo);
+    // A demo school seeded before the backend said so: every demo staff member is there, as seeded.
+    if (demo.length === school.staff.length && demo.length > 0) await repo.markDemoSchool();
     if (present.some((r) => r.pin_hash !== null)) return false;
     const hashes = await demoPinHashes(repo, demo);
     await repo.db.tx(async (tx) => {

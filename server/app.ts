@@ -105,7 +105,12 @@ export const BODY_LIMITS = { enroll: 4 * KB, events: 8 * KB * KB, admin: 1 * KB 
 
 const ROSTER_PAGE_DEFAULT = 1000;
 
-function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): RouteDef[] {
+function routesFor(repo: Repo, schoolName: string | undefined, enrollGuard: EnrollGuard): RouteDef[] {
+  // The name given at start (serve --school-name) wins over the stored one.
+  const identity = async () => {
+    const id = await repo.identity();
+    return schoolName ? { ...id, schoolName } : id;
+  };
   const fromBase64 = (photos: Record<string, string>) => (name: string) => (photos[name] ? Buffer.from(photos[name], 'base64') : null);
   return [
     route({
@@ -125,7 +130,8 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
         }
         enrollGuard.succeeded(req.ip);
         req.log.info({ stationId: r.stationId, role: r.role, name: body.stationName }, 'station enrolled');
-        return { stationId: r.stationId, token: r.token, schoolName };
+        const backend = await identity();
+        return { stationId: r.stationId, token: r.token, schoolName: backend.schoolName, backend };
       },
     }),
     route({
@@ -137,7 +143,7 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
       response: RosterPage,
       async handler({ query }) {
         const q = query;
-        return repo.rosterPage(Number(q.since ?? 0), q.limit ?? ROSTER_PAGE_DEFAULT);
+        return { ...(await repo.rosterPage(Number(q.since ?? 0), q.limit ?? ROSTER_PAGE_DEFAULT)), backend: await identity() };
       },
     }),
     route({
@@ -190,6 +196,13 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
       response: EventsBatchResponse,
       async handler({ body, station, req }) {
         const { events } = body;
+        const backend = await identity();
+        if (body.backendId !== undefined && body.backendId !== backend.id) {
+          // Made for another backend (a station that was enrolled elsewhere): none of it is this school's.
+          req.log.warn({ stationId: station.id, events: events.length, madeFor: body.backendId }, 'events batch refused: made for another backend');
+          const message = `these events were made for another backend (${body.backendId}), not this one (${backend.id}); nothing was kept`;
+          return { results: events.map((e) => ({ id: e.id, status: 'invalid' as const, code: 'wrong_backend' as const, rule: 'wrong_backend', message })), backend };
+        }
         if (!station.role) req.log.warn({ stationId: station.id }, 'station has no role yet (enrolled before roles): set one with set-station-role');
         const results = await repo.applyEvents({ id: station.id, role: station.role }, events);
         const tally: Record<string, number> = {};
@@ -197,7 +210,7 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
         req.log.info({ stationId: station.id, events: events.length, ...tally }, 'events batch');
         // The result's words name ids and amounts, never a child's name or card number.
         for (const r of results) if (r.status === 'invalid' || r.status === 'anomaly') req.log.warn({ stationId: station.id, ...r }, `event ${r.status}`);
-        return { results };
+        return { results, backend };
       },
     }),
     // ── Administration ─────────────────────────────────────────────────────────────────────
@@ -531,7 +544,7 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; routes: R
     logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   const enrollGuard = new EnrollGuard(options.enrollGuard);
-  const routes = routesFor(repo, options.schoolName ?? 'Демо-школа', enrollGuard);
+  const routes = routesFor(repo, options.schoolName, enrollGuard);
   app.decorateRequest('station', null);
   if (options.releasesDir) void app.register(releasesPlugin, { root: options.releasesDir });
 

@@ -43,6 +43,7 @@ const USAGE = `usage: node server/cli.ts <command> [options]
   exceptions [--all]                                  open exceptions: rules broken across stations, with events, child, stations, times
   resolve-exception ID charge_paid|accept|void --note TEXT --by NAME
   school-settings [--time-zone TZ] [--offline-cap RUBLES] [--subsidy-percent N] [--release-feed URL|none] [--retention-days N]
+  identity [--school-name NAME]                       this backend's identity (id made once per database, school name, demo); sets the name
   block-card TECH:UID
   lost-card TECH:UID TEMP_TECH:TEMP_UID [--valid-until ISO]
   spare-cards                                         the spare-card stock, and who holds each card right now
@@ -83,6 +84,7 @@ const { values, positionals } = parseArgs({
     'subsidy-percent': { type: 'string' },
     'release-feed': { type: 'string' },
     'retention-days': { type: 'string' },
+    'school-name': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -230,6 +232,14 @@ if (command === 'serve') {
         print(Object.keys(patch).length ? await repo.updateSchoolSettings(checked.data) : await repo.schoolSettings());
         break;
       }
+      case 'identity':
+        if (values['school-name'] !== undefined) {
+          const name = values['school-name'].trim();
+          if (!name || name.length > 200) fail('--school-name: 1 to 200 characters');
+          await repo.setSchoolName(name);
+        }
+        print(await repo.identity());
+        break;
       case 'stations':
         print(await repo.stations());
         break;

@@ -12,6 +12,7 @@ import {
   SchoolSettings,
   type DayFigures,
   type PushResult,
+  type BackendIdentity,
   type SchoolSettingsPatch,
   type RosterPage,
   type RosterStaff,
@@ -25,6 +26,7 @@ import { applyBatch, type BatchStation } from './events/apply.ts';
 import { allIn } from './events/state.ts';
 import { Exceptions } from './exceptions.ts';
 import { isTimeZone, readSchoolSettings, schoolDateOf, writeSchoolSettings } from './school.ts';
+import { markDemoSchool, readBackendIdentity, setSchoolName } from './identity.ts';
 import { Stations, type AuthResult, type StationRow } from './stations.ts';
 import type { Database, Sql, Tx } from './storage/sql.ts';
 
@@ -411,6 +413,28 @@ export class Repo {
 
   authenticateAdmin(token: string): Promise<boolean> {
     return this.stationsRepo.authenticateAdmin(token);
+  }
+
+  // ── The backend's identity (server/identity.ts) ───────────────────────────────────────────
+  #identity: Promise<BackendIdentity> | null = null;
+
+  /** Read once per process: it rides on every roster page and push reply. */
+  identity(): Promise<BackendIdentity> {
+    this.#identity ??= readBackendIdentity(this.db).catch((err: unknown) => {
+      this.#identity = null;
+      throw err;
+    });
+    return this.#identity;
+  }
+
+  async markDemoSchool(): Promise<void> {
+    await markDemoSchool(this.db);
+    this.#identity = null;
+  }
+
+  async setSchoolName(name: string): Promise<void> {
+    await setSchoolName(this.db, name);
+    this.#identity = null;
   }
 
   // ── School settings (server/school.ts) ─────────────────────────────────────────────────────

@@ -14,7 +14,10 @@ import { tillOnline } from '../common/till-online.ts';
 import { wireGuard } from '../core/guard/wiring.ts';
 import { wireHardware } from './hardware-wiring.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
-import { ensureDemoMenu, ensureDemoSpareCards, retireDemoSchool, seedDemoSchool } from '../core/demo-seed.ts';
+import { ensureDemoMenu, ensureDemoSpareCards, seedDemoSchool } from '../core/demo-seed.ts';
+import { currentBackend, EMBEDDED_DEMO, heldEvents, heldRanges, HeldNotFound, isDemoBackend, releaseHeld, setAsideHeld, setCurrentBackend } from '../core/backend-switch.ts';
+import type { ReaderConfig } from '../common/readers.ts';
+import { allowedReaders, requireDemo, settleDemoReaders } from './demo-only.ts';
 import { silentLogger, type Logger } from '../node/logger.ts';
 import { createForeground } from '../core/foreground.ts';
 import { PhotoStore } from '../node/photos.ts';
@@ -89,7 +92,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     lastSyncAt: null,
     lastErrorCode: null,
     lastError: null,
-    eventsWaiting: store?.outbox.pendingCount() ?? 0,
+    eventsWaiting: store ? store.outbox.pendingCount(heldRanges(store)) : 0,
     needsAttention: 0,
     clockOffsetMs: clock.offsetMs(),
     clockWarning: false,
@@ -109,6 +112,8 @@ export async function createStation(options: StationOptions): Promise<Station> {
       sync: syncStatus(settings?.backendUrl ?? null),
       fault: fault ? { code: fault.code, detail: fault.message, keptAt: fault.keptAt } : null,
       version: options.version ?? '0.0.0',
+      demo: store ? isDemoBackend(store) : false,
+      heldEvents: store ? heldEvents(store) : [],
     };
   };
   // Many changes can land in one tick (a batch of results, several reader statuses): send one status.
@@ -140,7 +145,12 @@ export async function createStation(options: StationOptions): Promise<Station> {
       s.settings.update({ backendUrl: given.url });
       log.info({ backendUrl: given.url }, 'sync: backend given at start');
     }
-    if (!s.settings.get().backendUrl) {
+    const known = currentBackend(s);
+    // No backend, never enrolled: the station runs the embedded demo school (a station from before
+    // backends had an identity learns it here).
+    if (!known && !s.settings.get().backendUrl && !enrolledUrl) setCurrentBackend(s, EMBEDDED_DEMO);
+    // The demo school is never seeded over a real school's data (IT cleared the backend address).
+    if (!s.settings.get().backendUrl && isDemoBackend(s)) {
       if (s.roster.counts().cards === 0) {
         seedDemoSchool(s, photos, clock, options.demoStudents ?? 30);
         log.info('store: seeded the demo school');
@@ -148,6 +158,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
       ensureDemoMenu(s, clock);
       ensureDemoSpareCards(s);
     }
+    settleDemoReaders(s, log, { offerDemoReader: !known && isDemoBackend(s) });
     s.outbox.onChange(publishStatus);
     startSync(s);
   };
@@ -155,7 +166,11 @@ export async function createStation(options: StationOptions): Promise<Station> {
   function startSync(s: Store): void {
     const syncLog = log.child({ area: 'sync' });
     engine = createSyncEngine({
-      store: createSyncStore(s, photos, syncLog),
+      store: createSyncStore(s, photos, syncLog, () => {
+        // A backend learnt or changed: its school decides whether the demo reader may exist.
+        if (settleDemoReaders(s, log, { offerDemoReader: true })) void configureReaders(s.settings.get().readers);
+        publishStatus();
+      }),
       clock,
       vault,
       logger: syncLog,
@@ -184,7 +199,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
   }
 
   const enrollFailure = (code: SyncErrorCode): EnrollFailure =>
-    code === 'invalid_code' || code === 'unauthorized' ? 'bad_code' : code === 'network' ? 'unreachable' : code === 'store_error' ? 'store_error' : code;
+    code === 'invalid_code' || code === 'unauthorized' ? 'bad_code' : code === 'network' ? 'unreachable' : code === 'store_error' ? 'store_error' : code === 'wrong_backend' ? 'bad_reply' : code;
 
   async function enroll(backendUrl: string, code: string): Promise<{ ok: true; status: SyncStatus } | { ok: false; reason: EnrollFailure; detail: string }> {
     const s = requireStore();
@@ -201,17 +216,24 @@ export async function createStation(options: StationOptions): Promise<Station> {
       log.warn({ backendUrl, code: se.code, err: se.message }, 'sync: enrollment failed');
       return { ok: false, reason: enrollFailure(se.code), detail: se.message };
     }
-    if (wasDemo) {
-      const { eventsKept } = retireDemoSchool(s);
-      log.info({ eventsKept }, 'sync: enrolled; the demo school was retired and its waiting events kept unsent');
-      e.start();
-    }
+    // The demo school's data and events were dealt with when the new backend was taken (core/backend-switch.ts).
+    if (wasDemo) e.start();
     const url = e.status().backendUrl ?? backendUrl;
     enrolledUrl = url;
     if (s.settings.get().backendUrl !== url) s.settings.update({ backendUrl: url });
+    await readerWork;
     publishStatus();
     return { ok: true, status: syncStatus(url) };
   }
+
+  // Reader changes in order, so a caller can wait for the last one (enrollment waits before it answers).
+  let readerWork: Promise<void> = Promise.resolve();
+  const configureReaders = (list: readonly ReaderConfig[]): Promise<void> => {
+    const s = store;
+    const run = () => readers.configure(s ? allowedReaders(s, list) : list.filter((r) => r.kind !== 'simulated'));
+    readerWork = readerWork.then(run, run);
+    return readerWork;
+  };
 
   const requireStore = (): Store => {
     if (!store) throw new DomainError('unavailable', fault?.code ?? 'store_unavailable', 'the station database is not available');
@@ -270,8 +292,9 @@ export async function createStation(options: StationOptions): Promise<Station> {
   router.handle('settings.update', async (patch) => {
     const s = requireStore();
     const before = s.settings.get();
+    if ((patch as { readers?: { kind?: unknown }[] }).readers?.some((r) => r?.kind === 'simulated')) requireDemo(s, log, 'settings.update (a simulated reader)');
     const next = s.settings.update(patch);
-    if (JSON.stringify(before.readers) !== JSON.stringify(next.readers)) await readers.configure(next.readers);
+    if (JSON.stringify(before.readers) !== JSON.stringify(next.readers)) await configureReaders(next.readers);
     // Another backend (or none): the token was for the old one; the station waits to be enrolled again.
     if (before.backendUrl !== next.backendUrl && enrolledUrl && !sameUrl(enrolledUrl, next.backendUrl)) {
       await engine?.forget();
@@ -288,7 +311,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     clearStoreFault(dbPath);
     await stopSync();
     openTheStore();
-    if (store) await readers.configure((store as Store).settings.get().readers);
+    if (store) await configureReaders((store as Store).settings.get().readers);
     publishStatus();
     return status();
   });
@@ -309,20 +332,41 @@ export async function createStation(options: StationOptions): Promise<Station> {
     return { ok: true as const };
   });
 
-  router.handle('demo.listCards', () =>
-    requireStore()
-      .roster.listCardsWithHolders(200)
-      .flatMap((c) => (c.holder ? [{ technology: c.card.technology, uid: c.card.uid, status: c.card.status, holder: c.holder }] : [])),
+  const heldDecision = <T>(fn: (s: Store) => T): T => {
+    const s = requireStore();
+    try {
+      const out = fn(s);
+      publishStatus();
+      return out;
+    } catch (err) {
+      if (err instanceof HeldNotFound) throw new DomainError('not_found', 'no_held_events', err.message);
+      throw err;
+    }
+  };
+  router.handle('sync.releaseHeld', ({ backendId, decidedBy }) => heldDecision((s) => releaseHeld(s, backendId, decidedBy, log)));
+  router.handle('sync.setAsideHeld', ({ backendId, decidedBy }) =>
+    heldDecision((s) => setAsideHeld(s, backendId, decidedBy, join(options.dataDir, 'exports'), new Date(clock.now()).toISOString(), log)),
   );
+
+  router.handle('demo.listCards', () => {
+    const s = requireStore();
+    requireDemo(s, log, 'demo.listCards');
+    return s.roster
+      .listCardsWithHolders(200)
+      .flatMap((c) => (c.holder ? [{ technology: c.card.technology, uid: c.card.uid, status: c.card.status, holder: c.holder }] : []));
+  });
   router.handle('demo.tap', ({ readerId, technology, uid }) => {
+    requireDemo(requireStore(), log, 'demo.tap');
     const reader = readers.get(readerId);
     if (!reader?.tap) throw new DomainError('not_found', 'no_simulated_reader', `no simulated reader "${readerId}"`);
     reader.tap(technology, uid, new Date(clock.now()));
     return { ok: true as const };
   });
 
+  // Known before the store opens: a station enrolled with a backend is not the embedded demo school.
+  enrolledUrl = (await vault.load())?.baseUrl ?? null;
   openTheStore();
-  if (store) await readers.configure((store as Store).settings.get().readers);
+  if (store) await configureReaders((store as Store).settings.get().readers);
 
   return {
     router,

@@ -4,10 +4,18 @@ import type { SyncStore } from '../sync/store.ts';
 import type { Logger } from '../common/logger.ts';
 import { cardRemovedByServer, spareRemovedByServer } from '../core/guard/spare-cards.ts';
 import { PhotoStore } from '../node/photos.ts';
+import { currentBackend, heldRanges, setCurrentBackend, switchBackend } from '../core/backend-switch.ts';
+import type { BackendIdentity } from '../common/sync-api.ts';
 import type { Store } from '../core/store/index.ts';
 
 /** The station's side of sync/'s SyncStore: the store's repositories behind the interface sync/ owns. */
-export function createSyncStore(store: Store, photos: PhotoStore, log?: Pick<Logger, 'info'>): SyncStore {
+export function createSyncStore(
+  store: Store,
+  photos: PhotoStore,
+  log?: Pick<Logger, 'info' | 'warn'>,
+  /** Told after the station's backend changed or was learnt (the station applies its demo rule). */
+  onBackend?: (identity: BackendIdentity) => void,
+): SyncStore {
   const { db, outbox, roster, spares, syncState } = store;
 
   const recordResults = db.transaction((results: readonly PushResult[]) => {
@@ -41,8 +49,18 @@ export function createSyncStore(store: Store, photos: PhotoStore, log?: Pick<Log
 
   return {
     pendingEvents: (limit) =>
-      outbox.pendingBatch(limit).map((r) => ({ id: r.id, seq: r.seq, type: r.type, occurredAt: r.occurredAt, clockOffsetMs: r.clockOffsetMs, payload: r.payload })),
-    pendingCount: () => outbox.pendingCount(),
+      outbox.pendingBatch(limit, heldRanges(store)).map((r) => ({ id: r.id, seq: r.seq, type: r.type, occurredAt: r.occurredAt, clockOffsetMs: r.clockOffsetMs, payload: r.payload })),
+    pendingCount: () => outbox.pendingCount(heldRanges(store)),
+    backend: () => currentBackend(store),
+    switchBackend(next, baseUrl, previousUrl) {
+      switchBackend(store, photos, next, { baseUrl, previousUrl }, new Date().toISOString(), log);
+      onBackend?.(next);
+    },
+    learnBackend(identity) {
+      setCurrentBackend(store, identity);
+      log?.info({ backend: identity.id, demo: identity.demo }, "sync: learnt the backend's identity");
+      onBackend?.(identity);
+    },
     recordResults: (results) => recordResults(results),
     recordAttempt: (ids, error) => outbox.recordAttempt(ids, error),
     onOutboxChange: (listener) => outbox.onChange(listener),

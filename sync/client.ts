@@ -14,6 +14,7 @@ import {
   MenuResponse,
   TimeResponse,
   photoPath,
+  type EventsBatchResponse as EventsBatchResponseT,
   type MenuResponse as MenuResponseT,
   type PushResult,
   type RosterPage as RosterPageT,
@@ -48,6 +49,8 @@ export interface BackendClient {
   photo(hash: string, etag?: string | null, signal?: AbortSignal): Promise<PhotoReply | null>;
   menu(date: string, signal?: AbortSignal): Promise<MenuResponseT>;
   pushEvents(events: readonly StationEvent[], signal?: AbortSignal): Promise<PushResult[]>;
+  /** A batch made for the backend `backendId` (a backend that is another refuses each event); the reply names the backend. */
+  push(events: readonly StationEvent[], options?: { backendId?: string | null; signal?: AbortSignal }): Promise<EventsBatchResponseT>;
   close(): void;
 }
 
@@ -160,6 +163,8 @@ export function createBackendClient(options: ClientOptions): BackendClient {
       const { results } = await call('push', EventsBatchResponse, { method: 'POST', url: '/v1/events', data: { events }, signal });
       return results;
     },
+    push: (events, o = {}) =>
+      call('push', EventsBatchResponse, { method: 'POST', url: '/v1/events', data: { events, ...(o.backendId ? { backendId: o.backendId } : {}) }, signal: o.signal }),
     async photo(hash, etag, signal) {
       let res: AxiosResponse<ArrayBuffer>;
       try {

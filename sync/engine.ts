@@ -13,6 +13,7 @@ import type { SyncStore } from './store.ts';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions } from './backoff.ts';
 import { createBackendClient, type BackendClient } from './client.ts';
 import { SyncError } from './errors.ts';
+import { legacyIdentity } from './backend-identity.ts';
 import { pullMenu, pullPhotos, pullRoster, SKIPPED_ROWS_KEY, type Progress } from './pull.ts';
 import { pushOutbox } from './push.ts';
 import type { StationCredentials, TokenVault } from './token-vault.ts';
@@ -220,7 +221,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         const e = err instanceof SyncError ? err : new SyncError('store_error', err instanceof Error ? err.message : String(err), { cause: err });
         failures++;
         delay = retryDelay(failures, e, backoff);
-        if (e.code === 'unauthorized') {
+        if (e.code === 'wrong_backend') {
+          log.error({ error: e.message }, 'the backend at this address is not the one the station is enrolled with: sync stopped until IT enrolls the station again');
+          update({ state: 'offline', needsEnrollment: true, lastErrorCode: e.code, lastError: e.message, progress: null });
+        } else if (e.code === 'unauthorized') {
           log.warn({ error: e.message }, 'backend refused the token: the station must be enrolled again');
           update({ state: 'offline', needsEnrollment: true, lastErrorCode: e.code, lastError: e.message, progress: null });
         } else {
@@ -291,6 +295,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       try {
         const r = await c.enroll(code, stationName);
         const next: StationCredentials = { baseUrl: c.baseUrl, stationId: r.stationId, token: r.token, enrolledAt: new Date().toISOString(), schoolName: r.schoolName };
+        // Another backend's data leaves (or waits for IT) before this one's token is kept.
+        store.switchBackend(r.backend ?? legacyIdentity(c.baseUrl, r.schoolName), c.baseUrl, creds?.baseUrl ?? (await vault.load())?.baseUrl ?? null);
         await vault.save(next);
         // A new enrollment may be a different backend: pull the roster from the start (upserts are safe to repeat).
         store.setState('roster_cursor', null);

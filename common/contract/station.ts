@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CardStatus, Holder, Technology, Uid, UtcInstant } from '../domain.ts';
 import { CardRead, ReaderStatus } from '../readers.ts';
 import { Settings, SettingsPatch } from '../settings.ts';
-import { SyncStatus } from '../sync-api.ts';
+import { BackendIdentity, SyncStatus } from '../sync-api.ts';
 import { request } from './define.ts';
 
 /** Why the station cannot serve, in words IT can act on; null when all is well. */
@@ -22,6 +22,16 @@ export const StationStatus = z.object({
   sync: SyncStatus,
   fault: StationFault.nullable(),
   version: z.string(),
+  /**
+   * The station runs a demo school (the embedded one, or a backend that says it serves one): only then
+   * is there an on-screen demo reader and do `demo.*` requests work.
+   */
+  demo: z.boolean(),
+  /**
+   * Events made for a backend the station was enrolled with before, held until IT decides: send them
+   * to the backend of now (`sync.releaseHeld`) or keep them aside (`sync.setAsideHeld`).
+   */
+  heldEvents: z.array(z.object({ backend: BackendIdentity, count: z.number().int().positive(), heldAt: UtcInstant })),
 });
 export type StationStatus = z.infer<typeof StationStatus>;
 

@@ -279,7 +279,8 @@ export class Roster {
   /** Empties the roster (the embedded demo school leaves when a real backend takes over). */
   clear(): void {
     this.#db.transaction(() => {
-      for (const table of ['cards', 'accounts', 'students', 'staff', 'menu_items']) this.#db.prepare(`DELETE FROM ${table}`).run();
+      // The photo index too: the portrait files go with it (PhotoStore.removeAll), so none is thought present.
+      for (const table of ['cards', 'accounts', 'students', 'staff', 'menu_items', 'photos']) this.#db.prepare(`DELETE FROM ${table}`).run();
     })();
   }
 

@@ -49,6 +49,11 @@ export function StatusBar() {
             {r.reason && r.state !== 'ready' ? ` — ${t(`hardware:reason.${r.reason}` as 'hardware:reason.port_lost', { defaultValue: r.reason })}` : ''}
           </span>
         ))}
+        {readers && readers.length === 0 ? (
+          <span className="reader-chip reader-error" data-testid="reader-none">
+            {t('reader.notConfigured')}
+          </span>
+        ) : null}
       </span>
       {!connected ? <span className="status-alarm">{t('status.connectionLost')}</span> : null}
       <UpdateStatus />

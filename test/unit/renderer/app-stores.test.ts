@@ -23,6 +23,8 @@ const status = (over: Partial<StationStatus> = {}): StationStatus => ({
   },
   fault: null,
   version: '1.2.3',
+  demo: false,
+  heldEvents: [],
   ...over,
 });
 

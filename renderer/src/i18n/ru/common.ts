@@ -20,6 +20,7 @@ export default {
     error: 'ошибка',
     disconnected: 'отключён',
     busy: 'занят другой программой',
+    notConfigured: 'считыватель не настроен',
     role: { entry: 'вход', exit: 'выход', cashier: 'касса', none: 'без роли' },
   },
   nav: { setup: 'Настройка', back: 'Назад', close: 'Закрыть' },
