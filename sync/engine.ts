@@ -305,7 +305,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         forcePull = true;
         photoSkips.clear();
         useCredentials(next);
-        update({ needsEnrollment: false, lastErrorCode: null, lastError: null });
+        // Events held for a previous backend no longer count as waiting for this one.
+        update({ needsEnrollment: false, lastErrorCode: null, lastError: null, eventsWaiting: store.pendingCount(), needsAttention: attentionCount() });
         log.info({ baseUrl: c.baseUrl, stationId: r.stationId }, 'station enrolled');
         wake();
       } finally {
