@@ -5,7 +5,7 @@
 import { ReaderConfig } from '../common/readers.ts';
 import type { Logger } from '../common/logger.ts';
 import { DomainError } from '../core/bridge/router.ts';
-import { isDemoBackend } from '../core/backend-switch.ts';
+import { currentBackend, isDemoBackend } from '../core/backend-switch.ts';
 import type { Store } from '../core/store/index.ts';
 
 export const DEMO_READER: ReaderConfig = ReaderConfig.parse({ id: 'demo', kind: 'simulated', role: 'entry' });
@@ -21,6 +21,9 @@ export function allowedReaders(store: Store, readers: readonly ReaderConfig[]): 
  */
 export function settleDemoReaders(store: Store, log: Pick<Logger, 'info' | 'warn'>, options: { offerDemoReader: boolean }): boolean {
   const readers = store.settings.get().readers;
+  // A station that does not know its school yet (a backend given at start, enrollment under way)
+  // keeps its settings; allowedReaders keeps the simulated ones from running meanwhile.
+  if (!currentBackend(store)) return false;
   if (!isDemoBackend(store)) {
     const kept = readers.filter((r) => r.kind !== 'simulated');
     if (kept.length === readers.length) return false;

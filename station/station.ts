@@ -168,7 +168,9 @@ export async function createStation(options: StationOptions): Promise<Station> {
     engine = createSyncEngine({
       store: createSyncStore(s, photos, syncLog, () => {
         // A backend learnt or changed: its school decides whether the demo reader may exist.
-        if (settleDemoReaders(s, log, { offerDemoReader: true })) void configureReaders(s.settings.get().readers);
+        settleDemoReaders(s, log, { offerDemoReader: true });
+        // Readers the settings name but the school did not allow (a simulated one before a demo backend was known) start now, and the reverse.
+        if (JSON.stringify(allowedReaders(s, s.settings.get().readers)) !== JSON.stringify(appliedReaders)) void configureReaders(s.settings.get().readers);
         publishStatus();
       }),
       clock,
@@ -228,9 +230,13 @@ export async function createStation(options: StationOptions): Promise<Station> {
 
   // Reader changes in order, so a caller can wait for the last one (enrollment waits before it answers).
   let readerWork: Promise<void> = Promise.resolve();
+  let appliedReaders: ReaderConfig[] = [];
   const configureReaders = (list: readonly ReaderConfig[]): Promise<void> => {
     const s = store;
-    const run = () => readers.configure(s ? allowedReaders(s, list) : list.filter((r) => r.kind !== 'simulated'));
+    const run = () => {
+      appliedReaders = s ? allowedReaders(s, list) : list.filter((r) => r.kind !== 'simulated');
+      return readers.configure(appliedReaders);
+    };
     readerWork = readerWork.then(run, run);
     return readerWork;
   };
