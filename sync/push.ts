@@ -6,7 +6,7 @@
 import type { SyncStore } from './store.ts';
 import type { BackendClient } from './client.ts';
 import { SyncError } from './errors.ts';
-import { checkBackend } from './backend-identity.ts';
+import { checkBackend, isLegacyIdentity } from './backend-identity.ts';
 
 export interface PushReport {
   sent: number;
@@ -30,7 +30,9 @@ export async function pushOutbox(
     const ids = new Set(batch.map((e) => e.id));
     let results;
     // The batch says which backend its events were made for: another backend refuses every one of them.
-    const backendId = store.backend()?.id ?? null;
+    // A backend known only by its address (it named no identity) is not named: it may be upgraded meanwhile.
+    const known = store.backend();
+    const backendId = known && !isLegacyIdentity(known) ? known.id : null;
     try {
       const reply = await client.push(batch, { backendId, ...(options.signal ? { signal: options.signal } : {}) });
       results = reply.results;

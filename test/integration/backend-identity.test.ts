@@ -417,6 +417,28 @@ describe('another backend', () => {
     await waitFor(async () => (await a.repo.db.all<{ id: string }>('SELECT id FROM events WHERE id = ?', [id])).length === 1, 10_000);
   });
 
+  it('a station from before backends had an identity learns its own, keeps its school and delivers its events', async () => {
+    const a = await server('upgrade');
+    await seedRealSchool(a, 'A', 'AA');
+    const dir = tempDir('upgrade-');
+    station = await createStation({ dataDir: dir });
+    await enroll(station, a);
+    await synced(station);
+    const before = schoolRows(station, 'A-%');
+    for (const older of [null, JSON.stringify({ id: `url:${a.url}`, schoolName: '', demo: false })]) {
+      // What an older build left: no identity at all, or a backend known only by its address.
+      station.store()!.syncState.set('backend_identity', older);
+      await station.close();
+      station = await createStation({ dataDir: dir });
+      const id = station.store()!.outbox.append('manual_open', { direction: 'in', reason: 'forgot_card', note: '', operatorId: null, holderId: 'A-S1' }).id;
+      await synced(station);
+      await waitFor(async () => (await a.repo.db.all('SELECT id FROM events WHERE id = ?', [id])).length === 1, 10_000);
+      expect(JSON.parse(station.store()!.syncState.get('backend_identity')!)).toEqual(await a.repo.identity());
+      expect(schoolRows(station, 'A-%')).toEqual(before);
+      expect((await status(station)).heldEvents).toEqual([]);
+    }
+  });
+
   it('a station whose backend was swapped under its address stops syncing rather than mix two schools', async () => {
     const a = await server('swap-a');
     await seedRealSchool(a, 'A', 'AA');
