@@ -207,19 +207,18 @@ export async function createStation(options: StationOptions): Promise<Station> {
     const s = requireStore();
     const e = engine;
     if (!e) throw new DomainError('unavailable', 'sync_unavailable', 'the sync engine is not running');
-    // Leaving the embedded demo school: hold the engine so nothing demo is pushed before it is retired.
-    const wasDemo = !s.settings.get().backendUrl;
-    if (wasDemo) await e.stop();
+    // The engine is held while the backend changes hands: no push, page or portrait of the old backend
+    // lands after its data was removed (core/backend-switch.ts), and nothing of it goes to the new one.
+    await e.stop();
     try {
       await e.enroll(backendUrl, code, s.settings.get().stationName);
     } catch (err) {
-      if (wasDemo) e.start();
+      e.start();
       const se = err instanceof SyncError ? err : new SyncError('store_error', err instanceof Error ? err.message : String(err));
       log.warn({ backendUrl, code: se.code, err: se.message }, 'sync: enrollment failed');
       return { ok: false, reason: enrollFailure(se.code), detail: se.message };
     }
-    // The demo school's data and events were dealt with when the new backend was taken (core/backend-switch.ts).
-    if (wasDemo) e.start();
+    e.start();
     const url = e.status().backendUrl ?? backendUrl;
     enrolledUrl = url;
     if (s.settings.get().backendUrl !== url) s.settings.update({ backendUrl: url });

@@ -261,6 +261,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     start() {
       if (running) return;
       running = true;
+      // stop() closed the client's connections: a start after it talks over fresh ones.
+      if (creds && loopDone === null && credsLoaded) useCredentials(creds);
       abort = new AbortController();
       loopDone = loop().catch((err: unknown) => {
         log.error({ err }, 'sync loop crashed');
