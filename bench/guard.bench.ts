@@ -139,7 +139,7 @@ function prepareStation(dataDir: string, soakPaths: readonly [string, string]): 
 
 /** A bridge client from this process (the page is busy being measured). */
 async function bridgeClient(host: BrowserHost): Promise<{ call<T>(name: string, input: unknown): Promise<T>; close(): void }> {
-  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: `station_token=${encodeURIComponent(host.token)}` } });
+  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: host.cookie } });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
