@@ -11,7 +11,7 @@ import { StationLink } from './station-link.ts';
 import { electronTokenVault, serveTokenVault } from './token-vault.ts';
 import type { TokenVault } from '../sync/token-vault.ts';
 import { wireUpdates } from './update-wiring.ts';
-import { isAppUrl, launchOptions, windowOptions, type WindowRole } from './window-options.ts';
+import { isAppUrl, launchOptions, windowChannel, windowOptions, type WindowRole } from './window-options.ts';
 
 registerAppScheme();
 if (!app.requestSingleInstanceLock()) {
@@ -21,9 +21,7 @@ if (!app.requestSingleInstanceLock()) {
 const launch = launchOptions(app.isPackaged, process.env, app.getPath('userData'));
 const dataDir = launch.dataDir;
 const rendererDir = join(import.meta.dirname, '..', 'renderer');
-const preloadPath = join(import.meta.dirname, '..', 'preload', 'index.cjs');
-// The customer display's window gets its own preload: the projection only, no requests.
-const customerPreloadPath = join(import.meta.dirname, '..', 'preload', 'customer.cjs');
+const preloadDir = join(import.meta.dirname, '..', 'preload');
 const migrationsDir = app.isPackaged ? join(process.resourcesPath, 'migrations') : join(app.getAppPath(), 'core', 'store', 'migrations');
 
 const mainLog = createLogger({ file: join(dataDir, 'logs', 'main.log'), name: 'main' });
@@ -81,13 +79,14 @@ function startStation(): void {
 function connectWindow(win: BrowserWindow, role: WindowRole): void {
   if (!station) return;
   const { port1, port2 } = new MessageChannelMain();
-  station.postMessage({ type: role === 'customer' ? 'customer' : 'connect', windowId: win.id }, [port1]);
-  win.webContents.postMessage(role === 'customer' ? 'customer:port' : 'station:port', null, [port2]);
+  const { connect, channel } = windowChannel(role);
+  station.postMessage({ type: connect, windowId: win.id }, [port1]);
+  win.webContents.postMessage(channel, null, [port2]);
 }
 
 function createWindow(role: WindowRole, kiosk: boolean): BrowserWindow {
   const second = role === 'customer' ? screen.getAllDisplays().find((d) => d.id !== screen.getPrimaryDisplay().id) : undefined;
-  const win = new BrowserWindow(windowOptions({ role, preloadPath: role === 'customer' ? customerPreloadPath : preloadPath, kiosk, devTools: launch.devTools, ...(second ? { bounds: second.bounds } : {}) }));
+  const win = new BrowserWindow(windowOptions({ role, preloadPath: join(preloadDir, windowChannel(role).preload), kiosk, devTools: launch.devTools, ...(second ? { bounds: second.bounds } : {}) }));
   windows.set(win.id, { win, role });
   win.on('closed', () => windows.delete(win.id));
   win.webContents.on('did-finish-load', () => connectWindow(win, role));
