@@ -77,6 +77,32 @@ describe('the station process ends when asked, and when its parent is gone', () 
     expect(result).toMatchObject({ signal: null });
   });
 
+  it("the host's stop() returns within 5 s with a tab's sockets open and a backend request hanging, and closes them", async () => {
+    const held: Socket[] = [];
+    const blackHole: Server = createServer((s) => void held.push(s));
+    await new Promise<void>((ok) => blackHole.listen(0, '127.0.0.1', ok));
+    cleanups.push(() => {
+      for (const s of held) s.destroy();
+      return new Promise((ok) => blackHole.close(ok));
+    });
+    const port = (blackHole.address() as { port: number }).port;
+    const dataDir = tempDataDir();
+    const h = await startBrowserHost({ dataDir, staticDir: dataDir, env: { STATION_BACKEND_URL: `http://127.0.0.1:${port}`, STATION_ENROLLMENT_CODE: 'ABCD-1234' } });
+    await expect.poll(() => held.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const { default: WebSocket } = await import('ws');
+    const tab = new WebSocket(`${h.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: h.cookie } });
+    await new Promise((ok) => tab.once('open', ok));
+    const tabClosed = new Promise<void>((ok) => tab.once('close', () => ok()));
+    // A keep-alive page connection too, as a browser holds one.
+    const keepAlive = await fetch(`${h.origin}/session`, { headers: { cookie: h.cookie, connection: 'keep-alive' } });
+    expect(keepAlive.status).toBe(204);
+    const stopped = h.stop().then(() => 'stopped' as const);
+    expect(await Promise.race([stopped, new Promise<'still stopping'>((ok) => setTimeout(() => ok('still stopping'), 5000))])).toBe('stopped');
+    await tabClosed;
+    expect(h.child.exitCode !== null || h.child.signalCode !== null).toBe(true);
+    await expect(fetch(`${h.origin}/session`)).rejects.toThrow();
+  });
+
   it('killing the process that started it (the host, SIGKILL) ends the station process', async () => {
     const dataDir = tempDataDir();
     const parent = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(ROOT, 'test', 'helpers', 'host-parent.ts'), dataDir], {
