@@ -63,6 +63,8 @@ export function requestUrl(req: IncomingMessage, ports: readonly number[]): { ur
   } catch {
     throw new BadRequest('request target does not parse');
   }
+  // `/\evil.example` parses as another host: never redirect a login there.
+  if (url.host !== host) throw new BadRequest('request target names another host');
   if (path.includes('\0')) throw new BadRequest('NUL in path');
   return { url, path };
 }

@@ -168,6 +168,7 @@ describe('malformed requests are answered 400 and the station keeps serving taps
     ['a malformed cookie', () => `GET /photos/${'a'.repeat(64)} HTTP/1.1\r\n${hostHeader()}\r\nCookie: ${host.cookie.split('=')[0]}=%E0%A4%A\r\n\r\n`, 400],
     ['an absolute target that does not parse', () => `GET http://[::1 HTTP/1.1\r\n${hostHeader()}\r\n\r\n`, 400],
     ['an absolute target at all', () => `GET http://127.0.0.1/ HTTP/1.1\r\n${hostHeader()}\r\n\r\n`, 400],
+    ['a target that parses as another host (a login redirected away)', () => `GET /\\evil.example/?token=x HTTP/1.1\r\n${hostHeader()}\r\n\r\n`, 400],
     ['another name for this computer (DNS rebinding)', () => 'GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n', 400],
     ['a broken Host header', () => 'GET / HTTP/1.1\r\nHost: [::1\r\n\r\n', 400],
     ['no Host header', () => 'GET / HTTP/1.1\r\n\r\n', 400],
