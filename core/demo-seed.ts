@@ -1,3 +1,5 @@
+import { deflateSync } from 'node:zlib';
+import { portraitPng } from '../common/demo-portrait.ts';
 import { DEMO_SPARE_CARDS, generateDemoSchool } from '../common/demo-school.ts';
 import { schoolDate, type Clock } from '../common/clock.ts';
 import type { PhotoStore } from '../node/photos.ts';
@@ -12,7 +14,7 @@ export function seedDemoSchool(store: Store, photos: PhotoStore, clock: Clock, s
   const now = clock.now();
   const school = generateDemoSchool({ students, date: schoolDate(now), now: new Date(now).toISOString() });
   const hashes = new Map<string, string>();
-  for (const [id, svg] of school.photos) hashes.set(id, photos.put(Buffer.from(svg, 'utf8')));
+  for (const [id, spec] of school.photos) hashes.set(id, photos.put(portraitPng(spec, deflateSync, { id })));
   store.db.transaction(() => {
     store.roster.upsertStudents(school.students.map((s) => ({ ...s, photoHash: hashes.get(s.id) ?? null })));
     store.roster.upsertStaff(school.staff.map(({ pin, ...s }) => ({ ...s, photoHash: hashes.get(s.id) ?? null, pinHash: hashPin(pin) })));

@@ -23,7 +23,12 @@ export function serveAppProtocol(rendererDir: string, photosDir: string): void {
   protocol.handle('app', async (request) => {
     const url = new URL(request.url);
     if (url.host !== 'station') return new Response('not found', { status: 404 });
-    const path = decodeURIComponent(url.pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      return new Response('bad request', { status: 400 });
+    }
     const isPhoto = path.startsWith('/photos/');
     const file = isPhoto
       ? /^\/photos\/[0-9a-f]{64}$/.test(path)

@@ -11,7 +11,7 @@ import { StationLink } from './station-link.ts';
 import { electronTokenVault, serveTokenVault } from './token-vault.ts';
 import type { TokenVault } from '../sync/token-vault.ts';
 import { wireUpdates } from './update-wiring.ts';
-import { isAppUrl, launchOptions, windowOptions, type WindowRole } from './window-options.ts';
+import { isAppUrl, launchOptions, windowChannel, windowOptions, type WindowRole } from './window-options.ts';
 
 registerAppScheme();
 if (!app.requestSingleInstanceLock()) {
@@ -21,7 +21,7 @@ if (!app.requestSingleInstanceLock()) {
 const launch = launchOptions(app.isPackaged, process.env, app.getPath('userData'));
 const dataDir = launch.dataDir;
 const rendererDir = join(import.meta.dirname, '..', 'renderer');
-const preloadPath = join(import.meta.dirname, '..', 'preload', 'index.cjs');
+const preloadDir = join(import.meta.dirname, '..', 'preload');
 const migrationsDir = app.isPackaged ? join(process.resourcesPath, 'migrations') : join(app.getAppPath(), 'core', 'store', 'migrations');
 
 const mainLog = createLogger({ file: join(dataDir, 'logs', 'main.log'), name: 'main' });
@@ -52,6 +52,7 @@ function startStation(): void {
       STATION_MIGRATIONS_DIR: migrationsDir,
       STATION_VERSION: app.getVersion(),
       STATION_SIGNED_BUILD: updates.signedBuild ? '1' : '0',
+      STATION_PARENT_PID: String(process.pid),
     },
     stdio: 'inherit',
   });
@@ -66,25 +67,29 @@ function startStation(): void {
     station = null;
     if (!quitting) setTimeout(() => {
       startStation();
-      for (const { win } of windows.values()) connectWindow(win);
+      for (const { win, role } of windows.values()) connectWindow(win, role);
     }, 1000);
   });
 }
 
-/** Only windows this shell created ever receive a port to the station. */
-function connectWindow(win: BrowserWindow): void {
+/**
+ * Only windows this shell created ever receive a port to the station. The customer display's port is
+ * served as the customer channel (its projection only), never as the bridge.
+ */
+function connectWindow(win: BrowserWindow, role: WindowRole): void {
   if (!station) return;
   const { port1, port2 } = new MessageChannelMain();
-  station.postMessage({ type: 'connect', windowId: win.id }, [port1]);
-  win.webContents.postMessage('station:port', null, [port2]);
+  const { connect, channel } = windowChannel(role);
+  station.postMessage({ type: connect, windowId: win.id }, [port1]);
+  win.webContents.postMessage(channel, null, [port2]);
 }
 
 function createWindow(role: WindowRole, kiosk: boolean): BrowserWindow {
   const second = role === 'customer' ? screen.getAllDisplays().find((d) => d.id !== screen.getPrimaryDisplay().id) : undefined;
-  const win = new BrowserWindow(windowOptions({ role, preloadPath, kiosk, devTools: launch.devTools, ...(second ? { bounds: second.bounds } : {}) }));
+  const win = new BrowserWindow(windowOptions({ role, preloadPath: join(preloadDir, windowChannel(role).preload), kiosk, devTools: launch.devTools, ...(second ? { bounds: second.bounds } : {}) }));
   windows.set(win.id, { win, role });
   win.on('closed', () => windows.delete(win.id));
-  win.webContents.on('did-finish-load', () => connectWindow(win));
+  win.webContents.on('did-finish-load', () => connectWindow(win, role));
   win.once('ready-to-show', () => win.show());
   void win.loadURL(role === 'customer' ? 'app://station/#/customer' : 'app://station/');
   return win;

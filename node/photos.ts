@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { portraitMime } from '../common/mime.ts';
 
-/** Photo file types the station serves, told apart by their first bytes. */
-export function photoMime(bytes: Uint8Array): string | null {
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
-  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'image/png';
-  if (bytes[0] === 0x52 && bytes[1] === 0x49 && bytes[2] === 0x46 && bytes[3] === 0x46) return 'image/webp';
-  const head = Buffer.from(bytes.subarray(0, 256)).toString('utf8').trimStart();
-  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'image/svg+xml';
-  return null;
+/** Photo file types the station stores and serves (JPEG, PNG, WebP), told apart by their first bytes. */
+export const photoMime = portraitMime;
+
+/** A portrait refused by the photo store: not JPEG, PNG or WebP. */
+export class NotAPortrait extends Error {
+  override name = 'NotAPortrait';
 }
 
 /**
@@ -34,7 +33,7 @@ export class PhotoStore {
 
   /** Stores the bytes (atomically: temp file then rename) and returns their hash. */
   put(bytes: Uint8Array): string {
-    if (!photoMime(bytes)) throw new Error('not an image (JPEG, PNG, WebP or SVG expected)');
+    if (!photoMime(bytes)) throw new NotAPortrait('not a portrait (JPEG, PNG or WebP expected)');
     const hash = PhotoStore.hashOf(bytes);
     const path = this.pathOf(hash);
     if (!existsSync(path)) {

@@ -3,8 +3,11 @@
  * school. The CLI and the admin-token endpoints both call these functions.
  */
 import { randomBytes } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { CARD_TECHNOLOGIES, CardFormatError, isCanonicalUid, isRandomUid, toCanonicalUid, type CanonicalCard, type CardTechnology } from '../common/card-id.ts';
+import { portraitPng } from '../common/demo-portrait.ts';
 import { DEMO_SPARE_CARDS, generateDemoSchool } from '../common/demo-school.ts';
+import { portraitMime } from '../common/mime.ts';
 import { Card, MenuItem, PersonStatus, Staff, Student } from '../common/domain.ts';
 import { parseMoney } from '../common/money.ts';
 import { PIN_PATTERN } from '../common/pin-hash.ts';
@@ -57,14 +60,8 @@ function records(text: string): { line: number; get: (name: string) => string }[
   return rows.map((r, i) => ({ line: i + 2, get: (name: string) => (r[names.indexOf(name)] ?? '').trim() }));
 }
 
-export function photoMimeOf(bytes: Uint8Array): string | null {
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
-  if (bytes[0] === 0x89 && bytes[1] === 0x50) return 'image/png';
-  if (bytes[0] === 0x52 && bytes[1] === 0x49 && bytes[8] === 0x57) return 'image/webp';
-  const head = Buffer.from(bytes.subarray(0, 256)).toString('utf8').trimStart();
-  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'image/svg+xml';
-  return null;
-}
+/** JPEG, PNG or WebP by their first bytes; anything else (SVG, which can carry script, included) is not a portrait. */
+export const photoMimeOf = portraitMime;
 
 /** `iso14443:04A1B2C3D4E5F6; em4100:0A1B2C3D4E` (technology defaults to iso14443). */
 function parseCards(cell: string): { technology: CardTechnology; uid: string }[] {
@@ -83,7 +80,7 @@ function parseCards(cell: string): { technology: CardTechnology; uid: string }[]
 
 export type PhotoSource = (name: string) => Buffer | null;
 
-const PHOTO_EXTS = ['jpg', 'jpeg', 'png', 'webp', 'svg'];
+const PHOTO_EXTS = ['jpg', 'jpeg', 'png', 'webp'];
 
 async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, photos: PhotoSource): Promise<ImportReport> {
   const report: ImportReport = { imported: 0, rejected: [] };
@@ -106,7 +103,7 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
         const bytes = photos(name);
         if (!bytes) continue;
         const mime = photoMimeOf(bytes);
-        if (!mime) throw new Error(`photo ${name} is not a JPEG, PNG, WebP or SVG image`);
+        if (!mime) throw new Error(`photo ${name} is not a JPEG, PNG or WebP image`);
         photo = { bytes, mime };
         break;
       }
@@ -257,12 +254,12 @@ export async function seedDemoSchool(
   const date = schoolDay(now.getTime());
   const school = generateDemoSchool({ students: options.students ?? 30, date, now: now.toISOString() });
   const photoOf = (id: string): Buffer | null => {
-    const svg = school.photos.get(id);
-    if (!svg) return null;
-    if (!options.photoBytes || svg.length >= options.photoBytes) return Buffer.from(svg, 'utf8');
-    // Random filler inside a comment: the portrait looks the same, the bytes weigh what a real photo does.
-    const pad = randomBytes(Math.ceil(((options.photoBytes - svg.length - 10) * 3) / 4)).toString('base64');
-    return Buffer.from(svg.replace('</svg>', `<!--${pad}--></svg>`), 'utf8');
+    const spec = school.photos.get(id);
+    if (!spec) return null;
+    const png = portraitPng(spec, deflateSync, { id });
+    if (!options.photoBytes || png.length >= options.photoBytes) return Buffer.from(png);
+    // Random filler in a private chunk: the portrait looks the same, the bytes weigh what a real photo does.
+    return Buffer.from(portraitPng(spec, deflateSync, { id, padding: randomBytes(options.photoBytes - png.length - 12) }));
   };
   const people = [...school.students.map((p) => ({ kind: 'student' as const, p })), ...school.staff.map((p) => ({ kind: 'staff' as const, p }))];
   const pinHashes = await demoPinHashes(repo, school.staff);
@@ -272,7 +269,7 @@ export async function seedDemoSchool(
       async (tx) => {
         for (const { kind, p } of people.slice(i, i + 250)) {
           const bytes = photoOf(p.id);
-          const photoHash = bytes ? await repo.putPhoto(tx, bytes, 'image/svg+xml') : null;
+          const photoHash = bytes ? await repo.putPhoto(tx, bytes, 'image/png') : null;
           if (kind === 'student') await repo.upsertStudent(tx, { ...(p as Student), photoHash });
           else {
             const { pin: _pin, ...staff } = p as Staff & { pin: string };

@@ -78,7 +78,7 @@ test('20 sales offline, back online: each sale on the server once, balances to t
     await expect(page.getByTestId('outbox-pending')).toContainText('Ждут отправки: 0', { timeout: 20_000 });
 
     const customer = await context.newPage();
-    await customer.goto(`${host.origin}/#/customer`);
+    await customer.goto(host.customerUrl);
     await expect(customer.getByTestId('customer-display')).toHaveAttribute('data-state', 'idle');
     const balances = school.accounts.map((a) => a.balance);
     const nothingPrivate = async () => {

@@ -54,7 +54,7 @@ async function expectNothingPrivate(customer: Page, balances: number[]): Promise
 test('a sale: shift by PIN, cart, photo check, paid, customer display; each refusal with its reason', async ({ stationPage: page, host, context }, testInfo) => {
   await openTill(page);
   const customer = await context.newPage();
-  await customer.goto(`${host.origin}/#/customer`);
+  await customer.goto(host.customerUrl);
   await expect(customer.getByTestId('customer-display')).toHaveAttribute('data-state', 'idle');
   const balances = school.accounts.map((a) => a.balance);
 

@@ -10,6 +10,8 @@ export function SyncStatus() {
   const { t, i18n } = useTranslation('sync');
   const { t: tc } = useTranslation();
   const sync = useApp((s) => s.status?.sync);
+  // The sync state is the station's: with the line to it down, this screen knows nothing of it.
+  const connected = useApp((s) => s.connected);
   const openAttention = useApp((s) => s.openAttention);
   const time = (iso: string | null) =>
     iso ? new Date(iso).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }) : tc('status.never');
@@ -22,6 +24,7 @@ export function SyncStatus() {
         : state === 'syncing'
           ? tc('status.syncing')
           : tc('status.offline');
+  if (!connected) return null;
   return (
     <>
       <span className={`status-sync sync-${sync?.needsEnrollment ? 'offline' : state}`} data-testid="sync-state" data-state={state}>

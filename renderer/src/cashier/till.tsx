@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { MenuItem } from '../../../common/domain.ts';
 import { formatMoney } from '../../../common/money.ts';
 import { Photo } from '../components/photo.tsx';
+import { useApp } from '../shell/app-store.ts';
 import { useCashier, type TillNotice } from './cashier-store.ts';
 
 /** Menu by category, cart, and the photo check / refusal / receipt over them. */
@@ -63,7 +64,9 @@ function MenuPanel() {
 
 function CartPanel() {
   const { t } = useTranslation('cashier');
+  const { t: tc } = useTranslation();
   const cart = useCashier((s) => s.cart);
+  const connected = useApp((s) => s.connected);
   const { setQuantity, remove, clear } = useCashier.getState();
   return (
     <section className="cart-panel" aria-label={t('cart.title')} data-testid="cart">
@@ -97,7 +100,7 @@ function CartPanel() {
       </p>
       {cart.lines.length > 0 ? (
         <>
-          <p className="tap-hint">{t('cart.tapHint')}</p>
+          <p className="tap-hint">{connected ? t('cart.tapHint') : tc('status.connectionLost')}</p>
           <button type="button" className="btn" disabled={cart.locked} onClick={() => void clear()}>
             {t('cart.clear')}
           </button>

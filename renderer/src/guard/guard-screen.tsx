@@ -41,6 +41,8 @@ function CurrentTap({ showEmergency, onCloseEmergency }: { showEmergency: boolea
   const { t } = useTranslation('guard');
   const current = useGuard((s) => (s.current ? s.passes[s.current] : undefined));
   const misread = useGuard((s) => s.misread);
+  const { t: tc } = useTranslation();
+  const connected = useApp((s) => s.connected);
   if (showEmergency) return <EmergencyPanel onClose={onCloseEmergency} />;
   if (misread) {
     return (
@@ -53,9 +55,10 @@ function CurrentTap({ showEmergency, onCloseEmergency }: { showEmergency: boolea
     );
   }
   if (current) return <TapCard key={current.id} pass={current} />;
+  // No line to the station: no tap can reach this screen, so it must not ask for one.
   return (
-    <section className="g-tap g-idle" data-testid="guard-idle">
-      <p className="tap-prompt">{t('tapPrompt')}</p>
+    <section className="g-tap g-idle" data-testid="guard-idle" data-connected={connected}>
+      <p className="tap-prompt">{connected ? t('tapPrompt') : tc('status.connectionLost')}</p>
     </section>
   );
 }

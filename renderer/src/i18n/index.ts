@@ -1,5 +1,6 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import enAccess from './en/access.ts';
 import enCashier from './en/cashier.ts';
 import enCommon from './en/common.ts';
 import enGuard from './en/guard.ts';
@@ -7,6 +8,7 @@ import enHardware from './en/hardware.ts';
 import enSetup from './en/setup.ts';
 import enSync from './en/sync.ts';
 import enUpdate from './en/update.ts';
+import ruAccess from './ru/access.ts';
 import ruCashier from './ru/cashier.ts';
 import ruCommon from './ru/common.ts';
 import ruGuard from './ru/guard.ts';
@@ -20,8 +22,8 @@ import ruUpdate from './ru/update.ts';
  * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
  */
 export const resources = {
-  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware },
-  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware },
+  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware, access: ruAccess },
+  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware, access: enAccess },
 } as const;
 
 export const defaultNS = 'common';
