@@ -3,6 +3,7 @@ import { CartLine } from '../cart.ts';
 import { OffendingLine, SaleRefusal, TapRefusal } from '../cashier-rules.ts';
 import { CardStatus, Holder, Kopecks, MenuItem, SchoolDate, UtcInstant } from '../domain.ts';
 import { CardRef } from '../events.ts';
+import { ShiftMoney } from '../shift-totals.ts';
 import { request } from './define.ts';
 
 /**
@@ -160,11 +161,15 @@ export const ShiftReport = z.object({
   groupMeals: z.object({ count: z.number().int(), students: z.number().int(), subsidy: Kopecks, account: Kopecks, school: Kopecks }),
   /** Net of voids: what was actually sold, by menu category. */
   byCategory: z.array(z.object({ category: z.string(), quantity: z.number().int(), total: Kopecks })),
+  /** Gross, voids, net, by payment and by category, adding up (common/shift-totals.ts). */
+  money: ShiftMoney,
   refusals: z.record(z.string(), z.number().int()),
   pendingAtClose: z.number().int(),
   anomaliesAtClose: z.number().int(),
   override: z.object({ supervisorId: z.string(), supervisorName: z.string(), reason: z.string() }).nullable(),
+  /** The report written to the exports folder: JSON (for IT and the backend's tools) and CSV (for a spreadsheet). */
   exportPath: z.string().nullable(),
+  csvPath: z.string().nullable(),
 });
 export type ShiftReport = z.infer<typeof ShiftReport>;
 

@@ -62,7 +62,7 @@ export class Cashier extends EventEmitter<CashierEvents> {
     super();
     const { store, clock, isOnline, timeZone } = deps;
     const log = deps.log ?? silentLog;
-    this.#office = new ShiftOffice({ store, clock, log, exportDir: deps.exportDir });
+    this.#office = new ShiftOffice({ store, clock, log, exportDir: deps.exportDir, ...(timeZone ? { timeZone } : {}) });
     this.#ledger = new Ledger({ store, clock, log, office: this.#office, isOnline, ...(timeZone ? { timeZone } : {}) });
     this.#till = new Till({
       store,

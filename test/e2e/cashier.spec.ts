@@ -208,10 +208,35 @@ test('subsidy once a day, void with a supervisor PIN, group meal, shift close wi
   await page.getByRole('button', { name: 'Закрыть под ответственность заведующей' }).click();
   const report = page.getByTestId('shift-report');
   await expect(report).toBeVisible();
-  await expect(report.getByTestId('report-sales-count')).toHaveText('3');
+  // The figures add up: gross − voids = net = Σ by payment = Σ by category, in rubles.
+  const breakfast = school.menu.find((i) => i.id === 'M01')!.price; // the group meal's item: the first complex meal
+  const net = 145_00 + 145_00 + classSize * breakfast;
+  await expect(report.getByTestId('report-gross')).toContainText(formatMoney(net + 40_00));
+  await expect(report.getByTestId('report-voids')).toContainText(formatMoney(-40_00));
   await expect(report.getByTestId('report-voids-count')).toHaveText('1');
-  await expect(report).toContainText('Файл отчёта');
+  await expect(report.getByTestId('report-net')).toContainText(formatMoney(net));
+  await expect(report.getByTestId('report-by-payment').locator('[data-kind="sale_subsidy"]')).toContainText(formatMoney(145_00));
+  await expect(report.getByTestId('report-by-payment').locator('[data-kind="sale_account"]')).toContainText(formatMoney(145_00));
+  await expect(report.getByTestId('report-by-payment').locator('[data-kind="group_accounts"]')).toContainText(formatMoney(classSize * breakfast));
+  await expect(report.getByTestId('report-payment-sum')).toContainText(formatMoney(net));
+  await expect(report.getByTestId('report-category-sum')).toContainText(formatMoney(net));
+  await expect(report.getByTestId('report-not-reconciled')).toHaveCount(0);
+  await expect(report.getByTestId('report-files')).toContainText('.csv');
   await page.screenshot({ path: testInfo.outputPath('cashier-shift-report.png'), fullPage: true });
+  // Printed: the print button asks the browser to print, and the print view is the report alone.
+  await page.evaluate(() => {
+    (window as unknown as { printed: number }).printed = 0;
+    window.print = () => void (window as unknown as { printed: number }).printed++;
+  });
+  await report.getByTestId('report-print').click();
+  expect(await page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('.status-bar')).toBeHidden();
+  await expect(report.getByTestId('report-print')).toBeHidden();
+  await expect(report.getByTestId('report-net')).toBeVisible();
+  await expect(report.getByTestId('report-category-sum')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('cashier-shift-report-print.png'), fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
   await report.getByRole('button', { name: 'Готово' }).click();
   await expect(page.getByTestId('cashier-open-shift')).toBeVisible();
 });

@@ -336,6 +336,60 @@ describe('void, group meal, shift close', () => {
     expect(tap(cards.s1)).toMatchObject({ kind: 'ignored', hint: 'no_shift' });
   });
 
+  it('the shift totals reconcile: gross − voids = net = Σ by payment = Σ by category, on the report, the CSV and the event', () => {
+    const a = sell(cards.s1, ['lunch', 'juice']); // 185,00 from the account
+    const b = sell(cards.s3, ['lunch', 'bun']); // free subsidy: lunch 145,00 by the subsidy, the bun 35,00 from the account
+    const v = sell(cards.s6, ['juice']); // 40,00, voided below
+    const c = sell(cards.s1, ['bun']); // 35,00
+    if (!a.ok || !b.ok || !v.ok || !c.ok) throw new Error('refused');
+    expect(b.receipt).toMatchObject({ subsidyPart: 145_00, accountPart: 35_00 });
+    cashier.voidSale(v.receipt.saleId, '2222', 'spilled');
+    cashier.groupMeal({ groupMealId: 'g-sub', className: '5А', itemId: 'lunch', studentIds: ['S4', 'S5'], payer: 'subsidy' }); // 290,00
+    cashier.groupMeal({ groupMealId: 'g-school', className: '6Б', itemId: 'lunch', studentIds: ['S6'], payer: 'school' }); // 145,00
+    ackAll();
+    const closed = cashier.closeShift();
+    if (!closed.ok) throw new Error('refused');
+    const m = closed.report.money;
+    expect(m.gross).toEqual({ count: 7, total: 185_00 + 180_00 + 40_00 + 35_00 + 290_00 + 145_00 });
+    expect(m.voids).toEqual({ count: 1, total: 40_00 });
+    expect(m.net).toEqual({ count: 6, total: 835_00 });
+    expect(m.net.total).toBe(m.gross.total - m.voids.total);
+    expect(m.byPayment).toEqual([
+      { kind: 'sale_account', count: 3, total: 185_00 + 35_00 + 35_00 },
+      { kind: 'sale_subsidy', count: 1, total: 145_00 },
+      { kind: 'group_subsidy', count: 2, total: 290_00 },
+      { kind: 'group_accounts', count: 0, total: 0 },
+      { kind: 'group_school', count: 1, total: 145_00 },
+    ]);
+    expect(m.byCategory).toEqual([
+      { category: 'Выпечка', quantity: 2, total: 70_00 },
+      { category: 'Комплекс', quantity: 5, total: 725_00 },
+      { category: 'Напитки', quantity: 1, total: 40_00 },
+    ]);
+    const sum = (xs: { total: number }[]) => xs.reduce((s, x) => s + x.total, 0);
+    expect(sum(m.byPayment)).toBe(m.net.total);
+    expect(sum(m.byCategory)).toBe(m.net.total);
+    expect(m.reconciled).toBe(true);
+
+    // The exported spreadsheet carries the same figures, in rubles.
+    const csv = readFileSync(closed.report.csvPath!, 'utf8');
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const rows = csv.slice(1).split('\r\n').map((l) => l.split(';'));
+    const row = (section: string, line: string) => rows.find((r) => r[0] === section && r[1] === line);
+    expect(row('Итоги', 'Начислено')).toEqual(['Итоги', 'Начислено', '7', '875,00\u00a0₽']);
+    expect(row('Итоги', 'Аннулировано')).toEqual(['Итоги', 'Аннулировано', '1', '−40,00\u00a0₽']);
+    expect(row('Итоги', 'Итого за смену')).toEqual(['Итоги', 'Итого за смену', '6', '835,00\u00a0₽']);
+    expect(row('По видам оплаты', 'Групповое питание: школа')).toEqual(['По видам оплаты', 'Групповое питание: школа', '1', '145,00\u00a0₽']);
+    expect(row('По видам оплаты', 'Сумма раздела')?.[3]).toBe('835,00\u00a0₽');
+    expect(row('По категориям', 'Комплекс')).toEqual(['По категориям', 'Комплекс', '5', '725,00\u00a0₽']);
+    expect(row('По категориям', 'Сумма раздела')?.[3]).toBe('835,00\u00a0₽');
+    expect(JSON.parse(readFileSync(closed.report.exportPath!, 'utf8')).money).toEqual(m);
+    // And the shift_close event the backend gets.
+    expect(events('shift_close').at(-1)?.payload).toMatchObject({
+      totals: { gross: 875_00, net: 835_00, voidsTotal: 40_00, 'payment:sale_account': 255_00, 'payment:group_subsidy': 290_00, 'payment:group_school': 145_00 },
+    });
+  });
+
   it('an anomaly keeps the shift open unless a supervisor overrides with a reason', () => {
     sell(cards.s1, ['juice']);
     store.outbox.recordResults(store.outbox.pendingBatch(100).map((e) => ({ id: e.id, status: e.type === 'sale' ? ('anomaly' as const) : ('accepted' as const) })));
