@@ -30,6 +30,8 @@ export const CashierErrorReason = z.enum([
   'class_empty',
   'student_not_in_class',
   'not_complex_item',
+  /** The class already had this meal today at this till: a second one needs a supervisor's PIN. */
+  'group_meal_repeat',
 ]);
 export type CashierErrorReason = z.infer<typeof CashierErrorReason>;
 
@@ -150,6 +152,20 @@ export const GroupMealResult = z.object({
   payer: GroupMealPayer,
 });
 
+/** A group meal already recorded today, as the till shows it before a second one. */
+export const GroupMealDone = z.object({
+  groupMealId: z.string(),
+  className: z.string(),
+  itemId: z.string(),
+  itemName: z.string(),
+  at: UtcInstant,
+  /** Who recorded it (the cashier, or the teacher with their PIN); null when the till no longer knows. */
+  operatorName: z.string().nullable(),
+  students: z.number().int(),
+  total: Kopecks,
+});
+export type GroupMealDone = z.infer<typeof GroupMealDone>;
+
 export const ShiftReport = z.object({
   shiftId: z.string(),
   operatorId: z.string(),
@@ -217,10 +233,14 @@ export const cashierRequests = {
         payer: GroupMealPayer,
         /** A class teacher records a group meal with their own PIN, with or without an open shift. */
         teacherPin: Pin.optional(),
+        /** A second group meal for the same class, meal and day is recorded only with a supervisor's PIN. */
+        supervisorPin: Pin.optional(),
       })
       .strict(),
     GroupMealResult,
   ),
+  /** Today's group meals of a class at this till, oldest first. */
+  'cashier.groupMealsToday': request(z.object({ className: Id }).strict(), z.array(GroupMealDone)),
   'cashier.closeShift': request(
     z.object({ override: z.object({ supervisorPin: Pin, reason: z.string().trim().min(3).max(200) }).strict().optional() }).strict(),
     CloseShiftResult,

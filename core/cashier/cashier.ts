@@ -162,6 +162,10 @@ export class Cashier extends EventEmitter<CashierEvents> {
     return this.#ledger.classStudents(className);
   }
 
+  groupMealsToday(className: string): ReturnType<Ledger['groupMealsToday']> {
+    return this.#ledger.groupMealsToday(className);
+  }
+
   groupMeal(input: Parameters<Ledger['groupMeal']>[0]): ReturnType<Ledger['groupMeal']> {
     return this.#ledger.groupMeal(input);
   }

@@ -6,7 +6,7 @@ import type { Page } from '@playwright/test';
 import { generateDemoSchool } from '../../common/demo-school.ts';
 import { formatMoney } from '../../common/money.ts';
 import { schoolDate } from '../../common/clock.ts';
-import { expect, test } from './fixtures.ts';
+import { bridge, expect, test } from './fixtures.ts';
 
 // The station seeds the same deterministic demo school: read who is who from the generator.
 const now = Date.now();
@@ -239,4 +239,36 @@ test('subsidy once a day, void with a supervisor PIN, group meal, shift close wi
   await page.emulateMedia({ media: 'screen' });
   await report.getByRole('button', { name: 'Готово' }).click();
   await expect(page.getByTestId('cashier-open-shift')).toBeVisible();
+});
+
+test('a second group meal for the same class and meal today asks for a supervisor and names the first one', async ({ stationPage: page }, testInfo) => {
+  await openTill(page);
+  await page.getByRole('tab', { name: 'Групповое питание' }).click();
+  const group = page.getByTestId('group-meal');
+  const className = school.students[0]!.className;
+  await group.locator(`[data-class="${className}"]`).click();
+  await expect(group.getByTestId('group-repeat')).toHaveCount(0);
+  await group.getByTestId('record-group-meal').click();
+  await expect(group.getByTestId('group-message')).toContainText('Записан');
+
+  // The button does not stay armed: the first meal is named, and a second one waits for a supervisor.
+  const [family, ...given] = cashier.fullName.split(' ');
+  const who = [family, ...given.map((g) => `${g[0]}.`)].join(' ');
+  const warning = group.getByTestId('group-repeat');
+  await expect(warning).toContainText(`Групповое питание ${className} (Комплексный завтрак) уже проведено сегодня в`);
+  await expect(warning).toContainText(`(${who})`);
+  await expect(warning).toContainText(/в \d\d:\d\d/);
+  await expect(group.getByTestId('record-group-meal')).toBeDisabled();
+  await page.screenshot({ path: testInfo.outputPath('cashier-group-meal-repeat.png') });
+  for (const d of cashier.pin) await group.getByTestId('group-supervisor-pin').getByRole('button', { name: d, exact: true }).click();
+  await group.getByTestId('record-group-meal').click();
+  await expect(group.getByTestId('group-message')).toContainText('Неверный ПИН-код'); // a cashier is not a supervisor
+  // Another meal for the class is not a repeat.
+  await group.getByRole('button', { name: /Комплексный обед/ }).click();
+  await expect(group.getByTestId('group-repeat')).toHaveCount(0);
+  await group.getByRole('button', { name: /Комплексный завтрак/ }).click();
+  for (const d of supervisor.pin) await group.getByTestId('group-supervisor-pin').getByRole('button', { name: d, exact: true }).click();
+  await group.getByTestId('record-group-meal').click();
+  await expect(group.getByTestId('group-message')).toContainText('Записан');
+  expect((await bridge<unknown[]>(page, 'cashier.groupMealsToday', { className })).length).toBe(2);
 });

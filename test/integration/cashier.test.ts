@@ -292,6 +292,43 @@ describe('void, group meal, shift close', () => {
     expect(sell(cards.s5, ['juice'])).toMatchObject({ ok: false, reason: 'insufficient_balance', details: { available: -95_00 } });
   });
 
+  it('a second group meal for the same class, meal and day needs a supervisor PIN and names the first one', () => {
+    clock.set('2026-11-23T09:10:00.000Z'); // 12:10 in Moscow
+    const first = cashier.groupMeal({ groupMealId: 'g-a', className: '5А', itemId: 'lunch', studentIds: ['S1', 'S2'], payer: 'subsidy', teacherPin: '3333' });
+    clock.advance(20 * 60_000);
+    expect(cashier.groupMealsToday('5А')).toEqual([
+      { groupMealId: 'g-a', className: '5А', itemId: 'lunch', itemName: 'Комплексный обед', at: '2026-11-23T09:10:00.000Z', operatorName: 'Зайцева Ольга Игоревна', students: 2, total: 290_00 },
+    ]);
+    expect(cashier.groupMealsToday('6Б')).toEqual([]);
+    // The same request again (a retry) is the same meal, not a second one.
+    expect(cashier.groupMeal({ groupMealId: 'g-a', className: '5А', itemId: 'lunch', studentIds: ['S1', 'S2'], payer: 'subsidy' }).eventId).toBe(first.eventId);
+    // A new one for 5А's lunch: refused without a supervisor, and with a cashier's or a teacher's PIN.
+    const again = { groupMealId: 'g-b', className: '5А', itemId: 'lunch', studentIds: ['S3', 'S4'], payer: 'subsidy' as const };
+    expect(reason(() => cashier.groupMeal(again))).toBe('group_meal_repeat');
+    expect(reason(() => cashier.groupMeal({ ...again, supervisorPin: '1111' }))).toBe('pin_wrong');
+    expect(reason(() => cashier.groupMeal({ ...again, supervisorPin: '3333' }))).toBe('pin_wrong');
+    expect(events('group_meal')).toHaveLength(1);
+    // Another meal for the class, or the same meal for another class, is not a repeat.
+    clock.advance(60_000);
+    cashier.groupMeal({ groupMealId: 'g-c', className: '5А', itemId: 'bf', studentIds: ['S1'], payer: 'school' });
+    cashier.groupMeal({ groupMealId: 'g-d', className: '6Б', itemId: 'lunch', studentIds: ['S6'], payer: 'school' });
+    clock.advance(60_000);
+    // The supervisor allows it: recorded, with the first one and who allowed it in the event.
+    const second = cashier.groupMeal({ ...again, supervisorPin: '2222' });
+    expect(second.students).toBe(2);
+    expect(events('group_meal').at(-1)?.payload).toMatchObject({ groupMealId: 'g-b', repeatOf: 'g-a', approvedBy: 'E2' });
+    expect(cashier.groupMealsToday('5А').map((g) => [g.groupMealId, g.itemId])).toEqual([
+      ['g-a', 'lunch'],
+      ['g-c', 'bf'],
+      ['g-b', 'lunch'],
+    ]);
+    // The next school day it is a first meal again.
+    clock.set('2026-11-24T06:00:00.000Z');
+    store.roster.upsertMenu(menu.map((i) => ({ ...i, date: '2026-11-24' })));
+    expect(cashier.groupMealsToday('5А')).toEqual([]);
+    expect(cashier.groupMeal({ ...again, groupMealId: 'g-e' }).students).toBe(2);
+  });
+
   it('a class teacher records a group meal with their PIN without a shift; paid by the subsidy it uses the day’s subsidy', () => {
     cashier.closeShift({ supervisorPin: '2222', reason: 'test setup' });
     const fresh = new Cashier({ store, clock, isOnline: () => true, exportDir: dir });

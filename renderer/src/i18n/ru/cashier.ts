@@ -98,6 +98,9 @@ export default {
     done_few: 'Записано {{count}} ученика класса {{className}}, {{total}}',
     done_many: 'Записано {{count}} учеников класса {{className}}, {{total}}',
     done_other: 'Записано {{count}} ученика класса {{className}}, {{total}}',
+    repeat: 'Групповое питание {{className}} ({{item}}) уже проведено сегодня в {{time}} ({{who}}). Второй раз — только с ПИН-кодом заведующей.',
+    repeatNoWho: 'Групповое питание {{className}} ({{item}}) уже проведено сегодня в {{time}}. Второй раз — только с ПИН-кодом заведующей.',
+    supervisorPin: 'ПИН-код заведующей',
   },
   close: {
     title: 'Закрытие смены',
@@ -158,6 +161,7 @@ export default {
     class_empty: 'В классе нет учеников',
     student_not_in_class: 'Ученик не из этого класса',
     not_complex_item: 'Групповое питание — только комплексные блюда',
+    group_meal_repeat: 'Этот класс уже получил это питание сегодня: второй раз — только с ПИН-кодом заведующей',
   },
   display: {
     closed: 'Касса закрыта',
