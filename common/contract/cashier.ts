@@ -119,7 +119,7 @@ export const ConfirmResult = z.discriminatedUnion('ok', [
     ok: z.literal(false),
     reason: SaleRefusal,
     lines: z.array(OffendingLine),
-    /** Figures that explain the refusal, for the cashier's screen only. */
+    /** Figures that explain the refusal, for the cashier's screen only; empty unless settings.showBalance is `on_request`. */
     details: z.object({
       dailyLimit: Kopecks.optional(),
       spentToday: Kopecks.optional(),

@@ -21,6 +21,7 @@ const rich = student((a) => plain(a) && a.subsidy === 'none' && a.balance >= 250
 const other = student((a) => plain(a) && a.subsidy === 'none' && a.balance >= 200_00 && a.holderId !== rich.id);
 const free = student((a) => plain(a) && a.subsidy === 'free' && a.balance >= 200_00);
 const allergic = student((a) => a.allergens.length > 0 && a.parentNote !== null);
+const allergicOnly = student((a) => a.allergens.includes('орехи') && a.forbiddenCategories.length === 0);
 const noSweets = student((a) => a.forbiddenCategories.includes('Сладкое') && a.allergens.length === 0 && a.dailyLimit === null);
 const limited = student((a) => a.dailyLimit === 300_00 && a.subsidy === 'none' && a.forbiddenCategories.length === 0 && a.allergens.length === 0 && a.balance >= 100_00);
 const poor = student((a) => plain(a) && a.balance < 100_00);
@@ -130,6 +131,15 @@ test('a sale: shift by PIN, cart, photo check, paid, customer display; each refu
   await expectNothingPrivate(customer, balances);
   await dismiss(page);
 
+  // An allergy says it is one, and names the allergen.
+  await tap(page, allergicOnly.card.uid);
+  await page.getByTestId('confirm').click();
+  await expect(page.getByTestId('refusal')).toContainText('Аллергия по заявлению родителей');
+  await expect(page.getByTestId('refusal')).not.toContainText('Родители запретили');
+  await expect(page.getByTestId('offending-lines')).toContainText('Шоколадный батончик — в составе: орехи — аллергия по заявлению родителей');
+  await page.screenshot({ path: testInfo.outputPath('cashier-refusal-allergy.png') });
+  await dismiss(page);
+
   // Parents' daily limit (300,00): three lunches.
   await page.getByTestId('cart').getByRole('button', { name: 'Очистить' }).click();
   await add(page, 'M02');
@@ -137,15 +147,34 @@ test('a sale: shift by PIN, cart, photo check, paid, customer display; each refu
   await page.getByRole('button', { name: 'Ещё одну «Комплексный обед»' }).click();
   await tap(page, limited.card.uid);
   await page.getByTestId('confirm').click();
-  await expect(page.getByTestId('refusal')).toContainText('дневной лимит');
+  await expect(page.getByTestId('refusal')).toContainText('Дневной лимит родителей исчерпан');
+  await expect(page.getByTestId('refusal-todo')).toContainText('Уберите часть заказа');
+  await expect(page.getByTestId('refusal')).not.toContainText(formatMoney(300_00));
   await dismiss(page);
 
-  // Not enough money.
+  // Not enough money: said in words, no balance for the queue to read, and no way to show one (the default).
   await tap(page, poor.card.uid);
   await page.getByTestId('confirm').click();
   await expect(page.getByTestId('refusal')).toContainText('Недостаточно средств');
-  await expect(page.getByTestId('refusal')).toContainText(formatMoney(poor.account.balance));
+  await expect(page.getByTestId('refusal')).not.toContainText(formatMoney(poor.account.balance));
+  await expect(page.getByTestId('refusal')).not.toContainText('Доступно');
+  await expect(page.getByTestId('show-figures')).toHaveCount(0);
+  await page.screenshot({ path: testInfo.outputPath('cashier-refusal-no-balance.png') });
   await expectNothingPrivate(customer, balances);
+  await dismiss(page);
+
+  // "По запросу": the cashier shows the figures when the child asks, and they go away by themselves.
+  await bridge(page, 'settings.update', { showBalance: 'on_request' });
+  await tap(page, poor.card.uid);
+  await page.getByTestId('confirm').click();
+  await expect(page.getByTestId('refusal')).toContainText('Недостаточно средств');
+  await expect(page.getByTestId('refusal')).not.toContainText(formatMoney(poor.account.balance));
+  await page.getByTestId('show-figures').click();
+  await expect(page.getByTestId('refusal-figures')).toContainText(`Доступно ${formatMoney(poor.account.balance)}`);
+  await expect(page.getByTestId('show-figures')).toHaveCount(0);
+  await expectNothingPrivate(customer, balances);
+  await expect(page.getByTestId('refusal-figures')).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByTestId('show-figures')).toBeVisible();
   await dismiss(page);
   await customer.close();
 });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PhotoCheck, TapOutcome } from '../../common/contract/cashier.ts';
 import type { CardRead } from '../../common/readers.ts';
+import { DEFAULT_SETTINGS } from '../../common/settings.ts';
 import { Cashier, CashierError } from '../../core/cashier/index.ts';
 import type { Store } from '../../core/store/index.ts';
 import { cards, menu, MORNING, openCashierStore, seedCashierSchool, testClock, unknownCard, type TestClock } from '../helpers/cashier-fixture.ts';
@@ -75,6 +76,22 @@ describe('shifts', () => {
 describe('the sale', () => {
   beforeEach(() => {
     cashier.openShift('E1', '1111');
+    // These cases check the rules' figures, which the till gives only where the school lets the cashier show them.
+    store.settings.update({ showBalance: 'on_request' });
+  });
+
+  it('by default a refusal carries no figures: the queue can read the cashier screen', () => {
+    store.settings.update({ showBalance: 'never' });
+    const refused = sell(cards.s5, ['lunch']);
+    expect(refused).toMatchObject({ ok: false, reason: 'insufficient_balance', details: {} });
+    if (refused.ok) throw new Error('sold');
+    expect(Object.keys(refused.details)).toEqual([]);
+    cashier.clearCart();
+    const limited = sell(cards.s4, ['lunch']);
+    expect(limited).toMatchObject({ ok: false, reason: 'daily_limit' });
+    if (limited.ok) throw new Error('sold');
+    expect(Object.keys(limited.details)).toEqual([]);
+    expect(DEFAULT_SETTINGS.showBalance).toBe('never');
   });
 
   it('tap → photo check → confirm stores one sale event and its row together, clears the cart, shows paid', () => {
@@ -289,6 +306,7 @@ describe('void, group meal, shift close', () => {
     // S4's limit (100,00) is already spent by the group meal; S5 (50,00) is now below zero on the station's view.
     expect(sell(cards.s4, ['juice'])).toMatchObject({ ok: false, reason: 'daily_limit' });
     cashier.clearCart();
+    store.settings.update({ showBalance: 'on_request' });
     expect(sell(cards.s5, ['juice'])).toMatchObject({ ok: false, reason: 'insufficient_balance', details: { available: -95_00 } });
   });
 
