@@ -5,6 +5,7 @@ import enCommon from './en/common.ts';
 import enGuard from './en/guard.ts';
 import enHardware from './en/hardware.ts';
 import enSetup from './en/setup.ts';
+import enStationSettings from './en/station-settings.ts';
 import enSync from './en/sync.ts';
 import enUpdate from './en/update.ts';
 import ruCashier from './ru/cashier.ts';
@@ -12,6 +13,7 @@ import ruCommon from './ru/common.ts';
 import ruGuard from './ru/guard.ts';
 import ruHardware from './ru/hardware.ts';
 import ruSetup from './ru/setup.ts';
+import ruStationSettings from './ru/station-settings.ts';
 import ruSync from './ru/sync.ts';
 import ruUpdate from './ru/update.ts';
 
@@ -20,8 +22,8 @@ import ruUpdate from './ru/update.ts';
  * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
  */
 export const resources = {
-  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware },
-  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware },
+  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware, stationSettings: ruStationSettings },
+  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware, stationSettings: enStationSettings },
 } as const;
 
 export const defaultNS = 'common';

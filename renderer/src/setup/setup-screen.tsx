@@ -4,6 +4,7 @@ import { useApp } from '../shell/app-store.ts';
 import { AboutSection } from './about-section.tsx';
 import { ReadersSetup } from './readers-setup.tsx';
 import { SetupServer } from './server-setup.tsx';
+import { StationSettings } from './station-settings.tsx';
 import './setup.css';
 
 /** IT's screen: mode, language, station name, kiosk. Readers and enrollment add their sections here. */
@@ -62,6 +63,7 @@ export function SetupScreen() {
         </label>
       </section>
       <ReadersSetup />
+      <StationSettings />
       <SetupServer />
       <AboutSection />
       {settings.mode !== 'unset' ? (
