@@ -143,8 +143,11 @@ test('a sale: shift by PIN, cart, photo check, paid, customer display; each refu
   // Parents' daily limit (300,00): three lunches.
   await page.getByTestId('cart').getByRole('button', { name: 'Очистить' }).click();
   await add(page, 'M02');
+  // Each "+" sends the quantity the cart shows: wait for it, or a quick second press repeats the first.
   await page.getByRole('button', { name: 'Ещё одну «Комплексный обед»' }).click();
+  await expect(page.getByTestId('cart').getByTestId('qty')).toHaveText('2');
   await page.getByRole('button', { name: 'Ещё одну «Комплексный обед»' }).click();
+  await expect(page.getByTestId('cart').getByTestId('qty')).toHaveText('3');
   await tap(page, limited.card.uid);
   await page.getByTestId('confirm').click();
   await expect(page.getByTestId('refusal')).toContainText('Дневной лимит родителей исчерпан');
