@@ -102,6 +102,9 @@ export const eventPayloads = {
     total: Amount,
     shiftId: z.string().nullable(),
     operatorId: z.string().nullable(),
+    /** A second group meal for the same class, meal and day at this till: the first one, and the supervisor who allowed it. */
+    repeatOf: z.string().nullable().optional(),
+    approvedBy: z.string().nullable().optional(),
   }),
   /** Guard post: a visitor let in by hand, once. */
   visitor_pass: z.object({

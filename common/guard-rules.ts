@@ -41,11 +41,19 @@ export type AntiPassback = z.infer<typeof AntiPassback>;
 
 export interface GuardRuleSettings {
   antiPassback: AntiPassback;
+  /** A second pass the same way counts as passback within this many minutes of the last one; 0: all school day. */
+  antiPassbackMinutes?: number;
 }
 
 /** The guard post's settings (a section of the station settings). */
 export const GuardSettings = z.object({
   antiPassback: AntiPassback.default('off'),
+  /**
+   * Anti-passback's window: a second entry (or exit) within this many minutes of the last pass the same
+   * way is passback; later, it is not (a card lent back through the fence is quick, a forgotten exit tap
+   * at lunch is not). 0: the whole school day.
+   */
+  antiPassbackMinutes: z.number().int().min(0).max(1440).default(0),
   /** The turnstile's USB relay (LCUS; docs/architecture.md, "Hardware on the wire") with its channels and pulse; null: no relay (a manned door, or a turnstile on its own controller): passes are recorded and nothing is said about a gate. */
   relay: GateConfig.nullable().default(null),
 });
@@ -69,6 +77,8 @@ export interface TapFacts {
   spareInStock?: boolean;
   /** The holder's last recorded direction today, for anti-passback; null when none. */
   lastDirectionToday: Direction | null;
+  /** When that last pass was (epoch ms), for anti-passback's window; absent: the window is not applied. */
+  lastPassAtToday?: number | null;
   /** The station's current time, epoch ms. */
   now: number;
 }
@@ -136,7 +146,9 @@ export function decideTap(facts: TapFacts, settings: GuardRuleSettings): GuardDe
     notices.push('no_photo');
     itNote = `${found.holderKind} ${found.holderId} has no photo`;
   }
-  const passback = settings.antiPassback !== 'off' && facts.lastDirectionToday === direction;
+  const windowMs = (settings.antiPassbackMinutes ?? 0) * 60_000;
+  const withinWindow = windowMs === 0 || facts.lastPassAtToday == null || facts.now - facts.lastPassAtToday < windowMs;
+  const passback = settings.antiPassback !== 'off' && facts.lastDirectionToday === direction && withinWindow;
   if (passback) {
     notices.push('passback');
     if (settings.antiPassback === 'deny') return deny('passback', direction, true, { notices, itNote });

@@ -9,6 +9,9 @@ export type StationMode = z.infer<typeof StationMode>;
 export const Locale = z.enum(['ru', 'en']);
 export type Locale = z.infer<typeof Locale>;
 
+export const ShowBalance = z.enum(['never', 'on_request']);
+export type ShowBalance = z.infer<typeof ShowBalance>;
+
 export const Settings = z.object({
   mode: StationMode.default('unset'),
   locale: Locale.default('ru'),
@@ -20,6 +23,12 @@ export const Settings = z.object({
   offlineCapPerDay: z.number().int().nonnegative().default(300_00),
   /** Share of a complex meal the subsidy pays for the `discounted` subsidy category (percent). */
   subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
+  /**
+   * The till: whether a refusal's figures (balance, what was spent against the limit) may be shown on the
+   * cashier's screen, which the queue can read. `never`: the reason in words only; `on_request`: the
+   * cashier shows them for a few seconds when the child asks.
+   */
+  showBalance: ShowBalance.default('never'),
   /** Guard post: anti-passback, relay pulse and port. */
   guard: GuardSettings.prefault({}),
   /** Auto-update: channel, check interval, rush hours. */

@@ -62,7 +62,7 @@ export class Cashier extends EventEmitter<CashierEvents> {
     super();
     const { store, clock, isOnline, timeZone } = deps;
     const log = deps.log ?? silentLog;
-    this.#office = new ShiftOffice({ store, clock, log, exportDir: deps.exportDir });
+    this.#office = new ShiftOffice({ store, clock, log, exportDir: deps.exportDir, ...(timeZone ? { timeZone } : {}) });
     this.#ledger = new Ledger({ store, clock, log, office: this.#office, isOnline, ...(timeZone ? { timeZone } : {}) });
     this.#till = new Till({
       store,
@@ -160,6 +160,10 @@ export class Cashier extends EventEmitter<CashierEvents> {
 
   classStudents(className: string): Holder[] {
     return this.#ledger.classStudents(className);
+  }
+
+  groupMealsToday(className: string): ReturnType<Ledger['groupMealsToday']> {
+    return this.#ledger.groupMealsToday(className);
   }
 
   groupMeal(input: Parameters<Ledger['groupMeal']>[0]): ReturnType<Ledger['groupMeal']> {

@@ -1,5 +1,5 @@
 import type { CartLine } from '../../common/cart.ts';
-import type { Receipt } from '../../common/contract/cashier.ts';
+import type { GroupMealDone, Receipt } from '../../common/contract/cashier.ts';
 import type { Holder } from '../../common/domain.ts';
 import { schoolDate, type Clock } from '../../common/clock.ts';
 import type { DebitRow } from '../store/cashier-ledger.ts';
@@ -94,9 +94,23 @@ export class Ledger {
     return this.#store.roster.classStudents(className);
   }
 
+  /** Today's group meals of a class at this till, oldest first, with who recorded each. */
+  groupMealsToday(className: string): GroupMealDone[] {
+    const { ledger, outbox, roster } = this.#store;
+    const today = schoolDate(this.#clock.now(), this.#timeZone);
+    const ids = this.classStudents(className).map((s) => s.id);
+    return ledger.groupMealsOf(ids, today).map((g) => {
+      const fact = outbox.payloadOf(g.eventId) as { operatorId?: string | null } | null;
+      const operator = fact?.operatorId ? roster.holder('staff', fact.operatorId) : null;
+      return { groupMealId: g.groupMealId, className, itemId: g.itemId, itemName: g.itemName, at: g.at, operatorName: operator?.fullName ?? null, students: g.students, total: g.total };
+    });
+  }
+
   /**
    * One event for a class fed together, no taps: the marked students, one complex meal each, paid by
-   * the subsidy, the students' accounts or the school. Idempotent by groupMealId.
+   * the subsidy, the students' accounts or the school. Idempotent by groupMealId. A second one for the
+   * same class, meal and school day (the button pressed again, a teacher and the cashier both recording
+   * it) is refused unless a supervisor allows it with their PIN.
    */
   groupMeal(input: {
     groupMealId: string;
@@ -105,6 +119,7 @@ export class Ledger {
     studentIds: readonly string[];
     payer: 'subsidy' | 'accounts' | 'school';
     teacherPin?: string;
+    supervisorPin?: string;
   }): { groupMealId: string; eventId: string; className: string; students: number; total: number; payer: 'subsidy' | 'accounts' | 'school' } {
     const { ledger, outbox, db } = this.#store;
     const done = ledger.groupMeal(input.groupMealId);
@@ -123,6 +138,12 @@ export class Ledger {
     const ids = [...new Set(input.studentIds)];
     const stranger = ids.find((id) => !inClass.has(id));
     if (stranger) throw new CashierError('student_not_in_class', `${stranger} is not in ${input.className}`);
+    const first = this.groupMealsToday(input.className).find((g) => g.itemId === item.id) ?? null;
+    let approvedBy: string | null = null;
+    if (first) {
+      if (!input.supervisorPin) throw new CashierError('group_meal_repeat', `${input.className} already had ${item.id} today (group meal ${first.groupMealId})`);
+      approvedBy = this.#office.authenticate(input.supervisorPin, 'supervisor').id;
+    }
 
     const shiftId = this.#office.current()?.shiftId ?? null;
     const offline = !this.#isOnline();
@@ -140,6 +161,7 @@ export class Ledger {
         total,
         shiftId,
         operatorId,
+        ...(first ? { repeatOf: first.groupMealId, approvedBy } : {}),
       });
       for (const holderId of ids) {
         ledger.addDebit({
@@ -163,7 +185,8 @@ export class Ledger {
       }
       return ev.id;
     })();
-    this.#log.info({ groupMealId: input.groupMealId, className: input.className, students: ids.length, payer: input.payer }, 'group meal');
+    if (first) this.#log.warn({ groupMealId: input.groupMealId, repeatOf: first.groupMealId, className: input.className, supervisorId: approvedBy }, 'group meal repeated with a supervisor\'s PIN');
+    else this.#log.info({ groupMealId: input.groupMealId, className: input.className, students: ids.length, payer: input.payer }, 'group meal');
     return { groupMealId: input.groupMealId, eventId, className: input.className, students: ids.length, total, payer: input.payer };
   }
 }

@@ -249,7 +249,8 @@ export class Till {
         ok: false,
         reason: verdict.reason,
         lines: verdict.lines,
-        details: verdict.details,
+        // The figures leave the station only where the school lets the cashier show them on request.
+        details: this.#store.settings.get().showBalance === 'on_request' ? verdict.details : {},
         total: verdict.total,
         subsidyPart: verdict.subsidyPart,
         accountPart: verdict.accountPart,

@@ -80,6 +80,7 @@ export function wireCashier(
   router.handle('cashier.void', ({ saleId, supervisorPin, reason }) => run((c) => c.voidSale(saleId, supervisorPin, reason)));
   router.handle('cashier.classes', () => run((c) => c.classes()));
   router.handle('cashier.classStudents', ({ className }) => run((c) => c.classStudents(className)));
+  router.handle('cashier.groupMealsToday', ({ className }) => run((c) => c.groupMealsToday(className)));
   router.handle('cashier.groupMeal', (input) => run((c) => c.groupMeal(input)));
   router.handle('cashier.closeShift', ({ override }) => run((c) => c.closeShift(override)));
   router.handle('cashier.display', () => run((c) => c.display()));

@@ -69,6 +69,7 @@ export class Taps {
     const row = isRandomUid(card) ? null : found !== undefined ? found : this.#store.roster.lookupCard(card);
     const holder = row?.holder ?? null;
     const settings = this.#store.settings.get().guard;
+    const last = row && settings.antiPassback !== 'off' ? this.#store.passes.lastPass(row.card.holderId, date) : null;
     const decision = decideTap(
       {
         role,
@@ -77,7 +78,8 @@ export class Taps {
         holder,
         personStatus: row?.personStatus ?? null,
         spareInStock: !row && !isRandomUid(card) ? this.#store.spares.has(card) : false,
-        lastDirectionToday: row && settings.antiPassback !== 'off' ? this.#store.passes.lastDirection(row.card.holderId, date) : null,
+        lastDirectionToday: last?.direction ?? null,
+        lastPassAtToday: last ? Date.parse(last.at) : null,
         now,
       },
       settings,

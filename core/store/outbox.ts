@@ -111,6 +111,7 @@ export class Outbox {
          WHERE type IN ('sale', 'void', 'group_meal', 'sale_rejected') AND occurred_at >= ?
            AND json_extract(payload, '$.shiftId') = ?`,
       ),
+      payload: db.prepare<[string], { payload: string }>('SELECT payload FROM outbox WHERE id = ?'),
       retirePending: db.prepare<[string], never>("UPDATE outbox SET status = 'invalid', result_message = ? WHERE status = 'pending'"),
     };
   }
@@ -123,6 +124,12 @@ export class Outbox {
     const { seq } = this.#insert.get(id, type, occurredAt, this.#clock.offsetMs(), JSON.stringify(parsed)) as unknown as { seq: number };
     this.#notify();
     return { id, seq, occurredAt };
+  }
+
+  /** The payload an event was stored with, or null when there is no such event (any more). */
+  payloadOf(id: string): unknown {
+    const r = this.#q.payload.get(id);
+    return r ? (JSON.parse(r.payload) as unknown) : null;
   }
 
   /** The oldest events still waiting, in station order; those in `except` (held) are left out. */

@@ -47,8 +47,8 @@ export class PassLog {
            @holder_kind, @holder_id, @full_name, @group_name, @photo_hash, @technology, @uid, @gate_opened, @note, @event_id)`,
       ),
       setGate: db.prepare<[number, string], never>('UPDATE guard_passes SET gate_opened = ? WHERE id = ?'),
-      lastDirection: db.prepare<[string, string], { direction: Direction }>(
-        `SELECT direction FROM guard_passes
+      lastDirection: db.prepare<[string, string], { direction: Direction; at: string }>(
+        `SELECT direction, at FROM guard_passes
           WHERE holder_id = ? AND school_date = ? AND verdict = 'allow' AND direction IS NOT NULL
           ORDER BY id DESC LIMIT 1`,
       ),
@@ -96,6 +96,11 @@ export class PassLog {
   /** The relay answered after the pass was stored. */
   setGate(passId: string, gate: GateOutcome): void {
     this.#q.setGate.run(GATE_CODE[gate], passId);
+  }
+
+  /** A holder's last allowed pass on a school day, its direction and time (anti-passback and its window). */
+  lastPass(holderId: string, schoolDate: string): { direction: Direction; at: string } | null {
+    return this.#q.lastDirection.get(holderId, schoolDate) ?? null;
   }
 
   /** The direction of a holder's last allowed pass on a school day (anti-passback, whereabouts). */

@@ -55,7 +55,7 @@ test('20 sales offline, back online: each sale on the server once, balances to t
     const { code } = await server.repo.createEnrollmentCode('cashier', 10);
     // A till with no school of its own: everything it knows comes from the server.
     const store = openStore(join(stationDir, 'station.db'), systemClock());
-    store.settings.update({ mode: 'cashier', offlineCapPerDay: OFFLINE_CAP, readers: [{ id: 'till', kind: 'simulated', role: 'cashier', label: '' }] });
+    store.settings.update({ mode: 'cashier', offlineCapPerDay: OFFLINE_CAP, showBalance: 'on_request', readers: [{ id: 'till', kind: 'simulated', role: 'cashier', label: '' }] });
     expect(store.roster.listCardsWithHolders(10)).toEqual([]);
     store.close();
     host = await startBrowserHost({ dataDir: stationDir, env: { STATION_BACKEND_URL: server.url, STATION_ENROLLMENT_CODE: code } });
@@ -126,8 +126,11 @@ test('20 sales offline, back online: each sale on the server once, balances to t
     await tap(buyers[0]!.uid);
     await page.getByTestId('photo-check').getByTestId('confirm').click();
     const refusal = page.getByTestId('refusal');
-    await expect(refusal).toContainText('превышен лимит покупок без связи');
-    await expect(refusal).toContainText(`${formatMoney(165_50)} из ${formatMoney(OFFLINE_CAP)}`);
+    await expect(refusal).toContainText('лимит покупок без связи на сегодня исчерпан');
+    await expect(refusal).not.toContainText(formatMoney(165_50));
+    // The figures only when the cashier asks for them (this till: "по запросу").
+    await refusal.getByTestId('show-figures').click();
+    await expect(refusal.getByTestId('refusal-figures')).toContainText(`${formatMoney(165_50)} из ${formatMoney(OFFLINE_CAP)}`);
     await expect(customer.getByTestId('customer-banner')).toContainText('Подойдите к кассиру');
     await nothingPrivate();
     await page.screenshot({ path: testInfo.outputPath('cashier-offline-cap.png'), fullPage: true });

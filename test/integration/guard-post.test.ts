@@ -127,6 +127,17 @@ describe('guard post on a real SQLite store', () => {
     expect(tap(r, clock, gCards.s1)).toMatchObject({ verdict: 'allow', notices: [] });
   });
 
+  it("anti-passback's window from setup: a second entry within it is refused, one after it is let through", async () => {
+    const clock = testClock(G_MORNING);
+    const r = await rig(clock);
+    r.store.settings.update({ guard: { antiPassback: 'deny', antiPassbackMinutes: 10, relay: null } });
+    tap(r, clock, gCards.s1);
+    clock.advance(9 * 60_000);
+    expect(tap(r, clock, gCards.s1)).toMatchObject({ verdict: 'deny', reason: 'passback' });
+    clock.advance(60_000);
+    expect(tap(r, clock, gCards.s1)).toMatchObject({ verdict: 'allow', notices: [] });
+  });
+
   it('a post with no relay records the pass and says nothing about a gate: no alarm on every pass', async () => {
     const clock = testClock(G_MORNING);
     const r = await rig(clock);

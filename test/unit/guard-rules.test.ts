@@ -112,6 +112,15 @@ describe('decideTap', () => {
     expect(decideTap(facts({ lastDirectionToday: 'out' }), { antiPassback: 'deny' }).verdict).toBe('allow');
   });
 
+  it("anti-passback's window: the same way again within it is passback, after it is not; 0 is the whole day", () => {
+    const again = (minutesAgo: number) => facts({ lastDirectionToday: 'in', lastPassAtToday: NOW - minutesAgo * 60_000 });
+    const windowed = { antiPassback: 'deny', antiPassbackMinutes: 5 } as const;
+    expect(decideTap(again(4), windowed)).toMatchObject({ verdict: 'deny', reason: 'passback' });
+    expect(decideTap(again(5), windowed)).toMatchObject({ verdict: 'allow', notices: [] });
+    expect(decideTap(again(300), { antiPassback: 'deny', antiPassbackMinutes: 0 })).toMatchObject({ verdict: 'deny', reason: 'passback' });
+    expect(decideTap(again(300), { antiPassback: 'deny' })).toMatchObject({ verdict: 'deny', reason: 'passback' });
+  });
+
   it('refuses a tap from a reader with no entry/exit role, with a note for IT', () => {
     for (const role of ['none', 'cashier'] as const) {
       const d = decideTap(facts({ role }), off);

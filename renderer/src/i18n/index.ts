@@ -6,6 +6,7 @@ import enCommon from './en/common.ts';
 import enGuard from './en/guard.ts';
 import enHardware from './en/hardware.ts';
 import enSetup from './en/setup.ts';
+import enStationSettings from './en/station-settings.ts';
 import enSync from './en/sync.ts';
 import enUpdate from './en/update.ts';
 import ruAccess from './ru/access.ts';
@@ -14,6 +15,7 @@ import ruCommon from './ru/common.ts';
 import ruGuard from './ru/guard.ts';
 import ruHardware from './ru/hardware.ts';
 import ruSetup from './ru/setup.ts';
+import ruStationSettings from './ru/station-settings.ts';
 import ruSync from './ru/sync.ts';
 import ruUpdate from './ru/update.ts';
 
@@ -22,8 +24,8 @@ import ruUpdate from './ru/update.ts';
  * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
  */
 export const resources = {
-  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware, access: ruAccess },
-  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware, access: enAccess },
+  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware, access: ruAccess, stationSettings: ruStationSettings },
+  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware, access: enAccess, stationSettings: enStationSettings },
 } as const;
 
 export const defaultNS = 'common';

@@ -5,6 +5,7 @@ import { AboutSection } from './about-section.tsx';
 import { ReadersSetup } from './readers-setup.tsx';
 import { SetupServer } from './server-setup.tsx';
 import { HeldEvents } from './held-events.tsx';
+import { StationSettings } from './station-settings.tsx';
 import './setup.css';
 
 /** IT's screen: mode, language, station name, kiosk. Readers and enrollment add their sections here. */
@@ -63,6 +64,7 @@ export function SetupScreen() {
         </label>
       </section>
       <ReadersSetup />
+      <StationSettings />
       <SetupServer />
       <HeldEvents />
       <AboutSection />
