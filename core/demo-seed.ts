@@ -1,4 +1,4 @@
-import { DEMO_SPARE_CARDS, generateDemoSchool } from '../common/demo-school.ts';
+import { DEMO_SPARE_CARDS, demoPhotoConsent, generateDemoSchool } from '../common/demo-school.ts';
 import { schoolDate, type Clock } from '../common/clock.ts';
 import type { PhotoStore } from '../node/photos.ts';
 import type { Store } from './store/index.ts';
@@ -12,7 +12,8 @@ export function seedDemoSchool(store: Store, photos: PhotoStore, clock: Clock, s
   const now = clock.now();
   const school = generateDemoSchool({ students, date: schoolDate(now), now: new Date(now).toISOString() });
   const hashes = new Map<string, string>();
-  for (const [id, svg] of school.photos) hashes.set(id, photos.put(Buffer.from(svg, 'utf8')));
+  // A person without photo consent has no portrait on the station at all.
+  for (const [id, svg] of school.photos) if (demoPhotoConsent(id)) hashes.set(id, photos.put(Buffer.from(svg, 'utf8')));
   store.db.transaction(() => {
     store.roster.upsertStudents(school.students.map((s) => ({ ...s, photoHash: hashes.get(s.id) ?? null })));
     store.roster.upsertStaff(school.staff.map(({ pin, ...s }) => ({ ...s, photoHash: hashes.get(s.id) ?? null, pinHash: hashPin(pin) })));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Photo file types the station serves, told apart by their first bytes. */
@@ -43,6 +43,12 @@ export class PhotoStore {
       renameSync(tmp, path);
     }
     return hash;
+  }
+
+  /** Deletes a portrait file (a person left, or their consent was withdrawn); nothing when it is not there. */
+  remove(hash: string): void {
+    if (!PhotoStore.isHash(hash)) return;
+    rmSync(this.pathOf(hash), { force: true });
   }
 
   has(hash: string): boolean {

@@ -41,6 +41,10 @@ import {
   ResolveExceptionRequest,
   SchoolSettings,
   SchoolSettingsPatch,
+  RemovePersonRequest,
+  RemovePersonResponse,
+  PhotoConsentRequest,
+  PhotoConsentResponse,
 } from '../common/sync-api.ts';
 import { Card } from '../common/domain.ts';
 import { addSpareCard, importMenuCsv, importStaffCsv, importStudentsCsv, removeSpareCard, setStaffPin } from './admin.ts';
@@ -322,6 +326,28 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
       body: StaffPinRequest,
       response: StaffPinResponse,
       handler: async ({ params, body }) => setStaffPin(repo, params.id, body.pin),
+    }),
+    route({
+      method: 'POST',
+      url: '/v1/admin/people/remove',
+      summary: 'A pupil or employee leaves: cards, name, class, portrait and account details deleted; ledger and events keep a pseudonymous id.',
+      auth: 'admin',
+      body: RemovePersonRequest,
+      response: RemovePersonResponse,
+      handler: async ({ body }) => {
+        const r = await repo.forgetPerson(body.kind, body.id);
+        if (!r) throw new NotFound(`no ${body.kind} ${body.id}`);
+        return { removed: true, ...r };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/v1/admin/people/photo-consent',
+      summary: "Record a person's written photo consent; without it the portrait is deleted and never sent to stations.",
+      auth: 'admin',
+      body: PhotoConsentRequest,
+      response: PhotoConsentResponse,
+      handler: async ({ body }) => repo.updatePhotoConsent(body.kind, body.id, body.consent),
     }),
     route({
       method: 'POST',

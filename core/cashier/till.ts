@@ -178,7 +178,7 @@ export class Till {
     const lookup = found !== undefined ? found : this.#store.roster.lookupCard(card);
     const holder = lookup?.holder ?? null;
     const account = holder ? this.#store.roster.account(holder.id) : null;
-    const refusal = decideTillTap({ card: lookup?.card ?? null, holder, hasAccount: account !== null, now: this.#clock.now() });
+    const refusal = decideTillTap({ card: lookup?.card ?? null, holder, personStatus: lookup?.personStatus ?? null, hasAccount: account !== null, now: this.#clock.now() });
     if (refusal) return this.#refuse(read, card, refusal, holder);
     if (!lookup || !holder || !account) return this.#refuse(read, card, 'holder_unknown', null);
 

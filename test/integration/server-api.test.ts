@@ -227,7 +227,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     expect((await call('POST', '/v1/admin/accounts/top-up', { holderId: 'NOBODY', amount: 100 }, admin)).status).toBe(404);
 
     const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="3" height="4"><rect width="3" height="4" fill="#abc"/></svg>';
-    const csv = 'id,full_name,class,photo,cards\nN1,"Новикова Ева, младшая",3Б,n1.svg,iso14443:04111111111111\nN2,,3Б,,\nN3,Орлов Лев,3Б,missing.jpg,\n';
+    const csv = 'id,full_name,class,photo,cards,photo_consent\nN1,"Новикова Ева, младшая",3Б,n1.svg,iso14443:04111111111111,да\nN2,,3Б,,,\nN3,Орлов Лев,3Б,missing.jpg,,\n';
     const rep = await call('POST', '/v1/admin/students/import', { csv, photos: { 'n1.svg': Buffer.from(svg).toString('base64') } }, admin);
     const report = (await rep.json()) as { imported: number; rejected: { line: number; reason: string }[] };
     expect(report.imported).toBe(1);
@@ -282,7 +282,13 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     writeFileSync(join(photos, 'T1.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     writeFileSync(join(t.dir, 'staff.csv'), 'id,full_name,position,roles,cards\nT1,Петрова Анна,Кассир,cashier;supervisor,em4100:0A0B0C0D0E\n');
     chmodSync(join(t.dir, 'staff.csv'), 0o644);
-    expect(JSON.parse(cli('import-staff', join(t.dir, 'staff.csv'), '--photos', photos))).toEqual({ imported: 1, rejected: [] });
+    // A row without photo consent is imported, and the report says what the school must still collect.
+    expect(JSON.parse(cli('import-staff', join(t.dir, 'staff.csv'), '--photos', photos))).toEqual({
+      imported: 1,
+      rejected: [],
+      removed: 0,
+      warnings: [{ line: 2, reason: expect.stringMatching(/^T1: no photo consent/) }],
+    });
     expect(JSON.parse(cli('top-up', 'S00001', '100'))).toMatchObject({ holderId: 'S00001' });
     expect(() => cli('enrollment-code')).toThrow(/--role guard or --role cashier/);
     const { code, role } = JSON.parse(cli('enrollment-code', '--role', 'guard')) as { code: string; role: string };

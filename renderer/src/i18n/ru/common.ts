@@ -29,7 +29,7 @@ export default {
     status: { active: 'Карта действует', blocked: 'Карта заблокирована', lost: 'Карта утеряна', temporary: 'Временная карта' },
     unknown: 'Неизвестная карта {{printed}}',
     random: 'Эту карту нельзя использовать как пропуск',
-    noPhoto: 'Нет фото',
+    noPhoto: 'Без фото',
   },
   demo: {
     title: 'Демо-считыватель',
