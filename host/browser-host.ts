@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { createPageHandler } from '../node/page-server.ts';
 import { createLogger } from '../node/logger.ts';
 import { PhotoStore } from '../node/photos.ts';
+import { deriveKey, fileKeyStore, keyDirFor } from '../node/key-file.ts';
+import { secureDataDir } from '../node/data-dir.ts';
 import { STATION_EXEC_ARGV } from '../node/station-runtime.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,6 +48,7 @@ export const bundledStationEntry = join(root, 'out', 'main', 'station-process.js
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const token = randomBytes(24).toString('hex');
+  secureDataDir(options.dataDir);
   const log = createLogger({ file: join(options.dataDir, 'logs', 'host.log'), name: 'browser-host' });
   // The page and the portraits are served from this process, as main serves app:// in Electron: a
   // portrait request never waits behind the station's durable writes. The bridge lives in the station
@@ -54,7 +57,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   let bridgePort = 0;
   const page = createServer(
     createPageHandler({
-      photos: new PhotoStore(join(options.dataDir, 'photos')),
+      // The same key file the station process opens its portraits with (node/key-file.ts).
+      photos: new PhotoStore(join(options.dataDir, 'photos'), deriveKey(fileKeyStore(keyDirFor(options.dataDir, { ...process.env, ...options.env })).key('data'), 'photos')),
       token,
       staticDir: options.staticDir ?? join(root, 'out', 'renderer'),
       port: () => pagePort,

@@ -9,7 +9,7 @@ export type { Logger } from '../common/logger.ts';
  */
 export function createLogger(options: { file?: string; level?: string; name?: string } = {}): Logger {
   const level = options.level ?? process.env.STATION_LOG_LEVEL ?? 'info';
-  const destination = options.file ? pino.destination({ dest: options.file, mkdir: true, sync: false }) : pino.destination(2);
+  const destination = options.file ? pino.destination({ dest: options.file, mkdir: true, sync: false, mode: 0o600 }) : pino.destination(2);
   return pino({ name: options.name ?? 'station', level }, destination);
 }
 

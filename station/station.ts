@@ -18,6 +18,8 @@ import { ensureDemoMenu, ensureDemoSpareCards, retireDemoSchool, seedDemoSchool 
 import { silentLogger, type Logger } from '../node/logger.ts';
 import { createForeground } from '../core/foreground.ts';
 import { PhotoStore } from '../node/photos.ts';
+import { secureDataDir } from '../node/data-dir.ts';
+import { deriveKey, fileKeyStore, keyDirFor, type KeyStore } from '../node/key-file.ts';
 import { ReaderHub, type ReaderFactory } from '../core/readers.ts';
 import { clearStoreFault, openStore, StoreFault, type Store } from '../core/store/index.ts';
 import type { CardLookup } from '../core/store/roster.ts';
@@ -43,6 +45,12 @@ export interface StationOptions {
    * enrolls itself unless it already holds a token for that address.
    */
   backend?: { url: string; code?: string | null };
+  /**
+   * Where the station's secret keys come from (the `data` key opens the database and the portraits).
+   * Default: key files beside the data folder (node/key-file.ts), as the browser host keeps them; the
+   * Electron shell hands over keys it keeps with safeStorage.
+   */
+  keys?: KeyStore;
   /** Sync engine tuning (tests): pull interval, timeouts, backoff. */
   sync?: Pick<SyncEngineOptions, 'pullIntervalMs' | 'timeoutMs' | 'backoff'>;
 }
@@ -67,8 +75,13 @@ export async function createStation(options: StationOptions): Promise<Station> {
   const clock = options.clock ?? systemClock();
   const log = options.logger ?? silentLogger();
   const dbPath = join(options.dataDir, 'station.db');
-  mkdirSync(options.dataDir, { recursive: true });
-  const photos = new PhotoStore(join(options.dataDir, 'photos'));
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const tightened = secureDataDir(options.dataDir);
+  if (tightened > 0) log.warn({ tightened }, 'store: the data folder had files or folders other users could read; now 0600/0700');
+  const dataKey = (options.keys ?? fileKeyStore(keyDirFor(options.dataDir))).key('data');
+  const photos = new PhotoStore(join(options.dataDir, 'photos'), deriveKey(dataKey, 'photos'));
+  const sealed = photos.sealPlainFiles();
+  if (sealed > 0) log.info({ sealed }, 'store: encrypted portrait files left plain by an older version');
   // A tap makes the sync engine's pull give way for a moment (core/foreground.ts).
   const foreground = createForeground();
   const router = new Router(log);
@@ -123,7 +136,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
 
   const openTheStore = (): void => {
     try {
-      store = openStore(dbPath, clock, options.migrationsDir ? { migrationsDir: options.migrationsDir } : {});
+      store = openStore(dbPath, clock, { key: deriveKey(dataKey, 'database'), ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}) });
       fault = null;
     } catch (err) {
       if (!(err instanceof StoreFault)) throw err;

@@ -221,9 +221,10 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
     const { server, admin } = await boot();
     const csv = 'id,full_name,class,cards\nS09001,Новикова Дарья Андреевна,3А,iso14443:04D0000000000002\nS09002,Егоров Лев Иванович,3А,iso14443:04E2000000000001\n';
     const res = await admin.call('POST', '/v1/admin/students/import', { csv });
-    expect(await res.json()).toEqual({
+    expect(await res.json()).toMatchObject({
       imported: 1,
       rejected: [{ line: 2, reason: "card iso14443:04D0000000000002 is a spare card in the school's stock; remove it from the stock first" }],
+      removed: 0,
     });
     const lost = (await server.repo.db.get<{ uid: string }>("SELECT uid FROM cards WHERE status = 'active' AND technology = 'iso14443' ORDER BY uid"))!;
     const refused = await admin.call('POST', '/v1/admin/cards/lost', { card: { technology: 'iso14443', uid: lost.uid }, temporary: { technology: 'iso14443', uid: '04D0000000000003' } });
