@@ -20,6 +20,8 @@ import { createForeground } from '../core/foreground.ts';
 import { PhotoStore } from '../node/photos.ts';
 import { secureDataDir } from '../node/data-dir.ts';
 import { deriveKey, fileKeyStore, keyDirFor, type KeyStore } from '../node/key-file.ts';
+import { pruneExpired } from '../core/retention.ts';
+import { ACTIVE_LOGS } from '../node/logger.ts';
 import { ReaderHub, type ReaderFactory } from '../core/readers.ts';
 import { clearStoreFault, openStore, StoreFault, type Store } from '../core/store/index.ts';
 import type { CardLookup } from '../core/store/roster.ts';
@@ -162,8 +164,22 @@ export async function createStation(options: StationOptions): Promise<Station> {
       ensureDemoSpareCards(s);
     }
     s.outbox.onChange(publishStatus);
+    prune();
     startSync(s);
   };
+
+  // Retention (core/retention.ts): at start and every few hours, what is older than the school's period goes.
+  const prune = (): void => {
+    if (!store) return;
+    try {
+      const r = pruneExpired(store, clock, { folders: [join(options.dataDir, 'exports'), join(options.dataDir, 'logs')], keep: ACTIVE_LOGS });
+      if (r.rows + r.files > 0) log.info({ rows: r.rows, files: r.files, before: r.cutoff }, 'store: deleted what is older than the retention period');
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'store: the retention sweep failed; it runs again later');
+    }
+  };
+  const pruneTimer = setInterval(prune, 6 * 3_600_000);
+  pruneTimer.unref();
 
   function startSync(s: Store): void {
     const syncLog = log.child({ area: 'sync' });
@@ -345,6 +361,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     store: () => store,
     status,
     close: async () => {
+      clearInterval(pruneTimer);
       await stopSync();
       await readers.stop();
       await guard.close();
