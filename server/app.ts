@@ -398,7 +398,7 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
       response: SpareCardAdminView,
       handler: async ({ body, req }) => {
         const added = await addSpareCard(repo, body);
-        req.log.info({ card: `${added.technology}:${added.uid}`, label: added.label }, 'spare card added to the stock');
+        req.log.info({ label: added.label }, 'spare card added to the stock');
         return added;
       },
     }),
@@ -411,7 +411,7 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
       response: SpareCardRemoveResponse,
       handler: async ({ body, req }) => {
         const r = await removeSpareCard(repo, body);
-        req.log.info({ card: `${r.removed.technology}:${r.removed.uid}`, stillBound: r.stillBound }, 'spare card removed from the stock');
+        req.log.info({ label: r.removed.label, stillBound: r.stillBound }, 'spare card removed from the stock');
         return r;
       },
     }),

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { isRandomUid } from '../common/card-id.ts';
-import type { CardPresented, EnrollFailure, StationStatus } from '../common/contract/index.ts';
+import type { CardPresented, EnrollFailure, KeptAsideFile, StationStatus } from '../common/contract/index.ts';
 import type { SyncErrorCode, SyncStatus } from '../common/sync-api.ts';
 import type { CardRead } from '../common/readers.ts';
 import { createReader } from '../hardware/index.ts';
@@ -21,6 +21,7 @@ import { PhotoStore } from '../node/photos.ts';
 import { secureDataDir } from '../node/data-dir.ts';
 import { deriveKey, fileKeyStore, keyDirFor, type KeyStore } from '../node/key-file.ts';
 import { pruneExpired } from '../core/retention.ts';
+import { cardTag, setCardTagSalt } from '../node/card-tag.ts';
 import { ACTIVE_LOGS } from '../node/logger.ts';
 import { ReaderHub, type ReaderFactory } from '../core/readers.ts';
 import { clearStoreFault, openStore, StoreFault, type Store } from '../core/store/index.ts';
@@ -81,6 +82,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
   const tightened = secureDataDir(options.dataDir);
   if (tightened > 0) log.warn({ tightened }, 'store: the data folder had files or folders other users could read; now 0600/0700');
   const dataKey = (options.keys ?? fileKeyStore(keyDirFor(options.dataDir))).key('data');
+  setCardTagSalt(deriveKey(dataKey, 'card tags'));
   const photos = new PhotoStore(join(options.dataDir, 'photos'), deriveKey(dataKey, 'photos'));
   const sealed = photos.sealPlainFiles();
   if (sealed > 0) log.info({ sealed }, 'store: encrypted portrait files left plain by an older version');
@@ -295,6 +297,24 @@ export async function createStation(options: StationOptions): Promise<Station> {
   });
 
   router.handle('station.getStatus', () => status());
+  router.handle('station.cardTag', (card) => ({ tag: cardTag(card) }));
+  // A damaged database kept aside (core/store/db.ts) is `station.db.db_corrupt-<time>` with its -wal/-shm.
+  const keptAside = (): KeptAsideFile[] =>
+    readdirSync(options.dataDir)
+      .filter((n) => /^station\.db\.db_corrupt-[\w-]+$/.test(n))
+      .map((name) => {
+        const st = statSync(join(options.dataDir, name));
+        return { name, bytes: st.size, modifiedAt: st.mtime.toISOString() };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+  router.handle('store.keptAside', () => keptAside());
+  router.handle('store.deleteKeptAside', ({ name }) => {
+    if (!keptAside().some((f) => f.name === name)) throw new DomainError('not_found', 'kept_aside_not_found', 'no such kept-aside database');
+    if (fault?.keptAt && basename(fault.keptAt) === name) throw new DomainError('conflict', 'kept_aside_in_use', 'the station is still showing this fault');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(options.dataDir, name + suffix), { force: true });
+    log.warn({ name }, 'store: IT deleted a kept-aside damaged database');
+    return keptAside();
+  });
   router.handle('settings.get', () => requireStore().settings.get());
   router.handle('settings.update', async (patch) => {
     const s = requireStore();
