@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // SQLite3 Multiple Ciphers: better-sqlite3's API over an SQLite that encrypts every page (SQLCipher 4 format).
@@ -157,6 +157,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     db = new Database(path);
     if (options.key) applyKey(db, options.key);
     configureConnection(db);
+    // The file and its WAL are the station's user's alone, whatever the process's umask.
+    if (path !== ':memory:' && process.platform !== 'win32') {
+      for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600);
+    }
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw Object.assign(new Error(`quick_check: ${String(check)}`), { code: 'SQLITE_CORRUPT' });
     migrate(db, loadMigrations(options.migrationsDir));
