@@ -39,11 +39,13 @@ export type TapRefusal = z.infer<typeof TapRefusal>;
 
 /**
  * Why a tap at the till opens no photo check, or null when it opens one. The first that applies wins:
- * no such card; the card blocked, lost or past its date; no such person; no account to pay from.
+ * no such card; the card blocked, lost or past its date; no such person, or one not active; no account to pay from.
  */
 export function decideTillTap(facts: {
   card: Pick<Card, 'status' | 'validUntil'> | null;
   holder: Pick<Holder, 'kind'> | null;
+  /** The holder's own status: a pupil who left (or is suspended) buys nothing, whatever the card says. */
+  personStatus?: 'active' | 'left' | 'suspended' | null;
   hasAccount: boolean;
   now: number;
 }): TapRefusal | null {
@@ -53,6 +55,7 @@ export function decideTillTap(facts: {
   if (card.status === 'lost') return 'card_lost';
   if (cardExpired(card.validUntil, facts.now)) return 'card_expired';
   if (!holder) return 'holder_unknown';
+  if (facts.personStatus && facts.personStatus !== 'active') return 'holder_inactive';
   if (!facts.hasAccount) return holder.kind === 'staff' ? 'staff_no_account' : 'no_account';
   return null;
 }

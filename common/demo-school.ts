@@ -157,3 +157,12 @@ export function generateDemoSchool(options: DemoOptions): DemoSchool {
 
   return { students, staff, cards, accounts, menu, photos };
 }
+
+/**
+ * Whether the demo school has a person's written photo consent: every seventh pupil's parents have not
+ * signed it (S00007, S00017, …), so a newcomer sees a pupil the guard and the cashier check by name and
+ * class, "без фото".
+ */
+export function demoPhotoConsent(id: string): boolean {
+  return !/^S\d*7$/.test(id);
+}

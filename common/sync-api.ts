@@ -105,8 +105,8 @@ export const SchoolSettings = z.object({
   subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
   /** The update feed stations follow; null: their own setting. */
   releaseFeed: z.string().max(500).nullable().default(null),
-  /** Days events and their bodies are kept. */
-  retentionDays: z.number().int().min(1).max(3650).default(365),
+  /** Days a station keeps what the backend acknowledged (events, roll-call exports, shift reports, logs). */
+  retentionDays: z.number().int().min(1).max(3650).default(30),
 });
 export type SchoolSettings = z.infer<typeof SchoolSettings>;
 
@@ -341,6 +341,10 @@ export const CsvImportRequest = z.object({ csv: z.string(), photos: z.record(z.s
 export const ImportReport = z.object({
   imported: z.number().int(),
   rejected: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+  /** People imports: rows with status=left, whose person was deleted. */
+  removed: z.number().int().optional(),
+  /** Rows imported with something the school must fix (a person without photo consent). */
+  warnings: z.array(z.object({ line: z.number().int(), reason: z.string() })).optional(),
 });
 export type ImportReport = z.infer<typeof ImportReport>;
 export const AccountView = Account;
@@ -410,6 +414,20 @@ export const Ok = z.object({ ok: z.literal(true) });
 export const StaffPinRequest = z.object({ pin: Pin.nullable() });
 export const StaffPinResponse = z.object({ staffId: z.string(), hasPin: z.boolean(), changed: z.boolean() });
 export type StaffPinResponse = z.infer<typeof StaffPinResponse>;
+
+/** A person who leaves the school (admin): deleted, their cards refused from every station's next sync. */
+export const RemovePersonRequest = z.object({ kind: z.enum(['student', 'staff']), id: z.string().min(1).max(100) });
+export const RemovePersonResponse = z.object({
+  removed: z.boolean(),
+  /** The id the school's ledger and events now carry instead (nothing links it back to the person). */
+  pseudonym: z.string().nullable(),
+  cards: z.number().int(),
+  /** The account's balance when it was closed (kopecks), for the school's refund. */
+  balance: z.number().int(),
+});
+export type RemovePersonResponse = z.infer<typeof RemovePersonResponse>;
+export const PhotoConsentRequest = z.object({ kind: z.enum(['student', 'staff']), id: z.string().min(1).max(100), consent: z.boolean() });
+export const PhotoConsentResponse = z.object({ id: z.string(), photoConsent: z.boolean() });
 
 /** A spare card named as IT reads it off the card or a reader: the uid in any printed form (common/card-id.ts). */
 export const SpareCardRef = z.object({

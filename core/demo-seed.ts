@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { portraitPng } from '../common/demo-portrait.ts';
-import { DEMO_SPARE_CARDS, generateDemoSchool } from '../common/demo-school.ts';
+import { DEMO_SPARE_CARDS, demoPhotoConsent, generateDemoSchool } from '../common/demo-school.ts';
 import { schoolDate, type Clock } from '../common/clock.ts';
 import type { PhotoStore } from '../node/photos.ts';
 import type { Store } from './store/index.ts';
@@ -14,7 +14,8 @@ export function seedDemoSchool(store: Store, photos: PhotoStore, clock: Clock, s
   const now = clock.now();
   const school = generateDemoSchool({ students, date: schoolDate(now), now: new Date(now).toISOString() });
   const hashes = new Map<string, string>();
-  for (const [id, spec] of school.photos) hashes.set(id, photos.put(portraitPng(spec, deflateSync, { id })));
+  // A person without photo consent has no portrait on the station at all.
+  for (const [id, spec] of school.photos) if (demoPhotoConsent(id)) hashes.set(id, photos.put(portraitPng(spec, deflateSync, { id })));
   store.db.transaction(() => {
     store.roster.upsertStudents(school.students.map((s) => ({ ...s, photoHash: hashes.get(s.id) ?? null })));
     store.roster.upsertStaff(school.staff.map(({ pin, ...s }) => ({ ...s, photoHash: hashes.get(s.id) ?? null, pinHash: hashPin(pin) })));

@@ -129,7 +129,8 @@ export class SerialReader extends BaseCardReader {
     for (const r of results) {
       if (r.kind === 'drop') {
         this.#stats.drops[r.reason]++;
-        this.#log.warn({ reader: this.id, reason: r.reason, detail: r.detail, dropped: this.#stats.drops[r.reason] }, 'reader: dropped bad input');
+        // Not the bytes: a frame that failed its checksum still carries most of a card number.
+        this.#log.warn({ reader: this.id, reason: r.reason, bytes: r.detail.length, dropped: this.#stats.drops[r.reason] }, 'reader: dropped bad input');
         continue;
       }
       const now = Date.now();

@@ -46,7 +46,8 @@ export class WedgeReader extends BaseCardReader {
     } catch (err) {
       if (!(err instanceof CardFormatError)) throw err;
       this.drops++;
-      this.#log.warn({ reader: this.id, reason: 'bad_uid', detail: err.message }, 'reader: dropped bad input');
+      // Not the message: it quotes what was typed, which may be a card number in another format.
+      this.#log.warn({ reader: this.id, reason: 'bad_uid', chars: text.length }, 'reader: dropped bad input');
       return false;
     }
     const when = at.getTime();

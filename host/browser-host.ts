@@ -15,6 +15,8 @@ import { BadRequest, cookieNames, guardServer, refuseSocket, requestUrl } from '
 import { CUSTOMER_PATH, createPageHandler } from '../node/page-server.ts';
 import { createLogger } from '../node/logger.ts';
 import { PhotoStore } from '../node/photos.ts';
+import { deriveKey, fileKeyStore, keyDirFor } from '../node/key-file.ts';
+import { secureDataDir } from '../node/data-dir.ts';
 import { STATION_EXEC_ARGV } from '../node/station-runtime.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,6 +70,7 @@ function listen(server: Server, port: number): Promise<void> {
 }
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  secureDataDir(options.dataDir);
   const log = createLogger({ file: join(options.dataDir, 'logs', 'host.log'), name: 'browser-host' });
   const keys = loadHostKeys(options.dataDir, log);
   const { token, customerToken } = keys;
@@ -78,7 +81,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   let bridgePort = 0;
   const page = createServer(
     createPageHandler({
-      photos: new PhotoStore(join(options.dataDir, 'photos')),
+      // The same key file the station process opens its portraits with (node/key-file.ts).
+      photos: new PhotoStore(join(options.dataDir, 'photos'), deriveKey(fileKeyStore(keyDirFor(options.dataDir, { ...process.env, ...options.env })).key('data'), 'photos')),
       token,
       customerToken,
       staticDir: options.staticDir ?? join(root, 'out', 'renderer'),

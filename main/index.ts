@@ -9,6 +9,10 @@ import { createLogger } from '../node/logger.ts';
 import { STATION_EXEC_ARGV } from '../node/station-runtime.ts';
 import { StationLink } from './station-link.ts';
 import { electronTokenVault, serveTokenVault } from './token-vault.ts';
+import { electronKeyStore, serveKeys } from './data-keys.ts';
+import { deriveKey, type KeyStore } from '../node/key-file.ts';
+import { PhotoStore } from '../node/photos.ts';
+import { privateUmask, secureDataDir } from '../node/data-dir.ts';
 import type { TokenVault } from '../sync/token-vault.ts';
 import { wireUpdates } from './update-wiring.ts';
 import { isAppUrl, launchOptions, windowChannel, windowOptions, type WindowRole } from './window-options.ts';
@@ -24,6 +28,9 @@ const rendererDir = join(import.meta.dirname, '..', 'renderer');
 const preloadDir = join(import.meta.dirname, '..', 'preload');
 const migrationsDir = app.isPackaged ? join(process.resourcesPath, 'migrations') : join(app.getAppPath(), 'core', 'store', 'migrations');
 
+// The data folder and everything main writes into it are this user's alone (node/data-dir.ts).
+privateUmask();
+secureDataDir(dataDir);
 const mainLog = createLogger({ file: join(dataDir, 'logs', 'main.log'), name: 'main' });
 // Auto-update (main/updater.ts): does nothing unless packaged and not under a test runner.
 const updates = wireUpdates({
@@ -38,6 +45,8 @@ const updates = wireUpdates({
 let station: UtilityProcess | null = null;
 /** Created after app ready (safeStorage needs it); kept across station restarts. */
 let tokenVault: TokenVault | null = null;
+/** Likewise: the station's data keys, kept with safeStorage (main/data-keys.ts). */
+let dataKeys: KeyStore | null = null;
 let link: StationLink | null = null;
 const windows = new Map<number, { win: BrowserWindow; role: WindowRole }>();
 
@@ -59,6 +68,8 @@ function startStation(): void {
   link = new StationLink(station);
   tokenVault ??= electronTokenVault(join(dataDir, 'backend-token.bin'), (m) => console.warn(m));
   serveTokenVault(station, tokenVault, (m) => console.error(m));
+  dataKeys ??= electronKeyStore(dataDir, (m) => console.warn(m));
+  serveKeys(station, dataKeys, (m) => console.error(m));
   updates.attachStation(station, link);
   station.on('exit', (code) => {
     // The station must keep serving: restart it and hand every window a fresh port.
@@ -126,7 +137,8 @@ app.on('second-instance', () => {
 void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  serveAppProtocol(rendererDir, join(dataDir, 'photos'));
+  dataKeys ??= electronKeyStore(dataDir, (m) => console.warn(m));
+  serveAppProtocol(rendererDir, new PhotoStore(join(dataDir, 'photos'), deriveKey(dataKeys.key('data'), 'photos')));
   startStation();
   const settings = await link!.invoke('settings.get', {}).catch(() => null);
   createWindow('operator', settings?.kiosk ?? false);

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { CARD_TECHNOLOGIES, CardFormatError, isCanonicalUid, isRandomUid, toCanonicalUid, type CanonicalCard, type CardTechnology } from '../common/card-id.ts';
 import { portraitPng } from '../common/demo-portrait.ts';
-import { DEMO_SPARE_CARDS, generateDemoSchool } from '../common/demo-school.ts';
+import { DEMO_SPARE_CARDS, demoPhotoConsent, generateDemoSchool } from '../common/demo-school.ts';
 import { portraitMime } from '../common/mime.ts';
 import { Card, MenuItem, PersonStatus, Staff, Student } from '../common/domain.ts';
 import { parseMoney } from '../common/money.ts';
@@ -83,7 +83,8 @@ export type PhotoSource = (name: string) => Buffer | null;
 const PHOTO_EXTS = ['jpg', 'jpeg', 'png', 'webp'];
 
 async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, photos: PhotoSource): Promise<ImportReport> {
-  const report: ImportReport = { imported: 0, rejected: [] };
+  const report: ImportReport = { imported: 0, rejected: [], removed: 0, warnings: [] };
+  const leaving: { line: number; id: string }[] = [];
   const ready: {
     person: Student | Staff;
     cards: { technology: CardTechnology; uid: string }[];
@@ -91,6 +92,9 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
     /** Staff only: the PIN from the `pin` column (empty cell or no column: keep the stored one). */
     pin: string | null;
     pinHash?: string;
+    /** Null: the file does not say (no column, empty cell), so the stored consent stands. */
+    consent: boolean | null;
+    line: number;
   }[] = [];
   const spares = await repo.spareCardKeys();
   for (const rec of records(csv)) {
@@ -109,6 +113,13 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
       }
       if (photoName && !photo) throw new Error(`photo ${photoName} not found`);
       const status = PersonStatus.parse(rec.get('status') || 'active');
+      // A pupil who left is deleted, not kept as "left": the school's regulation says so.
+      if (status === 'left') {
+        if (!id) throw new Error('id is empty');
+        leaving.push({ line: rec.line, id });
+        continue;
+      }
+      const consent = parseConsent(rec.get('photo_consent'));
       const person =
         kind === 'student'
           ? Student.parse({ id, fullName: rec.get('full_name'), className: rec.get('class'), photoHash: null, status })
@@ -125,7 +136,7 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
       const cards = parseCards(rec.get('cards'));
       const spare = cards.find((c) => spares.has(`${c.technology}:${c.uid}`));
       if (spare) throw new Error(`card ${spare.technology}:${spare.uid} is a spare card in the school's stock; remove it from the stock first`);
-      ready.push({ person, cards, photo, pin });
+      ready.push({ person, cards, photo, pin, consent, line: rec.line });
     } catch (err) {
       report.rejected.push({ line: rec.line, reason: err instanceof Error ? err.message.replace(/\s+/g, ' ') : String(err) });
     }
@@ -139,7 +150,16 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
     await repo.db.tx(
       async (tx) => {
         for (const r of ready.slice(i, i + 500)) {
-          if (r.photo) r.person.photoHash = await repo.putPhoto(tx, r.photo.bytes, r.photo.mime);
+          const table = kind === 'student' ? 'students' : 'staff';
+          const stored = await tx.get<{ photo_consent: number | null }>(`SELECT photo_consent FROM ${table} WHERE id = ?`, [r.person.id]);
+          const consent = r.consent ?? Number(stored?.photo_consent ?? 0) === 1;
+          if (!consent) {
+            report.warnings!.push({
+              line: r.line,
+              reason: `${r.person.id}: no photo consent (photo_consent)${r.photo ? ': the portrait is not kept' : ''}; stations show "без фото"`,
+            });
+            r.person.photoHash = null;
+          } else if (r.photo) r.person.photoHash = await repo.putPhoto(tx, r.photo.bytes, r.photo.mime);
           else {
             // A file without a photo for this person keeps the portrait imported before.
             const had = await tx.get<{ photo_hash: string | null }>(`SELECT photo_hash FROM ${kind === 'student' ? 'students' : 'staff'} WHERE id = ?`, [r.person.id]);
@@ -147,6 +167,7 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
           }
           if (kind === 'student') await repo.upsertStudent(tx, r.person as Student);
           else await repo.upsertStaff(tx, r.person as Staff, r.pinHash);
+          await repo.setPhotoConsent(tx, kind, r.person.id, consent);
           await repo.ensureAccount(tx, { holderId: r.person.id });
           for (const c of r.cards) {
             await repo.upsertCard(tx, Card.parse({ ...c, holderKind: kind, holderId: r.person.id, status: 'active', validUntil: null }));
@@ -157,16 +178,32 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
       { roster: true },
     );
   }
+  for (const l of leaving) {
+    if (await repo.forgetPerson(kind, l.id)) report.removed!++;
+    else report.warnings!.push({ line: l.line, reason: `status=left: no ${kind} ${l.id} on record (nothing to delete)` });
+  }
   return report;
 }
 
-/** Students CSV: `id,full_name,class,photo,cards,status` (photo and cards optional). */
+/** `photo_consent`: yes/да/1/true or no/нет/0/false; null for an empty cell (or no column): not said. */
+export function parseConsent(cell: string): boolean | null {
+  const v = cell.trim().toLowerCase();
+  if (v === '') return null;
+  if (['yes', 'y', 'да', 'д', '1', 'true'].includes(v)) return true;
+  if (['no', 'n', 'нет', 'н', '0', 'false'].includes(v)) return false;
+  throw new Error(`photo_consent "${cell}" is not yes/no (да/нет)`);
+}
+
+/**
+ * Students CSV: `id,full_name,class,photo,cards,status,photo_consent` (photo and cards optional). A row
+ * with `status=left` deletes that pupil (forgetPerson); `photo_consent` other than yes keeps no portrait.
+ */
 export function importStudentsCsv(repo: Repo, csv: string, photos: PhotoSource = () => null): Promise<ImportReport> {
   return importPeople(repo, 'student', csv, photos);
 }
 
 /**
- * Staff CSV: `id,full_name,position,roles,photo,cards,status,pin`; roles separated by `;` or spaces. `pin`
+ * Staff CSV: `id,full_name,position,roles,photo,cards,status,pin,photo_consent` (as for students); roles separated by `;` or spaces. `pin`
  * (optional, 4 to 8 digits) is stored only as a salted hash; an empty cell keeps the stored PIN.
  */
 export function importStaffCsv(repo: Repo, csv: string, photos: PhotoSource = () => null): Promise<ImportReport> {
@@ -268,13 +305,15 @@ export async function seedDemoSchool(
     await repo.db.tx(
       async (tx) => {
         for (const { kind, p } of people.slice(i, i + 250)) {
-          const bytes = photoOf(p.id);
+          const consent = demoPhotoConsent(p.id);
+          const bytes = consent ? photoOf(p.id) : null;
           const photoHash = bytes ? await repo.putPhoto(tx, bytes, 'image/png') : null;
           if (kind === 'student') await repo.upsertStudent(tx, { ...(p as Student), photoHash });
           else {
             const { pin: _pin, ...staff } = p as Staff & { pin: string };
             await repo.upsertStaff(tx, { ...staff, photoHash }, pinHashes.get(staff.id));
           }
+          await repo.setPhotoConsent(tx, kind, p.id, consent);
           const a = accounts.get(p.id);
           await repo.ensureAccount(tx, a ?? { holderId: p.id }, a?.balance ?? 0);
           if (a?.balance) {

@@ -41,6 +41,10 @@ import {
   ResolveExceptionRequest,
   SchoolSettings,
   SchoolSettingsPatch,
+  RemovePersonRequest,
+  RemovePersonResponse,
+  PhotoConsentRequest,
+  PhotoConsentResponse,
 } from '../common/sync-api.ts';
 import { Card } from '../common/domain.ts';
 import { addSpareCard, importMenuCsv, importStaffCsv, importStudentsCsv, removeSpareCard, setStaffPin } from './admin.ts';
@@ -338,6 +342,28 @@ function routesFor(repo: Repo, schoolName: string | undefined, enrollGuard: Enro
     }),
     route({
       method: 'POST',
+      url: '/v1/admin/people/remove',
+      summary: 'A pupil or employee leaves: cards, name, class, portrait and account details deleted; ledger and events keep a pseudonymous id.',
+      auth: 'admin',
+      body: RemovePersonRequest,
+      response: RemovePersonResponse,
+      handler: async ({ body }) => {
+        const r = await repo.forgetPerson(body.kind, body.id);
+        if (!r) throw new NotFound(`no ${body.kind} ${body.id}`);
+        return { removed: true, ...r };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/v1/admin/people/photo-consent',
+      summary: "Record a person's written photo consent; without it the portrait is deleted and never sent to stations.",
+      auth: 'admin',
+      body: PhotoConsentRequest,
+      response: PhotoConsentResponse,
+      handler: async ({ body }) => repo.updatePhotoConsent(body.kind, body.id, body.consent),
+    }),
+    route({
+      method: 'POST',
       url: '/v1/admin/menu/import',
       summary: 'Import a menu from CSV (date,id,name,category,kind,price,allergens).',
       auth: 'admin',
@@ -385,7 +411,7 @@ function routesFor(repo: Repo, schoolName: string | undefined, enrollGuard: Enro
       response: SpareCardAdminView,
       handler: async ({ body, req }) => {
         const added = await addSpareCard(repo, body);
-        req.log.info({ card: `${added.technology}:${added.uid}`, label: added.label }, 'spare card added to the stock');
+        req.log.info({ label: added.label }, 'spare card added to the stock');
         return added;
       },
     }),
@@ -398,7 +424,7 @@ function routesFor(repo: Repo, schoolName: string | undefined, enrollGuard: Enro
       response: SpareCardRemoveResponse,
       handler: async ({ body, req }) => {
         const r = await removeSpareCard(repo, body);
-        req.log.info({ card: `${r.removed.technology}:${r.removed.uid}`, stillBound: r.stillBound }, 'spare card removed from the stock');
+        req.log.info({ label: r.removed.label, stillBound: r.stillBound }, 'spare card removed from the stock');
         return r;
       },
     }),

@@ -17,6 +17,7 @@ import {
   importMenuCsv,
   importStaffCsv,
   importStudentsCsv,
+  parseConsent,
   removeSpareCard,
   seedDemoSchool,
   setStaffPin,
@@ -31,8 +32,10 @@ const USAGE = `usage: node server/cli.ts <command> [options]
         [--tls-cert FILE.pem --tls-key FILE.pem]    serve HTTPS (or run behind a reverse proxy: see README)
         [--trust-proxy 127.0.0.1]                   behind a reverse proxy at that address: client addresses from X-Forwarded-For
   demo [--students 30] [--photo-bytes 0]              seed the demo school
-  import-students FILE.csv [--photos DIR]             id,full_name,class,photo,cards,status
-  import-staff FILE.csv [--photos DIR]                id,full_name,position,roles,photo,cards,status[,pin]
+  import-students FILE.csv [--photos DIR]             id,full_name,class,photo,cards,status,photo_consent (status=left deletes the pupil)
+  import-staff FILE.csv [--photos DIR]                id,full_name,position,roles,photo,cards,status[,pin],photo_consent
+  remove-student ID | remove-staff ID                 a person leaves: cards blocked, personal data deleted, accounts keep a pseudonymous id
+  photo-consent student|staff ID yes|no               record written photo consent (no: the portrait is deleted everywhere)
   set-pin STAFF_ID [--clear]                          a staff member's PIN (4 to 8 digits, read from stdin; stored hashed)
   import-menu FILE.csv                                date,id,name,category,kind,price,allergens
   enrollment-code --role guard|cashier [--ttl MIN]    a single-use code a station enrolls with, for its role (at most 1440 minutes)
@@ -173,6 +176,19 @@ if (command === 'serve') {
       case 'import-staff':
         print(await importStaffCsv(repo, readFileSync(arg(0, 'CSV file'), 'utf8'), folderPhotos(values.photos)));
         break;
+      case 'remove-student':
+      case 'remove-staff': {
+        const kind = command === 'remove-student' ? 'student' : 'staff';
+        const r = (await repo.forgetPerson(kind, arg(0, `${kind} id`))) ?? fail(`no ${kind} ${args[0]}`);
+        print({ removed: true, ...r });
+        break;
+      }
+      case 'photo-consent': {
+        const kind = arg(0, 'student or staff');
+        if (kind !== 'student' && kind !== 'staff') fail('photo-consent student|staff ID yes|no');
+        print(await repo.updatePhotoConsent(kind, arg(1, 'id'), parseConsent(arg(2, 'yes or no')) ?? fail('yes or no')));
+        break;
+      }
       case 'set-pin': {
         // The PIN comes on stdin, not the command line, so it is not left in shell history or `ps`.
         const pin = values.clear ? null : readFileSync(0, 'utf8').trim();

@@ -41,6 +41,7 @@ interface StudentRow {
   class_name: string;
   photo_hash: string | null;
   status: Student['status'];
+  photo_consent?: number | null;
   rev: number;
 }
 interface StaffRow {
@@ -51,6 +52,7 @@ interface StaffRow {
   status: Staff['status'];
   roles: string;
   pin_hash: string | null;
+  photo_consent?: number | null;
   rev: number;
 }
 interface CardRow {
@@ -107,12 +109,14 @@ const toSpareView = (r: SpareBindingRow, nowIso: string): SpareCardAdminView => 
   };
 };
 
-const toStudent = (r: StudentRow): Student => ({ id: r.id, fullName: r.full_name, className: r.class_name, photoHash: r.photo_hash, status: r.status });
+/** Without written consent no portrait leaves the backend (and a station drops one it had). */
+const consented = (r: { photo_hash: string | null; photo_consent?: number | null }): string | null => (Number(r.photo_consent ?? 0) === 1 ? r.photo_hash : null);
+const toStudent = (r: StudentRow): Student => ({ id: r.id, fullName: r.full_name, className: r.class_name, photoHash: consented(r), status: r.status });
 const toStaff = (r: StaffRow): RosterStaff => ({
   id: r.id,
   fullName: r.full_name,
   position: r.position,
-  photoHash: r.photo_hash,
+  photoHash: consented(r),
   status: r.status,
   roles: JSON.parse(r.roles) as Staff['roles'],
   pinHash: r.pin_hash,
@@ -191,6 +195,33 @@ export class Repo {
     await this.#clearTombstone(tx, 'staff', s.id);
   }
 
+  /** Records a person's photo consent (a change is a roster delta: stations drop or fetch the portrait). */
+  async setPhotoConsent(tx: Tx, kind: 'student' | 'staff', id: string, consent: boolean): Promise<void> {
+    const table = kind === 'student' ? 'students' : 'staff';
+    const rev = await tx.nextRev();
+    const v = consent ? 1 : 0;
+    await tx.run(`UPDATE ${table} SET photo_consent = ?, rev = ? WHERE id = ? AND photo_consent IS DISTINCT FROM ?`, [v, rev, id, v]);
+  }
+
+  /** The admin endpoint's consent change: false also deletes the portrait (nobody may keep it). */
+  async updatePhotoConsent(kind: 'student' | 'staff', id: string, consent: boolean): Promise<{ id: string; photoConsent: boolean }> {
+    const table = kind === 'student' ? 'students' : 'staff';
+    await this.db.tx(
+      async (tx) => {
+        const person = await tx.get<{ photo_hash: string | null }>(`SELECT photo_hash FROM ${table} WHERE id = ?`, [id]);
+        if (!person) throw new NotFound(`no ${kind} ${id}`);
+        await this.setPhotoConsent(tx, kind, id, consent);
+        if (!consent && person.photo_hash) {
+          await tx.run(`UPDATE ${table} SET photo_hash = NULL WHERE id = ?`, [id]);
+          const shared = await tx.get('SELECT 1 AS x FROM students WHERE photo_hash = ? UNION ALL SELECT 1 AS x FROM staff WHERE photo_hash = ?', [person.photo_hash, person.photo_hash]);
+          if (!shared) await tx.run('DELETE FROM photos WHERE hash = ?', [person.photo_hash]);
+        }
+      },
+      { roster: true },
+    );
+    return { id, photoConsent: consent };
+  }
+
   /** Sets (null: clears) a staff member's PIN hash; false when it was that already (no delta). */
   async setStaffPinHash(tx: Tx, staffId: string, pinHash: string | null): Promise<boolean> {
     const rev = await tx.nextRev();
@@ -263,6 +294,47 @@ export class Repo {
       await tx.run('DELETE FROM cards WHERE technology = ? AND uid = ?', [c.technology, c.uid]);
       await this.#tombstone(tx, 'card', `${c.technology}:${c.uid}`);
     }
+  }
+
+  /**
+   * A person leaves the school: their cards go at once (stations refuse them from their next pull), the
+   * name, class or position, portrait, PIN, account settings and parents' messages are deleted, and what
+   * the school's accounts must keep (ledger, events, daily figures, exceptions) is rewritten to a random
+   * pseudonymous id whose link to the person is kept nowhere. Returns that id (null: no such person).
+   */
+  async forgetPerson(kind: 'student' | 'staff', id: string): Promise<{ pseudonym: string; cards: number; balance: number } | null> {
+    const table = kind === 'student' ? 'students' : 'staff';
+    return this.db.tx(
+      async (tx) => {
+        const person = await tx.get<{ photo_hash: string | null }>(`SELECT photo_hash FROM ${table} WHERE id = ?`, [id]);
+        if (!person) return null;
+        const pseudonym = `gone-${randomUUID()}`;
+        const cards = await tx.all<{ technology: string; uid: string }>('SELECT technology, uid FROM cards WHERE holder_id = ?', [id]);
+        await this.removePerson(tx, kind, id);
+        const account = await tx.get<{ balance: number }>('SELECT balance FROM accounts WHERE holder_id = ?', [id]);
+        if (account) {
+          await tx.run('DELETE FROM accounts WHERE holder_id = ?', [id]);
+          await this.#tombstone(tx, 'account', id);
+        }
+        // The portrait goes unless somebody else's record names the same bytes.
+        if (person.photo_hash) {
+          const shared = await tx.get('SELECT 1 AS x FROM students WHERE photo_hash = ? UNION ALL SELECT 1 AS x FROM staff WHERE photo_hash = ?', [person.photo_hash, person.photo_hash]);
+          if (!shared) await tx.run('DELETE FROM photos WHERE hash = ?', [person.photo_hash]);
+        }
+        // What parents were told is about this person by name and time: it goes with them.
+        await tx.run('DELETE FROM notifications WHERE holder_id = ?', [id]);
+        const quoted = JSON.stringify(id);
+        await tx.run('UPDATE events SET body = replace(body, ?, ?) WHERE holder_id = ? OR body LIKE ?', [quoted, JSON.stringify(pseudonym), id, `%${quoted}%`]);
+        await tx.run('UPDATE events SET holder_id = ? WHERE holder_id = ?', [pseudonym, id]);
+        // The card numbers go too: a card is only an identifier, and nobody holds these any more.
+        for (const c of cards) await tx.run('UPDATE events SET body = replace(body, ?, ?) WHERE holder_id = ?', [JSON.stringify(c.uid), '""', pseudonym]);
+        await tx.run('UPDATE ledger SET holder_id = ? WHERE holder_id = ?', [pseudonym, id]);
+        await tx.run('UPDATE daily_figures SET holder_id = ? WHERE holder_id = ?', [pseudonym, id]);
+        await tx.run('UPDATE exceptions SET holder_id = ?, message = replace(message, ?, ?) WHERE holder_id = ?', [pseudonym, id, pseudonym, id]);
+        return { pseudonym, cards: cards.length, balance: Number(account?.balance ?? 0) };
+      },
+      { roster: true },
+    );
   }
 
   async #tombstone(tx: Tx, kind: TombstoneKind, id: string): Promise<void> {
@@ -355,8 +427,13 @@ export class Repo {
     return hash;
   }
 
+  /** A portrait by hash, only while a person who consented is shown with it. */
   async photo(hash: string): Promise<{ mime: string; bytes: Buffer } | null> {
-    const r = await this.db.get<{ mime: string; bytes: Buffer | Uint8Array }>('SELECT mime, bytes FROM photos WHERE hash = ?', [hash]);
+    const r = await this.db.get<{ mime: string; bytes: Buffer | Uint8Array }>(
+      `SELECT mime, bytes FROM photos WHERE hash = ? AND (EXISTS (SELECT 1 FROM students WHERE photo_hash = photos.hash AND photo_consent = 1)
+         OR EXISTS (SELECT 1 FROM staff WHERE photo_hash = photos.hash AND photo_consent = 1))`,
+      [hash],
+    );
     return r ? { mime: r.mime, bytes: Buffer.from(r.bytes) } : null;
   }
 

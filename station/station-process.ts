@@ -18,8 +18,9 @@ import { join } from 'node:path';
 import { initialUpdateState } from '../common/update-policy.ts';
 import { servePorts, type ParentPort } from '../core/bridge/port-transport.ts';
 import { remoteTokenVault } from './remote-token-vault.ts';
+import { remoteKeyStore } from './remote-keys.ts';
 import { startWsBridge } from '../core/bridge/ws-server.ts';
-import { defaultDataDir } from '../node/data-dir.ts';
+import { defaultDataDir, privateUmask } from '../node/data-dir.ts';
 import { createLogger } from '../node/logger.ts';
 import { DataFolderLocked, lockDataFolder } from '../node/station-lock.ts';
 import { transportAllowed } from '../common/transport.ts';
@@ -28,6 +29,8 @@ import { attachUpdateRelay } from './update-relay.ts';
 
 const env = process.env;
 const dataDir = defaultDataDir(env);
+// Everything this process writes (database, WAL, portraits, exports, logs) is its user's alone.
+privateUmask();
 const log = createLogger({ file: join(dataDir, 'logs', 'station.log') });
 const startedAt = performance.now();
 // The shell passes its version; run from source or from the built bundle (out/station/) under the
@@ -138,8 +141,8 @@ const station = await createStation({
   ...(env.STATION_BACKEND_URL && backendUrlAllowed(env.STATION_BACKEND_URL)
     ? { backend: { url: env.STATION_BACKEND_URL, code: env.STATION_ENROLLMENT_CODE ?? null} }
     : {}),
-  // In Electron the backend token is kept by main with safeStorage; the station asks for it.
-  ...(overPorts && parentPort ? { vault: remoteTokenVault(parentPort) } : {}),
+  // In Electron the backend token and the data keys are kept by main with safeStorage; the station asks for them.
+  ...(overPorts && parentPort ? { vault: remoteTokenVault(parentPort), keys: await remoteKeyStore(parentPort) } : {}),
   version,
 });
 

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { isRandomUid } from '../common/card-id.ts';
-import type { CardPresented, EnrollFailure, StationStatus } from '../common/contract/index.ts';
+import type { CardPresented, EnrollFailure, KeptAsideFile, StationStatus } from '../common/contract/index.ts';
 import type { SyncErrorCode, SyncStatus } from '../common/sync-api.ts';
 import type { CardRead } from '../common/readers.ts';
 import { createReader } from '../hardware/index.ts';
@@ -21,6 +21,11 @@ import { allowedReaders, requireDemo, settleDemoReaders } from './demo-only.ts';
 import { silentLogger, type Logger } from '../node/logger.ts';
 import { createForeground } from '../core/foreground.ts';
 import { PhotoStore } from '../node/photos.ts';
+import { secureDataDir } from '../node/data-dir.ts';
+import { deriveKey, fileKeyStore, keyDirFor, type KeyStore } from '../node/key-file.ts';
+import { pruneExpired } from '../core/retention.ts';
+import { cardTag, setCardTagSalt } from '../node/card-tag.ts';
+import { ACTIVE_LOGS } from '../node/logger.ts';
 import { ReaderHub, type ReaderFactory } from '../core/readers.ts';
 import { clearStoreFault, openStore, StoreFault, type Store } from '../core/store/index.ts';
 import type { CardLookup } from '../core/store/roster.ts';
@@ -46,6 +51,12 @@ export interface StationOptions {
    * enrolls itself unless it already holds a token for that address.
    */
   backend?: { url: string; code?: string | null };
+  /**
+   * Where the station's secret keys come from (the `data` key opens the database and the portraits).
+   * Default: key files beside the data folder (node/key-file.ts), as the browser host keeps them; the
+   * Electron shell hands over keys it keeps with safeStorage.
+   */
+  keys?: KeyStore;
   /** Sync engine tuning (tests): pull interval, timeouts, backoff. */
   sync?: Pick<SyncEngineOptions, 'pullIntervalMs' | 'timeoutMs' | 'backoff'>;
 }
@@ -70,8 +81,14 @@ export async function createStation(options: StationOptions): Promise<Station> {
   const clock = options.clock ?? systemClock();
   const log = options.logger ?? silentLogger();
   const dbPath = join(options.dataDir, 'station.db');
-  mkdirSync(options.dataDir, { recursive: true });
-  const photos = new PhotoStore(join(options.dataDir, 'photos'));
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const tightened = secureDataDir(options.dataDir);
+  if (tightened > 0) log.warn({ tightened }, 'store: the data folder had files or folders other users could read; now 0600/0700');
+  const dataKey = (options.keys ?? fileKeyStore(keyDirFor(options.dataDir))).key('data');
+  setCardTagSalt(deriveKey(dataKey, 'card tags'));
+  const photos = new PhotoStore(join(options.dataDir, 'photos'), deriveKey(dataKey, 'photos'));
+  const sealed = photos.sealPlainFiles();
+  if (sealed > 0) log.info({ sealed }, 'store: encrypted portrait files left plain by an older version');
   // A tap makes the sync engine's pull give way for a moment (core/foreground.ts).
   const foreground = createForeground();
   const router = new Router(log);
@@ -128,7 +145,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
 
   const openTheStore = (): void => {
     try {
-      store = openStore(dbPath, clock, options.migrationsDir ? { migrationsDir: options.migrationsDir } : {});
+      store = openStore(dbPath, clock, { key: deriveKey(dataKey, 'database'), ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}) });
       fault = null;
     } catch (err) {
       if (!(err instanceof StoreFault)) throw err;
@@ -160,8 +177,22 @@ export async function createStation(options: StationOptions): Promise<Station> {
     }
     settleDemoReaders(s, log, { offerDemoReader: !known && isDemoBackend(s) });
     s.outbox.onChange(publishStatus);
+    prune();
     startSync(s);
   };
+
+  // Retention (core/retention.ts): at start and every few hours, what is older than the school's period goes.
+  const prune = (): void => {
+    if (!store) return;
+    try {
+      const r = pruneExpired(store, clock, { folders: [join(options.dataDir, 'exports'), join(options.dataDir, 'logs')], keep: ACTIVE_LOGS });
+      if (r.rows + r.files > 0) log.info({ rows: r.rows, files: r.files, before: r.cutoff }, 'store: deleted what is older than the retention period');
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'store: the retention sweep failed; it runs again later');
+    }
+  };
+  const pruneTimer = setInterval(prune, 6 * 3_600_000);
+  pruneTimer.unref();
 
   function startSync(s: Store): void {
     const syncLog = log.child({ area: 'sync' });
@@ -293,6 +324,24 @@ export async function createStation(options: StationOptions): Promise<Station> {
   });
 
   router.handle('station.getStatus', () => status());
+  router.handle('station.cardTag', (card) => ({ tag: cardTag(card) }));
+  // A damaged database kept aside (core/store/db.ts) is `station.db.db_corrupt-<time>` with its -wal/-shm.
+  const keptAside = (): KeptAsideFile[] =>
+    readdirSync(options.dataDir)
+      .filter((n) => /^station\.db\.db_corrupt-[\w-]+$/.test(n))
+      .map((name) => {
+        const st = statSync(join(options.dataDir, name));
+        return { name, bytes: st.size, modifiedAt: st.mtime.toISOString() };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+  router.handle('store.keptAside', () => keptAside());
+  router.handle('store.deleteKeptAside', ({ name }) => {
+    if (!keptAside().some((f) => f.name === name)) throw new DomainError('not_found', 'kept_aside_not_found', 'no such kept-aside database');
+    if (fault?.keptAt && basename(fault.keptAt) === name) throw new DomainError('conflict', 'kept_aside_in_use', 'the station is still showing this fault');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(options.dataDir, name + suffix), { force: true });
+    log.warn({ name }, 'store: IT deleted a kept-aside damaged database');
+    return keptAside();
+  });
   router.handle('settings.get', () => requireStore().settings.get());
   router.handle('settings.update', async (patch) => {
     const s = requireStore();
@@ -381,6 +430,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     store: () => store,
     status,
     close: async () => {
+      clearInterval(pruneTimer);
       await stopSync();
       await readers.stop();
       await guard.close();

@@ -28,7 +28,9 @@ export function createSyncStore(
     outbox.recordResultCodes(stored.map((r) => ({ id: r.id, code: r.code ?? null })));
   });
 
-  const applyPage = db.transaction((page: RosterPage) => {
+  const applyPage = db.transaction((page: RosterPage): string[] => {
+    // Portraits this page may leave unnamed: a removed person's, and any whose owner got another (or none).
+    const candidates: string[] = [];
     roster.upsertStudents(page.students);
     roster.upsertStaff(page.staff);
     roster.upsertCards(page.cards);
@@ -41,11 +43,26 @@ export function createSyncStore(
         // What a removed card means for a spare handed out here is the guard post's rule, not sync's.
         if (t.kind === 'card') cardRemovedByServer(store, card, log);
         else spareRemovedByServer(store, card, new Date().toISOString(), log);
-      } else if (t.kind === 'student' || t.kind === 'staff' || t.kind === 'account') roster.remove(t.kind, t.id);
+      } else if (t.kind === 'student' || t.kind === 'staff') {
+        // A person who left: their row, cards, account, the passes and duties copied with their name.
+        const hash = roster.person(t.kind, t.id)?.photoHash;
+        if (hash) candidates.push(hash);
+        roster.remove(t.kind, t.id);
+        store.passes.forgetHolder(t.id);
+        if (t.kind === 'staff') store.guardLog.forgetStaff(t.id);
+      } else if (t.kind === 'account') roster.remove(t.kind, t.id);
       else log?.info({ kind: t.kind, id: t.id }, 'sync: skipped a removal of a kind this station does not keep (newer backend)');
     }
     syncState.set('roster_cursor', page.cursor);
+    candidates.push(...roster.takeOrphanPhotos());
+    return candidates.filter((h) => !roster.photoReferenced(h));
   });
+
+  const applyRosterPage = (page: RosterPage): void => {
+    // Files go after the rows are committed: a crash in between leaves a file nobody names (deleted on
+    // the next removal), never a row naming a missing file.
+    for (const hash of applyPage(page)) photos.remove(hash);
+  };
 
   return {
     pendingEvents: (limit) =>
@@ -65,7 +82,7 @@ export function createSyncStore(
     recordAttempt: (ids, error) => outbox.recordAttempt(ids, error),
     onOutboxChange: (listener) => outbox.onChange(listener),
     rosterCursor: () => syncState.get('roster_cursor'),
-    applyRosterPage: (page) => applyPage(page),
+    applyRosterPage,
     missingPhotos: (limit) => roster.missingPhotos(limit),
     savePhoto(hash, bytes) {
       const actual = PhotoStore.hashOf(bytes);

@@ -55,12 +55,21 @@ export type DemoCard = z.infer<typeof DemoCard>;
 
 const Empty = z.object({}).strict();
 
+export const KeptAsideFile = z.object({ name: z.string(), bytes: z.number().int().nonnegative(), modifiedAt: z.string() });
+export type KeptAsideFile = z.infer<typeof KeptAsideFile>;
+
 export const stationRequests = {
   'station.getStatus': request(Empty, StationStatus),
   'settings.get': request(Empty, Settings),
   'settings.update': request(SettingsPatch, Settings),
   /** IT confirmed, after a damaged database was kept aside, to start with an empty store. */
   'station.startEmptyAfterFault': request(z.object({ confirm: z.literal(true) }).strict(), StationStatus),
+  /** IT: the tag a card has in this station's logs ("карта #a3f9"); logs never carry the number itself. */
+  'station.cardTag': request(z.object({ technology: Technology, uid: Uid }).strict(), z.object({ tag: z.string() })),
+  /** IT: damaged databases kept aside in the data folder (they hold personal data until deleted). */
+  'store.keptAside': request(Empty, z.array(KeptAsideFile)),
+  /** IT: deletes one kept-aside file (and its WAL) once dealt with. */
+  'store.deleteKeptAside': request(z.object({ name: z.string().min(1).max(200) }).strict(), z.array(KeptAsideFile)),
   'demo.listCards': request(Empty, z.array(DemoCard)),
   'demo.tap': request(
     z.object({ readerId: z.string().min(1), technology: Technology, uid: Uid }).strict(),

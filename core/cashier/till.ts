@@ -13,6 +13,7 @@ import { CashierError, type CashierLog } from './errors.ts';
 import type { Ledger } from './ledger.ts';
 import { menuItemOn, parseMenuRow } from './menu.ts';
 import type { ShiftOffice } from './shift-office.ts';
+import { cardTag } from '../../node/card-tag.ts';
 
 export interface TillOptions {
   store: Store;
@@ -178,7 +179,7 @@ export class Till {
     const lookup = found !== undefined ? found : this.#store.roster.lookupCard(card);
     const holder = lookup?.holder ?? null;
     const account = holder ? this.#store.roster.account(holder.id) : null;
-    const refusal = decideTillTap({ card: lookup?.card ?? null, holder, hasAccount: account !== null, now: this.#clock.now() });
+    const refusal = decideTillTap({ card: lookup?.card ?? null, holder, personStatus: lookup?.personStatus ?? null, hasAccount: account !== null, now: this.#clock.now() });
     if (refusal) return this.#refuse(read, card, refusal, holder);
     if (!lookup || !holder || !account) return this.#refuse(read, card, 'holder_unknown', null);
 
@@ -204,7 +205,7 @@ export class Till {
   #refuse(read: CardRead, card: OpenCheck['card'], reason: TapRefusal, holder: Holder | null): TapOutcome {
     this.#refusal(reason, holder?.id ?? null);
     const out: TapOutcome = { kind: 'refused', reason, holder, card, readerId: read.readerId };
-    this.#log.info({ reason, card, holderId: holder?.id ?? null }, 'tap refused');
+    this.#log.info({ reason, card: cardTag(card), holderId: holder?.id ?? null }, 'tap refused');
     this.#events.emit('tap', out);
     this.#setDisplay('see_cashier');
     return out;
@@ -315,7 +316,7 @@ export class Till {
       });
       this.#refusal('not_this_child', open.check.holder.id);
     })();
-    this.#log.info({ holderId: open.check.holder.id, card: open.card }, 'not this child');
+    this.#log.info({ holderId: open.check.holder.id, card: cardTag(open.card) }, 'not this child');
     this.#closeCheck();
     this.#setDisplay('see_cashier');
   }

@@ -54,9 +54,10 @@ export class RollCall {
     const content = format === 'csv' ? renderInsideCsv(list, locale, timeZone) : renderInsideHtml(list, locale, timeZone);
     const stamp = list.generatedAt.replace(/[:.]/g, '-');
     const fileName = `inside-${stamp}.${format}`;
-    mkdirSync(exportDir, { recursive: true });
+    mkdirSync(exportDir, { recursive: true, mode: 0o700 });
     const path = join(exportDir, fileName);
-    writeFileSync(path, format === 'csv' ? `\uFEFF${content}` : content);
+    // Names of children: the station's user's alone, and deleted with the retention period.
+    writeFileSync(path, format === 'csv' ? `\uFEFF${content}` : content, { mode: 0o600 });
     log.info({ path, total: list.total }, 'guard: roll call exported');
     return { path, fileName, mime: format === 'csv' ? 'text/csv' : 'text/html', content };
   }

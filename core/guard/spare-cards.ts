@@ -6,6 +6,7 @@ import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { PassBook } from './pass-book.ts';
+import { cardTag } from '../../node/card-tag.ts';
 
 export interface SpareCardsOptions {
   store: Store;
@@ -118,7 +119,7 @@ export class SpareCards {
         }).id,
       );
     })();
-    this.#log.info({ card: cardKey(input.card), holder: input.holderId, until }, 'guard: spare card bound');
+    this.#log.info({ card: cardTag(input.card), holder: input.holderId, until }, 'guard: spare card bound');
     return { pass: view, validUntil: until };
   }
 
@@ -152,8 +153,8 @@ export class SpareCards {
       );
     })();
     if (spare.removed_at) {
-      this.#log.info({ card: cardKey(card), holder: holderId, cause, removedAt: spare.removed_at }, 'guard: spare card returned and dropped: IT removed it from the stock');
-    } else this.#log.info({ card: cardKey(card), holder: holderId, cause }, 'guard: spare card back in stock');
+      this.#log.info({ card: cardTag(card), holder: holderId, cause, removedAt: spare.removed_at }, 'guard: spare card returned and dropped: IT removed it from the stock');
+    } else this.#log.info({ card: cardTag(card), holder: holderId, cause }, 'guard: spare card back in stock');
     return view;
   }
 
@@ -164,7 +165,7 @@ export class SpareCards {
       try {
         this.return({ technology: s.technology, uid: s.uid }, 'day_ended');
       } catch (err) {
-        this.#log.error({ err, card: `${s.technology}:${s.uid}` }, 'guard: could not return an expired spare card');
+        this.#log.error({ err, card: cardTag(s) }, 'guard: could not return an expired spare card');
       }
     }
     return expired.length;
@@ -192,7 +193,7 @@ export function cardRemovedByServer(store: Store, card: CanonicalCard, log?: Pic
   if (!ours || !bound) return;
   store.spares.back(card, bound.removed_at !== null);
   log?.info(
-    { card: cardKey(card), holder: bound.holder_id },
+    { card: cardTag(card), holder: bound.holder_id },
     bound.removed_at ? 'sync: spare card brought back at another post; it leaves the stock (IT removed it)' : 'sync: spare card brought back at another post; back in stock here',
   );
 }
@@ -202,8 +203,8 @@ export function cardRemovedByServer(store: Store, card: CanonicalCard, log?: Pic
  * stays with the child until it is returned or its day ends, and leaves the stock then.
  */
 export function spareRemovedByServer(store: Store, card: CanonicalCard, at: string, log?: Pick<Logger, 'info'>): void {
-  if (store.spares.removeIfFree(card)) log?.info({ card: cardKey(card) }, 'sync: spare card removed from the stock by the server');
+  if (store.spares.removeIfFree(card)) log?.info({ card: cardTag(card) }, 'sync: spare card removed from the stock by the server');
   else if (store.spares.markRemoved(card, at)) {
-    log?.info({ card: cardKey(card) }, 'sync: spare card removed from the stock by the server; it is handed out now and leaves the stock when it comes back');
+    log?.info({ card: cardTag(card) }, 'sync: spare card removed from the stock by the server; it is handed out now and leaves the stock when it comes back');
   }
 }

@@ -93,6 +93,10 @@ export class CashierLedger {
          WHERE d.holder_id = @holder`,
       ),
       insertRefusal: db.prepare('INSERT INTO cashier_refusals (shift_id, at, reason, holder_id) VALUES (?, ?, ?, ?)'),
+      pruneDebits: db.prepare<[string], never>(
+        "DELETE FROM cashier_debits WHERE school_date < ? AND event_id NOT IN (SELECT id FROM outbox WHERE status = 'pending')",
+      ),
+      pruneRefusals: db.prepare<[string], never>('DELETE FROM cashier_refusals WHERE at < ?'),
       shiftSales: db.prepare<[string, number], DebitRow>(
         "SELECT * FROM cashier_debits WHERE shift_id = ? AND kind = 'sale' ORDER BY occurred_at DESC, rowid DESC LIMIT ?",
       ),
@@ -146,6 +150,11 @@ export class CashierLedger {
 
   shiftDebits(shiftId: string): DebitRow[] {
     return this.#q.shiftDebits.all(shiftId);
+  }
+
+  /** Retention: debits of school days before `date` whose event was sent, and refusals before `beforeIso`. */
+  pruneBefore(date: string, beforeIso: string): number {
+    return this.#q.pruneDebits.run(date).changes + this.#q.pruneRefusals.run(beforeIso).changes;
   }
 
   shiftRefusals(shiftId: string): ShiftReport['refusals'] {

@@ -113,7 +113,17 @@ export class Outbox {
       ),
       payload: db.prepare<[string], { payload: string }>('SELECT payload FROM outbox WHERE id = ?'),
       retirePending: db.prepare<[string], never>("UPDATE outbox SET status = 'invalid', result_message = ? WHERE status = 'pending'"),
+      // What the backend acknowledged before the cutoff; an anomaly or refusal only once someone dismissed it.
+      prune: db.prepare<[string], never>(
+        `DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?
+           AND (status IN ('accepted', 'duplicate') OR (status IN ('anomaly', 'invalid') AND attention_cleared_at IS NOT NULL))`,
+      ),
     };
+  }
+
+  /** Retention: deletes events the backend acknowledged before `beforeIso` (never one still waiting). */
+  pruneAcknowledged(beforeIso: string): number {
+    return this.#q.prune.run(beforeIso).changes;
   }
 
   /** Appends one event; throws if the payload does not match its type's schema. */

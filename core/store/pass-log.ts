@@ -47,6 +47,10 @@ export class PassLog {
            @holder_kind, @holder_id, @full_name, @group_name, @photo_hash, @technology, @uid, @gate_opened, @note, @event_id)`,
       ),
       setGate: db.prepare<[number, string], never>('UPDATE guard_passes SET gate_opened = ? WHERE id = ?'),
+      forgetHolder: db.prepare<[string], never>('DELETE FROM guard_passes WHERE holder_id = ?'),
+      pruneBefore: db.prepare<[string, string], never>(
+        'DELETE FROM guard_passes WHERE school_date < ? AND (event_id IS NULL OR event_id NOT IN (SELECT id FROM outbox WHERE status = ?))',
+      ),
       lastDirection: db.prepare<[string, string], { direction: Direction; at: string }>(
         `SELECT direction, at FROM guard_passes
           WHERE holder_id = ? AND school_date = ? AND verdict = 'allow' AND direction IS NOT NULL
@@ -120,6 +124,16 @@ export class PassLog {
   /** A school day's allowed passes with a direction, in order (the roll call). */
   moves(schoolDate: string): GuardPassView[] {
     return this.#q.moves.all(schoolDate).map(rowToView);
+  }
+
+  /** A person the backend removed (they left the school): their passes here go with them, copied name and all. */
+  forgetHolder(holderId: string): void {
+    this.#q.forgetHolder.run(holderId);
+  }
+
+  /** Retention: passes of school days before `date`, except one whose event still waits to be sent. */
+  pruneBefore(date: string): number {
+    return this.#q.pruneBefore.run(date, 'pending').changes;
   }
 }
 

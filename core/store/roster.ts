@@ -119,6 +119,13 @@ export class Roster {
          WHERE photo_hash IS NOT NULL AND photo_hash NOT IN (SELECT hash FROM photos) LIMIT ?`,
       ),
       putPhoto: db.prepare<[string, number, string], never>('INSERT INTO photos (hash, size, fetched_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING'),
+      orphanPhotos: db.prepare<[], { hash: string }>(
+        `SELECT hash FROM photos WHERE hash NOT IN (SELECT photo_hash FROM students WHERE photo_hash IS NOT NULL)
+           AND hash NOT IN (SELECT photo_hash FROM staff WHERE photo_hash IS NOT NULL)`,
+      ),
+      deletePhoto: db.prepare<[string], never>('DELETE FROM photos WHERE hash = ?'),
+      deleteHolderCards: db.prepare<[string], never>('DELETE FROM cards WHERE holder_id = ?'),
+      referenced: db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM students WHERE photo_hash = ? UNION ALL SELECT 1 AS x FROM staff WHERE photo_hash = ? LIMIT 1'),
     };
     this.#upsertStudent = db.prepare(
       `INSERT INTO students (id, full_name, class_name, photo_hash, status) VALUES (@id, @fullName, @className, @photoHash, @status)
@@ -252,10 +259,32 @@ export class Roster {
     })();
   }
 
-  /** The server removed a person or an account (a roster tombstone). */
+  /**
+   * The server removed a person or an account (a roster tombstone). A person goes with their cards and
+   * account, so no tap can find them even before the card tombstones of the same page are applied.
+   */
   remove(kind: 'student' | 'staff' | 'account', id: string): void {
     const q = kind === 'student' ? this.#q.deleteStudent : kind === 'staff' ? this.#q.deleteStaff : this.#q.deleteAccount;
     q.run(id);
+    if (kind !== 'account') {
+      this.#q.deleteHolderCards.run(id);
+      this.#q.deleteAccount.run(id);
+    }
+  }
+
+  /**
+   * Portraits no person names any more (the person left, their photo changed, or consent was withdrawn):
+   * their index rows are deleted here and the hashes returned, so the caller deletes the files.
+   */
+  takeOrphanPhotos(): string[] {
+    const hashes = this.#q.orphanPhotos.all().map((r) => r.hash);
+    for (const h of hashes) this.#q.deletePhoto.run(h);
+    return hashes;
+  }
+
+  /** Whether any person's record names this portrait. */
+  photoReferenced(hash: string): boolean {
+    return this.#q.referenced.get(hash, hash) !== undefined;
   }
 
   removeCard(card: CanonicalCard): void {

@@ -5,9 +5,9 @@
  * offline cap applied), the server comes back, and the server's books match the till to the kopeck.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { openStationDb } from '../helpers/station-db.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { generateDemoSchool } from '../../common/demo-school.ts';
 import { formatMoney } from '../../common/money.ts';
 import { schoolDate, systemClock } from '../../common/clock.ts';
@@ -147,7 +147,7 @@ test('20 sales offline, back online: each sale on the server once, balances to t
     await nothingPrivate();
 
     // The station's outbox: every event answered as accepted; the 20 sales flagged offline.
-    const db = new Database(join(stationDir, 'station.db'), { readonly: true });
+    const db = openStationDb(stationDir);
     const outbox = db.prepare<[], { id: string; type: string; status: string; acked_at: string | null; payload: string }>('SELECT id, type, status, acked_at, payload FROM outbox').all();
     const stationBalances = new Map(db.prepare<[], { holder_id: string; balance: number }>('SELECT holder_id, balance FROM accounts').all().map((r) => [r.holder_id, r.balance]));
     db.close();

@@ -232,8 +232,8 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     // An SVG can carry script: refused by its bytes, under its own name and under a raster one.
     const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="3" height="4"><script>alert(1)</script><rect width="3" height="4" fill="#abc"/></svg>';
     const csv =
-      'id,full_name,class,photo,cards\nN1,"Новикова Ева, младшая",3Б,n1.png,iso14443:04111111111111\nN2,,3Б,,\nN3,Орлов Лев,3Б,missing.jpg,\n' +
-      'N4,Орлова Ия,3Б,n4.svg,\nN5,Орлов Ян,3Б,n5.png,\n';
+      'id,full_name,class,photo,cards,photo_consent\nN1,"Новикова Ева, младшая",3Б,n1.png,iso14443:04111111111111,да\nN2,,3Б,,,\nN3,Орлов Лев,3Б,missing.jpg,,\n' +
+      'N4,Орлова Ия,3Б,n4.svg,,да\nN5,Орлов Ян,3Б,n5.png,,да\n';
     const b64 = (b: Uint8Array | string) => Buffer.from(b).toString('base64');
     const rep = await call('POST', '/v1/admin/students/import', { csv, photos: { 'n1.png': b64(png), 'n4.svg': b64(svg), 'n5.png': b64(svg) } }, admin);
     const report = (await rep.json()) as { imported: number; rejected: { line: number; reason: string }[] };
@@ -293,7 +293,13 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     writeFileSync(join(photos, 'T1.png'), portraitPng({ bg: '#d8f0d2', skin: '#e0ac69', hair: '#6a4e23', shirtHue: 90, female: true }, deflateSync, { id: 'T1' }));
     writeFileSync(join(t.dir, 'staff.csv'), 'id,full_name,position,roles,cards\nT1,Петрова Анна,Кассир,cashier;supervisor,em4100:0A0B0C0D0E\n');
     chmodSync(join(t.dir, 'staff.csv'), 0o644);
-    expect(JSON.parse(cli('import-staff', join(t.dir, 'staff.csv'), '--photos', photos))).toEqual({ imported: 1, rejected: [] });
+    // A row without photo consent is imported, and the report says what the school must still collect.
+    expect(JSON.parse(cli('import-staff', join(t.dir, 'staff.csv'), '--photos', photos))).toEqual({
+      imported: 1,
+      rejected: [],
+      removed: 0,
+      warnings: [{ line: 2, reason: expect.stringMatching(/^T1: no photo consent/) }],
+    });
     expect(JSON.parse(cli('top-up', 'S00001', '100'))).toMatchObject({ holderId: 'S00001' });
     expect(() => cli('enrollment-code')).toThrow(/--role guard or --role cashier/);
     const { code, role } = JSON.parse(cli('enrollment-code', '--role', 'guard')) as { code: string; role: string };

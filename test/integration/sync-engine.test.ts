@@ -3,7 +3,7 @@
  * roster sync with portraits, incremental deltas with tombstones, the clock offset, offline and back,
  * and Retry-After.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../common/clock.ts';
@@ -88,7 +88,10 @@ describe('sync engine', () => {
     expect(r.station.store.roster.counts()).toEqual({ students: 8, staff: 4, cards: (await r.server.repo.counts()).cards });
     const progress = seen.filter((x) => x.progress);
     expect(progress.some((x) => x.progress!.phase === 'roster' && x.progress!.total > 0)).toBe(true);
-    expect(progress.some((x) => x.progress!.phase === 'photos' && x.progress!.done === 12 && x.progress!.total === 12)).toBe(true);
+    // 8 pupils and 4 staff, but S00007's parents gave no photo consent: 11 portraits, none for S00007.
+    expect(progress.some((x) => x.progress!.phase === 'photos' && x.progress!.done === 11 && x.progress!.total === 11)).toBe(true);
+    expect(r.station.store.roster.person('student', 'S00007')).toMatchObject({ photoHash: null });
+    expect(readdirSync(join(r.station.dir, 'photos'))).toHaveLength(11);
 
     // Each portrait is on disk under the sha256 of its bytes.
     const card = r.station.store.roster.listCardsWithHolders(100).find((c) => c.holder?.kind === 'student')!;

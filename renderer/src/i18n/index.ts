@@ -10,6 +10,7 @@ import enStationSettings from './en/station-settings.ts';
 import enSync from './en/sync.ts';
 import enUpdate from './en/update.ts';
 import ruAccess from './ru/access.ts';
+import enPrivacy from './en/privacy.ts';
 import ruCashier from './ru/cashier.ts';
 import ruCommon from './ru/common.ts';
 import ruGuard from './ru/guard.ts';
@@ -18,14 +19,15 @@ import ruSetup from './ru/setup.ts';
 import ruStationSettings from './ru/station-settings.ts';
 import ruSync from './ru/sync.ts';
 import ruUpdate from './ru/update.ts';
+import ruPrivacy from './ru/privacy.ts';
 
 /**
  * The one i18n layer. One namespace per area (common, setup, guard, cashier, …): an area adds its
  * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
  */
 export const resources = {
-  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware, access: ruAccess, stationSettings: ruStationSettings },
-  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware, access: enAccess, stationSettings: enStationSettings },
+  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware, access: ruAccess, stationSettings: ruStationSettings, privacy: ruPrivacy },
+  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware, access: enAccess, stationSettings: enStationSettings, privacy: enPrivacy },
 } as const;
 
 export const defaultNS = 'common';

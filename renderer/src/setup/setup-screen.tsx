@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { Locale, StationMode } from '../../../common/settings.ts';
 import { useApp } from '../shell/app-store.ts';
 import { AboutSection } from './about-section.tsx';
+import { PrivacySection } from './privacy-section.tsx';
 import { ReadersSetup } from './readers-setup.tsx';
 import { SetupServer } from './server-setup.tsx';
 import { HeldEvents } from './held-events.tsx';
@@ -67,6 +68,7 @@ export function SetupScreen() {
       <StationSettings />
       <SetupServer />
       <HeldEvents />
+      <PrivacySection />
       <AboutSection />
       {settings.mode !== 'unset' ? (
         <button type="button" className="btn btn-primary" onClick={() => openSetup(false)}>

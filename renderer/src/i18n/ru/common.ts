@@ -30,7 +30,7 @@ export default {
     status: { active: 'Карта действует', blocked: 'Карта заблокирована', lost: 'Карта утеряна', temporary: 'Временная карта' },
     unknown: 'Неизвестная карта {{printed}}',
     random: 'Эту карту нельзя использовать как пропуск',
-    noPhoto: 'Нет фото',
+    noPhoto: 'Без фото',
   },
   demo: {
     title: 'Демо-считыватель',
