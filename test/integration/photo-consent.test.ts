@@ -6,13 +6,15 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { deflateSync } from 'node:zlib';
 import { systemClock } from '../../common/clock.ts';
+import { portraitPng } from '../../common/demo-portrait.ts';
 import { importStudentsCsv } from '../../server/admin.ts';
 import { createBackendClient } from '../../sync/client.ts';
 import { pullPhotos, pullRoster } from '../../sync/pull.ts';
 import { enrollDirect, makeStorage, openRepo, openStation, startInProcessServer, tempDir } from '../helpers/sync-rig.ts';
 
-const svg = (fill: string) => Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="3" height="4"><rect width="3" height="4" fill="${fill}"/></svg>`);
+const png = (id: string, bg: string) => Buffer.from(portraitPng({ bg, skin: '#f1c27d', hair: '#2c1b10', shirtHue: 200, female: true }, deflateSync, { id }));
 
 describe('photo consent', () => {
   const cleanups: (() => unknown)[] = [];
@@ -29,13 +31,13 @@ describe('photo consent', () => {
     const repo = await openRepo(storage);
     cleanups.push(() => repo.db.close());
     const photos = new Map([
-      ['y1.svg', svg('#111')],
-      ['n1.svg', svg('#222')],
-      ['e1.svg', svg('#333')],
+      ['y1.png', png('Y1', '#111111')],
+      ['n1.png', png('N1', '#222222')],
+      ['e1.png', png('E1', '#333333')],
     ]);
     const report = await importStudentsCsv(
       repo,
-      'id,full_name,class,photo,photo_consent\nY1,Согласная Вера,2А,y1.svg,да\nN1,Несогласный Олег,2А,n1.svg,нет\nE1,Неизвестная Ира,2А,e1.svg,\n',
+      'id,full_name,class,photo,photo_consent\nY1,Согласная Вера,2А,y1.png,да\nN1,Несогласный Олег,2А,n1.png,нет\nE1,Неизвестная Ира,2А,e1.png,\n',
       (name) => photos.get(name) ?? null,
     );
     expect(report).toMatchObject({ imported: 3, rejected: [] });
