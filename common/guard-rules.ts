@@ -22,6 +22,7 @@ export const GuardReason = z.enum([
   'card_lost',
   'card_expired',
   'unknown_card',
+  'card_ambiguous',
   'spare_unbound',
   'random_uid',
   'person_inactive',
@@ -65,6 +66,8 @@ export interface TapFacts {
   holder: Holder | null;
   /** The holder's person status (students/staff table); null when the person row is missing. */
   personStatus: 'active' | 'left' | 'suspended' | null;
+  /** How many roster cards this read could be when more than one (a reader seeing only part of the number); 0: not ambiguous. */
+  ambiguous?: number;
   /** The card is one of the school's spare cards, in stock (bound to no one right now). */
   spareInStock?: boolean;
   /** The holder's last recorded direction today, for anti-passback; null when none. */
@@ -110,6 +113,12 @@ export function decideTap(facts: TapFacts, settings: GuardRuleSettings): GuardDe
   }
   if (isRandomUid(facts.card)) return deny('random_uid', direction, false);
   const found = facts.found;
+  if (facts.ambiguous) {
+    // The number is not written to the log (a child's card); IT needs only what to change.
+    return deny('card_ambiguous', direction, true, {
+      itNote: `a card read matches ${facts.ambiguous} roster cards: set this reader to the full card number (hex)`,
+    });
+  }
   if (!found && facts.spareInStock) {
     return deny('spare_unbound', direction, false, { printed: printedForms(facts.card.uid) });
   }

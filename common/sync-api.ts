@@ -72,6 +72,7 @@ export type RosterStaff = z.infer<typeof RosterStaff>;
 export const SpareCard = z.object({
   technology: Card.shape.technology,
   uid: Card.shape.uid,
+  part: Card.shape.part,
   /** What is printed or stuck on the card, e.g. "Запасная 3"; may be empty. */
   label: z.string().max(80),
 });

@@ -20,7 +20,7 @@ import { createForeground } from '../core/foreground.ts';
 import { PhotoStore } from '../node/photos.ts';
 import { ReaderHub, type ReaderFactory } from '../core/readers.ts';
 import { clearStoreFault, openStore, StoreFault, type Store } from '../core/store/index.ts';
-import type { CardLookup } from '../core/store/roster.ts';
+import { foundCard, type CardFound } from '../core/store/roster.ts';
 import { createSyncStore } from './sync-store.ts';
 
 export interface StationOptions {
@@ -218,7 +218,8 @@ export async function createStation(options: StationOptions): Promise<Station> {
     return store;
   };
 
-  const resolveCard = (read: CardRead, found: CardLookup | null): CardPresented => {
+  const resolveCard = (read: CardRead, lookup: CardFound): CardPresented => {
+    const found = foundCard(lookup);
     return {
       read,
       card: found ? { status: found.card.status, validUntil: found.card.validUntil } : null,
@@ -251,7 +252,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     foreground.touch();
     if (!store) return;
     // One lookup per tap: the guard post, the till and the screen's card.presented all see the same row.
-    let found: CardLookup | null | undefined;
+    let found: CardFound | undefined;
     try {
       found = store.roster.lookupCard(read);
     } catch (err) {
@@ -266,6 +267,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
   });
 
   router.handle('station.getStatus', () => status());
+  router.handle('hardware.cardAmbiguity', () => requireStore().roster.cardAmbiguity());
   router.handle('settings.get', () => requireStore().settings.get());
   router.handle('settings.update', async (patch) => {
     const s = requireStore();

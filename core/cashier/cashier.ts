@@ -16,7 +16,7 @@ import type { Holder } from '../../common/domain.ts';
 import type { CardRead } from '../../common/readers.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Store } from '../store/index.ts';
-import type { CardLookup } from '../store/roster.ts';
+import type { CardFound } from '../store/roster.ts';
 import { CashierError, type CashierLog } from './errors.ts';
 import { Ledger } from './ledger.ts';
 import { ShiftOffice } from './shift-office.ts';
@@ -132,7 +132,7 @@ export class Cashier extends EventEmitter<CashierEvents> {
     return this.#till.clearCart();
   }
 
-  onCard(read: CardRead, found?: CardLookup | null): TapOutcome | PhotoCheck {
+  onCard(read: CardRead, found?: CardFound): TapOutcome | PhotoCheck {
     return this.#till.onCard(read, found);
   }
 

@@ -7,7 +7,7 @@ import type { Holder, MenuItem } from '../../common/domain.ts';
 import type { CardRead } from '../../common/readers.ts';
 import { schoolDate, type Clock } from '../../common/clock.ts';
 import type { Store } from '../store/index.ts';
-import type { CardLookup } from '../store/roster.ts';
+import { foundCard, isAmbiguous, type CardFound } from '../store/roster.ts';
 import type { CashierEvents } from './cashier.ts';
 import { CashierError, type CashierLog } from './errors.ts';
 import type { Ledger } from './ledger.ts';
@@ -164,7 +164,7 @@ export class Till {
    * A card on a reader with the role 'cashier'. Returns what happened (also emitted). `found` is the
    * station's one lookup of this card (undefined: look it up here).
    */
-  onCard(read: CardRead, found?: CardLookup | null): TapOutcome | PhotoCheck {
+  onCard(read: CardRead, found?: CardFound): TapOutcome | PhotoCheck {
     const ignored = (hint: 'cart_empty' | 'busy' | 'no_shift'): TapOutcome => {
       const out: TapOutcome = { kind: 'ignored', hint, readerId: read.readerId };
       this.#events.emit('tap', out);
@@ -175,10 +175,14 @@ export class Till {
     if (this.#cart.length === 0) return ignored('cart_empty');
 
     const card = { technology: read.technology, uid: read.uid };
-    const lookup = found !== undefined ? found : this.#store.roster.lookupCard(card);
+    const result = found !== undefined ? found : this.#store.roster.lookupCard(read);
+    if (isAmbiguous(result)) {
+      this.#log.warn({ reader: read.readerId, matches: result.ambiguous }, 'till: a card read matches several roster cards; set the reader to the full card number');
+    }
+    const lookup = foundCard(result);
     const holder = lookup?.holder ?? null;
     const account = holder ? this.#store.roster.account(holder.id) : null;
-    const refusal = decideTillTap({ card: lookup?.card ?? null, holder, hasAccount: account !== null, now: this.#clock.now() });
+    const refusal = decideTillTap({ card: lookup?.card ?? null, ambiguous: isAmbiguous(result), holder, hasAccount: account !== null, now: this.#clock.now() });
     if (refusal) return this.#refuse(read, card, refusal, holder);
     if (!lookup || !holder || !account) return this.#refuse(read, card, 'holder_unknown', null);
 
@@ -204,7 +208,7 @@ export class Till {
   #refuse(read: CardRead, card: OpenCheck['card'], reason: TapRefusal, holder: Holder | null): TapOutcome {
     this.#refusal(reason, holder?.id ?? null);
     const out: TapOutcome = { kind: 'refused', reason, holder, card, readerId: read.readerId };
-    this.#log.info({ reason, card, holderId: holder?.id ?? null }, 'tap refused');
+    this.#log.info({ reason, holderId: holder?.id ?? null }, 'tap refused');
     this.#events.emit('tap', out);
     this.#setDisplay('see_cashier');
     return out;

@@ -7,7 +7,7 @@ import type { CardRead, ReaderRole } from '../../common/readers.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
-import type { CardLookup } from '../store/roster.ts';
+import type { CardFound } from '../store/roster.ts';
 import { GuardDuty } from './duty.ts';
 import { Emergency } from './emergency.ts';
 import type { Gate } from './gate.ts';
@@ -110,7 +110,7 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     return this.#book.schoolDate(now);
   }
 
-  onCard(read: CardRead, role: ReaderRole, found?: CardLookup | null): GuardPassView | null {
+  onCard(read: CardRead, role: ReaderRole, found?: CardFound): GuardPassView | null {
     return this.#taps.onCard(read, role, found);
   }
 

@@ -16,6 +16,7 @@ import { createBackendClient } from '../../sync/client.ts';
 import { pullMenu, pullRoster } from '../../sync/pull.ts';
 import { pushOutbox } from '../../sync/push.ts';
 import { enrollDirect, openRepo, openStation, startInProcessServer, type ServerStorage } from '../helpers/sync-rig.ts';
+import { foundCard } from '../../core/store/roster.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -88,7 +89,7 @@ it('20 offline sales, a void and a group meal reach the server once; balances ma
   const voided = till.voidSale(receipts[0]!, '2222', 'spilled');
   spent.set(voided.holder.id, spent.get(voided.holder.id)! - voided.accountPart);
   const [g1, g2] = [buyers[1]!, buyers[2]!];
-  const sameClass = store.roster.lookupCard(g1.card)!.holder!.group;
+  const sameClass = foundCard(store.roster.lookupCard(g1.card))!.holder!.group;
   const classmates = till.classStudents(sameClass).map((s) => s.id);
   const groupIds = [g1.card.holderId, ...(classmates.includes(g2.card.holderId) ? [g2.card.holderId] : [])];
   till.groupMeal({ groupMealId: 'gm-1', className: sameClass, itemId: lunch.id, studentIds: groupIds, payer: 'accounts' });

@@ -10,7 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventsBatchResponse, RosterPage } from '../../common/sync-api.ts';
 import { buildApp } from '../../server/app.ts';
-import { schoolDateOf } from '../../server/school.ts';
+import { schoolDate as schoolDateOf } from '../../common/school-time.ts';
 import { importMenuCsv, importStudentsCsv } from '../../server/admin.ts';
 import type { RunningServer } from '../../server/index.ts';
 import { startPostgres, type PgCluster } from '../helpers/postgres.ts';

@@ -4,6 +4,7 @@ import type { StationMode } from '../../../common/settings.ts';
 import { useCashier } from '../cashier/cashier-store.ts';
 import { useGuardDuty } from '../guard/duty-store.ts';
 import { useApp } from './app-store.ts';
+import { useReaderName } from './reader-name.ts';
 import { SyncStatus } from '../backend-sync/sync-status.tsx';
 import { UpdateStatus } from '../update/update-status.tsx';
 
@@ -30,6 +31,7 @@ function Operator({ mode }: { mode: StationMode }) {
 export function StatusBar() {
   const { t, i18n } = useTranslation();
   const readers = useApp((s) => s.status?.readers);
+  const readerName = useReaderName();
   // The mode and the name come from the settings, the one place they are kept (the screen follows the same).
   const mode = useApp((s) => s.settings?.mode ?? 'unset');
   const stationName = useApp((s) => s.settings?.stationName ?? '');
@@ -45,7 +47,7 @@ export function StatusBar() {
       <span className="status-readers">
         {(readers ?? []).map((r) => (
           <span key={r.readerId} className={`reader-chip reader-${r.state}`} title={r.reason ?? ''} data-testid={`reader-${r.readerId}`}>
-            {r.readerId} ({t(`reader.role.${r.role}`)}): {t(`reader.${r.state}`)}
+            {readerName(r.readerId)} ({t(`reader.role.${r.role}`)}): {t(`reader.${r.state}`)}
             {r.reason && r.state !== 'ready' ? ` — ${t(`hardware:reason.${r.reason}` as 'hardware:reason.port_lost', { defaultValue: r.reason })}` : ''}
           </span>
         ))}
