@@ -231,6 +231,7 @@ export interface InsideMove {
   holder: Pick<Holder, 'kind' | 'id' | 'fullName' | 'group'> | null;
   reason: string;
   note: string | null;
+  visitorName?: string | null;
 }
 
 /**
@@ -250,7 +251,7 @@ export class InsideNow {
   apply(m: InsideMove): void {
     if (m.verdict !== 'allow' || m.direction === null) return;
     if (m.kind === 'visitor') {
-      if (m.direction === 'in') this.#visitors.push({ name: (m.note ?? '').split(' — ')[0] ?? '', reason: m.reason, at: m.at });
+      if (m.direction === 'in') this.#visitors.push({ name: m.visitorName ?? (m.note ?? '').split(' — ')[0] ?? '', reason: m.reason, at: m.at });
       return;
     }
     if (!m.holder) return;
@@ -285,15 +286,6 @@ export type ManualOpenReason = z.infer<typeof ManualOpenReason>;
 export const VISITOR_REASONS = ['parent', 'delivery', 'official', 'contractor', 'other'] as const;
 export const VisitorReason = z.enum(VISITOR_REASONS);
 export type VisitorReason = z.infer<typeof VisitorReason>;
-
-/**
- * The end of a school day in UTC for a spare card bound "until the end of the day": 23:59:59.999 in the
- * school's time zone, given that zone's UTC offset in minutes on that date (Moscow: +180).
- */
-export function endOfSchoolDayUtc(schoolDate: string, utcOffsetMinutes: number): string {
-  const midnightUtc = Date.parse(`${schoolDate}T00:00:00.000Z`);
-  return new Date(midnightUtc + 86_400_000 - 1 - utcOffsetMinutes * 60_000).toISOString();
-}
 
 export interface InsidePerson {
   kind: HolderKind;

@@ -16,10 +16,8 @@ export const Settings = z.object({
   /** Null: the embedded demo school, no backend. */
   backendUrl: ServerUrl.nullable().default(null),
   stationName: z.string().max(80).default(''),
-  /** The school's offline cap per child per school day for cashier sales (kopecks). */
-  offlineCapPerDay: z.number().int().nonnegative().default(300_00),
-  /** Share of a complex meal the subsidy pays for the `discounted` subsidy category (percent). */
-  subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
+  // The offline cap, the subsidy share, the release feed and the time zone are the school's, set on its
+  // backend (common/sync-api.ts SchoolSettings), not the station's.
   /** Guard post: anti-passback, relay pulse and port. */
   guard: GuardSettings.prefault({}),
   /** Auto-update: channel, check interval, rush hours. */

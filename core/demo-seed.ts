@@ -1,5 +1,6 @@
 import { DEMO_SPARE_CARDS, generateDemoSchool } from '../common/demo-school.ts';
-import { schoolDate, type Clock } from '../common/clock.ts';
+import type { Clock } from '../common/clock.ts';
+import { schoolDate } from '../common/school-time.ts';
 import type { PhotoStore } from '../node/photos.ts';
 import type { Store } from './store/index.ts';
 import { hashPin } from './pin.ts';
@@ -10,7 +11,7 @@ import { hashPin } from './pin.ts';
  */
 export function seedDemoSchool(store: Store, photos: PhotoStore, clock: Clock, students = 30): void {
   const now = clock.now();
-  const school = generateDemoSchool({ students, date: schoolDate(now), now: new Date(now).toISOString() });
+  const school = generateDemoSchool({ students, date: schoolDate(now, store.syncState.schoolSettings().timeZone), now: new Date(now).toISOString() });
   const hashes = new Map<string, string>();
   for (const [id, svg] of school.photos) hashes.set(id, photos.put(Buffer.from(svg, 'utf8')));
   store.db.transaction(() => {
@@ -24,7 +25,7 @@ export function seedDemoSchool(store: Store, photos: PhotoStore, clock: Clock, s
 
 /** The demo menu is for one date; a demo station started on a later day gets today's menu too. */
 export function ensureDemoMenu(store: Store, clock: Clock): void {
-  const today = schoolDate(clock.now());
+  const today = schoolDate(clock.now(), store.syncState.schoolSettings().timeZone);
   if (store.roster.hasMenu(today)) return;
   const school = generateDemoSchool({ students: 0, date: today, now: new Date(clock.now()).toISOString() });
   store.roster.upsertMenu(school.menu);

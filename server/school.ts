@@ -5,10 +5,10 @@
  * corrected time, never the server's zone.
  */
 import { schoolTime } from '../common/school-time.ts';
-import { SchoolSettings } from '../common/sync-api.ts';
+import { DEFAULT_SCHOOL_SETTINGS, SchoolSettings } from '../common/sync-api.ts';
 import type { Sql } from './storage/sql.ts';
 
-export const DEFAULT_SCHOOL_SETTINGS: SchoolSettings = SchoolSettings.parse({});
+export { DEFAULT_SCHOOL_SETTINGS };
 
 /** HH:MM school time, for the parents' messages. */
 export function localTime(ms: number, timeZone: string): string {

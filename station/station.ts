@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRandomUid } from '../common/card-id.ts';
 import type { CardPresented, EnrollFailure, StationStatus } from '../common/contract/index.ts';
-import type { SyncErrorCode, SyncStatus } from '../common/sync-api.ts';
+import { DEFAULT_SCHOOL_SETTINGS, type SyncErrorCode, type SyncStatus } from '../common/sync-api.ts';
 import type { CardRead } from '../common/readers.ts';
 import { createReader } from '../hardware/index.ts';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../sync/engine.ts';
@@ -109,6 +109,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
       sync: syncStatus(settings?.backendUrl ?? null),
       fault: fault ? { code: fault.code, detail: fault.message, keptAt: fault.keptAt } : null,
       version: options.version ?? '0.0.0',
+      school: store?.syncState.schoolSettings() ?? DEFAULT_SCHOOL_SETTINGS,
     };
   };
   // Many changes can land in one tick (a batch of results, several reader statuses): send one status.

@@ -56,6 +56,7 @@ export function createSyncStore(store: Store, photos: PhotoStore, log?: Pick<Log
       roster.photoSaved(hash, bytes.byteLength, new Date().toISOString());
     },
     applyMenu: (date, items) => roster.replaceMenu(date, items),
+    schoolSettings: () => syncState.schoolSettings(),
     getState: (key) => syncState.get(key),
     setState: (key, value) => syncState.set(key, value),
     attention: (limit) =>

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CardStatus, Holder, Technology, Uid, UtcInstant } from '../domain.ts';
 import { CardRead, ReaderStatus } from '../readers.ts';
 import { Settings, SettingsPatch } from '../settings.ts';
-import { SyncStatus } from '../sync-api.ts';
+import { SchoolSettings, SyncStatus } from '../sync-api.ts';
 import { request } from './define.ts';
 
 /** Why the station cannot serve, in words IT can act on; null when all is well. */
@@ -22,6 +22,8 @@ export const StationStatus = z.object({
   sync: SyncStatus,
   fault: StationFault.nullable(),
   version: z.string(),
+  /** The school's settings from its backend (the defaults before the first roster page): the screens show school time in its `timeZone`. */
+  school: SchoolSettings,
 });
 export type StationStatus = z.infer<typeof StationStatus>;
 

@@ -5,7 +5,8 @@ import { decideTillTap, evaluateSale, type SalePolicy, type TapRefusal } from '.
 import type { CashierCart, ConfirmResult, CustomerDisplay, MenuView, PhotoCheck, TapOutcome } from '../../common/contract/cashier.ts';
 import type { Holder, MenuItem } from '../../common/domain.ts';
 import type { CardRead } from '../../common/readers.ts';
-import { schoolDate, type Clock } from '../../common/clock.ts';
+import type { Clock } from '../../common/clock.ts';
+import { schoolDate } from '../../common/school-time.ts';
 import type { Store } from '../store/index.ts';
 import { foundCard, isAmbiguous, type CardFound } from '../store/roster.ts';
 import type { CashierEvents } from './cashier.ts';
@@ -23,7 +24,6 @@ export interface TillOptions {
   events: Pick<EventEmitter<CashierEvents>, 'emit'>;
   isOnline: () => boolean;
   policy?: () => SalePolicy;
-  timeZone?: string;
 }
 
 interface OpenCheck {
@@ -73,12 +73,13 @@ export class Till {
   }
 
   #today(): string {
-    return schoolDate(this.#clock.now(), this.#o.timeZone);
+    return schoolDate(this.#clock.now(), this.#store.syncState.schoolSettings().timeZone);
   }
 
   #policy(): SalePolicy {
     if (this.#o.policy) return this.#o.policy();
-    const s = this.#store.settings.get();
+    // The school's rules, as its backend set them (the defaults until a roster page brings them).
+    const s = this.#store.syncState.schoolSettings();
     return { offlineCapPerDay: s.offlineCapPerDay, subsidyDiscountPercent: s.subsidyDiscountPercent };
   }
 

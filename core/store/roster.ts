@@ -96,12 +96,16 @@ export class Roster {
   readonly #upsertAccount;
   readonly #upsertMenu;
   readonly #account;
+  /** Whether any card is stored from a partial print; null: not known since the cards last changed. */
+  #partialCards: boolean | null = null;
 
   constructor(db: Db) {
     this.#db = db;
     const cols = 'SELECT technology, uid, part, holder_kind, holder_id, status, valid_until FROM cards';
     // The partial indexes of migration 007 are used only when the query repeats their condition.
     this.#card = {
+      one: db.prepare<[string, string], CardRow>(`${cols} WHERE technology = ? AND uid = ?`),
+      anyPartial: db.prepare<[], { x: number }>("SELECT 1 AS x FROM cards WHERE part <> 'full' LIMIT 1"),
       exact: db.prepare<[string, string, string, string, string], CardRow>(`${cols} WHERE technology = ? AND uid IN (?, ?, ?, ?)`),
       tail4: db.prepare<[string, string], CardRow>(`${cols} WHERE technology = ? AND substr(uid, -8) = ? AND length(uid) > 8`),
       tail3: db.prepare<[string, string], CardRow>(`${cols} WHERE technology = ? AND substr(uid, -6) = ? AND length(uid) > 6`),
@@ -192,6 +196,13 @@ export class Roster {
    */
   lookupCard(read: CanonicalCard & { part?: UidPart | undefined }): CardFound {
     const number = { technology: read.technology, uid: read.uid, part: read.part ?? 'full' };
+    // A full uid matches only the same full uid, or a card stored from a partial print: while the roster
+    // holds no such card (most schools), that is one primary-key probe.
+    this.#partialCards ??= this.#card.anyPartial.get() !== undefined;
+    if (number.part === 'full' && !this.#partialCards) {
+      const row = this.#card.one.get(number.technology, number.uid);
+      return row ? this.#withHolder(row) : null;
+    }
     const keys = candidateKeys(number);
     const [a = number.uid, b = a, c = a, d = a] = keys.exact;
     let rows = this.#card.exact.all(number.technology, a, b, c, d);
@@ -207,7 +218,7 @@ export class Roster {
 
   /** The card stored under exactly this uid (a spare card's own row), with its holder. */
   cardRow(card: CanonicalCard): CardLookup | null {
-    const row = this.#card.exact.get(card.technology, card.uid, card.uid, card.uid, card.uid);
+    const row = this.#card.one.get(card.technology, card.uid);
     return row ? this.#withHolder(row) : null;
   }
 
@@ -311,11 +322,13 @@ export class Roster {
   }
 
   removeCard(card: CanonicalCard): void {
+    this.#partialCards = null;
     this.#q.deleteCard.run(card.technology, card.uid);
   }
 
   /** A spare card bound here: its temporary card row, so this post lets the holder through at once. */
   putTemporaryCard(card: CanonicalCard & { part?: UidPart | undefined }, holderKind: HolderKind, holderId: string, until: string): void {
+    this.#partialCards = null;
     this.#q.upsertTempCard.run({ technology: card.technology, uid: card.uid, part: card.part ?? 'full', holderKind, holderId, until });
   }
 
@@ -330,6 +343,7 @@ export class Roster {
 
   /** Empties the roster (the embedded demo school leaves when a real backend takes over). */
   clear(): void {
+    this.#partialCards = null;
     this.#db.transaction(() => {
       for (const table of ['cards', 'accounts', 'students', 'staff', 'menu_items']) this.#db.prepare(`DELETE FROM ${table}`).run();
     })();
@@ -366,6 +380,7 @@ export class Roster {
   }
 
   upsertCards(rows: readonly Card[]): void {
+    this.#partialCards = null;
     this.#db.transaction(() => {
       for (const c of rows) this.#upsertCard.run({ ...c, part: c.part ?? 'full' });
     })();

@@ -7,7 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { schoolDate, systemClock } from '../../common/clock.ts';
+import { systemClock } from '../../common/clock.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import { availableBalance } from '../../common/cashier-rules.ts';
 import { Cashier } from '../../core/cashier/index.ts';
 import { hashPin } from '../../core/pin.ts';
@@ -37,7 +38,7 @@ it('20 offline sales, a void and a group meal reach the server once; balances ma
   const creds = await enrollDirect(repo, server.url, station.vaultPath);
   const client = createBackendClient({ baseUrl: server.url, token: creds.token });
   await pullRoster(client, station.syncStore);
-  const today = schoolDate(clock.now());
+  const today = schoolDate(clock.now(), DEFAULT_SCHOOL_TIME_ZONE);
   await pullMenu(client, station.syncStore, today);
   const { store } = station;
 
@@ -49,7 +50,7 @@ it('20 offline sales, a void and a group meal reach the server once; balances ma
   store.db.prepare('UPDATE staff SET pin_hash = ? WHERE id = ?').run(hashPin('2222'), supervisorId);
 
   // The station's view of a balance, by the one rule the sale itself uses.
-  const available = (id: string) => availableBalance({ account: store.roster.account(id)!, ...store.ledger.figures(id, schoolDate(clock.now())) });
+  const available = (id: string) => availableBalance({ account: store.roster.account(id)!, ...store.ledger.figures(id, schoolDate(clock.now(), DEFAULT_SCHOOL_TIME_ZONE)) });
 
   let online = false;
   const till = new Cashier({ store, clock, isOnline: () => online, exportDir: join(dir, 'exports') });

@@ -7,4 +7,6 @@ ALTER TABLE cards ADD COLUMN part TEXT NOT NULL DEFAULT 'full' CHECK (part IN ('
 CREATE INDEX cards_tail4 ON cards (technology, substr(uid, -8)) WHERE length(uid) > 8;
 CREATE INDEX cards_tail3 ON cards (technology, substr(uid, -6)) WHERE length(uid) > 6;
 CREATE INDEX cards_head4 ON cards (technology, substr(uid, 1, 8)) WHERE length(uid) > 8;
+-- Whether any card is stored from a partial print at all: while none is, a full read is one probe.
+CREATE INDEX cards_partial ON cards (part) WHERE part <> 'full';
 ALTER TABLE spare_cards ADD COLUMN part TEXT NOT NULL DEFAULT 'full' CHECK (part IN ('full', 'last4', 'last3', 'first4'));

@@ -29,6 +29,11 @@ export function TapCard({ pass }: { pass: GuardPassView }) {
       <div className="g-who">
         <h1 data-testid={pass.holder ? 'holder-name' : 'guard-name'}>{title(pass)}</h1>
         {pass.holder ? <p className="g-group" data-testid="guard-group">{pass.holder.group}</p> : null}
+        {pass.kind === 'visitor' && pass.note ? (
+          <p className="g-note" data-testid="guard-note">
+            {pass.note}
+          </p>
+        ) : null}
         <p className="g-meta">
           {pass.direction ? <span className="g-dir">{t(`direction.${pass.direction}`)}</span> : null}
           {pass.readerId ? <span data-testid="pass-reader"> · {readerName(pass.readerId)}</span> : null}

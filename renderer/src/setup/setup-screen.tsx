@@ -4,6 +4,7 @@ import { useApp } from '../shell/app-store.ts';
 import { AboutSection } from './about-section.tsx';
 import { ReadersSetup } from './readers-setup.tsx';
 import { SetupServer } from './server-setup.tsx';
+import { SchoolSettingsSection } from './school-settings.tsx';
 import './setup.css';
 
 /** IT's screen: mode, language, station name, kiosk. Readers and enrollment add their sections here. */
@@ -63,6 +64,7 @@ export function SetupScreen() {
       </section>
       <ReadersSetup />
       <SetupServer />
+      <SchoolSettingsSection />
       <AboutSection />
       {settings.mode !== 'unset' ? (
         <button type="button" className="btn btn-primary" onClick={() => openSetup(false)}>

@@ -5,6 +5,7 @@ import { useCashier } from '../cashier/cashier-store.ts';
 import { useGuardDuty } from '../guard/duty-store.ts';
 import { useApp } from './app-store.ts';
 import { useReaderName } from './reader-name.ts';
+import { useSchoolTime } from './school-time.ts';
 import { SyncStatus } from '../backend-sync/sync-status.tsx';
 import { UpdateStatus } from '../update/update-status.tsx';
 
@@ -29,7 +30,7 @@ function Operator({ mode }: { mode: StationMode }) {
 
 /** Always visible: mode, who works it, connection and sync, events waiting, each reader's state, the time. */
 export function StatusBar() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const readers = useApp((s) => s.status?.readers);
   const readerName = useReaderName();
   // The mode and the name come from the settings, the one place they are kept (the screen follows the same).
@@ -38,6 +39,7 @@ export function StatusBar() {
   const connected = useApp((s) => s.connected);
   const openSetup = useApp((s) => s.openSetup);
   const now = useClock();
+  const schoolTime = useSchoolTime();
   return (
     <header className="status-bar" data-testid="status-bar">
       <strong className="status-mode">{t(`mode.${mode}`)}</strong>
@@ -55,7 +57,7 @@ export function StatusBar() {
       {!connected ? <span className="status-alarm">{t('status.connectionLost')}</span> : null}
       <UpdateStatus />
       <span className="status-spacer" />
-      <time>{now.toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' })}</time>
+      <time data-testid="school-clock">{schoolTime(now, { hour: '2-digit', minute: '2-digit' })}</time>
       <button type="button" className="btn btn-ghost" onClick={() => openSetup(true)}>
         {t('nav.setup')}
       </button>
