@@ -22,6 +22,7 @@ export const GuardReason = z.enum([
   'card_lost',
   'card_expired',
   'unknown_card',
+  'card_ambiguous',
   'spare_unbound',
   'random_uid',
   'person_inactive',
@@ -73,6 +74,8 @@ export interface TapFacts {
   holder: Holder | null;
   /** The holder's person status (students/staff table); null when the person row is missing. */
   personStatus: 'active' | 'left' | 'suspended' | null;
+  /** How many roster cards this read could be when more than one (a reader seeing only part of the number); 0: not ambiguous. */
+  ambiguous?: number;
   /** The card is one of the school's spare cards, in stock (bound to no one right now). */
   spareInStock?: boolean;
   /** The holder's last recorded direction today, for anti-passback; null when none. */
@@ -120,6 +123,12 @@ export function decideTap(facts: TapFacts, settings: GuardRuleSettings): GuardDe
   }
   if (isRandomUid(facts.card)) return deny('random_uid', direction, false);
   const found = facts.found;
+  if (facts.ambiguous) {
+    // The number is not written to the log (a child's card); IT needs only what to change.
+    return deny('card_ambiguous', direction, true, {
+      itNote: `a card read matches ${facts.ambiguous} roster cards: set this reader to the full card number (hex)`,
+    });
+  }
   if (!found && facts.spareInStock) {
     return deny('spare_unbound', direction, false, { printed: printedForms(facts.card.uid) });
   }
@@ -234,6 +243,7 @@ export interface InsideMove {
   holder: Pick<Holder, 'kind' | 'id' | 'fullName' | 'group'> | null;
   reason: string;
   note: string | null;
+  visitorName?: string | null;
 }
 
 /**
@@ -253,7 +263,7 @@ export class InsideNow {
   apply(m: InsideMove): void {
     if (m.verdict !== 'allow' || m.direction === null) return;
     if (m.kind === 'visitor') {
-      if (m.direction === 'in') this.#visitors.push({ name: (m.note ?? '').split(' — ')[0] ?? '', reason: m.reason, at: m.at });
+      if (m.direction === 'in') this.#visitors.push({ name: m.visitorName ?? (m.note ?? '').split(' — ')[0] ?? '', reason: m.reason, at: m.at });
       return;
     }
     if (!m.holder) return;
@@ -288,15 +298,6 @@ export type ManualOpenReason = z.infer<typeof ManualOpenReason>;
 export const VISITOR_REASONS = ['parent', 'delivery', 'official', 'contractor', 'other'] as const;
 export const VisitorReason = z.enum(VISITOR_REASONS);
 export type VisitorReason = z.infer<typeof VisitorReason>;
-
-/**
- * The end of a school day in UTC for a spare card bound "until the end of the day": 23:59:59.999 in the
- * school's time zone, given that zone's UTC offset in minutes on that date (Moscow: +180).
- */
-export function endOfSchoolDayUtc(schoolDate: string, utcOffsetMinutes: number): string {
-  const midnightUtc = Date.parse(`${schoolDate}T00:00:00.000Z`);
-  return new Date(midnightUtc + 86_400_000 - 1 - utcOffsetMinutes * 60_000).toISOString();
-}
 
 export interface InsidePerson {
   kind: HolderKind;

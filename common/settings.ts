@@ -19,10 +19,8 @@ export const Settings = z.object({
   /** Null: the embedded demo school, no backend. */
   backendUrl: ServerUrl.nullable().default(null),
   stationName: z.string().max(80).default(''),
-  /** The school's offline cap per child per school day for cashier sales (kopecks). */
-  offlineCapPerDay: z.number().int().nonnegative().default(300_00),
-  /** Share of a complex meal the subsidy pays for the `discounted` subsidy category (percent). */
-  subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
+  // The offline cap, the subsidy share, the release feed and the time zone are the school's, set on its
+  // backend (common/sync-api.ts SchoolSettings), not the station's.
   /**
    * The till: whether a refusal's figures (balance, what was spent against the limit) may be shown on the
    * cashier's screen, which the queue can read. `never`: the reason in words only; `on_request`: the

@@ -8,6 +8,7 @@ import { CARD_FORMATS } from './card-id.ts';
 import { Account, Card, MenuItem, SchoolDate, Staff, Student, UtcInstant } from './domain.ts';
 import { EventResult, EventResultStatus, StationRole } from './events.ts';
 import { Pin, PinHash } from './pin-hash.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, isTimeZone } from './school-time.ts';
 
 export const API_PREFIX = '/v1';
 
@@ -88,6 +89,7 @@ export type RosterStaff = z.infer<typeof RosterStaff>;
 export const SpareCard = z.object({
   technology: Card.shape.technology,
   uid: Card.shape.uid,
+  part: Card.shape.part,
   /** What is printed or stuck on the card, e.g. "Запасная 3"; may be empty. */
   label: z.string().max(80),
 });
@@ -98,7 +100,7 @@ export type SpareCard = z.infer<typeof SpareCard>;
  * roster. The school day is counted in `timeZone`.
  */
 export const SchoolSettings = z.object({
-  timeZone: z.string().min(1).default('Europe/Moscow'),
+  timeZone: z.string().min(1).default(DEFAULT_SCHOOL_TIME_ZONE),
   /** Offline cashier debits per child per school day, across all tills (kopecks). */
   offlineCapPerDay: z.number().int().nonnegative().max(10_000_000).default(300_00),
   /** Share of a complex meal the subsidy pays for the `discounted` category (percent). */
@@ -109,6 +111,26 @@ export const SchoolSettings = z.object({
   retentionDays: z.number().int().min(1).max(3650).default(30),
 });
 export type SchoolSettings = z.infer<typeof SchoolSettings>;
+
+export const DEFAULT_SCHOOL_SETTINGS: SchoolSettings = SchoolSettings.parse({});
+
+/**
+ * The school's settings as a station keeps them (the JSON of the last roster page's `school`); the
+ * defaults when it has none yet (the demo school, a backend that does not send them) or the text is bad.
+ * A time zone this machine's Intl does not know falls back to the default zone, never to the PC's zone.
+ */
+export function schoolSettingsFrom(json: string | null): SchoolSettings {
+  if (json === null) return DEFAULT_SCHOOL_SETTINGS;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return DEFAULT_SCHOOL_SETTINGS;
+  }
+  const parsed = SchoolSettings.safeParse(value);
+  if (!parsed.success) return DEFAULT_SCHOOL_SETTINGS;
+  return isTimeZone(parsed.data.timeZone) ? parsed.data : { ...parsed.data, timeZone: DEFAULT_SCHOOL_SETTINGS.timeZone };
+}
 
 /** A child's school-wide figures for one school day, summed over every station of the school. */
 export const DayFigures = z.object({

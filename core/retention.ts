@@ -7,7 +7,8 @@
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { schoolDate, type Clock } from '../common/clock.ts';
+import type { Clock } from '../common/clock.ts';
+import { schoolDate } from '../common/school-time.ts';
 import { SchoolSettings } from '../common/sync-api.ts';
 import type { Store } from './store/index.ts';
 

@@ -1,4 +1,4 @@
-import type { ReaderConfig } from '../common/readers.ts';
+import { readerPart, type ReaderConfig } from '../common/readers.ts';
 import {
   createBinaryFrameParser,
   createTextLineParser,
@@ -141,7 +141,7 @@ export class SerialReader extends BaseCardReader {
         continue;
       }
       this.#stats.cards++;
-      this.emit('card', { readerId: this.id, technology: r.card.technology, uid: r.card.uid, raw: r.card.raw, at: new Date(now).toISOString() });
+      this.emit('card', { readerId: this.id, technology: r.card.technology, uid: r.card.uid, part: readerPart(this.config), raw: r.card.raw, at: new Date(now).toISOString() });
     }
   }
 

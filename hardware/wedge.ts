@@ -1,5 +1,5 @@
 import { CardFormatError, toCanonicalUid } from '../common/card-id.ts';
-import type { ReaderConfig } from '../common/readers.ts';
+import { readerPart, type ReaderConfig } from '../common/readers.ts';
 import { BaseCardReader } from './card-reader.ts';
 import { TapDebounce } from './debounce.ts';
 import { defaultHardwareLog, type HardwareLog } from './log.ts';
@@ -53,7 +53,7 @@ export class WedgeReader extends BaseCardReader {
     const when = at.getTime();
     if (this.#debounce.seen(`${this.config.technology}:${uid}`, when) !== 'tap') return true;
     this.#debounce.gone(when);
-    this.emit('card', { readerId: this.id, technology: this.config.technology, uid, raw: text, at: at.toISOString() });
+    this.emit('card', { readerId: this.id, technology: this.config.technology, uid, part: readerPart(this.config), raw: text, at: at.toISOString() });
     this.emit('removed', { readerId: this.id, at: at.toISOString() });
     return true;
   }

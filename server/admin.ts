@@ -4,8 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import { CARD_TECHNOLOGIES, CardFormatError, isCanonicalUid, isRandomUid, toCanonicalUid, type CanonicalCard, type CardTechnology } from '../common/card-id.ts';
+import { CARD_FORMATS, CARD_TECHNOLOGIES, CardFormatError, isCanonicalUid, isRandomUid, toCanonicalUid, type CanonicalCard, type CardFormat, type CardTechnology } from '../common/card-id.ts';
+import { partOfFormat, type UidPart } from '../common/card-match.ts';
 import { portraitPng } from '../common/demo-portrait.ts';
+import { schoolDate } from '../common/school-time.ts';
 import { DEMO_SPARE_CARDS, demoPhotoConsent, generateDemoSchool } from '../common/demo-school.ts';
 import { portraitMime } from '../common/mime.ts';
 import { Card, MenuItem, PersonStatus, Staff, Student } from '../common/domain.ts';
@@ -63,16 +65,33 @@ function records(text: string): { line: number; get: (name: string) => string }[
 /** JPEG, PNG or WebP by their first bytes; anything else (SVG, which can carry script, included) is not a portrait. */
 export const photoMimeOf = portraitMime;
 
-/** `iso14443:04A1B2C3D4E5F6; em4100:0A1B2C3D4E` (technology defaults to iso14443). */
-function parseCards(cell: string): { technology: CardTechnology; uid: string }[] {
+/**
+ * `iso14443:04A1B2C3D4E5F6; em4100:0A1B2C3D4E` (technology defaults to iso14443), or a number as a reader
+ * printed it with its format: `em4100:dec10:3605831468`. The card keeps the format's part of the number
+ * (a 10-digit print is the last 4 bytes), so a reader of any format matches it on the bytes both know.
+ */
+function parseCards(cell: string): { technology: CardTechnology; uid: string; part?: UidPart }[] {
   return cell
     .split(/[;\s]+/)
     .filter(Boolean)
-    .map((part) => {
-      const [a, b] = part.includes(':') ? part.split(':') : ['iso14443', part];
+    .map((item) => {
+      const fields = item.includes(':') ? item.split(':') : ['iso14443', item];
+      const [a, b, c] = fields;
       const technology = a!.toLowerCase() as CardTechnology;
-      const uid = (b ?? '').toUpperCase();
       if (!CARD_TECHNOLOGIES.includes(technology)) throw new Error(`unknown card technology "${a}"`);
+      if (fields.length === 3) {
+        const format = (b ?? '').toLowerCase() as CardFormat;
+        if (!CARD_FORMATS.includes(format)) throw new Error(`unknown card format "${b}" (one of ${CARD_FORMATS.join(', ')})`);
+        let uid: string;
+        try {
+          uid = toCanonicalUid(c ?? '', format);
+        } catch (err) {
+          throw new Error(`card "${item}": ${(err as Error).message}`);
+        }
+        const part = partOfFormat(format);
+        return part === 'full' ? { technology, uid } : { technology, uid, part };
+      }
+      const uid = (b ?? '').toUpperCase();
       if (!isCanonicalUid(uid)) throw new Error(`card uid "${b}" is not upper-case hex of 1 to 10 bytes`);
       return { technology, uid };
     });
@@ -87,7 +106,7 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
   const leaving: { line: number; id: string }[] = [];
   const ready: {
     person: Student | Staff;
-    cards: { technology: CardTechnology; uid: string }[];
+    cards: { technology: CardTechnology; uid: string; part?: UidPart }[];
     photo: { bytes: Buffer; mime: string } | null;
     /** Staff only: the PIN from the `pin` column (empty cell or no column: keep the stored one). */
     pin: string | null;
@@ -219,10 +238,11 @@ export async function setStaffPin(repo: Repo, staffId: string, pin: string | nul
 }
 
 /**
- * A spare card as IT names it (the uid in any printed form of common/card-id.ts) → its canonical form.
+ * A spare card as IT names it (the uid in any printed form of common/card-id.ts) → its canonical form,
+ * with the part of the number that form carries (a 10-digit print: the last 4 bytes).
  * A uid a reader cannot trust (a phone's or bank card's random id) is refused.
  */
-export function spareCardFromRef(ref: SpareCardRef): CanonicalCard {
+export function spareCardFromRef(ref: SpareCardRef): CanonicalCard & { part: UidPart } {
   let uid: string;
   try {
     uid = toCanonicalUid(ref.uid, ref.format);
@@ -230,7 +250,7 @@ export function spareCardFromRef(ref: SpareCardRef): CanonicalCard {
     if (err instanceof CardFormatError) throw new RangeError(`${err.message} (format ${ref.format})`);
     throw err;
   }
-  const card = { technology: ref.technology, uid };
+  const card = { technology: ref.technology, uid, part: partOfFormat(ref.format) };
   if (isRandomUid(card)) throw new RangeError(`card ${card.technology}:${uid} has a random uid (a phone or bank card): it cannot be a spare card`);
   return card;
 }
@@ -268,11 +288,6 @@ export async function importMenuCsv(repo: Repo, csv: string): Promise<ImportRepo
   return report;
 }
 
-/** The school day (YYYY-MM-DD) of an instant, in the school's time zone. */
-export function schoolDay(ms: number, timeZone = 'Europe/Moscow'): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
-}
-
 export interface DemoSeedOptions {
   students?: number;
   /** Pad every portrait to about this many bytes (benchmarks use 30 KB photos). */
@@ -288,7 +303,8 @@ export async function seedDemoSchool(
   options: DemoSeedOptions = {},
 ): Promise<{ students: number; staff: number; cards: number; spareCards: number }> {
   const now = options.now ?? new Date();
-  const date = schoolDay(now.getTime());
+  const { timeZone } = await repo.schoolSettings();
+  const date = schoolDate(now.getTime(), timeZone);
   const school = generateDemoSchool({ students: options.students ?? 30, date, now: now.toISOString() });
   const photoOf = (id: string): Buffer | null => {
     const spec = school.photos.get(id);
@@ -340,7 +356,7 @@ export async function seedDemoSchool(
   }
   const menu: MenuItem[] = [];
   for (let d = 0; d < (options.menuDays ?? 7); d++) {
-    const day = schoolDay(now.getTime() + d * 86_400_000);
+    const day = schoolDate(now.getTime() + d * 86_400_000, timeZone);
     for (const m of school.menu) menu.push({ ...m, date: day });
   }
   await repo.putMenu(menu);
@@ -370,7 +386,7 @@ async function demoPinHashes(repo: Repo, staff: readonly { id: string; pin: stri
  */
 export async function ensureDemoSchool(repo: Repo, options: DemoSeedOptions = {}): Promise<boolean> {
   if ((await repo.counts()).students > 0) {
-    const school = generateDemoSchool({ students: 0, date: schoolDay(Date.now()), now: new Date().toISOString() });
+    const school = generateDemoSchool({ students: 0, date: schoolDate(Date.now(), (await repo.schoolSettings()).timeZone), now: new Date().toISOString() });
     const present = await repo.db.all<{ id: string; full_name: string; pin_hash: string | null }>('SELECT id, full_name, pin_hash FROM staff');
     // Only the demo's own staff (same id and name), never a real school's.
     const ids = new Set(present.map((r) => `${r.id}\u0000${r.full_name}`));

@@ -5,6 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { cardKey, printedForms, type CanonicalCard } from '../common/card-id.ts';
+import type { UidPart } from '../common/card-match.ts';
 import type { Account, Card, MenuItem, Staff, Student } from '../common/domain.ts';
 import { BALANCE_LIMIT, type StationRole } from '../common/events.ts';
 import { formatMoney } from '../common/money.ts';
@@ -25,7 +26,8 @@ import {
 import { applyBatch, type BatchStation } from './events/apply.ts';
 import { allIn } from './events/state.ts';
 import { Exceptions } from './exceptions.ts';
-import { isTimeZone, readSchoolSettings, schoolDateOf, writeSchoolSettings } from './school.ts';
+import { isTimeZone, schoolDate } from '../common/school-time.ts';
+import { readSchoolSettings, writeSchoolSettings } from './school.ts';
 import { markDemoSchool, readBackendIdentity, setSchoolName } from './identity.ts';
 import { Stations, type AuthResult, type StationRow } from './stations.ts';
 import type { Database, Sql, Tx } from './storage/sql.ts';
@@ -62,6 +64,8 @@ interface CardRow {
   holder_id: string;
   status: Card['status'];
   valid_until: string | null;
+  /** null: the full uid. */
+  part: UidPart | null;
   rev: number;
 }
 interface AccountRow {
@@ -81,6 +85,7 @@ interface SpareRow {
   uid: string;
   label: string;
   added_at: string;
+  part: UidPart | null;
   rev: number;
 }
 /** A spare card with the temporary card row that binds it, if any (LEFT JOIN: nulls when unbound). */
@@ -90,14 +95,16 @@ interface SpareBindingRow extends SpareRow {
   valid_until: string | null;
   full_name: string | null;
 }
-const SPARE_WITH_BINDING = `SELECT sc.technology, sc.uid, sc.label, sc.added_at, sc.rev, c.holder_kind, c.holder_id, c.valid_until,
+const SPARE_WITH_BINDING = `SELECT sc.technology, sc.uid, sc.label, sc.added_at, sc.part, sc.rev, c.holder_kind, c.holder_id, c.valid_until,
        coalesce(s.full_name, t.full_name) AS full_name
   FROM spare_cards sc
   LEFT JOIN cards c ON c.technology = sc.technology AND c.uid = sc.uid AND c.status = 'temporary'
   LEFT JOIN students s ON c.holder_kind = 'student' AND s.id = c.holder_id
   LEFT JOIN staff t ON c.holder_kind = 'staff' AND t.id = c.holder_id`;
 
-const toSpareCard = (r: SpareRow): SpareCard => ({ technology: r.technology, uid: r.uid, label: r.label });
+// A part is sent only when it is not the full uid (what a backend without parts sends).
+const partOf = (part: UidPart | null): { part?: UidPart } => (part && part !== 'full' ? { part } : {});
+const toSpareCard = (r: SpareRow): SpareCard => ({ technology: r.technology, uid: r.uid, ...partOf(r.part), label: r.label });
 const toSpareView = (r: SpareBindingRow, nowIso: string): SpareCardAdminView => {
   const printed = printedForms(r.uid);
   const bound = r.holder_id !== null && r.holder_kind !== null && (r.valid_until === null || r.valid_until > nowIso);
@@ -124,6 +131,7 @@ const toStaff = (r: StaffRow): RosterStaff => ({
 const toCard = (r: CardRow): Card => ({
   technology: r.technology,
   uid: r.uid,
+  ...partOf(r.part),
   holderKind: r.holder_kind,
   holderId: r.holder_id,
   status: r.status,
@@ -247,13 +255,21 @@ export class Repo {
 
   async upsertCard(tx: Tx, c: Card): Promise<void> {
     const rev = await tx.nextRev();
+    // A spare card's temporary row keeps the part the spare was given with.
+    const part =
+      c.part ??
+      (c.status === 'temporary'
+        ? ((await tx.get<{ part: UidPart | null }>('SELECT part FROM spare_cards WHERE technology = ? AND uid = ?', [c.technology, c.uid]))?.part ?? null)
+        : null);
+    const stored = part === 'full' ? null : part;
     await tx.run(
-      `INSERT INTO cards (technology, uid, holder_kind, holder_id, status, valid_until, rev) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (technology, uid) DO UPDATE SET holder_kind = excluded.holder_kind, holder_id = excluded.holder_id,
+      `INSERT INTO cards (technology, uid, part, holder_kind, holder_id, status, valid_until, rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (technology, uid) DO UPDATE SET part = excluded.part, holder_kind = excluded.holder_kind, holder_id = excluded.holder_id,
          status = excluded.status, valid_until = excluded.valid_until, rev = excluded.rev
        WHERE cards.holder_kind IS DISTINCT FROM excluded.holder_kind OR cards.holder_id IS DISTINCT FROM excluded.holder_id
-         OR cards.status IS DISTINCT FROM excluded.status OR cards.valid_until IS DISTINCT FROM excluded.valid_until`,
-      [c.technology, c.uid, c.holderKind, c.holderId, c.status, c.validUntil, rev],
+         OR cards.status IS DISTINCT FROM excluded.status OR cards.valid_until IS DISTINCT FROM excluded.valid_until
+         OR cards.part IS DISTINCT FROM excluded.part`,
+      [c.technology, c.uid, stored, c.holderKind, c.holderId, c.status, c.validUntil, rev],
     );
     await this.#clearTombstone(tx, 'card', `${c.technology}:${c.uid}`);
   }
@@ -385,7 +401,7 @@ export class Repo {
     // The school's settings and today's school-wide figures of the accounts in this page (a sale changes
     // the account's revision, so a till hears of another till's sale with the balance it changed).
     const school = await readSchoolSettings(this.db);
-    const date = schoolDateOf(Date.now(), school.timeZone);
+    const date = schoolDate(Date.now(), school.timeZone);
     const figures: DayFigures[] = [];
     if (page.accounts.length) {
       const rows = await allIn<{ holder_id: string; spent: number; subsidy_meals: number; offline_spent: number }>(
@@ -621,7 +637,7 @@ export class Repo {
    * Adds a card (canonical uid) to the stock, or relabels one already there. A card somebody owns (any row
    * in `cards` that is not this spare's own binding) is refused: it would pass as theirs and as a spare.
    */
-  async addSpareCard(card: CanonicalCard, label: string): Promise<SpareCardAdminView> {
+  async addSpareCard(card: CanonicalCard & { part?: UidPart | undefined }, label: string): Promise<SpareCardAdminView> {
     await this.db.tx(
       async (tx) => {
         if (!(await this.isSpareCard(card, tx))) {
@@ -642,10 +658,10 @@ export class Repo {
         }
         const rev = await tx.nextRev();
         await tx.run(
-          `INSERT INTO spare_cards (technology, uid, label, added_at, rev) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (technology, uid) DO UPDATE SET label = excluded.label, rev = excluded.rev
-           WHERE spare_cards.label IS DISTINCT FROM excluded.label`,
-          [card.technology, card.uid, label, iso(), rev],
+          `INSERT INTO spare_cards (technology, uid, part, label, added_at, rev) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (technology, uid) DO UPDATE SET part = excluded.part, label = excluded.label, rev = excluded.rev
+           WHERE spare_cards.label IS DISTINCT FROM excluded.label OR spare_cards.part IS DISTINCT FROM excluded.part`,
+          [card.technology, card.uid, card.part && card.part !== 'full' ? card.part : null, label, iso(), rev],
         );
         await this.#clearTombstone(tx, 'spare_card', cardKey(card));
       },

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isRandomUid } from '../common/card-id.ts';
 import type { CardPresented, EnrollFailure, KeptAsideFile, StationStatus } from '../common/contract/index.ts';
-import type { SyncErrorCode, SyncStatus } from '../common/sync-api.ts';
+import { DEFAULT_SCHOOL_SETTINGS, type SyncErrorCode, type SyncStatus } from '../common/sync-api.ts';
 import type { CardRead } from '../common/readers.ts';
 import { createReader } from '../hardware/index.ts';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../sync/engine.ts';
@@ -28,7 +28,7 @@ import { cardTag, setCardTagSalt } from '../node/card-tag.ts';
 import { ACTIVE_LOGS } from '../node/logger.ts';
 import { ReaderHub, type ReaderFactory } from '../core/readers.ts';
 import { clearStoreFault, openStore, StoreFault, type Store } from '../core/store/index.ts';
-import type { CardLookup } from '../core/store/roster.ts';
+import { foundCard, type CardFound } from '../core/store/roster.ts';
 import { createSyncStore } from './sync-store.ts';
 
 export interface StationOptions {
@@ -131,6 +131,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
       version: options.version ?? '0.0.0',
       demo: store ? isDemoBackend(store) : false,
       heldEvents: store ? heldEvents(store) : [],
+      school: store?.syncState.schoolSettings() ?? DEFAULT_SCHOOL_SETTINGS,
     };
   };
   // Many changes can land in one tick (a batch of results, several reader statuses): send one status.
@@ -276,7 +277,8 @@ export async function createStation(options: StationOptions): Promise<Station> {
     return store;
   };
 
-  const resolveCard = (read: CardRead, found: CardLookup | null): CardPresented => {
+  const resolveCard = (read: CardRead, lookup: CardFound): CardPresented => {
+    const found = foundCard(lookup);
     return {
       read,
       card: found ? { status: found.card.status, validUntil: found.card.validUntil } : null,
@@ -309,7 +311,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     foreground.touch();
     if (!store) return;
     // One lookup per tap: the guard post, the till and the screen's card.presented all see the same row.
-    let found: CardLookup | null | undefined;
+    let found: CardFound | undefined;
     try {
       found = store.roster.lookupCard(read);
     } catch (err) {
@@ -342,6 +344,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     log.warn({ name }, 'store: IT deleted a kept-aside damaged database');
     return keptAside();
   });
+  router.handle('hardware.cardAmbiguity', () => requireStore().roster.cardAmbiguity());
   router.handle('settings.get', () => requireStore().settings.get());
   router.handle('settings.update', async (patch) => {
     const s = requireStore();

@@ -91,6 +91,7 @@ export function createSyncStore(
       roster.photoSaved(hash, bytes.byteLength, new Date().toISOString());
     },
     applyMenu: (date, items) => roster.replaceMenu(date, items),
+    schoolSettings: () => syncState.schoolSettings(),
     getState: (key) => syncState.get(key),
     setState: (key, value) => syncState.set(key, value),
     attention: (limit) =>

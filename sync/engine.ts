@@ -7,7 +7,8 @@
  *   sync.start(); sync.status(); sync.onChange(cb); await sync.syncNow(); await sync.stop();
  */
 import { CLOCK_WARNING_MS, type AttentionItem, type SyncStatus } from '../common/sync-api.ts';
-import { schoolDate, type Clock } from '../common/clock.ts';
+import type { Clock } from '../common/clock.ts';
+import { schoolDate } from '../common/school-time.ts';
 import type { Logger } from '../common/logger.ts';
 import type { SyncStore } from './store.ts';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions } from './backoff.ts';
@@ -33,8 +34,6 @@ export interface SyncEngineOptions {
   pageSize?: number;
   photoConcurrency?: number;
   backoff?: BackoffOptions;
-  /** The school's time zone, for the menu's school day. */
-  timeZone?: string;
   /**
    * Awaited before each roster page and each portrait: the station makes it wait for a moment after a
    * tap, so a long pull never competes with the screen (core/foreground.ts). Default: never waits.
@@ -186,7 +185,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       // A row the station cannot take is skipped, not the page; IT reads which (ids only, never names).
       for (const r of roster.skipped) log.warn({ kind: r.kind, id: r.id, reason: r.reason }, 'roster row skipped');
       if (roster.skipped.length) update({ needsAttention: attentionCount() });
-      const today = schoolDate(clock.now() + clock.offsetMs(), options.timeZone);
+      // The school's day in its own zone, as the page just pulled says it (the defaults before one has).
+      const today = schoolDate(clock.now() + clock.offsetMs(), store.schoolSettings().timeZone);
       await pullMenu(c, store, today, signal);
       if (roster.rows || photos.fetched) log.info({ rows: roster.rows, pages: roster.pages, photos: photos.fetched }, 'roster pulled');
       nextPullAt = Date.now() + pullIntervalMs;

@@ -1,6 +1,6 @@
 import type { MenuItem } from '../common/domain.ts';
 import type { StationEvent } from '../common/events.ts';
-import type { AttentionItem, BackendIdentity, PushResult, RosterPage } from '../common/sync-api.ts';
+import type { AttentionItem, BackendIdentity, PushResult, RosterPage, SchoolSettings } from '../common/sync-api.ts';
 
 /**
  * The store as sync/ needs it: no SQL crosses this line. sync/ pulls pages and photos into it and
@@ -35,6 +35,9 @@ export interface SyncStore {
   savePhoto(hash: string, bytes: Uint8Array): void;
   /** Replaces the menu of one school day. */
   applyMenu(date: string, items: readonly MenuItem[]): void;
+
+  /** The school's settings the last roster page brought (the defaults before one has): time zone, offline cap, subsidy share, release feed. */
+  schoolSettings(): SchoolSettings;
 
   getState(key: string): string | null;
   setState(key: string, value: string | null): void;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CardStatus, Holder, Technology, Uid, UtcInstant } from '../domain.ts';
 import { CardRead, ReaderStatus } from '../readers.ts';
 import { Settings, SettingsPatch } from '../settings.ts';
-import { BackendIdentity, SyncStatus } from '../sync-api.ts';
+import { BackendIdentity, SchoolSettings, SyncStatus } from '../sync-api.ts';
 import { request } from './define.ts';
 
 /** Why the station cannot serve, in words IT can act on; null when all is well. */
@@ -32,6 +32,8 @@ export const StationStatus = z.object({
    * to the backend of now (`sync.releaseHeld`) or keep them aside (`sync.setAsideHeld`).
    */
   heldEvents: z.array(z.object({ backend: BackendIdentity, count: z.number().int().positive(), heldAt: UtcInstant })),
+  /** The school's settings from its backend (the defaults before the first roster page): the screens show school time in its `timeZone`. */
+  school: SchoolSettings,
 });
 export type StationStatus = z.infer<typeof StationStatus>;
 

@@ -1,7 +1,8 @@
 import type { CartLine } from '../../common/cart.ts';
 import type { GroupMealDone, Receipt } from '../../common/contract/cashier.ts';
 import type { Holder } from '../../common/domain.ts';
-import { schoolDate, type Clock } from '../../common/clock.ts';
+import type { Clock } from '../../common/clock.ts';
+import { schoolDate } from '../../common/school-time.ts';
 import type { DebitRow } from '../store/cashier-ledger.ts';
 import type { Store } from '../store/index.ts';
 import { CashierError, type CashierLog } from './errors.ts';
@@ -14,7 +15,6 @@ export interface LedgerOptions {
   log: CashierLog;
   office: ShiftOffice;
   isOnline: () => boolean;
-  timeZone?: string;
 }
 
 /** What the till has charged: receipts, the shift's sales, a supervisor's void and a class's group meal. */
@@ -24,7 +24,6 @@ export class Ledger {
   readonly #log: CashierLog;
   readonly #office: ShiftOffice;
   readonly #isOnline: () => boolean;
-  readonly #timeZone: string | undefined;
 
   constructor(options: LedgerOptions) {
     this.#store = options.store;
@@ -32,7 +31,6 @@ export class Ledger {
     this.#log = options.log;
     this.#office = options.office;
     this.#isOnline = options.isOnline;
-    this.#timeZone = options.timeZone;
   }
 
   receipt(row: DebitRow, holder?: Holder): Receipt {
@@ -97,7 +95,7 @@ export class Ledger {
   /** Today's group meals of a class at this till, oldest first, with who recorded each. */
   groupMealsToday(className: string): GroupMealDone[] {
     const { ledger, outbox, roster } = this.#store;
-    const today = schoolDate(this.#clock.now(), this.#timeZone);
+    const today = schoolDate(this.#clock.now(), this.#store.syncState.schoolSettings().timeZone);
     const ids = this.classStudents(className).map((s) => s.id);
     return ledger.groupMealsOf(ids, today).map((g) => {
       const fact = outbox.payloadOf(g.eventId) as { operatorId?: string | null } | null;
@@ -128,7 +126,7 @@ export class Ledger {
     let operatorId: string;
     if (input.teacherPin) operatorId = this.#office.authenticate(input.teacherPin, 'teacher').id;
     else operatorId = this.#office.require().operatorId;
-    const today = schoolDate(this.#clock.now(), this.#timeZone);
+    const today = schoolDate(this.#clock.now(), this.#store.syncState.schoolSettings().timeZone);
     const parsed = menuItemOn(this.#store, today, input.itemId);
     if (!parsed?.ok) throw new CashierError('unknown_item', `item ${input.itemId} is not on today's menu`);
     const item = parsed.item;

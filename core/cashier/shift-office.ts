@@ -20,8 +20,6 @@ export interface ShiftOfficeOptions {
   log: CashierLog;
   /** Where shift reports are exported. */
   exportDir: string;
-  /** The school's time zone, for the times in the exported file. */
-  timeZone?: string;
 }
 
 /**
@@ -33,7 +31,6 @@ export class ShiftOffice {
   readonly #clock: Clock;
   readonly #log: CashierLog;
   readonly #exportDir: string;
-  readonly #timeZone: string;
   readonly #pins: StaffPins;
   #shift: ShiftInfo | null;
 
@@ -42,7 +39,6 @@ export class ShiftOffice {
     this.#clock = options.clock;
     this.#log = options.log;
     this.#exportDir = options.exportDir;
-    this.#timeZone = options.timeZone ?? 'Europe/Moscow';
     this.#pins = new StaffPins(options.store.roster, options.log);
     this.#shift = options.store.shifts.open();
   }
@@ -111,7 +107,7 @@ export class ShiftOffice {
       report.csvPath = `${base}.csv`;
       writeFileSync(report.exportPath, `${JSON.stringify(report, null, 2)}\n`);
       // A BOM, so a spreadsheet on Windows reads the Cyrillic as UTF-8.
-      writeFileSync(report.csvPath, `\uFEFF${renderShiftCsv(report, this.#store.settings.get().locale, this.#timeZone)}`);
+      writeFileSync(report.csvPath, `\uFEFF${renderShiftCsv(report, this.#store.settings.get().locale, this.#store.syncState.schoolSettings().timeZone)}`);
     } catch (err) {
       // The close itself must not fail on a full or read-only export folder: the event still carries the totals.
       report.exportPath = null;

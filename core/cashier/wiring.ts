@@ -3,13 +3,13 @@ import { DomainError, type Router } from '../bridge/router.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
-import type { CardLookup } from '../store/roster.ts';
+import type { CardFound } from '../store/roster.ts';
 import { Cashier, CashierError } from './cashier.ts';
 
 export interface CashierWiring {
   /** A card on a reader whose role is 'cashier'. */
   /** `found` is the station's one lookup of this card. */
-  onCard(read: CardRead, found?: CardLookup | null): void;
+  onCard(read: CardRead, found?: CardFound): void;
   /** The service for the current store (null while the store is in a fault). */
   current(): Cashier | null;
 }

@@ -7,7 +7,7 @@ import type { CardRead, ReaderRole } from '../../common/readers.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
-import type { CardLookup } from '../store/roster.ts';
+import type { CardFound } from '../store/roster.ts';
 import { GuardDuty } from './duty.ts';
 import { Emergency } from './emergency.ts';
 import type { Gate } from './gate.ts';
@@ -26,7 +26,6 @@ export interface GuardPostOptions {
   log: Logger;
   /** Where roll-call exports are written (the data folder's `exports/`). */
   exportDir: string;
-  timeZone?: string;
   flood?: FloodSettings;
   /** How long a manual open waits for the relay before telling the guard it did not open. */
   gateTimeoutMs?: number;
@@ -60,8 +59,8 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
   constructor(options: GuardPostOptions) {
     super();
     const { store, clock, log } = options;
-    const timeZone = options.timeZone ?? 'Europe/Moscow';
-    const book = new PassBook({ store, clock, log, timeZone, shown: (e) => this.emit('pass', e) });
+    // The school's time zone is read from the store's school settings on each use (pass-book.ts).
+    const book = new PassBook({ store, clock, log, shown: (e) => this.emit('pass', e) });
     const turnstile = new Turnstile({
       gate: options.gate,
       log,
@@ -73,7 +72,7 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
       },
     });
     this.#book = book;
-    this.#rollCall = new RollCall({ store, clock, log, book, exportDir: options.exportDir, timeZone });
+    this.#rollCall = new RollCall({ store, clock, log, book, exportDir: options.exportDir });
     this.#taps = new Taps({ store, clock, log, book, turnstile, flood: options.flood ?? DEFAULT_FLOOD });
     this.#manual = new ManualPasses({ store, clock, log, book, turnstile });
     this.#spares = new SpareCards({ store, clock, log, book });
@@ -110,7 +109,7 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     return this.#book.schoolDate(now);
   }
 
-  onCard(read: CardRead, role: ReaderRole, found?: CardLookup | null): GuardPassView | null {
+  onCard(read: CardRead, role: ReaderRole, found?: CardFound): GuardPassView | null {
     return this.#taps.onCard(read, role, found);
   }
 

@@ -22,7 +22,7 @@ type BoundElsewhere = { holderKind: HolderKind; holderId: string; validUntil: st
  * school, and the server's temporary card row comes with the roster).
  */
 function boundElsewhere(store: Store, card: CanonicalCard, nowIso: string): BoundElsewhere | null {
-  const found = store.roster.lookupCard(card);
+  const found = store.roster.cardRow(card);
   if (!found || found.card.status !== 'temporary' || (found.card.validUntil !== null && found.card.validUntil <= nowIso)) return null;
   return { holderKind: found.card.holderKind, holderId: found.card.holderId, validUntil: found.card.validUntil };
 }
@@ -108,7 +108,7 @@ export class SpareCards {
     });
     store.db.transaction(() => {
       store.spares.bind(input.card, input.holderKind, input.holderId, view.at, until);
-      store.roster.putTemporaryCard(input.card, input.holderKind, input.holderId, until);
+      store.roster.putTemporaryCard({ ...input.card, part: spare.part }, input.holderKind, input.holderId, until);
       this.#book.record(view, date, () =>
         store.outbox.append('temp_card_bind', {
           card: input.card,
@@ -186,7 +186,7 @@ export class SpareCards {
 export function cardRemovedByServer(store: Store, card: CanonicalCard, log?: Pick<Logger, 'info'>): void {
   const spare = store.spares.get(card);
   const bound = spare?.holder_id ? spare : null;
-  const found = bound ? store.roster.lookupCard(card) : null;
+  const found = bound ? store.roster.cardRow(card) : null;
   const ours = bound !== null && found?.card.status === 'temporary' && found.card.holderId === bound.holder_id;
   if (ours && store.outbox.lastBindStatus(card) === 'pending') return;
   store.roster.removeCard(card);

@@ -86,7 +86,8 @@ export class PassLog {
       notices: JSON.stringify(view.notices),
       holder_kind: view.holder?.kind ?? null,
       holder_id: view.holder?.id ?? null,
-      full_name: view.holder?.fullName ?? null,
+      // A visitor has no holder: the name column keeps the visitor's name.
+      full_name: view.holder?.fullName ?? view.visitorName ?? null,
       group_name: view.holder?.group ?? null,
       photo_hash: view.holder?.photoHash ?? null,
       technology: view.card?.technology ?? null,
@@ -155,6 +156,14 @@ function rowToView(r: PassRow): GuardPassView {
     card: r.technology && r.uid ? { technology: r.technology, uid: r.uid } : null,
     printed: r.uid && (r.reason === 'unknown_card' || r.reason === 'spare_unbound') ? printedForms(r.uid) : null,
     gate: GATE_FROM_CODE[r.gate_opened] ?? 'none',
-    note: r.note,
+    ...visitorParts(r),
   };
+}
+
+/** A visitor's name and note; rows written before they were kept apart hold "name — note" in `note`. */
+function visitorParts(r: PassRow): { note: string | null; visitorName: string | null } {
+  if (r.kind !== 'visitor' || r.holder_id) return { note: r.note, visitorName: null };
+  if (r.full_name !== null) return { note: r.note, visitorName: r.full_name };
+  const [name = '', ...rest] = (r.note ?? '').split(' — ');
+  return { visitorName: name, note: rest.length ? rest.join(' — ') : null };
 }

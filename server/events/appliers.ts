@@ -9,7 +9,8 @@
 import { ANY_ROLE_EVENTS, BALANCE_LIMIT, ROLE_EVENTS, type EventPayload, type EventType, type StationEvent, type StationRole } from '../../common/events.ts';
 import { formatMoney } from '../../common/money.ts';
 import type { EventResultCode, ExceptionKind } from '../../common/sync-api.ts';
-import { endOfSchoolDayMs, localTime } from '../school.ts';
+import { endOfSchoolDayMs } from '../../common/school-time.ts';
+import { localTime } from '../school.ts';
 import type { BatchState, ExceptionRow } from './state.ts';
 
 export interface EvalInput<T extends EventType> {

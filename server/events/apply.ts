@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { eventPayloadError, isEventType, StationEvent, type EventPayload, type EventType, type StationRole } from '../../common/events.ts';
 import { EventResultCode, type PushResult, type SchoolSettings } from '../../common/sync-api.ts';
-import { schoolDateOf } from '../school.ts';
+import { schoolDate as schoolDateOf } from '../../common/school-time.ts';
 import type { Param, Tx } from '../storage/sql.ts';
 import { canonicalJson } from '../tokens.ts';
 import { APPLIERS, refuse, roleMaySend, roleOf, type Verdict } from './appliers.ts';

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDemoSchool } from '../../common/demo-school.ts';
 import { formatMoney } from '../../common/money.ts';
-import { schoolDate, systemClock } from '../../common/clock.ts';
+import { systemClock } from '../../common/clock.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import { openStore } from '../../core/store/index.ts';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
 import { ensureDemoSchool } from '../../server/admin.ts';
@@ -20,7 +21,7 @@ import { bridge, expect, test } from './fixtures.ts';
 const OFFLINE_CAP = 200_00;
 // The server seeds the same deterministic demo school the generator gives: read who is who from it.
 const now = Date.now();
-const school = generateDemoSchool({ students: 30, date: schoolDate(now), now: new Date(now).toISOString() });
+const school = generateDemoSchool({ students: 30, date: schoolDate(now, DEFAULT_SCHOOL_TIME_ZONE), now: new Date(now).toISOString() });
 const cashier = school.staff.find((s) => s.roles.includes('cashier') && !s.roles.includes('supervisor'))!;
 // Children the parents' rules and the subsidy leave alone, with enough money that only the offline cap can refuse.
 const buyers = school.accounts
@@ -52,10 +53,12 @@ test('20 sales offline, back online: each sale on the server once, balances to t
   let host: BrowserHost | null = null;
   try {
     await ensureDemoSchool(server.repo, { students: 30 });
+    // The offline cap is the school's, set on its backend; the till takes it with the roster.
+    await server.repo.updateSchoolSettings({ offlineCapPerDay: OFFLINE_CAP });
     const { code } = await server.repo.createEnrollmentCode('cashier', 10);
     // A till with no school of its own: everything it knows comes from the server.
     const store = openStore(join(stationDir, 'station.db'), systemClock());
-    store.settings.update({ mode: 'cashier', offlineCapPerDay: OFFLINE_CAP, showBalance: 'on_request', readers: [{ id: 'till', kind: 'simulated', role: 'cashier', label: '' }] });
+    store.settings.update({ mode: 'cashier', showBalance: 'on_request', readers: [{ id: 'till', kind: 'simulated', role: 'cashier', label: '' }] });
     expect(store.roster.listCardsWithHolders(10)).toEqual([]);
     store.close();
     host = await startBrowserHost({ dataDir: stationDir, env: { STATION_BACKEND_URL: server.url, STATION_ENROLLMENT_CODE: code } });

@@ -5,12 +5,12 @@
 import type { Page } from '@playwright/test';
 import { generateDemoSchool } from '../../common/demo-school.ts';
 import { formatMoney } from '../../common/money.ts';
-import { schoolDate } from '../../common/clock.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import { bridge, expect, test } from './fixtures.ts';
 
 // The station seeds the same deterministic demo school: read who is who from the generator.
 const now = Date.now();
-const school = generateDemoSchool({ students: 30, date: schoolDate(now), now: new Date(now).toISOString() });
+const school = generateDemoSchool({ students: 30, date: schoolDate(now, DEFAULT_SCHOOL_TIME_ZONE), now: new Date(now).toISOString() });
 const activeCard = (id: string) => school.cards.find((c) => c.holderId === id && c.status === 'active' && c.technology === 'iso14443')!;
 const student = (pred: (a: (typeof school.accounts)[number]) => boolean) => {
   const a = school.accounts.find((x) => x.holderId.startsWith('S') && pred(x))!;

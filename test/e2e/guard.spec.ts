@@ -288,6 +288,10 @@ test('search with photo, manual open with a reason, visitor pass and a spare car
   await page.getByTestId('visitor-note').fill('к директору');
   await page.getByTestId('visitor-open').click();
   await expect(page.getByTestId('guard-feed').locator('li').first()).toContainText('Кузнецов Олег Петрович');
+  // The visitor's note is shown apart, never in the name heading.
+  await expect(page.getByTestId('guard-name')).toHaveText('Посетитель: Кузнецов Олег Петрович');
+  await expect(page.getByTestId('guard-note')).toHaveText('к директору');
+  await expect(page.getByTestId('guard-feed').locator('li').first()).not.toContainText('к директору');
   await expect(page.getByTestId('counter-entered')).toHaveText('2');
 
   // Forgotten card: a spare card from the stock, bound until the end of the day.

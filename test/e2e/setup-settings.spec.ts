@@ -5,12 +5,12 @@
  */
 import type { Page } from '@playwright/test';
 import { generateDemoSchool } from '../../common/demo-school.ts';
-import { schoolDate } from '../../common/clock.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import type { Settings } from '../../common/settings.ts';
 import { bridge, expect, test } from './fixtures.ts';
 
 const now = Date.now();
-const school = generateDemoSchool({ students: 30, date: schoolDate(now), now: new Date(now).toISOString() });
+const school = generateDemoSchool({ students: 30, date: schoolDate(now, DEFAULT_SCHOOL_TIME_ZONE), now: new Date(now).toISOString() });
 const pupilCard = school.cards.find((c) => c.holderKind === 'student' && c.status === 'active' && c.technology === 'iso14443')!;
 
 /** Every text or number input in setup shows its whole value: none narrower than what it holds. */
@@ -44,8 +44,6 @@ test('setup: inputs sized for their content; every station parameter edited, che
   await form.scrollIntoViewIfNeeded();
   await form.getByTestId('setting-antiPassback').getByRole('radio', { name: 'Не пускать' }).click();
   await form.getByTestId('setting-antiPassbackMinutes').fill('2000');
-  await form.getByTestId('setting-offlineCap').fill('сто рублей');
-  await form.getByTestId('setting-subsidyPercent').fill('150');
   await form.getByTestId('setting-checkHours').fill('0');
   await form.getByTestId('setting-quietMinutes').fill('61');
   await form.getByTestId('setting-rushHours').fill('07:00–09:30, 25:00–26:00');
@@ -55,8 +53,6 @@ test('setup: inputs sized for their content; every station parameter edited, che
   // Nothing is saved, and each field says what to type instead.
   await expect(form.getByTestId('station-settings-message')).toHaveText('Не сохранено: исправьте отмеченные поля');
   await expect(form.getByTestId('error-antiPassbackMinutes')).toHaveText('Введите целое число от 0 до 1440');
-  await expect(form.getByTestId('error-offlineCap')).toContainText('Введите сумму в рублях');
-  await expect(form.getByTestId('error-subsidyPercent')).toHaveText('Введите целое число от 0 до 100');
   await expect(form.getByTestId('error-checkHours')).toHaveText('Введите целое число от 1 до 168');
   await expect(form.getByTestId('error-quietMinutes')).toHaveText('Введите целое число от 0 до 60');
   await expect(form.getByTestId('error-rushHours')).toContainText('07:00–09:30');
@@ -72,8 +68,6 @@ test('setup: inputs sized for their content; every station parameter edited, che
   await page.getByRole('radio', { name: 'Русский' }).click();
 
   await form.getByTestId('setting-antiPassbackMinutes').fill('10');
-  await form.getByTestId('setting-offlineCap').fill('250,50');
-  await form.getByTestId('setting-subsidyPercent').fill('60');
   await form.getByTestId('setting-showBalance').getByRole('radio', { name: 'По запросу' }).click();
   await form.getByTestId('setting-checkHours').fill('6');
   await form.getByTestId('setting-quietMinutes').fill('3');
@@ -84,7 +78,7 @@ test('setup: inputs sized for their content; every station parameter edited, che
   await expect(form.locator('.field-error')).toHaveCount(0);
   const saved = await bridge<Settings>(page, 'settings.get', {});
   expect(saved.guard).toMatchObject({ antiPassback: 'deny', antiPassbackMinutes: 10, relay: null });
-  expect(saved).toMatchObject({ offlineCapPerDay: 250_50, subsidyDiscountPercent: 60, showBalance: 'on_request' });
+  expect(saved).toMatchObject({ showBalance: 'on_request' });
   expect(saved.update).toMatchObject({
     checkIntervalHours: 6,
     quietAfterTapMinutes: 3,
@@ -99,7 +93,7 @@ test('setup: inputs sized for their content; every station parameter edited, che
   // After a restart of the page, setup shows what is stored.
   await page.reload();
   await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
-  await expect(form.getByTestId('setting-offlineCap')).toHaveValue('250,50');
+  await expect(form.getByTestId('setting-quietMinutes')).toHaveValue('3');
   await expect(form.getByTestId('setting-rushHours')).toHaveValue('07:30–09:00, 12:30–14:00');
   await expect(form.getByTestId('setting-antiPassback').getByRole('radio', { name: 'Не пускать' })).toHaveAttribute('aria-checked', 'true');
   await page.screenshot({ path: testInfo.outputPath('setup-settings-saved-1024.png'), fullPage: true });

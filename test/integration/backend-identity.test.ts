@@ -11,7 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import type { StationStatus } from '../../common/contract/index.ts';
 import { EnrollResponse, EventsBatchResponse, RosterPage } from '../../common/sync-api.ts';
-import { addSpareCard, ensureDemoSchool, importMenuCsv, importStaffCsv, importStudentsCsv, schoolDay } from '../../server/admin.ts';
+import { addSpareCard, ensureDemoSchool, importMenuCsv, importStaffCsv, importStudentsCsv } from '../../server/admin.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { createStation, type Station } from '../../station/station.ts';
 import { createSyncStore } from '../../station/sync-store.ts';
@@ -62,7 +63,7 @@ async function seedRealSchool(server: RunningServer, prefix: string, uidByte: st
   const staffCsv = `id,full_name,position,roles,cards,pin\n${staff},Кассир ${prefix},Кассир,cashier,04${uidByte}000000FF,4815\n`;
   expect((await importStaffCsv(server.repo, staffCsv)).rejected).toEqual([]);
   const menuItem = `${prefix}-M1`;
-  expect((await importMenuCsv(server.repo, `date,id,name,category,kind,price,allergens\n${schoolDay(Date.now())},${menuItem},Чай ${prefix},drinks,buffet,"15,00",\n`)).rejected).toEqual([]);
+  expect((await importMenuCsv(server.repo, `date,id,name,category,kind,price,allergens\n${schoolDate(Date.now(), DEFAULT_SCHOOL_TIME_ZONE)},${menuItem},Чай ${prefix},drinks,buffet,"15,00",\n`)).rejected).toEqual([]);
   const spareUid = `04${uidByte}00000ABC`;
   await addSpareCard(server.repo, { technology: 'iso14443', uid: spareUid, format: 'hex', label: `Запасная ${prefix}` });
   return { prefix, students, staff, uids, spareUid, menuItem };

@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { schoolDate, systemClock } from '../../common/clock.ts';
+import { systemClock } from '../../common/clock.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
 import { NO_GATE } from '../../core/guard/gate.ts';
 import { Cashier } from '../../core/cashier/index.ts';
@@ -67,7 +68,7 @@ for (const kind of ['sqlite', 'postgres'] as StorageKind[]) {
         await pullPhotos(cClient, tillStation.syncStore);
       };
       await syncAll();
-      await pullMenu(cClient, tillStation.syncStore, schoolDate(clock.now()));
+      await pullMenu(cClient, tillStation.syncStore, schoolDate(clock.now(), DEFAULT_SCHOOL_TIME_ZONE));
 
       const guard = new GuardPost({ store: guardStation.store, clock, gate: () => NO_GATE, log: pinoMemoryLog(), exportDir: join(t.dir, 'exports') });
       const till = new Cashier({ store: tillStation.store, clock, isOnline: () => true, exportDir: join(t.dir, 'till-exports') });
@@ -160,7 +161,7 @@ describe('the till refuses anyone not active', () => {
     const station = openStation(join(t.dir, 'till'), clock);
     try {
       const { store } = station;
-      const today = schoolDate(clock.now());
+      const today = schoolDate(clock.now(), DEFAULT_SCHOOL_TIME_ZONE);
       store.roster.upsertStudents([
         { id: 'A1', fullName: 'Активный Пётр', className: '5А', photoHash: null, status: 'active' },
         { id: 'L1', fullName: 'Выбывший Иван', className: '5А', photoHash: null, status: 'left' },

@@ -53,6 +53,7 @@ describe('retention', () => {
           printed: null,
           gate: 'none',
           note: null,
+          visitorName: null,
         },
         '2026-09-01',
         acked!.id,

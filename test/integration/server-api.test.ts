@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { portraitPng } from '../../common/demo-portrait.ts';
 import { EventsBatchResponse, RosterPage } from '../../common/sync-api.ts';
 import { buildApp } from '../../server/app.ts';
-import { schoolDateOf } from '../../server/school.ts';
+import { schoolDate as schoolDateOf } from '../../common/school-time.ts';
 import { importMenuCsv, importStudentsCsv } from '../../server/admin.ts';
 import type { RunningServer } from '../../server/index.ts';
 import { startPostgres, type PgCluster } from '../helpers/postgres.ts';

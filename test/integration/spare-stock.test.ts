@@ -128,11 +128,12 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
       'Запасная 7|00BC614E',
     ]);
 
-    // The roster delta carries the three (the relabelled one once, with its new label).
+    // The roster delta carries the three (the relabelled one once, with its new label), each with the part
+    // of the number its printed form holds (Wiegand-26: the last 3 bytes; 10 digits: the last 4).
     const delta = await roster(since);
     expect(delta.spareCards).toEqual([
-      { technology: 'em4100', uid: '7BB26E', label: '' },
-      { technology: 'em4100', uid: '00BC614E', label: 'Запасная 7' },
+      { technology: 'em4100', uid: '7BB26E', part: 'last3', label: '' },
+      { technology: 'em4100', uid: '00BC614E', part: 'last4', label: 'Запасная 7' },
       { technology: 'iso14443', uid: '04E1000000000001', label: 'Запасная 6' },
     ]);
     expect(delta.remaining).toBe(3);

@@ -18,6 +18,7 @@ import { createForeground } from '../../core/foreground.ts';
 import type { SyncStore } from '../../sync/store.ts';
 import { createBackendClient, type BackendClient } from '../../sync/client.ts';
 import { pullRoster } from '../../sync/pull.ts';
+import { foundCard } from '../../core/store/roster.ts';
 
 describe('sync engine', () => {
   const cleanups: (() => unknown)[] = [];
@@ -118,7 +119,7 @@ describe('sync engine', () => {
     await repo.db.tx((tx) => repo.removePerson(tx, 'student', 'S00008'), { roster: true });
     const s = await r.engine.syncNow();
     expect(s.state).toBe('online');
-    expect(r.station.store.roster.lookupCard(blocked)?.card.status).toBe('blocked');
+    expect(foundCard(r.station.store.roster.lookupCard(blocked))?.card.status).toBe('blocked');
     expect(r.station.store.roster.account('S00004')?.balance).toBe((await repo.account('S00004'))!.balance);
     expect(r.station.store.roster.counts().students).toBe(7);
     expect(r.station.store.db.prepare("SELECT count(*) AS n FROM cards WHERE holder_id = 'S00008'").get()).toEqual({ n: 0 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   decideTap,
-  endOfSchoolDayUtc,
   groupInside,
   InsideNow,
   TapFloodGuard,
@@ -202,9 +201,5 @@ describe('counters and roll call', () => {
     expect(g.classes[1]?.people.map((p) => p.fullName)).toEqual(['Борисов', 'Яковлев']);
     expect(g.staff.map((p) => p.id)).toEqual(['t']);
     expect(g.total).toBe(4);
-  });
-
-  it('end of the school day in Moscow is 20:59:59.999 UTC', () => {
-    expect(endOfSchoolDayUtc('2026-09-01', 180)).toBe('2026-09-01T20:59:59.999Z');
   });
 });

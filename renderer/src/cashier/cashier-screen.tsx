@@ -54,7 +54,7 @@ function ShiftScreen({ shift }: { shift: ShiftInfo }) {
 function TillOffline() {
   const { t } = useTranslation('cashier');
   const sync = useApp((s) => s.status?.sync);
-  const cap = useApp((s) => s.settings?.offlineCapPerDay);
+  const cap = useApp((s) => s.status?.school.offlineCapPerDay);
   if (!sync || tillOnline(sync) || cap === undefined) return null;
   return (
     <p className="notice notice-warn" role="status" data-testid="till-offline">

@@ -2,12 +2,14 @@ import { useTranslation } from 'react-i18next';
 import type { ShiftReport } from '../../../common/contract/cashier.ts';
 import { formatMoney } from '../../../common/money.ts';
 import { useCashier } from './cashier-store.ts';
+import { useSchoolTime } from '../shell/school-time.ts';
 
 /** The closed shift's report: gross, voids, net, by payment, by category (each adding up to net), refusals; print, then done. */
 export function ShiftReportView({ report }: { report: ShiftReport }) {
-  const { t, i18n } = useTranslation('cashier');
+  const { t } = useTranslation('cashier');
+  const schoolTime = useSchoolTime();
   const setReport = useCashier((s) => s.setReport);
-  const time = (iso: string) => new Date(iso).toLocaleString(i18n.language === 'ru' ? 'ru-RU' : 'en-GB');
+  const time = (iso: string) => schoolTime(iso, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const refusals = Object.entries(report.refusals);
   const m = report.money;
   const sum = (xs: readonly { total: number }[]) => xs.reduce((a, x) => a + x.total, 0);

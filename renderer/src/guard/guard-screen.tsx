@@ -9,9 +9,11 @@ import { SearchDialog } from './search-dialog.tsx';
 import { TapCard } from './tap-card.tsx';
 import { VisitorDialog } from './visitor-dialog.tsx';
 import './guard.css';
+import { useSchoolTime } from '../shell/school-time.ts';
 
 function OfflineBanner() {
-  const { t, i18n } = useTranslation('guard');
+  const { t } = useTranslation('guard');
+  const schoolTime = useSchoolTime();
   const sync = useApp((s) => s.status?.sync);
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -23,7 +25,7 @@ function OfflineBanner() {
   const minutes = Math.max(0, Math.round((now - Date.parse(sync.lastSyncAt)) / 60_000));
   const age =
     minutes < 120 ? t('age.minutes', { count: minutes }) : minutes < 48 * 60 ? t('age.hours', { count: Math.round(minutes / 60) }) : t('age.days', { count: Math.round(minutes / 1440) });
-  const time = new Date(sync.lastSyncAt).toLocaleString(i18n.language, { hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' });
+  const time = schoolTime(sync.lastSyncAt, { hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' });
   return (
     <p className="g-offline" data-testid="guard-offline">
       {t('offline', { time, age })}

@@ -7,6 +7,7 @@ import { ReadersSetup } from './readers-setup.tsx';
 import { SetupServer } from './server-setup.tsx';
 import { HeldEvents } from './held-events.tsx';
 import { StationSettings } from './station-settings.tsx';
+import { SchoolSettingsSection } from './school-settings.tsx';
 import './setup.css';
 
 /** IT's screen: mode, language, station name, kiosk. Readers and enrollment add their sections here. */
@@ -67,6 +68,7 @@ export function SetupScreen() {
       <ReadersSetup />
       <StationSettings />
       <SetupServer />
+      <SchoolSettingsSection />
       <HeldEvents />
       <PrivacySection />
       <AboutSection />

@@ -4,16 +4,11 @@ import type { AntiPassback } from '../../../common/guard-rules.ts';
 import type { Settings, ShowBalance } from '../../../common/settings.ts';
 import { bridgeError } from '../station-client.ts';
 import { useApp } from '../shell/app-store.ts';
-import { optionalUrl, rubles, rublesText, rushHours, rushHoursText, wholeNumber, type Field } from './settings-fields.ts';
-
-/** The largest offline cap setup accepts: a day's canteen spending, not a typo with three more zeros. */
-const MAX_OFFLINE_CAP = 100_000_00;
+import { optionalUrl, rushHours, rushHoursText, wholeNumber, type Field } from './settings-fields.ts';
 
 type Draft = {
   antiPassback: AntiPassback;
   antiPassbackMinutes: string;
-  offlineCap: string;
-  subsidyPercent: string;
   showBalance: ShowBalance;
   checkHours: string;
   quietMinutes: string;
@@ -25,8 +20,6 @@ function draftOf(s: Settings): Draft {
   return {
     antiPassback: s.guard.antiPassback,
     antiPassbackMinutes: String(s.guard.antiPassbackMinutes),
-    offlineCap: rublesText(s.offlineCapPerDay),
-    subsidyPercent: String(s.subsidyDiscountPercent),
     showBalance: s.showBalance,
     checkHours: String(s.update.checkIntervalHours),
     quietMinutes: String(s.update.quietAfterTapMinutes),
@@ -37,7 +30,8 @@ function draftOf(s: Settings): Draft {
 
 /**
  * Setup → the station's parameters the README lists that have no section of their own: anti-passback and
- * its window, the till's offline cap, subsidy share and whether a balance may be shown, and the updates'
+ * its window, whether the till may show a balance (the offline cap and subsidy share are the school's,
+ * shown read-only by school-settings.tsx), and the updates'
  * interval, quiet time, rush hours and feed. Each field is read before saving and says what is wrong.
  */
 export function StationSettings() {
@@ -57,8 +51,6 @@ export function StationSettings() {
 
   const fields = {
     antiPassbackMinutes: wholeNumber(d.antiPassbackMinutes, 0, 1440),
-    offlineCap: rubles(d.offlineCap, MAX_OFFLINE_CAP),
-    subsidyPercent: wholeNumber(d.subsidyPercent, 0, 100),
     checkHours: wholeNumber(d.checkHours, 1, 168),
     quietMinutes: wholeNumber(d.quietMinutes, 0, 60),
     rushHours: rushHours(d.rushHours),
@@ -74,15 +66,13 @@ export function StationSettings() {
   const save = async () => {
     setShown(true);
     const f = fields;
-    if (!f.antiPassbackMinutes.ok || !f.offlineCap.ok || !f.subsidyPercent.ok || !f.checkHours.ok || !f.quietMinutes.ok || !f.rushHours.ok || !f.feedUrl.ok) {
+    if (!f.antiPassbackMinutes.ok || !f.checkHours.ok || !f.quietMinutes.ok || !f.rushHours.ok || !f.feedUrl.ok) {
       setMessage({ ok: false, text: t('invalid') });
       return;
     }
     try {
       await updateSettings({
         guard: { ...settings.guard, antiPassback: d.antiPassback, antiPassbackMinutes: f.antiPassbackMinutes.value },
-        offlineCapPerDay: f.offlineCap.value,
-        subsidyDiscountPercent: f.subsidyPercent.value,
         showBalance: d.showBalance,
         update: {
           ...settings.update,
@@ -138,19 +128,6 @@ export function StationSettings() {
       {choice(t('guard.antiPassback'), d.antiPassback, ['off', 'warn', 'deny'] as const, (o) => t(`guard.modes.${o}`), (o) => set({ antiPassback: o }), 'setting-antiPassback')}
       {number('antiPassbackMinutes', t('guard.window'), 0, 1440)}
       <h3>{t('cashier.title')}</h3>
-      <label className="field">
-        <span>{t('cashier.offlineCap')}</span>
-        <input
-          className="input-money"
-          inputMode="decimal"
-          value={d.offlineCap}
-          aria-invalid={shown && !fields.offlineCap.ok}
-          onChange={(e) => set({ offlineCap: e.currentTarget.value })}
-          data-testid="setting-offlineCap"
-        />
-        {error(fields.offlineCap, 'offlineCap')}
-      </label>
-      {number('subsidyPercent', t('cashier.subsidyPercent'), 0, 100)}
       {choice(t('cashier.showBalance'), d.showBalance, ['never', 'on_request'] as const, (o) => t(`cashier.balance.${o}`), (o) => set({ showBalance: o }), 'setting-showBalance')}
       <p className="hint">{t('cashier.showBalanceHint')}</p>
       <h3>{t('update.title')}</h3>

@@ -45,6 +45,7 @@ const en: Translation<typeof ru> = {
   tapRefusal: {
     title: 'Card not accepted',
     card_unknown: "The card is not in the school's list",
+    card_ambiguous: 'The card number is ambiguous — set the reader to the full number',
     card_blocked: 'The card is blocked',
     card_lost: 'The card is reported lost',
     card_expired: 'The card has expired',

@@ -12,8 +12,6 @@ const en: Translation<typeof ru> = {
   },
   cashier: {
     title: 'Till',
-    offlineCap: 'Offline spending cap per student per day, ₽',
-    subsidyPercent: 'Discounted subsidy: share of a complex meal paid by the budget, %',
     showBalance: 'Show the balance to the customer',
     balance: { never: 'Never', on_request: 'On request' },
     showBalanceHint: 'On request: the cashier shows the balance on their own screen for 10 seconds when the student asks. The customer display never shows a balance.',
