@@ -15,24 +15,8 @@ import type { Store } from './store/index.ts';
 export const DEFAULT_RETENTION_DAYS = SchoolSettings.parse({}).retentionDays;
 const DAY_MS = 86_400_000;
 
-/**
- * The school's settings as the last roster sync brought them (defaults before any sync). The one place
- * retention reads them from, so it follows wherever the station comes to keep them.
- */
-export function stationSchoolSettings(store: Store): SchoolSettings {
-  const raw = store.syncState.get('school_settings');
-  let parsed: unknown = {};
-  try {
-    parsed = raw ? JSON.parse(raw) : {};
-  } catch {
-    // a damaged row reads as the defaults
-  }
-  const r = SchoolSettings.safeParse(parsed);
-  return r.success ? r.data : SchoolSettings.parse({});
-}
-
 export function retentionDays(store: Store): number {
-  return stationSchoolSettings(store).retentionDays;
+  return store.syncState.schoolSettings().retentionDays;
 }
 
 export interface RetentionResult {
@@ -46,7 +30,7 @@ export interface RetentionResult {
  * written before the cutoff (exports, rotated logs); a name in `keep` (the log being written) stays.
  */
 export function pruneExpired(store: Store, clock: Clock, options: { days?: number; folders?: readonly string[]; keep?: readonly string[] } = {}): RetentionResult {
-  const school = stationSchoolSettings(store);
+  const school = store.syncState.schoolSettings();
   const days = options.days ?? school.retentionDays;
   const cutoffMs = clock.now() - days * DAY_MS;
   const cutoff = new Date(cutoffMs).toISOString();

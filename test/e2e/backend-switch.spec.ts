@@ -7,9 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { importStudentsCsv } from '../../server/admin.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
+import { openStationDb } from '../helpers/station-db.ts';
 import { bridge, expect, test } from './fixtures.ts';
 
 const stationDir = mkdtempSync(join(tmpdir(), 'backend-switch-e2e-'));
@@ -78,7 +78,7 @@ test('another backend: no demo panel at a real school, the old school gone, its 
     await expect(held).toContainText('2 события ждут отправки прежнему серверу (школа «Школа № 1»)');
     await expect(page.getByTestId('outbox-pending')).toContainText('Ждут отправки: 0');
     await held.screenshot({ path: testInfo.outputPath('held-events.png') });
-    const db = new Database(join(stationDir, 'station.db'), { readonly: true });
+    const db = openStationDb(stationDir);
     expect(db.prepare("SELECT id FROM students WHERE id LIKE 'A-%'").all()).toEqual([]);
     expect(db.prepare("SELECT uid FROM cards WHERE holder_id LIKE 'A-%'").all()).toEqual([]);
     db.close();

@@ -12,6 +12,7 @@ import { systemClock } from '../../common/clock.ts';
 import { schoolTime } from '../../common/school-time.ts';
 import { openStore } from '../../core/store/index.ts';
 import { startBrowserHost } from '../../host/browser-host.ts';
+import { deriveKey, fileKeyStore, keyDirFor } from '../../node/key-file.ts';
 import { bridge, expect, test } from './fixtures.ts';
 
 const SCHOOL_ZONE = 'Asia/Vladivostok';
@@ -31,7 +32,8 @@ test('school time in the header and the feed, whatever the PC’s zone; a long n
   // First start seeds the demo school; then the school's settings and a long name go into the store.
   let host = await startBrowserHost({ dataDir });
   await host.stop();
-  const store = openStore(join(dataDir, 'station.db'), systemClock());
+  // The station's database is encrypted with its `data` key, kept beside the data folder.
+  const store = openStore(join(dataDir, 'station.db'), systemClock(), { key: deriveKey(fileKeyStore(keyDirFor(dataDir)).key('data'), 'database') });
   const card = store.roster.listCardsWithHolders(200).find((c) => c.card.status === 'active' && c.holder?.kind === 'student' && c.personStatus === 'active')!;
   const person = store.roster.person('student', card.card.holderId)!;
   store.roster.upsertStudents([{ id: person.id, fullName: LONG_NAME, className: person.group, photoHash: person.photoHash, status: 'active' }]);

@@ -57,7 +57,7 @@ async function seedRealSchool(server: RunningServer, prefix: string, uidByte: st
   const students = [`${prefix}-S1`, `${prefix}-S2`, `${prefix}-S3`];
   const uids = students.map((_, i) => `04${uidByte}0000000${i + 1}`);
   const photos = new Map(students.map((id) => [`${id}.png`, png()]));
-  const csv = `id,full_name,class,cards\n${students.map((id, i) => `${id},Ученик ${prefix} ${i + 1},5А,${uids[i]}`).join('\n')}\n`;
+  const csv = `id,full_name,class,cards,photo_consent\n${students.map((id, i) => `${id},Ученик ${prefix} ${i + 1},5А,${uids[i]},да`).join('\n')}\n`;
   expect((await importStudentsCsv(server.repo, csv, (name) => photos.get(name) ?? null)).rejected).toEqual([]);
   const staff = `${prefix}-E1`;
   const staffCsv = `id,full_name,position,roles,cards,pin\n${staff},Кассир ${prefix},Кассир,cashier,04${uidByte}000000FF,4815\n`;

@@ -128,6 +128,8 @@ describe('the till counts the subsidy once a school day in the school’s zone, 
     stores.push(store);
     seedCashierSchool(store);
     store.syncState.set('school_settings', JSON.stringify({ timeZone: 'Europe/Moscow', offlineCapPerDay: 50_00 }));
+    // The refusal's figures reach the page only when the till may show them on request.
+    store.settings.update({ showBalance: 'on_request' });
     const cashier = new Cashier({ store, clock, isOnline: () => false, exportDir: join(mkdtempSync(join(tmpdir(), 'tz-')), 'exports') });
     cashier.openShift('E1', '1111');
     cashier.addToCart('lunch');
