@@ -77,7 +77,8 @@ export class Taps {
         holder,
         personStatus: row?.personStatus ?? null,
         spareInStock: !row && !isRandomUid(card) ? this.#store.spares.has(card) : false,
-        lastDirectionToday: row && settings.antiPassback !== 'off' ? this.#store.passes.lastDirection(row.card.holderId, date) : null,
+        // Any post of the school: a child who came in at the back door cannot come in again here.
+        lastDirectionToday: row && settings.antiPassback !== 'off' ? this.#book.lastDirection(row.card.holderKind, row.card.holderId) : null,
         now,
       },
       settings,

@@ -9,6 +9,7 @@ import { OperatorPin, useOperatorPin } from './operator-pin.tsx';
 /** Emergency mode: a guarded start, the banner, who is inside by class with staff apart, print and export. */
 export function EmergencyPanel({ onClose }: { onClose: () => void }) {
   const { t, i18n } = useTranslation('guard');
+  const { t: ts } = useTranslation('school');
   const errorText = useErrorText();
   const emergency = useGuard((s) => s.emergency);
   // Every pass changes the big card and the counters: the roll call follows each one, however long
@@ -118,6 +119,14 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
         <p className="g-muted" data-testid="emergency-updated">
           {t('emergency.updatedAt', { time: new Date(list.generatedAt).toLocaleTimeString(i18n.language) })}
         </p>
+      ) : null}
+      {list && list.posts.length > 0 ? (
+        <ul className="g-muted g-posts" data-testid="emergency-posts">
+          {list.posts.map((p) => {
+            const name = p.name || ts('postUnnamed');
+            return <li key={p.id}>{p.heardAt ? ts('postHeard', { name, time: time(p.heardAt) }) : ts('postNever', { name })}</li>;
+          })}
+        </ul>
       ) : null}
       {list && list.total === 0 && list.visitors.length === 0 ? <p>{t('emergency.empty')}</p> : null}
       <div className="g-classes">

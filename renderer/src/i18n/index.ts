@@ -7,6 +7,7 @@ import enHardware from './en/hardware.ts';
 import enSetup from './en/setup.ts';
 import enSync from './en/sync.ts';
 import enUpdate from './en/update.ts';
+import enSchool from './en/school.ts';
 import ruCashier from './ru/cashier.ts';
 import ruCommon from './ru/common.ts';
 import ruGuard from './ru/guard.ts';
@@ -14,14 +15,15 @@ import ruHardware from './ru/hardware.ts';
 import ruSetup from './ru/setup.ts';
 import ruSync from './ru/sync.ts';
 import ruUpdate from './ru/update.ts';
+import ruSchool from './ru/school.ts';
 
 /**
  * The one i18n layer. One namespace per area (common, setup, guard, cashier, …): an area adds its
  * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
  */
 export const resources = {
-  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware },
-  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware },
+  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware, school: ruSchool },
+  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware, school: enSchool },
 } as const;
 
 export const defaultNS = 'common';
