@@ -38,11 +38,13 @@ export default async function crossStationBench(report: Report): Promise<void> {
     await setStaffPin(repo, cashierId, '2468');
     // Money on every account and no limits: the bench measures the way a sale travels, not the rules.
     await repo.db.run("UPDATE accounts SET balance = 100000000, daily_limit = NULL, forbidden_categories = '[]', allergens = '[]', subsidy = 'none'");
-    const pupils = await repo.db.all<{ id: string; technology: string; uid: string }>(
-      `SELECT s.id, min(c.technology) AS technology, min(c.uid) AS uid FROM students s
+    const cards = await repo.db.all<{ id: string; technology: string; uid: string }>(
+      `SELECT s.id, c.technology, c.uid FROM students s
          JOIN cards c ON c.holder_id = s.id AND c.status = 'active'
-        WHERE s.status = 'active' GROUP BY s.id ORDER BY s.id`,
+        WHERE s.status = 'active' ORDER BY s.id, c.technology, c.uid`,
     );
+    // One card per pupil (a pupil may have several).
+    const pupils = [...new Map(cards.map((p) => [p.id, p])).values()];
     const server = await spawnServer(storage, await freePort());
     setPriority(server.child.pid!, 10);
     stopServer = () => server.kill('SIGTERM');
