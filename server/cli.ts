@@ -43,6 +43,7 @@ const USAGE = `usage: node server/cli.ts <command> [options]
   exceptions [--all]                                  open exceptions: rules broken across stations, with events, child, stations, times
   resolve-exception ID charge_paid|accept|void --note TEXT --by NAME
   school-settings [--time-zone TZ] [--offline-cap RUBLES] [--subsidy-percent N] [--release-feed URL|none] [--retention-days N]
+                  [--no-entry-note on|off]   (the till's note for a pupil with no entry at a guard post today)
   block-card TECH:UID
   lost-card TECH:UID TEMP_TECH:TEMP_UID [--valid-until ISO]
   spare-cards                                         the spare-card stock, and who holds each card right now
@@ -83,6 +84,7 @@ const { values, positionals } = parseArgs({
     'subsidy-percent': { type: 'string' },
     'release-feed': { type: 'string' },
     'retention-days': { type: 'string' },
+    'no-entry-note': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -224,6 +226,7 @@ if (command === 'serve') {
           ...(values['subsidy-percent'] ? { subsidyDiscountPercent: Number(values['subsidy-percent']) } : {}),
           ...(values['release-feed'] ? { releaseFeed: values['release-feed'] === 'none' ? null : values['release-feed'] } : {}),
           ...(values['retention-days'] ? { retentionDays: Number(values['retention-days']) } : {}),
+          ...(values['no-entry-note'] ? { noEntryNoteAtTill: values['no-entry-note'] === 'on' } : {}),
         };
         const checked = SchoolSettingsPatch.safeParse(patch);
         if (!checked.success) fail(checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
