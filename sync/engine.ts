@@ -15,7 +15,7 @@ import { createBackendClient, type BackendClient } from './client.ts';
 import { SyncError } from './errors.ts';
 import { pullMenu, pullPhotos, pullRoster, SKIPPED_ROWS_KEY, type Progress } from './pull.ts';
 import { pushOutbox } from './push.ts';
-import { DAY_CURSOR_KEY, runDayLoop } from './day.ts';
+import { DAY_CURSOR_KEY, DAY_HEARD_KEY, runDayLoop } from './day.ts';
 import type { DayReply } from '../common/sync-api.ts';
 import type { StationCredentials, TokenVault } from './token-vault.ts';
 
@@ -107,7 +107,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const listeners = new Set<(s: SyncStatus) => void>();
   const dayListeners = new Set<(fresh: DayReply['facts'], status: SchoolDayStatus) => void>();
   let day: { abort: AbortController; done: Promise<void> } | null = null;
-  let dayStatus: SchoolDayStatus = { connected: false, lastHeardAt: store.getState('day_heard_at') };
+  let dayStatus: SchoolDayStatus = { connected: false, lastHeardAt: store.getState(DAY_HEARD_KEY) };
   const dayChanged = (fresh: DayReply['facts'], next: SchoolDayStatus) => {
     const changed = next.connected !== dayStatus.connected;
     dayStatus = next;
