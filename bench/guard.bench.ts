@@ -378,6 +378,7 @@ export default async function guardBench(report: Report): Promise<void> {
   let school: School | null = null;
   let other: RigStation | null = null;
   let otherTimer: NodeJS.Timeout | null = null;
+  let otherTapping = true;
   const soakPairs = [await startPtyPair(), await startPtyPair()];
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {
@@ -417,10 +418,11 @@ export default async function guardBench(report: Report): Promise<void> {
       );
       let k = 0;
       otherTimer = setInterval(() => {
+        if (!otherTapping) return;
         const p = pupils[k++ % pupils.length]!;
         void o.ask('demo.tap', { readerId: 'in', technology: p.technology, uid: p.uid }).catch(() => undefined);
       }, 1000);
-      console.log('  another guard post of the school lets a pupil in once a second throughout the taps');
+      console.log('  another guard post of the school lets a pupil in once a second: during every other quiet block and every during-sync block');
     }
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.addInitScript(watchGuardPaints);
@@ -443,7 +445,10 @@ export default async function guardBench(report: Report): Promise<void> {
       const warm = b === 0 ? WARMUP : 0;
       const from = b === 0 ? 0 : WARMUP + b * per;
       const to = Math.min(n, WARMUP + (b + 1) * per);
+      // The other post taps in odd quiet blocks only: those against the even ones say what its passes cost here.
+      otherTapping = b % 2 === 1;
       quiet.push(await measure(page, rig, tapUids.slice(from, to), warm));
+      otherTapping = true;
       const load = startRosterLoad(school.serverDir, bridge);
       await new Promise((r) => setTimeout(r, 1000));
       duringBlocks.push(await measure(page, rig, tapUids.slice(n + from, n + to), warm));
@@ -472,7 +477,15 @@ export default async function guardBench(report: Report): Promise<void> {
     ]);
     if (otherTimer) clearInterval(otherTimer);
     otherTimer = null;
-    if (other) console.log(`  this post's counters after the taps: ${JSON.stringify(await bridge.call('guard.counters', {}))}`);
+    if (other) {
+      console.log(`  this post's counters after the taps: ${JSON.stringify(await bridge.call('guard.counters', {}))}`);
+      if (quiet.length >= 2) {
+        const alone = pool(quiet.filter((_, b) => b % 2 === 0));
+        const beside = pool(quiet.filter((_, b) => b % 2 === 1));
+        console.log(`  quiet own share p95: this post alone ${percentile(alone.own, 95).toFixed(1)} ms, with the other post tapping ${percentile(beside.own, 95).toFixed(1)} ms`);
+        report('guard_own_share_other_post_ratio', Number((percentile(beside.own, 95) / percentile(alone.own, 95)).toFixed(2)), '');
+      }
+    }
     report('guard_taps_not_painted', quietAll.missed + during.missed, 'taps');
     report('guard_tap_to_paint_p95_ms', Number(percentile(quietAll.total, 95).toFixed(1)), 'ms');
     report('guard_own_share_p95_ms', Number(percentile(quietAll.own, 95).toFixed(1)), 'ms');

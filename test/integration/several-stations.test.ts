@@ -111,13 +111,17 @@ describe('two guard posts and two tills, each a station process', () => {
       await tap(t, 'till', kid);
       const check = await eventually(async () => checks[0], `${t.name} opens the photo check`);
       off();
+      lastCheck = check;
       return t.ask<ConfirmResult>('cashier.confirm', { checkId: check.checkId, saleId: uuidv7() });
     };
+    let lastCheck: PhotoCheck | null = null;
     // The account's limit and subsidy reached both tills.
     await eventually(async () => {
       const r = await sell(till1, lunch.id, 1);
       return r.ok && r.receipt.subsidyPart === lunch.price;
     }, 'a free lunch at till 1', 30_000);
+    // This pupil never came through a guard post today: the till notes it, quietly.
+    expect(lastCheck).toMatchObject({ noEntryToday: true });
     const n = Math.floor(200_00 / buffet.price);
     const first = await sell(till1, buffet.id, n);
     expect(first).toMatchObject({ ok: true });
@@ -147,6 +151,19 @@ describe('two guard posts and two tills, each a station process', () => {
     }, "the server's figures match the tills'");
     const open = await repo.exceptions.list('open');
     expect(open.filter((x) => x.holderId === kid.id)).toEqual([]);
+
+    // The group meal of the first pupils' class ticks who is inside by the posts and says why not the others.
+    const [gone, inside] = [pupils[0]!, pupils[1]!];
+    const className = (await repo.db.get<{ class_name: string }>('SELECT class_name FROM students WHERE id = ?', [inside.id]))!.class_name;
+    const classmates = await till1.ask<{ id: string; presence?: { state: string; at: string | null } }[]>('cashier.classStudents', { className });
+    const presence = new Map(classmates.map((c) => [c.id, c.presence?.state]));
+    expect(presence.get(inside.id)).toBe('inside');
+    const goneClass = (await repo.db.get<{ class_name: string }>('SELECT class_name FROM students WHERE id = ?', [gone.id]))!.class_name;
+    if (goneClass === className) expect(presence.get(gone.id)).toBe('left');
+    // The pupil who bought lunch never came through a post: absent, unticked, with the reason shown.
+    const kidClass = (await repo.db.get<{ class_name: string }>('SELECT class_name FROM students WHERE id = ?', [kid.id]))!.class_name;
+    const kidMates = await till1.ask<{ id: string; presence?: { state: string } }[]>('cashier.classStudents', { className: kidClass });
+    expect(kidMates.find((c) => c.id === kid.id)?.presence).toEqual({ state: 'absent', at: null });
   }, 60_000);
 
   it('the network to post B drops: B keeps letting pupils through on its own; A catches up when it comes back', async () => {
