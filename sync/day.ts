@@ -29,6 +29,8 @@ export interface DayLoopOptions {
   onReply?: (fresh: DayReply['facts'], reply: DayReply) => void;
   /** The poll failed (the station shows it is working from what it has). */
   onError?: (err: SyncError) => void;
+  /** Awaited before a reply is written: a tap being shown goes first (core/foreground.ts). */
+  giveWay?: () => Promise<void>;
 }
 
 /** Runs until `signal` aborts. */
@@ -41,6 +43,8 @@ export async function runDayLoop(o: DayLoopOptions): Promise<void> {
       const { reply, skipped } = await o.client.day(since, o.waitSeconds ?? 25, o.signal);
       if (o.signal.aborted) break;
       if (skipped) o.log.warn({ skipped }, 'school day: facts that do not match the contract were skipped');
+      await o.giveWay?.();
+      if (o.signal.aborted) break;
       const fresh = o.store.applyDay(reply);
       if (failures > 0) o.log.info({ failures }, 'school day: the backend answers again');
       failures = 0;

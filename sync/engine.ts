@@ -141,6 +141,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       signal: abortDay.signal,
       ...(options.dayWaitSeconds !== undefined ? { waitSeconds: options.dayWaitSeconds } : {}),
       ...(options.dayBackoff ? { backoff: options.dayBackoff } : {}),
+      ...(options.giveWay ? { giveWay: options.giveWay } : {}),
       onReply: (fresh) => dayChanged(fresh, { connected: true, lastHeardAt: new Date().toISOString() }),
       onError: (e) => {
         dayChanged([], { ...dayStatus, connected: false });
