@@ -54,9 +54,10 @@ const SOAK_TAPS = Number(process.env.GUARD_SOAK_TAPS ?? 1000);
 const SOAK_SECONDS = Number(process.env.GUARD_SOAK_SECONDS ?? 300);
 /**
  * The tapped students' portraits: `jpeg` (default: a school's photos, about 30 KB), `png` (lossless,
- * 43 KB, slower to decode), or `svg` (the demo school's generated drawings, the slowest to paint).
+ * 43 KB, slower to decode), or `demo` (the demo school's generated drawings, small PNGs; `svg` is
+ * the old name for it, from when they were SVG).
  */
-const PORTRAITS = (process.env.GUARD_BENCH_PORTRAITS ?? (process.env.GUARD_BENCH_SVG === '1' ? 'svg' : 'jpeg')) as 'jpeg' | 'png' | 'svg';
+const PORTRAITS = ((p) => (p === 'svg' ? 'demo' : p))(process.env.GUARD_BENCH_PORTRAITS ?? (process.env.GUARD_BENCH_SVG === '1' ? 'demo' : 'jpeg')) as 'jpeg' | 'png' | 'demo';
 const WARMUP = 5;
 const OTHER_POST = process.env.GUARD_BENCH_OTHER_POST !== '0';
 
@@ -102,7 +103,7 @@ async function prepareSchool(dir: string, browser: Browser): Promise<School> {
       ORDER BY c.holder_id LIMIT ?`,
     [2 * (TAPS + WARMUP)],
   );
-  if (PORTRAITS !== 'svg') {
+  if (PORTRAITS !== 'demo') {
     const pictures = PORTRAITS === 'png' ? taps.map((_, i) => pngPortrait(i + 1)) : await jpegPortraits(browser, taps.length);
     const mime = PORTRAITS === 'png' ? 'image/png' : 'image/jpeg';
     let bytes = 0;
@@ -144,7 +145,7 @@ function prepareStation(dataDir: string, soakPaths: readonly [string, string]): 
 
 /** A bridge client from this process (the page is busy being measured). */
 async function bridgeClient(host: BrowserHost): Promise<{ call<T>(name: string, input: unknown): Promise<T>; close(): void }> {
-  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: `station_token=${encodeURIComponent(host.token)}` } });
+  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: host.cookie } });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);

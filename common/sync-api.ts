@@ -8,6 +8,7 @@ import { CARD_FORMATS } from './card-id.ts';
 import { Account, Card, MenuItem, SchoolDate, Staff, Student, UtcInstant } from './domain.ts';
 import { EventResult, EventResultStatus, StationRole } from './events.ts';
 import { Pin, PinHash } from './pin-hash.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, isTimeZone } from './school-time.ts';
 
 export const API_PREFIX = '/v1';
 
@@ -29,6 +30,20 @@ export const ApiError = z.object({
 });
 export type ApiError = z.infer<typeof ApiError>;
 
+// ── The backend's identity ───────────────────────────────────────────────────────────────────
+/**
+ * Who the backend is: a random id made once per server database (a reset or another server is another
+ * backend, even at the same address), the school's name for people to read, and whether it serves a
+ * demo school (only the server's demo seeding says so). Returned at enrollment and with every roster
+ * page and push reply, so a station notices when it is talking to another backend.
+ */
+export const BackendIdentity = z.object({
+  id: z.string().min(8).max(100),
+  schoolName: z.string().max(200),
+  demo: z.boolean().default(false),
+});
+export type BackendIdentity = z.infer<typeof BackendIdentity>;
+
 // ── Enrollment ───────────────────────────────────────────────────────────────────────────────
 export const EnrollRequest = z.object({
   code: z.string().trim().min(4).max(64),
@@ -40,6 +55,8 @@ export const EnrollResponse = z.object({
   /** Shown once; the server keeps only its hash. */
   token: z.string().min(32),
   schoolName: z.string(),
+  /** Absent from an older backend (the station then knows it by its address only). */
+  backend: BackendIdentity.optional(),
 });
 export type EnrollResponse = z.infer<typeof EnrollResponse>;
 
@@ -72,6 +89,7 @@ export type RosterStaff = z.infer<typeof RosterStaff>;
 export const SpareCard = z.object({
   technology: Card.shape.technology,
   uid: Card.shape.uid,
+  part: Card.shape.part,
   /** What is printed or stuck on the card, e.g. "Запасная 3"; may be empty. */
   label: z.string().max(80),
 });
@@ -82,19 +100,39 @@ export type SpareCard = z.infer<typeof SpareCard>;
  * roster. The school day is counted in `timeZone`.
  */
 export const SchoolSettings = z.object({
-  timeZone: z.string().min(1).default('Europe/Moscow'),
+  timeZone: z.string().min(1).default(DEFAULT_SCHOOL_TIME_ZONE),
   /** Offline cashier debits per child per school day, across all tills (kopecks). */
   offlineCapPerDay: z.number().int().nonnegative().max(10_000_000).default(300_00),
   /** Share of a complex meal the subsidy pays for the `discounted` category (percent). */
   subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
   /** The update feed stations follow; null: their own setting. */
   releaseFeed: z.string().max(500).nullable().default(null),
-  /** Days events and their bodies are kept. */
-  retentionDays: z.number().int().min(1).max(3650).default(365),
+  /** Days a station keeps what the backend acknowledged (events, roll-call exports, shift reports, logs). */
+  retentionDays: z.number().int().min(1).max(3650).default(30),
   /** The till notes a child with no entry at a guard post today ("не отмечен на входе сегодня"). */
   noEntryNoteAtTill: z.boolean().default(true),
 });
 export type SchoolSettings = z.infer<typeof SchoolSettings>;
+
+export const DEFAULT_SCHOOL_SETTINGS: SchoolSettings = SchoolSettings.parse({});
+
+/**
+ * The school's settings as a station keeps them (the JSON of the last roster page's `school`); the
+ * defaults when it has none yet (the demo school, a backend that does not send them) or the text is bad.
+ * A time zone this machine's Intl does not know falls back to the default zone, never to the PC's zone.
+ */
+export function schoolSettingsFrom(json: string | null): SchoolSettings {
+  if (json === null) return DEFAULT_SCHOOL_SETTINGS;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return DEFAULT_SCHOOL_SETTINGS;
+  }
+  const parsed = SchoolSettings.safeParse(value);
+  if (!parsed.success) return DEFAULT_SCHOOL_SETTINGS;
+  return isTimeZone(parsed.data.timeZone) ? parsed.data : { ...parsed.data, timeZone: DEFAULT_SCHOOL_SETTINGS.timeZone };
+}
 
 /** A child's school-wide figures for one school day, summed over every station of the school. */
 export const DayFigures = z.object({
@@ -134,6 +172,8 @@ export const RosterPage = z.object({
    * backend. `asOf`: the school-day facts (GET /v1/day) with a `seq` up to it are inside these figures.
    */
   today: z.object({ date: SchoolDate, figures: z.array(DayFigures), asOf: z.number().int().nonnegative().optional() }).optional(),
+  /** The backend that made the page; absent from an older backend. */
+  backend: BackendIdentity.optional(),
 });
 export type RosterPage = z.infer<typeof RosterPage>;
 
@@ -155,6 +195,7 @@ const RosterPageWire = RosterPage.extend({
   tombstones: z.array(z.unknown()),
   school: z.unknown().optional(),
   today: z.unknown().optional(),
+  backend: z.unknown().optional(),
 });
 
 export function parseRosterPage(json: unknown): { success: true; page: RosterPage; skipped: SkippedRosterRow[] } | { success: false; error: z.ZodError } {
@@ -176,6 +217,9 @@ export function parseRosterPage(json: unknown): { success: true; page: RosterPag
   };
   const school = SchoolSettings.safeParse(wire.data.school);
   const today = z.object({ date: SchoolDate, figures: z.array(z.unknown()), asOf: z.number().int().nonnegative().optional() }).safeParse(wire.data.today);
+  // A page that names its backend in a form the station cannot read is not taken as anybody's.
+  const backend = wire.data.backend === undefined ? null : BackendIdentity.safeParse(wire.data.backend);
+  if (backend && !backend.success) return { success: false, error: backend.error };
   const page: RosterPage = {
     students: rows('student', Student, wire.data.students),
     staff: rows('staff', RosterStaff, wire.data.staff),
@@ -190,6 +234,7 @@ export function parseRosterPage(json: unknown): { success: true; page: RosterPag
     ...(today.success
       ? { today: { date: today.data.date, figures: rows('day_figures', DayFigures, today.data.figures), ...(today.data.asOf !== undefined ? { asOf: today.data.asOf } : {}) } }
       : {}),
+    ...(backend?.success ? { backend: backend.data } : {}),
   };
   return { success: true, page, skipped };
 }
@@ -213,6 +258,11 @@ export const MAX_EVENTS_PER_BATCH = 1000;
  */
 export const EventsBatchRequest = z.object({
   events: z.array(z.looseObject({ id: z.string().min(1).max(64) })).max(MAX_EVENTS_PER_BATCH),
+  /**
+   * The backend these events were made for (its identity's id). A backend that is not that one refuses
+   * every event of the batch (`wrong_backend`) and keeps none of them. Absent from an older station.
+   */
+  backendId: BackendIdentity.shape.id.optional(),
 });
 export type EventsBatchRequest = z.infer<typeof EventsBatchRequest>;
 
@@ -226,6 +276,8 @@ export const EventResultCode = z.enum([
   'unknown_sale',
   'already_voided',
   'void_exceeds_sale',
+  /** The batch was made for another backend: nothing of it was kept here. */
+  'wrong_backend',
 ]);
 export type EventResultCode = z.infer<typeof EventResultCode>;
 
@@ -246,7 +298,7 @@ export const PushResult = EventResult.extend({
     .optional(),
 });
 export type PushResult = z.infer<typeof PushResult>;
-export const EventsBatchResponse = z.object({ results: z.array(PushResult) });
+export const EventsBatchResponse = z.object({ results: z.array(PushResult), backend: BackendIdentity.optional() });
 export type EventsBatchResponse = z.infer<typeof EventsBatchResponse>;
 
 /** What the station keeps for an event that needs a person's attention. */
@@ -271,6 +323,8 @@ export const SyncErrorCode = z.enum([
   'rate_limited',
   'invalid_code',
   'store_error',
+  /** The backend at the address is not the one the station is enrolled with (its identity differs). */
+  'wrong_backend',
 ]);
 export type SyncErrorCode = z.infer<typeof SyncErrorCode>;
 
@@ -316,6 +370,10 @@ export const CsvImportRequest = z.object({ csv: z.string(), photos: z.record(z.s
 export const ImportReport = z.object({
   imported: z.number().int(),
   rejected: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+  /** People imports: rows with status=left, whose person was deleted. */
+  removed: z.number().int().optional(),
+  /** Rows imported with something the school must fix (a person without photo consent). */
+  warnings: z.array(z.object({ line: z.number().int(), reason: z.string() })).optional(),
 });
 export type ImportReport = z.infer<typeof ImportReport>;
 export const AccountView = Account;
@@ -386,6 +444,20 @@ export const Ok = z.object({ ok: z.literal(true) });
 export const StaffPinRequest = z.object({ pin: Pin.nullable() });
 export const StaffPinResponse = z.object({ staffId: z.string(), hasPin: z.boolean(), changed: z.boolean() });
 export type StaffPinResponse = z.infer<typeof StaffPinResponse>;
+
+/** A person who leaves the school (admin): deleted, their cards refused from every station's next sync. */
+export const RemovePersonRequest = z.object({ kind: z.enum(['student', 'staff']), id: z.string().min(1).max(100) });
+export const RemovePersonResponse = z.object({
+  removed: z.boolean(),
+  /** The id the school's ledger and events now carry instead (nothing links it back to the person). */
+  pseudonym: z.string().nullable(),
+  cards: z.number().int(),
+  /** The account's balance when it was closed (kopecks), for the school's refund. */
+  balance: z.number().int(),
+});
+export type RemovePersonResponse = z.infer<typeof RemovePersonResponse>;
+export const PhotoConsentRequest = z.object({ kind: z.enum(['student', 'staff']), id: z.string().min(1).max(100), consent: z.boolean() });
+export const PhotoConsentResponse = z.object({ id: z.string(), photoConsent: z.boolean() });
 
 /** A spare card named as IT reads it off the card or a reader: the uid in any printed form (common/card-id.ts). */
 export const SpareCardRef = z.object({

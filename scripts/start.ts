@@ -145,6 +145,8 @@ if ('path' in electron) {
   console.log(`\nSchool Station is running in the browser host because ${electron.reason}.`);
   console.log(`Data folder: ${dataDir}`);
   console.log(`Open in a browser on this computer:\n\n  ${host.url}\n`);
+  console.log(`The customer display (a till's screen turned to the queue) has its own address:\n\n  ${host.customerUrl}\n`);
+  console.log('Both stay the same at every start on this data folder; an open tab reconnects by itself.\n');
   console.log(describeBackend());
   const second = await startSecondStation();
   console.log('Press Ctrl+C to stop.');

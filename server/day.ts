@@ -9,7 +9,8 @@
  */
 import type { DayFact, DayReply, DayStation } from '../common/sync-api.ts';
 import type { StationRole } from '../common/events.ts';
-import { readSchoolSettings, schoolDateOf } from './school.ts';
+import { schoolDate as schoolDateOf } from '../common/school-time.ts';
+import { readSchoolSettings } from './school.ts';
 import type { Database, Sql } from './storage/sql.ts';
 
 /** A long-poll re-reads this often even without a wake-up (another server process may have committed). */

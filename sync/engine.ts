@@ -7,12 +7,14 @@
  *   sync.start(); sync.status(); sync.onChange(cb); await sync.syncNow(); await sync.stop();
  */
 import { CLOCK_WARNING_MS, type AttentionItem, type SyncStatus } from '../common/sync-api.ts';
-import { schoolDate, type Clock } from '../common/clock.ts';
+import type { Clock } from '../common/clock.ts';
+import { schoolDate } from '../common/school-time.ts';
 import type { Logger } from '../common/logger.ts';
 import type { SyncStore } from './store.ts';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions } from './backoff.ts';
 import { createBackendClient, type BackendClient } from './client.ts';
 import { SyncError } from './errors.ts';
+import { legacyIdentity } from './backend-identity.ts';
 import { pullMenu, pullPhotos, pullRoster, SKIPPED_ROWS_KEY, type Progress } from './pull.ts';
 import { pushOutbox } from './push.ts';
 import { DAY_CURSOR_KEY, DAY_HEARD_KEY, runDayLoop } from './day.ts';
@@ -34,8 +36,6 @@ export interface SyncEngineOptions {
   pageSize?: number;
   photoConcurrency?: number;
   backoff?: BackoffOptions;
-  /** The school's time zone, for the menu's school day. */
-  timeZone?: string;
   /**
    * Awaited before each roster page and each portrait: the station makes it wait for a moment after a
    * tap, so a long pull never competes with the screen (core/foreground.ts). Default: never waits.
@@ -249,7 +249,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       // A row the station cannot take is skipped, not the page; IT reads which (ids only, never names).
       for (const r of roster.skipped) log.warn({ kind: r.kind, id: r.id, reason: r.reason }, 'roster row skipped');
       if (roster.skipped.length) update({ needsAttention: attentionCount() });
-      const today = schoolDate(clock.now() + clock.offsetMs(), options.timeZone);
+      // The school's day in its own zone, as the page just pulled says it (the defaults before one has).
+      const today = schoolDate(clock.now() + clock.offsetMs(), store.schoolSettings().timeZone);
       await pullMenu(c, store, today, signal);
       if (roster.rows || photos.fetched) log.info({ rows: roster.rows, pages: roster.pages, photos: photos.fetched }, 'roster pulled');
       nextPullAt = Date.now() + pullIntervalMs;
@@ -284,7 +285,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         const e = err instanceof SyncError ? err : new SyncError('store_error', err instanceof Error ? err.message : String(err), { cause: err });
         failures++;
         delay = retryDelay(failures, e, backoff);
-        if (e.code === 'unauthorized') {
+        if (e.code === 'wrong_backend') {
+          log.error({ error: e.message }, 'the backend at this address is not the one the station is enrolled with: sync stopped until IT enrolls the station again');
+          update({ state: 'offline', needsEnrollment: true, lastErrorCode: e.code, lastError: e.message, progress: null });
+        } else if (e.code === 'unauthorized') {
           log.warn({ error: e.message }, 'backend refused the token: the station must be enrolled again');
           update({ state: 'offline', needsEnrollment: true, lastErrorCode: e.code, lastError: e.message, progress: null });
         } else {
@@ -321,6 +325,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     start() {
       if (running) return;
       running = true;
+      // stop() closed the client's connections: a start after it talks over fresh ones.
+      if (creds && loopDone === null && credsLoaded) useCredentials(creds);
       abort = new AbortController();
       loopDone = loop().catch((err: unknown) => {
         log.error({ err }, 'sync loop crashed');
@@ -357,6 +363,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       try {
         const r = await c.enroll(code, stationName);
         const next: StationCredentials = { baseUrl: c.baseUrl, stationId: r.stationId, token: r.token, enrolledAt: new Date().toISOString(), schoolName: r.schoolName };
+        // Another backend's data leaves (or waits for IT) before this one's token is kept.
+        store.switchBackend(r.backend ?? legacyIdentity(c.baseUrl, r.schoolName), c.baseUrl, creds?.baseUrl ?? (await vault.load())?.baseUrl ?? null);
         await vault.save(next);
         // A new enrollment may be a different backend: pull the roster from the start (upserts are safe to repeat).
         store.setState('roster_cursor', null);
@@ -366,7 +374,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         forcePull = true;
         photoSkips.clear();
         useCredentials(next);
-        update({ needsEnrollment: false, lastErrorCode: null, lastError: null });
+        // Events held for a previous backend no longer count as waiting for this one.
+        update({ needsEnrollment: false, lastErrorCode: null, lastError: null, eventsWaiting: store.pendingCount(), needsAttention: attentionCount() });
         log.info({ baseUrl: c.baseUrl, stationId: r.stationId }, 'station enrolled');
         wake();
       } finally {

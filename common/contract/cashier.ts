@@ -3,6 +3,7 @@ import { CartLine } from '../cart.ts';
 import { OffendingLine, SaleRefusal, TapRefusal } from '../cashier-rules.ts';
 import { CardStatus, Holder, Kopecks, MenuItem, SchoolDate, UtcInstant } from '../domain.ts';
 import { CardRef } from '../events.ts';
+import { ShiftMoney } from '../shift-totals.ts';
 import { request } from './define.ts';
 
 /**
@@ -29,6 +30,8 @@ export const CashierErrorReason = z.enum([
   'class_empty',
   'student_not_in_class',
   'not_complex_item',
+  /** The class already had this meal today at this till: a second one needs a supervisor's PIN. */
+  'group_meal_repeat',
 ]);
 export type CashierErrorReason = z.infer<typeof CashierErrorReason>;
 
@@ -118,7 +121,7 @@ export const ConfirmResult = z.discriminatedUnion('ok', [
     ok: z.literal(false),
     reason: SaleRefusal,
     lines: z.array(OffendingLine),
-    /** Figures that explain the refusal, for the cashier's screen only. */
+    /** Figures that explain the refusal, for the cashier's screen only; empty unless settings.showBalance is `on_request`. */
     details: z.object({
       dailyLimit: Kopecks.optional(),
       spentToday: Kopecks.optional(),
@@ -151,6 +154,20 @@ export const GroupMealResult = z.object({
   payer: GroupMealPayer,
 });
 
+/** A group meal already recorded today, as the till shows it before a second one. */
+export const GroupMealDone = z.object({
+  groupMealId: z.string(),
+  className: z.string(),
+  itemId: z.string(),
+  itemName: z.string(),
+  at: UtcInstant,
+  /** Who recorded it (the cashier, or the teacher with their PIN); null when the till no longer knows. */
+  operatorName: z.string().nullable(),
+  students: z.number().int(),
+  total: Kopecks,
+});
+export type GroupMealDone = z.infer<typeof GroupMealDone>;
+
 export const ShiftReport = z.object({
   shiftId: z.string(),
   operatorId: z.string(),
@@ -162,11 +179,15 @@ export const ShiftReport = z.object({
   groupMeals: z.object({ count: z.number().int(), students: z.number().int(), subsidy: Kopecks, account: Kopecks, school: Kopecks }),
   /** Net of voids: what was actually sold, by menu category. */
   byCategory: z.array(z.object({ category: z.string(), quantity: z.number().int(), total: Kopecks })),
+  /** Gross, voids, net, by payment and by category, adding up (common/shift-totals.ts). */
+  money: ShiftMoney,
   refusals: z.record(z.string(), z.number().int()),
   pendingAtClose: z.number().int(),
   anomaliesAtClose: z.number().int(),
   override: z.object({ supervisorId: z.string(), supervisorName: z.string(), reason: z.string() }).nullable(),
+  /** The report written to the exports folder: JSON (for IT and the backend's tools) and CSV (for a spreadsheet). */
   exportPath: z.string().nullable(),
+  csvPath: z.string().nullable(),
 });
 export type ShiftReport = z.infer<typeof ShiftReport>;
 
@@ -226,10 +247,14 @@ export const cashierRequests = {
         payer: GroupMealPayer,
         /** A class teacher records a group meal with their own PIN, with or without an open shift. */
         teacherPin: Pin.optional(),
+        /** A second group meal for the same class, meal and day is recorded only with a supervisor's PIN. */
+        supervisorPin: Pin.optional(),
       })
       .strict(),
     GroupMealResult,
   ),
+  /** Today's group meals of a class at this till, oldest first. */
+  'cashier.groupMealsToday': request(z.object({ className: Id }).strict(), z.array(GroupMealDone)),
   'cashier.closeShift': request(
     z.object({ override: z.object({ supervisorPin: Pin, reason: z.string().trim().min(3).max(200) }).strict().optional() }).strict(),
     CloseShiftResult,

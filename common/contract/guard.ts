@@ -36,8 +36,10 @@ export const GuardPassView = z.object({
   /** The card's printed forms (unknown cards, spare cards), so the guard can read the number to IT. */
   printed: z.partialRecord(z.enum(CARD_FORMATS), z.string()).nullable(),
   gate: GateOutcome,
-  /** Free text (manual open note, visitor's name and note). */
+  /** Free text: a manual open's note, a visitor's note (never the visitor's name). */
   note: z.string().nullable(),
+  /** A visitor's name, apart from the note so a note never breaks into the name heading. */
+  visitorName: z.string().nullable().default(null),
 });
 export type GuardPassView = z.infer<typeof GuardPassView>;
 

@@ -1,5 +1,6 @@
 import type { ServerMessage } from '../../common/contract/index.ts';
 import type { Logger } from '../../common/logger.ts';
+import { serveCustomerChannel } from './customer-channel.ts';
 import type { Router } from './router.ts';
 
 /** The parts of Electron's MessagePortMain the station uses (core/ does not import electron). */
@@ -16,22 +17,39 @@ export interface ParentPort {
   postMessage(message: unknown): void;
 }
 
-/** Serves the bridge over the MessagePorts main gives this utility process, one per window. */
+/**
+ * Serves the bridge over the MessagePorts main gives this utility process, one per window: `connect`
+ * is a station window's port (the whole contract), `customer` the customer display's (only its
+ * projection; see customer-channel.ts).
+ */
 export function servePorts(parent: ParentPort, router: Router, log: Logger): void {
   parent.on('message', (e) => {
     const data = e.data as { type?: string; windowId?: number } | null;
     const port = e.ports[0];
-    if (data?.type !== 'connect' || !port) return;
-    const send = (msg: ServerMessage): void => port.postMessage(msg);
-    const unsubscribe = router.subscribe(send);
-    port.on('message', (m) => {
-      void router.dispatch(m.data).then(send);
-    });
+    if ((data?.type !== 'connect' && data?.type !== 'customer') || !port) return;
+    let onMessage: (raw: unknown) => void;
+    let onClose: () => void;
+    if (data.type === 'customer') {
+      const channel = serveCustomerChannel(router, (msg) => port.postMessage(msg), log);
+      onMessage = (raw) => channel.receive(raw);
+      onClose = () => channel.close();
+    } else {
+      const send = (msg: ServerMessage): void => port.postMessage(msg);
+      const unsubscribe = router.subscribe(send);
+      onMessage = (raw) => {
+        router
+          .dispatch(raw)
+          .then(send)
+          .catch((err: unknown) => log.error({ err }, 'bridge: dispatch failed'));
+      };
+      onClose = () => void unsubscribe();
+    }
+    port.on('message', (m) => onMessage(m.data));
     port.on('close', () => {
-      unsubscribe();
-      log.info({ windowId: data.windowId }, 'bridge: window port closed');
+      onClose();
+      log.info({ windowId: data.windowId, role: data.type }, 'bridge: window port closed');
     });
     port.start();
-    log.info({ windowId: data.windowId }, 'bridge: window port connected');
+    log.info({ windowId: data.windowId, role: data.type }, 'bridge: window port connected');
   });
 }

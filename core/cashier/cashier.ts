@@ -16,7 +16,7 @@ import type { CardRead } from '../../common/readers.ts';
 import type { Clock } from '../../common/clock.ts';
 import { schoolFigures } from './school-figures.ts';
 import type { Store } from '../store/index.ts';
-import type { CardLookup } from '../store/roster.ts';
+import type { CardFound } from '../store/roster.ts';
 import { CashierError, type CashierLog } from './errors.ts';
 import { Ledger } from './ledger.ts';
 import { ShiftOffice } from './shift-office.ts';
@@ -39,9 +39,8 @@ export interface CashierDeps {
   isOnline: () => boolean;
   /** Where shift reports are exported. */
   exportDir: string;
-  /** Defaults to the station settings' offline cap and subsidy discount. */
+  /** Defaults to the school's offline cap and subsidy share from the backend (the store's school settings). */
   policy?: () => SalePolicy;
-  timeZone?: string;
   log?: CashierLog;
 }
 
@@ -61,11 +60,11 @@ export class Cashier extends EventEmitter<CashierEvents> {
 
   constructor(deps: CashierDeps) {
     super();
-    const { store, clock, isOnline, timeZone } = deps;
+    const { store, clock, isOnline } = deps;
     this.#store = store;
     const log = deps.log ?? silentLog;
     this.#office = new ShiftOffice({ store, clock, log, exportDir: deps.exportDir });
-    this.#ledger = new Ledger({ store, clock, log, office: this.#office, isOnline, ...(timeZone ? { timeZone } : {}) });
+    this.#ledger = new Ledger({ store, clock, log, office: this.#office, isOnline });
     this.#till = new Till({
       store,
       clock,
@@ -75,7 +74,6 @@ export class Cashier extends EventEmitter<CashierEvents> {
       events: this,
       isOnline,
       ...(deps.policy ? { policy: deps.policy } : {}),
-      ...(timeZone ? { timeZone } : {}),
     });
   }
 
@@ -134,7 +132,7 @@ export class Cashier extends EventEmitter<CashierEvents> {
     return this.#till.clearCart();
   }
 
-  onCard(read: CardRead, found?: CardLookup | null): TapOutcome | PhotoCheck {
+  onCard(read: CardRead, found?: CardFound): TapOutcome | PhotoCheck {
     return this.#till.onCard(read, found);
   }
 
@@ -168,6 +166,10 @@ export class Cashier extends EventEmitter<CashierEvents> {
 
   classStudents(className: string): ReturnType<Ledger['classPresence']> {
     return this.#ledger.classPresence(className);
+  }
+
+  groupMealsToday(className: string): ReturnType<Ledger['groupMealsToday']> {
+    return this.#ledger.groupMealsToday(className);
   }
 
   groupMeal(input: Parameters<Ledger['groupMeal']>[0]): ReturnType<Ledger['groupMeal']> {

@@ -5,7 +5,6 @@
  * position). Each sale is counted once: a fact with a seq up to the figure's `asOf` is inside the
  * figure; an own debit acknowledged before the page was written is inside it too (migration 004's mark).
  */
-import { SchoolSettings } from '../../common/sync-api.ts';
 import type { Store } from '../store/index.ts';
 import type { HolderFigures } from '../store/cashier-ledger.ts';
 
@@ -33,29 +32,13 @@ export function schoolFigures(store: Store, holderId: string, today: string): Ho
 }
 
 /**
- * The school's settings as the last roster page brought them. Kept behind this one function so that a
- * store of the school's settings of its own replaces one line here.
- */
-export function schoolSettings(store: Store): SchoolSettings {
-  const raw = store.syncState.get('school_settings');
-  let json: unknown = {};
-  try {
-    json = raw ? (JSON.parse(raw) as unknown) : {};
-  } catch {
-    json = {};
-  }
-  const parsed = SchoolSettings.safeParse(json);
-  return parsed.success ? parsed.data : SchoolSettings.parse({});
-}
-
-/**
  * The till's quiet note: a pupil with no entry at any guard post of the school today. Only where the
  * school asks for it and has a guard post this station hears from (a school without one would see the
  * note on every child).
  */
 export function noEntryToday(store: Store, holder: { kind: string; id: string }, today: string): boolean {
   if (holder.kind !== 'student') return false;
-  if (!schoolSettings(store).noEntryNoteAtTill) return false;
+  if (!store.syncState.schoolSettings().noEntryNoteAtTill) return false;
   if (!store.schoolDay.stations().some((s) => s.role === 'guard')) return false;
   return !store.schoolDay.hasEntry(holder.id, today);
 }

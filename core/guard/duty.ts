@@ -16,7 +16,7 @@ export interface GuardDutyOptions {
   store: Store;
   clock: Clock;
   log: Logger;
-  /** The end of the school day that `now` falls in, UTC (common/guard-rules.ts `endOfSchoolDayUtc`). */
+  /** The end of the school day that `now` falls in, UTC (common/school-time.ts `schoolDayEnd`). */
   endOfDay: (now: number) => { schoolDate: string; endsAt: string };
 }
 

@@ -7,7 +7,7 @@ import type { CardRead, ReaderRole } from '../../common/readers.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
-import type { CardLookup } from '../store/roster.ts';
+import type { CardFound } from '../store/roster.ts';
 import type { SchoolPass } from '../store/school-day.ts';
 import type { DayFact } from '../../common/sync-api.ts';
 import { GuardDuty } from './duty.ts';
@@ -28,7 +28,6 @@ export interface GuardPostOptions {
   log: Logger;
   /** Where roll-call exports are written (the data folder's `exports/`). */
   exportDir: string;
-  timeZone?: string;
   flood?: FloodSettings;
   /** How long a manual open waits for the relay before telling the guard it did not open. */
   gateTimeoutMs?: number;
@@ -64,8 +63,8 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
   constructor(options: GuardPostOptions) {
     super();
     const { store, clock, log } = options;
-    const timeZone = options.timeZone ?? 'Europe/Moscow';
-    const book = new PassBook({ store, clock, log, timeZone, shown: (e) => this.emit('pass', e) });
+    // The school's time zone is read from the store's school settings on each use (pass-book.ts).
+    const book = new PassBook({ store, clock, log, shown: (e) => this.emit('pass', e) });
     const turnstile = new Turnstile({
       gate: options.gate,
       log,
@@ -77,7 +76,7 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
       },
     });
     this.#book = book;
-    this.#rollCall = new RollCall({ store, clock, log, book, exportDir: options.exportDir, timeZone });
+    this.#rollCall = new RollCall({ store, clock, log, book, exportDir: options.exportDir });
     this.#taps = new Taps({ store, clock, log, book, turnstile, flood: options.flood ?? DEFAULT_FLOOD });
     this.#manual = new ManualPasses({ store, clock, log, book, turnstile });
     this.#spares = new SpareCards({ store, clock, log, book });
@@ -114,7 +113,7 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     return this.#book.schoolDate(now);
   }
 
-  onCard(read: CardRead, role: ReaderRole, found?: CardLookup | null): GuardPassView | null {
+  onCard(read: CardRead, role: ReaderRole, found?: CardFound): GuardPassView | null {
     return this.#taps.onCard(read, role, found);
   }
 

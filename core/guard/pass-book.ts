@@ -1,8 +1,9 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { CanonicalCard } from '../../common/card-id.ts';
 import type { GuardCounters, GuardPassView } from '../../common/contract/guard.ts';
-import { endOfSchoolDayUtc, InsideNow, type Direction, type InsideMove } from '../../common/guard-rules.ts';
+import { InsideNow, type Direction, type InsideMove } from '../../common/guard-rules.ts';
 import type { HolderKind } from '../../common/domain.ts';
+import { schoolDate, schoolDayEnd } from '../../common/school-time.ts';
 import type { SchoolPass } from '../store/school-day.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
@@ -20,7 +21,6 @@ export interface PassBookOptions {
   store: Store;
   clock: Clock;
   log: Logger;
-  timeZone: string;
   /** The pass goes to the screen before it is written. */
   shown: (e: PassShown) => void;
 }
@@ -34,8 +34,6 @@ export class PassBook {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #shown: PassBookOptions['shown'];
-  readonly #dateFormat: Intl.DateTimeFormat;
-  readonly #offsetFormat: Intl.DateTimeFormat;
   #counters: GuardCounters | null = null;
   /** Today's inside-now, kept with the counters: the counter and the roll call read the same rule. */
   #inside: InsideNow | null = null;
@@ -45,8 +43,6 @@ export class PassBook {
     this.#clock = options.clock;
     this.#log = options.log;
     this.#shown = options.shown;
-    this.#dateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: options.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    this.#offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: options.timeZone, timeZoneName: 'longOffset' });
   }
 
   // ---- time -------------------------------------------------------------------------------------------
@@ -55,22 +51,18 @@ export class PassBook {
     return new Date(now).toISOString();
   }
 
+  /** The school's time zone, as its backend set it (the default until a roster page brings it). */
+  timeZone(): string {
+    return this.#store.syncState.schoolSettings().timeZone;
+  }
+
   schoolDate(now = this.#clock.now()): string {
-    return this.#dateFormat.format(now);
+    return schoolDate(now, this.timeZone());
   }
 
-  /** The school's UTC offset in minutes at an instant (Europe/Moscow: +180). */
-  #utcOffsetMinutes(now: number): number {
-    const part = this.#offsetFormat.formatToParts(now).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(part);
-    if (!m) return 0;
-    return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
-  }
-
-  /** The school day `now` falls in, and the UTC instant it ends. */
+  /** The school day `now` falls in, and the UTC instant it ends (23:59:59.999 school time, across a DST change too). */
   endOfDay(now: number): { schoolDate: string; endsAt: string } {
-    const schoolDate = this.schoolDate(now);
-    return { schoolDate, endsAt: endOfSchoolDayUtc(schoolDate, this.#utcOffsetMinutes(now)) };
+    return schoolDayEnd(now, this.timeZone());
   }
 
   // ---- passes -----------------------------------------------------------------------------------------
@@ -86,6 +78,7 @@ export class PassBook {
       printed: null,
       gate: 'none',
       note: null,
+      visitorName: null,
       ...p,
       card: p.card ? { technology: p.card.technology, uid: p.card.uid } : null,
     };
@@ -195,6 +188,16 @@ export class PassBook {
   /** A person's last allowed direction today at any post of the school (anti-passback, whereabouts). */
   lastDirection(kind: HolderKind, id: string): Direction | null {
     return this.inside().lastDirection(kind, id);
+  }
+
+  /**
+   * A person's last allowed pass today at any post of the school, the latest by time: its direction and
+   * when it was on this station's clock (anti-passback and its window compare it with this clock's now).
+   */
+  lastPass(kind: HolderKind, id: string): { direction: Direction; at: number } | null {
+    const last = this.inside().lastPass(kind, id);
+    // The school's time line is this clock corrected by its offset (see #corrected): back to this clock.
+    return last ? { direction: last.direction, at: Date.parse(last.at) - this.#clock.offsetMs() } : null;
   }
 
   /** Today's and yesterday's passes, newest first (the feed pages back across midnight once). */

@@ -16,7 +16,6 @@ export interface RollCallOptions {
   book: PassBook;
   /** Where roll-call exports are written (the data folder's `exports/`). */
   exportDir: string;
-  timeZone: string;
 }
 
 /** Who is inside and where a person is, from today's passes alone (so it works offline, in an emergency too). */
@@ -53,14 +52,16 @@ export class RollCall {
 
   /** Writes the roll call to a file in the exports folder (works offline) and returns it for download too. */
   exportInside(format: 'csv' | 'html', locale: 'ru' | 'en'): { path: string; fileName: string; mime: string; content: string } {
-    const { exportDir, timeZone, log } = this.#o;
+    const { exportDir, log } = this.#o;
+    const timeZone = this.#o.book.timeZone();
     const list = this.insideList();
     const content = format === 'csv' ? renderInsideCsv(list, locale, timeZone) : renderInsideHtml(list, locale, timeZone);
     const stamp = list.generatedAt.replace(/[:.]/g, '-');
     const fileName = `inside-${stamp}.${format}`;
-    mkdirSync(exportDir, { recursive: true });
+    mkdirSync(exportDir, { recursive: true, mode: 0o700 });
     const path = join(exportDir, fileName);
-    writeFileSync(path, format === 'csv' ? `\uFEFF${content}` : content);
+    // Names of children: the station's user's alone, and deleted with the retention period.
+    writeFileSync(path, format === 'csv' ? `\uFEFF${content}` : content, { mode: 0o600 });
     log.info({ path, total: list.total }, 'guard: roll call exported');
     return { path, fileName, mime: format === 'csv' ? 'text/csv' : 'text/html', content };
   }

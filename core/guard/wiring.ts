@@ -4,7 +4,7 @@ import { DomainError, type Router } from '../bridge/router.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
-import type { CardLookup } from '../store/roster.ts';
+import type { CardFound } from '../store/roster.ts';
 import { NO_GATE, type Gate } from './gate.ts';
 import { GuardPost } from './guard-post.ts';
 import { RelayGate } from './relay-gate.ts';
@@ -12,7 +12,7 @@ import { RelayGate } from './relay-gate.ts';
 export interface GuardWiring {
   /** A card from any reader while the station is in guard mode (entry/exit, or a misconfigured one). */
   /** `found` is the station's one lookup of this card. */
-  onCard(read: CardRead & { role: ReaderRole }, found?: CardLookup | null): void;
+  onCard(read: CardRead & { role: ReaderRole }, found?: CardFound): void;
   current(): GuardPost | null;
   /** Setup's relay test: pulse one direction on the configured relay; null when no relay is configured. */
   testRelay(direction: GateDirection): Promise<GateResult | null>;

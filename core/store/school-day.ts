@@ -101,6 +101,8 @@ export class SchoolDayLog {
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, last_seen_at = excluded.last_seen_at, heard_at = excluded.heard_at`,
       ),
       clearStations: db.prepare('DELETE FROM school_stations'),
+      clearFacts: db.prepare('DELETE FROM school_facts'),
+      clearFigures: db.prepare('DELETE FROM school_figures'),
       stations: db.prepare<[], { id: string; name: string; role: DayStation['role']; last_seen_at: string | null; heard_at: string }>(
         'SELECT id, name, role, last_seen_at, heard_at FROM school_stations ORDER BY name, id',
       ),
@@ -184,6 +186,13 @@ export class SchoolDayLog {
   dropBefore(schoolDate: string): void {
     this.#q.dropBefore.run(schoolDate);
     this.#q.dropFiguresBefore.run(schoolDate);
+  }
+
+  /** Forgets the whole school's day (the station was enrolled with another backend: another school). */
+  clear(): void {
+    this.#q.clearFacts.run();
+    this.#q.clearFigures.run();
+    this.#q.clearStations.run();
   }
 
   /** The other stations as the backend listed them last. */

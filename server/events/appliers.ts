@@ -6,10 +6,11 @@
  * administrator. An event that cannot be a fact (a total that is not its lines, a void of another
  * station's sale, another role's event) is refused as invalid, kept with its body, and blocks nothing.
  */
-import { BALANCE_LIMIT, ROLE_EVENTS, type EventPayload, type EventType, type StationEvent, type StationRole } from '../../common/events.ts';
+import { ANY_ROLE_EVENTS, BALANCE_LIMIT, ROLE_EVENTS, type EventPayload, type EventType, type StationEvent, type StationRole } from '../../common/events.ts';
 import { formatMoney } from '../../common/money.ts';
 import type { EventResultCode, ExceptionKind } from '../../common/sync-api.ts';
-import { endOfSchoolDayMs, localTime } from '../school.ts';
+import { endOfSchoolDayMs } from '../../common/school-time.ts';
+import { localTime } from '../school.ts';
 import type { BatchState, ExceptionRow } from './state.ts';
 
 export interface EvalInput<T extends EventType> {
@@ -366,6 +367,7 @@ export const APPLIERS: { [T in EventType]: Applier<T> } = {
   emergency_end: recorded,
   guard_duty_start: guardDuty,
   guard_duty_end: guardDuty,
+  held_events_released: recorded,
   shift_open: recorded,
   shift_close: recorded,
 };
@@ -373,4 +375,9 @@ export const APPLIERS: { [T in EventType]: Applier<T> } = {
 /** The role that may send this type. */
 export function roleOf(type: EventType): StationRole {
   return ROLE_EVENTS.guard.includes(type) ? 'guard' : 'cashier';
+}
+
+/** Whether a station of this role may send the type. */
+export function roleMaySend(role: StationRole, type: EventType): boolean {
+  return ANY_ROLE_EVENTS.includes(type) || roleOf(type) === role;
 }

@@ -46,6 +46,12 @@ export const ADDED_COLUMNS: readonly { table: string; column: string; type: stri
   { table: 'admin_tokens', column: 'label', type: 'TEXT' },
   // The school day an event counts for (school time zone, station's corrected time).
   { table: 'events', column: 'school_date', type: 'TEXT' },
+  // Written photo consent (1) per person; without it (0 or null) the portrait is neither kept nor sent.
+  { table: 'students', column: 'photo_consent', type: 'INTEGER' },
+  { table: 'staff', column: 'photo_consent', type: 'INTEGER' },
+  // What part of a card's number was given (common/card-match.ts): null for the full uid.
+  { table: 'cards', column: 'part', type: 'TEXT' },
+  { table: 'spare_cards', column: 'part', type: 'TEXT' },
 ];
 
 /** The server's schema, one text for both dialects; `BLOB` and `BIGINT` are swapped in per dialect. */

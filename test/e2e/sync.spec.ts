@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { ensureDemoSchool, importStudentsCsv } from '../../server/admin.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
+import { openStationDb } from '../helpers/station-db.ts';
 import { test, expect } from './fixtures.ts';
 
 // A student only the backend knows: seeing her at the station proves the roster came by sync.
@@ -74,7 +74,7 @@ test('enrolls from the setup screen, syncs the roster, keeps working offline and
     await expect(waiting).toContainText('Ждут отправки: 0', { timeout: 20_000 });
 
     // Every event the station recorded is on the server exactly once, and the station holds them all as answered.
-    const db = new Database(join(stationDir, 'station.db'), { readonly: true });
+    const db = openStationDb(stationDir);
     const outbox = db.prepare<[], { id: string; status: string }>('SELECT id, status FROM outbox').all();
     db.close();
     expect(outbox.filter((e) => e.status === 'pending' || e.status === 'invalid')).toEqual([]);

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { schoolDate, systemClock } from '../../common/clock.ts';
+import { systemClock } from '../../common/clock.ts';
+import { schoolDate } from '../../common/school-time.ts';
+import { DEFAULT_SCHOOL_SETTINGS } from '../../common/sync-api.ts';
 import type { StationRole } from '../../common/events.ts';
 import { Cashier } from '../../core/cashier/index.ts';
 import { schoolFigures } from '../../core/cashier/school-figures.ts';
@@ -122,7 +124,7 @@ describe.each(['sqlite', 'postgres'] as const)('the school-day feed on %s', (kin
     const t1 = await station('Касса 1', 'cashier');
     const t2 = await station('Касса 2', 'cashier');
     const [h1, h2] = (await repo.db.all<{ id: string; class_name: string }>('SELECT id, class_name FROM students ORDER BY id LIMIT 2')).map((r) => r.id);
-    const today = schoolDate(Date.now());
+    const today = schoolDate(Date.now(), DEFAULT_SCHOOL_SETTINGS.timeZone);
     const item = (await repo.menu(today)).find((m) => m.kind === 'buffet')!;
     const sale = {
       id: uuidv7(),
@@ -239,7 +241,7 @@ describe('two guard posts and two tills merging the school’s day', () => {
     await repo.updateAccount(kid, { dailyLimit: 300_00, subsidy: 'free' });
     const t1 = await station('Касса 1', 'cashier');
     const t2 = await station('Касса 2', 'cashier');
-    const today = schoolDate(Date.now());
+    const today = schoolDate(Date.now(), DEFAULT_SCHOOL_SETTINGS.timeZone);
     const till = async (s: typeof t1) => {
       await pullMenu(s.client, s.syncStore, today);
       const staff = s.store.db.prepare<[], { id: string; roles: string }>('SELECT id, roles FROM staff').all();

@@ -55,7 +55,7 @@ function TillOffline() {
   const { t, i18n } = useTranslation('cashier');
   const { t: ts } = useTranslation('school');
   const sync = useApp((s) => s.status?.sync);
-  const cap = useApp((s) => s.settings?.offlineCapPerDay);
+  const cap = useApp((s) => s.status?.school.offlineCapPerDay);
   if (!sync || tillOnline(sync) || cap === undefined) return null;
   // The other tills' sales are known up to the last exchange with the server: the limit and the
   // subsidy count them that far, and the server's exceptions catch the rest.

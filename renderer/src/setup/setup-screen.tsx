@@ -2,8 +2,12 @@ import { useTranslation } from 'react-i18next';
 import type { Locale, StationMode } from '../../../common/settings.ts';
 import { useApp } from '../shell/app-store.ts';
 import { AboutSection } from './about-section.tsx';
+import { PrivacySection } from './privacy-section.tsx';
 import { ReadersSetup } from './readers-setup.tsx';
 import { SetupServer } from './server-setup.tsx';
+import { HeldEvents } from './held-events.tsx';
+import { StationSettings } from './station-settings.tsx';
+import { SchoolSettingsSection } from './school-settings.tsx';
 import './setup.css';
 
 /** IT's screen: mode, language, station name, kiosk. Readers and enrollment add their sections here. */
@@ -62,7 +66,11 @@ export function SetupScreen() {
         </label>
       </section>
       <ReadersSetup />
+      <StationSettings />
       <SetupServer />
+      <SchoolSettingsSection />
+      <HeldEvents />
+      <PrivacySection />
       <AboutSection />
       {settings.mode !== 'unset' ? (
         <button type="button" className="btn btn-primary" onClick={() => openSetup(false)}>

@@ -25,6 +25,7 @@ function pass(name: string, over: Partial<GuardPassView> = {}): GuardPassView {
     printed: null,
     gate: 'opened',
     note: null,
+    visitorName: null,
     ...over,
   };
 }
