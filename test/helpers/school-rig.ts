@@ -119,7 +119,8 @@ export async function startRigStation(options: {
     schoolName: '',
   });
   const host = await startBrowserHost({ dataDir, staticDir: dataDir, env: { STATION_BACKEND_URL: baseUrl, ...options.env } });
-  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge?token=${host.token}`);
+  // The bridge takes the session cookie the page's first load sets (the host's token), as a tab does.
+  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: host.cookie } });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -146,6 +147,9 @@ export async function startRigStation(options: {
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
       ws.send(JSON.stringify({ t: 'req', id, name, input }));
     });
+  // The on-screen demo reader exists only in a demo school: the station learns that its backend serves
+  // one (seedDemoSchool marks it) from its first roster page, then takes the simulated readers.
+  await eventually(async () => (await ask<{ demo: boolean }>('station.getStatus')).demo, `${options.name} knows its backend serves the demo school`, 60_000);
   await ask('settings.update', { mode: options.role, stationName: options.name, readers: READERS[options.role] });
   return {
     name: options.name,

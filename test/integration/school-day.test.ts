@@ -232,6 +232,14 @@ describe('two guard posts and two tills merging the school’s day', () => {
     // A restart rebuilds the same figures from the store (own passes and merged ones).
     const again = guard(a);
     expect(again.counters()).toMatchObject({ insideNow: 1, enteredToday: 3, exitedToday: 1 });
+
+    // Anti-passback with its window reads the school's last pass (B's exit, direction and time), not A's
+    // own last one (an entry): within a minute of B's exit a second exit is refused, two minutes later not.
+    a.store.settings.update({ guard: { ...settings.guard, antiPassback: 'deny', antiPassbackMinutes: 1 } });
+    expect(tap(again, kid, 'exit')).toMatchObject({ verdict: 'deny', reason: 'passback' });
+    const twoMinutesOn = { ...systemClock(), now: () => Date.now() + 2 * 60_000 };
+    const later = new GuardPost({ store: a.store, clock: twoMinutesOn, gate: () => NO_GATE, log: pinoMemoryLog(), exportDir: join(dir, 'exports', a.id) });
+    expect(tap(later, kid, 'exit')).toMatchObject({ verdict: 'allow', notices: [] });
   });
 
   it('till 1 and till 2: the daily limit and the once-a-day subsidy count both tills, without counting a sale twice', async () => {
