@@ -252,7 +252,7 @@ export interface InsideMove {
  * printout and its export, so a child who taps in twice is one person and the guard reads one number.
  */
 export class InsideNow {
-  readonly #last = new Map<string, { person: InsidePerson; direction: Direction; since: string }>();
+  readonly #last = new Map<string, { person: InsidePerson; direction: Direction; since: string; at: string }>();
   readonly #visitors: { name: string; reason: string; at: string }[] = [];
   #peopleIn = 0;
 
@@ -260,6 +260,10 @@ export class InsideNow {
     for (const m of moves) this.apply(m);
   }
 
+  /**
+   * Takes one move. Moves come from every post of the school, and another post's may arrive late: the
+   * last pass is the latest by time, so a move older than the one kept for that person changes nothing.
+   */
   apply(m: InsideMove): void {
     if (m.verdict !== 'allow' || m.direction === null) return;
     if (m.kind === 'visitor') {
@@ -269,11 +273,23 @@ export class InsideNow {
     if (!m.holder) return;
     const key = `${m.holder.kind}:${m.holder.id}`;
     const before = this.#last.get(key);
+    if (before && m.at < before.at) return;
     const person = { kind: m.holder.kind, id: m.holder.id, fullName: m.holder.fullName, group: m.holder.group };
     // "Since" is the first entry of the stay that is still going on.
     const since = m.direction === 'in' && before?.direction === 'in' ? before.since : m.at;
     this.#peopleIn += (m.direction === 'in' ? 1 : 0) - (before?.direction === 'in' ? 1 : 0);
-    this.#last.set(key, { person, direction: m.direction, since });
+    this.#last.set(key, { person, direction: m.direction, since, at: m.at });
+  }
+
+  /** The direction of a person's last allowed pass today at any post (anti-passback, whereabouts); null when none. */
+  lastDirection(kind: HolderKind, id: string): Direction | null {
+    return this.#last.get(`${kind}:${id}`)?.direction ?? null;
+  }
+
+  /** A person's last allowed pass today at any post: its direction and time (anti-passback and its window); null when none. */
+  lastPass(kind: HolderKind, id: string): { direction: Direction; at: string } | null {
+    const last = this.#last.get(`${kind}:${id}`);
+    return last ? { direction: last.direction, at: last.at } : null;
   }
 
   people(): (InsidePerson & { since: string })[] {

@@ -109,6 +109,8 @@ export const SchoolSettings = z.object({
   releaseFeed: z.string().max(500).nullable().default(null),
   /** Days a station keeps what the backend acknowledged (events, roll-call exports, shift reports, logs). */
   retentionDays: z.number().int().min(1).max(3650).default(30),
+  /** The till notes a child with no entry at a guard post today ("не отмечен на входе сегодня"). */
+  noEntryNoteAtTill: z.boolean().default(true),
 });
 export type SchoolSettings = z.infer<typeof SchoolSettings>;
 
@@ -165,8 +167,11 @@ export const RosterPage = z.object({
   remaining: z.number().int().nonnegative(),
   /** The school's settings; absent from an older backend. */
   school: SchoolSettings.optional(),
-  /** Today's school-wide figures (by the school's day) of the accounts in this page; absent from an older backend. */
-  today: z.object({ date: SchoolDate, figures: z.array(DayFigures) }).optional(),
+  /**
+   * Today's school-wide figures (by the school's day) of the accounts in this page; absent from an older
+   * backend. `asOf`: the school-day facts (GET /v1/day) with a `seq` up to it are inside these figures.
+   */
+  today: z.object({ date: SchoolDate, figures: z.array(DayFigures), asOf: z.number().int().nonnegative().optional() }).optional(),
   /** The backend that made the page; absent from an older backend. */
   backend: BackendIdentity.optional(),
 });
@@ -211,7 +216,7 @@ export function parseRosterPage(json: unknown): { success: true; page: RosterPag
     return out;
   };
   const school = SchoolSettings.safeParse(wire.data.school);
-  const today = z.object({ date: SchoolDate, figures: z.array(z.unknown()) }).safeParse(wire.data.today);
+  const today = z.object({ date: SchoolDate, figures: z.array(z.unknown()), asOf: z.number().int().nonnegative().optional() }).safeParse(wire.data.today);
   // A page that names its backend in a form the station cannot read is not taken as anybody's.
   const backend = wire.data.backend === undefined ? null : BackendIdentity.safeParse(wire.data.backend);
   if (backend && !backend.success) return { success: false, error: backend.error };
@@ -226,7 +231,9 @@ export function parseRosterPage(json: unknown): { success: true; page: RosterPag
     more: wire.data.more,
     remaining: wire.data.remaining,
     ...(wire.data.school !== undefined && school.success ? { school: school.data } : {}),
-    ...(today.success ? { today: { date: today.data.date, figures: rows('day_figures', DayFigures, today.data.figures) } } : {}),
+    ...(today.success
+      ? { today: { date: today.data.date, figures: rows('day_figures', DayFigures, today.data.figures), ...(today.data.asOf !== undefined ? { asOf: today.data.asOf } : {}) } }
+      : {}),
     ...(backend?.success ? { backend: backend.data } : {}),
   };
   return { success: true, page, skipped };
@@ -427,6 +434,7 @@ export const SchoolSettingsPatch = z
     subsidyDiscountPercent: z.number().int().min(0).max(100),
     releaseFeed: z.string().max(500).nullable(),
     retentionDays: z.number().int().min(1).max(3650),
+    noEntryNoteAtTill: z.boolean(),
   })
   .partial()
   .strict();
@@ -477,3 +485,83 @@ export const SpareCardRemoveResponse = z.object({
   stillBound: z.boolean(),
 });
 export type SpareCardRemoveResponse = z.infer<typeof SpareCardRemoveResponse>;
+
+// ── The school's day, shared between its stations ────────────────────────────────────────────
+/**
+ * One fact of the school day from another station: ids the roster holds, never a name or a card number.
+ * `seq` orders facts across the whole school (a later commit has a larger one); `id` is the key a
+ * station stores it under (the event id, or event id + ':' + holder for one student of a group meal).
+ */
+const FactBase = z.object({
+  id: z.string().min(1).max(200),
+  seq: z.number().int().positive(),
+  eventId: z.string().min(1).max(100),
+  stationId: z.string().min(1).max(100),
+  /** When it happened: the station's time corrected by its clock offset. */
+  at: UtcInstant,
+  schoolDate: SchoolDate,
+  holderId: z.string().min(1).max(100),
+});
+export const PassFact = FactBase.extend({
+  kind: z.literal('pass'),
+  holderKind: z.enum(['student', 'staff']),
+  direction: z.enum(['in', 'out']),
+  verdict: z.enum(['allow', 'deny']),
+  /** Let through by the guard's hand (manual open), not by a card. */
+  manual: z.boolean(),
+});
+export type PassFact = z.infer<typeof PassFact>;
+/** What a sale, a void or one student's part of a group meal changed in the child's day figures. */
+export const MealFact = FactBase.extend({
+  kind: z.literal('meal'),
+  meal: z.enum(['sale', 'void', 'group_meal']),
+  /** Change to the account debits counted against the daily limit (a void is negative). */
+  spent: z.number().int(),
+  subsidyMeals: z.number().int().min(-1).max(1),
+  offlineSpent: z.number().int(),
+});
+export type MealFact = z.infer<typeof MealFact>;
+export const DayFact = z.discriminatedUnion('kind', [PassFact, MealFact]);
+export type DayFact = z.infer<typeof DayFact>;
+
+export const DayQuery = z.object({
+  /** The `cursor` of the previous reply; absent: from the start of today. */
+  since: z.string().regex(/^\d+$/).optional(),
+  /** Seconds to hold the request when nothing is waiting (0: answer at once). */
+  wait: z.coerce.number().int().min(0).max(25).default(25),
+  limit: z.coerce.number().int().min(1).max(2000).default(500),
+});
+/** Another station of the school and when the backend last heard from it. */
+export const DayStation = z.object({
+  id: z.string().min(1),
+  name: z.string().max(80),
+  role: StationRole.nullable(),
+  lastSeenAt: UtcInstant.nullable(),
+});
+export type DayStation = z.infer<typeof DayStation>;
+export const DayReply = z.object({
+  /** The school day (the school's time zone) these facts are of. */
+  date: SchoolDate,
+  cursor: z.string(),
+  /** More facts wait: ask again at once. */
+  more: z.boolean(),
+  facts: z.array(DayFact),
+  stations: z.array(DayStation),
+});
+export type DayReply = z.infer<typeof DayReply>;
+const DayReplyWire = DayReply.extend({ facts: z.array(z.unknown()), stations: z.array(z.unknown()) });
+
+/** Like a roster page: a fact that does not parse is skipped (and reported), not the reply. */
+export function parseDayReply(json: unknown): { success: true; reply: DayReply; skipped: number } | { success: false; error: z.ZodError } {
+  const wire = DayReplyWire.safeParse(json);
+  if (!wire.success) return { success: false, error: wire.error };
+  let skipped = 0;
+  const keep = <S extends z.ZodType>(schema: S, list: unknown[]): z.output<S>[] =>
+    list.flatMap((x) => {
+      const r = schema.safeParse(x);
+      if (r.success) return [r.data];
+      skipped++;
+      return [];
+    });
+  return { success: true, reply: { ...wire.data, facts: keep(DayFact, wire.data.facts), stations: keep(DayStation, wire.data.stations) }, skipped };
+}

@@ -21,7 +21,7 @@ const BACKEND_KEY = 'backend_identity';
 const HELD_KEY = 'held_for_backends';
 
 /** Sync-state keys that describe the old backend's school: they go with its roster. */
-const SCHOOL_KEYS = ['roster_cursor', 'school_settings', 'school_day_figures', 'roster_skipped_rows', 'last_sync_at'] as const;
+const SCHOOL_KEYS = ['roster_cursor', 'school_settings', 'school_day_figures', 'roster_skipped_rows', 'last_sync_at', 'day_cursor', 'day_heard_at'] as const;
 
 /** The school a station runs with no backend (core/demo-seed.ts): a demo backend of its own. */
 export const EMBEDDED_DEMO: BackendIdentity = { id: 'embedded-demo-school', schoolName: 'Демо-школа', demo: true };
@@ -121,6 +121,8 @@ export function switchBackend(
   store.db.transaction(() => {
     store.roster.clear();
     store.spares.clear();
+    // The other school's day (its posts' passes, its tills' meals, its stations) is not this school's.
+    store.schoolDay.clear();
     for (const key of SCHOOL_KEYS) store.syncState.set(key, null);
     const range = store.outbox.pendingRange();
     if (range) {

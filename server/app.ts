@@ -41,6 +41,8 @@ import {
   ResolveExceptionRequest,
   SchoolSettings,
   SchoolSettingsPatch,
+  DayQuery,
+  DayReply,
   RemovePersonRequest,
   RemovePersonResponse,
   PhotoConsentRequest,
@@ -215,6 +217,20 @@ function routesFor(repo: Repo, schoolName: string | undefined, enrollGuard: Enro
         // The result's words name ids and amounts, never a child's name or card number.
         for (const r of results) if (r.status === 'invalid' || r.status === 'anomaly') req.log.warn({ stationId: station.id, ...r }, `event ${r.status}`);
         return { results, backend };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/day',
+      summary:
+        "Today's facts from the school's other stations after a cursor (passes; meal figures per child), with no names: answers at once when some wait, else holds up to `wait` seconds for the next.",
+      auth: 'station',
+      query: DayQuery,
+      response: DayReply,
+      async handler({ query, station, reply }) {
+        const gone = new AbortController();
+        reply.raw.once('close', () => gone.abort());
+        return repo.day.poll(station.id, Number(query.since ?? 0), query.limit, query.wait * 1000, gone.signal);
       },
     }),
     // ── Administration ─────────────────────────────────────────────────────────────────────
@@ -572,6 +588,8 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; routes: R
   const enrollGuard = new EnrollGuard(options.enrollGuard);
   const routes = routesFor(repo, options.schoolName, enrollGuard);
   app.decorateRequest('station', null);
+  // A held long-poll answers at once when the server closes, so closing never waits out its hold.
+  app.addHook('preClose', async () => repo.day.feed.close());
   if (options.releasesDir) void app.register(releasesPlugin, { root: options.releasesDir });
 
   app.setErrorHandler((err, req, reply) => {

@@ -46,6 +46,7 @@ const USAGE = `usage: node server/cli.ts <command> [options]
   exceptions [--all]                                  open exceptions: rules broken across stations, with events, child, stations, times
   resolve-exception ID charge_paid|accept|void --note TEXT --by NAME
   school-settings [--time-zone TZ] [--offline-cap RUBLES] [--subsidy-percent N] [--release-feed URL|none] [--retention-days N]
+                  [--no-entry-note on|off]   (the till's note for a pupil with no entry at a guard post today)
   identity [--school-name NAME]                       this backend's identity (id made once per database, school name, demo); sets the name
   block-card TECH:UID
   lost-card TECH:UID TEMP_TECH:TEMP_UID [--valid-until ISO]
@@ -87,6 +88,7 @@ const { values, positionals } = parseArgs({
     'subsidy-percent': { type: 'string' },
     'release-feed': { type: 'string' },
     'retention-days': { type: 'string' },
+    'no-entry-note': { type: 'string' },
     'school-name': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -242,6 +244,7 @@ if (command === 'serve') {
           ...(values['subsidy-percent'] ? { subsidyDiscountPercent: Number(values['subsidy-percent']) } : {}),
           ...(values['release-feed'] ? { releaseFeed: values['release-feed'] === 'none' ? null : values['release-feed'] } : {}),
           ...(values['retention-days'] ? { retentionDays: Number(values['retention-days']) } : {}),
+          ...(values['no-entry-note'] ? { noEntryNoteAtTill: values['no-entry-note'] === 'on' } : {}),
         };
         const checked = SchoolSettingsPatch.safeParse(patch);
         if (!checked.success) fail(checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));

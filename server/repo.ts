@@ -26,6 +26,7 @@ import {
 import { applyBatch, type BatchStation } from './events/apply.ts';
 import { allIn } from './events/state.ts';
 import { Exceptions } from './exceptions.ts';
+import { SchoolDay } from './day.ts';
 import { isTimeZone, schoolDate } from '../common/school-time.ts';
 import { readSchoolSettings, writeSchoolSettings } from './school.ts';
 import { markDemoSchool, readBackendIdentity, setSchoolName } from './identity.ts';
@@ -159,11 +160,14 @@ export class Repo {
   readonly db: Database;
   readonly stationsRepo: Stations;
   readonly exceptions: Exceptions;
+  /** The school day's facts for the other stations (the long-poll of GET /v1/day). */
+  readonly day: SchoolDay;
 
   constructor(db: Database) {
     this.db = db;
     this.stationsRepo = new Stations(db);
     this.exceptions = new Exceptions(db);
+    this.day = new SchoolDay(db);
   }
 
   // ── Roster writes (inside a roster transaction) ─────────────────────────────────────────────
@@ -400,20 +404,29 @@ export class Repo {
     for (const t of taken) t.apply(page);
     // The school's settings and today's school-wide figures of the accounts in this page (a sale changes
     // the account's revision, so a till hears of another till's sale with the balance it changed).
+    // The figures and the revision counter are read in one snapshot: every school-day fact up to `asOf`
+    // is inside these figures and none after it, so a till adds exactly the facts after it.
     const school = await readSchoolSettings(this.db);
     const date = schoolDate(Date.now(), school.timeZone);
     const figures: DayFigures[] = [];
-    if (page.accounts.length) {
-      const rows = await allIn<{ holder_id: string; spent: number; subsidy_meals: number; offline_spent: number }>(
-        this.db,
-        'SELECT holder_id, spent, subsidy_meals, offline_spent FROM daily_figures WHERE holder_id',
-        page.accounts.map((a) => a.holderId),
-        [date],
-        ' AND school_date = ?',
-      );
-      for (const r of rows) figures.push({ holderId: r.holder_id, spent: Number(r.spent), subsidyMeals: Number(r.subsidy_meals), offlineSpent: Number(r.offline_spent) });
-    }
-    return { ...page, school, today: { date, figures } };
+    const asOf = await this.db.tx(
+      async (db) => {
+        const counter = await db.get<{ value: number }>("SELECT value FROM counters WHERE name = 'rev'");
+        if (page.accounts.length) {
+          const rows = await allIn<{ holder_id: string; spent: number; subsidy_meals: number; offline_spent: number }>(
+            db,
+            'SELECT holder_id, spent, subsidy_meals, offline_spent FROM daily_figures WHERE holder_id',
+            page.accounts.map((a) => a.holderId),
+            [date],
+            ' AND school_date = ?',
+          );
+          for (const r of rows) figures.push({ holderId: r.holder_id, spent: Number(r.spent), subsidyMeals: Number(r.subsidy_meals), offlineSpent: Number(r.offline_spent) });
+        }
+        return Number(counter?.value ?? 0);
+      },
+      { snapshot: true },
+    );
+    return { ...page, school, today: { date, figures, asOf } };
   }
 
   async account(holderId: string): Promise<Account | null> {
@@ -691,7 +704,7 @@ export class Repo {
   /** Applies a batch from one station in order, in one transaction: every event gets exactly one answer. */
   async applyEvents(station: BatchStation | string, events: readonly Record<string, unknown>[]): Promise<PushResult[]> {
     const who: BatchStation = typeof station === 'string' ? { id: station, role: await this.#roleOf(station) } : station;
-    return this.db.tx(
+    const results = await this.db.tx(
       async (tx) =>
         applyBatch(tx, who, events, await readSchoolSettings(tx), {
           upsert: (card) => this.upsertCard(tx, card),
@@ -702,6 +715,9 @@ export class Repo {
         }),
       { roster: true },
     );
+    // Committed: the stations waiting for the school's day read what it added.
+    this.day.feed.notify();
+    return results;
   }
 
   async #roleOf(stationId: string): Promise<StationRole | null> {

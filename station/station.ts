@@ -212,6 +212,21 @@ export async function createStation(options: StationOptions): Promise<Station> {
       ...options.sync,
     });
     offEngine = engine.onChange(publishStatus);
+    // The school's other stations: their passes reach the guard post's counters and roll call (the
+    // till reads its figures from the store at each sale).
+    const offDay = engine.onSchoolDay((fresh) => {
+      if (!fresh.length) return;
+      try {
+        if (s.settings.get().mode === 'guard') guard.current()?.schoolFacts(fresh);
+      } catch (err) {
+        log.error({ err }, 'guard: merging the other posts’ passes failed');
+      }
+    });
+    const offStatus = offEngine;
+    offEngine = () => {
+      offStatus();
+      offDay();
+    };
     engine.start();
     void vault.load().then(async (creds) => {
       enrolledUrl = creds?.baseUrl ?? null;

@@ -1,6 +1,7 @@
 import type { CanonicalCard } from '../common/card-id.ts';
-import type { PushResult, RosterPage } from '../common/sync-api.ts';
+import type { DayReply, PushResult, RosterPage } from '../common/sync-api.ts';
 import type { SyncStore } from '../sync/store.ts';
+import { DAY_CURSOR_KEY, DAY_HEARD_KEY } from '../sync/day.ts';
 import type { Logger } from '../common/logger.ts';
 import { cardRemovedByServer, spareRemovedByServer } from '../core/guard/spare-cards.ts';
 import { PhotoStore } from '../node/photos.ts';
@@ -16,7 +17,7 @@ export function createSyncStore(
   /** Told after the station's backend changed or was learnt (the station applies its demo rule). */
   onBackend?: (identity: BackendIdentity) => void,
 ): SyncStore {
-  const { db, outbox, roster, spares, syncState } = store;
+  const { db, outbox, roster, spares, syncState, schoolDay } = store;
 
   const recordResults = db.transaction((results: readonly PushResult[]) => {
     const stored = results.map((r) => {
@@ -53,9 +54,23 @@ export function createSyncStore(
       } else if (t.kind === 'account') roster.remove(t.kind, t.id);
       else log?.info({ kind: t.kind, id: t.id }, 'sync: skipped a removal of a kind this station does not keep (newer backend)');
     }
+    // The school-wide figures of the page's accounts, in the same transaction as the accounts (whose
+    // triggers mark which of this till's own sales the figures already include).
+    if (page.today?.asOf !== undefined) schoolDay.putFigures(page.today.date, page.today.asOf, page.accounts.map((a) => a.holderId), page.today.figures);
     syncState.set('roster_cursor', page.cursor);
     candidates.push(...roster.takeOrphanPhotos());
     return candidates.filter((h) => !roster.photoReferenced(h));
+  });
+
+  const applyDay = db.transaction((reply: DayReply) => {
+    const now = new Date().toISOString();
+    // Only the school's day is kept: yesterday's facts go when today's first reply comes.
+    schoolDay.dropBefore(reply.date);
+    const fresh = schoolDay.add(reply.facts, now);
+    schoolDay.setStations(reply.stations, now);
+    syncState.set(DAY_CURSOR_KEY, reply.cursor);
+    syncState.set(DAY_HEARD_KEY, now);
+    return fresh;
   });
 
   const applyRosterPage = (page: RosterPage): void => {
@@ -91,6 +106,7 @@ export function createSyncStore(
       roster.photoSaved(hash, bytes.byteLength, new Date().toISOString());
     },
     applyMenu: (date, items) => roster.replaceMenu(date, items),
+    applyDay: (reply) => applyDay(reply),
     schoolSettings: () => syncState.schoolSettings(),
     getState: (key) => syncState.get(key),
     setState: (key, value) => syncState.set(key, value),

@@ -17,6 +17,8 @@ import { SyncError } from './errors.ts';
 import { legacyIdentity } from './backend-identity.ts';
 import { pullMenu, pullPhotos, pullRoster, SKIPPED_ROWS_KEY, type Progress } from './pull.ts';
 import { pushOutbox } from './push.ts';
+import { DAY_CURSOR_KEY, DAY_HEARD_KEY, runDayLoop } from './day.ts';
+import type { DayReply } from '../common/sync-api.ts';
 import type { StationCredentials, TokenVault } from './token-vault.ts';
 
 export interface SyncEngineOptions {
@@ -39,6 +41,17 @@ export interface SyncEngineOptions {
    * tap, so a long pull never competes with the screen (core/foreground.ts). Default: never waits.
    */
   giveWay?: () => Promise<void>;
+  /** Follow the school's other stations (GET /v1/day) beside the roster pull (default true). */
+  followSchoolDay?: boolean;
+  /** Seconds the backend may hold a school-day poll (default 25). */
+  dayWaitSeconds?: number;
+  dayBackoff?: BackoffOptions;
+}
+
+/** Where the school-day loop stands: whether its last poll was answered, and when. */
+export interface SchoolDayStatus {
+  connected: boolean;
+  lastHeardAt: string | null;
 }
 
 export interface SyncEngine {
@@ -56,6 +69,9 @@ export interface SyncEngine {
   clearAttention(id: string): void;
   /** Stops following the outbox (after stop(), when the station shuts down). */
   dispose(): void;
+  schoolDay(): SchoolDayStatus;
+  /** Called after each school-day reply is merged (with the facts that were new) and when the loop's state changes. */
+  onSchoolDay(listener: (fresh: DayReply['facts'], status: SchoolDayStatus) => void): () => void;
 }
 
 const noopLogger: Logger = {
@@ -89,6 +105,52 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let pushTimer: NodeJS.Timeout | null = null;
   const photoSkips = new Set<string>();
   const listeners = new Set<(s: SyncStatus) => void>();
+  const dayListeners = new Set<(fresh: DayReply['facts'], status: SchoolDayStatus) => void>();
+  let day: { abort: AbortController; done: Promise<void> } | null = null;
+  let dayStatus: SchoolDayStatus = { connected: false, lastHeardAt: store.getState(DAY_HEARD_KEY) };
+  const dayChanged = (fresh: DayReply['facts'], next: SchoolDayStatus) => {
+    const changed = next.connected !== dayStatus.connected;
+    dayStatus = next;
+    if (!fresh.length && !changed) return;
+    for (const l of dayListeners) {
+      try {
+        l(fresh, dayStatus);
+      } catch (err) {
+        log.error({ err }, 'school day listener failed');
+      }
+    }
+  };
+
+  async function stopDay(): Promise<void> {
+    const d = day;
+    day = null;
+    if (!d) return;
+    d.abort.abort();
+    await d.done;
+    dayChanged([], { ...dayStatus, connected: false });
+  }
+
+  function startDay(): void {
+    if (day || !running || !client || options.followSchoolDay === false) return;
+    const abortDay = new AbortController();
+    const c = client;
+    const done = runDayLoop({
+      client: c,
+      store,
+      log,
+      signal: abortDay.signal,
+      ...(options.dayWaitSeconds !== undefined ? { waitSeconds: options.dayWaitSeconds } : {}),
+      ...(options.dayBackoff ? { backoff: options.dayBackoff } : {}),
+      ...(options.giveWay ? { giveWay: options.giveWay } : {}),
+      onReply: (fresh) => dayChanged(fresh, { connected: true, lastHeardAt: new Date().toISOString() }),
+      onError: (e) => {
+        dayChanged([], { ...dayStatus, connected: false });
+        // The token is refused: the push/pull loop says so and waits for IT; this loop stops asking.
+        if (e.code === 'unauthorized') abortDay.abort();
+      },
+    }).catch((err: unknown) => log.error({ err }, 'school day loop crashed'));
+    day = { abort: abortDay, done };
+  }
 
   const offset0 = Number(store.getState('clock_offset_ms') ?? '0');
   if (Number.isFinite(offset0) && offset0 !== 0) clock.setOffsetMs(offset0);
@@ -138,6 +200,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   });
 
   function useCredentials(c: StationCredentials | null): void {
+    void stopDay();
     client?.close();
     creds = c;
     client = c ? createBackendClient({ baseUrl: c.baseUrl, token: c.token, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }) : null;
@@ -147,6 +210,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       // Until the first exchange the station is "syncing", not "offline": it has not failed yet.
       state: c ? (current.state === 'not_configured' ? 'syncing' : current.state) : 'not_configured',
     });
+    startDay();
   }
 
   async function syncClock(c: BackendClient, signal: AbortSignal): Promise<void> {
@@ -268,10 +332,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         log.error({ err }, 'sync loop crashed');
         update({ state: 'offline', lastErrorCode: 'store_error', lastError: err instanceof Error ? err.message : String(err) });
       });
+      startDay();
     },
     async stop() {
       running = false;
       abort.abort();
+      await stopDay();
       if (pushTimer) clearTimeout(pushTimer);
       pushTimer = null;
       wake();
@@ -302,6 +368,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         await vault.save(next);
         // A new enrollment may be a different backend: pull the roster from the start (upserts are safe to repeat).
         store.setState('roster_cursor', null);
+        store.setState(DAY_CURSOR_KEY, null);
         credsLoaded = true;
         failures = 0;
         forcePull = true;
@@ -327,6 +394,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     },
     dispose() {
       offOutbox();
+    },
+    schoolDay: () => dayStatus,
+    onSchoolDay(listener) {
+      dayListeners.add(listener);
+      return () => dayListeners.delete(listener);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { MenuItem } from '../common/domain.ts';
 import type { StationEvent } from '../common/events.ts';
-import type { AttentionItem, BackendIdentity, PushResult, RosterPage, SchoolSettings } from '../common/sync-api.ts';
+import type { AttentionItem, BackendIdentity, DayReply, PushResult, RosterPage, SchoolSettings } from '../common/sync-api.ts';
 
 /**
  * The store as sync/ needs it: no SQL crosses this line. sync/ pulls pages and photos into it and
@@ -35,6 +35,12 @@ export interface SyncStore {
   savePhoto(hash: string, bytes: Uint8Array): void;
   /** Replaces the menu of one school day. */
   applyMenu(date: string, items: readonly MenuItem[]): void;
+
+  /**
+   * Merges a reply of the school's day (GET /v1/day): new facts stored once each, the other stations
+   * and the cursor, in one transaction. Returns the facts that were new.
+   */
+  applyDay(reply: DayReply): DayReply['facts'];
 
   /** The school's settings the last roster page brought (the defaults before one has): time zone, offline cap, subsidy share, release feed. */
   schoolSettings(): SchoolSettings;

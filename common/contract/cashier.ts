@@ -79,6 +79,8 @@ export const PhotoCheck = z.object({
   allergyFlag: z.boolean(),
   lines: z.array(CartLine),
   total: Kopecks,
+  /** A pupil with no entry at the school's guard posts today (a quiet note, by a school setting). */
+  noEntryToday: z.boolean().optional(),
   /**
    * The holder's portrait as a `data:image/…` URL, sent with the check's event so the cashier sees the
    * photo without a second trip to the station (absent in request answers: the page loads it by hash).
@@ -222,7 +224,19 @@ export const cashierRequests = {
   'cashier.sales': request(z.object({ limit: z.number().int().min(1).max(500) }).strict(), z.array(Receipt)),
   'cashier.void': request(z.object({ saleId: Id, supervisorPin: Pin, reason: z.string().trim().min(1).max(200) }).strict(), Receipt),
   'cashier.classes': request(Empty, z.array(z.string())),
-  'cashier.classStudents': request(z.object({ className: Id }).strict(), z.array(Holder)),
+  /** A child's figures today over the whole school (every till), as the sale rules count them. */
+  'cashier.schoolFigures': request(
+    z.object({ holderId: Id }).strict(),
+    z.object({ spentToday: Kopecks, offlineSpentToday: Kopecks, subsidyUsedToday: z.boolean() }),
+  ),
+  /**
+   * A class's students; `presence` by the school's guard posts today (absent when the school has no post
+   * this till hears from): the group meal ticks the ones inside and says why the others are not.
+   */
+  'cashier.classStudents': request(
+    z.object({ className: Id }).strict(),
+    z.array(Holder.extend({ presence: z.object({ state: z.enum(['inside', 'left', 'absent']), at: UtcInstant.nullable() }).optional() })),
+  ),
   'cashier.groupMeal': request(
     z
       .object({

@@ -12,9 +12,9 @@ import type {
   ShiftInfo,
   TapOutcome,
 } from '../../common/contract/cashier.ts';
-import type { Holder } from '../../common/domain.ts';
 import type { CardRead } from '../../common/readers.ts';
 import type { Clock } from '../../common/clock.ts';
+import { schoolFigures } from './school-figures.ts';
 import type { Store } from '../store/index.ts';
 import type { CardFound } from '../store/roster.ts';
 import { CashierError, type CashierLog } from './errors.ts';
@@ -56,10 +56,12 @@ export class Cashier extends EventEmitter<CashierEvents> {
   readonly #office: ShiftOffice;
   readonly #ledger: Ledger;
   readonly #till: Till;
+  readonly #store: Store;
 
   constructor(deps: CashierDeps) {
     super();
     const { store, clock, isOnline } = deps;
+    this.#store = store;
     const log = deps.log ?? silentLog;
     this.#office = new ShiftOffice({ store, clock, log, exportDir: deps.exportDir });
     this.#ledger = new Ledger({ store, clock, log, office: this.#office, isOnline });
@@ -156,8 +158,14 @@ export class Cashier extends EventEmitter<CashierEvents> {
     return this.#ledger.classes();
   }
 
-  classStudents(className: string): Holder[] {
-    return this.#ledger.classStudents(className);
+  /** A child's figures today over the whole school, as the sale rules count them. */
+  schoolFigures(holderId: string): { spentToday: number; offlineSpentToday: number; subsidyUsedToday: boolean } {
+    const f = schoolFigures(this.#store, holderId, this.#ledger.today());
+    return { spentToday: f.spentToday, offlineSpentToday: f.offlineSpentToday, subsidyUsedToday: f.subsidyUsedToday };
+  }
+
+  classStudents(className: string): ReturnType<Ledger['classPresence']> {
+    return this.#ledger.classPresence(className);
   }
 
   groupMealsToday(className: string): ReturnType<Ledger['groupMealsToday']> {

@@ -92,6 +92,24 @@ export class Ledger {
     return this.#store.roster.classStudents(className);
   }
 
+  /** Today's school date, as every sale counts it. */
+  today(): string {
+    return schoolDate(this.#clock.now(), this.#store.syncState.schoolSettings().timeZone);
+  }
+
+  /** A class's students with where the school's guard posts put them today (none: the school has no post here). */
+  classPresence(className: string): (Holder & { presence?: { state: 'inside' | 'left' | 'absent'; at: string | null } })[] {
+    const students = this.classStudents(className);
+    const { schoolDay } = this.#store;
+    if (!schoolDay.stations().some((s) => s.role === 'guard')) return students;
+    const today = this.today();
+    return students.map((st) => {
+      const last = schoolDay.lastPass(st.id, today);
+      const presence = !last ? { state: 'absent' as const, at: null } : { state: last.direction === 'in' ? ('inside' as const) : ('left' as const), at: last.at };
+      return { ...st, presence };
+    });
+  }
+
   /** Today's group meals of a class at this till, oldest first, with who recorded each. */
   groupMealsToday(className: string): GroupMealDone[] {
     const { ledger, outbox, roster } = this.#store;

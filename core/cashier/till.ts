@@ -7,6 +7,7 @@ import type { Holder, MenuItem } from '../../common/domain.ts';
 import type { CardRead } from '../../common/readers.ts';
 import type { Clock } from '../../common/clock.ts';
 import { schoolDate } from '../../common/school-time.ts';
+import { noEntryToday, schoolFigures } from './school-figures.ts';
 import type { Store } from '../store/index.ts';
 import { foundCard, isAmbiguous, type CardFound } from '../store/roster.ts';
 import type { CashierEvents } from './cashier.ts';
@@ -206,6 +207,7 @@ export class Till {
       allergyFlag: account.allergens.length > 0,
       lines: this.#cart,
       total: cartTotal(this.#cart),
+      noEntryToday: noEntryToday(this.#store, holder, this.#today()),
     };
     this.#open = { check, card };
     this.#events.emit('check', check);
@@ -252,7 +254,8 @@ export class Till {
     }
     const today = this.#today();
     const offline = !this.#o.isOnline();
-    const verdict = evaluateSale(check.lines, { account, ...ledger.figures(check.holder.id, today), offline, policy: this.#policy() });
+    // The whole school's day: the other tills' sales count against the limit and the subsidy too.
+    const verdict = evaluateSale(check.lines, { account, ...schoolFigures(this.#store, check.holder.id, today), offline, policy: this.#policy() });
     if (!verdict.ok) {
       this.#refusal(verdict.reason, check.holder.id);
       this.#log.info({ reason: verdict.reason, holderId: check.holder.id, lines: verdict.lines.map((l) => l.itemId) }, 'sale refused');

@@ -79,6 +79,7 @@ export function wireCashier(
   router.handle('cashier.sales', ({ limit }) => run((c) => c.sales(limit)));
   router.handle('cashier.void', ({ saleId, supervisorPin, reason }) => run((c) => c.voidSale(saleId, supervisorPin, reason)));
   router.handle('cashier.classes', () => run((c) => c.classes()));
+  router.handle('cashier.schoolFigures', ({ holderId }) => run((c) => c.schoolFigures(holderId)));
   router.handle('cashier.classStudents', ({ className }) => run((c) => c.classStudents(className)));
   router.handle('cashier.groupMealsToday', ({ className }) => run((c) => c.groupMealsToday(className)));
   router.handle('cashier.groupMeal', (input) => run((c) => c.groupMeal(input)));

@@ -8,6 +8,8 @@ import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { CardFound } from '../store/roster.ts';
+import type { SchoolPass } from '../store/school-day.ts';
+import type { DayFact } from '../../common/sync-api.ts';
 import { GuardDuty } from './duty.ts';
 import { Emergency } from './emergency.ts';
 import type { Gate } from './gate.ts';
@@ -35,6 +37,8 @@ interface GuardPostEvents {
   pass: [PassShown];
   gate: [{ passId: string; gate: GateOutcome }];
   emergency: [EmergencyState];
+  /** The school's other posts' passes came in and changed the counters. */
+  counters: [GuardCounters];
 }
 
 /**
@@ -115,6 +119,22 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
 
   counters(): GuardCounters {
     return this.#book.counters();
+  }
+
+  /**
+   * The school-day sync merged facts from the other stations (stored once each): the other posts'
+   * passes of today go onto the counters and the inside-now list.
+   */
+  schoolFacts(fresh: readonly DayFact[]): void {
+    const date = this.#book.schoolDate();
+    const passes: SchoolPass[] = [];
+    for (const f of fresh) {
+      if (f.kind !== 'pass' || f.schoolDate !== date) continue;
+      passes.push({ id: f.id, stationId: f.stationId, holderId: f.holderId, holderKind: f.holderKind, at: f.at, direction: f.direction, verdict: f.verdict, manual: f.manual });
+    }
+    if (!passes.length) return;
+    passes.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    this.emit('counters', this.#book.mergeSchool(passes, date));
   }
 
   feed(options: { alarmsOnly: boolean; limit: number; before: string | null }): GuardPassView[] {

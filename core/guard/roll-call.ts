@@ -43,6 +43,10 @@ export class RollCall {
       visitors: inside.visitors(),
       // Visitors are listed apart and counted in: the same number as the counter's "inside now".
       total: inside.count(),
+      posts: this.#o.store.schoolDay
+        .stations()
+        .filter((s) => s.role !== 'cashier')
+        .map((s) => ({ id: s.id, name: s.name, heardAt: s.lastSeenAt })),
     };
   }
 
@@ -65,9 +69,8 @@ export class RollCall {
   /** People by name or class, each with where today's passes put them and the spare card they carry. */
   search(query: string, limit: number): PersonFound[] {
     const { store, book } = this.#o;
-    const date = book.schoolDate();
     return store.roster.searchPeople(query, limit).map((r) => {
-      const last = store.passes.lastDirection(r.id, date);
+      const last = book.lastDirection(r.kind, r.id);
       const spare = store.spares.ofHolder(r.id);
       return {
         kind: r.kind,

@@ -70,7 +70,7 @@ export class Taps {
     const row = foundCard(lookup);
     const holder = row?.holder ?? null;
     const settings = this.#store.settings.get().guard;
-    const last = row && settings.antiPassback !== 'off' ? this.#store.passes.lastPass(row.card.holderId, date) : null;
+    const last = row && settings.antiPassback !== 'off' ? this.#book.lastPass(row.card.holderKind, row.card.holderId) : null;
     const decision = decideTap(
       {
         role,
@@ -80,8 +80,9 @@ export class Taps {
         personStatus: row?.personStatus ?? null,
         ambiguous: isAmbiguous(lookup) ? lookup.ambiguous : 0,
         spareInStock: !lookup && !isRandomUid(card) ? this.#store.spares.match(read) !== null : false,
+        // Any post of the school: a child who came in at the back door cannot come in again here.
         lastDirectionToday: last?.direction ?? null,
-        lastPassAtToday: last ? Date.parse(last.at) : null,
+        lastPassAtToday: last?.at ?? null,
         now,
       },
       settings,

@@ -92,6 +92,21 @@ export class CashierLedger {
          LEFT JOIN cashier_account_sync a ON a.holder_id = d.holder_id
          WHERE d.holder_id = @holder`,
       ),
+      // This till's debits and voids of a day after the outbox position the school-wide figure includes.
+      notInFigure: db.prepare<{ holder: string; today: string }, { spent: number; offline: number; subsidy: number }>(
+        `SELECT
+           coalesce(sum(CASE WHEN o.seq > coalesce(a.after_seq, 0) THEN d.account_part ELSE 0 END), 0)
+             - coalesce(sum(CASE WHEN v.seq > coalesce(a.after_seq, 0) THEN d.account_part ELSE 0 END), 0) AS spent,
+           coalesce(sum(CASE WHEN d.offline = 1 AND o.seq > coalesce(a.after_seq, 0) THEN d.account_part ELSE 0 END), 0)
+             - coalesce(sum(CASE WHEN d.offline = 1 AND v.seq > coalesce(a.after_seq, 0) THEN d.account_part ELSE 0 END), 0) AS offline,
+           coalesce(sum(CASE WHEN d.subsidy_part > 0 AND o.seq > coalesce(a.after_seq, 0) THEN 1 ELSE 0 END), 0)
+             - coalesce(sum(CASE WHEN d.subsidy_part > 0 AND v.seq > coalesce(a.after_seq, 0) THEN 1 ELSE 0 END), 0) AS subsidy
+         FROM cashier_debits d
+         JOIN outbox o ON o.id = d.event_id
+         LEFT JOIN outbox v ON v.id = d.void_event_id
+         LEFT JOIN cashier_account_sync a ON a.holder_id = d.holder_id
+         WHERE d.holder_id = @holder AND d.school_date = @today`,
+      ),
       insertRefusal: db.prepare('INSERT INTO cashier_refusals (shift_id, at, reason, holder_id) VALUES (?, ?, ?, ?)'),
       pruneDebits: db.prepare<[string], never>(
         "DELETE FROM cashier_debits WHERE school_date < ? AND event_id NOT IN (SELECT id FROM outbox WHERE status = 'pending')",
@@ -137,6 +152,15 @@ export class CashierLedger {
   figures(holderId: string, today: string): HolderFigures {
     const f = this.#q.figures.get({ holder: holderId, today }) ?? { spent: 0, offline: 0, subsidy: 0, debits: 0, credits: 0 };
     return { spentToday: f.spent, offlineSpentToday: f.offline, subsidyUsedToday: f.subsidy === 1, unsyncedDebits: f.debits, unsyncedCredits: f.credits };
+  }
+
+  /**
+   * This till's debits of a day the server's school-wide figure does not include yet: those after the
+   * outbox position the account's last sync marked (a void after it takes its debit back out).
+   */
+  notInSchoolFigure(holderId: string, today: string): { spent: number; offlineSpent: number; subsidyMeals: number } {
+    const f = this.#q.notInFigure.get({ holder: holderId, today }) ?? { spent: 0, offline: 0, subsidy: 0 };
+    return { spent: f.spent, offlineSpent: f.offline, subsidyMeals: f.subsidy };
   }
 
   addRefusal(shiftId: string | null, at: string, reason: string, holderId: string | null): void {

@@ -9,6 +9,7 @@ import { SettingsRepo } from './settings-repo.ts';
 import { Shifts } from './shifts.ts';
 import { SpareStock } from './spare-stock.ts';
 import { SyncState } from './sync-state.ts';
+import { SchoolDayLog } from './school-day.ts';
 
 /**
  * The station's store: one SQLite connection and the repositories over it. Each table has one
@@ -27,6 +28,8 @@ export interface Store {
   readonly ledger: CashierLedger;
   readonly shifts: Shifts;
   readonly syncState: SyncState;
+  /** The school's day from its other stations (passes, meal figures), apart from the outbox. */
+  readonly schoolDay: SchoolDayLog;
   close(): void;
 }
 
@@ -44,6 +47,7 @@ export function openStore(path: string, clock: Clock, options: OpenOptions = {})
     ledger: new CashierLedger(db),
     shifts: new Shifts(db),
     syncState: new SyncState(db),
+    schoolDay: new SchoolDayLog(db),
     close: () => db.close(),
   };
 }

@@ -286,4 +286,8 @@ async function write(s: BatchState): Promise<void> {
     ' ON CONFLICT (id) DO NOTHING',
   );
   for (const op of s.cardOps) await op();
+  // Revisions are taken in commit order (the batch is a roster transaction): a fact's seq is its place.
+  const facts: Param[][] = [];
+  for (const f of s.facts) facts.push([await tx.nextRev(), f.id, f.stationId, f.schoolDate, JSON.stringify(f)]);
+  await insertMany(tx, 'INSERT INTO day_facts (seq, id, station_id, school_date, body)', ['bigint', 'text', 'text', 'text', 'text'], facts, ' ON CONFLICT (id) DO NOTHING');
 }

@@ -97,6 +97,8 @@ test('20 sales offline, back online: each sale on the server once, balances to t
     await expect(syncState).toHaveAttribute('data-state', 'offline', { timeout: 20_000 });
     await expect(syncState).toContainText('Нет связи');
     await expect(page.getByTestId('till-offline')).toContainText(`не больше ${formatMoney(OFFLINE_CAP)} в день`);
+    // It also says how far the other tills' sales are counted: up to its last exchange with the server.
+    await expect(page.getByTestId('till-offline-school')).toContainText(/Покупки на других кассах учтены по \d\d:\d\d/);
 
     const menu = page.getByTestId('menu');
     const tap = (uid: string) => page.getByTestId('demo-reader').locator(`[data-uid="${uid}"]`).click();

@@ -20,11 +20,12 @@ function shortName(fullName: string): string {
 /** A class fed together: pick the class, mark who eats, choose who pays; one event, no taps. */
 export function GroupMeal() {
   const { t, i18n } = useTranslation('cashier');
+  const { t: ts } = useTranslation('school');
   const menu = useCashier((s) => s.menu);
   const complex = menu?.items.filter((i) => i.kind === 'complex') ?? [];
   const [classes, setClasses] = useState<string[]>([]);
   const [className, setClassName] = useState<string | null>(null);
-  const [students, setStudents] = useState<Holder[]>([]);
+  const [students, setStudents] = useState<(Holder & { presence?: { state: 'inside' | 'left' | 'absent'; at: string | null } })[]>([]);
   const [marked, setMarked] = useState<Set<string>>(new Set());
   const [itemId, setItemId] = useState<string | null>(null);
   const [payer, setPayer] = useState<Payer>('subsidy');
@@ -42,7 +43,8 @@ export function GroupMeal() {
     if (!className) return;
     void station.invoke('cashier.classStudents', { className }).then((s) => {
       setStudents(s);
-      setMarked(new Set(s.map((x) => x.id)));
+      // Ticked: the pupils inside by the school's posts (everyone when the school has no post here).
+      setMarked(new Set(s.filter((x) => !x.presence || x.presence.state === 'inside').map((x) => x.id)));
     });
     loadDone(className);
   }, [className]);
@@ -140,6 +142,13 @@ export function GroupMeal() {
                   >
                     <Photo hash={s.photoHash} alt={s.fullName} size="thumb" />
                     <span>{s.fullName}</span>
+                    {s.presence && s.presence.state !== 'inside' ? (
+                      <small className="group-absent" data-testid="group-absent">
+                        {s.presence.state === 'left' && s.presence.at
+                          ? ts('leftSchool', { time: new Date(s.presence.at).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }) })
+                          : ts('absentFromGroup')}
+                      </small>
+                    ) : null}
                     <span className="check-mark">{on ? '✔' : ''}</span>
                   </button>
                 </li>

@@ -113,6 +113,7 @@ function CartPanel() {
 
 function PhotoCheckPanel() {
   const { t } = useTranslation('cashier');
+  const { t: ts } = useTranslation('school');
   const check = useCashier((s) => s.check)!;
   const busy = useCashier((s) => s.busy);
   const { confirm, reject } = useCashier.getState();
@@ -131,6 +132,11 @@ function PhotoCheckPanel() {
             </p>
           ) : null}
           {check.parentNote ? <p className="notice notice-warn parent-note">✎ {t('check.note', { note: check.parentNote })}</p> : null}
+          {check.noEntryToday ? (
+            <p className="g-muted check-no-entry" data-testid="check-no-entry">
+              {ts('noEntryToday')}
+            </p>
+          ) : null}
           <SaleLines lines={check.lines} total={check.total} />
           <div className="check-actions">
             <button type="button" className="btn btn-allow btn-big" disabled={busy} onClick={() => void confirm()} data-testid="confirm">

@@ -10,6 +10,7 @@ import { useSchoolTime } from '../shell/school-time.ts';
 /** Emergency mode: a guarded start, the banner, who is inside by class with staff apart, print and export. */
 export function EmergencyPanel({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation('guard');
+  const { t: ts } = useTranslation('school');
   const schoolTime = useSchoolTime();
   const errorText = useErrorText();
   const emergency = useGuard((s) => s.emergency);
@@ -120,6 +121,14 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
         <p className="g-muted" data-testid="emergency-updated">
           {t('emergency.updatedAt', { time: schoolTime(list.generatedAt, { hour: '2-digit', minute: '2-digit', second: '2-digit' }) })}
         </p>
+      ) : null}
+      {list && list.posts.length > 0 ? (
+        <ul className="g-muted g-posts" data-testid="emergency-posts">
+          {list.posts.map((p) => {
+            const name = p.name || ts('postUnnamed');
+            return <li key={p.id}>{p.heardAt ? ts('postHeard', { name, time: time(p.heardAt) }) : ts('postNever', { name })}</li>;
+          })}
+        </ul>
       ) : null}
       {list && list.total === 0 && list.visitors.length === 0 ? <p>{t('emergency.empty')}</p> : null}
       <div className="g-classes">

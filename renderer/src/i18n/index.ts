@@ -9,6 +9,7 @@ import enSetup from './en/setup.ts';
 import enStationSettings from './en/station-settings.ts';
 import enSync from './en/sync.ts';
 import enUpdate from './en/update.ts';
+import enSchool from './en/school.ts';
 import ruAccess from './ru/access.ts';
 import enPrivacy from './en/privacy.ts';
 import ruCashier from './ru/cashier.ts';
@@ -19,6 +20,7 @@ import ruSetup from './ru/setup.ts';
 import ruStationSettings from './ru/station-settings.ts';
 import ruSync from './ru/sync.ts';
 import ruUpdate from './ru/update.ts';
+import ruSchool from './ru/school.ts';
 import ruPrivacy from './ru/privacy.ts';
 
 /**
@@ -26,8 +28,8 @@ import ruPrivacy from './ru/privacy.ts';
  * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
  */
 export const resources = {
-  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware, access: ruAccess, stationSettings: ruStationSettings, privacy: ruPrivacy },
-  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware, access: enAccess, stationSettings: enStationSettings, privacy: enPrivacy },
+  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware, access: ruAccess, stationSettings: ruStationSettings, privacy: ruPrivacy, school: ruSchool },
+  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware, access: enAccess, stationSettings: enStationSettings, privacy: enPrivacy, school: enSchool },
 } as const;
 
 export const defaultNS = 'common';

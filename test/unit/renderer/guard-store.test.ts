@@ -117,6 +117,14 @@ describe('guard store', () => {
     expect(Object.keys(state().passes)).toHaveLength(60);
   });
 
+  it('another post’s pass changes the counters without a pass of this post on the big card', () => {
+    tap(pass('Иванов Пётр'));
+    const big = state().current;
+    fake.emit('guard.counters', { ...counters(2), enteredToday: 3, exitedToday: 1 });
+    expect(state().counters).toMatchObject({ insideNow: 2, enteredToday: 3, exitedToday: 1 });
+    expect(state().current).toBe(big);
+  });
+
   it('the emergency state follows the station', () => {
     fake.emit('guard.emergency', { active: true, startedAt: '2026-12-01T08:00:00.000Z', gateHeld: false, relay: true });
     expect(state().emergency).toMatchObject({ active: true, gateHeld: false });
