@@ -1,6 +1,5 @@
 import type { CanonicalCard } from '../../common/card-id.ts';
-import { ambiguityByFormat, candidateKeys, pickCard, type UidPart } from '../../common/card-match.ts';
-import type { CardFormat } from '../../common/card-id.ts';
+import { ambiguityByPart, candidateKeys, pickCard, type PartialPart, type UidPart } from '../../common/card-match.ts';
 import type { Account, Card, CardStatus, Holder, HolderKind, MenuItem, Staff, Student } from '../../common/domain.ts';
 
 type PersonStatus = Student['status'];
@@ -446,7 +445,7 @@ export class Roster {
    * For the setup screen: for each reader format, how many of the school's cards such a reader could not
    * tell from another card (0: that format identifies every card). Reads every card once; on request only.
    */
-  cardAmbiguity(): Record<CardFormat, number> {
-    return ambiguityByFormat(this.#db.prepare<[], { technology: Card['technology']; uid: string; part: UidPart }>('SELECT technology, uid, part FROM cards').all());
+  cardAmbiguity(): Record<PartialPart, number> {
+    return ambiguityByPart(this.#db.prepare<[], { technology: Card['technology']; uid: string; part: UidPart }>('SELECT technology, uid, part FROM cards').all());
   }
 }

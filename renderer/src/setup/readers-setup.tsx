@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CARD_FORMATS, isRandomUid, printedForms, type CardFormat } from '../../../common/card-id.ts';
+import type { PartialPart } from '../../../common/card-match.ts';
 import type { HardwareDiscovery } from '../../../common/contract/index.ts';
 import { ReaderConfig, ReaderRole, readerPart } from '../../../common/readers.ts';
 import { readerName } from '../shell/reader-name.ts';
@@ -33,7 +34,7 @@ export function ReadersSetup() {
   const [manualPath, setManualPath] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const [misread, setMisread] = useState<string | null>(null);
-  const [ambiguity, setAmbiguity] = useState<Partial<Record<CardFormat, number>> | null>(null);
+  const [ambiguity, setAmbiguity] = useState<Partial<Record<PartialPart, number>> | null>(null);
   const openedAt = useMemo(() => new Date().toISOString(), []);
 
   const discover = async () => {
@@ -150,9 +151,9 @@ export function ReadersSetup() {
                   <span>{t('partialUid')}</span>
                 </label>
               ) : null}
-              {(r.kind === 'serial' || r.kind === 'wedge') && (readerPart(r) === 'last4' || readerPart(r) === 'last3') && ambiguity ? (
-                <p className={ambiguity[r.format] ? 'form-error' : 'hint'} data-testid={`reader-ambiguity-${r.id}`}>
-                  {ambiguity[r.format] ? t('ambiguity.some', { count: ambiguity[r.format] ?? 0 }) : t('ambiguity.none')}
+              {(r.kind === 'serial' || r.kind === 'wedge') && readerPart(r) !== 'full' && ambiguity ? (
+                <p className={ambiguity[readerPart(r) as PartialPart] ? 'form-error' : 'hint'} data-testid={`reader-ambiguity-${r.id}`}>
+                  {ambiguity[readerPart(r) as PartialPart] ? t('ambiguity.some', { count: ambiguity[readerPart(r) as PartialPart] ?? 0 }) : t('ambiguity.none')}
                 </p>
               ) : null}
               {r.kind === 'serial' ? (
