@@ -19,7 +19,7 @@ export default defineConfig({
     build: {
       outDir: 'out/preload',
       rollupOptions: {
-        input: { index: resolve(import.meta.dirname, 'preload/index.ts') },
+        input: { index: resolve(import.meta.dirname, 'preload/index.ts'), customer: resolve(import.meta.dirname, 'preload/customer.ts') },
         // A sandboxed preload must be one CommonJS file.
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },

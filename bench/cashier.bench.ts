@@ -17,7 +17,8 @@ import { chromium } from '@playwright/test';
 import { generateDemoSchool } from '../common/demo-school.ts';
 import type { Card } from '../common/domain.ts';
 import { Cashier } from '../core/cashier/index.ts';
-import { schoolDate, systemClock } from '../common/clock.ts';
+import { systemClock } from '../common/clock.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../common/school-time.ts';
 import { hashPin } from '../core/pin.ts';
 import { openStore } from '../core/store/index.ts';
 import { SimulatedReader } from '../hardware/index.ts';
@@ -36,7 +37,7 @@ async function inProcessRun(dir: string): Promise<{ tap: number[]; confirm: numb
   const clock = systemClock();
   const store = openStore(join(dir, 'station.db'), clock);
   const now = clock.now();
-  const school = generateDemoSchool({ students: 5000, date: schoolDate(now), now: new Date(now).toISOString() });
+  const school = generateDemoSchool({ students: 5000, date: schoolDate(now, DEFAULT_SCHOOL_TIME_ZONE), now: new Date(now).toISOString() });
   // Top the store up to 20,000 cards (spare EM-Marine cards of the same students).
   const extra: Card[] = [];
   for (let i = school.cards.length; i < 20_000; i++) {
@@ -103,7 +104,7 @@ async function chromiumRun(rounds: number): Promise<{ tap: number[]; confirm: nu
     await page.locator('.app[data-ready="true"]').waitFor();
     await page.getByRole('button', { name: /Касса столовой/ }).click();
     const now = Date.now();
-    const school = generateDemoSchool({ students: 5000, date: schoolDate(now), now: new Date(now).toISOString() });
+    const school = generateDemoSchool({ students: 5000, date: schoolDate(now, DEFAULT_SCHOOL_TIME_ZONE), now: new Date(now).toISOString() });
     const cashier = school.staff.find((s) => s.roles.includes('cashier'))!;
     await page.getByRole('radio', { name: new RegExp(cashier.fullName) }).click();
     await page.locator('.pin-input').fill(cashier.pin);

@@ -16,6 +16,9 @@
  * must reach the screen and the station's RSS must stay flat. The soak's readers are serial EM-Marine
  * readers on socat ptys (binary frames), because the virtual PC/SC rig cannot go that fast: pcscd polls
  * vpcd every 400 ms, so a virtual card takes about 0.9 s to come and go (about 135 taps a minute).
+ * Throughout, another guard post of the same school (a second station process on the same server) lets a
+ * pupil in once a second: its passes reach this post through the school-day sync (counters, roll call)
+ * while this post's own share is measured (GUARD_BENCH_OTHER_POST=0 leaves it out).
  *   npm run bench -- guard          GUARD_BENCH_TAPS (default 200), GUARD_SOAK_TAPS (default 1000),
  *                                   GUARD_SOAK_SECONDS (default 300),
  *                                   GUARD_BENCH_PORTRAITS (jpeg, the default; png; svg)
@@ -39,6 +42,7 @@ import { startPtyPair } from '../test/helpers/socat.ts';
 import { encodeBinaryFrame } from '../common/reader-frames.ts';
 import { freePort } from '../test/helpers/postgres.ts';
 import { openRepo, spawnServer } from '../test/helpers/sync-rig.ts';
+import { eventually, startRigStation, type RigStation } from '../test/helpers/school-rig.ts';
 import type { Report } from './run.ts';
 import { jpegPortraits, pngPortrait } from './portraits.ts';
 import { median, percentile, table } from './stats.ts';
@@ -50,10 +54,12 @@ const SOAK_TAPS = Number(process.env.GUARD_SOAK_TAPS ?? 1000);
 const SOAK_SECONDS = Number(process.env.GUARD_SOAK_SECONDS ?? 300);
 /**
  * The tapped students' portraits: `jpeg` (default: a school's photos, about 30 KB), `png` (lossless,
- * 43 KB, slower to decode), or `svg` (the demo school's generated drawings, the slowest to paint).
+ * 43 KB, slower to decode), or `demo` (the demo school's generated drawings, small PNGs; `svg` is
+ * the old name for it, from when they were SVG).
  */
-const PORTRAITS = (process.env.GUARD_BENCH_PORTRAITS ?? (process.env.GUARD_BENCH_SVG === '1' ? 'svg' : 'jpeg')) as 'jpeg' | 'png' | 'svg';
+const PORTRAITS = ((p) => (p === 'svg' ? 'demo' : p))(process.env.GUARD_BENCH_PORTRAITS ?? (process.env.GUARD_BENCH_SVG === '1' ? 'demo' : 'jpeg')) as 'jpeg' | 'png' | 'demo';
 const WARMUP = 5;
+const OTHER_POST = process.env.GUARD_BENCH_OTHER_POST !== '0';
 
 const NAMES = ['guard_tap_to_paint_p95_ms', 'guard_own_share_p95_ms', 'guard_own_share_during_sync_ratio'] as const;
 
@@ -97,7 +103,7 @@ async function prepareSchool(dir: string, browser: Browser): Promise<School> {
       ORDER BY c.holder_id LIMIT ?`,
     [2 * (TAPS + WARMUP)],
   );
-  if (PORTRAITS !== 'svg') {
+  if (PORTRAITS !== 'demo') {
     const pictures = PORTRAITS === 'png' ? taps.map((_, i) => pngPortrait(i + 1)) : await jpegPortraits(browser, taps.length);
     const mime = PORTRAITS === 'png' ? 'image/png' : 'image/jpeg';
     let bytes = 0;
@@ -139,7 +145,7 @@ function prepareStation(dataDir: string, soakPaths: readonly [string, string]): 
 
 /** A bridge client from this process (the page is busy being measured). */
 async function bridgeClient(host: BrowserHost): Promise<{ call<T>(name: string, input: unknown): Promise<T>; close(): void }> {
-  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: `station_token=${encodeURIComponent(host.token)}` } });
+  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: host.cookie } });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -371,6 +377,9 @@ export default async function guardBench(report: Report): Promise<void> {
   let rig: PcscRig | null = null;
   let host: BrowserHost | null = null;
   let school: School | null = null;
+  let other: RigStation | null = null;
+  let otherTimer: NodeJS.Timeout | null = null;
+  let otherTapping = true;
   const soakPairs = [await startPtyPair(), await startPtyPair()];
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {
@@ -399,6 +408,23 @@ export default async function guardBench(report: Report): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
     }
     console.log(`  station: first sync of the school took ${((performance.now() - syncStart) / 1000).toFixed(1)} s`);
+    if (OTHER_POST) {
+      other = await startRigStation({ repo, serverUrl: school.serverUrl, dir, name: 'Чёрный вход', role: 'guard' });
+      const o = other;
+      await eventually(async () => (await o.ask<{ sync: { lastSyncAt: string | null; progress: unknown } }>('station.getStatus')).sync.progress === null && (await o.ask<{ people: unknown[] }>('guard.search', { query: 'а', limit: 1 })).people.length > 0, 'the other post has the roster', 300_000);
+      // Pupils neither the measured taps (the first holders) nor the soak (the last ones) use, one a second.
+      const pupils = await repo.db.all<{ technology: string; uid: string }>(
+        `SELECT c.technology, c.uid FROM cards c JOIN students s ON s.id = c.holder_id
+          WHERE c.status = 'active' AND s.status = 'active' AND c.technology = 'em4100' ORDER BY c.holder_id LIMIT 1000 OFFSET 1500`,
+      );
+      let k = 0;
+      otherTimer = setInterval(() => {
+        if (!otherTapping) return;
+        const p = pupils[k++ % pupils.length]!;
+        void o.ask('demo.tap', { readerId: 'in', technology: p.technology, uid: p.uid }).catch(() => undefined);
+      }, 1000);
+      console.log('  another guard post of the school lets a pupil in once a second: during every other quiet block and every during-sync block');
+    }
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.addInitScript(watchGuardPaints);
     await page.goto(host.url);
@@ -420,7 +446,10 @@ export default async function guardBench(report: Report): Promise<void> {
       const warm = b === 0 ? WARMUP : 0;
       const from = b === 0 ? 0 : WARMUP + b * per;
       const to = Math.min(n, WARMUP + (b + 1) * per);
+      // The other post taps in odd quiet blocks only: those against the even ones say what its passes cost here.
+      otherTapping = b % 2 === 1;
       quiet.push(await measure(page, rig, tapUids.slice(from, to), warm));
+      otherTapping = true;
       const load = startRosterLoad(school.serverDir, bridge);
       await new Promise((r) => setTimeout(r, 1000));
       duringBlocks.push(await measure(page, rig, tapUids.slice(n + from, n + to), warm));
@@ -447,6 +476,17 @@ export default async function guardBench(report: Report): Promise<void> {
       { phase: 'quiet', taps: quietAll.own.length, station_to_page_p50_ms: median(quietAll.bridge).toFixed(1), render_p50_ms: median(quietAll.render).toFixed(1), photo_wait_p50_ms: median(quietAll.photo).toFixed(1), to_frame_p50_ms: median(quietAll.frame).toFixed(1), own_p50_ms: median(quietAll.own).toFixed(1), own_p95_ms: percentile(quietAll.own, 95).toFixed(1), total_p50_ms: median(quietAll.total).toFixed(1), total_p95_ms: percentile(quietAll.total, 95).toFixed(1) },
       { phase: 'during roster sync', taps: during.own.length, station_to_page_p50_ms: median(during.bridge).toFixed(1), render_p50_ms: median(during.render).toFixed(1), photo_wait_p50_ms: median(during.photo).toFixed(1), to_frame_p50_ms: median(during.frame).toFixed(1), own_p50_ms: median(during.own).toFixed(1), own_p95_ms: percentile(during.own, 95).toFixed(1), total_p50_ms: median(during.total).toFixed(1), total_p95_ms: percentile(during.total, 95).toFixed(1) },
     ]);
+    if (otherTimer) clearInterval(otherTimer);
+    otherTimer = null;
+    if (other) {
+      console.log(`  this post's counters after the taps: ${JSON.stringify(await bridge.call('guard.counters', {}))}`);
+      if (quiet.length >= 2) {
+        const alone = pool(quiet.filter((_, b) => b % 2 === 0));
+        const beside = pool(quiet.filter((_, b) => b % 2 === 1));
+        console.log(`  quiet own share p95: this post alone ${percentile(alone.own, 95).toFixed(1)} ms, with the other post tapping ${percentile(beside.own, 95).toFixed(1)} ms`);
+        report('guard_own_share_other_post_ratio', Number((percentile(beside.own, 95) / percentile(alone.own, 95)).toFixed(2)), '');
+      }
+    }
     report('guard_taps_not_painted', quietAll.missed + during.missed, 'taps');
     report('guard_tap_to_paint_p95_ms', Number(percentile(quietAll.total, 95).toFixed(1)), 'ms');
     report('guard_own_share_p95_ms', Number(percentile(quietAll.own, 95).toFixed(1)), 'ms');
@@ -486,6 +526,8 @@ export default async function guardBench(report: Report): Promise<void> {
     report('guard_soak_rss_growth_mb', Number((rssAfter - rssBefore).toFixed(1)), 'MB');
     report('guard_soak_rss_max_mb', Math.round(rssMax), 'MB');
   } finally {
+    if (otherTimer) clearInterval(otherTimer);
+    await other?.close();
     await browser.close();
     await host?.stop();
     await rig?.stop();

@@ -1,5 +1,6 @@
 /**
- * Foundation figures: durable outbox appends, a durable sale append's p99, card lookup at 100,000 cards,
+ * Foundation figures on the encrypted store (and on a plain file beside it): durable outbox appends, a
+ * durable sale append's p99, card lookup at 100,000 cards,
  * browser-host cold start to a ready guard view, and the station process's RSS with 5,000 students.
  */
 import { execFileSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { systemClock } from '../common/clock.ts';
+import { randomBytes } from 'node:crypto';
 import { openStore } from '../core/store/index.ts';
 import { bundledStationEntry, startBrowserHost } from '../host/browser-host.ts';
 import { chromiumPath } from '../playwright.config.ts';
@@ -20,8 +22,11 @@ function hex(n: number, bytes: number): string {
   return n.toString(16).toUpperCase().padStart(bytes * 2, '0');
 }
 
-function durableAppends(dir: string): { perSecond: number; passP99: number; saleP99: number } {
-  const store = openStore(join(dir, 'append.db'), systemClock());
+/** The station's files are encrypted (SQLCipher, a raw 32-byte key); `null` measures a plain file beside it. */
+type Key = Buffer | null;
+
+function durableAppends(dir: string, key: Key): { perSecond: number; passP99: number; saleP99: number } {
+  const store = openStore(join(dir, 'append.db'), systemClock(), { key });
   const passTimes: number[] = [];
   const N = 2000;
   const started = performance.now();
@@ -65,8 +70,8 @@ function durableAppends(dir: string): { perSecond: number; passP99: number; sale
   return { perSecond, passP99: percentile(passTimes, 99), saleP99: percentile(saleTimes, 99) };
 }
 
-function lookups(dir: string): { p50us: number; p99us: number } {
-  const store = openStore(join(dir, 'lookup.db'), systemClock());
+function lookups(dir: string, key: Key): { p50us: number; p99us: number } {
+  const store = openStore(join(dir, 'lookup.db'), systemClock(), { key });
   const CARDS = 100_000;
   const students = Array.from({ length: 25_000 }, (_, i) => ({ id: `S${i}`, fullName: `Ученик ${i}`, className: `${1 + (i % 11)}А`, photoHash: null, status: 'active' as const }));
   store.roster.upsertStudents(students);
@@ -85,7 +90,7 @@ function lookups(dir: string): { p50us: number; p99us: number } {
     const t0 = performance.now();
     const found = store.roster.lookupCard(card);
     samples.push((performance.now() - t0) * 1000);
-    if (!found?.holder) throw new Error('lookup missed a card');
+    if (!found || 'ambiguous' in found || !found.holder) throw new Error('lookup missed a card');
   }
   store.close();
   return { p50us: median(samples), p99us: percentile(samples, 99) };
@@ -132,8 +137,18 @@ export default async function run(report: Report): Promise<void> {
   });
   const dir = mkdtempSync(join(tmpdir(), 'station-bench-'));
   try {
-    const appends = Array.from({ length: RUNS }, () => durableAppends(mkdtempSync(join(dir, 'a-'))));
-    const looks = Array.from({ length: RUNS }, () => lookups(mkdtempSync(join(dir, 'l-'))));
+    // Plain and encrypted alternate, run by run, so both see the same machine.
+    const key = randomBytes(32);
+    const plainAppends: ReturnType<typeof durableAppends>[] = [];
+    const appends: ReturnType<typeof durableAppends>[] = [];
+    const plainLooks: ReturnType<typeof lookups>[] = [];
+    const looks: ReturnType<typeof lookups>[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      plainAppends.push(durableAppends(mkdtempSync(join(dir, 'pa-')), null));
+      appends.push(durableAppends(mkdtempSync(join(dir, 'a-')), key));
+      plainLooks.push(lookups(mkdtempSync(join(dir, 'pl-')), null));
+      looks.push(lookups(mkdtempSync(join(dir, 'l-')), key));
+    }
     const colds: number[] = [];
     for (let i = 0; i < RUNS; i++) colds.push(await coldStart(dir));
     const rss = await stationRss(dir);
@@ -143,6 +158,8 @@ export default async function run(report: Report): Promise<void> {
         'appends/s': Math.round(a.perSecond),
         'pass append p99 ms': a.passP99.toFixed(2),
         'sale append p99 ms': a.saleP99.toFixed(2),
+        'plain sale p99 ms': plainAppends[i]!.saleP99.toFixed(2),
+        'plain lookup p99 µs': plainLooks[i]!.p99us.toFixed(1),
         'lookup p50 µs': looks[i]!.p50us.toFixed(1),
         'lookup p99 µs': looks[i]!.p99us.toFixed(1),
         'cold start ms': Math.round(colds[i]!),
@@ -153,6 +170,9 @@ export default async function run(report: Report): Promise<void> {
     report('sale_store_p99_ms', median(appends.map((a) => a.saleP99)), 'ms');
     report('lookup_p50_us', median(looks.map((l) => l.p50us)), 'µs');
     report('lookup_p99_us', median(looks.map((l) => l.p99us)), 'µs');
+    // The same figures on an unencrypted file in the same run: what encryption costs.
+    report('sale_store_p99_ms_plain', median(plainAppends.map((a) => a.saleP99)), 'ms');
+    report('lookup_p99_us_plain', median(plainLooks.map((l) => l.p99us)), 'µs');
     report('cold_start_ms', Math.round(median(colds)), 'ms');
     report('station_rss_mb', Math.round(rss), 'MB');
   } finally {

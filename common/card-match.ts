@@ -107,25 +107,28 @@ export function pickCard<T extends CardNumber>(read: CardNumber, stored: readonl
   return matches.length === 0 ? { kind: 'none' } : { kind: 'ambiguous', count: matches.length };
 }
 
+/** The parts of a uid a reader may see short of the whole: what setup counts ambiguity for. */
+export const PARTIAL_PARTS = ['last4', 'last3', 'first4'] as const;
+export type PartialPart = (typeof PARTIAL_PARTS)[number];
+
 /**
- * Which reader formats identify every card of a school uniquely (setup shows it): for each format, how
- * many of the school's cards such a reader could not tell from another card.
+ * Which readers identify every card of a school uniquely (setup shows it under a reader's format): for
+ * each part a reader may see (the 10-digit print's last 4 bytes, Wiegand-26's last 3, an ISO reader's
+ * first 4), how many of the school's cards such a reader could not tell from another card.
  */
-export function ambiguityByFormat(cards: readonly CardNumber[]): Record<CardFormat, number> {
-  const formats: CardFormat[] = ['hex', 'hex-reversed', 'dec10', 'dec10-reversed', 'wiegand26'];
-  const out = {} as Record<CardFormat, number>;
-  for (const format of formats) {
-    const part = partOfFormat(format);
-    const n = part === 'full' ? null : BYTES[part] * 2;
+export function ambiguityByPart(cards: readonly CardNumber[]): Record<PartialPart, number> {
+  const out = {} as Record<PartialPart, number>;
+  for (const part of PARTIAL_PARTS) {
+    const n = BYTES[part] * 2;
     const groups = new Map<string, number>();
     for (const c of cards) {
-      const seen = n === null ? c.uid : c.uid.slice(-n);
+      const seen = part === 'first4' ? c.uid.slice(0, n) : c.uid.slice(-n);
       const key = `${c.technology}:${seen}`;
       groups.set(key, (groups.get(key) ?? 0) + 1);
     }
     let ambiguous = 0;
     for (const count of groups.values()) if (count > 1) ambiguous += count;
-    out[format] = ambiguous;
+    out[part] = ambiguous;
   }
   return out;
 }

@@ -27,6 +27,7 @@ export type SaleRefusal = z.infer<typeof SaleRefusal>;
 /** Why a tap did not lead to a photo check at all. */
 export const TapRefusal = z.enum([
   'card_unknown',
+  'card_ambiguous',
   'card_blocked',
   'card_lost',
   'card_expired',
@@ -39,20 +40,26 @@ export type TapRefusal = z.infer<typeof TapRefusal>;
 
 /**
  * Why a tap at the till opens no photo check, or null when it opens one. The first that applies wins:
- * no such card; the card blocked, lost or past its date; no such person; no account to pay from.
+ * a read several cards could be; no such card; the card blocked, lost or past its date; no such person, or one not active; no account to pay from.
  */
 export function decideTillTap(facts: {
   card: Pick<Card, 'status' | 'validUntil'> | null;
+  /** Several roster cards could be this read (a reader seeing only part of the number): refused, never guessed. */
+  ambiguous?: boolean;
   holder: Pick<Holder, 'kind'> | null;
+  /** The holder's own status: a pupil who left (or is suspended) buys nothing, whatever the card says. */
+  personStatus?: 'active' | 'left' | 'suspended' | null;
   hasAccount: boolean;
   now: number;
 }): TapRefusal | null {
   const { card, holder } = facts;
+  if (facts.ambiguous) return 'card_ambiguous';
   if (!card) return 'card_unknown';
   if (card.status === 'blocked') return 'card_blocked';
   if (card.status === 'lost') return 'card_lost';
   if (cardExpired(card.validUntil, facts.now)) return 'card_expired';
   if (!holder) return 'holder_unknown';
+  if (facts.personStatus && facts.personStatus !== 'active') return 'holder_inactive';
   if (!facts.hasAccount) return holder.kind === 'staff' ? 'staff_no_account' : 'no_account';
   return null;
 }

@@ -18,8 +18,3 @@ export function systemClock(initialOffsetMs = 0): Clock {
     },
   };
 }
-
-/** The school day (YYYY-MM-DD) of an instant in the school's time zone. */
-export function schoolDate(instantMs: number, timeZone = 'Europe/Moscow'): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instantMs);
-}

@@ -1,8 +1,9 @@
 /**
- * A demo school generated on the spot (no downloads): students and staff with SVG portraits, a few
+ * A demo school generated on the spot (no downloads): students and staff with drawn portraits, a few
  * cards each (including a blocked, a lost and a temporary one), accounts and a day's menu.
  * Deterministic for a given seed, so tests and screenshots are repeatable. Pure: returns data only.
  */
+import type { PortraitSpec } from './demo-portrait.ts';
 import type { Account, Card, MenuItem, Staff, Student } from './domain.ts';
 
 export interface DemoSchool {
@@ -11,8 +12,8 @@ export interface DemoSchool {
   cards: Card[];
   accounts: Account[];
   menu: MenuItem[];
-  /** Person id → SVG portrait (UTF-8 text). */
-  photos: Map<string, string>;
+  /** Person id → how the portrait looks; `portraitPng` (common/demo-portrait.ts) draws it as a PNG. */
+  photos: Map<string, PortraitSpec>;
 }
 
 /**
@@ -69,26 +70,14 @@ function hexBytes(r: () => number, n: number, first?: number): string {
   return s.toUpperCase();
 }
 
-/** A simple, friendly portrait: background, shoulders, face, hair, eyes, initials badge. */
-export function portraitSvg(r: () => number, initials: string, female: boolean): string {
+/** A simple, friendly portrait: background, skin, hair and shirt colours (drawn by common/demo-portrait.ts). */
+function portraitSpec(r: () => number, female: boolean): PortraitSpec {
   const bg = pick(r, BG);
   const skin = pick(r, SKIN);
   const hair = pick(r, HAIR);
-  const shirt = `hsl(${Math.floor(r() * 360)},45%,45%)`;
-  const longHair = female ? `<path d="M70 120 Q60 190 80 230 L100 200 Z M230 120 Q240 190 220 230 L200 200 Z" fill="${hair}"/>` : '';
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="300" height="400" viewBox="0 0 300 400">` +
-    `<rect width="300" height="400" fill="${bg}"/>` +
-    `<path d="M30 400 Q40 290 150 285 Q260 290 270 400 Z" fill="${shirt}"/>` +
-    `<rect x="128" y="230" width="44" height="60" rx="18" fill="${skin}"/>` +
-    longHair +
-    `<ellipse cx="150" cy="165" rx="75" ry="90" fill="${skin}"/>` +
-    `<path d="M75 150 Q80 70 150 68 Q220 70 225 150 Q200 105 150 108 Q100 105 75 150 Z" fill="${hair}"/>` +
-    `<circle cx="122" cy="170" r="7" fill="#2b2b2b"/><circle cx="178" cy="170" r="7" fill="#2b2b2b"/>` +
-    `<path d="M125 212 Q150 230 175 212" stroke="#8a4b3a" stroke-width="5" fill="none" stroke-linecap="round"/>` +
-    `<text x="150" y="380" font-family="sans-serif" font-size="34" font-weight="700" text-anchor="middle" fill="#fff">${initials}</text>` +
-    `</svg>`
-  );
+  // 24 shirt colours: every pupil keeps the colour of before, within 15 degrees.
+  const shirtHue = Math.floor((Math.floor(r() * 360) / 15)) * 15;
+  return { bg, skin, hair, shirtHue, female };
 }
 
 export function generateDemoSchool(options: DemoOptions): DemoSchool {
@@ -98,7 +87,7 @@ export function generateDemoSchool(options: DemoOptions): DemoSchool {
   const staff: (Staff & { pin: string })[] = [];
   const cards: Card[] = [];
   const accounts: Account[] = [];
-  const photos = new Map<string, string>();
+  const photos = new Map<string, PortraitSpec>();
   const usedUids = new Set<string>();
   const uid = (tech: Card['technology']): string => {
     for (;;) {
@@ -120,7 +109,7 @@ export function generateDemoSchool(options: DemoOptions): DemoSchool {
     const className = `${grade}${LETTERS[Math.floor(i / 11) % LETTERS.length]}`;
     const id = `S${String(i + 1).padStart(5, '0')}`;
     students.push({ id, fullName: `${last} ${first} ${patr}`, className, photoHash: null, status: 'active' });
-    photos.set(id, portraitSvg(r, `${last[0]}${first[0]}`, female));
+    photos.set(id, portraitSpec(r, female));
     cards.push({ technology: 'iso14443', uid: uid('iso14443'), holderKind: 'student', holderId: id, status: 'active', validUntil: null });
     if (i % 3 === 0) cards.push({ technology: 'em4100', uid: uid('em4100'), holderKind: 'student', holderId: id, status: 'active', validUntil: null });
     accounts.push({
@@ -150,9 +139,8 @@ export function generateDemoSchool(options: DemoOptions): DemoSchool {
   ];
   staffSpec.forEach(([fullName, position, roles, female], i) => {
     const id = `E${String(i + 1).padStart(4, '0')}`;
-    const [last = '', first = ''] = fullName.split(' ');
     staff.push({ id, fullName, position, photoHash: null, status: 'active', roles, pin: String(1111 * (i + 1)).slice(0, 4) });
-    photos.set(id, portraitSvg(r, `${last[0] ?? ''}${first[0] ?? ''}`, female));
+    photos.set(id, portraitSpec(r, female));
     cards.push({ technology: 'iso14443', uid: uid('iso14443'), holderKind: 'staff', holderId: id, status: 'active', validUntil: null });
   });
 
@@ -168,4 +156,13 @@ export function generateDemoSchool(options: DemoOptions): DemoSchool {
   ].map((m) => ({ ...m, date: options.date }) as MenuItem);
 
   return { students, staff, cards, accounts, menu, photos };
+}
+
+/**
+ * Whether the demo school has a person's written photo consent: every seventh pupil's parents have not
+ * signed it (S00007, S00017, …), so a newcomer sees a pupil the guard and the cashier check by name and
+ * class, "без фото".
+ */
+export function demoPhotoConsent(id: string): boolean {
+  return !/^S\d*7$/.test(id);
 }

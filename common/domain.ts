@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { CARD_TECHNOLOGIES } from './card-id.ts';
+import { UID_PARTS } from './card-match.ts';
 
 export const Kopecks = z.number().int().safe();
 export const Uid = z.string().regex(/^(?:[0-9A-F]{2}){1,10}$/, 'upper-case hex uid of 1 to 10 bytes');
 export const Technology = z.enum(CARD_TECHNOLOGIES);
+/** How much of a card's uid a stored number or a read holds (common/card-match.ts); absent: the full uid. */
+export const UidPartSchema = z.enum(UID_PARTS);
 /** ISO-8601 UTC instant, e.g. 2026-09-01T07:45:00.000Z. */
 export const UtcInstant = z.iso.datetime();
 /** School day in the school's own calendar, YYYY-MM-DD. */
@@ -41,6 +44,8 @@ export type Staff = z.infer<typeof Staff>;
 export const Card = z.object({
   technology: Technology,
   uid: Uid,
+  /** What part of the card's number `uid` is (a 10-digit print gives the last 4 bytes); absent: the full uid. */
+  part: UidPartSchema.optional(),
   holderKind: HolderKind,
   holderId: z.string().min(1),
   status: CardStatus,

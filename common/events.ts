@@ -102,6 +102,9 @@ export const eventPayloads = {
     total: Amount,
     shiftId: z.string().nullable(),
     operatorId: z.string().nullable(),
+    /** A second group meal for the same class, meal and day at this till: the first one, and the supervisor who allowed it. */
+    repeatOf: z.string().nullable().optional(),
+    approvedBy: z.string().nullable().optional(),
   }),
   /** Guard post: a visitor let in by hand, once. */
   visitor_pass: z.object({
@@ -165,6 +168,19 @@ export const eventPayloads = {
     /** How it ended, in a word (e.g. an enrollment refused as `bad_code`); null when it simply happened. */
     result: z.string().max(200).nullable(),
   }),
+  /**
+   * IT decided that events made for the station's previous backend (kept back when the station was
+   * enrolled with this one) go to this backend after all; they follow this event's predecessors in the
+   * outbox. Who decided, as the person named themselves at the setup screen.
+   */
+  held_events_released: z.object({
+    fromBackendId: z.string().min(1).max(100),
+    fromSchoolName: z.string().max(200),
+    count: z.number().int().positive(),
+    firstSeq: z.number().int().positive(),
+    lastSeq: z.number().int().positive(),
+    decidedBy: z.string().min(1).max(100),
+  }),
   shift_open: z.object({ shiftId: z.string(), operatorId: z.string() }),
   shift_close: z.object({
     shiftId: z.string(),
@@ -193,8 +209,8 @@ export const ROLE_EVENTS: Record<StationRole, readonly EventType[]> = {
   ],
   cashier: ['shift_open', 'shift_close', 'sale', 'sale_rejected', 'void', 'group_meal'],
 };
-/** Events any station sends, whatever its role. */
-export const ANY_ROLE_EVENTS: readonly EventType[] = ['it_change'];
+/** Events a station of either role may send (decisions about the station itself, not its post). */
+export const ANY_ROLE_EVENTS: readonly EventType[] = ['it_change', 'held_events_released'];
 export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;
 
 export const StationEvent = z.object({

@@ -22,6 +22,7 @@ export const GuardReason = z.enum([
   'card_lost',
   'card_expired',
   'unknown_card',
+  'card_ambiguous',
   'spare_unbound',
   'random_uid',
   'person_inactive',
@@ -41,11 +42,19 @@ export type AntiPassback = z.infer<typeof AntiPassback>;
 
 export interface GuardRuleSettings {
   antiPassback: AntiPassback;
+  /** A second pass the same way counts as passback within this many minutes of the last one; 0: all school day. */
+  antiPassbackMinutes?: number;
 }
 
 /** The guard post's settings (a section of the station settings). */
 export const GuardSettings = z.object({
   antiPassback: AntiPassback.default('off'),
+  /**
+   * Anti-passback's window: a second entry (or exit) within this many minutes of the last pass the same
+   * way is passback; later, it is not (a card lent back through the fence is quick, a forgotten exit tap
+   * at lunch is not). 0: the whole school day.
+   */
+  antiPassbackMinutes: z.number().int().min(0).max(1440).default(0),
   /** The turnstile's USB relay (LCUS; docs/architecture.md, "Hardware on the wire") with its channels and pulse; null: no relay (a manned door, or a turnstile on its own controller): passes are recorded and nothing is said about a gate. */
   relay: GateConfig.nullable().default(null),
 });
@@ -65,10 +74,14 @@ export interface TapFacts {
   holder: Holder | null;
   /** The holder's person status (students/staff table); null when the person row is missing. */
   personStatus: 'active' | 'left' | 'suspended' | null;
+  /** How many roster cards this read could be when more than one (a reader seeing only part of the number); 0: not ambiguous. */
+  ambiguous?: number;
   /** The card is one of the school's spare cards, in stock (bound to no one right now). */
   spareInStock?: boolean;
   /** The holder's last recorded direction today, for anti-passback; null when none. */
   lastDirectionToday: Direction | null;
+  /** When that last pass was (epoch ms), for anti-passback's window; absent: the window is not applied. */
+  lastPassAtToday?: number | null;
   /** The station's current time, epoch ms. */
   now: number;
 }
@@ -110,6 +123,12 @@ export function decideTap(facts: TapFacts, settings: GuardRuleSettings): GuardDe
   }
   if (isRandomUid(facts.card)) return deny('random_uid', direction, false);
   const found = facts.found;
+  if (facts.ambiguous) {
+    // The number is not written to the log (a child's card); IT needs only what to change.
+    return deny('card_ambiguous', direction, true, {
+      itNote: `a card read matches ${facts.ambiguous} roster cards: set this reader to the full card number (hex)`,
+    });
+  }
   if (!found && facts.spareInStock) {
     return deny('spare_unbound', direction, false, { printed: printedForms(facts.card.uid) });
   }
@@ -136,7 +155,9 @@ export function decideTap(facts: TapFacts, settings: GuardRuleSettings): GuardDe
     notices.push('no_photo');
     itNote = `${found.holderKind} ${found.holderId} has no photo`;
   }
-  const passback = settings.antiPassback !== 'off' && facts.lastDirectionToday === direction;
+  const windowMs = (settings.antiPassbackMinutes ?? 0) * 60_000;
+  const withinWindow = windowMs === 0 || facts.lastPassAtToday == null || facts.now - facts.lastPassAtToday < windowMs;
+  const passback = settings.antiPassback !== 'off' && facts.lastDirectionToday === direction && withinWindow;
   if (passback) {
     notices.push('passback');
     if (settings.antiPassback === 'deny') return deny('passback', direction, true, { notices, itNote });
@@ -222,6 +243,7 @@ export interface InsideMove {
   holder: Pick<Holder, 'kind' | 'id' | 'fullName' | 'group'> | null;
   reason: string;
   note: string | null;
+  visitorName?: string | null;
 }
 
 /**
@@ -230,7 +252,7 @@ export interface InsideMove {
  * printout and its export, so a child who taps in twice is one person and the guard reads one number.
  */
 export class InsideNow {
-  readonly #last = new Map<string, { person: InsidePerson; direction: Direction; since: string }>();
+  readonly #last = new Map<string, { person: InsidePerson; direction: Direction; since: string; at: string }>();
   readonly #visitors: { name: string; reason: string; at: string }[] = [];
   #peopleIn = 0;
 
@@ -238,20 +260,36 @@ export class InsideNow {
     for (const m of moves) this.apply(m);
   }
 
+  /**
+   * Takes one move. Moves come from every post of the school, and another post's may arrive late: the
+   * last pass is the latest by time, so a move older than the one kept for that person changes nothing.
+   */
   apply(m: InsideMove): void {
     if (m.verdict !== 'allow' || m.direction === null) return;
     if (m.kind === 'visitor') {
-      if (m.direction === 'in') this.#visitors.push({ name: (m.note ?? '').split(' — ')[0] ?? '', reason: m.reason, at: m.at });
+      if (m.direction === 'in') this.#visitors.push({ name: m.visitorName ?? (m.note ?? '').split(' — ')[0] ?? '', reason: m.reason, at: m.at });
       return;
     }
     if (!m.holder) return;
     const key = `${m.holder.kind}:${m.holder.id}`;
     const before = this.#last.get(key);
+    if (before && m.at < before.at) return;
     const person = { kind: m.holder.kind, id: m.holder.id, fullName: m.holder.fullName, group: m.holder.group };
     // "Since" is the first entry of the stay that is still going on.
     const since = m.direction === 'in' && before?.direction === 'in' ? before.since : m.at;
     this.#peopleIn += (m.direction === 'in' ? 1 : 0) - (before?.direction === 'in' ? 1 : 0);
-    this.#last.set(key, { person, direction: m.direction, since });
+    this.#last.set(key, { person, direction: m.direction, since, at: m.at });
+  }
+
+  /** The direction of a person's last allowed pass today at any post (anti-passback, whereabouts); null when none. */
+  lastDirection(kind: HolderKind, id: string): Direction | null {
+    return this.#last.get(`${kind}:${id}`)?.direction ?? null;
+  }
+
+  /** A person's last allowed pass today at any post: its direction and time (anti-passback and its window); null when none. */
+  lastPass(kind: HolderKind, id: string): { direction: Direction; at: string } | null {
+    const last = this.#last.get(`${kind}:${id}`);
+    return last ? { direction: last.direction, at: last.at } : null;
   }
 
   people(): (InsidePerson & { since: string })[] {
@@ -276,15 +314,6 @@ export type ManualOpenReason = z.infer<typeof ManualOpenReason>;
 export const VISITOR_REASONS = ['parent', 'delivery', 'official', 'contractor', 'other'] as const;
 export const VisitorReason = z.enum(VISITOR_REASONS);
 export type VisitorReason = z.infer<typeof VisitorReason>;
-
-/**
- * The end of a school day in UTC for a spare card bound "until the end of the day": 23:59:59.999 in the
- * school's time zone, given that zone's UTC offset in minutes on that date (Moscow: +180).
- */
-export function endOfSchoolDayUtc(schoolDate: string, utcOffsetMinutes: number): string {
-  const midnightUtc = Date.parse(`${schoolDate}T00:00:00.000Z`);
-  return new Date(midnightUtc + 86_400_000 - 1 - utcOffsetMinutes * 60_000).toISOString();
-}
 
 export interface InsidePerson {
   kind: HolderKind;

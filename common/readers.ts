@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CARD_FORMATS } from './card-id.ts';
-import { Technology, Uid, UtcInstant } from './domain.ts';
+import { partOfFormat, type UidPart } from './card-match.ts';
+import { Technology, Uid, UidPartSchema, UtcInstant } from './domain.ts';
 
 /** What a reader is for at this station. */
 export const ReaderRole = z.enum(['entry', 'exit', 'cashier', 'none']);
@@ -28,6 +29,8 @@ export const ReaderConfig = z.discriminatedUnion('kind', [
     frame: z.enum(['text', 'binary']).default('text'),
     format: z.enum(CARD_FORMATS).default('hex'),
     technology: Technology.default('em4100'),
+    /** A hex reader of ISO cards that prints only the first 4 bytes of a longer (7-byte) uid. */
+    partialUid: z.boolean().default(false),
     /** Text readers: a regular expression whose `uid` group (or first group) is the printed uid; empty = the format's default. */
     pattern: z.string().max(200).default(''),
     maxLineLength: z.number().int().min(8).max(1024).default(64),
@@ -41,11 +44,21 @@ export const ReaderConfig = z.discriminatedUnion('kind', [
     kind: z.literal('wedge'),
     format: z.enum(CARD_FORMATS).default('dec10'),
     technology: Technology.default('em4100'),
+    partialUid: z.boolean().default(false),
     maxGapMs: z.number().int().min(5).max(100).default(25),
   }),
 ]);
 export type ReaderConfig = z.infer<typeof ReaderConfig>;
 export type ReaderKind = ReaderConfig['kind'];
+
+/**
+ * How much of a card's number a reader gives: PC/SC and binary serial frames the whole uid; a text
+ * reader or a keyboard wedge what its format carries (a 10-digit print: the last 4 bytes).
+ */
+export function readerPart(config: ReaderConfig): UidPart {
+  if (config.kind === 'wedge' || (config.kind === 'serial' && config.frame === 'text')) return partOfFormat(config.format, config.partialUid);
+  return 'full';
+}
 
 export const ReaderState = z.enum(['connecting', 'ready', 'error', 'disconnected', 'busy']);
 export const ReaderStatus = z.object({
@@ -62,6 +75,8 @@ export const CardRead = z.object({
   readerId: z.string(),
   technology: Technology,
   uid: Uid,
+  /** How much of the card's number this reader sees (from its format); absent: the full uid. */
+  part: UidPartSchema.optional(),
   raw: z.string(),
   at: UtcInstant,
 });

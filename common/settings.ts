@@ -9,6 +9,9 @@ export type StationMode = z.infer<typeof StationMode>;
 export const Locale = z.enum(['ru', 'en']);
 export type Locale = z.infer<typeof Locale>;
 
+export const ShowBalance = z.enum(['never', 'on_request']);
+export type ShowBalance = z.infer<typeof ShowBalance>;
+
 export const Settings = z.object({
   mode: StationMode.default('unset'),
   locale: Locale.default('ru'),
@@ -16,17 +19,25 @@ export const Settings = z.object({
   /** Null: the embedded demo school, no backend. */
   backendUrl: ServerUrl.nullable().default(null),
   stationName: z.string().max(80).default(''),
-  /** The school's offline cap per child per school day for cashier sales (kopecks). */
-  offlineCapPerDay: z.number().int().nonnegative().default(300_00),
-  /** Share of a complex meal the subsidy pays for the `discounted` subsidy category (percent). */
-  subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
+  // The offline cap, the subsidy share, the release feed and the time zone are the school's, set on its
+  // backend (common/sync-api.ts SchoolSettings), not the station's.
+  /**
+   * The till: whether a refusal's figures (balance, what was spent against the limit) may be shown on the
+   * cashier's screen, which the queue can read. `never`: the reason in words only; `on_request`: the
+   * cashier shows them for a few seconds when the child asks.
+   */
+  showBalance: ShowBalance.default('never'),
   /** Guard post: anti-passback, relay pulse and port. */
   guard: GuardSettings.prefault({}),
   /** Auto-update: channel, check interval, rush hours. */
   update: UpdateSettings.prefault({}),
+  /**
+   * None by default: a real installation shows "no reader set up" until IT adds one. Only the demo
+   * school gets the on-screen demo reader (station/demo-only.ts).
+   */
   readers: z
     .array(ReaderConfig)
-    .default(() => [ReaderConfig.parse({ id: 'demo', kind: 'simulated', role: 'entry' })])
+    .default(() => [])
     .refine((rs) => new Set(rs.map((r) => r.id)).size === rs.length, 'reader ids must be unique'),
 });
 export type Settings = z.infer<typeof Settings>;

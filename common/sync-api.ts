@@ -8,6 +8,7 @@ import { CARD_FORMATS } from './card-id.ts';
 import { Account, Card, MenuItem, SchoolDate, Staff, Student, UtcInstant } from './domain.ts';
 import { EventResult, EventResultStatus, StationRole } from './events.ts';
 import { Pin, PinHash } from './pin-hash.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, isTimeZone } from './school-time.ts';
 
 export const API_PREFIX = '/v1';
 
@@ -29,6 +30,20 @@ export const ApiError = z.object({
 });
 export type ApiError = z.infer<typeof ApiError>;
 
+// ── The backend's identity ───────────────────────────────────────────────────────────────────
+/**
+ * Who the backend is: a random id made once per server database (a reset or another server is another
+ * backend, even at the same address), the school's name for people to read, and whether it serves a
+ * demo school (only the server's demo seeding says so). Returned at enrollment and with every roster
+ * page and push reply, so a station notices when it is talking to another backend.
+ */
+export const BackendIdentity = z.object({
+  id: z.string().min(8).max(100),
+  schoolName: z.string().max(200),
+  demo: z.boolean().default(false),
+});
+export type BackendIdentity = z.infer<typeof BackendIdentity>;
+
 // ── Enrollment ───────────────────────────────────────────────────────────────────────────────
 export const EnrollRequest = z.object({
   code: z.string().trim().min(4).max(64),
@@ -40,6 +55,8 @@ export const EnrollResponse = z.object({
   /** Shown once; the server keeps only its hash. */
   token: z.string().min(32),
   schoolName: z.string(),
+  /** Absent from an older backend (the station then knows it by its address only). */
+  backend: BackendIdentity.optional(),
 });
 export type EnrollResponse = z.infer<typeof EnrollResponse>;
 
@@ -72,6 +89,7 @@ export type RosterStaff = z.infer<typeof RosterStaff>;
 export const SpareCard = z.object({
   technology: Card.shape.technology,
   uid: Card.shape.uid,
+  part: Card.shape.part,
   /** What is printed or stuck on the card, e.g. "Запасная 3"; may be empty. */
   label: z.string().max(80),
 });
@@ -82,17 +100,39 @@ export type SpareCard = z.infer<typeof SpareCard>;
  * roster. The school day is counted in `timeZone`.
  */
 export const SchoolSettings = z.object({
-  timeZone: z.string().min(1).default('Europe/Moscow'),
+  timeZone: z.string().min(1).default(DEFAULT_SCHOOL_TIME_ZONE),
   /** Offline cashier debits per child per school day, across all tills (kopecks). */
   offlineCapPerDay: z.number().int().nonnegative().max(10_000_000).default(300_00),
   /** Share of a complex meal the subsidy pays for the `discounted` category (percent). */
   subsidyDiscountPercent: z.number().int().min(0).max(100).default(50),
   /** The update feed stations follow; null: their own setting. */
   releaseFeed: z.string().max(500).nullable().default(null),
-  /** Days events and their bodies are kept. */
-  retentionDays: z.number().int().min(1).max(3650).default(365),
+  /** Days a station keeps what the backend acknowledged (events, roll-call exports, shift reports, logs). */
+  retentionDays: z.number().int().min(1).max(3650).default(30),
+  /** The till notes a child with no entry at a guard post today ("не отмечен на входе сегодня"). */
+  noEntryNoteAtTill: z.boolean().default(true),
 });
 export type SchoolSettings = z.infer<typeof SchoolSettings>;
+
+export const DEFAULT_SCHOOL_SETTINGS: SchoolSettings = SchoolSettings.parse({});
+
+/**
+ * The school's settings as a station keeps them (the JSON of the last roster page's `school`); the
+ * defaults when it has none yet (the demo school, a backend that does not send them) or the text is bad.
+ * A time zone this machine's Intl does not know falls back to the default zone, never to the PC's zone.
+ */
+export function schoolSettingsFrom(json: string | null): SchoolSettings {
+  if (json === null) return DEFAULT_SCHOOL_SETTINGS;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return DEFAULT_SCHOOL_SETTINGS;
+  }
+  const parsed = SchoolSettings.safeParse(value);
+  if (!parsed.success) return DEFAULT_SCHOOL_SETTINGS;
+  return isTimeZone(parsed.data.timeZone) ? parsed.data : { ...parsed.data, timeZone: DEFAULT_SCHOOL_SETTINGS.timeZone };
+}
 
 /** A child's school-wide figures for one school day, summed over every station of the school. */
 export const DayFigures = z.object({
@@ -127,8 +167,13 @@ export const RosterPage = z.object({
   remaining: z.number().int().nonnegative(),
   /** The school's settings; absent from an older backend. */
   school: SchoolSettings.optional(),
-  /** Today's school-wide figures (by the school's day) of the accounts in this page; absent from an older backend. */
-  today: z.object({ date: SchoolDate, figures: z.array(DayFigures) }).optional(),
+  /**
+   * Today's school-wide figures (by the school's day) of the accounts in this page; absent from an older
+   * backend. `asOf`: the school-day facts (GET /v1/day) with a `seq` up to it are inside these figures.
+   */
+  today: z.object({ date: SchoolDate, figures: z.array(DayFigures), asOf: z.number().int().nonnegative().optional() }).optional(),
+  /** The backend that made the page; absent from an older backend. */
+  backend: BackendIdentity.optional(),
 });
 export type RosterPage = z.infer<typeof RosterPage>;
 
@@ -150,6 +195,7 @@ const RosterPageWire = RosterPage.extend({
   tombstones: z.array(z.unknown()),
   school: z.unknown().optional(),
   today: z.unknown().optional(),
+  backend: z.unknown().optional(),
 });
 
 export function parseRosterPage(json: unknown): { success: true; page: RosterPage; skipped: SkippedRosterRow[] } | { success: false; error: z.ZodError } {
@@ -170,7 +216,10 @@ export function parseRosterPage(json: unknown): { success: true; page: RosterPag
     return out;
   };
   const school = SchoolSettings.safeParse(wire.data.school);
-  const today = z.object({ date: SchoolDate, figures: z.array(z.unknown()) }).safeParse(wire.data.today);
+  const today = z.object({ date: SchoolDate, figures: z.array(z.unknown()), asOf: z.number().int().nonnegative().optional() }).safeParse(wire.data.today);
+  // A page that names its backend in a form the station cannot read is not taken as anybody's.
+  const backend = wire.data.backend === undefined ? null : BackendIdentity.safeParse(wire.data.backend);
+  if (backend && !backend.success) return { success: false, error: backend.error };
   const page: RosterPage = {
     students: rows('student', Student, wire.data.students),
     staff: rows('staff', RosterStaff, wire.data.staff),
@@ -182,7 +231,10 @@ export function parseRosterPage(json: unknown): { success: true; page: RosterPag
     more: wire.data.more,
     remaining: wire.data.remaining,
     ...(wire.data.school !== undefined && school.success ? { school: school.data } : {}),
-    ...(today.success ? { today: { date: today.data.date, figures: rows('day_figures', DayFigures, today.data.figures) } } : {}),
+    ...(today.success
+      ? { today: { date: today.data.date, figures: rows('day_figures', DayFigures, today.data.figures), ...(today.data.asOf !== undefined ? { asOf: today.data.asOf } : {}) } }
+      : {}),
+    ...(backend?.success ? { backend: backend.data } : {}),
   };
   return { success: true, page, skipped };
 }
@@ -206,6 +258,11 @@ export const MAX_EVENTS_PER_BATCH = 1000;
  */
 export const EventsBatchRequest = z.object({
   events: z.array(z.looseObject({ id: z.string().min(1).max(64) })).max(MAX_EVENTS_PER_BATCH),
+  /**
+   * The backend these events were made for (its identity's id). A backend that is not that one refuses
+   * every event of the batch (`wrong_backend`) and keeps none of them. Absent from an older station.
+   */
+  backendId: BackendIdentity.shape.id.optional(),
 });
 export type EventsBatchRequest = z.infer<typeof EventsBatchRequest>;
 
@@ -219,6 +276,8 @@ export const EventResultCode = z.enum([
   'unknown_sale',
   'already_voided',
   'void_exceeds_sale',
+  /** The batch was made for another backend: nothing of it was kept here. */
+  'wrong_backend',
 ]);
 export type EventResultCode = z.infer<typeof EventResultCode>;
 
@@ -239,7 +298,7 @@ export const PushResult = EventResult.extend({
     .optional(),
 });
 export type PushResult = z.infer<typeof PushResult>;
-export const EventsBatchResponse = z.object({ results: z.array(PushResult) });
+export const EventsBatchResponse = z.object({ results: z.array(PushResult), backend: BackendIdentity.optional() });
 export type EventsBatchResponse = z.infer<typeof EventsBatchResponse>;
 
 /** What the station keeps for an event that needs a person's attention. */
@@ -264,6 +323,8 @@ export const SyncErrorCode = z.enum([
   'rate_limited',
   'invalid_code',
   'store_error',
+  /** The backend at the address is not the one the station is enrolled with (its identity differs). */
+  'wrong_backend',
 ]);
 export type SyncErrorCode = z.infer<typeof SyncErrorCode>;
 
@@ -309,6 +370,10 @@ export const CsvImportRequest = z.object({ csv: z.string(), photos: z.record(z.s
 export const ImportReport = z.object({
   imported: z.number().int(),
   rejected: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+  /** People imports: rows with status=left, whose person was deleted. */
+  removed: z.number().int().optional(),
+  /** Rows imported with something the school must fix (a person without photo consent). */
+  warnings: z.array(z.object({ line: z.number().int(), reason: z.string() })).optional(),
 });
 export type ImportReport = z.infer<typeof ImportReport>;
 export const AccountView = Account;
@@ -369,6 +434,7 @@ export const SchoolSettingsPatch = z
     subsidyDiscountPercent: z.number().int().min(0).max(100),
     releaseFeed: z.string().max(500).nullable(),
     retentionDays: z.number().int().min(1).max(3650),
+    noEntryNoteAtTill: z.boolean(),
   })
   .partial()
   .strict();
@@ -378,6 +444,20 @@ export const Ok = z.object({ ok: z.literal(true) });
 export const StaffPinRequest = z.object({ pin: Pin.nullable() });
 export const StaffPinResponse = z.object({ staffId: z.string(), hasPin: z.boolean(), changed: z.boolean() });
 export type StaffPinResponse = z.infer<typeof StaffPinResponse>;
+
+/** A person who leaves the school (admin): deleted, their cards refused from every station's next sync. */
+export const RemovePersonRequest = z.object({ kind: z.enum(['student', 'staff']), id: z.string().min(1).max(100) });
+export const RemovePersonResponse = z.object({
+  removed: z.boolean(),
+  /** The id the school's ledger and events now carry instead (nothing links it back to the person). */
+  pseudonym: z.string().nullable(),
+  cards: z.number().int(),
+  /** The account's balance when it was closed (kopecks), for the school's refund. */
+  balance: z.number().int(),
+});
+export type RemovePersonResponse = z.infer<typeof RemovePersonResponse>;
+export const PhotoConsentRequest = z.object({ kind: z.enum(['student', 'staff']), id: z.string().min(1).max(100), consent: z.boolean() });
+export const PhotoConsentResponse = z.object({ id: z.string(), photoConsent: z.boolean() });
 
 /** A spare card named as IT reads it off the card or a reader: the uid in any printed form (common/card-id.ts). */
 export const SpareCardRef = z.object({
@@ -405,3 +485,83 @@ export const SpareCardRemoveResponse = z.object({
   stillBound: z.boolean(),
 });
 export type SpareCardRemoveResponse = z.infer<typeof SpareCardRemoveResponse>;
+
+// ── The school's day, shared between its stations ────────────────────────────────────────────
+/**
+ * One fact of the school day from another station: ids the roster holds, never a name or a card number.
+ * `seq` orders facts across the whole school (a later commit has a larger one); `id` is the key a
+ * station stores it under (the event id, or event id + ':' + holder for one student of a group meal).
+ */
+const FactBase = z.object({
+  id: z.string().min(1).max(200),
+  seq: z.number().int().positive(),
+  eventId: z.string().min(1).max(100),
+  stationId: z.string().min(1).max(100),
+  /** When it happened: the station's time corrected by its clock offset. */
+  at: UtcInstant,
+  schoolDate: SchoolDate,
+  holderId: z.string().min(1).max(100),
+});
+export const PassFact = FactBase.extend({
+  kind: z.literal('pass'),
+  holderKind: z.enum(['student', 'staff']),
+  direction: z.enum(['in', 'out']),
+  verdict: z.enum(['allow', 'deny']),
+  /** Let through by the guard's hand (manual open), not by a card. */
+  manual: z.boolean(),
+});
+export type PassFact = z.infer<typeof PassFact>;
+/** What a sale, a void or one student's part of a group meal changed in the child's day figures. */
+export const MealFact = FactBase.extend({
+  kind: z.literal('meal'),
+  meal: z.enum(['sale', 'void', 'group_meal']),
+  /** Change to the account debits counted against the daily limit (a void is negative). */
+  spent: z.number().int(),
+  subsidyMeals: z.number().int().min(-1).max(1),
+  offlineSpent: z.number().int(),
+});
+export type MealFact = z.infer<typeof MealFact>;
+export const DayFact = z.discriminatedUnion('kind', [PassFact, MealFact]);
+export type DayFact = z.infer<typeof DayFact>;
+
+export const DayQuery = z.object({
+  /** The `cursor` of the previous reply; absent: from the start of today. */
+  since: z.string().regex(/^\d+$/).optional(),
+  /** Seconds to hold the request when nothing is waiting (0: answer at once). */
+  wait: z.coerce.number().int().min(0).max(25).default(25),
+  limit: z.coerce.number().int().min(1).max(2000).default(500),
+});
+/** Another station of the school and when the backend last heard from it. */
+export const DayStation = z.object({
+  id: z.string().min(1),
+  name: z.string().max(80),
+  role: StationRole.nullable(),
+  lastSeenAt: UtcInstant.nullable(),
+});
+export type DayStation = z.infer<typeof DayStation>;
+export const DayReply = z.object({
+  /** The school day (the school's time zone) these facts are of. */
+  date: SchoolDate,
+  cursor: z.string(),
+  /** More facts wait: ask again at once. */
+  more: z.boolean(),
+  facts: z.array(DayFact),
+  stations: z.array(DayStation),
+});
+export type DayReply = z.infer<typeof DayReply>;
+const DayReplyWire = DayReply.extend({ facts: z.array(z.unknown()), stations: z.array(z.unknown()) });
+
+/** Like a roster page: a fact that does not parse is skipped (and reported), not the reply. */
+export function parseDayReply(json: unknown): { success: true; reply: DayReply; skipped: number } | { success: false; error: z.ZodError } {
+  const wire = DayReplyWire.safeParse(json);
+  if (!wire.success) return { success: false, error: wire.error };
+  let skipped = 0;
+  const keep = <S extends z.ZodType>(schema: S, list: unknown[]): z.output<S>[] =>
+    list.flatMap((x) => {
+      const r = schema.safeParse(x);
+      if (r.success) return [r.data];
+      skipped++;
+      return [];
+    });
+  return { success: true, reply: { ...wire.data, facts: keep(DayFact, wire.data.facts), stations: keep(DayStation, wire.data.stations) }, skipped };
+}

@@ -1,5 +1,8 @@
-import { DEMO_SPARE_CARDS, generateDemoSchool } from '../common/demo-school.ts';
-import { schoolDate, type Clock } from '../common/clock.ts';
+import { deflateSync } from 'node:zlib';
+import { portraitPng } from '../common/demo-portrait.ts';
+import { DEMO_SPARE_CARDS, demoPhotoConsent, generateDemoSchool } from '../common/demo-school.ts';
+import type { Clock } from '../common/clock.ts';
+import { schoolDate } from '../common/school-time.ts';
 import type { PhotoStore } from '../node/photos.ts';
 import type { Store } from './store/index.ts';
 import { hashPin } from './pin.ts';
@@ -10,9 +13,10 @@ import { hashPin } from './pin.ts';
  */
 export function seedDemoSchool(store: Store, photos: PhotoStore, clock: Clock, students = 30): void {
   const now = clock.now();
-  const school = generateDemoSchool({ students, date: schoolDate(now), now: new Date(now).toISOString() });
+  const school = generateDemoSchool({ students, date: schoolDate(now, store.syncState.schoolSettings().timeZone), now: new Date(now).toISOString() });
   const hashes = new Map<string, string>();
-  for (const [id, svg] of school.photos) hashes.set(id, photos.put(Buffer.from(svg, 'utf8')));
+  // A person without photo consent has no portrait on the station at all.
+  for (const [id, spec] of school.photos) if (demoPhotoConsent(id)) hashes.set(id, photos.put(portraitPng(spec, deflateSync, { id })));
   store.db.transaction(() => {
     store.roster.upsertStudents(school.students.map((s) => ({ ...s, photoHash: hashes.get(s.id) ?? null })));
     store.roster.upsertStaff(school.staff.map(({ pin, ...s }) => ({ ...s, photoHash: hashes.get(s.id) ?? null, pinHash: hashPin(pin) })));
@@ -24,7 +28,7 @@ export function seedDemoSchool(store: Store, photos: PhotoStore, clock: Clock, s
 
 /** The demo menu is for one date; a demo station started on a later day gets today's menu too. */
 export function ensureDemoMenu(store: Store, clock: Clock): void {
-  const today = schoolDate(clock.now());
+  const today = schoolDate(clock.now(), store.syncState.schoolSettings().timeZone);
   if (store.roster.hasMenu(today)) return;
   const school = generateDemoSchool({ students: 0, date: today, now: new Date(clock.now()).toISOString() });
   store.roster.upsertMenu(school.menu);

@@ -213,7 +213,7 @@ export class PcscReader extends BaseCardReader {
     }
     this.#stats.cards++;
     this.#announced = true;
-    this.emit('card', { readerId: this.id, technology: 'iso14443', uid, raw: uid, at: new Date(now).toISOString() });
+    this.emit('card', { readerId: this.id, technology: 'iso14443', uid, part: 'full', raw: uid, at: new Date(now).toISOString() });
   }
 
   #cardGone(): void {

@@ -1,4 +1,4 @@
-import type { ReaderConfig } from '../common/readers.ts';
+import { readerPart, type ReaderConfig } from '../common/readers.ts';
 import {
   createBinaryFrameParser,
   createTextLineParser,
@@ -129,7 +129,8 @@ export class SerialReader extends BaseCardReader {
     for (const r of results) {
       if (r.kind === 'drop') {
         this.#stats.drops[r.reason]++;
-        this.#log.warn({ reader: this.id, reason: r.reason, detail: r.detail, dropped: this.#stats.drops[r.reason] }, 'reader: dropped bad input');
+        // Not the bytes: a frame that failed its checksum still carries most of a card number.
+        this.#log.warn({ reader: this.id, reason: r.reason, bytes: r.detail.length, dropped: this.#stats.drops[r.reason] }, 'reader: dropped bad input');
         continue;
       }
       const now = Date.now();
@@ -140,7 +141,7 @@ export class SerialReader extends BaseCardReader {
         continue;
       }
       this.#stats.cards++;
-      this.emit('card', { readerId: this.id, technology: r.card.technology, uid: r.card.uid, raw: r.card.raw, at: new Date(now).toISOString() });
+      this.emit('card', { readerId: this.id, technology: r.card.technology, uid: r.card.uid, part: readerPart(this.config), raw: r.card.raw, at: new Date(now).toISOString() });
     }
   }
 

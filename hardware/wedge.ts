@@ -1,5 +1,5 @@
 import { CardFormatError, toCanonicalUid } from '../common/card-id.ts';
-import type { ReaderConfig } from '../common/readers.ts';
+import { readerPart, type ReaderConfig } from '../common/readers.ts';
 import { BaseCardReader } from './card-reader.ts';
 import { TapDebounce } from './debounce.ts';
 import { defaultHardwareLog, type HardwareLog } from './log.ts';
@@ -46,13 +46,14 @@ export class WedgeReader extends BaseCardReader {
     } catch (err) {
       if (!(err instanceof CardFormatError)) throw err;
       this.drops++;
-      this.#log.warn({ reader: this.id, reason: 'bad_uid', detail: err.message }, 'reader: dropped bad input');
+      // Not the message: it quotes what was typed, which may be a card number in another format.
+      this.#log.warn({ reader: this.id, reason: 'bad_uid', chars: text.length }, 'reader: dropped bad input');
       return false;
     }
     const when = at.getTime();
     if (this.#debounce.seen(`${this.config.technology}:${uid}`, when) !== 'tap') return true;
     this.#debounce.gone(when);
-    this.emit('card', { readerId: this.id, technology: this.config.technology, uid, raw: text, at: at.toISOString() });
+    this.emit('card', { readerId: this.id, technology: this.config.technology, uid, part: readerPart(this.config), raw: text, at: at.toISOString() });
     this.emit('removed', { readerId: this.id, at: at.toISOString() });
     return true;
   }

@@ -9,11 +9,13 @@ import { createLogger } from '../node/logger.ts';
 import { STATION_EXEC_ARGV } from '../node/station-runtime.ts';
 import { StationLink } from './station-link.ts';
 import { electronTokenVault, serveTokenVault } from './token-vault.ts';
-import { electronStationSecret, serveStationSecret } from './station-secret.ts';
-import { stationKeyPath } from '../node/station-secret.ts';
+import { electronKeyStore, serveKeys } from './data-keys.ts';
+import { deriveKey, type KeyStore } from '../node/key-file.ts';
+import { PhotoStore } from '../node/photos.ts';
+import { privateUmask, secureDataDir } from '../node/data-dir.ts';
 import type { TokenVault } from '../sync/token-vault.ts';
 import { wireUpdates } from './update-wiring.ts';
-import { isAppUrl, launchOptions, windowOptions, type WindowRole } from './window-options.ts';
+import { isAppUrl, launchOptions, windowChannel, windowOptions, type WindowRole } from './window-options.ts';
 
 registerAppScheme();
 if (!app.requestSingleInstanceLock()) {
@@ -23,9 +25,12 @@ if (!app.requestSingleInstanceLock()) {
 const launch = launchOptions(app.isPackaged, process.env, app.getPath('userData'));
 const dataDir = launch.dataDir;
 const rendererDir = join(import.meta.dirname, '..', 'renderer');
-const preloadPath = join(import.meta.dirname, '..', 'preload', 'index.cjs');
+const preloadDir = join(import.meta.dirname, '..', 'preload');
 const migrationsDir = app.isPackaged ? join(process.resourcesPath, 'migrations') : join(app.getAppPath(), 'core', 'store', 'migrations');
 
+// The data folder and everything main writes into it are this user's alone (node/data-dir.ts).
+privateUmask();
+secureDataDir(dataDir);
 const mainLog = createLogger({ file: join(dataDir, 'logs', 'main.log'), name: 'main' });
 // Auto-update (main/updater.ts): does nothing unless packaged and not under a test runner.
 const updates = wireUpdates({
@@ -40,7 +45,8 @@ const updates = wireUpdates({
 let station: UtilityProcess | null = null;
 /** Created after app ready (safeStorage needs it); kept across station restarts. */
 let tokenVault: TokenVault | null = null;
-let stationSecret: Buffer | null = null;
+/** Likewise: the station's data keys, kept with safeStorage (main/data-keys.ts). */
+let dataKeys: KeyStore | null = null;
 let link: StationLink | null = null;
 const windows = new Map<number, { win: BrowserWindow; role: WindowRole }>();
 
@@ -55,13 +61,15 @@ function startStation(): void {
       STATION_MIGRATIONS_DIR: migrationsDir,
       STATION_VERSION: app.getVersion(),
       STATION_SIGNED_BUILD: updates.signedBuild ? '1' : '0',
+      STATION_PARENT_PID: String(process.pid),
     },
     stdio: 'inherit',
   });
   link = new StationLink(station);
   tokenVault ??= electronTokenVault(join(dataDir, 'backend-token.bin'), (m) => console.warn(m));
   serveTokenVault(station, tokenVault, (m) => console.error(m));
-  serveStationSecret(station, () => (stationSecret ??= electronStationSecret(join(dataDir, 'station-secret.bin'), stationKeyPath(dataDir), (m) => console.warn(m))));
+  dataKeys ??= electronKeyStore(dataDir, (m) => console.warn(m));
+  serveKeys(station, dataKeys, (m) => console.error(m));
   updates.attachStation(station, link);
   station.on('exit', (code) => {
     // The station must keep serving: restart it and hand every window a fresh port.
@@ -70,25 +78,29 @@ function startStation(): void {
     station = null;
     if (!quitting) setTimeout(() => {
       startStation();
-      for (const { win } of windows.values()) connectWindow(win);
+      for (const { win, role } of windows.values()) connectWindow(win, role);
     }, 1000);
   });
 }
 
-/** Only windows this shell created ever receive a port to the station. */
-function connectWindow(win: BrowserWindow): void {
+/**
+ * Only windows this shell created ever receive a port to the station. The customer display's port is
+ * served as the customer channel (its projection only), never as the bridge.
+ */
+function connectWindow(win: BrowserWindow, role: WindowRole): void {
   if (!station) return;
   const { port1, port2 } = new MessageChannelMain();
-  station.postMessage({ type: 'connect', windowId: win.id }, [port1]);
-  win.webContents.postMessage('station:port', null, [port2]);
+  const { connect, channel } = windowChannel(role);
+  station.postMessage({ type: connect, windowId: win.id }, [port1]);
+  win.webContents.postMessage(channel, null, [port2]);
 }
 
 function createWindow(role: WindowRole, kiosk: boolean): BrowserWindow {
   const second = role === 'customer' ? screen.getAllDisplays().find((d) => d.id !== screen.getPrimaryDisplay().id) : undefined;
-  const win = new BrowserWindow(windowOptions({ role, preloadPath, kiosk, devTools: launch.devTools, ...(second ? { bounds: second.bounds } : {}) }));
+  const win = new BrowserWindow(windowOptions({ role, preloadPath: join(preloadDir, windowChannel(role).preload), kiosk, devTools: launch.devTools, ...(second ? { bounds: second.bounds } : {}) }));
   windows.set(win.id, { win, role });
   win.on('closed', () => windows.delete(win.id));
-  win.webContents.on('did-finish-load', () => connectWindow(win));
+  win.webContents.on('did-finish-load', () => connectWindow(win, role));
   win.once('ready-to-show', () => win.show());
   void win.loadURL(role === 'customer' ? 'app://station/#/customer' : 'app://station/');
   return win;
@@ -125,7 +137,8 @@ app.on('second-instance', () => {
 void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  serveAppProtocol(rendererDir, join(dataDir, 'photos'));
+  dataKeys ??= electronKeyStore(dataDir, (m) => console.warn(m));
+  serveAppProtocol(rendererDir, new PhotoStore(join(dataDir, 'photos'), deriveKey(dataKeys.key('data'), 'photos')));
   startStation();
   const settings = await link!.invoke('settings.get', {}).catch(() => null);
   createWindow('operator', settings?.kiosk ?? false);

@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import electronUpdater, { type AppUpdater } from 'electron-updater';
 import type { ShiftInfo } from '../common/contract/cashier.ts';
+import type { StationStatus } from '../common/contract/station.ts';
+import { ServerUrl } from '../common/transport.ts';
 import { Settings } from '../common/settings.ts';
 import type { StationActivity } from '../common/update-policy.ts';
 import type { StationLink } from './station-link.ts';
@@ -71,6 +73,18 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
   const installKey = installId(options.userData);
   let enrolledStationId: string | null = null;
   let settings: Settings = Settings.parse({});
+  // The school's settings from its backend, as the station's status pushes carry them.
+  let school: Pick<StationStatus['school'], 'timeZone' | 'releaseFeed'> | null = null;
+  let refusedFeed: string | null = null;
+  const schoolFeed = (): string | null => {
+    const feed = school?.releaseFeed ?? null;
+    if (feed === null) return null;
+    if (ServerUrl.safeParse(feed).success) return feed;
+    if (refusedFeed === feed) return null;
+    refusedFeed = feed;
+    log.warn(`update: the school's release feed is not an allowed address (https://, or http:// only to this computer); using the station's own`);
+    return null;
+  };
   const activity: StationActivity = { mode: 'unset', lastTapAt: null, shiftOpen: false };
   let child: StationChild | null = null;
 
@@ -85,7 +99,11 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
     certificateThumbprints: build.certificateThumbprints,
     // The enrolment id once the station is enrolled; before that the per-install id.
     stationKey: () => enrolledStationId ?? installKey,
-    settings: () => ({ backendUrl: settings.backendUrl, update: settings.update }),
+    // The school's release feed, when its backend sets one, wins over the station's own setting.
+    settings: () => {
+      const feed = schoolFeed();
+      return { backendUrl: settings.backendUrl, update: feed ? { ...settings.update, feedUrl: feed } : settings.update, timeZone: school?.timeZone };
+    },
     activity: () => ({ ...activity, mode: settings.mode }),
     logger: log,
   });
@@ -130,7 +148,11 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
         () => {},
       );
       // Settings changes and enrolment are followed by a status push; re-read them then.
-      link.on('station.status', refreshSettings);
+      link.on('station.status', (status) => {
+        const s = (status as Partial<StationStatus> | null)?.school;
+        if (s) school = { timeZone: s.timeZone, releaseFeed: s.releaseFeed };
+        refreshSettings();
+      });
       link.on('card.presented', () => (activity.lastTapAt = Date.now()));
       link.on('cashier.shift', (shift) => (activity.shiftOpen = (shift as ShiftInfo | null) !== null));
     },

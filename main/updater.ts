@@ -57,7 +57,8 @@ export interface UpdaterDeps {
   thumbprintOf?: (path: string) => Promise<string | null>;
   /** Station id from enrolment, or a per-install id before that: its rollout bucket never changes. */
   stationKey: () => string;
-  settings: () => { backendUrl: string | null; update: UpdateSettings };
+  /** `timeZone`: the school's zone from its backend, for the rush hours (falls back to `deps.timeZone`). */
+  settings: () => { backendUrl: string | null; update: UpdateSettings; timeZone?: string | undefined };
   activity: () => StationActivity;
   logger: UpdateLogger;
   now?: () => number;
@@ -291,7 +292,7 @@ export function createUpdateService(deps: UpdaterDeps): UpdateService {
     const verdict = installVerdict(
       at,
       deps.activity(),
-      { rushHours: settings.update.rushHours, quietAfterTapMinutes: settings.update.quietAfterTapMinutes, timeZone: deps.timeZone },
+      { rushHours: settings.update.rushHours, quietAfterTapMinutes: settings.update.quietAfterTapMinutes, timeZone: settings.timeZone ?? deps.timeZone },
       force,
     );
     const before = state.phase;

@@ -13,6 +13,17 @@ export interface WindowOptionsInput {
 }
 
 /**
+ * What each window is given to reach the station: the operator's window the bridge (its preload,
+ * `connect`, 'station:port'); the customer display its own preload and the customer channel (its
+ * projection only; it can make no request). Pure, so a unit test pins that they never cross.
+ */
+export function windowChannel(role: WindowRole): { preload: 'index.cjs' | 'customer.cjs'; connect: 'connect' | 'customer'; channel: 'station:port' | 'customer:port' } {
+  return role === 'customer'
+    ? { preload: 'customer.cjs', connect: 'customer', channel: 'customer:port' }
+    : { preload: 'index.cjs', connect: 'connect', channel: 'station:port' };
+}
+
+/**
  * What the environment may change about a launch. A packaged station at a school entrance is started by
  * whoever can reach its shortcut: there, STATION_DATA_DIR (another data folder, another school) and
  * STATION_DEVTOOLS (a console in the page) are ignored; they serve development and the test runners.

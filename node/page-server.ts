@@ -1,31 +1,19 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../common/logger.ts';
 import { STATIC_MIME as MIME } from '../common/mime.ts';
+import { BadRequest, cookieNames, cookieValue, requestUrl, sameToken } from './http-guard.ts';
 import { photoMime, type PhotoStore } from './photos.ts';
 
-const COOKIE = 'station_token';
-
-export function sameToken(a: string | null | undefined, b: string): boolean {
-  if (!a) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-export function cookieToken(req: IncomingMessage): string | null {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, v] = part.trim().split('=');
-    if (k === COOKIE && v) return decodeURIComponent(v);
-  }
-  return null;
-}
+export { sameToken } from './http-guard.ts';
 
 export interface PageHandlerOptions {
   photos: PhotoStore;
+  /** The operator's token: the station's screens, the photos and the full bridge. */
   token: string;
+  /** The customer display's token: its page and its narrow channel only (none: no customer display). */
+  customerToken?: string | null;
   /** The built renderer (index.html, assets/); null serves only photos. */
   staticDir: string | null;
   /** The port this handler is served on (known once listening). */
@@ -33,79 +21,99 @@ export interface PageHandlerOptions {
   log: Logger;
 }
 
+/** Where the customer display lives in the browser host: its page, its login and its bridge. */
+export const CUSTOMER_PATH = '/customer';
+
 /**
- * The page side of the browser host: the built renderer and the photos behind the per-launch token.
- * The page is opened once with `?token=…`; the token then rides in an HttpOnly, SameSite=Strict
- * cookie so images and the socket carry it.
+ * The page side of the browser host: the built renderer and the photos behind the token. The page is
+ * opened once with `?token=…` (the customer display: `/customer?token=…` with its own token); the host
+ * sets an HttpOnly, SameSite=Strict cookie named for this port and redirects to the clean address, so
+ * the token leaves the address bar and the history. From then on photos and the socket are
+ * authenticated by the cookie only. `/session` (`/customer/session`) tells the page whether it holds a
+ * valid cookie, so an address without one shows what to do instead of an empty screen.
+ * The app's own files are public: they are the same for every school and carry no data.
  */
 export function createPageHandler(options: PageHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { photos, token, log } = options;
+  const customerToken = options.customerToken ?? null;
   const staticRoot = options.staticDir ? resolve(options.staticDir) : null;
   const csp = (): string =>
     `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; ` +
-    `connect-src 'self' ws://127.0.0.1:${options.port()}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
+    `connect-src 'self' ws://127.0.0.1:${options.port()} ws://localhost:${options.port()}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
 
-  const send404 = (res: ServerResponse): void => {
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+  const plain = (res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers }).end(text);
   };
 
   const serveFile = (res: ServerResponse, path: string, type: string, cache: string): void => {
     res.writeHead(200, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff', 'content-security-policy': csp() });
-    createReadStream(path).pipe(res);
+    createReadStream(path)
+      .on('error', (err) => {
+        log.warn({ err }, 'browser host: file read failed');
+        res.destroy();
+      })
+      .pipe(res);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${options.port()}`);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
+    const { url, path } = requestUrl(req, [options.port()]);
+    const names = cookieNames(options.port());
+    const customerArea = path === CUSTOMER_PATH || path.startsWith(`${CUSTOMER_PATH}/`);
     const given = url.searchParams.get('token');
     if (given !== null) {
-      if (!sameToken(given, token)) {
-        log.warn({ path: url.pathname }, 'browser host: wrong token');
-        res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('wrong token');
-        return;
-      }
+      // The login: the token once in the address, then a cookie and the clean address. A wrong (or an
+      // old) token gets the clean address without a cookie, and the page there says what to do.
+      const [expected, cookie, cookiePath] = customerArea ? [customerToken, names.customer, CUSTOMER_PATH] : [token, names.operator, '/'];
       url.searchParams.delete('token');
-      res.writeHead(303, {
-        location: url.pathname + url.search + url.hash,
-        'set-cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
-      });
-      res.end();
+      const headers: Record<string, string> = { location: url.pathname + url.search, 'cache-control': 'no-store' };
+      if (sameToken(given, expected)) headers['set-cookie'] = `${cookie}=${expected}; HttpOnly; SameSite=Strict; Path=${cookiePath}`;
+      else log.warn({ customer: customerArea }, 'browser host: wrong token in the address');
+      res.writeHead(303, headers).end();
       return;
     }
-    if (url.pathname.startsWith('/photos/')) {
-      if (!sameToken(cookieToken(req), token)) {
-        res.writeHead(401).end();
-        return;
-      }
-      const bytes = photos.read(url.pathname.slice('/photos/'.length));
-      if (!bytes) return send404(res);
+    const operatorOk = sameToken(cookieValue(req, names.operator), token);
+    if (path === '/session') return plain(res, operatorOk ? 204 : 401, operatorOk ? '' : 'no valid token');
+    if (path === `${CUSTOMER_PATH}/session`) {
+      const ok = sameToken(cookieValue(req, names.customer), customerToken);
+      return plain(res, ok ? 204 : 401, ok ? '' : 'no valid token');
+    }
+    if (path.startsWith('/photos/')) {
+      if (!operatorOk) return plain(res, 401, 'no valid token');
+      const bytes = photos.read(path.slice('/photos/'.length));
+      if (!bytes) return plain(res, 404, 'not found');
       res.writeHead(200, {
         'content-type': photoMime(bytes) ?? 'application/octet-stream',
         'cache-control': 'private, max-age=31536000, immutable',
         'x-content-type-options': 'nosniff',
-        // An SVG portrait is shown as an image only; never let it run script if opened directly.
-        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+        'content-security-policy': "default-src 'none'",
       });
       res.end(bytes);
       return;
     }
-    if (!staticRoot) return send404(res);
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    if (!staticRoot) return plain(res, 404, 'not found');
+    const rel = normalize(path).replace(/^([/\\])+/, '');
     let file = resolve(join(staticRoot, rel));
-    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return send404(res);
+    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return plain(res, 404, 'not found');
     if (!existsSync(file) || statSync(file).isDirectory()) {
       // Client-side routes (/, /customer) get the app's page; a missing asset is a 404.
-      if (extname(rel) !== '' && extname(rel) !== '.html') return send404(res);
+      if (extname(rel) !== '' && extname(rel) !== '.html') return plain(res, 404, 'not found');
       file = join(staticRoot, existsSync(join(staticRoot, `${rel}.html`)) ? `${rel}.html` : 'index.html');
-      if (!existsSync(file)) return send404(res);
+      if (!existsSync(file)) return plain(res, 404, 'not found');
     }
     const ext = extname(file);
     serveFile(res, file, MIME[ext] ?? 'application/octet-stream', ext === '.html' ? 'no-store' : 'public, max-age=3600');
   };
 
-  return handle;
+  // Nothing a request carries may end the process: malformed is 400, anything else a logged 500.
+  return (req, res) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      if (err instanceof BadRequest) log.warn({ why: err.message }, 'browser host: malformed request refused');
+      else log.error({ err }, 'browser host: request failed');
+      if (!res.headersSent) plain(res, err instanceof BadRequest ? 400 : 500, err instanceof BadRequest ? 'bad request' : 'internal error', { connection: 'close' });
+      else res.destroy();
+    }
+  };
 }
-
-/**
- * The browser host's bridge: the contract's messages over a WebSocket on 127.0.0.1 behind the per-launch
- * token (and, when asked, the page and photos too, through `createPageHandler`).
- */

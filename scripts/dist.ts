@@ -31,7 +31,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 /** The native addons the station loads; each must be unpacked from the asar as a whole package. */
-export const REQUIRED_NATIVE_MODULES = ['better-sqlite3', '@serialport/bindings-cpp', '@pokusew/pcsclite'] as const;
+export const REQUIRED_NATIVE_MODULES = ['better-sqlite3-multiple-ciphers', 'better-sqlite3', '@serialport/bindings-cpp', '@pokusew/pcsclite'] as const;
 export const REQUIRED_FUSES = {
   runAsNode: false,
   enableNodeOptionsEnvironmentVariable: false,

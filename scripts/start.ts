@@ -5,6 +5,10 @@
  * Unless a backend is configured (STATION_BACKEND_URL, or a backend set on the station's setup screen),
  * the reference server runs beside the station on 127.0.0.1 (SQLite in <data>/server, the demo school of
  * 30) and the station enrolls itself to it with a fresh code, so a newcomer sees sync work.
+ *
+ * `npm start -- --second-station` also starts a second station (a guard post, "Второй вход", its own
+ * data folder <data>-second) under the browser host against the same reference server: a pass at one
+ * appears in the other's counters and roll call within a second.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +25,17 @@ import { startServer, type RunningServer } from '../server/index.ts';
 import { ensureElectronBinary } from './electron-binary.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const secondStation = process.argv.includes('--second-station');
+/** The second station's name and folder; its token file says which station of the server it is. */
+const SECOND_NAME = 'Второй вход';
+const secondDir = (dataDir: string) => `${dataDir}-second`;
+function secondStationId(dataDir: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(join(secondDir(dataDir), 'backend-token.json'), 'utf8')) as { stationId?: string }).stationId ?? null;
+  } catch {
+    return null;
+  }
+}
 
 function run(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
@@ -66,7 +81,8 @@ async function referenceServer(dataDir: string): Promise<{ server: RunningServer
   // enrolled before whose mode changed since gets the new role here, at the next `npm start`.
   const role = mode === 'cashier' ? 'cashier' : 'guard';
   if (mode !== 'unset') {
-    for (const st of await server.repo.stations()) if (!st.revokedAt && st.role !== role) await server.repo.setStationRole(st.id, role);
+    const second = secondStationId(dataDir);
+    for (const st of await server.repo.stations()) if (!st.revokedAt && st.role !== role && st.id !== second) await server.repo.setStationRole(st.id, role);
   }
   const { code } = await server.repo.createEnrollmentCode(role, 60);
   process.env.STATION_BACKEND_URL = server.url;
@@ -78,6 +94,40 @@ const electron = process.env.STATION_BROWSER_HOST === '1' ? { reason: 'STATION_B
 
 const dataDir = defaultDataDir();
 const backend = await referenceServer(dataDir);
+
+/**
+ * The second station: a guard post of the same school, in its own process and data folder, enrolled to
+ * the reference server with a code of its own. Only beside the reference server `npm start` runs (a
+ * school's own backend gives its codes on the station's setup screen).
+ */
+async function startSecondStation(): Promise<{ stop(): Promise<void> } | null> {
+  if (!secondStation) return null;
+  if (!backend.server) {
+    console.log('--second-station needs the reference server npm start runs (no STATION_BACKEND_URL, no backend set on the setup screen); not started.');
+    return null;
+  }
+  const dir = secondDir(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const store = openStore(join(dir, 'station.db'), systemClock());
+  try {
+    if (store.settings.get().mode === 'unset') {
+      store.settings.update({
+        mode: 'guard',
+        stationName: SECOND_NAME,
+        readers: [
+          { id: 'demo', kind: 'simulated', role: 'entry' },
+          { id: 'demo-exit', kind: 'simulated', role: 'exit' },
+        ],
+      });
+    }
+  } finally {
+    store.close();
+  }
+  const { code } = await backend.server.repo.createEnrollmentCode('guard', 60);
+  const host = await startBrowserHost({ dataDir: dir, entry: bundledStationEntry, env: { STATION_BACKEND_URL: backend.server.url, STATION_ENROLLMENT_CODE: code } });
+  console.log(`A second station (${SECOND_NAME}, a guard post of the same school; data folder ${dir}):\n\n  ${host.url}\n`);
+  return host;
+}
 const describeBackend = () =>
   backend.server
     ? `Reference server (demo school, SQLite in ${join(dataDir, 'server')}):\n\n  ${backend.server.url}\n`
@@ -86,15 +136,19 @@ const describeBackend = () =>
 if ('path' in electron) {
   console.log(describeBackend());
   build();
+  const second = await startSecondStation();
   const child = spawn(electron.path, [root], { cwd: root, stdio: 'inherit' });
-  child.on('exit', (code) => void (backend.server?.close() ?? Promise.resolve()).then(() => process.exit(code ?? 0)));
+  child.on('exit', (code) => void (second?.stop() ?? Promise.resolve()).then(() => backend.server?.close()).then(() => process.exit(code ?? 0)));
 } else {
   build();
   const host = await startBrowserHost({ dataDir, entry: bundledStationEntry, port: Number(process.env.STATION_PORT ?? 0) });
   console.log(`\nSchool Station is running in the browser host because ${electron.reason}.`);
   console.log(`Data folder: ${dataDir}`);
   console.log(`Open in a browser on this computer:\n\n  ${host.url}\n`);
+  console.log(`The customer display (a till's screen turned to the queue) has its own address:\n\n  ${host.customerUrl}\n`);
+  console.log('Both stay the same at every start on this data folder; an open tab reconnects by itself.\n');
   console.log(describeBackend());
+  const second = await startSecondStation();
   console.log('Press Ctrl+C to stop.');
   // Ctrl+C reaches the whole process group, so the station process may end before host.stop() asks it
   // to: once stopping, its exit is the expected one and says nothing.
@@ -103,6 +157,7 @@ if ('path' in electron) {
     if (stopping) return;
     stopping = true;
     void host.stop().then(async () => {
+      await second?.stop();
       await backend.server?.close();
       console.log('School Station stopped.');
       process.exit(0);

@@ -3,8 +3,13 @@
  * school. The CLI and the admin-token endpoints both call these functions.
  */
 import { randomBytes } from 'node:crypto';
-import { CARD_TECHNOLOGIES, CardFormatError, isCanonicalUid, isRandomUid, toCanonicalUid, type CanonicalCard, type CardTechnology } from '../common/card-id.ts';
-import { DEMO_SPARE_CARDS, generateDemoSchool } from '../common/demo-school.ts';
+import { deflateSync } from 'node:zlib';
+import { CARD_FORMATS, CARD_TECHNOLOGIES, CardFormatError, isCanonicalUid, isRandomUid, toCanonicalUid, type CanonicalCard, type CardFormat, type CardTechnology } from '../common/card-id.ts';
+import { partOfFormat, type UidPart } from '../common/card-match.ts';
+import { portraitPng } from '../common/demo-portrait.ts';
+import { schoolDate } from '../common/school-time.ts';
+import { DEMO_SPARE_CARDS, demoPhotoConsent, generateDemoSchool } from '../common/demo-school.ts';
+import { portraitMime } from '../common/mime.ts';
 import { Card, MenuItem, PersonStatus, Staff, Student } from '../common/domain.ts';
 import { parseMoney } from '../common/money.ts';
 import { PIN_PATTERN } from '../common/pin-hash.ts';
@@ -57,25 +62,36 @@ function records(text: string): { line: number; get: (name: string) => string }[
   return rows.map((r, i) => ({ line: i + 2, get: (name: string) => (r[names.indexOf(name)] ?? '').trim() }));
 }
 
-export function photoMimeOf(bytes: Uint8Array): string | null {
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
-  if (bytes[0] === 0x89 && bytes[1] === 0x50) return 'image/png';
-  if (bytes[0] === 0x52 && bytes[1] === 0x49 && bytes[8] === 0x57) return 'image/webp';
-  const head = Buffer.from(bytes.subarray(0, 256)).toString('utf8').trimStart();
-  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'image/svg+xml';
-  return null;
-}
+/** JPEG, PNG or WebP by their first bytes; anything else (SVG, which can carry script, included) is not a portrait. */
+export const photoMimeOf = portraitMime;
 
-/** `iso14443:04A1B2C3D4E5F6; em4100:0A1B2C3D4E` (technology defaults to iso14443). */
-function parseCards(cell: string): { technology: CardTechnology; uid: string }[] {
+/**
+ * `iso14443:04A1B2C3D4E5F6; em4100:0A1B2C3D4E` (technology defaults to iso14443), or a number as a reader
+ * printed it with its format: `em4100:dec10:3605831468`. The card keeps the format's part of the number
+ * (a 10-digit print is the last 4 bytes), so a reader of any format matches it on the bytes both know.
+ */
+function parseCards(cell: string): { technology: CardTechnology; uid: string; part?: UidPart }[] {
   return cell
     .split(/[;\s]+/)
     .filter(Boolean)
-    .map((part) => {
-      const [a, b] = part.includes(':') ? part.split(':') : ['iso14443', part];
+    .map((item) => {
+      const fields = item.includes(':') ? item.split(':') : ['iso14443', item];
+      const [a, b, c] = fields;
       const technology = a!.toLowerCase() as CardTechnology;
-      const uid = (b ?? '').toUpperCase();
       if (!CARD_TECHNOLOGIES.includes(technology)) throw new Error(`unknown card technology "${a}"`);
+      if (fields.length === 3) {
+        const format = (b ?? '').toLowerCase() as CardFormat;
+        if (!CARD_FORMATS.includes(format)) throw new Error(`unknown card format "${b}" (one of ${CARD_FORMATS.join(', ')})`);
+        let uid: string;
+        try {
+          uid = toCanonicalUid(c ?? '', format);
+        } catch (err) {
+          throw new Error(`card "${item}": ${(err as Error).message}`);
+        }
+        const part = partOfFormat(format);
+        return part === 'full' ? { technology, uid } : { technology, uid, part };
+      }
+      const uid = (b ?? '').toUpperCase();
       if (!isCanonicalUid(uid)) throw new Error(`card uid "${b}" is not upper-case hex of 1 to 10 bytes`);
       return { technology, uid };
     });
@@ -83,17 +99,21 @@ function parseCards(cell: string): { technology: CardTechnology; uid: string }[]
 
 export type PhotoSource = (name: string) => Buffer | null;
 
-const PHOTO_EXTS = ['jpg', 'jpeg', 'png', 'webp', 'svg'];
+const PHOTO_EXTS = ['jpg', 'jpeg', 'png', 'webp'];
 
 async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, photos: PhotoSource): Promise<ImportReport> {
-  const report: ImportReport = { imported: 0, rejected: [] };
+  const report: ImportReport = { imported: 0, rejected: [], removed: 0, warnings: [] };
+  const leaving: { line: number; id: string }[] = [];
   const ready: {
     person: Student | Staff;
-    cards: { technology: CardTechnology; uid: string }[];
+    cards: { technology: CardTechnology; uid: string; part?: UidPart }[];
     photo: { bytes: Buffer; mime: string } | null;
     /** Staff only: the PIN from the `pin` column (empty cell or no column: keep the stored one). */
     pin: string | null;
     pinHash?: string;
+    /** Null: the file does not say (no column, empty cell), so the stored consent stands. */
+    consent: boolean | null;
+    line: number;
   }[] = [];
   const spares = await repo.spareCardKeys();
   for (const rec of records(csv)) {
@@ -106,12 +126,19 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
         const bytes = photos(name);
         if (!bytes) continue;
         const mime = photoMimeOf(bytes);
-        if (!mime) throw new Error(`photo ${name} is not a JPEG, PNG, WebP or SVG image`);
+        if (!mime) throw new Error(`photo ${name} is not a JPEG, PNG or WebP image`);
         photo = { bytes, mime };
         break;
       }
       if (photoName && !photo) throw new Error(`photo ${photoName} not found`);
       const status = PersonStatus.parse(rec.get('status') || 'active');
+      // A pupil who left is deleted, not kept as "left": the school's regulation says so.
+      if (status === 'left') {
+        if (!id) throw new Error('id is empty');
+        leaving.push({ line: rec.line, id });
+        continue;
+      }
+      const consent = parseConsent(rec.get('photo_consent'));
       const person =
         kind === 'student'
           ? Student.parse({ id, fullName: rec.get('full_name'), className: rec.get('class'), photoHash: null, status })
@@ -128,7 +155,7 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
       const cards = parseCards(rec.get('cards'));
       const spare = cards.find((c) => spares.has(`${c.technology}:${c.uid}`));
       if (spare) throw new Error(`card ${spare.technology}:${spare.uid} is a spare card in the school's stock; remove it from the stock first`);
-      ready.push({ person, cards, photo, pin });
+      ready.push({ person, cards, photo, pin, consent, line: rec.line });
     } catch (err) {
       report.rejected.push({ line: rec.line, reason: err instanceof Error ? err.message.replace(/\s+/g, ' ') : String(err) });
     }
@@ -142,7 +169,16 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
     await repo.db.tx(
       async (tx) => {
         for (const r of ready.slice(i, i + 500)) {
-          if (r.photo) r.person.photoHash = await repo.putPhoto(tx, r.photo.bytes, r.photo.mime);
+          const table = kind === 'student' ? 'students' : 'staff';
+          const stored = await tx.get<{ photo_consent: number | null }>(`SELECT photo_consent FROM ${table} WHERE id = ?`, [r.person.id]);
+          const consent = r.consent ?? Number(stored?.photo_consent ?? 0) === 1;
+          if (!consent) {
+            report.warnings!.push({
+              line: r.line,
+              reason: `${r.person.id}: no photo consent (photo_consent)${r.photo ? ': the portrait is not kept' : ''}; stations show "без фото"`,
+            });
+            r.person.photoHash = null;
+          } else if (r.photo) r.person.photoHash = await repo.putPhoto(tx, r.photo.bytes, r.photo.mime);
           else {
             // A file without a photo for this person keeps the portrait imported before.
             const had = await tx.get<{ photo_hash: string | null }>(`SELECT photo_hash FROM ${kind === 'student' ? 'students' : 'staff'} WHERE id = ?`, [r.person.id]);
@@ -150,6 +186,7 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
           }
           if (kind === 'student') await repo.upsertStudent(tx, r.person as Student);
           else await repo.upsertStaff(tx, r.person as Staff, r.pinHash);
+          await repo.setPhotoConsent(tx, kind, r.person.id, consent);
           await repo.ensureAccount(tx, { holderId: r.person.id });
           for (const c of r.cards) {
             await repo.upsertCard(tx, Card.parse({ ...c, holderKind: kind, holderId: r.person.id, status: 'active', validUntil: null }));
@@ -160,16 +197,32 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
       { roster: true },
     );
   }
+  for (const l of leaving) {
+    if (await repo.forgetPerson(kind, l.id)) report.removed!++;
+    else report.warnings!.push({ line: l.line, reason: `status=left: no ${kind} ${l.id} on record (nothing to delete)` });
+  }
   return report;
 }
 
-/** Students CSV: `id,full_name,class,photo,cards,status` (photo and cards optional). */
+/** `photo_consent`: yes/да/1/true or no/нет/0/false; null for an empty cell (or no column): not said. */
+export function parseConsent(cell: string): boolean | null {
+  const v = cell.trim().toLowerCase();
+  if (v === '') return null;
+  if (['yes', 'y', 'да', 'д', '1', 'true'].includes(v)) return true;
+  if (['no', 'n', 'нет', 'н', '0', 'false'].includes(v)) return false;
+  throw new Error(`photo_consent "${cell}" is not yes/no (да/нет)`);
+}
+
+/**
+ * Students CSV: `id,full_name,class,photo,cards,status,photo_consent` (photo and cards optional). A row
+ * with `status=left` deletes that pupil (forgetPerson); `photo_consent` other than yes keeps no portrait.
+ */
 export function importStudentsCsv(repo: Repo, csv: string, photos: PhotoSource = () => null): Promise<ImportReport> {
   return importPeople(repo, 'student', csv, photos);
 }
 
 /**
- * Staff CSV: `id,full_name,position,roles,photo,cards,status,pin`; roles separated by `;` or spaces. `pin`
+ * Staff CSV: `id,full_name,position,roles,photo,cards,status,pin,photo_consent` (as for students); roles separated by `;` or spaces. `pin`
  * (optional, 4 to 12 digits) is stored only as a salted hash; an empty cell keeps the stored PIN.
  */
 export function importStaffCsv(repo: Repo, csv: string, photos: PhotoSource = () => null): Promise<ImportReport> {
@@ -185,10 +238,11 @@ export async function setStaffPin(repo: Repo, staffId: string, pin: string | nul
 }
 
 /**
- * A spare card as IT names it (the uid in any printed form of common/card-id.ts) → its canonical form.
+ * A spare card as IT names it (the uid in any printed form of common/card-id.ts) → its canonical form,
+ * with the part of the number that form carries (a 10-digit print: the last 4 bytes).
  * A uid a reader cannot trust (a phone's or bank card's random id) is refused.
  */
-export function spareCardFromRef(ref: SpareCardRef): CanonicalCard {
+export function spareCardFromRef(ref: SpareCardRef): CanonicalCard & { part: UidPart } {
   let uid: string;
   try {
     uid = toCanonicalUid(ref.uid, ref.format);
@@ -196,7 +250,7 @@ export function spareCardFromRef(ref: SpareCardRef): CanonicalCard {
     if (err instanceof CardFormatError) throw new RangeError(`${err.message} (format ${ref.format})`);
     throw err;
   }
-  const card = { technology: ref.technology, uid };
+  const card = { technology: ref.technology, uid, part: partOfFormat(ref.format) };
   if (isRandomUid(card)) throw new RangeError(`card ${card.technology}:${uid} has a random uid (a phone or bank card): it cannot be a spare card`);
   return card;
 }
@@ -234,11 +288,6 @@ export async function importMenuCsv(repo: Repo, csv: string): Promise<ImportRepo
   return report;
 }
 
-/** The school day (YYYY-MM-DD) of an instant, in the school's time zone. */
-export function schoolDay(ms: number, timeZone = 'Europe/Moscow'): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
-}
-
 export interface DemoSeedOptions {
   students?: number;
   /** Pad every portrait to about this many bytes (benchmarks use 30 KB photos). */
@@ -254,15 +303,16 @@ export async function seedDemoSchool(
   options: DemoSeedOptions = {},
 ): Promise<{ students: number; staff: number; cards: number; spareCards: number }> {
   const now = options.now ?? new Date();
-  const date = schoolDay(now.getTime());
+  const { timeZone } = await repo.schoolSettings();
+  const date = schoolDate(now.getTime(), timeZone);
   const school = generateDemoSchool({ students: options.students ?? 30, date, now: now.toISOString() });
   const photoOf = (id: string): Buffer | null => {
-    const svg = school.photos.get(id);
-    if (!svg) return null;
-    if (!options.photoBytes || svg.length >= options.photoBytes) return Buffer.from(svg, 'utf8');
-    // Random filler inside a comment: the portrait looks the same, the bytes weigh what a real photo does.
-    const pad = randomBytes(Math.ceil(((options.photoBytes - svg.length - 10) * 3) / 4)).toString('base64');
-    return Buffer.from(svg.replace('</svg>', `<!--${pad}--></svg>`), 'utf8');
+    const spec = school.photos.get(id);
+    if (!spec) return null;
+    const png = portraitPng(spec, deflateSync, { id });
+    if (!options.photoBytes || png.length >= options.photoBytes) return Buffer.from(png);
+    // Random filler in a private chunk: the portrait looks the same, the bytes weigh what a real photo does.
+    return Buffer.from(portraitPng(spec, deflateSync, { id, padding: randomBytes(options.photoBytes - png.length - 12) }));
   };
   const people = [...school.students.map((p) => ({ kind: 'student' as const, p })), ...school.staff.map((p) => ({ kind: 'staff' as const, p }))];
   const pinHashes = await demoPinHashes(repo, school.staff);
@@ -271,13 +321,15 @@ export async function seedDemoSchool(
     await repo.db.tx(
       async (tx) => {
         for (const { kind, p } of people.slice(i, i + 250)) {
-          const bytes = photoOf(p.id);
-          const photoHash = bytes ? await repo.putPhoto(tx, bytes, 'image/svg+xml') : null;
+          const consent = demoPhotoConsent(p.id);
+          const bytes = consent ? photoOf(p.id) : null;
+          const photoHash = bytes ? await repo.putPhoto(tx, bytes, 'image/png') : null;
           if (kind === 'student') await repo.upsertStudent(tx, { ...(p as Student), photoHash });
           else {
             const { pin: _pin, ...staff } = p as Staff & { pin: string };
             await repo.upsertStaff(tx, { ...staff, photoHash }, pinHashes.get(staff.id));
           }
+          await repo.setPhotoConsent(tx, kind, p.id, consent);
           const a = accounts.get(p.id);
           await repo.ensureAccount(tx, a ?? { holderId: p.id }, a?.balance ?? 0);
           if (a?.balance) {
@@ -304,11 +356,13 @@ export async function seedDemoSchool(
   }
   const menu: MenuItem[] = [];
   for (let d = 0; d < (options.menuDays ?? 7); d++) {
-    const day = schoolDay(now.getTime() + d * 86_400_000);
+    const day = schoolDate(now.getTime() + d * 86_400_000, timeZone);
     for (const m of school.menu) menu.push({ ...m, date: day });
   }
   await repo.putMenu(menu);
   await seedDemoSpareCards(repo);
+  // Stations enrolled here keep their on-screen demo reader; with a real school's backend they drop it.
+  await repo.markDemoSchool();
   return { students: school.students.length, staff: school.staff.length, cards: school.cards.length, spareCards: DEMO_SPARE_CARDS.length };
 }
 
@@ -332,7 +386,7 @@ async function demoPinHashes(repo: Repo, staff: readonly { id: string; pin: stri
  */
 export async function ensureDemoSchool(repo: Repo, options: DemoSeedOptions = {}): Promise<boolean> {
   if ((await repo.counts()).students > 0) {
-    const school = generateDemoSchool({ students: 0, date: schoolDay(Date.now()), now: new Date().toISOString() });
+    const school = generateDemoSchool({ students: 0, date: schoolDate(Date.now(), (await repo.schoolSettings()).timeZone), now: new Date().toISOString() });
     const present = await repo.db.all<{ id: string; full_name: string; pin_hash: string | null }>('SELECT id, full_name, pin_hash FROM staff');
     // Only the demo's own staff (same id and name), never a real school's.
     const ids = new Set(present.map((r) => `${r.id}\u0000${r.full_name}`));
@@ -340,6 +394,8 @@ export async function ensureDemoSchool(repo: Repo, options: DemoSeedOptions = {}
     // A removed spare card leaves a tombstone: a stock IT emptied on purpose stays empty.
     const everSpares = await repo.db.get("SELECT 1 AS x FROM spare_cards UNION ALL SELECT 1 AS x FROM tombstones WHERE kind = 'spare_card'");
     if (demo.length === school.staff.length && !everSpares) await seedDemoSpareCards(repo);
+    // A demo school seeded before the backend said so: every demo staff member is there, as seeded.
+    if (demo.length === school.staff.length && demo.length > 0) await repo.markDemoSchool();
     if (present.some((r) => r.pin_hash !== null)) return false;
     const hashes = await demoPinHashes(repo, demo);
     await repo.db.tx(async (tx) => {

@@ -41,6 +41,12 @@ import {
   ResolveExceptionRequest,
   SchoolSettings,
   SchoolSettingsPatch,
+  DayQuery,
+  DayReply,
+  RemovePersonRequest,
+  RemovePersonResponse,
+  PhotoConsentRequest,
+  PhotoConsentResponse,
 } from '../common/sync-api.ts';
 import { Card } from '../common/domain.ts';
 import { addSpareCard, importMenuCsv, importStaffCsv, importStudentsCsv, removeSpareCard, setStaffPin } from './admin.ts';
@@ -105,7 +111,12 @@ export const BODY_LIMITS = { enroll: 4 * KB, events: 8 * KB * KB, admin: 1 * KB 
 
 const ROSTER_PAGE_DEFAULT = 1000;
 
-function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): RouteDef[] {
+function routesFor(repo: Repo, schoolName: string | undefined, enrollGuard: EnrollGuard): RouteDef[] {
+  // The name given at start (serve --school-name) wins over the stored one.
+  const identity = async () => {
+    const id = await repo.identity();
+    return schoolName ? { ...id, schoolName } : id;
+  };
   const fromBase64 = (photos: Record<string, string>) => (name: string) => (photos[name] ? Buffer.from(photos[name], 'base64') : null);
   return [
     route({
@@ -125,7 +136,8 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
         }
         enrollGuard.succeeded(req.ip);
         req.log.info({ stationId: r.stationId, role: r.role, name: body.stationName }, 'station enrolled');
-        return { stationId: r.stationId, token: r.token, schoolName };
+        const backend = await identity();
+        return { stationId: r.stationId, token: r.token, schoolName: backend.schoolName, backend };
       },
     }),
     route({
@@ -137,7 +149,7 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
       response: RosterPage,
       async handler({ query }) {
         const q = query;
-        return repo.rosterPage(Number(q.since ?? 0), q.limit ?? ROSTER_PAGE_DEFAULT);
+        return { ...(await repo.rosterPage(Number(q.since ?? 0), q.limit ?? ROSTER_PAGE_DEFAULT)), backend: await identity() };
       },
     }),
     route({
@@ -190,6 +202,13 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
       response: EventsBatchResponse,
       async handler({ body, station, req }) {
         const { events } = body;
+        const backend = await identity();
+        if (body.backendId !== undefined && body.backendId !== backend.id) {
+          // Made for another backend (a station that was enrolled elsewhere): none of it is this school's.
+          req.log.warn({ stationId: station.id, events: events.length, madeFor: body.backendId }, 'events batch refused: made for another backend');
+          const message = `these events were made for another backend (${body.backendId}), not this one (${backend.id}); nothing was kept`;
+          return { results: events.map((e) => ({ id: e.id, status: 'invalid' as const, code: 'wrong_backend' as const, rule: 'wrong_backend', message })), backend };
+        }
         if (!station.role) req.log.warn({ stationId: station.id }, 'station has no role yet (enrolled before roles): set one with set-station-role');
         const results = await repo.applyEvents({ id: station.id, role: station.role }, events);
         const tally: Record<string, number> = {};
@@ -197,7 +216,21 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
         req.log.info({ stationId: station.id, events: events.length, ...tally }, 'events batch');
         // The result's words name ids and amounts, never a child's name or card number.
         for (const r of results) if (r.status === 'invalid' || r.status === 'anomaly') req.log.warn({ stationId: station.id, ...r }, `event ${r.status}`);
-        return { results };
+        return { results, backend };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/day',
+      summary:
+        "Today's facts from the school's other stations after a cursor (passes; meal figures per child), with no names: answers at once when some wait, else holds up to `wait` seconds for the next.",
+      auth: 'station',
+      query: DayQuery,
+      response: DayReply,
+      async handler({ query, station, reply }) {
+        const gone = new AbortController();
+        reply.raw.once('close', () => gone.abort());
+        return repo.day.poll(station.id, Number(query.since ?? 0), query.limit, query.wait * 1000, gone.signal);
       },
     }),
     // ── Administration ─────────────────────────────────────────────────────────────────────
@@ -325,6 +358,28 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
     }),
     route({
       method: 'POST',
+      url: '/v1/admin/people/remove',
+      summary: 'A pupil or employee leaves: cards, name, class, portrait and account details deleted; ledger and events keep a pseudonymous id.',
+      auth: 'admin',
+      body: RemovePersonRequest,
+      response: RemovePersonResponse,
+      handler: async ({ body }) => {
+        const r = await repo.forgetPerson(body.kind, body.id);
+        if (!r) throw new NotFound(`no ${body.kind} ${body.id}`);
+        return { removed: true, ...r };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/v1/admin/people/photo-consent',
+      summary: "Record a person's written photo consent; without it the portrait is deleted and never sent to stations.",
+      auth: 'admin',
+      body: PhotoConsentRequest,
+      response: PhotoConsentResponse,
+      handler: async ({ body }) => repo.updatePhotoConsent(body.kind, body.id, body.consent),
+    }),
+    route({
+      method: 'POST',
       url: '/v1/admin/menu/import',
       summary: 'Import a menu from CSV (date,id,name,category,kind,price,allergens).',
       auth: 'admin',
@@ -372,7 +427,7 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
       response: SpareCardAdminView,
       handler: async ({ body, req }) => {
         const added = await addSpareCard(repo, body);
-        req.log.info({ card: `${added.technology}:${added.uid}`, label: added.label }, 'spare card added to the stock');
+        req.log.info({ label: added.label }, 'spare card added to the stock');
         return added;
       },
     }),
@@ -385,7 +440,7 @@ function routesFor(repo: Repo, schoolName: string, enrollGuard: EnrollGuard): Ro
       response: SpareCardRemoveResponse,
       handler: async ({ body, req }) => {
         const r = await removeSpareCard(repo, body);
-        req.log.info({ card: `${r.removed.technology}:${r.removed.uid}`, stillBound: r.stillBound }, 'spare card removed from the stock');
+        req.log.info({ label: r.removed.label, stillBound: r.stillBound }, 'spare card removed from the stock');
         return r;
       },
     }),
@@ -531,8 +586,10 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; routes: R
     logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   const enrollGuard = new EnrollGuard(options.enrollGuard);
-  const routes = routesFor(repo, options.schoolName ?? 'Демо-школа', enrollGuard);
+  const routes = routesFor(repo, options.schoolName, enrollGuard);
   app.decorateRequest('station', null);
+  // A held long-poll answers at once when the server closes, so closing never waits out its hold.
+  app.addHook('preClose', async () => repo.day.feed.close());
   if (options.releasesDir) void app.register(releasesPlugin, { root: options.releasesDir });
 
   app.setErrorHandler((err, req, reply) => {

@@ -17,6 +17,7 @@ import {
   importMenuCsv,
   importStaffCsv,
   importStudentsCsv,
+  parseConsent,
   removeSpareCard,
   seedDemoSchool,
   setStaffPin,
@@ -31,8 +32,10 @@ const USAGE = `usage: node server/cli.ts <command> [options]
         [--tls-cert FILE.pem --tls-key FILE.pem]    serve HTTPS (or run behind a reverse proxy: see README)
         [--trust-proxy 127.0.0.1]                   behind a reverse proxy at that address: client addresses from X-Forwarded-For
   demo [--students 30] [--photo-bytes 0]              seed the demo school
-  import-students FILE.csv [--photos DIR]             id,full_name,class,photo,cards,status
-  import-staff FILE.csv [--photos DIR]                id,full_name,position,roles,photo,cards,status[,pin]
+  import-students FILE.csv [--photos DIR]             id,full_name,class,photo,cards,status,photo_consent (status=left deletes the pupil)
+  import-staff FILE.csv [--photos DIR]                id,full_name,position,roles,photo,cards,status[,pin],photo_consent
+  remove-student ID | remove-staff ID                 a person leaves: cards blocked, personal data deleted, accounts keep a pseudonymous id
+  photo-consent student|staff ID yes|no               record written photo consent (no: the portrait is deleted everywhere)
   set-pin STAFF_ID [--clear]                          a staff member's PIN (4 to 12 digits, read from stdin; stored hashed)
   import-menu FILE.csv                                date,id,name,category,kind,price,allergens
   enrollment-code --role guard|cashier [--ttl MIN]    a single-use code a station enrolls with, for its role (at most 1440 minutes)
@@ -43,6 +46,8 @@ const USAGE = `usage: node server/cli.ts <command> [options]
   exceptions [--all]                                  open exceptions: rules broken across stations, with events, child, stations, times
   resolve-exception ID charge_paid|accept|void --note TEXT --by NAME
   school-settings [--time-zone TZ] [--offline-cap RUBLES] [--subsidy-percent N] [--release-feed URL|none] [--retention-days N]
+                  [--no-entry-note on|off]   (the till's note for a pupil with no entry at a guard post today)
+  identity [--school-name NAME]                       this backend's identity (id made once per database, school name, demo); sets the name
   block-card TECH:UID
   lost-card TECH:UID TEMP_TECH:TEMP_UID [--valid-until ISO]
   spare-cards                                         the spare-card stock, and who holds each card right now
@@ -83,6 +88,8 @@ const { values, positionals } = parseArgs({
     'subsidy-percent': { type: 'string' },
     'release-feed': { type: 'string' },
     'retention-days': { type: 'string' },
+    'no-entry-note': { type: 'string' },
+    'school-name': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -171,6 +178,19 @@ if (command === 'serve') {
       case 'import-staff':
         print(await importStaffCsv(repo, readFileSync(arg(0, 'CSV file'), 'utf8'), folderPhotos(values.photos)));
         break;
+      case 'remove-student':
+      case 'remove-staff': {
+        const kind = command === 'remove-student' ? 'student' : 'staff';
+        const r = (await repo.forgetPerson(kind, arg(0, `${kind} id`))) ?? fail(`no ${kind} ${args[0]}`);
+        print({ removed: true, ...r });
+        break;
+      }
+      case 'photo-consent': {
+        const kind = arg(0, 'student or staff');
+        if (kind !== 'student' && kind !== 'staff') fail('photo-consent student|staff ID yes|no');
+        print(await repo.updatePhotoConsent(kind, arg(1, 'id'), parseConsent(arg(2, 'yes or no')) ?? fail('yes or no')));
+        break;
+      }
       case 'set-pin': {
         // The PIN comes on stdin, not the command line, so it is not left in shell history or `ps`.
         const pin = values.clear ? null : readFileSync(0, 'utf8').trim();
@@ -224,12 +244,21 @@ if (command === 'serve') {
           ...(values['subsidy-percent'] ? { subsidyDiscountPercent: Number(values['subsidy-percent']) } : {}),
           ...(values['release-feed'] ? { releaseFeed: values['release-feed'] === 'none' ? null : values['release-feed'] } : {}),
           ...(values['retention-days'] ? { retentionDays: Number(values['retention-days']) } : {}),
+          ...(values['no-entry-note'] ? { noEntryNoteAtTill: values['no-entry-note'] === 'on' } : {}),
         };
         const checked = SchoolSettingsPatch.safeParse(patch);
         if (!checked.success) fail(checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
         print(Object.keys(patch).length ? await repo.updateSchoolSettings(checked.data) : await repo.schoolSettings());
         break;
       }
+      case 'identity':
+        if (values['school-name'] !== undefined) {
+          const name = values['school-name'].trim();
+          if (!name || name.length > 200) fail('--school-name: 1 to 200 characters');
+          await repo.setSchoolName(name);
+        }
+        print(await repo.identity());
+        break;
       case 'stations':
         print(await repo.stations());
         break;

@@ -5,6 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { cardKey, printedForms, type CanonicalCard } from '../common/card-id.ts';
+import type { UidPart } from '../common/card-match.ts';
 import type { Account, Card, MenuItem, Staff, Student } from '../common/domain.ts';
 import { BALANCE_LIMIT, type StationRole } from '../common/events.ts';
 import { formatMoney } from '../common/money.ts';
@@ -12,6 +13,7 @@ import {
   SchoolSettings,
   type DayFigures,
   type PushResult,
+  type BackendIdentity,
   type SchoolSettingsPatch,
   type RosterPage,
   type RosterStaff,
@@ -24,7 +26,10 @@ import {
 import { applyBatch, type BatchStation } from './events/apply.ts';
 import { allIn } from './events/state.ts';
 import { Exceptions } from './exceptions.ts';
-import { isTimeZone, readSchoolSettings, schoolDateOf, writeSchoolSettings } from './school.ts';
+import { SchoolDay } from './day.ts';
+import { isTimeZone, schoolDate } from '../common/school-time.ts';
+import { readSchoolSettings, writeSchoolSettings } from './school.ts';
+import { markDemoSchool, readBackendIdentity, setSchoolName } from './identity.ts';
 import { Stations, type AuthResult, type StationRow } from './stations.ts';
 import type { Database, Sql, Tx } from './storage/sql.ts';
 
@@ -39,6 +44,7 @@ interface StudentRow {
   class_name: string;
   photo_hash: string | null;
   status: Student['status'];
+  photo_consent?: number | null;
   rev: number;
 }
 interface StaffRow {
@@ -49,6 +55,7 @@ interface StaffRow {
   status: Staff['status'];
   roles: string;
   pin_hash: string | null;
+  photo_consent?: number | null;
   rev: number;
 }
 interface CardRow {
@@ -58,6 +65,8 @@ interface CardRow {
   holder_id: string;
   status: Card['status'];
   valid_until: string | null;
+  /** null: the full uid. */
+  part: UidPart | null;
   rev: number;
 }
 interface AccountRow {
@@ -77,6 +86,7 @@ interface SpareRow {
   uid: string;
   label: string;
   added_at: string;
+  part: UidPart | null;
   rev: number;
 }
 /** A spare card with the temporary card row that binds it, if any (LEFT JOIN: nulls when unbound). */
@@ -86,14 +96,16 @@ interface SpareBindingRow extends SpareRow {
   valid_until: string | null;
   full_name: string | null;
 }
-const SPARE_WITH_BINDING = `SELECT sc.technology, sc.uid, sc.label, sc.added_at, sc.rev, c.holder_kind, c.holder_id, c.valid_until,
+const SPARE_WITH_BINDING = `SELECT sc.technology, sc.uid, sc.label, sc.added_at, sc.part, sc.rev, c.holder_kind, c.holder_id, c.valid_until,
        coalesce(s.full_name, t.full_name) AS full_name
   FROM spare_cards sc
   LEFT JOIN cards c ON c.technology = sc.technology AND c.uid = sc.uid AND c.status = 'temporary'
   LEFT JOIN students s ON c.holder_kind = 'student' AND s.id = c.holder_id
   LEFT JOIN staff t ON c.holder_kind = 'staff' AND t.id = c.holder_id`;
 
-const toSpareCard = (r: SpareRow): SpareCard => ({ technology: r.technology, uid: r.uid, label: r.label });
+// A part is sent only when it is not the full uid (what a backend without parts sends).
+const partOf = (part: UidPart | null): { part?: UidPart } => (part && part !== 'full' ? { part } : {});
+const toSpareCard = (r: SpareRow): SpareCard => ({ technology: r.technology, uid: r.uid, ...partOf(r.part), label: r.label });
 const toSpareView = (r: SpareBindingRow, nowIso: string): SpareCardAdminView => {
   const printed = printedForms(r.uid);
   const bound = r.holder_id !== null && r.holder_kind !== null && (r.valid_until === null || r.valid_until > nowIso);
@@ -105,12 +117,14 @@ const toSpareView = (r: SpareBindingRow, nowIso: string): SpareCardAdminView => 
   };
 };
 
-const toStudent = (r: StudentRow): Student => ({ id: r.id, fullName: r.full_name, className: r.class_name, photoHash: r.photo_hash, status: r.status });
+/** Without written consent no portrait leaves the backend (and a station drops one it had). */
+const consented = (r: { photo_hash: string | null; photo_consent?: number | null }): string | null => (Number(r.photo_consent ?? 0) === 1 ? r.photo_hash : null);
+const toStudent = (r: StudentRow): Student => ({ id: r.id, fullName: r.full_name, className: r.class_name, photoHash: consented(r), status: r.status });
 const toStaff = (r: StaffRow): RosterStaff => ({
   id: r.id,
   fullName: r.full_name,
   position: r.position,
-  photoHash: r.photo_hash,
+  photoHash: consented(r),
   status: r.status,
   roles: JSON.parse(r.roles) as Staff['roles'],
   pinHash: r.pin_hash,
@@ -118,6 +132,7 @@ const toStaff = (r: StaffRow): RosterStaff => ({
 const toCard = (r: CardRow): Card => ({
   technology: r.technology,
   uid: r.uid,
+  ...partOf(r.part),
   holderKind: r.holder_kind,
   holderId: r.holder_id,
   status: r.status,
@@ -145,11 +160,14 @@ export class Repo {
   readonly db: Database;
   readonly stationsRepo: Stations;
   readonly exceptions: Exceptions;
+  /** The school day's facts for the other stations (the long-poll of GET /v1/day). */
+  readonly day: SchoolDay;
 
   constructor(db: Database) {
     this.db = db;
     this.stationsRepo = new Stations(db);
     this.exceptions = new Exceptions(db);
+    this.day = new SchoolDay(db);
   }
 
   // ── Roster writes (inside a roster transaction) ─────────────────────────────────────────────
@@ -189,6 +207,33 @@ export class Repo {
     await this.#clearTombstone(tx, 'staff', s.id);
   }
 
+  /** Records a person's photo consent (a change is a roster delta: stations drop or fetch the portrait). */
+  async setPhotoConsent(tx: Tx, kind: 'student' | 'staff', id: string, consent: boolean): Promise<void> {
+    const table = kind === 'student' ? 'students' : 'staff';
+    const rev = await tx.nextRev();
+    const v = consent ? 1 : 0;
+    await tx.run(`UPDATE ${table} SET photo_consent = ?, rev = ? WHERE id = ? AND photo_consent IS DISTINCT FROM ?`, [v, rev, id, v]);
+  }
+
+  /** The admin endpoint's consent change: false also deletes the portrait (nobody may keep it). */
+  async updatePhotoConsent(kind: 'student' | 'staff', id: string, consent: boolean): Promise<{ id: string; photoConsent: boolean }> {
+    const table = kind === 'student' ? 'students' : 'staff';
+    await this.db.tx(
+      async (tx) => {
+        const person = await tx.get<{ photo_hash: string | null }>(`SELECT photo_hash FROM ${table} WHERE id = ?`, [id]);
+        if (!person) throw new NotFound(`no ${kind} ${id}`);
+        await this.setPhotoConsent(tx, kind, id, consent);
+        if (!consent && person.photo_hash) {
+          await tx.run(`UPDATE ${table} SET photo_hash = NULL WHERE id = ?`, [id]);
+          const shared = await tx.get('SELECT 1 AS x FROM students WHERE photo_hash = ? UNION ALL SELECT 1 AS x FROM staff WHERE photo_hash = ?', [person.photo_hash, person.photo_hash]);
+          if (!shared) await tx.run('DELETE FROM photos WHERE hash = ?', [person.photo_hash]);
+        }
+      },
+      { roster: true },
+    );
+    return { id, photoConsent: consent };
+  }
+
   /** Sets (null: clears) a staff member's PIN hash; false when it was that already (no delta). */
   async setStaffPinHash(tx: Tx, staffId: string, pinHash: string | null): Promise<boolean> {
     const rev = await tx.nextRev();
@@ -214,13 +259,21 @@ export class Repo {
 
   async upsertCard(tx: Tx, c: Card): Promise<void> {
     const rev = await tx.nextRev();
+    // A spare card's temporary row keeps the part the spare was given with.
+    const part =
+      c.part ??
+      (c.status === 'temporary'
+        ? ((await tx.get<{ part: UidPart | null }>('SELECT part FROM spare_cards WHERE technology = ? AND uid = ?', [c.technology, c.uid]))?.part ?? null)
+        : null);
+    const stored = part === 'full' ? null : part;
     await tx.run(
-      `INSERT INTO cards (technology, uid, holder_kind, holder_id, status, valid_until, rev) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (technology, uid) DO UPDATE SET holder_kind = excluded.holder_kind, holder_id = excluded.holder_id,
+      `INSERT INTO cards (technology, uid, part, holder_kind, holder_id, status, valid_until, rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (technology, uid) DO UPDATE SET part = excluded.part, holder_kind = excluded.holder_kind, holder_id = excluded.holder_id,
          status = excluded.status, valid_until = excluded.valid_until, rev = excluded.rev
        WHERE cards.holder_kind IS DISTINCT FROM excluded.holder_kind OR cards.holder_id IS DISTINCT FROM excluded.holder_id
-         OR cards.status IS DISTINCT FROM excluded.status OR cards.valid_until IS DISTINCT FROM excluded.valid_until`,
-      [c.technology, c.uid, c.holderKind, c.holderId, c.status, c.validUntil, rev],
+         OR cards.status IS DISTINCT FROM excluded.status OR cards.valid_until IS DISTINCT FROM excluded.valid_until
+         OR cards.part IS DISTINCT FROM excluded.part`,
+      [c.technology, c.uid, stored, c.holderKind, c.holderId, c.status, c.validUntil, rev],
     );
     await this.#clearTombstone(tx, 'card', `${c.technology}:${c.uid}`);
   }
@@ -261,6 +314,47 @@ export class Repo {
       await tx.run('DELETE FROM cards WHERE technology = ? AND uid = ?', [c.technology, c.uid]);
       await this.#tombstone(tx, 'card', `${c.technology}:${c.uid}`);
     }
+  }
+
+  /**
+   * A person leaves the school: their cards go at once (stations refuse them from their next pull), the
+   * name, class or position, portrait, PIN, account settings and parents' messages are deleted, and what
+   * the school's accounts must keep (ledger, events, daily figures, exceptions) is rewritten to a random
+   * pseudonymous id whose link to the person is kept nowhere. Returns that id (null: no such person).
+   */
+  async forgetPerson(kind: 'student' | 'staff', id: string): Promise<{ pseudonym: string; cards: number; balance: number } | null> {
+    const table = kind === 'student' ? 'students' : 'staff';
+    return this.db.tx(
+      async (tx) => {
+        const person = await tx.get<{ photo_hash: string | null }>(`SELECT photo_hash FROM ${table} WHERE id = ?`, [id]);
+        if (!person) return null;
+        const pseudonym = `gone-${randomUUID()}`;
+        const cards = await tx.all<{ technology: string; uid: string }>('SELECT technology, uid FROM cards WHERE holder_id = ?', [id]);
+        await this.removePerson(tx, kind, id);
+        const account = await tx.get<{ balance: number }>('SELECT balance FROM accounts WHERE holder_id = ?', [id]);
+        if (account) {
+          await tx.run('DELETE FROM accounts WHERE holder_id = ?', [id]);
+          await this.#tombstone(tx, 'account', id);
+        }
+        // The portrait goes unless somebody else's record names the same bytes.
+        if (person.photo_hash) {
+          const shared = await tx.get('SELECT 1 AS x FROM students WHERE photo_hash = ? UNION ALL SELECT 1 AS x FROM staff WHERE photo_hash = ?', [person.photo_hash, person.photo_hash]);
+          if (!shared) await tx.run('DELETE FROM photos WHERE hash = ?', [person.photo_hash]);
+        }
+        // What parents were told is about this person by name and time: it goes with them.
+        await tx.run('DELETE FROM notifications WHERE holder_id = ?', [id]);
+        const quoted = JSON.stringify(id);
+        await tx.run('UPDATE events SET body = replace(body, ?, ?) WHERE holder_id = ? OR body LIKE ?', [quoted, JSON.stringify(pseudonym), id, `%${quoted}%`]);
+        await tx.run('UPDATE events SET holder_id = ? WHERE holder_id = ?', [pseudonym, id]);
+        // The card numbers go too: a card is only an identifier, and nobody holds these any more.
+        for (const c of cards) await tx.run('UPDATE events SET body = replace(body, ?, ?) WHERE holder_id = ?', [JSON.stringify(c.uid), '""', pseudonym]);
+        await tx.run('UPDATE ledger SET holder_id = ? WHERE holder_id = ?', [pseudonym, id]);
+        await tx.run('UPDATE daily_figures SET holder_id = ? WHERE holder_id = ?', [pseudonym, id]);
+        await tx.run('UPDATE exceptions SET holder_id = ?, message = replace(message, ?, ?) WHERE holder_id = ?', [pseudonym, id, pseudonym, id]);
+        return { pseudonym, cards: cards.length, balance: Number(account?.balance ?? 0) };
+      },
+      { roster: true },
+    );
   }
 
   async #tombstone(tx: Tx, kind: TombstoneKind, id: string): Promise<void> {
@@ -310,20 +404,29 @@ export class Repo {
     for (const t of taken) t.apply(page);
     // The school's settings and today's school-wide figures of the accounts in this page (a sale changes
     // the account's revision, so a till hears of another till's sale with the balance it changed).
+    // The figures and the revision counter are read in one snapshot: every school-day fact up to `asOf`
+    // is inside these figures and none after it, so a till adds exactly the facts after it.
     const school = await readSchoolSettings(this.db);
-    const date = schoolDateOf(Date.now(), school.timeZone);
+    const date = schoolDate(Date.now(), school.timeZone);
     const figures: DayFigures[] = [];
-    if (page.accounts.length) {
-      const rows = await allIn<{ holder_id: string; spent: number; subsidy_meals: number; offline_spent: number }>(
-        this.db,
-        'SELECT holder_id, spent, subsidy_meals, offline_spent FROM daily_figures WHERE holder_id',
-        page.accounts.map((a) => a.holderId),
-        [date],
-        ' AND school_date = ?',
-      );
-      for (const r of rows) figures.push({ holderId: r.holder_id, spent: Number(r.spent), subsidyMeals: Number(r.subsidy_meals), offlineSpent: Number(r.offline_spent) });
-    }
-    return { ...page, school, today: { date, figures } };
+    const asOf = await this.db.tx(
+      async (db) => {
+        const counter = await db.get<{ value: number }>("SELECT value FROM counters WHERE name = 'rev'");
+        if (page.accounts.length) {
+          const rows = await allIn<{ holder_id: string; spent: number; subsidy_meals: number; offline_spent: number }>(
+            db,
+            'SELECT holder_id, spent, subsidy_meals, offline_spent FROM daily_figures WHERE holder_id',
+            page.accounts.map((a) => a.holderId),
+            [date],
+            ' AND school_date = ?',
+          );
+          for (const r of rows) figures.push({ holderId: r.holder_id, spent: Number(r.spent), subsidyMeals: Number(r.subsidy_meals), offlineSpent: Number(r.offline_spent) });
+        }
+        return Number(counter?.value ?? 0);
+      },
+      { snapshot: true },
+    );
+    return { ...page, school, today: { date, figures, asOf } };
   }
 
   async account(holderId: string): Promise<Account | null> {
@@ -353,8 +456,13 @@ export class Repo {
     return hash;
   }
 
+  /** A portrait by hash, only while a person who consented is shown with it. */
   async photo(hash: string): Promise<{ mime: string; bytes: Buffer } | null> {
-    const r = await this.db.get<{ mime: string; bytes: Buffer | Uint8Array }>('SELECT mime, bytes FROM photos WHERE hash = ?', [hash]);
+    const r = await this.db.get<{ mime: string; bytes: Buffer | Uint8Array }>(
+      `SELECT mime, bytes FROM photos WHERE hash = ? AND (EXISTS (SELECT 1 FROM students WHERE photo_hash = photos.hash AND photo_consent = 1)
+         OR EXISTS (SELECT 1 FROM staff WHERE photo_hash = photos.hash AND photo_consent = 1))`,
+      [hash],
+    );
     return r ? { mime: r.mime, bytes: Buffer.from(r.bytes) } : null;
   }
 
@@ -411,6 +519,28 @@ export class Repo {
 
   authenticateAdmin(token: string): Promise<boolean> {
     return this.stationsRepo.authenticateAdmin(token);
+  }
+
+  // ── The backend's identity (server/identity.ts) ───────────────────────────────────────────
+  #identity: Promise<BackendIdentity> | null = null;
+
+  /** Read once per process: it rides on every roster page and push reply. */
+  identity(): Promise<BackendIdentity> {
+    this.#identity ??= readBackendIdentity(this.db).catch((err: unknown) => {
+      this.#identity = null;
+      throw err;
+    });
+    return this.#identity;
+  }
+
+  async markDemoSchool(): Promise<void> {
+    await markDemoSchool(this.db);
+    this.#identity = null;
+  }
+
+  async setSchoolName(name: string): Promise<void> {
+    await setSchoolName(this.db, name);
+    this.#identity = null;
   }
 
   // ── School settings (server/school.ts) ─────────────────────────────────────────────────────
@@ -520,7 +650,7 @@ export class Repo {
    * Adds a card (canonical uid) to the stock, or relabels one already there. A card somebody owns (any row
    * in `cards` that is not this spare's own binding) is refused: it would pass as theirs and as a spare.
    */
-  async addSpareCard(card: CanonicalCard, label: string): Promise<SpareCardAdminView> {
+  async addSpareCard(card: CanonicalCard & { part?: UidPart | undefined }, label: string): Promise<SpareCardAdminView> {
     await this.db.tx(
       async (tx) => {
         if (!(await this.isSpareCard(card, tx))) {
@@ -541,10 +671,10 @@ export class Repo {
         }
         const rev = await tx.nextRev();
         await tx.run(
-          `INSERT INTO spare_cards (technology, uid, label, added_at, rev) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (technology, uid) DO UPDATE SET label = excluded.label, rev = excluded.rev
-           WHERE spare_cards.label IS DISTINCT FROM excluded.label`,
-          [card.technology, card.uid, label, iso(), rev],
+          `INSERT INTO spare_cards (technology, uid, part, label, added_at, rev) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (technology, uid) DO UPDATE SET part = excluded.part, label = excluded.label, rev = excluded.rev
+           WHERE spare_cards.label IS DISTINCT FROM excluded.label OR spare_cards.part IS DISTINCT FROM excluded.part`,
+          [card.technology, card.uid, card.part && card.part !== 'full' ? card.part : null, label, iso(), rev],
         );
         await this.#clearTombstone(tx, 'spare_card', cardKey(card));
       },
@@ -574,7 +704,7 @@ export class Repo {
   /** Applies a batch from one station in order, in one transaction: every event gets exactly one answer. */
   async applyEvents(station: BatchStation | string, events: readonly Record<string, unknown>[]): Promise<PushResult[]> {
     const who: BatchStation = typeof station === 'string' ? { id: station, role: await this.#roleOf(station) } : station;
-    return this.db.tx(
+    const results = await this.db.tx(
       async (tx) =>
         applyBatch(tx, who, events, await readSchoolSettings(tx), {
           upsert: (card) => this.upsertCard(tx, card),
@@ -585,6 +715,9 @@ export class Repo {
         }),
       { roster: true },
     );
+    // Committed: the stations waiting for the school's day read what it added.
+    this.day.feed.notify();
+    return results;
   }
 
   async #roleOf(stationId: string): Promise<StationRole | null> {

@@ -7,16 +7,22 @@
  * STATION_STATIC_DIR (ws: the built renderer), STATION_PAGE_ORIGIN (ws: the page when the host serves it), STATION_MIGRATIONS_DIR (packaged app), STATION_VERSION,
  * STATION_SIGNED_BUILD=1 (the shell's build was code-signed; shown in About).
  * STATION_BACKEND_URL (+ STATION_ENROLLMENT_CODE): the backend to sync with.
+ * STATION_CUSTOMER_TOKEN (ws): the customer display's own token. STATION_PARENT_PID: the process that
+ * started this one; when it is gone, so is this one.
+ *
+ * One station process per data folder (node/station-lock.ts): a second one exits with
+ * EXIT_DATA_FOLDER_LOCKED and says which process holds the folder.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initialUpdateState } from '../common/update-policy.ts';
 import { servePorts, type ParentPort } from '../core/bridge/port-transport.ts';
 import { remoteTokenVault } from './remote-token-vault.ts';
-import { remoteStationSecret } from './remote-station-secret.ts';
+import { remoteKeyStore } from './remote-keys.ts';
 import { startWsBridge } from '../core/bridge/ws-server.ts';
-import { defaultDataDir } from '../node/data-dir.ts';
+import { defaultDataDir, privateUmask } from '../node/data-dir.ts';
 import { createLogger } from '../node/logger.ts';
+import { DataFolderLocked, lockDataFolder } from '../node/station-lock.ts';
 import { transportAllowed } from '../common/transport.ts';
 import { createStation } from './station.ts';
 import { attachUpdateRelay } from './update-relay.ts';
@@ -24,6 +30,8 @@ import { updateAudit } from './it-access.ts';
 
 const env = process.env;
 const dataDir = defaultDataDir(env);
+// Everything this process writes (database, WAL, portraits, exports, logs) is its user's alone.
+privateUmask();
 const log = createLogger({ file: join(dataDir, 'logs', 'station.log') });
 const startedAt = performance.now();
 // The shell passes its version; run from source or from the built bundle (out/station/) under the
@@ -45,6 +53,76 @@ function packageVersion(): string {
 process.on('uncaughtException', (err) => log.error({ err }, 'station: uncaught exception'));
 process.on('unhandledRejection', (err) => log.error({ err }, 'station: unhandled rejection'));
 
+/** The exit code of a station refused because another one holds the data folder (EX_TEMPFAIL). */
+const EXIT_DATA_FOLDER_LOCKED = 75;
+mkdirSync(dataDir, { recursive: true });
+let releaseLock = (): void => {};
+try {
+  const lock = lockDataFolder(dataDir);
+  releaseLock = () => lock.release();
+  process.on('exit', releaseLock);
+} catch (err) {
+  if (!(err instanceof DataFolderLocked)) throw err;
+  log.error({ owner: err.owner }, `station: ${err.message}`);
+  console.error(`School Station: ${err.message}`);
+  process.exit(EXIT_DATA_FOLDER_LOCKED);
+}
+
+/**
+ * process.exit runs the 'exit' listeners first, and a listener that throws (pino's flush of a log file
+ * that is not open) stops it there: the process would go on running. The second call skips the
+ * listeners and ends the process.
+ */
+function exitNow(code: number): never {
+  releaseLock();
+  try {
+    process.exit(code);
+  } catch {
+    process.exit(code);
+  }
+}
+
+// Installed before anything starts: a SIGTERM during start-up ends the process too.
+let closeUpdates = (): void => {};
+let closeBridge: () => Promise<void> = async () => {};
+let closeStation: () => Promise<void> = async () => {};
+let stopping = false;
+/** Whatever is pending (a sync request, a slow disk), the process is gone this long after it is asked. */
+const STOP_DEADLINE_MS = 3000;
+const stop = async (why: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ why }, 'station: stopping');
+  // Every write is its own SQLite transaction: ending mid-way loses nothing that was acknowledged.
+  setTimeout(() => {
+    log.warn({ why }, 'station: did not stop in time; exiting now');
+    exitNow(1);
+  }, STOP_DEADLINE_MS).unref();
+  try {
+    closeUpdates();
+    await closeBridge();
+    await closeStation();
+  } catch (err) {
+    log.error({ err }, 'station: error while stopping');
+  }
+  exitNow(0);
+};
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+// A forked child hears its parent go through the IPC channel; an Electron utility process, and a child
+// whose parent was killed before the channel said so, through the parent's pid.
+process.on('disconnect', () => void stop('parent gone'));
+const parentPid = Number(env.STATION_PARENT_PID);
+if (Number.isInteger(parentPid) && parentPid > 1) {
+  setInterval(() => {
+    try {
+      process.kill(parentPid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') void stop('parent gone');
+    }
+  }, 1000).unref();
+}
+
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 const overPorts = (env.STATION_TRANSPORT ?? (parentPort ? 'port' : 'ws')) === 'port';
 
@@ -64,12 +142,12 @@ const station = await createStation({
   ...(env.STATION_BACKEND_URL && backendUrlAllowed(env.STATION_BACKEND_URL)
     ? { backend: { url: env.STATION_BACKEND_URL, code: env.STATION_ENROLLMENT_CODE ?? null} }
     : {}),
-  // In Electron the backend token is kept by main with safeStorage; the station asks for it.
-  ...(overPorts && parentPort ? { vault: remoteTokenVault(parentPort), secret: remoteStationSecret(parentPort) } : {}),
+  // In Electron the backend token and the data keys are kept by main with safeStorage; the station asks for them.
+  ...(overPorts && parentPort ? { vault: remoteTokenVault(parentPort), keys: await remoteKeyStore(parentPort) } : {}),
   version,
 });
 
-let closeBridge: () => Promise<void> = async () => {};
+closeStation = () => station.close();
 
 // Auto-update lives in the Electron shell; the station relays its state (none under the browser host).
 const updates = attachUpdateRelay({
@@ -86,6 +164,7 @@ const updates = attachUpdateRelay({
       disabledReason: overPorts ? 'waiting_for_shell' : 'browser_host',
     }),
 });
+closeUpdates = () => updates.close();
 
 if (overPorts) {
   if (!parentPort) throw new Error('STATION_TRANSPORT=port needs an Electron utilityProcess');
@@ -99,6 +178,7 @@ if (overPorts) {
     router: station.router,
     photos: station.photos,
     token,
+    customerToken: env.STATION_CUSTOMER_TOKEN && env.STATION_CUSTOMER_TOKEN.length >= 16 ? env.STATION_CUSTOMER_TOKEN : null,
     staticDir: env.STATION_STATIC_DIR ?? null,
     port: Number(env.STATION_PORT ?? 0),
     log,
@@ -110,16 +190,3 @@ if (overPorts) {
 }
 log.info({ dataDir, pid: process.pid }, 'station: ready');
 
-let stopping = false;
-const stop = async (why: string): Promise<void> => {
-  if (stopping) return;
-  stopping = true;
-  log.info({ why }, 'station: stopping');
-  updates.close();
-  await closeBridge();
-  await station.close();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('disconnect', () => void stop('parent gone'));

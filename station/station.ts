@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { isRandomUid } from '../common/card-id.ts';
-import type { CardPresented, EnrollFailure, StationStatus } from '../common/contract/index.ts';
-import type { SyncErrorCode, SyncStatus } from '../common/sync-api.ts';
+import type { CardPresented, EnrollFailure, KeptAsideFile, StationStatus } from '../common/contract/index.ts';
+import { DEFAULT_SCHOOL_SETTINGS, type SyncErrorCode, type SyncStatus } from '../common/sync-api.ts';
 import type { CardRead } from '../common/readers.ts';
 import { createReader } from '../hardware/index.ts';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../sync/engine.ts';
@@ -14,18 +14,25 @@ import { tillOnline } from '../common/till-online.ts';
 import { wireGuard } from '../core/guard/wiring.ts';
 import { wireHardware } from './hardware-wiring.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
-import { ensureDemoMenu, ensureDemoSpareCards, retireDemoSchool, seedDemoSchool } from '../core/demo-seed.ts';
+import { ensureDemoMenu, ensureDemoSpareCards, seedDemoSchool } from '../core/demo-seed.ts';
+import { currentBackend, EMBEDDED_DEMO, heldEvents, heldRanges, HeldNotFound, isDemoBackend, releaseHeld, setAsideHeld, setCurrentBackend } from '../core/backend-switch.ts';
+import type { ReaderConfig } from '../common/readers.ts';
+import { allowedReaders, requireDemo, settleDemoReaders } from './demo-only.ts';
 import { silentLogger, type Logger } from '../node/logger.ts';
 import { createForeground } from '../core/foreground.ts';
 import { PhotoStore } from '../node/photos.ts';
+import { secureDataDir } from '../node/data-dir.ts';
+import { deriveKey, fileKeyStore, keyDirFor, type KeyStore } from '../node/key-file.ts';
+import { pruneExpired } from '../core/retention.ts';
+import { cardTag, setCardTagSalt } from '../node/card-tag.ts';
+import { ACTIVE_LOGS } from '../node/logger.ts';
 import { ReaderHub, type ReaderFactory } from '../core/readers.ts';
 import { clearStoreFault, openStore, StoreFault, type Store } from '../core/store/index.ts';
-import type { CardLookup } from '../core/store/roster.ts';
+import { foundCard, type CardFound } from '../core/store/roster.ts';
 import { createSyncStore } from './sync-store.ts';
 import { ItAccess, settingChanges } from './it-access.ts';
 import { pinSeal } from '../core/pin-seal.ts';
 import { PinAttempts, StaffPins } from '../core/staff-pin.ts';
-import { fileStationSecret, stationKeyPath } from '../node/station-secret.ts';
 
 export interface StationOptions {
   dataDir: string;
@@ -47,13 +54,15 @@ export interface StationOptions {
    * enrolls itself unless it already holds a token for that address.
    */
   backend?: { url: string; code?: string | null };
+  /**
+   * Where the station's secret keys come from (the `data` key opens the database and the portraits and
+   * seals the PIN hashes, core/pin-seal.ts).
+   * Default: key files beside the data folder (node/key-file.ts), as the browser host keeps them; the
+   * Electron shell hands over keys it keeps with safeStorage.
+   */
+  keys?: KeyStore;
   /** Sync engine tuning (tests): pull interval, timeouts, backoff. */
   sync?: Pick<SyncEngineOptions, 'pullIntervalMs' | 'timeoutMs' | 'backoff'>;
-  /**
-   * The station's own secret (node/station-secret.ts), which seals the PIN hashes at rest. Default: the
-   * mode-600 key file in the data folder; the Electron shell keeps it with safeStorage and passes it.
-   */
-  secret?: () => Promise<Buffer>;
   /** How long an IT session lasts without a guarded request (default station/it-access.ts IT_IDLE_MS). */
   itIdleMs?: number;
 }
@@ -80,8 +89,14 @@ export async function createStation(options: StationOptions): Promise<Station> {
   const clock = options.clock ?? systemClock();
   const log = options.logger ?? silentLogger();
   const dbPath = join(options.dataDir, 'station.db');
-  mkdirSync(options.dataDir, { recursive: true });
-  const photos = new PhotoStore(join(options.dataDir, 'photos'));
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const tightened = secureDataDir(options.dataDir);
+  if (tightened > 0) log.warn({ tightened }, 'store: the data folder had files or folders other users could read; now 0600/0700');
+  const dataKey = (options.keys ?? fileKeyStore(keyDirFor(options.dataDir))).key('data');
+  setCardTagSalt(deriveKey(dataKey, 'card tags'));
+  const photos = new PhotoStore(join(options.dataDir, 'photos'), deriveKey(dataKey, 'photos'));
+  const sealed = photos.sealPlainFiles();
+  if (sealed > 0) log.info({ sealed }, 'store: encrypted portrait files left plain by an older version');
   // A tap makes the sync engine's pull give way for a moment (core/foreground.ts).
   const foreground = createForeground();
   const router = new Router(log);
@@ -92,7 +107,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
   let engine: SyncEngine | null = null;
   let offEngine: (() => void) | null = null;
   const vault = options.vault ?? fileTokenVault(join(options.dataDir, 'backend-token.json'));
-  const seal = pinSeal(options.secret ? await options.secret() : fileStationSecret(stationKeyPath(options.dataDir)));
+  const seal = pinSeal(dataKey);
   // One count of wrong PINs and one queue for the whole station: the till, the guard post and setup.
   const pinAttempts = new PinAttempts(log.child({ area: 'pin' }));
   let pinsOf: { store: Store; pins: StaffPins } | null = null;
@@ -110,7 +125,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     lastSyncAt: null,
     lastErrorCode: null,
     lastError: null,
-    eventsWaiting: store?.outbox.pendingCount() ?? 0,
+    eventsWaiting: store ? store.outbox.pendingCount(heldRanges(store)) : 0,
     needsAttention: 0,
     clockOffsetMs: clock.offsetMs(),
     clockWarning: false,
@@ -130,6 +145,9 @@ export async function createStation(options: StationOptions): Promise<Station> {
       sync: syncStatus(settings?.backendUrl ?? null),
       fault: fault ? { code: fault.code, detail: fault.message, keptAt: fault.keptAt } : null,
       version: options.version ?? '0.0.0',
+      demo: store ? isDemoBackend(store) : false,
+      heldEvents: store ? heldEvents(store) : [],
+      school: store?.syncState.schoolSettings() ?? DEFAULT_SCHOOL_SETTINGS,
     };
   };
   // Many changes can land in one tick (a batch of results, several reader statuses): send one status.
@@ -144,7 +162,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
 
   const openTheStore = (): void => {
     try {
-      store = openStore(dbPath, clock, { pinSeal: seal, ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}) });
+      store = openStore(dbPath, clock, { key: deriveKey(dataKey, 'database'), pinSeal: seal, ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}) });
       fault = null;
     } catch (err) {
       if (!(err instanceof StoreFault)) throw err;
@@ -161,7 +179,12 @@ export async function createStation(options: StationOptions): Promise<Station> {
       s.settings.update({ backendUrl: given.url });
       log.info({ backendUrl: given.url }, 'sync: backend given at start');
     }
-    if (!s.settings.get().backendUrl) {
+    const known = currentBackend(s);
+    // No backend, never enrolled: the station runs the embedded demo school (a station from before
+    // backends had an identity learns it here).
+    if (!known && !s.settings.get().backendUrl && !enrolledUrl) setCurrentBackend(s, EMBEDDED_DEMO);
+    // The demo school is never seeded over a real school's data (IT cleared the backend address).
+    if (!s.settings.get().backendUrl && isDemoBackend(s)) {
       if (s.roster.counts().cards === 0) {
         seedDemoSchool(s, photos, clock, options.demoStudents ?? 30);
         log.info('store: seeded the demo school');
@@ -169,14 +192,35 @@ export async function createStation(options: StationOptions): Promise<Station> {
       ensureDemoMenu(s, clock);
       ensureDemoSpareCards(s);
     }
+    settleDemoReaders(s, log, { offerDemoReader: !known && isDemoBackend(s) });
     s.outbox.onChange(publishStatus);
+    prune();
     startSync(s);
   };
+
+  // Retention (core/retention.ts): at start and every few hours, what is older than the school's period goes.
+  const prune = (): void => {
+    if (!store) return;
+    try {
+      const r = pruneExpired(store, clock, { folders: [join(options.dataDir, 'exports'), join(options.dataDir, 'logs')], keep: ACTIVE_LOGS });
+      if (r.rows + r.files > 0) log.info({ rows: r.rows, files: r.files, before: r.cutoff }, 'store: deleted what is older than the retention period');
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'store: the retention sweep failed; it runs again later');
+    }
+  };
+  const pruneTimer = setInterval(prune, 6 * 3_600_000);
+  pruneTimer.unref();
 
   function startSync(s: Store): void {
     const syncLog = log.child({ area: 'sync' });
     engine = createSyncEngine({
-      store: createSyncStore(s, photos, syncLog),
+      store: createSyncStore(s, photos, syncLog, () => {
+        // A backend learnt or changed: its school decides whether the demo reader may exist.
+        settleDemoReaders(s, log, { offerDemoReader: true });
+        // Readers the settings name but the school did not allow (a simulated one before a demo backend was known) start now, and the reverse.
+        if (JSON.stringify(allowedReaders(s, s.settings.get().readers)) !== JSON.stringify(appliedReaders)) void configureReaders(s.settings.get().readers);
+        publishStatus();
+      }),
       clock,
       vault,
       logger: syncLog,
@@ -184,6 +228,21 @@ export async function createStation(options: StationOptions): Promise<Station> {
       ...options.sync,
     });
     offEngine = engine.onChange(publishStatus);
+    // The school's other stations: their passes reach the guard post's counters and roll call (the
+    // till reads its figures from the store at each sale).
+    const offDay = engine.onSchoolDay((fresh) => {
+      if (!fresh.length) return;
+      try {
+        if (s.settings.get().mode === 'guard') guard.current()?.schoolFacts(fresh);
+      } catch (err) {
+        log.error({ err }, 'guard: merging the other posts’ passes failed');
+      }
+    });
+    const offStatus = offEngine;
+    offEngine = () => {
+      offStatus();
+      offDay();
+    };
     engine.start();
     void vault.load().then(async (creds) => {
       enrolledUrl = creds?.baseUrl ?? null;
@@ -205,41 +264,52 @@ export async function createStation(options: StationOptions): Promise<Station> {
   }
 
   const enrollFailure = (code: SyncErrorCode): EnrollFailure =>
-    code === 'invalid_code' || code === 'unauthorized' ? 'bad_code' : code === 'network' ? 'unreachable' : code === 'store_error' ? 'store_error' : code;
+    code === 'invalid_code' || code === 'unauthorized' ? 'bad_code' : code === 'network' ? 'unreachable' : code === 'store_error' ? 'store_error' : code === 'wrong_backend' ? 'bad_reply' : code;
 
   async function enroll(backendUrl: string, code: string): Promise<{ ok: true; status: SyncStatus } | { ok: false; reason: EnrollFailure; detail: string }> {
     const s = requireStore();
     const e = engine;
     if (!e) throw new DomainError('unavailable', 'sync_unavailable', 'the sync engine is not running');
-    // Leaving the embedded demo school: hold the engine so nothing demo is pushed before it is retired.
-    const wasDemo = !s.settings.get().backendUrl;
-    if (wasDemo) await e.stop();
+    // The engine is held while the backend changes hands: no push, page or portrait of the old backend
+    // lands after its data was removed (core/backend-switch.ts), and nothing of it goes to the new one.
+    await e.stop();
     try {
       await e.enroll(backendUrl, code, s.settings.get().stationName);
     } catch (err) {
-      if (wasDemo) e.start();
+      e.start();
       const se = err instanceof SyncError ? err : new SyncError('store_error', err instanceof Error ? err.message : String(err));
       log.warn({ backendUrl, code: se.code, err: se.message }, 'sync: enrollment failed');
       return { ok: false, reason: enrollFailure(se.code), detail: se.message };
     }
-    if (wasDemo) {
-      const { eventsKept } = retireDemoSchool(s);
-      log.info({ eventsKept }, 'sync: enrolled; the demo school was retired and its waiting events kept unsent');
-      e.start();
-    }
+    e.start();
     const url = e.status().backendUrl ?? backendUrl;
     enrolledUrl = url;
     if (s.settings.get().backendUrl !== url) s.settings.update({ backendUrl: url });
+    await readerWork;
     publishStatus();
     return { ok: true, status: syncStatus(url) };
   }
+
+  // Reader changes in order, so a caller can wait for the last one (enrollment waits before it answers).
+  let readerWork: Promise<void> = Promise.resolve();
+  let appliedReaders: ReaderConfig[] = [];
+  const configureReaders = (list: readonly ReaderConfig[]): Promise<void> => {
+    const s = store;
+    const run = () => {
+      appliedReaders = s ? allowedReaders(s, list) : list.filter((r) => r.kind !== 'simulated');
+      return readers.configure(appliedReaders);
+    };
+    readerWork = readerWork.then(run, run);
+    return readerWork;
+  };
 
   const requireStore = (): Store => {
     if (!store) throw new DomainError('unavailable', fault?.code ?? 'store_unavailable', 'the station database is not available');
     return store;
   };
 
-  const resolveCard = (read: CardRead, found: CardLookup | null): CardPresented => {
+  const resolveCard = (read: CardRead, lookup: CardFound): CardPresented => {
+    const found = foundCard(lookup);
     return {
       read,
       card: found ? { status: found.card.status, validUntil: found.card.validUntil } : null,
@@ -286,7 +356,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     foreground.touch();
     if (!store) return;
     // One lookup per tap: the guard post, the till and the screen's card.presented all see the same row.
-    let found: CardLookup | null | undefined;
+    let found: CardFound | undefined;
     try {
       found = store.roster.lookupCard(read);
     } catch (err) {
@@ -307,15 +377,35 @@ export async function createStation(options: StationOptions): Promise<Station> {
   });
 
   router.handle('station.getStatus', () => status());
+  router.handle('station.cardTag', (card) => ({ tag: cardTag(card) }));
+  // A damaged database kept aside (core/store/db.ts) is `station.db.db_corrupt-<time>` with its -wal/-shm.
+  const keptAside = (): KeptAsideFile[] =>
+    readdirSync(options.dataDir)
+      .filter((n) => /^station\.db\.db_corrupt-[\w-]+$/.test(n))
+      .map((name) => {
+        const st = statSync(join(options.dataDir, name));
+        return { name, bytes: st.size, modifiedAt: st.mtime.toISOString() };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+  router.handle('store.keptAside', () => keptAside());
+  router.handle('store.deleteKeptAside', ({ name }) => {
+    if (!keptAside().some((f) => f.name === name)) throw new DomainError('not_found', 'kept_aside_not_found', 'no such kept-aside database');
+    if (fault?.keptAt && basename(fault.keptAt) === name) throw new DomainError('conflict', 'kept_aside_in_use', 'the station is still showing this fault');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(options.dataDir, name + suffix), { force: true });
+    log.warn({ name }, 'store: IT deleted a kept-aside damaged database');
+    return keptAside();
+  });
+  router.handle('hardware.cardAmbiguity', () => requireStore().roster.cardAmbiguity());
   router.handle('settings.get', () => requireStore().settings.get());
   router.handle('settings.update', async (patch, caller) => {
     const who = it.require(caller, 'settings.update');
     const s = requireStore();
     const before = s.settings.get();
+    if ((patch as { readers?: { kind?: unknown }[] }).readers?.some((r) => r?.kind === 'simulated')) requireDemo(s, log, 'settings.update (a simulated reader)');
     const next = s.settings.update(patch);
     const changes = settingChanges(before, next);
     if (changes.length > 0) it.record(who, 'settings', changes);
-    if (JSON.stringify(before.readers) !== JSON.stringify(next.readers)) await readers.configure(next.readers);
+    if (JSON.stringify(before.readers) !== JSON.stringify(next.readers)) await configureReaders(next.readers);
     // Another backend (or none): the token was for the old one; the station waits to be enrolled again.
     if (before.backendUrl !== next.backendUrl && enrolledUrl && !sameUrl(enrolledUrl, next.backendUrl)) {
       await engine?.forget();
@@ -335,7 +425,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     await stopSync();
     openTheStore();
     it.record(who, 'fault_recovery', [{ setting: 'database', from: was.code, to: 'empty' }], store ? 'started_empty' : 'still_faulty');
-    if (store) await readers.configure((store as Store).settings.get().readers);
+    if (store) await configureReaders((store as Store).settings.get().readers);
     publishStatus();
     return status();
   });
@@ -366,20 +456,41 @@ export async function createStation(options: StationOptions): Promise<Station> {
     return { ok: true as const };
   });
 
-  router.handle('demo.listCards', () =>
-    requireStore()
-      .roster.listCardsWithHolders(200)
-      .flatMap((c) => (c.holder ? [{ technology: c.card.technology, uid: c.card.uid, status: c.card.status, holder: c.holder }] : [])),
+  const heldDecision = <T>(fn: (s: Store) => T): T => {
+    const s = requireStore();
+    try {
+      const out = fn(s);
+      publishStatus();
+      return out;
+    } catch (err) {
+      if (err instanceof HeldNotFound) throw new DomainError('not_found', 'no_held_events', err.message);
+      throw err;
+    }
+  };
+  router.handle('sync.releaseHeld', ({ backendId, decidedBy }) => heldDecision((s) => releaseHeld(s, backendId, decidedBy, log)));
+  router.handle('sync.setAsideHeld', ({ backendId, decidedBy }) =>
+    heldDecision((s) => setAsideHeld(s, backendId, decidedBy, join(options.dataDir, 'exports'), new Date(clock.now()).toISOString(), log)),
   );
+
+  router.handle('demo.listCards', () => {
+    const s = requireStore();
+    requireDemo(s, log, 'demo.listCards');
+    return s.roster
+      .listCardsWithHolders(200)
+      .flatMap((c) => (c.holder ? [{ technology: c.card.technology, uid: c.card.uid, status: c.card.status, holder: c.holder }] : []));
+  });
   router.handle('demo.tap', ({ readerId, technology, uid }) => {
+    requireDemo(requireStore(), log, 'demo.tap');
     const reader = readers.get(readerId);
     if (!reader?.tap) throw new DomainError('not_found', 'no_simulated_reader', `no simulated reader "${readerId}"`);
     reader.tap(technology, uid, new Date(clock.now()));
     return { ok: true as const };
   });
 
+  // Known before the store opens: a station enrolled with a backend is not the embedded demo school.
+  enrolledUrl = (await vault.load())?.baseUrl ?? null;
   openTheStore();
-  if (store) await readers.configure((store as Store).settings.get().readers);
+  if (store) await configureReaders((store as Store).settings.get().readers);
 
   return {
     router,
@@ -390,6 +501,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     store: () => store,
     status,
     close: async () => {
+      clearInterval(pruneTimer);
       await stopSync();
       await readers.stop();
       await guard.close();

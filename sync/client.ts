@@ -13,7 +13,10 @@ import {
   EventsBatchResponse,
   MenuResponse,
   TimeResponse,
+  parseDayReply,
+  type DayReply,
   photoPath,
+  type EventsBatchResponse as EventsBatchResponseT,
   type MenuResponse as MenuResponseT,
   type PushResult,
   type RosterPage as RosterPageT,
@@ -48,6 +51,10 @@ export interface BackendClient {
   photo(hash: string, etag?: string | null, signal?: AbortSignal): Promise<PhotoReply | null>;
   menu(date: string, signal?: AbortSignal): Promise<MenuResponseT>;
   pushEvents(events: readonly StationEvent[], signal?: AbortSignal): Promise<PushResult[]>;
+  /** The school day's facts from the other stations after `since`; the backend holds it up to `waitSeconds`. */
+  day(since: string | null, waitSeconds: number, signal?: AbortSignal): Promise<{ reply: DayReply; skipped: number }>;
+  /** A batch made for the backend `backendId` (a backend that is another refuses each event); the reply names the backend. */
+  push(events: readonly StationEvent[], options?: { backendId?: string | null; signal?: AbortSignal }): Promise<EventsBatchResponseT>;
   close(): void;
 }
 
@@ -120,17 +127,19 @@ export function createBackendClient(options: ClientOptions): BackendClient {
   async function call<S extends z.ZodType>(
     what: string,
     schema: S,
-    config: { method: 'GET' | 'POST'; url: string; params?: Record<string, string | number>; data?: unknown; signal?: AbortSignal | undefined },
+    config: { method: 'GET' | 'POST'; url: string; params?: Record<string, string | number>; data?: unknown; signal?: AbortSignal | undefined; timeoutMs?: number },
   ): Promise<z.output<S>> {
     let res: AxiosResponse;
+    const limitMs = config.timeoutMs ?? timeoutMs;
     try {
       res = await ax.request({
         method: config.method,
         url: config.url,
+        timeout: limitMs,
         ...(config.params ? { params: config.params } : {}),
         ...(config.data !== undefined ? { data: JSON.stringify(config.data), headers: { ...auth(), 'content-type': 'application/json' } } : { headers: auth() }),
         // A deadline on the whole exchange, besides axios's idle timeout: a trickling reply cannot hold us forever.
-        signal: config.signal ? AbortSignal.any([config.signal, AbortSignal.timeout(timeoutMs * 2)]) : AbortSignal.timeout(timeoutMs * 2),
+        signal: config.signal ? AbortSignal.any([config.signal, AbortSignal.timeout(limitMs * 2)]) : AbortSignal.timeout(limitMs * 2),
       });
     } catch (err) {
       throw classify(err, what);
@@ -160,6 +169,21 @@ export function createBackendClient(options: ClientOptions): BackendClient {
       const { results } = await call('push', EventsBatchResponse, { method: 'POST', url: '/v1/events', data: { events }, signal });
       return results;
     },
+    async day(since, waitSeconds, signal) {
+      // The backend holds the request up to waitSeconds: the deadline is that plus the usual one.
+      const json = await call('day', z.unknown(), {
+        method: 'GET',
+        url: '/v1/day',
+        params: { ...(since ? { since } : {}), wait: waitSeconds },
+        signal,
+        timeoutMs: waitSeconds * 1000 + timeoutMs,
+      });
+      const parsed = parseDayReply(json);
+      if (!parsed.success) throw new SyncError('bad_reply', `day: the backend's reply does not match the contract (${parsed.error.issues[0]?.message ?? ''})`);
+      return { reply: parsed.reply, skipped: parsed.skipped };
+    },
+    push: (events, o = {}) =>
+      call('push', EventsBatchResponse, { method: 'POST', url: '/v1/events', data: { events, ...(o.backendId ? { backendId: o.backendId } : {}) }, signal: o.signal }),
     async photo(hash, etag, signal) {
       let res: AxiosResponse<ArrayBuffer>;
       try {

@@ -7,14 +7,18 @@
  *   sync.start(); sync.status(); sync.onChange(cb); await sync.syncNow(); await sync.stop();
  */
 import { CLOCK_WARNING_MS, type AttentionItem, type SyncStatus } from '../common/sync-api.ts';
-import { schoolDate, type Clock } from '../common/clock.ts';
+import type { Clock } from '../common/clock.ts';
+import { schoolDate } from '../common/school-time.ts';
 import type { Logger } from '../common/logger.ts';
 import type { SyncStore } from './store.ts';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions } from './backoff.ts';
 import { createBackendClient, type BackendClient } from './client.ts';
 import { SyncError } from './errors.ts';
+import { legacyIdentity } from './backend-identity.ts';
 import { pullMenu, pullPhotos, pullRoster, SKIPPED_ROWS_KEY, type Progress } from './pull.ts';
 import { pushOutbox } from './push.ts';
+import { DAY_CURSOR_KEY, DAY_HEARD_KEY, runDayLoop } from './day.ts';
+import type { DayReply } from '../common/sync-api.ts';
 import type { StationCredentials, TokenVault } from './token-vault.ts';
 
 export interface SyncEngineOptions {
@@ -32,13 +36,22 @@ export interface SyncEngineOptions {
   pageSize?: number;
   photoConcurrency?: number;
   backoff?: BackoffOptions;
-  /** The school's time zone, for the menu's school day. */
-  timeZone?: string;
   /**
    * Awaited before each roster page and each portrait: the station makes it wait for a moment after a
    * tap, so a long pull never competes with the screen (core/foreground.ts). Default: never waits.
    */
   giveWay?: () => Promise<void>;
+  /** Follow the school's other stations (GET /v1/day) beside the roster pull (default true). */
+  followSchoolDay?: boolean;
+  /** Seconds the backend may hold a school-day poll (default 25). */
+  dayWaitSeconds?: number;
+  dayBackoff?: BackoffOptions;
+}
+
+/** Where the school-day loop stands: whether its last poll was answered, and when. */
+export interface SchoolDayStatus {
+  connected: boolean;
+  lastHeardAt: string | null;
 }
 
 export interface SyncEngine {
@@ -56,6 +69,9 @@ export interface SyncEngine {
   clearAttention(id: string): void;
   /** Stops following the outbox (after stop(), when the station shuts down). */
   dispose(): void;
+  schoolDay(): SchoolDayStatus;
+  /** Called after each school-day reply is merged (with the facts that were new) and when the loop's state changes. */
+  onSchoolDay(listener: (fresh: DayReply['facts'], status: SchoolDayStatus) => void): () => void;
 }
 
 const noopLogger: Logger = {
@@ -89,6 +105,52 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let pushTimer: NodeJS.Timeout | null = null;
   const photoSkips = new Set<string>();
   const listeners = new Set<(s: SyncStatus) => void>();
+  const dayListeners = new Set<(fresh: DayReply['facts'], status: SchoolDayStatus) => void>();
+  let day: { abort: AbortController; done: Promise<void> } | null = null;
+  let dayStatus: SchoolDayStatus = { connected: false, lastHeardAt: store.getState(DAY_HEARD_KEY) };
+  const dayChanged = (fresh: DayReply['facts'], next: SchoolDayStatus) => {
+    const changed = next.connected !== dayStatus.connected;
+    dayStatus = next;
+    if (!fresh.length && !changed) return;
+    for (const l of dayListeners) {
+      try {
+        l(fresh, dayStatus);
+      } catch (err) {
+        log.error({ err }, 'school day listener failed');
+      }
+    }
+  };
+
+  async function stopDay(): Promise<void> {
+    const d = day;
+    day = null;
+    if (!d) return;
+    d.abort.abort();
+    await d.done;
+    dayChanged([], { ...dayStatus, connected: false });
+  }
+
+  function startDay(): void {
+    if (day || !running || !client || options.followSchoolDay === false) return;
+    const abortDay = new AbortController();
+    const c = client;
+    const done = runDayLoop({
+      client: c,
+      store,
+      log,
+      signal: abortDay.signal,
+      ...(options.dayWaitSeconds !== undefined ? { waitSeconds: options.dayWaitSeconds } : {}),
+      ...(options.dayBackoff ? { backoff: options.dayBackoff } : {}),
+      ...(options.giveWay ? { giveWay: options.giveWay } : {}),
+      onReply: (fresh) => dayChanged(fresh, { connected: true, lastHeardAt: new Date().toISOString() }),
+      onError: (e) => {
+        dayChanged([], { ...dayStatus, connected: false });
+        // The token is refused: the push/pull loop says so and waits for IT; this loop stops asking.
+        if (e.code === 'unauthorized') abortDay.abort();
+      },
+    }).catch((err: unknown) => log.error({ err }, 'school day loop crashed'));
+    day = { abort: abortDay, done };
+  }
 
   const offset0 = Number(store.getState('clock_offset_ms') ?? '0');
   if (Number.isFinite(offset0) && offset0 !== 0) clock.setOffsetMs(offset0);
@@ -138,6 +200,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   });
 
   function useCredentials(c: StationCredentials | null): void {
+    void stopDay();
     client?.close();
     creds = c;
     client = c ? createBackendClient({ baseUrl: c.baseUrl, token: c.token, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }) : null;
@@ -147,6 +210,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       // Until the first exchange the station is "syncing", not "offline": it has not failed yet.
       state: c ? (current.state === 'not_configured' ? 'syncing' : current.state) : 'not_configured',
     });
+    startDay();
   }
 
   async function syncClock(c: BackendClient, signal: AbortSignal): Promise<void> {
@@ -185,7 +249,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       // A row the station cannot take is skipped, not the page; IT reads which (ids only, never names).
       for (const r of roster.skipped) log.warn({ kind: r.kind, id: r.id, reason: r.reason }, 'roster row skipped');
       if (roster.skipped.length) update({ needsAttention: attentionCount() });
-      const today = schoolDate(clock.now() + clock.offsetMs(), options.timeZone);
+      // The school's day in its own zone, as the page just pulled says it (the defaults before one has).
+      const today = schoolDate(clock.now() + clock.offsetMs(), store.schoolSettings().timeZone);
       await pullMenu(c, store, today, signal);
       if (roster.rows || photos.fetched) log.info({ rows: roster.rows, pages: roster.pages, photos: photos.fetched }, 'roster pulled');
       nextPullAt = Date.now() + pullIntervalMs;
@@ -220,7 +285,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         const e = err instanceof SyncError ? err : new SyncError('store_error', err instanceof Error ? err.message : String(err), { cause: err });
         failures++;
         delay = retryDelay(failures, e, backoff);
-        if (e.code === 'unauthorized') {
+        if (e.code === 'wrong_backend') {
+          log.error({ error: e.message }, 'the backend at this address is not the one the station is enrolled with: sync stopped until IT enrolls the station again');
+          update({ state: 'offline', needsEnrollment: true, lastErrorCode: e.code, lastError: e.message, progress: null });
+        } else if (e.code === 'unauthorized') {
           log.warn({ error: e.message }, 'backend refused the token: the station must be enrolled again');
           update({ state: 'offline', needsEnrollment: true, lastErrorCode: e.code, lastError: e.message, progress: null });
         } else {
@@ -257,15 +325,19 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     start() {
       if (running) return;
       running = true;
+      // stop() closed the client's connections: a start after it talks over fresh ones.
+      if (creds && loopDone === null && credsLoaded) useCredentials(creds);
       abort = new AbortController();
       loopDone = loop().catch((err: unknown) => {
         log.error({ err }, 'sync loop crashed');
         update({ state: 'offline', lastErrorCode: 'store_error', lastError: err instanceof Error ? err.message : String(err) });
       });
+      startDay();
     },
     async stop() {
       running = false;
       abort.abort();
+      await stopDay();
       if (pushTimer) clearTimeout(pushTimer);
       pushTimer = null;
       wake();
@@ -291,15 +363,19 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       try {
         const r = await c.enroll(code, stationName);
         const next: StationCredentials = { baseUrl: c.baseUrl, stationId: r.stationId, token: r.token, enrolledAt: new Date().toISOString(), schoolName: r.schoolName };
+        // Another backend's data leaves (or waits for IT) before this one's token is kept.
+        store.switchBackend(r.backend ?? legacyIdentity(c.baseUrl, r.schoolName), c.baseUrl, creds?.baseUrl ?? (await vault.load())?.baseUrl ?? null);
         await vault.save(next);
         // A new enrollment may be a different backend: pull the roster from the start (upserts are safe to repeat).
         store.setState('roster_cursor', null);
+        store.setState(DAY_CURSOR_KEY, null);
         credsLoaded = true;
         failures = 0;
         forcePull = true;
         photoSkips.clear();
         useCredentials(next);
-        update({ needsEnrollment: false, lastErrorCode: null, lastError: null });
+        // Events held for a previous backend no longer count as waiting for this one.
+        update({ needsEnrollment: false, lastErrorCode: null, lastError: null, eventsWaiting: store.pendingCount(), needsAttention: attentionCount() });
         log.info({ baseUrl: c.baseUrl, stationId: r.stationId }, 'station enrolled');
         wake();
       } finally {
@@ -318,6 +394,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     },
     dispose() {
       offOutbox();
+    },
+    schoolDay: () => dayStatus,
+    onSchoolDay(listener) {
+      dayListeners.add(listener);
+      return () => dayListeners.delete(listener);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { SyncStore } from './store.ts';
 import type { BackendClient } from './client.ts';
 import type { SkippedRosterRow } from '../common/sync-api.ts';
 import { SyncError } from './errors.ts';
+import { checkBackend } from './backend-identity.ts';
 
 /** Sync state key: roster rows the station skipped (the newest pull's), for IT and the needs-attention count. */
 export const SKIPPED_ROWS_KEY = 'roster_skipped_rows';
@@ -35,6 +36,8 @@ export async function pullRoster(
     // A tap that came while the page was on its way: its photo is painted before the page is written.
     await options.giveWay?.();
     if (options.signal?.aborted) break;
+    // A page from a backend that is not the station's is not applied.
+    checkBackend(store, page.backend, 'roster');
     const { skipped: bad, ...good } = page;
     store.applyRosterPage(good);
     if (bad?.length) skipped.push(...bad);

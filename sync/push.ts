@@ -6,6 +6,7 @@
 import type { SyncStore } from './store.ts';
 import type { BackendClient } from './client.ts';
 import { SyncError } from './errors.ts';
+import { checkBackend, isLegacyIdentity } from './backend-identity.ts';
 
 export interface PushReport {
   sent: number;
@@ -28,8 +29,17 @@ export async function pushOutbox(
     if (batch.length === 0) return report;
     const ids = new Set(batch.map((e) => e.id));
     let results;
+    // The batch says which backend its events were made for: another backend refuses every one of them.
+    // A backend known only by its address (it named no identity) is not named: it may be upgraded meanwhile.
+    const known = store.backend();
+    const backendId = known && !isLegacyIdentity(known) ? known.id : null;
     try {
-      results = await client.pushEvents(batch, options.signal);
+      const reply = await client.push(batch, { backendId, ...(options.signal ? { signal: options.signal } : {}) });
+      results = reply.results;
+      checkBackend(store, reply.backend, 'push');
+      if (results.some((r) => r.code === 'wrong_backend')) {
+        throw new SyncError('wrong_backend', `push: the backend refused the batch as made for another backend (${results.find((r) => r.code === 'wrong_backend')?.message ?? ''})`);
+      }
     } catch (err) {
       const e = err instanceof SyncError ? err : new SyncError('network', String(err));
       store.recordAttempt([...ids], e.message);

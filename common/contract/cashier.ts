@@ -4,6 +4,7 @@ import { OffendingLine, SaleRefusal, TapRefusal } from '../cashier-rules.ts';
 import { CardStatus, Holder, Kopecks, MenuItem, SchoolDate, UtcInstant } from '../domain.ts';
 import { CardRef } from '../events.ts';
 import { Pin } from '../pin-hash.ts';
+import { ShiftMoney } from '../shift-totals.ts';
 import { request } from './define.ts';
 
 /**
@@ -31,6 +32,8 @@ export const CashierErrorReason = z.enum([
   'class_empty',
   'student_not_in_class',
   'not_complex_item',
+  /** The class already had this meal today at this till: a second one needs a supervisor's PIN. */
+  'group_meal_repeat',
 ]);
 export type CashierErrorReason = z.infer<typeof CashierErrorReason>;
 
@@ -78,6 +81,8 @@ export const PhotoCheck = z.object({
   allergyFlag: z.boolean(),
   lines: z.array(CartLine),
   total: Kopecks,
+  /** A pupil with no entry at the school's guard posts today (a quiet note, by a school setting). */
+  noEntryToday: z.boolean().optional(),
   /**
    * The holder's portrait as a `data:image/…` URL, sent with the check's event so the cashier sees the
    * photo without a second trip to the station (absent in request answers: the page loads it by hash).
@@ -118,7 +123,7 @@ export const ConfirmResult = z.discriminatedUnion('ok', [
     ok: z.literal(false),
     reason: SaleRefusal,
     lines: z.array(OffendingLine),
-    /** Figures that explain the refusal, for the cashier's screen only. */
+    /** Figures that explain the refusal, for the cashier's screen only; empty unless settings.showBalance is `on_request`. */
     details: z.object({
       dailyLimit: Kopecks.optional(),
       spentToday: Kopecks.optional(),
@@ -151,6 +156,20 @@ export const GroupMealResult = z.object({
   payer: GroupMealPayer,
 });
 
+/** A group meal already recorded today, as the till shows it before a second one. */
+export const GroupMealDone = z.object({
+  groupMealId: z.string(),
+  className: z.string(),
+  itemId: z.string(),
+  itemName: z.string(),
+  at: UtcInstant,
+  /** Who recorded it (the cashier, or the teacher with their PIN); null when the till no longer knows. */
+  operatorName: z.string().nullable(),
+  students: z.number().int(),
+  total: Kopecks,
+});
+export type GroupMealDone = z.infer<typeof GroupMealDone>;
+
 export const ShiftReport = z.object({
   shiftId: z.string(),
   operatorId: z.string(),
@@ -162,11 +181,15 @@ export const ShiftReport = z.object({
   groupMeals: z.object({ count: z.number().int(), students: z.number().int(), subsidy: Kopecks, account: Kopecks, school: Kopecks }),
   /** Net of voids: what was actually sold, by menu category. */
   byCategory: z.array(z.object({ category: z.string(), quantity: z.number().int(), total: Kopecks })),
+  /** Gross, voids, net, by payment and by category, adding up (common/shift-totals.ts). */
+  money: ShiftMoney,
   refusals: z.record(z.string(), z.number().int()),
   pendingAtClose: z.number().int(),
   anomaliesAtClose: z.number().int(),
   override: z.object({ supervisorId: z.string(), supervisorName: z.string(), reason: z.string() }).nullable(),
+  /** The report written to the exports folder: JSON (for IT and the backend's tools) and CSV (for a spreadsheet). */
   exportPath: z.string().nullable(),
+  csvPath: z.string().nullable(),
 });
 export type ShiftReport = z.infer<typeof ShiftReport>;
 
@@ -202,7 +225,19 @@ export const cashierRequests = {
   'cashier.sales': request(z.object({ limit: z.number().int().min(1).max(500) }).strict(), z.array(Receipt)),
   'cashier.void': request(z.object({ saleId: Id, supervisorPin: Pin, reason: z.string().trim().min(1).max(200) }).strict(), Receipt),
   'cashier.classes': request(Empty, z.array(z.string())),
-  'cashier.classStudents': request(z.object({ className: Id }).strict(), z.array(Holder)),
+  /** A child's figures today over the whole school (every till), as the sale rules count them. */
+  'cashier.schoolFigures': request(
+    z.object({ holderId: Id }).strict(),
+    z.object({ spentToday: Kopecks, offlineSpentToday: Kopecks, subsidyUsedToday: z.boolean() }),
+  ),
+  /**
+   * A class's students; `presence` by the school's guard posts today (absent when the school has no post
+   * this till hears from): the group meal ticks the ones inside and says why the others are not.
+   */
+  'cashier.classStudents': request(
+    z.object({ className: Id }).strict(),
+    z.array(Holder.extend({ presence: z.object({ state: z.enum(['inside', 'left', 'absent']), at: UtcInstant.nullable() }).optional() })),
+  ),
   'cashier.groupMeal': request(
     z
       .object({
@@ -213,10 +248,14 @@ export const cashierRequests = {
         payer: GroupMealPayer,
         /** A class teacher records a group meal with their own PIN, with or without an open shift. */
         teacherPin: Pin.optional(),
+        /** A second group meal for the same class, meal and day is recorded only with a supervisor's PIN. */
+        supervisorPin: Pin.optional(),
       })
       .strict(),
     GroupMealResult,
   ),
+  /** Today's group meals of a class at this till, oldest first. */
+  'cashier.groupMealsToday': request(z.object({ className: Id }).strict(), z.array(GroupMealDone)),
   'cashier.closeShift': request(
     z.object({ override: z.object({ supervisorPin: Pin, reason: z.string().trim().min(3).max(200) }).strict().optional() }).strict(),
     CloseShiftResult,

@@ -36,8 +36,10 @@ export const GuardPassView = z.object({
   /** The card's printed forms (unknown cards, spare cards), so the guard can read the number to IT. */
   printed: z.partialRecord(z.enum(CARD_FORMATS), z.string()).nullable(),
   gate: GateOutcome,
-  /** Free text (manual open note, visitor's name and note). */
+  /** Free text: a manual open's note, a visitor's note (never the visitor's name). */
   note: z.string().nullable(),
+  /** A visitor's name, apart from the note so a note never breaks into the name heading. */
+  visitorName: z.string().nullable().default(null),
 });
 export type GuardPassView = z.infer<typeof GuardPassView>;
 
@@ -88,6 +90,11 @@ export const InsideList = z.object({
   staff: z.array(InsidePersonView),
   visitors: z.array(z.object({ name: z.string(), reason: z.string(), at: UtcInstant })),
   total: z.number().int().nonnegative(),
+  /**
+   * The school's other guard posts, whose passes are in this list, each with when the backend last heard
+   * from it (null: never): the guard knows how far to trust the list.
+   */
+  posts: z.array(z.object({ id: z.string(), name: z.string(), heardAt: UtcInstant.nullable() })).default([]),
 });
 export type InsideList = z.infer<typeof InsideList>;
 
@@ -218,4 +225,6 @@ export const guardEvents = {
   'guard.emergency': EmergencyState,
   /** The duty changed: signed in or out (here or by a PIN typed for an action), or the school day ended. */
   'guard.duty': z.object({ onDuty: GuardOnDuty.nullable() }),
+  /** Passes at the school's other posts came in: the counters (and the roll call) changed. */
+  'guard.counters': GuardCounters,
 } as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PARTIAL_PARTS } from '../card-match.ts';
 import { GateDirection } from '../readers.ts';
 import { request } from './define.ts';
 
@@ -32,6 +33,11 @@ export const hardwareRequests = {
     z.object({ readerId: z.string().min(1), text: z.string().min(1).max(64) }).strict(),
     z.object({ accepted: z.boolean() }),
   ),
+  /**
+   * Setup's reader section: for each number format, how many of the school's cards a reader printing
+   * that format could not tell from another card (0: the format identifies every card).
+   */
+  'hardware.cardAmbiguity': request(Empty, z.record(z.enum(PARTIAL_PARTS), z.number().int().nonnegative())),
   /** Setup's relay test button: pulse one direction of the configured relay; says whether the relay confirmed it. */
   'hardware.testRelay': request(
     z.object({ direction: GateDirection }).strict(),

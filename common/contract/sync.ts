@@ -19,6 +19,13 @@ export const EnrollResult = z.discriminatedUnion('ok', [
 export type EnrollResult = z.infer<typeof EnrollResult>;
 
 const Empty = z.object({}).strict();
+const HeldDecision = z
+  .object({
+    backendId: z.string().min(1).max(100),
+    /** Who decides, as they name themselves (kept with the decision). */
+    decidedBy: z.string().trim().min(1).max(100),
+  })
+  .strict();
 
 export const syncRequests = {
   /** Backend URL + one-time code from the school's IT → token kept by the station; a first sync follows. */
@@ -33,6 +40,13 @@ export const syncRequests = {
   'sync.attention': request(z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(), z.array(AttentionItem)),
   /** A person has seen and handled one item: it leaves the list (the event itself stays in the store). */
   'sync.clearAttention': request(z.object({ id: z.string().min(1) }).strict(), z.object({ ok: z.literal(true) })),
+  /**
+   * IT's decision on the events held for a previous backend: send them to the backend of now (an event
+   * records who decided) …
+   */
+  'sync.releaseHeld': request(HeldDecision, z.object({ released: z.number().int().nonnegative() })),
+  /** … or keep them aside: exported to a file with the reason, never sent. */
+  'sync.setAsideHeld': request(HeldDecision, z.object({ keptAside: z.number().int().nonnegative(), file: z.string().nullable() })),
 } as const;
 
 export const syncEvents = {} as const;

@@ -1,6 +1,7 @@
 import type { ServerMessage } from '../../common/contract/index.ts';
 import type { Logger } from '../../common/logger.ts';
-import { newCaller, type Router } from './router.ts';
+import { serveCustomerChannel } from './customer-channel.ts';
+import type { Router } from './router.ts';
 
 /** The parts of Electron's MessagePortMain the station uses (core/ does not import electron). */
 export interface StationPort {
@@ -16,24 +17,24 @@ export interface ParentPort {
   postMessage(message: unknown): void;
 }
 
-/** Serves the bridge over the MessagePorts main gives this utility process, one per window. */
+/**
+ * Serves the bridge over the MessagePorts main gives this utility process, one per window: `connect`
+ * is a station window's port (the whole contract), `customer` the customer display's (only its
+ * projection; see customer-channel.ts).
+ */
 export function servePorts(parent: ParentPort, router: Router, log: Logger): void {
   parent.on('message', (e) => {
     const data = e.data as { type?: string; windowId?: number } | null;
     const port = e.ports[0];
-    if (data?.type !== 'connect' || !port) return;
+    if ((data?.type !== 'connect' && data?.type !== 'customer') || !port) return;
     const send = (msg: ServerMessage): void => port.postMessage(msg);
-    const caller = newCaller('port');
-    const unsubscribe = router.subscribe(send);
-    port.on('message', (m) => {
-      void router.dispatch(m.data, caller).then(send);
-    });
+    const channel = data.type === 'customer' ? serveCustomerChannel(router, send, log) : router.connect('port', send);
+    port.on('message', (m) => channel.receive(m.data));
     port.on('close', () => {
-      unsubscribe();
-      router.disconnected(caller);
-      log.info({ windowId: data.windowId }, 'bridge: window port closed');
+      channel.close();
+      log.info({ windowId: data.windowId, role: data.type }, 'bridge: window port closed');
     });
     port.start();
-    log.info({ windowId: data.windowId }, 'bridge: window port connected');
+    log.info({ windowId: data.windowId, role: data.type }, 'bridge: window port connected');
   });
 }

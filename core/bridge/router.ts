@@ -86,6 +86,26 @@ export class Router {
     }
   }
 
+  /**
+   * One operator window's channel, the same for every transport: a caller of its own, the router's
+   * events, each message answered in turn. `close` when the window's port or socket is gone.
+   */
+  connect(kind: string, send: (msg: ServerMessage) => void): { receive(raw: unknown): void; close(): void } {
+    const caller = newCaller(kind);
+    const unsubscribe = this.subscribe(send);
+    return {
+      receive: (raw) => {
+        this.dispatch(raw, caller)
+          .then(send)
+          .catch((err: unknown) => this.#log.error({ err }, 'bridge: dispatch failed'));
+      },
+      close: () => {
+        unsubscribe();
+        this.disconnected(caller);
+      },
+    };
+  }
+
   /** A transport says a caller is gone (window closed, socket closed). */
   disconnected(caller: Caller): void {
     for (const l of this.#disconnectListeners) l(caller);

@@ -12,11 +12,11 @@ import type {
   ShiftInfo,
   TapOutcome,
 } from '../../common/contract/cashier.ts';
-import type { Holder } from '../../common/domain.ts';
 import type { CardRead } from '../../common/readers.ts';
 import type { Clock } from '../../common/clock.ts';
+import { schoolFigures } from './school-figures.ts';
 import type { Store } from '../store/index.ts';
-import type { CardLookup } from '../store/roster.ts';
+import type { CardFound } from '../store/roster.ts';
 import { CashierError, type CashierLog } from './errors.ts';
 import { Ledger } from './ledger.ts';
 import { ShiftOffice } from './shift-office.ts';
@@ -40,9 +40,8 @@ export interface CashierDeps {
   isOnline: () => boolean;
   /** Where shift reports are exported. */
   exportDir: string;
-  /** Defaults to the station settings' offline cap and subsidy discount. */
+  /** Defaults to the school's offline cap and subsidy share from the backend (the store's school settings). */
   policy?: () => SalePolicy;
-  timeZone?: string;
   log?: CashierLog;
   /** The station's one PIN check (core/staff-pin.ts); default: one of the till's own. */
   pins?: StaffPins;
@@ -60,13 +59,15 @@ export class Cashier extends EventEmitter<CashierEvents> {
   readonly #office: ShiftOffice;
   readonly #ledger: Ledger;
   readonly #till: Till;
+  readonly #store: Store;
 
   constructor(deps: CashierDeps) {
     super();
-    const { store, clock, isOnline, timeZone } = deps;
+    const { store, clock, isOnline } = deps;
+    this.#store = store;
     const log = deps.log ?? silentLog;
     this.#office = new ShiftOffice({ store, clock, log, exportDir: deps.exportDir, ...(deps.pins ? { pins: deps.pins } : {}) });
-    this.#ledger = new Ledger({ store, clock, log, office: this.#office, isOnline, ...(timeZone ? { timeZone } : {}) });
+    this.#ledger = new Ledger({ store, clock, log, office: this.#office, isOnline });
     this.#till = new Till({
       store,
       clock,
@@ -76,7 +77,6 @@ export class Cashier extends EventEmitter<CashierEvents> {
       events: this,
       isOnline,
       ...(deps.policy ? { policy: deps.policy } : {}),
-      ...(timeZone ? { timeZone } : {}),
     });
   }
 
@@ -135,7 +135,7 @@ export class Cashier extends EventEmitter<CashierEvents> {
     return this.#till.clearCart();
   }
 
-  onCard(read: CardRead, found?: CardLookup | null): TapOutcome | PhotoCheck {
+  onCard(read: CardRead, found?: CardFound): TapOutcome | PhotoCheck {
     return this.#till.onCard(read, found);
   }
 
@@ -161,8 +161,18 @@ export class Cashier extends EventEmitter<CashierEvents> {
     return this.#ledger.classes();
   }
 
-  classStudents(className: string): Holder[] {
-    return this.#ledger.classStudents(className);
+  /** A child's figures today over the whole school, as the sale rules count them. */
+  schoolFigures(holderId: string): { spentToday: number; offlineSpentToday: number; subsidyUsedToday: boolean } {
+    const f = schoolFigures(this.#store, holderId, this.#ledger.today());
+    return { spentToday: f.spentToday, offlineSpentToday: f.offlineSpentToday, subsidyUsedToday: f.subsidyUsedToday };
+  }
+
+  classStudents(className: string): ReturnType<Ledger['classPresence']> {
+    return this.#ledger.classPresence(className);
+  }
+
+  groupMealsToday(className: string): ReturnType<Ledger['groupMealsToday']> {
+    return this.#ledger.groupMealsToday(className);
   }
 
   groupMeal(input: Parameters<Ledger['groupMeal']>[0]): ReturnType<Ledger['groupMeal']> {

@@ -1,7 +1,8 @@
 import type { CartLine } from '../../common/cart.ts';
-import type { Receipt } from '../../common/contract/cashier.ts';
+import type { GroupMealDone, Receipt } from '../../common/contract/cashier.ts';
 import type { Holder } from '../../common/domain.ts';
-import { schoolDate, type Clock } from '../../common/clock.ts';
+import type { Clock } from '../../common/clock.ts';
+import { schoolDate } from '../../common/school-time.ts';
 import type { DebitRow } from '../store/cashier-ledger.ts';
 import type { Store } from '../store/index.ts';
 import { CashierError, type CashierLog } from './errors.ts';
@@ -14,7 +15,6 @@ export interface LedgerOptions {
   log: CashierLog;
   office: ShiftOffice;
   isOnline: () => boolean;
-  timeZone?: string;
 }
 
 /** What the till has charged: receipts, the shift's sales, a supervisor's void and a class's group meal. */
@@ -24,7 +24,6 @@ export class Ledger {
   readonly #log: CashierLog;
   readonly #office: ShiftOffice;
   readonly #isOnline: () => boolean;
-  readonly #timeZone: string | undefined;
 
   constructor(options: LedgerOptions) {
     this.#store = options.store;
@@ -32,7 +31,6 @@ export class Ledger {
     this.#log = options.log;
     this.#office = options.office;
     this.#isOnline = options.isOnline;
-    this.#timeZone = options.timeZone;
   }
 
   receipt(row: DebitRow, holder?: Holder): Receipt {
@@ -100,9 +98,41 @@ export class Ledger {
     return this.#store.roster.classStudents(className);
   }
 
+  /** Today's school date, as every sale counts it. */
+  today(): string {
+    return schoolDate(this.#clock.now(), this.#store.syncState.schoolSettings().timeZone);
+  }
+
+  /** A class's students with where the school's guard posts put them today (none: the school has no post here). */
+  classPresence(className: string): (Holder & { presence?: { state: 'inside' | 'left' | 'absent'; at: string | null } })[] {
+    const students = this.classStudents(className);
+    const { schoolDay } = this.#store;
+    if (!schoolDay.stations().some((s) => s.role === 'guard')) return students;
+    const today = this.today();
+    return students.map((st) => {
+      const last = schoolDay.lastPass(st.id, today);
+      const presence = !last ? { state: 'absent' as const, at: null } : { state: last.direction === 'in' ? ('inside' as const) : ('left' as const), at: last.at };
+      return { ...st, presence };
+    });
+  }
+
+  /** Today's group meals of a class at this till, oldest first, with who recorded each. */
+  groupMealsToday(className: string): GroupMealDone[] {
+    const { ledger, outbox, roster } = this.#store;
+    const today = schoolDate(this.#clock.now(), this.#store.syncState.schoolSettings().timeZone);
+    const ids = this.classStudents(className).map((s) => s.id);
+    return ledger.groupMealsOf(ids, today).map((g) => {
+      const fact = outbox.payloadOf(g.eventId) as { operatorId?: string | null } | null;
+      const operator = fact?.operatorId ? roster.holder('staff', fact.operatorId) : null;
+      return { groupMealId: g.groupMealId, className, itemId: g.itemId, itemName: g.itemName, at: g.at, operatorName: operator?.fullName ?? null, students: g.students, total: g.total };
+    });
+  }
+
   /**
    * One event for a class fed together, no taps: the marked students, one complex meal each, paid by
-   * the subsidy, the students' accounts or the school. Idempotent by groupMealId.
+   * the subsidy, the students' accounts or the school. Idempotent by groupMealId. A second one for the
+   * same class, meal and school day (the button pressed again, a teacher and the cashier both recording
+   * it) is refused unless a supervisor allows it with their PIN.
    */
   async groupMeal(input: {
     groupMealId: string;
@@ -111,6 +141,7 @@ export class Ledger {
     studentIds: readonly string[];
     payer: 'subsidy' | 'accounts' | 'school';
     teacherPin?: string;
+    supervisorPin?: string;
   }): Promise<{ groupMealId: string; eventId: string; className: string; students: number; total: number; payer: 'subsidy' | 'accounts' | 'school' }> {
     const { ledger, outbox, db } = this.#store;
     const already = () => {
@@ -126,7 +157,7 @@ export class Ledger {
     // The same group meal may have been recorded while the PIN was being checked (a second click).
     const meanwhile = already();
     if (meanwhile) return meanwhile;
-    const today = schoolDate(this.#clock.now(), this.#timeZone);
+    const today = schoolDate(this.#clock.now(), this.#store.syncState.schoolSettings().timeZone);
     const parsed = menuItemOn(this.#store, today, input.itemId);
     if (!parsed?.ok) throw new CashierError('unknown_item', `item ${input.itemId} is not on today's menu`);
     const item = parsed.item;
@@ -136,6 +167,15 @@ export class Ledger {
     const ids = [...new Set(input.studentIds)];
     const stranger = ids.find((id) => !inClass.has(id));
     if (stranger) throw new CashierError('student_not_in_class', `${stranger} is not in ${input.className}`);
+    const first = this.groupMealsToday(input.className).find((g) => g.itemId === item.id) ?? null;
+    let approvedBy: string | null = null;
+    if (first) {
+      if (!input.supervisorPin) throw new CashierError('group_meal_repeat', `${input.className} already had ${item.id} today (group meal ${first.groupMealId})`);
+      approvedBy = (await this.#office.authenticate(input.supervisorPin, 'supervisor')).id;
+      // The same repeat may have been recorded while the supervisor's PIN was being checked.
+      const again = already();
+      if (again) return again;
+    }
 
     const shiftId = this.#office.current()?.shiftId ?? null;
     const offline = !this.#isOnline();
@@ -153,6 +193,7 @@ export class Ledger {
         total,
         shiftId,
         operatorId,
+        ...(first ? { repeatOf: first.groupMealId, approvedBy } : {}),
       });
       for (const holderId of ids) {
         ledger.addDebit({
@@ -176,7 +217,8 @@ export class Ledger {
       }
       return ev.id;
     })();
-    this.#log.info({ groupMealId: input.groupMealId, className: input.className, students: ids.length, payer: input.payer }, 'group meal');
+    if (first) this.#log.warn({ groupMealId: input.groupMealId, repeatOf: first.groupMealId, className: input.className, supervisorId: approvedBy }, 'group meal repeated with a supervisor\'s PIN');
+    else this.#log.info({ groupMealId: input.groupMealId, className: input.className, students: ids.length, payer: input.payer }, 'group meal');
     return { groupMealId: input.groupMealId, eventId, className: input.className, students: ids.length, total, payer: input.payer };
   }
 }

@@ -5,10 +5,12 @@ import type { CartLine } from '../../common/cart.ts';
 import type { CloseShiftResult, ShiftInfo, ShiftReport } from '../../common/contract/cashier.ts';
 import type { Staff } from '../../common/domain.ts';
 import type { Clock } from '../../common/clock.ts';
+import { shiftMoney } from '../../common/shift-totals.ts';
 import type { Store } from '../store/index.ts';
 import type { StaffRow } from '../store/roster.ts';
 import { parseRoles, StaffPins } from '../staff-pin.ts';
 import { CashierError, type CashierLog } from './errors.ts';
+import { renderShiftCsv } from './shift-export.ts';
 
 type Role = Staff['roles'][number];
 
@@ -104,14 +106,19 @@ export class ShiftOffice {
     }
     const closedAt = new Date(this.#clock.now()).toISOString();
     const report = this.#report(shift, closedAt, pending, anomalies, by);
+    if (!report.money.reconciled) this.#log.warn({ shiftId: shift.shiftId }, 'shift report: a stored sale\'s lines do not add up to its total');
     try {
       mkdirSync(this.#exportDir, { recursive: true });
-      const file = join(this.#exportDir, `shift-${closedAt.slice(0, 10)}-${shift.shiftId}.json`);
-      report.exportPath = file;
-      writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+      const base = join(this.#exportDir, `shift-${closedAt.slice(0, 10)}-${shift.shiftId}`);
+      report.exportPath = `${base}.json`;
+      report.csvPath = `${base}.csv`;
+      writeFileSync(report.exportPath, `${JSON.stringify(report, null, 2)}\n`);
+      // A BOM, so a spreadsheet on Windows reads the Cyrillic as UTF-8.
+      writeFileSync(report.csvPath, `\uFEFF${renderShiftCsv(report, this.#store.settings.get().locale, this.#store.syncState.schoolSettings().timeZone)}`);
     } catch (err) {
       // The close itself must not fail on a full or read-only export folder: the event still carries the totals.
       report.exportPath = null;
+      report.csvPath = null;
       this.#log.warn({ err: String(err), dir: this.#exportDir }, 'shift report export failed');
     }
     const totals: Record<string, number> = {
@@ -123,10 +130,13 @@ export class ShiftOffice {
       voids: report.voids.count,
       voidsTotal: report.voids.total,
       groupMeals: report.groupMeals.count,
+      gross: report.money.gross.total,
+      net: report.money.net.total,
       pendingAtClose: pending,
       anomaliesAtClose: anomalies,
     };
     for (const c of report.byCategory) totals[`category:${c.category}`] = c.total;
+    for (const p of report.money.byPayment) totals[`payment:${p.kind}`] = p.total;
     for (const [reason, n] of Object.entries(report.refusals)) totals[`refused:${reason}`] = n;
     this.#store.db.transaction(() => {
       const ev = this.#store.outbox.append('shift_close', { shiftId: shift.shiftId, operatorId: shift.operatorId, totals });
@@ -148,15 +158,17 @@ export class ShiftOffice {
       voids: { count: 0, total: 0, account: 0 },
       groupMeals: { count: 0, students: 0, subsidy: 0, account: 0, school: 0 },
       byCategory: [],
+      money: shiftMoney([]),
       refusals: {},
       pendingAtClose: pending,
       anomaliesAtClose: anomalies,
       override,
       exportPath: null,
+      csvPath: null,
     };
-    const cats = new Map<string, { quantity: number; total: number }>();
     const meals = new Set<string>();
-    for (const d of this.#store.ledger.shiftDebits(shift.shiftId)) {
+    const debits = this.#store.ledger.shiftDebits(shift.shiftId);
+    for (const d of debits) {
       if (d.kind === 'sale') {
         r.sales.count++;
         r.sales.total += d.total;
@@ -174,16 +186,20 @@ export class ShiftOffice {
         r.groupMeals.account += d.account_part;
         r.groupMeals.school += d.school_part;
       }
-      if (d.void_event_id) continue;
-      for (const l of JSON.parse(d.lines) as CartLine[]) {
-        const c = cats.get(l.category) ?? { quantity: 0, total: 0 };
-        c.quantity += l.quantity;
-        c.total += l.price * l.quantity;
-        cats.set(l.category, c);
-      }
     }
     r.groupMeals.count = meals.size;
-    r.byCategory = [...cats].map(([category, c]) => ({ category, ...c })).sort((a, b) => a.category.localeCompare(b.category, 'ru'));
+    r.money = shiftMoney(
+      debits.map((d) => ({
+        kind: d.kind,
+        total: d.total,
+        subsidyPart: d.subsidy_part,
+        accountPart: d.account_part,
+        schoolPart: d.school_part,
+        voided: d.void_event_id !== null,
+        lines: JSON.parse(d.lines) as CartLine[],
+      })),
+    );
+    r.byCategory = r.money.byCategory;
     r.refusals = this.#store.ledger.shiftRefusals(shift.shiftId);
     return r;
   }

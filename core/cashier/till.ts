@@ -5,14 +5,17 @@ import { decideTillTap, evaluateSale, type SalePolicy, type TapRefusal } from '.
 import type { CashierCart, ConfirmResult, CustomerDisplay, MenuView, PhotoCheck, TapOutcome } from '../../common/contract/cashier.ts';
 import type { Holder, MenuItem } from '../../common/domain.ts';
 import type { CardRead } from '../../common/readers.ts';
-import { schoolDate, type Clock } from '../../common/clock.ts';
+import type { Clock } from '../../common/clock.ts';
+import { schoolDate } from '../../common/school-time.ts';
+import { noEntryToday, schoolFigures } from './school-figures.ts';
 import type { Store } from '../store/index.ts';
-import type { CardLookup } from '../store/roster.ts';
+import { foundCard, isAmbiguous, type CardFound } from '../store/roster.ts';
 import type { CashierEvents } from './cashier.ts';
 import { CashierError, type CashierLog } from './errors.ts';
 import type { Ledger } from './ledger.ts';
 import { menuItemOn, parseMenuRow } from './menu.ts';
 import type { ShiftOffice } from './shift-office.ts';
+import { cardTag } from '../../node/card-tag.ts';
 
 export interface TillOptions {
   store: Store;
@@ -23,7 +26,6 @@ export interface TillOptions {
   events: Pick<EventEmitter<CashierEvents>, 'emit'>;
   isOnline: () => boolean;
   policy?: () => SalePolicy;
-  timeZone?: string;
 }
 
 interface OpenCheck {
@@ -73,12 +75,13 @@ export class Till {
   }
 
   #today(): string {
-    return schoolDate(this.#clock.now(), this.#o.timeZone);
+    return schoolDate(this.#clock.now(), this.#store.syncState.schoolSettings().timeZone);
   }
 
   #policy(): SalePolicy {
     if (this.#o.policy) return this.#o.policy();
-    const s = this.#store.settings.get();
+    // The school's rules, as its backend set them (the defaults until a roster page brings them).
+    const s = this.#store.syncState.schoolSettings();
     return { offlineCapPerDay: s.offlineCapPerDay, subsidyDiscountPercent: s.subsidyDiscountPercent };
   }
 
@@ -164,7 +167,7 @@ export class Till {
    * A card on a reader with the role 'cashier'. Returns what happened (also emitted). `found` is the
    * station's one lookup of this card (undefined: look it up here).
    */
-  onCard(read: CardRead, found?: CardLookup | null): TapOutcome | PhotoCheck {
+  onCard(read: CardRead, found?: CardFound): TapOutcome | PhotoCheck {
     const ignored = (hint: 'cart_empty' | 'busy' | 'no_shift'): TapOutcome => {
       const out: TapOutcome = { kind: 'ignored', hint, readerId: read.readerId };
       this.#events.emit('tap', out);
@@ -175,10 +178,21 @@ export class Till {
     if (this.#cart.length === 0) return ignored('cart_empty');
 
     const card = { technology: read.technology, uid: read.uid };
-    const lookup = found !== undefined ? found : this.#store.roster.lookupCard(card);
+    const result = found !== undefined ? found : this.#store.roster.lookupCard(read);
+    if (isAmbiguous(result)) {
+      this.#log.warn({ reader: read.readerId, matches: result.ambiguous }, 'till: a card read matches several roster cards; set the reader to the full card number');
+    }
+    const lookup = foundCard(result);
     const holder = lookup?.holder ?? null;
     const account = holder ? this.#store.roster.account(holder.id) : null;
-    const refusal = decideTillTap({ card: lookup?.card ?? null, holder, hasAccount: account !== null, now: this.#clock.now() });
+    const refusal = decideTillTap({
+      card: lookup?.card ?? null,
+      ambiguous: isAmbiguous(result),
+      holder,
+      personStatus: lookup?.personStatus ?? null,
+      hasAccount: account !== null,
+      now: this.#clock.now(),
+    });
     if (refusal) return this.#refuse(read, card, refusal, holder);
     if (!lookup || !holder || !account) return this.#refuse(read, card, 'holder_unknown', null);
 
@@ -193,6 +207,7 @@ export class Till {
       allergyFlag: account.allergens.length > 0,
       lines: this.#cart,
       total: cartTotal(this.#cart),
+      noEntryToday: noEntryToday(this.#store, holder, this.#today()),
     };
     this.#open = { check, card };
     this.#events.emit('check', check);
@@ -204,7 +219,7 @@ export class Till {
   #refuse(read: CardRead, card: OpenCheck['card'], reason: TapRefusal, holder: Holder | null): TapOutcome {
     this.#refusal(reason, holder?.id ?? null);
     const out: TapOutcome = { kind: 'refused', reason, holder, card, readerId: read.readerId };
-    this.#log.info({ reason, card, holderId: holder?.id ?? null }, 'tap refused');
+    this.#log.info({ reason, card: cardTag(card), holderId: holder?.id ?? null }, 'tap refused');
     this.#events.emit('tap', out);
     this.#setDisplay('see_cashier');
     return out;
@@ -239,7 +254,8 @@ export class Till {
     }
     const today = this.#today();
     const offline = !this.#o.isOnline();
-    const verdict = evaluateSale(check.lines, { account, ...ledger.figures(check.holder.id, today), offline, policy: this.#policy() });
+    // The whole school's day: the other tills' sales count against the limit and the subsidy too.
+    const verdict = evaluateSale(check.lines, { account, ...schoolFigures(this.#store, check.holder.id, today), offline, policy: this.#policy() });
     if (!verdict.ok) {
       this.#refusal(verdict.reason, check.holder.id);
       this.#log.info({ reason: verdict.reason, holderId: check.holder.id, lines: verdict.lines.map((l) => l.itemId) }, 'sale refused');
@@ -249,7 +265,8 @@ export class Till {
         ok: false,
         reason: verdict.reason,
         lines: verdict.lines,
-        details: verdict.details,
+        // The figures leave the station only where the school lets the cashier show them on request.
+        details: this.#store.settings.get().showBalance === 'on_request' ? verdict.details : {},
         total: verdict.total,
         subsidyPart: verdict.subsidyPart,
         accountPart: verdict.accountPart,
@@ -314,7 +331,7 @@ export class Till {
       });
       this.#refusal('not_this_child', open.check.holder.id);
     })();
-    this.#log.info({ holderId: open.check.holder.id, card: open.card }, 'not this child');
+    this.#log.info({ holderId: open.check.holder.id, card: cardTag(open.card) }, 'not this child');
     this.#closeCheck();
     this.#setDisplay('see_cashier');
   }

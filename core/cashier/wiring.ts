@@ -4,13 +4,13 @@ import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { StaffPins } from '../staff-pin.ts';
-import type { CardLookup } from '../store/roster.ts';
+import type { CardFound } from '../store/roster.ts';
 import { Cashier, CashierError } from './cashier.ts';
 
 export interface CashierWiring {
   /** A card on a reader whose role is 'cashier'. */
   /** `found` is the station's one lookup of this card. */
-  onCard(read: CardRead, found?: CardLookup | null): void;
+  onCard(read: CardRead, found?: CardFound): void;
   /** The service for the current store (null while the store is in a fault). */
   current(): Cashier | null;
 }
@@ -85,7 +85,9 @@ export function wireCashier(
   router.handle('cashier.sales', ({ limit }) => run((c) => c.sales(limit)));
   router.handle('cashier.void', ({ saleId, supervisorPin, reason }) => run((c) => c.voidSale(saleId, supervisorPin, reason)));
   router.handle('cashier.classes', () => run((c) => c.classes()));
+  router.handle('cashier.schoolFigures', ({ holderId }) => run((c) => c.schoolFigures(holderId)));
   router.handle('cashier.classStudents', ({ className }) => run((c) => c.classStudents(className)));
+  router.handle('cashier.groupMealsToday', ({ className }) => run((c) => c.groupMealsToday(className)));
   router.handle('cashier.groupMeal', (input) => run((c) => c.groupMeal(input)));
   router.handle('cashier.closeShift', ({ override }) => run((c) => c.closeShift(override)));
   router.handle('cashier.display', () => run((c) => c.display()));

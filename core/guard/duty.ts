@@ -16,7 +16,7 @@ export interface GuardDutyOptions {
   store: Store;
   clock: Clock;
   log: Logger;
-  /** The end of the school day that `now` falls in, UTC (common/guard-rules.ts `endOfSchoolDayUtc`). */
+  /** The end of the school day that `now` falls in, UTC (common/school-time.ts `schoolDayEnd`). */
   endOfDay: (now: number) => { schoolDate: string; endsAt: string };
   /** The station's one PIN check (shared with the till and IT's setup, so the counts are one). */
   pins?: StaffPins;

@@ -7,8 +7,10 @@ import type { CardRead, ReaderRole } from '../../common/readers.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
-import type { CardLookup } from '../store/roster.ts';
 import type { StaffPins } from '../staff-pin.ts';
+import type { CardFound } from '../store/roster.ts';
+import type { SchoolPass } from '../store/school-day.ts';
+import type { DayFact } from '../../common/sync-api.ts';
 import { GuardDuty } from './duty.ts';
 import { Emergency } from './emergency.ts';
 import type { Gate } from './gate.ts';
@@ -29,7 +31,6 @@ export interface GuardPostOptions {
   exportDir: string;
   /** The station's one PIN check (core/staff-pin.ts); default: one of the post's own. */
   pins?: StaffPins;
-  timeZone?: string;
   flood?: FloodSettings;
   /** How long a manual open waits for the relay before telling the guard it did not open. */
   gateTimeoutMs?: number;
@@ -39,6 +40,8 @@ interface GuardPostEvents {
   pass: [PassShown];
   gate: [{ passId: string; gate: GateOutcome }];
   emergency: [EmergencyState];
+  /** The school's other posts' passes came in and changed the counters. */
+  counters: [GuardCounters];
 }
 
 /**
@@ -63,8 +66,8 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
   constructor(options: GuardPostOptions) {
     super();
     const { store, clock, log } = options;
-    const timeZone = options.timeZone ?? 'Europe/Moscow';
-    const book = new PassBook({ store, clock, log, timeZone, shown: (e) => this.emit('pass', e) });
+    // The school's time zone is read from the store's school settings on each use (pass-book.ts).
+    const book = new PassBook({ store, clock, log, shown: (e) => this.emit('pass', e) });
     const turnstile = new Turnstile({
       gate: options.gate,
       log,
@@ -76,7 +79,7 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
       },
     });
     this.#book = book;
-    this.#rollCall = new RollCall({ store, clock, log, book, exportDir: options.exportDir, timeZone });
+    this.#rollCall = new RollCall({ store, clock, log, book, exportDir: options.exportDir });
     this.#taps = new Taps({ store, clock, log, book, turnstile, flood: options.flood ?? DEFAULT_FLOOD });
     this.#manual = new ManualPasses({ store, clock, log, book, turnstile });
     this.#spares = new SpareCards({ store, clock, log, book });
@@ -113,12 +116,28 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     return this.#book.schoolDate(now);
   }
 
-  onCard(read: CardRead, role: ReaderRole, found?: CardLookup | null): GuardPassView | null {
+  onCard(read: CardRead, role: ReaderRole, found?: CardFound): GuardPassView | null {
     return this.#taps.onCard(read, role, found);
   }
 
   counters(): GuardCounters {
     return this.#book.counters();
+  }
+
+  /**
+   * The school-day sync merged facts from the other stations (stored once each): the other posts'
+   * passes of today go onto the counters and the inside-now list.
+   */
+  schoolFacts(fresh: readonly DayFact[]): void {
+    const date = this.#book.schoolDate();
+    const passes: SchoolPass[] = [];
+    for (const f of fresh) {
+      if (f.kind !== 'pass' || f.schoolDate !== date) continue;
+      passes.push({ id: f.id, stationId: f.stationId, holderId: f.holderId, holderKind: f.holderKind, at: f.at, direction: f.direction, verdict: f.verdict, manual: f.manual });
+    }
+    if (!passes.length) return;
+    passes.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    this.emit('counters', this.#book.mergeSchool(passes, date));
   }
 
   feed(options: { alarmsOnly: boolean; limit: number; before: string | null }): GuardPassView[] {

@@ -17,6 +17,9 @@ const WORDS = {
     visitors: 'Посетители сегодня',
     reason: 'Причина',
     present: 'Отметка',
+    post: 'Пост',
+    dataAt: 'данные на',
+    never: 'нет данных',
   },
   en: {
     title: 'Who is inside',
@@ -29,6 +32,9 @@ const WORDS = {
     visitors: 'Visitors today',
     reason: 'Reason',
     present: 'Check',
+    post: 'Post',
+    dataAt: 'data as of',
+    never: 'no data',
   },
 } as const;
 
@@ -43,6 +49,8 @@ export function renderInsideCsv(list: InsideList, locale: 'ru' | 'en', timeZone:
   for (const c of list.classes) for (const p of c.people) lines.push([c.className, p.fullName, time(p.since, timeZone)]);
   for (const p of list.staff) lines.push([w.staff, p.fullName, time(p.since, timeZone)]);
   for (const v of list.visitors) lines.push([w.visitors, v.name, time(v.at, timeZone)]);
+  // How far to trust the list: when each other post was last heard from.
+  for (const p of list.posts ?? []) lines.push([w.post, p.name, p.heardAt ? `${w.dataAt} ${time(p.heardAt, timeZone)}` : w.never]);
   return csvLines(lines);
 }
 
@@ -64,6 +72,7 @@ export function renderInsideHtml(list: InsideList, locale: 'ru' | 'en', timeZone
     '<style>body{font:14px sans-serif;margin:1.5cm}table{border-collapse:collapse;width:100%;margin-bottom:1em}' +
     'td,th{border:1px solid #444;padding:4px 8px;text-align:left}.box{width:2cm}h2{page-break-after:avoid;margin:.8em 0 .3em}</style></head><body>' +
     `<h1>${w.title}: ${list.total}</h1><p>${w.generated}: ${esc(generated)}</p>` +
+    (list.posts ?? []).map((p) => `<p>${esc(p.name || w.post)}: ${p.heardAt ? `${w.dataAt} ${time(p.heardAt, timeZone)}` : w.never}</p>`).join('') +
     list.classes.map((c) => table(`${w.className} ${c.className}`, c.people)).join('') +
     (list.staff.length ? table(w.staff, list.staff) : '') +
     (list.visitors.length ? table(w.visitors, list.visitors.map((v) => ({ fullName: v.name, since: v.at }))) : '') +

@@ -116,7 +116,8 @@ export class ManualPasses {
       reason: input.reason,
       gate,
       notices: gate === 'not_opened' ? ['gate_not_opened'] : [],
-      note: input.note ? `${input.visitorName} — ${input.note}` : input.visitorName,
+      visitorName: input.visitorName,
+      note: input.note || null,
     });
     this.#log.info({ reason: input.reason, gate }, 'guard: visitor pass');
     this.#book.record(view, this.#book.schoolDate(now), () =>

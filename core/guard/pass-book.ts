@@ -1,7 +1,10 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { CanonicalCard } from '../../common/card-id.ts';
 import type { GuardCounters, GuardPassView } from '../../common/contract/guard.ts';
-import { endOfSchoolDayUtc, InsideNow } from '../../common/guard-rules.ts';
+import { InsideNow, type Direction, type InsideMove } from '../../common/guard-rules.ts';
+import type { HolderKind } from '../../common/domain.ts';
+import { schoolDate, schoolDayEnd } from '../../common/school-time.ts';
+import type { SchoolPass } from '../store/school-day.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
@@ -18,7 +21,6 @@ export interface PassBookOptions {
   store: Store;
   clock: Clock;
   log: Logger;
-  timeZone: string;
   /** The pass goes to the screen before it is written. */
   shown: (e: PassShown) => void;
 }
@@ -32,8 +34,6 @@ export class PassBook {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #shown: PassBookOptions['shown'];
-  readonly #dateFormat: Intl.DateTimeFormat;
-  readonly #offsetFormat: Intl.DateTimeFormat;
   #counters: GuardCounters | null = null;
   /** Today's inside-now, kept with the counters: the counter and the roll call read the same rule. */
   #inside: InsideNow | null = null;
@@ -43,8 +43,6 @@ export class PassBook {
     this.#clock = options.clock;
     this.#log = options.log;
     this.#shown = options.shown;
-    this.#dateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: options.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    this.#offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: options.timeZone, timeZoneName: 'longOffset' });
   }
 
   // ---- time -------------------------------------------------------------------------------------------
@@ -53,22 +51,18 @@ export class PassBook {
     return new Date(now).toISOString();
   }
 
+  /** The school's time zone, as its backend set it (the default until a roster page brings it). */
+  timeZone(): string {
+    return this.#store.syncState.schoolSettings().timeZone;
+  }
+
   schoolDate(now = this.#clock.now()): string {
-    return this.#dateFormat.format(now);
+    return schoolDate(now, this.timeZone());
   }
 
-  /** The school's UTC offset in minutes at an instant (Europe/Moscow: +180). */
-  #utcOffsetMinutes(now: number): number {
-    const part = this.#offsetFormat.formatToParts(now).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(part);
-    if (!m) return 0;
-    return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
-  }
-
-  /** The school day `now` falls in, and the UTC instant it ends. */
+  /** The school day `now` falls in, and the UTC instant it ends (23:59:59.999 school time, across a DST change too). */
   endOfDay(now: number): { schoolDate: string; endsAt: string } {
-    const schoolDate = this.schoolDate(now);
-    return { schoolDate, endsAt: endOfSchoolDayUtc(schoolDate, this.#utcOffsetMinutes(now)) };
+    return schoolDayEnd(now, this.timeZone());
   }
 
   // ---- passes -----------------------------------------------------------------------------------------
@@ -84,6 +78,7 @@ export class PassBook {
       printed: null,
       gate: 'none',
       note: null,
+      visitorName: null,
       ...p,
       card: p.card ? { technology: p.card.technology, uid: p.card.uid } : null,
     };
@@ -105,20 +100,51 @@ export class PassBook {
 
   // ---- counters and feed ------------------------------------------------------------------------------
 
+  /**
+   * Today's counters over the whole school: this post's passes and the ones the school's other posts
+   * left (merged by the school-day sync), one inside-now rule over both. Alarms are this post's own.
+   */
   counters(): GuardCounters {
     const date = this.schoolDate();
     if (this.#counters?.schoolDate !== date) {
-      const c = this.#store.passes.counts(date);
-      this.#inside = new InsideNow(this.#store.passes.moves(date));
+      const own = this.#store.passes.counts(date);
+      const school = this.#store.schoolDay.counts(date);
+      const moves: InsideMove[] = [...this.#store.passes.moves(date).map((v) => this.#corrected(v)), ...this.#store.schoolDay.passes(date).flatMap((p) => this.#move(p))];
+      // The last pass is the latest by time, whichever post saw it.
+      moves.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+      this.#inside = new InsideNow(moves);
       this.#counters = {
         schoolDate: date,
-        enteredToday: c.entered,
-        exitedToday: c.exited,
-        alarmsToday: c.alarms,
+        enteredToday: own.entered + school.entered,
+        exitedToday: own.exited + school.exited,
+        alarmsToday: own.alarms,
         insideNow: this.#inside.count(),
       };
     }
     return { ...this.#counters };
+  }
+
+  /** This post's pass on the school's time line: its time corrected by the clock offset, as other posts' are. */
+  #corrected<T extends InsideMove>(m: T): T {
+    const offset = this.#clock.offsetMs();
+    return offset === 0 ? m : { ...m, at: new Date(Date.parse(m.at) + offset).toISOString() };
+  }
+
+  /** Another post's pass as a move, named from this station's roster (the fact carries only the id). */
+  #move(p: SchoolPass): InsideMove[] {
+    if (p.verdict !== 'allow') return [];
+    const who = this.#store.roster.holder(p.holderKind, p.holderId);
+    return [
+      {
+        kind: p.manual ? 'manual' : 'tap',
+        verdict: 'allow',
+        direction: p.direction,
+        at: p.at,
+        holder: { kind: p.holderKind, id: p.holderId, fullName: who?.fullName ?? p.holderId, group: who?.group ?? '' },
+        reason: 'ok',
+        note: null,
+      },
+    ];
   }
 
   #bump(view: GuardPassView, date: string): GuardCounters {
@@ -127,7 +153,27 @@ export class PassBook {
     if (view.verdict === 'allow' && view.direction === 'in') c.enteredToday++;
     if (view.verdict === 'allow' && view.direction === 'out') c.exitedToday++;
     if (view.alarm) c.alarmsToday++;
-    this.#inside?.apply(view);
+    this.#inside?.apply(this.#corrected(view));
+    c.insideNow = this.#inside?.count() ?? 0;
+    this.#counters = c;
+    return { ...c };
+  }
+
+  /**
+   * Passes the school's other posts left, just merged into the store: counted in (each once, by the
+   * store's key) and put on the inside-now list. Returns the counters after them.
+   */
+  mergeSchool(passes: readonly SchoolPass[], date: string): GuardCounters {
+    // Counters built now (first use, or a new day) were read from the store, these passes included.
+    const built = this.#counters?.schoolDate === date;
+    const c = this.counters();
+    if (!built || c.schoolDate !== date) return c;
+    for (const p of passes) {
+      if (p.verdict !== 'allow') continue;
+      if (p.direction === 'in') c.enteredToday++;
+      else c.exitedToday++;
+      for (const m of this.#move(p)) this.#inside?.apply(m);
+    }
     c.insideNow = this.#inside?.count() ?? 0;
     this.#counters = c;
     return { ...c };
@@ -137,6 +183,21 @@ export class PassBook {
   inside(): InsideNow {
     this.counters();
     return this.#inside ?? new InsideNow();
+  }
+
+  /** A person's last allowed direction today at any post of the school (anti-passback, whereabouts). */
+  lastDirection(kind: HolderKind, id: string): Direction | null {
+    return this.inside().lastDirection(kind, id);
+  }
+
+  /**
+   * A person's last allowed pass today at any post of the school, the latest by time: its direction and
+   * when it was on this station's clock (anti-passback and its window compare it with this clock's now).
+   */
+  lastPass(kind: HolderKind, id: string): { direction: Direction; at: number } | null {
+    const last = this.inside().lastPass(kind, id);
+    // The school's time line is this clock corrected by its offset (see #corrected): back to this clock.
+    return last ? { direction: last.direction, at: Date.parse(last.at) - this.#clock.offsetMs() } : null;
   }
 
   /** Today's and yesterday's passes, newest first (the feed pages back across midnight once). */

@@ -16,7 +16,6 @@ export interface RollCallOptions {
   book: PassBook;
   /** Where roll-call exports are written (the data folder's `exports/`). */
   exportDir: string;
-  timeZone: string;
 }
 
 /** Who is inside and where a person is, from today's passes alone (so it works offline, in an emergency too). */
@@ -44,19 +43,25 @@ export class RollCall {
       visitors: inside.visitors(),
       // Visitors are listed apart and counted in: the same number as the counter's "inside now".
       total: inside.count(),
+      posts: this.#o.store.schoolDay
+        .stations()
+        .filter((s) => s.role !== 'cashier')
+        .map((s) => ({ id: s.id, name: s.name, heardAt: s.lastSeenAt })),
     };
   }
 
   /** Writes the roll call to a file in the exports folder (works offline) and returns it for download too. */
   exportInside(format: 'csv' | 'html', locale: 'ru' | 'en'): { path: string; fileName: string; mime: string; content: string } {
-    const { exportDir, timeZone, log } = this.#o;
+    const { exportDir, log } = this.#o;
+    const timeZone = this.#o.book.timeZone();
     const list = this.insideList();
     const content = format === 'csv' ? renderInsideCsv(list, locale, timeZone) : renderInsideHtml(list, locale, timeZone);
     const stamp = list.generatedAt.replace(/[:.]/g, '-');
     const fileName = `inside-${stamp}.${format}`;
-    mkdirSync(exportDir, { recursive: true });
+    mkdirSync(exportDir, { recursive: true, mode: 0o700 });
     const path = join(exportDir, fileName);
-    writeFileSync(path, format === 'csv' ? `\uFEFF${content}` : content);
+    // Names of children: the station's user's alone, and deleted with the retention period.
+    writeFileSync(path, format === 'csv' ? `\uFEFF${content}` : content, { mode: 0o600 });
     log.info({ path, total: list.total }, 'guard: roll call exported');
     return { path, fileName, mime: format === 'csv' ? 'text/csv' : 'text/html', content };
   }
@@ -64,9 +69,8 @@ export class RollCall {
   /** People by name or class, each with where today's passes put them and the spare card they carry. */
   search(query: string, limit: number): PersonFound[] {
     const { store, book } = this.#o;
-    const date = book.schoolDate();
     return store.roster.searchPeople(query, limit).map((r) => {
-      const last = store.passes.lastDirection(r.id, date);
+      const last = book.lastDirection(r.kind, r.id);
       const spare = store.spares.ofHolder(r.id);
       return {
         kind: r.kind,

@@ -6,6 +6,7 @@ import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { PassBook } from './pass-book.ts';
+import { cardTag } from '../../node/card-tag.ts';
 
 export interface SpareCardsOptions {
   store: Store;
@@ -21,7 +22,7 @@ type BoundElsewhere = { holderKind: HolderKind; holderId: string; validUntil: st
  * school, and the server's temporary card row comes with the roster).
  */
 function boundElsewhere(store: Store, card: CanonicalCard, nowIso: string): BoundElsewhere | null {
-  const found = store.roster.lookupCard(card);
+  const found = store.roster.cardRow(card);
   if (!found || found.card.status !== 'temporary' || (found.card.validUntil !== null && found.card.validUntil <= nowIso)) return null;
   return { holderKind: found.card.holderKind, holderId: found.card.holderId, validUntil: found.card.validUntil };
 }
@@ -107,7 +108,7 @@ export class SpareCards {
     });
     store.db.transaction(() => {
       store.spares.bind(input.card, input.holderKind, input.holderId, view.at, until);
-      store.roster.putTemporaryCard(input.card, input.holderKind, input.holderId, until);
+      store.roster.putTemporaryCard({ ...input.card, part: spare.part }, input.holderKind, input.holderId, until);
       this.#book.record(view, date, () =>
         store.outbox.append('temp_card_bind', {
           card: input.card,
@@ -118,7 +119,7 @@ export class SpareCards {
         }).id,
       );
     })();
-    this.#log.info({ card: cardKey(input.card), holder: input.holderId, until }, 'guard: spare card bound');
+    this.#log.info({ card: cardTag(input.card), holder: input.holderId, until }, 'guard: spare card bound');
     return { pass: view, validUntil: until };
   }
 
@@ -152,8 +153,8 @@ export class SpareCards {
       );
     })();
     if (spare.removed_at) {
-      this.#log.info({ card: cardKey(card), holder: holderId, cause, removedAt: spare.removed_at }, 'guard: spare card returned and dropped: IT removed it from the stock');
-    } else this.#log.info({ card: cardKey(card), holder: holderId, cause }, 'guard: spare card back in stock');
+      this.#log.info({ card: cardTag(card), holder: holderId, cause, removedAt: spare.removed_at }, 'guard: spare card returned and dropped: IT removed it from the stock');
+    } else this.#log.info({ card: cardTag(card), holder: holderId, cause }, 'guard: spare card back in stock');
     return view;
   }
 
@@ -164,7 +165,7 @@ export class SpareCards {
       try {
         this.return({ technology: s.technology, uid: s.uid }, 'day_ended');
       } catch (err) {
-        this.#log.error({ err, card: `${s.technology}:${s.uid}` }, 'guard: could not return an expired spare card');
+        this.#log.error({ err, card: cardTag(s) }, 'guard: could not return an expired spare card');
       }
     }
     return expired.length;
@@ -185,14 +186,14 @@ export class SpareCards {
 export function cardRemovedByServer(store: Store, card: CanonicalCard, log?: Pick<Logger, 'info'>): void {
   const spare = store.spares.get(card);
   const bound = spare?.holder_id ? spare : null;
-  const found = bound ? store.roster.lookupCard(card) : null;
+  const found = bound ? store.roster.cardRow(card) : null;
   const ours = bound !== null && found?.card.status === 'temporary' && found.card.holderId === bound.holder_id;
   if (ours && store.outbox.lastBindStatus(card) === 'pending') return;
   store.roster.removeCard(card);
   if (!ours || !bound) return;
   store.spares.back(card, bound.removed_at !== null);
   log?.info(
-    { card: cardKey(card), holder: bound.holder_id },
+    { card: cardTag(card), holder: bound.holder_id },
     bound.removed_at ? 'sync: spare card brought back at another post; it leaves the stock (IT removed it)' : 'sync: spare card brought back at another post; back in stock here',
   );
 }
@@ -202,8 +203,8 @@ export function cardRemovedByServer(store: Store, card: CanonicalCard, log?: Pic
  * stays with the child until it is returned or its day ends, and leaves the stock then.
  */
 export function spareRemovedByServer(store: Store, card: CanonicalCard, at: string, log?: Pick<Logger, 'info'>): void {
-  if (store.spares.removeIfFree(card)) log?.info({ card: cardKey(card) }, 'sync: spare card removed from the stock by the server');
+  if (store.spares.removeIfFree(card)) log?.info({ card: cardTag(card) }, 'sync: spare card removed from the stock by the server');
   else if (store.spares.markRemoved(card, at)) {
-    log?.info({ card: cardKey(card) }, 'sync: spare card removed from the stock by the server; it is handed out now and leaves the stock when it comes back');
+    log?.info({ card: cardTag(card) }, 'sync: spare card removed from the stock by the server; it is handed out now and leaves the stock when it comes back');
   }
 }

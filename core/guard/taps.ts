@@ -7,7 +7,7 @@ import type { CardRead, ReaderRole } from '../../common/readers.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
-import type { CardLookup } from '../store/roster.ts';
+import { foundCard, isAmbiguous, type CardFound } from '../store/roster.ts';
 import type { PassBook } from './pass-book.ts';
 import type { Turnstile } from './turnstile.ts';
 
@@ -47,7 +47,7 @@ export class Taps {
    * then the durable write (pass log + outbox in one transaction). Never throws into the reader.
    * `found` is the station's one lookup of this card (undefined: look it up here).
    */
-  onCard(read: CardRead, role: ReaderRole, found?: CardLookup | null): GuardPassView | null {
+  onCard(read: CardRead, role: ReaderRole, found?: CardFound): GuardPassView | null {
     const receivedAtMs = performance.timeOrigin + performance.now();
     const now = this.#clock.now();
     const flood = this.#flood.check(read.readerId, now);
@@ -66,9 +66,11 @@ export class Taps {
 
     const card: CanonicalCard = { technology: read.technology, uid: read.uid };
     // A phone's random id names no card, even if one happened to be stored under it.
-    const row = isRandomUid(card) ? null : found !== undefined ? found : this.#store.roster.lookupCard(card);
+    const lookup = isRandomUid(card) ? null : found !== undefined ? found : this.#store.roster.lookupCard(read);
+    const row = foundCard(lookup);
     const holder = row?.holder ?? null;
     const settings = this.#store.settings.get().guard;
+    const last = row && settings.antiPassback !== 'off' ? this.#book.lastPass(row.card.holderKind, row.card.holderId) : null;
     const decision = decideTap(
       {
         role,
@@ -76,8 +78,11 @@ export class Taps {
         found: row ? { status: row.card.status, validUntil: row.card.validUntil, holderKind: row.card.holderKind, holderId: row.card.holderId } : null,
         holder,
         personStatus: row?.personStatus ?? null,
-        spareInStock: !row && !isRandomUid(card) ? this.#store.spares.has(card) : false,
-        lastDirectionToday: row && settings.antiPassback !== 'off' ? this.#store.passes.lastDirection(row.card.holderId, date) : null,
+        ambiguous: isAmbiguous(lookup) ? lookup.ambiguous : 0,
+        spareInStock: !lookup && !isRandomUid(card) ? this.#store.spares.match(read) !== null : false,
+        // Any post of the school: a child who came in at the back door cannot come in again here.
+        lastDirectionToday: last?.direction ?? null,
+        lastPassAtToday: last?.at ?? null,
         now,
       },
       settings,

@@ -5,7 +5,7 @@ import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { StaffPins } from '../staff-pin.ts';
-import type { CardLookup } from '../store/roster.ts';
+import type { CardFound } from '../store/roster.ts';
 import { NO_GATE, type Gate } from './gate.ts';
 import { GuardPost } from './guard-post.ts';
 import { RelayGate } from './relay-gate.ts';
@@ -13,7 +13,7 @@ import { RelayGate } from './relay-gate.ts';
 export interface GuardWiring {
   /** A card from any reader while the station is in guard mode (entry/exit, or a misconfigured one). */
   /** `found` is the station's one lookup of this card. */
-  onCard(read: CardRead & { role: ReaderRole }, found?: CardLookup | null): void;
+  onCard(read: CardRead & { role: ReaderRole }, found?: CardFound): void;
   current(): GuardPost | null;
   /**
    * Setup's relay test: pulse one direction on the configured relay, recorded as a manual open by
@@ -78,6 +78,7 @@ export function wireGuard(
     });
     guard.on('gate', (g) => router.publish('guard.gate', g));
     guard.on('emergency', (e) => router.publish('guard.emergency', e));
+    guard.on('counters', (c) => router.publish('guard.counters', c));
     guard.duty.on('change', (onDuty) => router.publish('guard.duty', { onDuty }));
     guard.start();
     built = { store, guard };

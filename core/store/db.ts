@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+// SQLite3 Multiple Ciphers: better-sqlite3's API over an SQLite that encrypts every page (SQLCipher 4 format).
+import Database from 'better-sqlite3-multiple-ciphers';
 
 export type Db = Database.Database;
 
@@ -67,6 +68,8 @@ export function foldText(text: string): string {
  */
 export function configureConnection(db: Db): void {
   db.pragma('journal_mode = WAL');
+  // Deleted rows (a pupil who left, pruned events) are overwritten, not left in free pages.
+  db.pragma('secure_delete = ON');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
@@ -97,6 +100,45 @@ export function clearStoreFault(path: string): void {
 export interface OpenOptions {
   migrationsDir?: string;
   readonly?: boolean;
+  /**
+   * 32 bytes: the file is encrypted with it (SQLCipher 4 format, AES-256, a raw key so opening costs no
+   * key derivation). A plain file from an older station is encrypted in place on first open. Without a
+   * key the file is plain (tests, benchmarks, tools).
+   */
+  key?: Buffer | null;
+}
+
+const PLAIN_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+function isPlainDatabase(path: string): boolean {
+  if (path === ':memory:' || !existsSync(path)) return false;
+  const head = Buffer.alloc(PLAIN_HEADER.length);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(PLAIN_HEADER);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Sets the cipher and key on a fresh connection; must come before anything reads the file. */
+export function applyKey(db: Db, key: Buffer, pragma: 'key' | 'rekey' = 'key'): void {
+  if (key.length !== 32) throw new Error('the database key must be 32 bytes');
+  db.pragma("cipher = 'sqlcipher'");
+  db.pragma('legacy = 4');
+  db.pragma(`${pragma} = "x'${key.toString('hex')}'"`);
+}
+
+/** A plain file (a station from before encryption) becomes an encrypted one; its WAL is folded in first. */
+function encryptInPlace(path: string, key: Buffer): void {
+  const db = new Database(path);
+  try {
+    // Rekeying needs a rollback journal: leaving WAL checkpoints it into the file.
+    db.pragma('journal_mode = DELETE');
+    applyKey(db, key, 'rekey');
+  } finally {
+    db.close();
+  }
 }
 
 /**
@@ -111,8 +153,14 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   }
   let db: Db | undefined;
   try {
+    if (options.key && isPlainDatabase(path)) encryptInPlace(path, options.key);
     db = new Database(path);
+    if (options.key) applyKey(db, options.key);
     configureConnection(db);
+    // The file and its WAL are the station's user's alone, whatever the process's umask.
+    if (path !== ':memory:' && process.platform !== 'win32') {
+      for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600);
+    }
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw Object.assign(new Error(`quick_check: ${String(check)}`), { code: 'SQLITE_CORRUPT' });
     migrate(db, loadMigrations(options.migrationsDir));

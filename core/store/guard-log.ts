@@ -29,12 +29,25 @@ export class GuardLog {
          VALUES (@id, @staff_id, @full_name, @position, @school_date, @started_at, @ends_at)`,
       ),
       endDuty: db.prepare<[string, string, string], never>('UPDATE guard_duties SET ended_at = ?, end_cause = ? WHERE id = ? AND ended_at IS NULL'),
+      forgetStaff: db.prepare<[string], never>("UPDATE guard_duties SET full_name = '', position = '' WHERE staff_id = ?"),
+      pruneDuties: db.prepare<[string], never>('DELETE FROM guard_duties WHERE ended_at IS NOT NULL AND ended_at < ?'),
+      pruneEmergencies: db.prepare<[string], never>('DELETE FROM guard_emergencies WHERE ended_at IS NOT NULL AND ended_at < ?'),
       openEmergency: db.prepare<[], { id: string; started_at: string }>(
         'SELECT id, started_at FROM guard_emergencies WHERE ended_at IS NULL ORDER BY id DESC LIMIT 1',
       ),
       startEmergency: db.prepare<[string, string, string | null], never>('INSERT INTO guard_emergencies (id, started_at, started_by) VALUES (?, ?, ?)'),
       endEmergency: db.prepare<[string, string | null, string], never>('UPDATE guard_emergencies SET ended_at = ?, ended_by = ? WHERE id = ?'),
     };
+  }
+
+  /** A staff member the backend removed: the duties they kept here lose the copied name. */
+  forgetStaff(staffId: string): void {
+    this.#q.forgetStaff.run(staffId);
+  }
+
+  /** Retention: duties and emergencies that ended before `beforeIso`. */
+  pruneBefore(beforeIso: string): number {
+    return this.#q.pruneDuties.run(beforeIso).changes + this.#q.pruneEmergencies.run(beforeIso).changes;
   }
 
   openDuty(): DutyRow | null {

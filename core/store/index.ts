@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../common/clock.ts';
-import { fileStationSecret, stationKeyPath } from '../../node/station-secret.ts';
+import { fileKeyStore, keyDirFor } from '../../node/key-file.ts';
 import { pinSeal, type PinSeal } from '../pin-seal.ts';
 import { openDatabase, type Db, type OpenOptions } from './db.ts';
 import { CashierLedger } from './cashier-ledger.ts';
@@ -13,6 +13,7 @@ import { SettingsRepo } from './settings-repo.ts';
 import { Shifts } from './shifts.ts';
 import { SpareStock } from './spare-stock.ts';
 import { SyncState } from './sync-state.ts';
+import { SchoolDayLog } from './school-day.ts';
 
 /**
  * The station's store: one SQLite connection and the repositories over it. Each table has one
@@ -31,20 +32,22 @@ export interface Store {
   readonly ledger: CashierLedger;
   readonly shifts: Shifts;
   readonly syncState: SyncState;
+  /** The school's day from its other stations (passes, meal figures), apart from the outbox. */
+  readonly schoolDay: SchoolDayLog;
   close(): void;
 }
 
 export interface StoreOptions extends OpenOptions {
   /**
-   * How staff PIN hashes are sealed at rest (core/pin-seal.ts). Default: under the station secret in the
-   * key file beside the database (node/station-secret.ts); the Electron shell passes the one it keeps
-   * with safeStorage.
+   * How staff PIN hashes are sealed at rest (core/pin-seal.ts). Default: under the station's `data` key
+   * in the key folder beside the data folder (node/key-file.ts), as the station itself does without the
+   * Electron shell; the station always passes the seal it made from the key it was given.
    */
   pinSeal?: PinSeal;
 }
 
 export function openStore(path: string, clock: Clock, options: StoreOptions = {}): Store {
-  const seal = options.pinSeal ?? pinSeal(path === ':memory:' ? randomBytes(32) : fileStationSecret(stationKeyPath(dirname(path))));
+  const seal = options.pinSeal ?? pinSeal(path === ':memory:' ? randomBytes(32) : fileKeyStore(keyDirFor(dirname(path))).key('data'));
   const db = openDatabase(path, options);
   const roster = new Roster(db, seal);
   // Hashes an older build stored in clear are sealed now, once.
@@ -61,6 +64,7 @@ export function openStore(path: string, clock: Clock, options: StoreOptions = {}
     ledger: new CashierLedger(db),
     shifts: new Shifts(db),
     syncState: new SyncState(db),
+    schoolDay: new SchoolDayLog(db),
     close: () => db.close(),
   };
 }

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { eventPayloads, type EventPayload, type EventResult, type EventType, type StationEvent } from '../../common/events.ts';
 import type { Clock } from '../../common/clock.ts';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.ts';
 
 export interface OutboxRow extends StationEvent {
@@ -22,6 +23,15 @@ interface RawRow {
   last_error: string | null;
   result_message: string | null;
 }
+
+/** Station sequence numbers from `from` to `to`, both included (events held for a decision). */
+export interface SeqRange {
+  from: number;
+  to: number;
+}
+
+const notIn = (ranges: readonly SeqRange[]) => ranges.map(() => ' AND NOT (seq BETWEEN ? AND ?)').join('');
+const bounds = (ranges: readonly SeqRange[]) => ranges.flatMap((r) => [r.from, r.to]);
 
 export interface AttentionRow {
   id: string;
@@ -64,6 +74,8 @@ export class Outbox {
   readonly #bySeq;
   readonly #q;
   #listeners = new Set<() => void>();
+  /** Statements that leave held ranges out, one per number of ranges (there are rarely more than one). */
+  #except = new Map<string, Statement<unknown[], unknown>>();
 
   constructor(db: Db, clock: Clock) {
     this.#db = db;
@@ -99,8 +111,19 @@ export class Outbox {
          WHERE type IN ('sale', 'void', 'group_meal', 'sale_rejected') AND occurred_at >= ?
            AND json_extract(payload, '$.shiftId') = ?`,
       ),
+      payload: db.prepare<[string], { payload: string }>('SELECT payload FROM outbox WHERE id = ?'),
       retirePending: db.prepare<[string], never>("UPDATE outbox SET status = 'invalid', result_message = ? WHERE status = 'pending'"),
+      // What the backend acknowledged before the cutoff; an anomaly or refusal only once someone dismissed it.
+      prune: db.prepare<[string], never>(
+        `DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?
+           AND (status IN ('accepted', 'duplicate') OR (status IN ('anomaly', 'invalid') AND attention_cleared_at IS NOT NULL))`,
+      ),
     };
+  }
+
+  /** Retention: deletes events the backend acknowledged before `beforeIso` (never one still waiting). */
+  pruneAcknowledged(beforeIso: string): number {
+    return this.#q.prune.run(beforeIso).changes;
   }
 
   /** Appends one event; throws if the payload does not match its type's schema. */
@@ -113,13 +136,53 @@ export class Outbox {
     return { id, seq, occurredAt };
   }
 
-  /** The oldest events still waiting, in station order. */
-  pendingBatch(limit: number): OutboxRow[] {
-    return this.#pending.all(limit).map(toRow);
+  /** The payload an event was stored with, or null when there is no such event (any more). */
+  payloadOf(id: string): unknown {
+    const r = this.#q.payload.get(id);
+    return r ? (JSON.parse(r.payload) as unknown) : null;
   }
 
-  pendingCount(): number {
-    return this.#count.get()?.n ?? 0;
+  /** The oldest events still waiting, in station order; those in `except` (held) are left out. */
+  pendingBatch(limit: number, except: readonly SeqRange[] = []): OutboxRow[] {
+    if (except.length === 0) return this.#pending.all(limit).map(toRow);
+    const q = this.#stmt(`rows:${except.length}`, `SELECT * FROM outbox WHERE status = 'pending'${notIn(except)} ORDER BY seq LIMIT ?`);
+    return (q.all(...bounds(except), limit) as RawRow[]).map(toRow);
+  }
+
+  pendingCount(except: readonly SeqRange[] = []): number {
+    if (except.length === 0) return this.#count.get()?.n ?? 0;
+    const q = this.#stmt(`count:${except.length}`, `SELECT count(*) AS n FROM outbox WHERE status = 'pending'${notIn(except)}`);
+    return (q.get(...bounds(except)) as { n: number }).n;
+  }
+
+  /** The waiting events between two sequence numbers, in order. */
+  pendingIn(range: SeqRange): OutboxRow[] {
+    const q = this.#stmt('in', "SELECT * FROM outbox WHERE status = 'pending' AND seq BETWEEN ? AND ? ORDER BY seq");
+    return (q.all(range.from, range.to) as RawRow[]).map(toRow);
+  }
+
+  /** The range of sequence numbers still waiting, or null when nothing waits. */
+  pendingRange(): SeqRange | null {
+    const q = this.#stmt('range', "SELECT min(seq) AS lo, max(seq) AS hi FROM outbox WHERE status = 'pending'");
+    const r = q.get() as { lo: number | null; hi: number | null };
+    return r.lo === null || r.hi === null ? null : { from: r.lo, to: r.hi };
+  }
+
+  /** The waiting events of a range are kept but never sent, with the reason and a code the attention list shows. */
+  retirePendingIn(range: SeqRange, reason: string, code: string): number {
+    const q = this.#stmt('retireIn', "UPDATE outbox SET status = 'invalid', result_message = ?, result_code = ? WHERE status = 'pending' AND seq BETWEEN ? AND ?");
+    const n = q.run(reason, code, range.from, range.to).changes;
+    this.#notify();
+    return n;
+  }
+
+  #stmt(key: string, sql: string): Statement<unknown[], unknown> {
+    let q = this.#except.get(key);
+    if (!q) {
+      q = this.#db.prepare<unknown[], unknown>(sql);
+      this.#except.set(key, q);
+    }
+    return q;
   }
 
   /** Events after a sequence number, in order (for views and tests). */

@@ -47,8 +47,12 @@ export class PassLog {
            @holder_kind, @holder_id, @full_name, @group_name, @photo_hash, @technology, @uid, @gate_opened, @note, @event_id)`,
       ),
       setGate: db.prepare<[number, string], never>('UPDATE guard_passes SET gate_opened = ? WHERE id = ?'),
-      lastDirection: db.prepare<[string, string], { direction: Direction }>(
-        `SELECT direction FROM guard_passes
+      forgetHolder: db.prepare<[string], never>('DELETE FROM guard_passes WHERE holder_id = ?'),
+      pruneBefore: db.prepare<[string, string], never>(
+        'DELETE FROM guard_passes WHERE school_date < ? AND (event_id IS NULL OR event_id NOT IN (SELECT id FROM outbox WHERE status = ?))',
+      ),
+      lastDirection: db.prepare<[string, string], { direction: Direction; at: string }>(
+        `SELECT direction, at FROM guard_passes
           WHERE holder_id = ? AND school_date = ? AND verdict = 'allow' AND direction IS NOT NULL
           ORDER BY id DESC LIMIT 1`,
       ),
@@ -82,7 +86,8 @@ export class PassLog {
       notices: JSON.stringify(view.notices),
       holder_kind: view.holder?.kind ?? null,
       holder_id: view.holder?.id ?? null,
-      full_name: view.holder?.fullName ?? null,
+      // A visitor has no holder: the name column keeps the visitor's name.
+      full_name: view.holder?.fullName ?? view.visitorName ?? null,
       group_name: view.holder?.group ?? null,
       photo_hash: view.holder?.photoHash ?? null,
       technology: view.card?.technology ?? null,
@@ -96,6 +101,11 @@ export class PassLog {
   /** The relay answered after the pass was stored. */
   setGate(passId: string, gate: GateOutcome): void {
     this.#q.setGate.run(GATE_CODE[gate], passId);
+  }
+
+  /** A holder's last allowed pass on a school day, its direction and time (anti-passback and its window). */
+  lastPass(holderId: string, schoolDate: string): { direction: Direction; at: string } | null {
+    return this.#q.lastDirection.get(holderId, schoolDate) ?? null;
   }
 
   /** The direction of a holder's last allowed pass on a school day (anti-passback, whereabouts). */
@@ -115,6 +125,16 @@ export class PassLog {
   /** A school day's allowed passes with a direction, in order (the roll call). */
   moves(schoolDate: string): GuardPassView[] {
     return this.#q.moves.all(schoolDate).map(rowToView);
+  }
+
+  /** A person the backend removed (they left the school): their passes here go with them, copied name and all. */
+  forgetHolder(holderId: string): void {
+    this.#q.forgetHolder.run(holderId);
+  }
+
+  /** Retention: passes of school days before `date`, except one whose event still waits to be sent. */
+  pruneBefore(date: string): number {
+    return this.#q.pruneBefore.run(date, 'pending').changes;
   }
 }
 
@@ -136,6 +156,14 @@ function rowToView(r: PassRow): GuardPassView {
     card: r.technology && r.uid ? { technology: r.technology, uid: r.uid } : null,
     printed: r.uid && (r.reason === 'unknown_card' || r.reason === 'spare_unbound') ? printedForms(r.uid) : null,
     gate: GATE_FROM_CODE[r.gate_opened] ?? 'none',
-    note: r.note,
+    ...visitorParts(r),
   };
+}
+
+/** A visitor's name and note; rows written before they were kept apart hold "name — note" in `note`. */
+function visitorParts(r: PassRow): { note: string | null; visitorName: string | null } {
+  if (r.kind !== 'visitor' || r.holder_id) return { note: r.note, visitorName: null };
+  if (r.full_name !== null) return { note: r.note, visitorName: r.full_name };
+  const [name = '', ...rest] = (r.note ?? '').split(' — ');
+  return { visitorName: name, note: rest.length ? rest.join(' — ') : null };
 }

@@ -1,4 +1,5 @@
 import type { CanonicalCard } from '../../common/card-id.ts';
+import { ambiguityByPart, candidateKeys, pickCard, type PartialPart, type UidPart } from '../../common/card-match.ts';
 import type { Account, Card, CardStatus, Holder, HolderKind, MenuItem, Staff, Student } from '../../common/domain.ts';
 
 type PersonStatus = Student['status'];
@@ -7,10 +8,30 @@ import { staffOwner, type PinSeal } from '../pin-seal.ts';
 
 /** A card as the roster knows it, with its holder (null when the roster has no such person). */
 export interface CardLookup {
-  card: Pick<Card, 'technology' | 'uid' | 'status' | 'validUntil' | 'holderKind' | 'holderId'>;
+  card: Pick<Card, 'technology' | 'uid' | 'status' | 'validUntil' | 'holderKind' | 'holderId'> & { part: UidPart };
   holder: Holder | null;
   /** The holder's own status (a card can be active while its student has left). */
   personStatus: PersonStatus | null;
+}
+
+/**
+ * A read that more than one roster card could be (a reader that sees only part of the number, and two
+ * cards sharing that part): refused, never guessed.
+ */
+export interface AmbiguousCard {
+  ambiguous: number;
+}
+
+/** What the one card lookup of a tap finds: the card, several that it could be, or nothing. */
+export type CardFound = CardLookup | AmbiguousCard | null;
+
+export function isAmbiguous(found: CardFound | undefined): found is AmbiguousCard {
+  return found !== null && found !== undefined && 'ambiguous' in found;
+}
+
+/** The card found, or null when none or several could be this read. */
+export function foundCard(found: CardFound | undefined): CardLookup | null {
+  return found && !('ambiguous' in found) ? found : null;
 }
 
 /** A person as a name search finds them. */
@@ -44,6 +65,7 @@ interface SearchRow {
 interface CardRow {
   technology: Card['technology'];
   uid: string;
+  part: UidPart;
   holder_kind: HolderKind;
   holder_id: string;
   status: CardStatus;
@@ -75,14 +97,23 @@ export class Roster {
   readonly #upsertMenu;
   readonly #account;
   readonly #seal: PinSeal;
+  /** Whether any card is stored from a partial print; null: not known since the cards last changed. */
+  #partialCards: boolean | null = null;
 
   /** `seal`: staff PIN hashes are stored sealed (core/pin-seal.ts), never as the backend's hash in clear. */
   constructor(db: Db, seal: PinSeal) {
     this.#db = db;
     this.#seal = seal;
-    this.#card = db.prepare<[string, string], CardRow>(
-      'SELECT technology, uid, holder_kind, holder_id, status, valid_until FROM cards WHERE technology = ? AND uid = ?',
-    );
+    const cols = 'SELECT technology, uid, part, holder_kind, holder_id, status, valid_until FROM cards';
+    // The partial indexes of migration 007 are used only when the query repeats their condition.
+    this.#card = {
+      one: db.prepare<[string, string], CardRow>(`${cols} WHERE technology = ? AND uid = ?`),
+      anyPartial: db.prepare<[], { x: number }>("SELECT 1 AS x FROM cards WHERE part <> 'full' LIMIT 1"),
+      exact: db.prepare<[string, string, string, string, string], CardRow>(`${cols} WHERE technology = ? AND uid IN (?, ?, ?, ?)`),
+      tail4: db.prepare<[string, string], CardRow>(`${cols} WHERE technology = ? AND substr(uid, -8) = ? AND length(uid) > 8`),
+      tail3: db.prepare<[string, string], CardRow>(`${cols} WHERE technology = ? AND substr(uid, -6) = ? AND length(uid) > 6`),
+      head4: db.prepare<[string, string], CardRow>(`${cols} WHERE technology = ? AND substr(uid, 1, 8) = ? AND length(uid) > 8`),
+    };
     this.#student = db.prepare<[string], PersonRow>(
       'SELECT id, full_name, class_name AS group_name, photo_hash, status FROM students WHERE id = ?',
     );
@@ -113,9 +144,9 @@ export class Roster {
       deleteAccount: db.prepare<[string], never>('DELETE FROM accounts WHERE holder_id = ?'),
       deleteCard: db.prepare<[string, string], never>('DELETE FROM cards WHERE technology = ? AND uid = ?'),
       upsertTempCard: db.prepare(
-        `INSERT INTO cards (technology, uid, holder_kind, holder_id, status, valid_until)
-         VALUES (@technology, @uid, @holderKind, @holderId, 'temporary', @until)
-         ON CONFLICT (technology, uid) DO UPDATE SET holder_kind = excluded.holder_kind, holder_id = excluded.holder_id,
+        `INSERT INTO cards (technology, uid, part, holder_kind, holder_id, status, valid_until)
+         VALUES (@technology, @uid, @part, @holderKind, @holderId, 'temporary', @until)
+         ON CONFLICT (technology, uid) DO UPDATE SET part = excluded.part, holder_kind = excluded.holder_kind, holder_id = excluded.holder_id,
            status = 'temporary', valid_until = excluded.valid_until, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
       ),
       missingPhotos: db.prepare<[number], { hash: string }>(
@@ -123,6 +154,13 @@ export class Roster {
          WHERE photo_hash IS NOT NULL AND photo_hash NOT IN (SELECT hash FROM photos) LIMIT ?`,
       ),
       putPhoto: db.prepare<[string, number, string], never>('INSERT INTO photos (hash, size, fetched_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING'),
+      orphanPhotos: db.prepare<[], { hash: string }>(
+        `SELECT hash FROM photos WHERE hash NOT IN (SELECT photo_hash FROM students WHERE photo_hash IS NOT NULL)
+           AND hash NOT IN (SELECT photo_hash FROM staff WHERE photo_hash IS NOT NULL)`,
+      ),
+      deletePhoto: db.prepare<[string], never>('DELETE FROM photos WHERE hash = ?'),
+      deleteHolderCards: db.prepare<[string], never>('DELETE FROM cards WHERE holder_id = ?'),
+      referenced: db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM students WHERE photo_hash = ? UNION ALL SELECT 1 AS x FROM staff WHERE photo_hash = ? LIMIT 1'),
     };
     this.#upsertStudent = db.prepare(
       `INSERT INTO students (id, full_name, class_name, photo_hash, status) VALUES (@id, @fullName, @className, @photoHash, @status)
@@ -137,9 +175,9 @@ export class Roster {
          updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
     );
     this.#upsertCard = db.prepare(
-      `INSERT INTO cards (technology, uid, holder_kind, holder_id, status, valid_until)
-       VALUES (@technology, @uid, @holderKind, @holderId, @status, @validUntil)
-       ON CONFLICT (technology, uid) DO UPDATE SET holder_kind = excluded.holder_kind, holder_id = excluded.holder_id,
+      `INSERT INTO cards (technology, uid, part, holder_kind, holder_id, status, valid_until)
+       VALUES (@technology, @uid, @part, @holderKind, @holderId, @status, @validUntil)
+       ON CONFLICT (technology, uid) DO UPDATE SET part = excluded.part, holder_kind = excluded.holder_kind, holder_id = excluded.holder_id,
          status = excluded.status, valid_until = excluded.valid_until, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
     );
     this.#upsertAccount = db.prepare(
@@ -159,17 +197,48 @@ export class Roster {
   }
 
   /**
-   * The hot path of every tap: one primary-key read of the card, one of its holder. (Two reads, not a
-   * LEFT JOIN over both person tables: measured here the join was about 2.5× slower at 100,000 cards.)
+   * The hot path of every tap. A read is matched against the cards it can identify, on the bytes both
+   * know (common/card-match.ts): a full uid is up to four primary-key probes (the uid, and its ends a
+   * card stored from a partial print would be kept under); a partial read adds one index probe on the
+   * uid's end (or start). Exactly one card is that card; several are ambiguous. Then one read of the
+   * holder. (Two reads, not a LEFT JOIN over both person tables: measured here the join was about 2.5×
+   * slower at 100,000 cards.)
    */
-  lookupCard(card: CanonicalCard): CardLookup | null {
-    const row = this.#card.get(card.technology, card.uid);
-    if (!row) return null;
+  lookupCard(read: CanonicalCard & { part?: UidPart | undefined }): CardFound {
+    const number = { technology: read.technology, uid: read.uid, part: read.part ?? 'full' };
+    // A full uid matches only the same full uid, or a card stored from a partial print: while the roster
+    // holds no such card (most schools), that is one primary-key probe.
+    this.#partialCards ??= this.#card.anyPartial.get() !== undefined;
+    if (number.part === 'full' && !this.#partialCards) {
+      const row = this.#card.one.get(number.technology, number.uid);
+      return row ? this.#withHolder(row) : null;
+    }
+    const keys = candidateKeys(number);
+    const [a = number.uid, b = a, c = a, d = a] = keys.exact;
+    let rows = this.#card.exact.all(number.technology, a, b, c, d);
+    if (keys.tail4) rows = rows.concat(this.#card.tail4.all(number.technology, keys.tail4));
+    if (keys.tail3) rows = rows.concat(this.#card.tail3.all(number.technology, keys.tail3));
+    if (keys.head4) rows = rows.concat(this.#card.head4.all(number.technology, keys.head4));
+    if (rows.length === 0) return null;
+    const match = pickCard(number, rows);
+    if (match.kind === 'none') return null;
+    if (match.kind === 'ambiguous') return { ambiguous: match.count };
+    return this.#withHolder(match.card);
+  }
+
+  /** The card stored under exactly this uid (a spare card's own row), with its holder. */
+  cardRow(card: CanonicalCard): CardLookup | null {
+    const row = this.#card.one.get(card.technology, card.uid);
+    return row ? this.#withHolder(row) : null;
+  }
+
+  #withHolder(row: CardRow): CardLookup {
     const person = (row.holder_kind === 'student' ? this.#student : this.#staff).get(row.holder_id);
     return {
       card: {
         technology: row.technology,
         uid: row.uid,
+        part: row.part,
         status: row.status,
         validUntil: row.valid_until,
         holderKind: row.holder_kind,
@@ -256,19 +325,43 @@ export class Roster {
     })();
   }
 
-  /** The server removed a person or an account (a roster tombstone). */
+  /**
+   * The server removed a person or an account (a roster tombstone). A person goes with their cards and
+   * account, so no tap can find them even before the card tombstones of the same page are applied.
+   */
   remove(kind: 'student' | 'staff' | 'account', id: string): void {
     const q = kind === 'student' ? this.#q.deleteStudent : kind === 'staff' ? this.#q.deleteStaff : this.#q.deleteAccount;
     q.run(id);
+    if (kind !== 'account') {
+      this.#q.deleteHolderCards.run(id);
+      this.#q.deleteAccount.run(id);
+    }
+  }
+
+  /**
+   * Portraits no person names any more (the person left, their photo changed, or consent was withdrawn):
+   * their index rows are deleted here and the hashes returned, so the caller deletes the files.
+   */
+  takeOrphanPhotos(): string[] {
+    const hashes = this.#q.orphanPhotos.all().map((r) => r.hash);
+    for (const h of hashes) this.#q.deletePhoto.run(h);
+    return hashes;
+  }
+
+  /** Whether any person's record names this portrait. */
+  photoReferenced(hash: string): boolean {
+    return this.#q.referenced.get(hash, hash) !== undefined;
   }
 
   removeCard(card: CanonicalCard): void {
+    this.#partialCards = null;
     this.#q.deleteCard.run(card.technology, card.uid);
   }
 
   /** A spare card bound here: its temporary card row, so this post lets the holder through at once. */
-  putTemporaryCard(card: CanonicalCard, holderKind: HolderKind, holderId: string, until: string): void {
-    this.#q.upsertTempCard.run({ technology: card.technology, uid: card.uid, holderKind, holderId, until });
+  putTemporaryCard(card: CanonicalCard & { part?: UidPart | undefined }, holderKind: HolderKind, holderId: string, until: string): void {
+    this.#partialCards = null;
+    this.#q.upsertTempCard.run({ technology: card.technology, uid: card.uid, part: card.part ?? 'full', holderKind, holderId, until });
   }
 
   /** Portrait hashes the roster names that are not on disk yet. */
@@ -282,8 +375,10 @@ export class Roster {
 
   /** Empties the roster (the embedded demo school leaves when a real backend takes over). */
   clear(): void {
+    this.#partialCards = null;
     this.#db.transaction(() => {
-      for (const table of ['cards', 'accounts', 'students', 'staff', 'menu_items']) this.#db.prepare(`DELETE FROM ${table}`).run();
+      // The photo index too: the portrait files go with it (PhotoStore.removeAll), so none is thought present.
+      for (const table of ['cards', 'accounts', 'students', 'staff', 'menu_items', 'photos']) this.#db.prepare(`DELETE FROM ${table}`).run();
     })();
   }
 
@@ -335,8 +430,9 @@ export class Roster {
   }
 
   upsertCards(rows: readonly Card[]): void {
+    this.#partialCards = null;
     this.#db.transaction(() => {
-      for (const c of rows) this.#upsertCard.run(c);
+      for (const c of rows) this.#upsertCard.run({ ...c, part: c.part ?? 'full' });
     })();
   }
 
@@ -361,11 +457,16 @@ export class Roster {
   /** Every card with its holder, for the demo reader panel (small schools only). */
   listCardsWithHolders(limit: number): (CardLookup & { card: Card })[] {
     const rows = this.#db
-      .prepare<[number], CardRow>('SELECT technology, uid, holder_kind, holder_id, status, valid_until FROM cards ORDER BY holder_kind DESC, holder_id, uid LIMIT ?')
+      .prepare<[number], CardRow>('SELECT technology, uid, part, holder_kind, holder_id, status, valid_until FROM cards ORDER BY holder_kind DESC, holder_id, uid LIMIT ?')
       .all(limit);
-    return rows.flatMap((r) => {
-      const found = this.lookupCard({ technology: r.technology, uid: r.uid });
-      return found ? [{ ...found, card: { ...found.card } }] : [];
-    });
+    return rows.map((r) => this.#withHolder(r));
+  }
+
+  /**
+   * For the setup screen: for each reader format, how many of the school's cards such a reader could not
+   * tell from another card (0: that format identifies every card). Reads every card once; on request only.
+   */
+  cardAmbiguity(): Record<PartialPart, number> {
+    return ambiguityByPart(this.#db.prepare<[], { technology: Card['technology']; uid: string; part: UidPart }>('SELECT technology, uid, part FROM cards').all());
   }
 }

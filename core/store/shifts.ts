@@ -14,7 +14,13 @@ export class Shifts {
         'INSERT INTO cashier_shifts (id, operator_id, operator_name, opened_at, open_event_id) VALUES (?, ?, ?, ?, ?)',
       ),
       close: db.prepare<[string, string, string, string], never>('UPDATE cashier_shifts SET closed_at = ?, close_event_id = ?, report = ? WHERE id = ?'),
+      prune: db.prepare<[string], never>('DELETE FROM cashier_shifts WHERE closed_at IS NOT NULL AND closed_at < ?'),
     };
+  }
+
+  /** Retention: shifts (and their reports) closed before `beforeIso`. */
+  pruneClosedBefore(beforeIso: string): number {
+    return this.#q.prune.run(beforeIso).changes;
   }
 
   /** The shift still open (it survives a restart), or null. */

@@ -1,4 +1,5 @@
 import type { CanonicalCard } from '../../common/card-id.ts';
+import { pickCard, type UidPart } from '../../common/card-match.ts';
 import type { HolderKind } from '../../common/domain.ts';
 import type { Db } from './db.ts';
 
@@ -6,6 +7,8 @@ import type { Db } from './db.ts';
 export interface SpareRow {
   technology: CanonicalCard['technology'];
   uid: string;
+  /** How much of the card's number `uid` is (as IT gave it). */
+  part: UidPart;
   label: string;
   holder_kind: HolderKind | null;
   holder_id: string | null;
@@ -28,6 +31,7 @@ export class SpareStock {
     this.#q = {
       get: db.prepare<[string, string], SpareRow>('SELECT * FROM spare_cards WHERE technology = ? AND uid = ?'),
       all: db.prepare<[], SpareRow>('SELECT * FROM spare_cards ORDER BY label, uid'),
+      ofTechnology: db.prepare<[string], SpareRow>('SELECT * FROM spare_cards WHERE technology = ?'),
       ofHolder: db.prepare<[string], SpareRow>('SELECT * FROM spare_cards WHERE holder_id = ?'),
       expired: db.prepare<[string], SpareRow>('SELECT * FROM spare_cards WHERE bound_until IS NOT NULL AND bound_until <= ?'),
       count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM spare_cards'),
@@ -38,13 +42,13 @@ export class SpareStock {
         'UPDATE spare_cards SET holder_kind = NULL, holder_id = NULL, bound_at = NULL, bound_until = NULL WHERE technology = ? AND uid = ?',
       ),
       drop: db.prepare<[string, string], never>('DELETE FROM spare_cards WHERE technology = ? AND uid = ?'),
-      add: db.prepare<[string, string, string], never>(
-        'INSERT INTO spare_cards (technology, uid, label) VALUES (?, ?, ?) ON CONFLICT (technology, uid) DO UPDATE SET label = excluded.label',
+      add: db.prepare<[string, string, string, string], never>(
+        'INSERT INTO spare_cards (technology, uid, part, label) VALUES (?, ?, ?, ?) ON CONFLICT (technology, uid) DO UPDATE SET part = excluded.part, label = excluded.label',
       ),
       // A card the server adds again after its removal is back in the stock.
-      synced: db.prepare<[string, string, string], never>(
-        `INSERT INTO spare_cards (technology, uid, label) VALUES (?, ?, ?)
-         ON CONFLICT (technology, uid) DO UPDATE SET label = excluded.label, removed_at = NULL`,
+      synced: db.prepare<[string, string, string, string], never>(
+        `INSERT INTO spare_cards (technology, uid, part, label) VALUES (?, ?, ?, ?)
+         ON CONFLICT (technology, uid) DO UPDATE SET part = excluded.part, label = excluded.label, removed_at = NULL`,
       ),
       dropFree: db.prepare<[string, string], never>('DELETE FROM spare_cards WHERE technology = ? AND uid = ? AND holder_id IS NULL'),
       markRemoved: db.prepare<[string, string, string], never>(
@@ -59,6 +63,15 @@ export class SpareStock {
 
   has(card: CanonicalCard): boolean {
     return this.get(card) !== null;
+  }
+
+  /**
+   * The spare a reader's read is (matched on the bytes both know, common/card-match.ts); null when none
+   * or several could be. The stock is tens of cards, so this reads the technology's rows.
+   */
+  match(read: CanonicalCard & { part?: UidPart | undefined }): SpareRow | null {
+    const m = pickCard({ technology: read.technology, uid: read.uid, part: read.part ?? 'full' }, this.#q.ofTechnology.all(read.technology));
+    return m.kind === 'one' ? m.card : null;
   }
 
   all(): SpareRow[] {
@@ -90,15 +103,15 @@ export class SpareStock {
   }
 
   /** Adds cards to the stock by hand (IT, the demo school); the label of a known card is updated. */
-  add(cards: readonly (CanonicalCard & { label: string })[]): void {
+  add(cards: readonly (CanonicalCard & { label: string; part?: UidPart | undefined })[]): void {
     this.#db.transaction(() => {
-      for (const c of cards) this.#q.add.run(c.technology, c.uid, c.label);
+      for (const c of cards) this.#q.add.run(c.technology, c.uid, c.part ?? 'full', c.label);
     })();
   }
 
   /** A spare card from the server's roster (also one it had removed before). */
-  synced(card: CanonicalCard & { label: string }): void {
-    this.#q.synced.run(card.technology, card.uid, card.label);
+  synced(card: CanonicalCard & { label: string; part?: UidPart | undefined }): void {
+    this.#q.synced.run(card.technology, card.uid, card.part ?? 'full', card.label);
   }
 
   /** The server removed a spare from the stock: it goes now if it is in the stock, `false` if it is handed out. */

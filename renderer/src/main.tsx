@@ -1,14 +1,35 @@
-import { StrictMode } from 'react';
+import { StrictMode, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './shell/app.tsx';
-import { CustomerDisplayPage } from './customer/customer-display.tsx';
 import { initI18n } from './i18n/index.ts';
-import { connectAppStore } from './shell/app-store.ts';
+import { NoTokenPage } from './shell/no-token.tsx';
 import './styles.css';
 
 await initI18n('ru');
-// `#/customer`: the customer display turned to the queue (a second page in the browser host, a
-// second window on the second screen in Electron). It gets the cart and total only, never a balance.
-const customer = location.hash.startsWith('#/customer');
-if (!customer) connectAppStore();
-createRoot(document.getElementById('root')!).render(<StrictMode>{customer ? <CustomerDisplayPage /> : <App />}</StrictMode>);
+// The customer display turned to the queue: `/customer` in the browser host (its own token), a second
+// window on the second screen in Electron (`#/customer`, its own preload). It gets the cart and total
+// only, over its own channel; the station's bridge is never opened for it.
+const customer = location.pathname === '/customer' || location.hash.startsWith('#/customer');
+const root = createRoot(document.getElementById('root')!);
+const render = (node: ReactNode) => root.render(<StrictMode>{node}</StrictMode>);
+
+/** Browser host: does this browser hold the station's cookie for this page? (Electron needs none.) */
+async function hasKey(): Promise<boolean> {
+  if (window.station || window.customerDisplay) return true;
+  try {
+    const res = await fetch(customer ? '/customer/session' : '/session', { cache: 'no-store' });
+    return res.status !== 401;
+  } catch {
+    // The host is not answering: the screen's own reconnecting says so.
+    return true;
+  }
+}
+
+if (!(await hasKey())) render(<NoTokenPage />);
+else if (customer) {
+  const { CustomerDisplayPage } = await import('./customer/customer-display.tsx');
+  render(<CustomerDisplayPage />);
+} else {
+  const [{ App }, { connectAppStore }] = await Promise.all([import('./shell/app.tsx'), import('./shell/app-store.ts')]);
+  connectAppStore();
+  render(<App />);
+}

@@ -9,7 +9,8 @@
 import { ANY_ROLE_EVENTS, BALANCE_LIMIT, ROLE_EVENTS, type EventPayload, type EventType, type StationEvent, type StationRole } from '../../common/events.ts';
 import { formatMoney } from '../../common/money.ts';
 import type { EventResultCode, ExceptionKind } from '../../common/sync-api.ts';
-import { endOfSchoolDayMs, localTime } from '../school.ts';
+import { endOfSchoolDayMs } from '../../common/school-time.ts';
+import { localTime } from '../school.ts';
 import type { BatchState, ExceptionRow } from './state.ts';
 
 export interface EvalInput<T extends EventType> {
@@ -63,6 +64,25 @@ function notify(s: BatchState, eventId: string, holderId: string, kind: string, 
   // Only a student's parents are told; the key on event_id makes a second row impossible.
   if (!s.isStudent(holderId)) return;
   s.notificationRows.push([eventId, holderId, kind, text, s.now]);
+}
+
+/** A pass the school's other posts count (inside now, anti-passback, the roll call). */
+function passFact(
+  s: BatchState,
+  f: { id: string; stationId: string; at: number; schoolDate: string; holderId: string; holderKind: 'student' | 'staff'; direction: 'in' | 'out'; verdict: 'allow' | 'deny'; manual: boolean },
+): void {
+  s.facts.push({ kind: 'pass', ...f, eventId: f.id, at: iso(f.at) });
+}
+
+/** What a debit or a void changed in the child's day figures, for the school's other tills. */
+function mealFact(
+  s: BatchState,
+  f: { id: string; eventId: string; stationId: string; at: number; schoolDate: string; holderId: string; meal: 'sale' | 'void' | 'group_meal' },
+  spent: number,
+  subsidyMeals: number,
+  offlineSpent: number,
+): void {
+  s.facts.push({ kind: 'meal', ...f, at: iso(f.at), spent, subsidyMeals, offlineSpent });
 }
 
 /** Moves a balance and records it in the ledger (credit positive). */
@@ -151,6 +171,7 @@ const sale: Applier<'sale'> = {
         move(s, id, p.holderId, -p.accountPart, 'sale', at);
         rules.apply();
         s.sales.set(id, { stationId, holderId: p.holderId, amount: p.accountPart, subsidyPart: p.subsidyPart, offline: p.offline, schoolDate, voided: false });
+        mealFact(s, { id, eventId: id, stationId, at, schoolDate, holderId: p.holderId, meal: 'sale' }, p.accountPart, p.subsidyPart > 0 ? 1 : 0, p.offline ? p.accountPart : 0);
         notify(s, id, p.holderId, 'sale', `Покупка на ${formatMoney(p.total)}: ${p.lines.map((l) => l.name).join(', ')}`);
       },
     ]);
@@ -183,15 +204,17 @@ const voidSale: Applier<'void'> = {
         const day = s.day(p.holderId, target.schoolDate);
         day.spent -= p.amount;
         if (target.offline) day.offlineSpent -= p.amount;
-        if (target.subsidyPart > 0 && day.subsidyMeals > 0) day.subsidyMeals -= 1;
+        const subsidyBack = target.subsidyPart > 0 && day.subsidyMeals > 0;
+        if (subsidyBack) day.subsidyMeals -= 1;
         day.touched = true;
+        mealFact(s, { id, eventId: id, stationId, at, schoolDate: target.schoolDate, holderId: p.holderId, meal: 'void' }, -p.amount, subsidyBack ? -1 : 0, target.offline ? -p.amount : 0);
       },
     ]);
   },
 };
 
 const groupMeal: Applier<'group_meal'> = {
-  evaluate({ id, payload: p, at, schoolDate, state: s }) {
+  evaluate({ id, payload: p, stationId, at, schoolDate, state: s }) {
     const ids = p.students.map((x) => x.holderId);
     if (new Set(ids).size !== ids.length) return refuse('duplicate_student', 'a student is listed twice in the group meal');
     const sum = p.students.reduce((t, x) => t + x.amount, 0);
@@ -240,6 +263,8 @@ const groupMeal: Applier<'group_meal'> = {
       effects.push(() => {
         if (p.payer === 'accounts') move(s, `${id}:${st.holderId}`, st.holderId, -st.amount, 'group_meal', at);
         rules.apply();
+        const fact = { id: `${id}:${st.holderId}`, eventId: id, stationId, at, schoolDate, holderId: st.holderId, meal: 'group_meal' as const };
+        mealFact(s, fact, p.payer === 'accounts' ? st.amount : 0, subsidised > 0 ? 1 : 0, 0);
       });
     }
     const v = accept(null, debited, effects);
@@ -249,21 +274,29 @@ const groupMeal: Applier<'group_meal'> = {
 };
 
 const pass: Applier<'pass'> = {
-  evaluate({ id, payload: p, at, state: s }) {
+  evaluate({ id, payload: p, stationId, at, schoolDate, state: s }) {
     const holderId = p.holderKind === 'student' ? p.holderId : null;
     const time = localTime(at, s.settings.timeZone);
     // Worded without the child's gender: the message does not guess it.
     const text = p.verdict === 'allow' ? `${p.direction === 'in' ? 'Вход в школу' : 'Выход из школы'} в ${time}` : `Турникет не пропустил по карте в ${time}`;
-    return accept(p.holderId, 0, holderId ? [() => notify(s, id, holderId, 'pass', text)] : []);
+    const effects: (() => void)[] = holderId ? [() => notify(s, id, holderId, 'pass', text)] : [];
+    const { holderId: who, holderKind } = p;
+    if (who && holderKind) effects.push(() => passFact(s, { id, stationId, at, schoolDate, holderId: who, holderKind, direction: p.direction, verdict: p.verdict, manual: false }));
+    return accept(p.holderId, 0, effects);
   },
 };
 
 const manualOpen: Applier<'manual_open'> = {
-  evaluate({ id, payload: p, at, state: s }) {
+  evaluate({ id, payload: p, stationId, at, schoolDate, state: s }) {
     // A child let through by hand is still a pass for the parents.
     const holderId = p.holderId;
     const text = `${p.direction === 'in' ? 'Вход в школу' : 'Выход из школы'} (пропуск охраной) в ${localTime(at, s.settings.timeZone)}`;
-    return accept(holderId, 0, holderId ? [() => notify(s, id, holderId, 'pass', text)] : []);
+    if (!holderId) return accept(null);
+    return accept(holderId, 0, [
+      () => notify(s, id, holderId, 'pass', text),
+      () =>
+        passFact(s, { id, stationId, at, schoolDate, holderId, holderKind: s.isStudent(holderId) ? 'student' : 'staff', direction: p.direction, verdict: 'allow', manual: true }),
+    ]);
   },
 };
 
@@ -347,6 +380,7 @@ export const APPLIERS: { [T in EventType]: Applier<T> } = {
   emergency_end: recorded,
   guard_duty_start: guardDuty,
   guard_duty_end: guardDuty,
+  held_events_released: recorded,
   shift_open: recorded,
   shift_close: recorded,
   it_change: itChange,
@@ -356,4 +390,9 @@ export const APPLIERS: { [T in EventType]: Applier<T> } = {
 export function roleOf(type: EventType): StationRole | null {
   if (ANY_ROLE_EVENTS.includes(type)) return null;
   return ROLE_EVENTS.guard.includes(type) ? 'guard' : 'cashier';
+}
+
+/** Whether a station of this role may send the type. */
+export function roleMaySend(role: StationRole, type: EventType): boolean {
+  return ANY_ROLE_EVENTS.includes(type) || roleOf(type) === role;
 }

@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { eventPayloadError, isEventType, StationEvent, type EventPayload, type EventType, type StationRole } from '../../common/events.ts';
 import { EventResultCode, type PushResult, type SchoolSettings } from '../../common/sync-api.ts';
-import { schoolDateOf } from '../school.ts';
+import { schoolDate as schoolDateOf } from '../../common/school-time.ts';
 import type { Param, Tx } from '../storage/sql.ts';
 import { canonicalJson } from '../tokens.ts';
-import { APPLIERS, refuse, roleOf, type Verdict } from './appliers.ts';
+import { APPLIERS, refuse, roleMaySend, roleOf, type Verdict } from './appliers.ts';
 import { allIn, BatchState, insertMany, placeholders, updateMany, type CardWriter, type SeenEvent } from './state.ts';
 
 /** No school's events are older than this; an earlier corrected time is a broken clock or a forgery. */
@@ -52,9 +52,8 @@ function prepare(raw: Record<string, unknown>, station: BatchStation, settings: 
     return { ...base, ev, early: refuse(unknown ? 'unknown_type' : 'schema', payloadError, null, unknown ? 'unknown_type' : 'schema') };
   }
   const type = ev.type as EventType;
-  const role = roleOf(type);
-  if (station.role && role && role !== station.role) {
-    return { ...base, ev, early: refuse('wrong_role', `a ${station.role} station may not send ${type} events (those come from a ${role} station)`) };
+  if (station.role && !roleMaySend(station.role, type)) {
+    return { ...base, ev, early: refuse('wrong_role', `a ${station.role} station may not send ${type} events (those come from a ${roleOf(type)} station)`) };
   }
   const at = Date.parse(ev.occurredAt) + ev.clockOffsetMs;
   if (at < EARLIEST_MS || at > nowMs + FUTURE_SLACK_MS) {
@@ -292,4 +291,8 @@ async function write(s: BatchState): Promise<void> {
     ' ON CONFLICT (id) DO NOTHING',
   );
   for (const op of s.cardOps) await op();
+  // Revisions are taken in commit order (the batch is a roster transaction): a fact's seq is its place.
+  const facts: Param[][] = [];
+  for (const f of s.facts) facts.push([await tx.nextRev(), f.id, f.stationId, f.schoolDate, JSON.stringify(f)]);
+  await insertMany(tx, 'INSERT INTO day_facts (seq, id, station_id, school_date, body)', ['bigint', 'text', 'text', 'text', 'text'], facts, ' ON CONFLICT (id) DO NOTHING');
 }

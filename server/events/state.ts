@@ -7,6 +7,7 @@
 import type { Card } from '../../common/domain.ts';
 import type { SchoolSettings } from '../../common/sync-api.ts';
 import type { Param, Sql, Tx } from '../storage/sql.ts';
+import type { FactDraft } from '../day.ts';
 
 export interface AccountState {
   balance: number;
@@ -145,6 +146,8 @@ export class BatchState {
   readonly voidRows: Param[][] = [];
   readonly exceptionRows: ExceptionRow[] = [];
   readonly newClassMeals: Param[][] = [];
+  /** The school-day facts the kept events leave for the school's other stations (server/day.ts). */
+  readonly facts: FactDraft[] = [];
   /** Card changes, run in event order after the rows above. */
   readonly cardOps: (() => Promise<void>)[] = [];
 

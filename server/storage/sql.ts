@@ -46,6 +46,12 @@ export const ADDED_COLUMNS: readonly { table: string; column: string; type: stri
   { table: 'admin_tokens', column: 'label', type: 'TEXT' },
   // The school day an event counts for (school time zone, station's corrected time).
   { table: 'events', column: 'school_date', type: 'TEXT' },
+  // Written photo consent (1) per person; without it (0 or null) the portrait is neither kept nor sent.
+  { table: 'students', column: 'photo_consent', type: 'INTEGER' },
+  { table: 'staff', column: 'photo_consent', type: 'INTEGER' },
+  // What part of a card's number was given (common/card-match.ts): null for the full uid.
+  { table: 'cards', column: 'part', type: 'TEXT' },
+  { table: 'spare_cards', column: 'part', type: 'TEXT' },
 ];
 
 /** The server's schema, one text for both dialects; `BLOB` and `BIGINT` are swapped in per dialect. */
@@ -120,6 +126,10 @@ CREATE TABLE IF NOT EXISTS exceptions (
   message TEXT NOT NULL, charge_amount ${int} NOT NULL, created_at TEXT NOT NULL,
   resolution TEXT, note TEXT, resolved_by TEXT, resolved_at TEXT, correction ${int});
 CREATE INDEX IF NOT EXISTS exceptions_open ON exceptions (resolved_at, created_at);
+-- The school day's facts for the other stations (server/day.ts): seq is a roster revision, taken at commit.
+CREATE TABLE IF NOT EXISTS day_facts (
+  seq ${int} PRIMARY KEY, id TEXT NOT NULL UNIQUE, station_id TEXT NOT NULL, school_date TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS day_facts_by_date ON day_facts (school_date, seq);
 -- What the backend would send to parents: one row per pass or sale event, never two.
 CREATE TABLE IF NOT EXISTS notifications (
   event_id TEXT PRIMARY KEY, holder_id TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,

@@ -5,12 +5,13 @@
  * offline cap applied), the server comes back, and the server's books match the till to the kopeck.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { openStationDb } from '../helpers/station-db.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { generateDemoSchool } from '../../common/demo-school.ts';
 import { formatMoney } from '../../common/money.ts';
-import { schoolDate, systemClock } from '../../common/clock.ts';
+import { systemClock } from '../../common/clock.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import { openStore } from '../../core/store/index.ts';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
 import { ensureDemoSchool } from '../../server/admin.ts';
@@ -20,7 +21,7 @@ import { bridge, expect, test } from './fixtures.ts';
 const OFFLINE_CAP = 200_00;
 // The server seeds the same deterministic demo school the generator gives: read who is who from it.
 const now = Date.now();
-const school = generateDemoSchool({ students: 30, date: schoolDate(now), now: new Date(now).toISOString() });
+const school = generateDemoSchool({ students: 30, date: schoolDate(now, DEFAULT_SCHOOL_TIME_ZONE), now: new Date(now).toISOString() });
 const cashier = school.staff.find((s) => s.roles.includes('cashier') && !s.roles.includes('supervisor'))!;
 // Children the parents' rules and the subsidy leave alone, with enough money that only the offline cap can refuse.
 const buyers = school.accounts
@@ -52,10 +53,12 @@ test('20 sales offline, back online: each sale on the server once, balances to t
   let host: BrowserHost | null = null;
   try {
     await ensureDemoSchool(server.repo, { students: 30 });
+    // The offline cap is the school's, set on its backend; the till takes it with the roster.
+    await server.repo.updateSchoolSettings({ offlineCapPerDay: OFFLINE_CAP });
     const { code } = await server.repo.createEnrollmentCode('cashier', 10);
     // A till with no school of its own: everything it knows comes from the server.
     const store = openStore(join(stationDir, 'station.db'), systemClock());
-    store.settings.update({ mode: 'cashier', offlineCapPerDay: OFFLINE_CAP, readers: [{ id: 'till', kind: 'simulated', role: 'cashier', label: '' }] });
+    store.settings.update({ mode: 'cashier', showBalance: 'on_request', readers: [{ id: 'till', kind: 'simulated', role: 'cashier', label: '' }] });
     expect(store.roster.listCardsWithHolders(10)).toEqual([]);
     store.close();
     host = await startBrowserHost({ dataDir: stationDir, env: { STATION_BACKEND_URL: server.url, STATION_ENROLLMENT_CODE: code } });
@@ -78,7 +81,7 @@ test('20 sales offline, back online: each sale on the server once, balances to t
     await expect(page.getByTestId('outbox-pending')).toContainText('Ждут отправки: 0', { timeout: 20_000 });
 
     const customer = await context.newPage();
-    await customer.goto(`${host.origin}/#/customer`);
+    await customer.goto(host.customerUrl);
     await expect(customer.getByTestId('customer-display')).toHaveAttribute('data-state', 'idle');
     const balances = school.accounts.map((a) => a.balance);
     const nothingPrivate = async () => {
@@ -94,6 +97,8 @@ test('20 sales offline, back online: each sale on the server once, balances to t
     await expect(syncState).toHaveAttribute('data-state', 'offline', { timeout: 20_000 });
     await expect(syncState).toContainText('Нет связи');
     await expect(page.getByTestId('till-offline')).toContainText(`не больше ${formatMoney(OFFLINE_CAP)} в день`);
+    // It also says how far the other tills' sales are counted: up to its last exchange with the server.
+    await expect(page.getByTestId('till-offline-school')).toContainText(/Покупки на других кассах учтены по \d\d:\d\d/);
 
     const menu = page.getByTestId('menu');
     const tap = (uid: string) => page.getByTestId('demo-reader').locator(`[data-uid="${uid}"]`).click();
@@ -126,8 +131,11 @@ test('20 sales offline, back online: each sale on the server once, balances to t
     await tap(buyers[0]!.uid);
     await page.getByTestId('photo-check').getByTestId('confirm').click();
     const refusal = page.getByTestId('refusal');
-    await expect(refusal).toContainText('превышен лимит покупок без связи');
-    await expect(refusal).toContainText(`${formatMoney(165_50)} из ${formatMoney(OFFLINE_CAP)}`);
+    await expect(refusal).toContainText('лимит покупок без связи на сегодня исчерпан');
+    await expect(refusal).not.toContainText(formatMoney(165_50));
+    // The figures only when the cashier asks for them (this till: "по запросу").
+    await refusal.getByTestId('show-figures').click();
+    await expect(refusal.getByTestId('refusal-figures')).toContainText(`${formatMoney(165_50)} из ${formatMoney(OFFLINE_CAP)}`);
     await expect(customer.getByTestId('customer-banner')).toContainText('Подойдите к кассиру');
     await nothingPrivate();
     await page.screenshot({ path: testInfo.outputPath('cashier-offline-cap.png'), fullPage: true });
@@ -144,7 +152,7 @@ test('20 sales offline, back online: each sale on the server once, balances to t
     await nothingPrivate();
 
     // The station's outbox: every event answered as accepted; the 20 sales flagged offline.
-    const db = new Database(join(stationDir, 'station.db'), { readonly: true });
+    const db = openStationDb(stationDir);
     const outbox = db.prepare<[], { id: string; type: string; status: string; acked_at: string | null; payload: string }>('SELECT id, type, status, acked_at, payload FROM outbox').all();
     const stationBalances = new Map(db.prepare<[], { holder_id: string; balance: number }>('SELECT holder_id, balance FROM accounts').all().map((r) => [r.holder_id, r.balance]));
     db.close();

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { generateDemoSchool } from '../../common/demo-school.ts';
-import { schoolDate, systemClock } from '../../common/clock.ts';
+import { systemClock } from '../../common/clock.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import { seedDemoSchool } from '../../core/demo-seed.ts';
 import { PhotoStore } from '../../node/photos.ts';
 import { openStore } from '../../core/store/index.ts';
@@ -17,7 +18,7 @@ import { startPcscRig, VIRTUAL_READERS, type PcscRig } from '../helpers/pcsc-rig
 import { expect, test } from './fixtures.ts';
 
 const now = Date.now();
-const school = generateDemoSchool({ students: 30, date: schoolDate(now), now: new Date(now).toISOString() });
+const school = generateDemoSchool({ students: 30, date: schoolDate(now, DEFAULT_SCHOOL_TIME_ZONE), now: new Date(now).toISOString() });
 const cashier = school.staff.find((s) => s.roles.includes('cashier') && !s.roles.includes('supervisor'))!;
 const child = school.students[3]!;
 const card = school.cards.find((c) => c.holderId === child.id && c.status === 'active' && c.technology === 'iso14443')!;

@@ -5,12 +5,12 @@
 import type { Page } from '@playwright/test';
 import { generateDemoSchool } from '../../common/demo-school.ts';
 import { formatMoney } from '../../common/money.ts';
-import { schoolDate } from '../../common/clock.ts';
-import { expect, test } from './fixtures.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
+import { bridge, expect, test } from './fixtures.ts';
 
 // The station seeds the same deterministic demo school: read who is who from the generator.
 const now = Date.now();
-const school = generateDemoSchool({ students: 30, date: schoolDate(now), now: new Date(now).toISOString() });
+const school = generateDemoSchool({ students: 30, date: schoolDate(now, DEFAULT_SCHOOL_TIME_ZONE), now: new Date(now).toISOString() });
 const activeCard = (id: string) => school.cards.find((c) => c.holderId === id && c.status === 'active' && c.technology === 'iso14443')!;
 const student = (pred: (a: (typeof school.accounts)[number]) => boolean) => {
   const a = school.accounts.find((x) => x.holderId.startsWith('S') && pred(x))!;
@@ -21,6 +21,7 @@ const rich = student((a) => plain(a) && a.subsidy === 'none' && a.balance >= 250
 const other = student((a) => plain(a) && a.subsidy === 'none' && a.balance >= 200_00 && a.holderId !== rich.id);
 const free = student((a) => plain(a) && a.subsidy === 'free' && a.balance >= 200_00);
 const allergic = student((a) => a.allergens.length > 0 && a.parentNote !== null);
+const allergicOnly = student((a) => a.allergens.includes('орехи') && a.forbiddenCategories.length === 0);
 const noSweets = student((a) => a.forbiddenCategories.includes('Сладкое') && a.allergens.length === 0 && a.dailyLimit === null);
 const limited = student((a) => a.dailyLimit === 300_00 && a.subsidy === 'none' && a.forbiddenCategories.length === 0 && a.allergens.length === 0 && a.balance >= 100_00);
 const poor = student((a) => plain(a) && a.balance < 100_00);
@@ -54,7 +55,7 @@ async function expectNothingPrivate(customer: Page, balances: number[]): Promise
 test('a sale: shift by PIN, cart, photo check, paid, customer display; each refusal with its reason', async ({ stationPage: page, host, context }, testInfo) => {
   await openTill(page);
   const customer = await context.newPage();
-  await customer.goto(`${host.origin}/#/customer`);
+  await customer.goto(host.customerUrl);
   await expect(customer.getByTestId('customer-display')).toHaveAttribute('data-state', 'idle');
   const balances = school.accounts.map((a) => a.balance);
 
@@ -130,22 +131,53 @@ test('a sale: shift by PIN, cart, photo check, paid, customer display; each refu
   await expectNothingPrivate(customer, balances);
   await dismiss(page);
 
+  // An allergy says it is one, and names the allergen.
+  await tap(page, allergicOnly.card.uid);
+  await page.getByTestId('confirm').click();
+  await expect(page.getByTestId('refusal')).toContainText('Аллергия по заявлению родителей');
+  await expect(page.getByTestId('refusal')).not.toContainText('Родители запретили');
+  await expect(page.getByTestId('offending-lines')).toContainText('Шоколадный батончик — в составе: орехи — аллергия по заявлению родителей');
+  await page.screenshot({ path: testInfo.outputPath('cashier-refusal-allergy.png') });
+  await dismiss(page);
+
   // Parents' daily limit (300,00): three lunches.
   await page.getByTestId('cart').getByRole('button', { name: 'Очистить' }).click();
   await add(page, 'M02');
+  // Each "+" sends the quantity the cart shows: wait for it, or a quick second press repeats the first.
   await page.getByRole('button', { name: 'Ещё одну «Комплексный обед»' }).click();
+  await expect(page.getByTestId('cart').getByTestId('qty')).toHaveText('2');
   await page.getByRole('button', { name: 'Ещё одну «Комплексный обед»' }).click();
+  await expect(page.getByTestId('cart').getByTestId('qty')).toHaveText('3');
   await tap(page, limited.card.uid);
   await page.getByTestId('confirm').click();
-  await expect(page.getByTestId('refusal')).toContainText('дневной лимит');
+  await expect(page.getByTestId('refusal')).toContainText('Дневной лимит родителей исчерпан');
+  await expect(page.getByTestId('refusal-todo')).toContainText('Уберите часть заказа');
+  await expect(page.getByTestId('refusal')).not.toContainText(formatMoney(300_00));
   await dismiss(page);
 
-  // Not enough money.
+  // Not enough money: said in words, no balance for the queue to read, and no way to show one (the default).
   await tap(page, poor.card.uid);
   await page.getByTestId('confirm').click();
   await expect(page.getByTestId('refusal')).toContainText('Недостаточно средств');
-  await expect(page.getByTestId('refusal')).toContainText(formatMoney(poor.account.balance));
+  await expect(page.getByTestId('refusal')).not.toContainText(formatMoney(poor.account.balance));
+  await expect(page.getByTestId('refusal')).not.toContainText('Доступно');
+  await expect(page.getByTestId('show-figures')).toHaveCount(0);
+  await page.screenshot({ path: testInfo.outputPath('cashier-refusal-no-balance.png') });
   await expectNothingPrivate(customer, balances);
+  await dismiss(page);
+
+  // "По запросу": the cashier shows the figures when the child asks, and they go away by themselves.
+  await bridge(page, 'settings.update', { showBalance: 'on_request' });
+  await tap(page, poor.card.uid);
+  await page.getByTestId('confirm').click();
+  await expect(page.getByTestId('refusal')).toContainText('Недостаточно средств');
+  await expect(page.getByTestId('refusal')).not.toContainText(formatMoney(poor.account.balance));
+  await page.getByTestId('show-figures').click();
+  await expect(page.getByTestId('refusal-figures')).toContainText(`Доступно ${formatMoney(poor.account.balance)}`);
+  await expect(page.getByTestId('show-figures')).toHaveCount(0);
+  await expectNothingPrivate(customer, balances);
+  await expect(page.getByTestId('refusal-figures')).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByTestId('show-figures')).toBeVisible();
   await dismiss(page);
   await customer.close();
 });
@@ -208,10 +240,67 @@ test('subsidy once a day, void with a supervisor PIN, group meal, shift close wi
   await page.getByRole('button', { name: 'Закрыть под ответственность заведующей' }).click();
   const report = page.getByTestId('shift-report');
   await expect(report).toBeVisible();
-  await expect(report.getByTestId('report-sales-count')).toHaveText('3');
+  // The figures add up: gross − voids = net = Σ by payment = Σ by category, in rubles.
+  const breakfast = school.menu.find((i) => i.id === 'M01')!.price; // the group meal's item: the first complex meal
+  const net = 145_00 + 145_00 + classSize * breakfast;
+  await expect(report.getByTestId('report-gross')).toContainText(formatMoney(net + 40_00));
+  await expect(report.getByTestId('report-voids')).toContainText(formatMoney(-40_00));
   await expect(report.getByTestId('report-voids-count')).toHaveText('1');
-  await expect(report).toContainText('Файл отчёта');
+  await expect(report.getByTestId('report-net')).toContainText(formatMoney(net));
+  await expect(report.getByTestId('report-by-payment').locator('[data-kind="sale_subsidy"]')).toContainText(formatMoney(145_00));
+  await expect(report.getByTestId('report-by-payment').locator('[data-kind="sale_account"]')).toContainText(formatMoney(145_00));
+  await expect(report.getByTestId('report-by-payment').locator('[data-kind="group_accounts"]')).toContainText(formatMoney(classSize * breakfast));
+  await expect(report.getByTestId('report-payment-sum')).toContainText(formatMoney(net));
+  await expect(report.getByTestId('report-category-sum')).toContainText(formatMoney(net));
+  await expect(report.getByTestId('report-not-reconciled')).toHaveCount(0);
+  await expect(report.getByTestId('report-files')).toContainText('.csv');
   await page.screenshot({ path: testInfo.outputPath('cashier-shift-report.png'), fullPage: true });
+  // Printed: the print button asks the browser to print, and the print view is the report alone.
+  await page.evaluate(() => {
+    (window as unknown as { printed: number }).printed = 0;
+    window.print = () => void (window as unknown as { printed: number }).printed++;
+  });
+  await report.getByTestId('report-print').click();
+  expect(await page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('.status-bar')).toBeHidden();
+  await expect(report.getByTestId('report-print')).toBeHidden();
+  await expect(report.getByTestId('report-net')).toBeVisible();
+  await expect(report.getByTestId('report-category-sum')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('cashier-shift-report-print.png'), fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
   await report.getByRole('button', { name: 'Готово' }).click();
   await expect(page.getByTestId('cashier-open-shift')).toBeVisible();
+});
+
+test('a second group meal for the same class and meal today asks for a supervisor and names the first one', async ({ stationPage: page }, testInfo) => {
+  await openTill(page);
+  await page.getByRole('tab', { name: 'Групповое питание' }).click();
+  const group = page.getByTestId('group-meal');
+  const className = school.students[0]!.className;
+  await group.locator(`[data-class="${className}"]`).click();
+  await expect(group.getByTestId('group-repeat')).toHaveCount(0);
+  await group.getByTestId('record-group-meal').click();
+  await expect(group.getByTestId('group-message')).toContainText('Записан');
+
+  // The button does not stay armed: the first meal is named, and a second one waits for a supervisor.
+  const [family, ...given] = cashier.fullName.split(' ');
+  const who = [family, ...given.map((g) => `${g[0]}.`)].join(' ');
+  const warning = group.getByTestId('group-repeat');
+  await expect(warning).toContainText(`Групповое питание ${className} (Комплексный завтрак) уже проведено сегодня в`);
+  await expect(warning).toContainText(`(${who})`);
+  await expect(warning).toContainText(/в \d\d:\d\d/);
+  await expect(group.getByTestId('record-group-meal')).toBeDisabled();
+  await page.screenshot({ path: testInfo.outputPath('cashier-group-meal-repeat.png') });
+  for (const d of cashier.pin) await group.getByTestId('group-supervisor-pin').getByRole('button', { name: d, exact: true }).click();
+  await group.getByTestId('record-group-meal').click();
+  await expect(group.getByTestId('group-message')).toContainText('Неверный ПИН-код'); // a cashier is not a supervisor
+  // Another meal for the class is not a repeat.
+  await group.getByRole('button', { name: /Комплексный обед/ }).click();
+  await expect(group.getByTestId('group-repeat')).toHaveCount(0);
+  await group.getByRole('button', { name: /Комплексный завтрак/ }).click();
+  for (const d of supervisor.pin) await group.getByTestId('group-supervisor-pin').getByRole('button', { name: d, exact: true }).click();
+  await group.getByTestId('record-group-meal').click();
+  await expect(group.getByTestId('group-message')).toContainText('Записан');
+  expect((await bridge<unknown[]>(page, 'cashier.groupMealsToday', { className })).length).toBe(2);
 });

@@ -26,7 +26,7 @@ export const test = base.extend<StationFixtures>({
     const host = await startBrowserHost({ ...hostOptions, dataDir });
     await use(host);
     await host.stop();
-    if (!hostOptions.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (!hostOptions.dataDir) for (const d of [dataDir, `${dataDir}.keys`]) rmSync(d, { recursive: true, force: true });
   },
   stationPage: async ({ page, host, unlockFirstStart }, use) => {
     await page.goto(host.url);

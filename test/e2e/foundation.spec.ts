@@ -42,7 +42,7 @@ test('an unknown card is named by its printed number, not shown as a person', as
 test('the status bar says why a reader is not working, in words', async ({ stationPage: page, host }) => {
   // IT configured a serial reader on a port that is not there (unplugged USB adapter).
   const { default: WebSocket } = await import('ws');
-  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: `station_token=${host.token}` } });
+  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: host.cookie } });
   await new Promise((ok) => ws.once('open', ok));
   // IT's session on this connection first (the station refuses settings without one).
   const signedIn = new Promise((ok) => ws.once('message', (d) => ok(JSON.parse(d.toString()))));

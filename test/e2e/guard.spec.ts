@@ -5,10 +5,10 @@
  * so every tap takes the same path as a hardware reader's card event inside the station process.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { openStationDb } from '../helpers/station-db.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import Database from 'better-sqlite3';
 import { DEMO_SPARE_CARDS, generateDemoSchool } from '../../common/demo-school.ts';
 import { encodeBinaryFrame } from '../../common/reader-frames.ts';
 import { GateConfig, type ReaderConfig } from '../../common/readers.ts';
@@ -126,7 +126,7 @@ const demoGuard = demoStaff.find((s) => s.roles.includes('guard'))!;
 
 /** The station's outbox as the backend will get it, read from the data folder's SQLite file. */
 function outbox(dataDir: string): { type: string; payload: Record<string, unknown> }[] {
-  const db = new Database(join(dataDir, 'station.db'), { readonly: true });
+  const db = openStationDb(dataDir);
   try {
     return db
       .prepare<[], { type: string; payload: string }>('SELECT type, payload FROM outbox ORDER BY seq')
@@ -288,6 +288,10 @@ test('search with photo, manual open with a reason, visitor pass and a spare car
   await page.getByTestId('visitor-note').fill('к директору');
   await page.getByTestId('visitor-open').click();
   await expect(page.getByTestId('guard-feed').locator('li').first()).toContainText('Кузнецов Олег Петрович');
+  // The visitor's note is shown apart, never in the name heading.
+  await expect(page.getByTestId('guard-name')).toHaveText('Посетитель: Кузнецов Олег Петрович');
+  await expect(page.getByTestId('guard-note')).toHaveText('к директору');
+  await expect(page.getByTestId('guard-feed').locator('li').first()).not.toContainText('к директору');
   await expect(page.getByTestId('counter-entered')).toHaveText('2');
 
   // Forgotten card: a spare card from the stock, bound until the end of the day.

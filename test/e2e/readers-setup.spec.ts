@@ -27,14 +27,21 @@ test('IT finds the PC/SC reader, adds it, taps a card to test it, and tests the 
     await expect(found).toBeVisible();
     await found.getByRole('button', { name: 'Add' }).click();
     const row = setup.getByTestId('reader-pcsc-1');
+    // A reader IT has not named is "Reader N" by its place in the list (not a device name or an id).
+    const place = await setup.locator('.reader-row').count();
+    await expect(setup.getByTestId('reader-name-pcsc-1')).toHaveText(`Reader ${place}`);
+    await row.getByLabel('Name').fill('Турникет, выход');
     await row.getByLabel('Role').selectOption('exit');
     await setup.getByTestId('readers-save').click();
     await expect(setup.getByTestId('reader-state-pcsc-1')).toContainText('ready');
+    await expect(setup.getByTestId('reader-name-pcsc-1')).toHaveText('Турникет, выход');
+    await expect(page.getByTestId('status-bar').getByTestId('reader-pcsc-1')).toContainText('Турникет, выход (');
+    await expect(page.getByTestId('status-bar')).not.toContainText('pcsc-1');
 
     const card = await rig.tap('04A1B2C3D4E5F6');
     await expect(setup.getByTestId('tap-test-uid')).toHaveText('iso14443 04A1B2C3D4E5F6');
     const test = setup.getByTestId('tap-test');
-    await expect(test).toContainText('pcsc-1');
+    await expect(test).toContainText('Турникет, выход');
     await expect(test).toContainText('F6E5D4C3B2A104'); // reversed hex beside the canonical one
     await expect(test).toContainText('3285509622'); // 10-digit decimal of the last 4 bytes
     await card.remove();

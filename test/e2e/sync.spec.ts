@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { ensureDemoSchool, importStudentsCsv } from '../../server/admin.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { test, expect, unlockSetup } from './fixtures.ts';
+import { openStationDb } from '../helpers/station-db.ts';
 
 // A student only the backend knows: seeing her at the station proves the roster came by sync.
 const SYNCED = { id: 'sync-e2e-1', name: 'Синхронова Вера', uid: '04A1B2C3D4E5F6' };
@@ -75,7 +75,7 @@ test('enrolls from the setup screen, syncs the roster, keeps working offline and
     await expect(waiting).toContainText('Ждут отправки: 0', { timeout: 20_000 });
 
     // Every event the station recorded is on the server exactly once, and the station holds them all as answered.
-    const db = new Database(join(stationDir, 'station.db'), { readonly: true });
+    const db = openStationDb(stationDir);
     const all = db.prepare<[], { id: string; status: string; result_message: string | null }>('SELECT id, status, result_message FROM outbox').all();
     db.close();
     // What IT did while the station still ran the demo school (the setup PIN, the refused code) is kept on

@@ -7,7 +7,8 @@ import { afterEach } from 'vitest';
 export function useTempDir(prefix = 'station-test-'): () => string {
   const dirs: string[] = [];
   afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    // A station in `d` keeps its keys beside it (node/key-file.ts).
+    for (const d of dirs.splice(0)) for (const x of [d, `${d}.keys`]) rmSync(x, { recursive: true, force: true });
   });
   return () => {
     const d = mkdtempSync(join(tmpdir(), prefix));

@@ -7,7 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { schoolDate, systemClock } from '../../common/clock.ts';
+import { systemClock } from '../../common/clock.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import { availableBalance } from '../../common/cashier-rules.ts';
 import { Cashier } from '../../core/cashier/index.ts';
 import { hashPin } from '../../core/pin.ts';
@@ -16,6 +17,7 @@ import { createBackendClient } from '../../sync/client.ts';
 import { pullMenu, pullRoster } from '../../sync/pull.ts';
 import { pushOutbox } from '../../sync/push.ts';
 import { enrollDirect, openRepo, openStation, startInProcessServer, type ServerStorage } from '../helpers/sync-rig.ts';
+import { foundCard } from '../../core/store/roster.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -36,7 +38,7 @@ it('20 offline sales, a void and a group meal reach the server once; balances ma
   const creds = await enrollDirect(repo, server.url, station.vaultPath);
   const client = createBackendClient({ baseUrl: server.url, token: creds.token });
   await pullRoster(client, station.syncStore);
-  const today = schoolDate(clock.now());
+  const today = schoolDate(clock.now(), DEFAULT_SCHOOL_TIME_ZONE);
   await pullMenu(client, station.syncStore, today);
   const { store } = station;
 
@@ -50,7 +52,7 @@ it('20 offline sales, a void and a group meal reach the server once; balances ma
   store.roster.sealClearPins();
 
   // The station's view of a balance, by the one rule the sale itself uses.
-  const available = (id: string) => availableBalance({ account: store.roster.account(id)!, ...store.ledger.figures(id, schoolDate(clock.now())) });
+  const available = (id: string) => availableBalance({ account: store.roster.account(id)!, ...store.ledger.figures(id, schoolDate(clock.now(), DEFAULT_SCHOOL_TIME_ZONE)) });
 
   let online = false;
   const till = new Cashier({ store, clock, isOnline: () => online, exportDir: join(dir, 'exports') });
@@ -90,7 +92,7 @@ it('20 offline sales, a void and a group meal reach the server once; balances ma
   const voided = await till.voidSale(receipts[0]!, '2222', 'spilled');
   spent.set(voided.holder.id, spent.get(voided.holder.id)! - voided.accountPart);
   const [g1, g2] = [buyers[1]!, buyers[2]!];
-  const sameClass = store.roster.lookupCard(g1.card)!.holder!.group;
+  const sameClass = foundCard(store.roster.lookupCard(g1.card))!.holder!.group;
   const classmates = till.classStudents(sameClass).map((s) => s.id);
   const groupIds = [g1.card.holderId, ...(classmates.includes(g2.card.holderId) ? [g2.card.holderId] : [])];
   await till.groupMeal({ groupMealId: 'gm-1', className: sameClass, itemId: lunch.id, studentIds: groupIds, payer: 'accounts' });

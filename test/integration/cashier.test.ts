@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PhotoCheck, TapOutcome } from '../../common/contract/cashier.ts';
 import type { CardRead } from '../../common/readers.ts';
+import { DEFAULT_SETTINGS } from '../../common/settings.ts';
 import { Cashier, CashierError } from '../../core/cashier/index.ts';
 import type { Store } from '../../core/store/index.ts';
 import { cards, menu, MORNING, openCashierStore, seedCashierSchool, testClock, unknownCard, type TestClock } from '../helpers/cashier-fixture.ts';
@@ -84,6 +85,22 @@ describe('shifts', () => {
 describe('the sale', () => {
   beforeEach(async () => {
     await cashier.openShift('E1', '1111');
+    // These cases check the rules' figures, which the till gives only where the school lets the cashier show them.
+    store.settings.update({ showBalance: 'on_request' });
+  });
+
+  it('by default a refusal carries no figures: the queue can read the cashier screen', () => {
+    store.settings.update({ showBalance: 'never' });
+    const refused = sell(cards.s5, ['lunch']);
+    expect(refused).toMatchObject({ ok: false, reason: 'insufficient_balance', details: {} });
+    if (refused.ok) throw new Error('sold');
+    expect(Object.keys(refused.details)).toEqual([]);
+    cashier.clearCart();
+    const limited = sell(cards.s4, ['lunch']);
+    expect(limited).toMatchObject({ ok: false, reason: 'daily_limit' });
+    if (limited.ok) throw new Error('sold');
+    expect(Object.keys(limited.details)).toEqual([]);
+    expect(DEFAULT_SETTINGS.showBalance).toBe('never');
   });
 
   it('tap → photo check → confirm stores one sale event and its row together, clears the cart, shows paid', () => {
@@ -298,7 +315,45 @@ describe('void, group meal, shift close', () => {
     // S4's limit (100,00) is already spent by the group meal; S5 (50,00) is now below zero on the station's view.
     expect(sell(cards.s4, ['juice'])).toMatchObject({ ok: false, reason: 'daily_limit' });
     cashier.clearCart();
+    store.settings.update({ showBalance: 'on_request' });
     expect(sell(cards.s5, ['juice'])).toMatchObject({ ok: false, reason: 'insufficient_balance', details: { available: -95_00 } });
+  });
+
+  it('a second group meal for the same class, meal and day needs a supervisor PIN and names the first one', async () => {
+    clock.set('2026-11-23T09:10:00.000Z'); // 12:10 in Moscow
+    const first = await cashier.groupMeal({ groupMealId: 'g-a', className: '5А', itemId: 'lunch', studentIds: ['S1', 'S2'], payer: 'subsidy', teacherPin: '3333' });
+    clock.advance(20 * 60_000);
+    expect(cashier.groupMealsToday('5А')).toEqual([
+      { groupMealId: 'g-a', className: '5А', itemId: 'lunch', itemName: 'Комплексный обед', at: '2026-11-23T09:10:00.000Z', operatorName: 'Зайцева Ольга Игоревна', students: 2, total: 290_00 },
+    ]);
+    expect(cashier.groupMealsToday('6Б')).toEqual([]);
+    // The same request again (a retry) is the same meal, not a second one.
+    expect((await cashier.groupMeal({ groupMealId: 'g-a', className: '5А', itemId: 'lunch', studentIds: ['S1', 'S2'], payer: 'subsidy' })).eventId).toBe(first.eventId);
+    // A new one for 5А's lunch: refused without a supervisor, and with a cashier's or a teacher's PIN.
+    const again = { groupMealId: 'g-b', className: '5А', itemId: 'lunch', studentIds: ['S3', 'S4'], payer: 'subsidy' as const };
+    expect(await reasonOf(() => cashier.groupMeal(again))).toBe('group_meal_repeat');
+    expect(await reasonOf(() => cashier.groupMeal({ ...again, supervisorPin: '1111' }))).toBe('pin_wrong');
+    expect(await reasonOf(() => cashier.groupMeal({ ...again, supervisorPin: '3333' }))).toBe('pin_wrong');
+    expect(events('group_meal')).toHaveLength(1);
+    // Another meal for the class, or the same meal for another class, is not a repeat.
+    clock.advance(60_000);
+    await cashier.groupMeal({ groupMealId: 'g-c', className: '5А', itemId: 'bf', studentIds: ['S1'], payer: 'school' });
+    await cashier.groupMeal({ groupMealId: 'g-d', className: '6Б', itemId: 'lunch', studentIds: ['S6'], payer: 'school' });
+    clock.advance(60_000);
+    // The supervisor allows it: recorded, with the first one and who allowed it in the event.
+    const second = await cashier.groupMeal({ ...again, supervisorPin: '2222' });
+    expect(second.students).toBe(2);
+    expect(events('group_meal').at(-1)?.payload).toMatchObject({ groupMealId: 'g-b', repeatOf: 'g-a', approvedBy: 'E2' });
+    expect(cashier.groupMealsToday('5А').map((g) => [g.groupMealId, g.itemId])).toEqual([
+      ['g-a', 'lunch'],
+      ['g-c', 'bf'],
+      ['g-b', 'lunch'],
+    ]);
+    // The next school day it is a first meal again.
+    clock.set('2026-11-24T06:00:00.000Z');
+    store.roster.upsertMenu(menu.map((i) => ({ ...i, date: '2026-11-24' })));
+    expect(cashier.groupMealsToday('5А')).toEqual([]);
+    expect((await cashier.groupMeal({ ...again, groupMealId: 'g-e' })).students).toBe(2);
   });
 
   it('a class teacher records a group meal with their PIN without a shift; paid by the subsidy it uses the day’s subsidy', async () => {
@@ -343,6 +398,60 @@ describe('void, group meal, shift close', () => {
     expect(events('shift_close').at(-1)?.payload).toMatchObject({ shiftId: r.shiftId, totals: { sales: 3, voids: 1, 'category:Комплекс': 435_00, 'refused:card_blocked': 1 } });
     expect(cashier.state().shift).toBeNull();
     expect(tap(cards.s1)).toMatchObject({ kind: 'ignored', hint: 'no_shift' });
+  });
+
+  it('the shift totals reconcile: gross − voids = net = Σ by payment = Σ by category, on the report, the CSV and the event', async () => {
+    const a = sell(cards.s1, ['lunch', 'juice']); // 185,00 from the account
+    const b = sell(cards.s3, ['lunch', 'bun']); // free subsidy: lunch 145,00 by the subsidy, the bun 35,00 from the account
+    const v = sell(cards.s6, ['juice']); // 40,00, voided below
+    const c = sell(cards.s1, ['bun']); // 35,00
+    if (!a.ok || !b.ok || !v.ok || !c.ok) throw new Error('refused');
+    expect(b.receipt).toMatchObject({ subsidyPart: 145_00, accountPart: 35_00 });
+    await cashier.voidSale(v.receipt.saleId, '2222', 'spilled');
+    await cashier.groupMeal({ groupMealId: 'g-sub', className: '5А', itemId: 'lunch', studentIds: ['S4', 'S5'], payer: 'subsidy' }); // 290,00
+    await cashier.groupMeal({ groupMealId: 'g-school', className: '6Б', itemId: 'lunch', studentIds: ['S6'], payer: 'school' }); // 145,00
+    ackAll();
+    const closed = await cashier.closeShift();
+    if (!closed.ok) throw new Error('refused');
+    const m = closed.report.money;
+    expect(m.gross).toEqual({ count: 7, total: 185_00 + 180_00 + 40_00 + 35_00 + 290_00 + 145_00 });
+    expect(m.voids).toEqual({ count: 1, total: 40_00 });
+    expect(m.net).toEqual({ count: 6, total: 835_00 });
+    expect(m.net.total).toBe(m.gross.total - m.voids.total);
+    expect(m.byPayment).toEqual([
+      { kind: 'sale_account', count: 3, total: 185_00 + 35_00 + 35_00 },
+      { kind: 'sale_subsidy', count: 1, total: 145_00 },
+      { kind: 'group_subsidy', count: 2, total: 290_00 },
+      { kind: 'group_accounts', count: 0, total: 0 },
+      { kind: 'group_school', count: 1, total: 145_00 },
+    ]);
+    expect(m.byCategory).toEqual([
+      { category: 'Выпечка', quantity: 2, total: 70_00 },
+      { category: 'Комплекс', quantity: 5, total: 725_00 },
+      { category: 'Напитки', quantity: 1, total: 40_00 },
+    ]);
+    const sum = (xs: { total: number }[]) => xs.reduce((s, x) => s + x.total, 0);
+    expect(sum(m.byPayment)).toBe(m.net.total);
+    expect(sum(m.byCategory)).toBe(m.net.total);
+    expect(m.reconciled).toBe(true);
+
+    // The exported spreadsheet carries the same figures, in rubles.
+    const csv = readFileSync(closed.report.csvPath!, 'utf8');
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const rows = csv.slice(1).split('\r\n').map((l) => l.split(';'));
+    const row = (section: string, line: string) => rows.find((r) => r[0] === section && r[1] === line);
+    expect(row('Итоги', 'Начислено')).toEqual(['Итоги', 'Начислено', '7', '875,00\u00a0₽']);
+    expect(row('Итоги', 'Аннулировано')).toEqual(['Итоги', 'Аннулировано', '1', '−40,00\u00a0₽']);
+    expect(row('Итоги', 'Итого за смену')).toEqual(['Итоги', 'Итого за смену', '6', '835,00\u00a0₽']);
+    expect(row('По видам оплаты', 'Групповое питание: школа')).toEqual(['По видам оплаты', 'Групповое питание: школа', '1', '145,00\u00a0₽']);
+    expect(row('По видам оплаты', 'Сумма раздела')?.[3]).toBe('835,00\u00a0₽');
+    expect(row('По категориям', 'Комплекс')).toEqual(['По категориям', 'Комплекс', '5', '725,00\u00a0₽']);
+    expect(row('По категориям', 'Сумма раздела')?.[3]).toBe('835,00\u00a0₽');
+    expect(JSON.parse(readFileSync(closed.report.exportPath!, 'utf8')).money).toEqual(m);
+    // And the shift_close event the backend gets.
+    expect(events('shift_close').at(-1)?.payload).toMatchObject({
+      totals: { gross: 875_00, net: 835_00, voidsTotal: 40_00, 'payment:sale_account': 255_00, 'payment:group_subsidy': 290_00, 'payment:group_school': 145_00 },
+    });
   });
 
   it('an anomaly keeps the shift open unless a supervisor overrides with a reason', async () => {

@@ -127,6 +127,17 @@ describe('guard post on a real SQLite store', () => {
     expect(tap(r, clock, gCards.s1)).toMatchObject({ verdict: 'allow', notices: [] });
   });
 
+  it("anti-passback's window from setup: a second entry within it is refused, one after it is let through", async () => {
+    const clock = testClock(G_MORNING);
+    const r = await rig(clock);
+    r.store.settings.update({ guard: { antiPassback: 'deny', antiPassbackMinutes: 10, relay: null } });
+    tap(r, clock, gCards.s1);
+    clock.advance(9 * 60_000);
+    expect(tap(r, clock, gCards.s1)).toMatchObject({ verdict: 'deny', reason: 'passback' });
+    clock.advance(60_000);
+    expect(tap(r, clock, gCards.s1)).toMatchObject({ verdict: 'allow', notices: [] });
+  });
+
   it('a post with no relay records the pass and says nothing about a gate: no alarm on every pass', async () => {
     const clock = testClock(G_MORNING);
     const r = await rig(clock);
@@ -196,6 +207,9 @@ describe('guard post on a real SQLite store', () => {
     const r = await rig(clock, { relay: true });
     const p = await r.guard.visitorPass({ visitorName: 'Кузнецов Олег', reason: 'parent', note: 'к классному руководителю 5А', operatorId: null });
     expect(p).toMatchObject({ kind: 'visitor', direction: 'in', gate: 'opened' });
+    // The name and the note apart (the note never joins the name heading), also as stored and read back.
+    expect(p).toMatchObject({ visitorName: 'Кузнецов Олег', note: 'к классному руководителю 5А' });
+    expect(r.store.passes.moves(r.guard.schoolDate()).find((m) => m.id === p.id)).toMatchObject({ visitorName: 'Кузнецов Олег', note: 'к классному руководителю 5А', holder: null });
     expect(outboxOf(r)[0]).toMatchObject({ type: 'visitor_pass', payload: { visitorName: 'Кузнецов Олег', reason: 'parent', gate: 'entry' } });
     expect(r.guard.insideList().visitors).toEqual([{ name: 'Кузнецов Олег', reason: 'parent', at: p.at }]);
   });

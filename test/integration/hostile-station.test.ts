@@ -16,7 +16,7 @@ import { EventsBatchResponse, ExceptionView, RosterPage, type PushResult } from 
 import { addSpareCard } from '../../server/admin.ts';
 import { openServerDatabase, startServer, type RunningServer } from '../../server/index.ts';
 import { Repo } from '../../server/repo.ts';
-import { schoolDateOf } from '../../server/school.ts';
+import { schoolDate as schoolDateOf } from '../../common/school-time.ts';
 import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
 import { makeStorage, ROOT, seedSmallSchool, tempDir, type StorageKind } from '../helpers/sync-rig.ts';
 

@@ -3,7 +3,7 @@
  * A real station (real SQLite file in a temp folder), the reference server on loopback, a real relay
  * board on a socat pty pair, and the real WebSocket bridge for the "one window's session" case.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,7 +18,9 @@ import { StaffPins } from '../../core/staff-pin.ts';
 import { openStore } from '../../core/store/index.ts';
 import { ensureDemoSchool, importStaffCsv } from '../../server/admin.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { STATION_KEY_FILE } from '../../node/station-secret.ts';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { deriveKey, fileKeyStore, keyDirFor } from '../../node/key-file.ts';
+import { pinSeal } from '../../core/pin-seal.ts';
 import { createStation } from '../../station/station.ts';
 import { updateAudit } from '../../station/it-access.ts';
 import { startLcusBoard } from '../helpers/lcus-board.ts';
@@ -257,14 +259,19 @@ describe('IT credentials at the station', () => {
     expect(await call(attacker, 'settings.update', { kiosk: false })).toMatchObject(refusedForIt);
   });
 
-  it('a copied database without the key file verifies no PIN: the stored hashes are not scrypt hashes in clear', async () => {
+  it('a copied data folder without the key folder verifies no PIN; even the database key alone does not open the PIN hashes', async () => {
     const { dir, station } = await stationWithIt();
     await station.close();
-    // The thief takes the database file alone.
+    const dataKey = fileKeyStore(keyDirFor(dir)).key('data');
+    // The thief takes the data folder alone: the database does not even open as SQLite, and no hash is in it in clear.
     const elsewhere = mkdtempSync(join(tmpdir(), 'it-access-copy-'));
     cleanups.push(() => rmSync(elsewhere, { recursive: true, force: true }));
     copyFileSync(join(dir, 'station.db'), join(elsewhere, 'station.db'));
-    const copy = openStore(join(elsewhere, 'station.db'), systemClock());
+    expect(readFileSync(join(elsewhere, 'station.db')).includes('scrypt')).toBe(false);
+    expect(() => new Database(join(elsewhere, 'station.db'), { readonly: true }).prepare('SELECT count(*) FROM staff').get()).toThrow();
+    // Someone who also got the database's own key (but not the station's key, which seals the PIN hashes
+    // under another derivation) reads sealed text, not scrypt hashes, and verifies no PIN.
+    const copy = openStore(join(elsewhere, 'station.db'), systemClock(), { key: deriveKey(dataKey, 'database'), readonly: true });
     const rows = copy.db.prepare<[], { id: string; pin_hash: string | null }>('SELECT id, pin_hash FROM staff WHERE pin_hash IS NOT NULL').all();
     expect(rows.length).toBeGreaterThanOrEqual(2);
     for (const r of rows) {
@@ -276,17 +283,13 @@ describe('IT credentials at the station', () => {
     expect(await new StaffPins(copy.roster, log).check(GUARD.pin, ['guard'], GUARD.id)).toMatchObject({ ok: false, reason: 'pin_wrong' });
     copy.close();
 
-    // With the station's key file beside it (the station itself), the same file works: the test can fail.
-    const withKey = mkdtempSync(join(tmpdir(), 'it-access-copy-'));
-    cleanups.push(() => rmSync(withKey, { recursive: true, force: true }));
-    copyFileSync(join(dir, 'station.db'), join(withKey, 'station.db'));
-    copyFileSync(join(dir, STATION_KEY_FILE), join(withKey, STATION_KEY_FILE));
-    const same = openStore(join(withKey, 'station.db'), systemClock());
+    // With the station's key, the same file works: the test can fail.
+    const same = openStore(join(elsewhere, 'station.db'), systemClock(), { key: deriveKey(dataKey, 'database'), pinSeal: pinSeal(dataKey), readonly: true });
     expect(await new StaffPins(same.roster, log).check(IT.pin, ['it'], IT.id)).toMatchObject({ ok: true });
     same.close();
-    // The key file is the station user's alone, and not inside the database.
-    if (process.platform !== 'win32') expect(statSync(join(dir, STATION_KEY_FILE)).mode & 0o777).toBe(0o600);
-    expect(readFileSync(join(dir, 'station.db')).includes(readFileSync(join(dir, STATION_KEY_FILE), 'utf8').trim())).toBe(false);
+    // The key folder is beside the data folder, not in it, and the key file is the station user's alone.
+    expect(existsSync(join(dir, 'station.key'))).toBe(false);
+    if (process.platform !== 'win32') expect(statSync(join(keyDirFor(dir), 'data.key')).mode & 0o777).toBe(0o600);
   });
 
   it('a setup test tap shows the card and writes no pass and no event; the same tap outside setup is a pass', async () => {

@@ -6,11 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { portraitPng } from '../../common/demo-portrait.ts';
 import { EventsBatchResponse, RosterPage } from '../../common/sync-api.ts';
 import { buildApp } from '../../server/app.ts';
-import { schoolDateOf } from '../../server/school.ts';
+import { schoolDate as schoolDateOf } from '../../common/school-time.ts';
 import { importMenuCsv, importStudentsCsv } from '../../server/admin.ts';
 import type { RunningServer } from '../../server/index.ts';
 import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
@@ -198,7 +200,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     const hash = page.students[0]!.photoHash!;
     const res = await call('GET', `/v1/photos/${hash}`);
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/image\/svg\+xml/);
+    expect(res.headers.get('content-type')).toMatch(/image\/png/);
     expect(res.headers.get('etag')).toBe(`"${hash}"`);
     const bytes = Buffer.from(await res.arrayBuffer());
     const { createHash } = await import('node:crypto');
@@ -226,17 +228,26 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     expect(await (await call('POST', '/v1/admin/accounts/subsidy', { holderId: 'S00001', subsidy: 'discounted' }, admin)).json()).toMatchObject({ subsidy: 'discounted' });
     expect((await call('POST', '/v1/admin/accounts/top-up', { holderId: 'NOBODY', amount: 100 }, admin)).status).toBe(404);
 
-    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="3" height="4"><rect width="3" height="4" fill="#abc"/></svg>';
-    const csv = 'id,full_name,class,photo,cards\nN1,"Новикова Ева, младшая",3Б,n1.svg,iso14443:04111111111111\nN2,,3Б,,\nN3,Орлов Лев,3Б,missing.jpg,\n';
-    const rep = await call('POST', '/v1/admin/students/import', { csv, photos: { 'n1.svg': Buffer.from(svg).toString('base64') } }, admin);
+    const png = portraitPng({ bg: '#cfe3f7', skin: '#f1c27d', hair: '#2c1b10', shirtHue: 200, female: true }, deflateSync, { id: 'N1' });
+    // An SVG can carry script: refused by its bytes, under its own name and under a raster one.
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="3" height="4"><script>alert(1)</script><rect width="3" height="4" fill="#abc"/></svg>';
+    const csv =
+      'id,full_name,class,photo,cards,photo_consent\nN1,"Новикова Ева, младшая",3Б,n1.png,iso14443:04111111111111,да\nN2,,3Б,,,\nN3,Орлов Лев,3Б,missing.jpg,,\n' +
+      'N4,Орлова Ия,3Б,n4.svg,,да\nN5,Орлов Ян,3Б,n5.png,,да\n';
+    const b64 = (b: Uint8Array | string) => Buffer.from(b).toString('base64');
+    const rep = await call('POST', '/v1/admin/students/import', { csv, photos: { 'n1.png': b64(png), 'n4.svg': b64(svg), 'n5.png': b64(svg) } }, admin);
     const report = (await rep.json()) as { imported: number; rejected: { line: number; reason: string }[] };
     expect(report.imported).toBe(1);
-    expect(report.rejected.map((r) => r.line)).toEqual([3, 4]);
+    expect(report.rejected.map((r) => r.line)).toEqual([3, 4, 5, 6]);
     expect(report.rejected[1]!.reason).toMatch(/missing\.jpg not found/);
+    expect(report.rejected[2]!.reason).toBe('photo n4.svg is not a JPEG, PNG or WebP image');
+    expect(report.rejected[3]!.reason).toBe('photo n5.png is not a JPEG, PNG or WebP image');
     const page = RosterPage.parse(await (await call('GET', '/v1/roster?limit=5000')).json());
     const n1 = page.students.find((s) => s.id === 'N1')!;
     expect(n1).toMatchObject({ fullName: 'Новикова Ева, младшая', className: '3Б' });
-    expect((await call('GET', `/v1/photos/${n1.photoHash}`)).status).toBe(200);
+    const served = await call('GET', `/v1/photos/${n1.photoHash}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toMatch(/image\/png/);
     expect(page.cards).toContainEqual(expect.objectContaining({ uid: '04111111111111', holderId: 'N1', status: 'active' }));
 
     const menu = await importMenuCsv(server.repo, 'date;id;name;category;kind;price;allergens\n2026-09-01;X1;Сырники;Завтрак;complex;95,50;молоко\n2026-09-01;X2;;Завтрак;buffet;10;\n');
@@ -279,10 +290,16 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     expect(JSON.parse(cli('demo', '--students', '5'))).toMatchObject({ students: 5 });
     const photos = join(t.dir, 'photos');
     mkdirSync(photos);
-    writeFileSync(join(photos, 'T1.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    writeFileSync(join(photos, 'T1.png'), portraitPng({ bg: '#d8f0d2', skin: '#e0ac69', hair: '#6a4e23', shirtHue: 90, female: true }, deflateSync, { id: 'T1' }));
     writeFileSync(join(t.dir, 'staff.csv'), 'id,full_name,position,roles,cards\nT1,Петрова Анна,Кассир,cashier;supervisor,em4100:0A0B0C0D0E\n');
     chmodSync(join(t.dir, 'staff.csv'), 0o644);
-    expect(JSON.parse(cli('import-staff', join(t.dir, 'staff.csv'), '--photos', photos))).toEqual({ imported: 1, rejected: [] });
+    // A row without photo consent is imported, and the report says what the school must still collect.
+    expect(JSON.parse(cli('import-staff', join(t.dir, 'staff.csv'), '--photos', photos))).toEqual({
+      imported: 1,
+      rejected: [],
+      removed: 0,
+      warnings: [{ line: 2, reason: expect.stringMatching(/^T1: no photo consent/) }],
+    });
     expect(JSON.parse(cli('top-up', 'S00001', '100'))).toMatchObject({ holderId: 'S00001' });
     expect(() => cli('enrollment-code')).toThrow(/--role guard or --role cashier/);
     const { code, role } = JSON.parse(cli('enrollment-code', '--role', 'guard')) as { code: string; role: string };

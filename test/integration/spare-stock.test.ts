@@ -5,6 +5,7 @@
  * handed out stays with the child until it comes back, then leaves the station's stock.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { cardTag } from '../../node/card-tag.ts';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
@@ -127,11 +128,12 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
       'Запасная 7|00BC614E',
     ]);
 
-    // The roster delta carries the three (the relabelled one once, with its new label).
+    // The roster delta carries the three (the relabelled one once, with its new label), each with the part
+    // of the number its printed form holds (Wiegand-26: the last 3 bytes; 10 digits: the last 4).
     const delta = await roster(since);
     expect(delta.spareCards).toEqual([
-      { technology: 'em4100', uid: '7BB26E', label: '' },
-      { technology: 'em4100', uid: '00BC614E', label: 'Запасная 7' },
+      { technology: 'em4100', uid: '7BB26E', part: 'last3', label: '' },
+      { technology: 'em4100', uid: '00BC614E', part: 'last4', label: 'Запасная 7' },
       { technology: 'iso14443', uid: '04E1000000000001', label: 'Запасная 6' },
     ]);
     expect(delta.remaining).toBe(3);
@@ -221,9 +223,10 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
     const { server, admin } = await boot();
     const csv = 'id,full_name,class,cards\nS09001,Новикова Дарья Андреевна,3А,iso14443:04D0000000000002\nS09002,Егоров Лев Иванович,3А,iso14443:04E2000000000001\n';
     const res = await admin.call('POST', '/v1/admin/students/import', { csv });
-    expect(await res.json()).toEqual({
+    expect(await res.json()).toMatchObject({
       imported: 1,
       rejected: [{ line: 2, reason: "card iso14443:04D0000000000002 is a spare card in the school's stock; remove it from the stock first" }],
+      removed: 0,
     });
     const lost = (await server.repo.db.get<{ uid: string }>("SELECT uid FROM cards WHERE status = 'active' AND technology = 'iso14443' ORDER BY uid"))!;
     const refused = await admin.call('POST', '/v1/admin/cards/lost', { card: { technology: 'iso14443', uid: lost.uid }, temporary: { technology: 'iso14443', uid: '04D0000000000003' } });
@@ -366,7 +369,9 @@ describe('spare cards from IT to the guard post, end to end (reference server on
       code: 'not_found',
       reason: 'spare_not_in_stock',
     });
-    expect(post.log.lines.some((l) => l.msg === 'sync: spare card removed from the stock by the server' && l.obj.card === `iso14443:${six.uid}`)).toBe(true);
+    expect(post.log.lines.some((l) => l.msg === 'sync: spare card removed from the stock by the server' && l.obj.card === cardTag(six))).toBe(true);
+    // The log names the card by its tag, never its number.
+    expect(post.log.lines.filter((l) => JSON.stringify(l).includes(six.uid))).toEqual([]);
 
     // IT removes «Запасная 5» while the child has it: the child keeps passing until it comes back …
     expect(await admin.remove({ technology: 'iso14443', uid: five.uid })).toMatchObject({ stillBound: true });
@@ -377,7 +382,7 @@ describe('spare cards from IT to the guard post, end to end (reference server on
     // … then it leaves the stock (logged), and the server unbinds it for every station.
     post.guard.returnSpareCard(five);
     expect(post.stock().map((s) => s.uid)).not.toContain(five.uid);
-    expect(post.log.lines.some((l) => l.msg === 'guard: spare card returned and dropped: IT removed it from the stock' && l.obj.card === `iso14443:${five.uid}`)).toBe(
+    expect(post.log.lines.some((l) => l.msg === 'guard: spare card returned and dropped: IT removed it from the stock' && l.obj.card === cardTag(five))).toBe(
       true,
     );
     expect(post.guard.onCard({ readerId: 'entry', ...five, raw: '', at: new Date().toISOString() }, 'entry')).toMatchObject({ verdict: 'deny', reason: 'unknown_card' });

@@ -3,7 +3,7 @@
  * roster sync with portraits, incremental deltas with tombstones, the clock offset, offline and back,
  * and Retry-After.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../common/clock.ts';
@@ -18,6 +18,7 @@ import { createForeground } from '../../core/foreground.ts';
 import type { SyncStore } from '../../sync/store.ts';
 import { createBackendClient, type BackendClient } from '../../sync/client.ts';
 import { pullRoster } from '../../sync/pull.ts';
+import { foundCard } from '../../core/store/roster.ts';
 
 describe('sync engine', () => {
   const cleanups: (() => unknown)[] = [];
@@ -88,7 +89,10 @@ describe('sync engine', () => {
     expect(r.station.store.roster.counts()).toEqual({ students: 8, staff: 4, cards: (await r.server.repo.counts()).cards });
     const progress = seen.filter((x) => x.progress);
     expect(progress.some((x) => x.progress!.phase === 'roster' && x.progress!.total > 0)).toBe(true);
-    expect(progress.some((x) => x.progress!.phase === 'photos' && x.progress!.done === 12 && x.progress!.total === 12)).toBe(true);
+    // 8 pupils and 4 staff, but S00007's parents gave no photo consent: 11 portraits, none for S00007.
+    expect(progress.some((x) => x.progress!.phase === 'photos' && x.progress!.done === 11 && x.progress!.total === 11)).toBe(true);
+    expect(r.station.store.roster.person('student', 'S00007')).toMatchObject({ photoHash: null });
+    expect(readdirSync(join(r.station.dir, 'photos'))).toHaveLength(11);
 
     // Each portrait is on disk under the sha256 of its bytes.
     const card = r.station.store.roster.listCardsWithHolders(100).find((c) => c.holder?.kind === 'student')!;
@@ -115,7 +119,7 @@ describe('sync engine', () => {
     await repo.db.tx((tx) => repo.removePerson(tx, 'student', 'S00008'), { roster: true });
     const s = await r.engine.syncNow();
     expect(s.state).toBe('online');
-    expect(r.station.store.roster.lookupCard(blocked)?.card.status).toBe('blocked');
+    expect(foundCard(r.station.store.roster.lookupCard(blocked))?.card.status).toBe('blocked');
     expect(r.station.store.roster.account('S00004')?.balance).toBe((await repo.account('S00004'))!.balance);
     expect(r.station.store.roster.counts().students).toBe(7);
     expect(r.station.store.db.prepare("SELECT count(*) AS n FROM cards WHERE holder_id = 'S00008'").get()).toEqual({ n: 0 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   decideTap,
-  endOfSchoolDayUtc,
   groupInside,
   InsideNow,
   TapFloodGuard,
@@ -112,6 +111,15 @@ describe('decideTap', () => {
     expect(decideTap(facts({ lastDirectionToday: 'out' }), { antiPassback: 'deny' }).verdict).toBe('allow');
   });
 
+  it("anti-passback's window: the same way again within it is passback, after it is not; 0 is the whole day", () => {
+    const again = (minutesAgo: number) => facts({ lastDirectionToday: 'in', lastPassAtToday: NOW - minutesAgo * 60_000 });
+    const windowed = { antiPassback: 'deny', antiPassbackMinutes: 5 } as const;
+    expect(decideTap(again(4), windowed)).toMatchObject({ verdict: 'deny', reason: 'passback' });
+    expect(decideTap(again(5), windowed)).toMatchObject({ verdict: 'allow', notices: [] });
+    expect(decideTap(again(300), { antiPassback: 'deny', antiPassbackMinutes: 0 })).toMatchObject({ verdict: 'deny', reason: 'passback' });
+    expect(decideTap(again(300), { antiPassback: 'deny' })).toMatchObject({ verdict: 'deny', reason: 'passback' });
+  });
+
   it('refuses a tap from a reader with no entry/exit role, with a note for IT', () => {
     for (const role of ['none', 'cashier'] as const) {
       const d = decideTap(facts({ role }), off);
@@ -193,9 +201,5 @@ describe('counters and roll call', () => {
     expect(g.classes[1]?.people.map((p) => p.fullName)).toEqual(['Борисов', 'Яковлев']);
     expect(g.staff.map((p) => p.id)).toEqual(['t']);
     expect(g.total).toBe(4);
-  });
-
-  it('end of the school day in Moscow is 20:59:59.999 UTC', () => {
-    expect(endOfSchoolDayUtc('2026-09-01', 180)).toBe('2026-09-01T20:59:59.999Z');
   });
 });

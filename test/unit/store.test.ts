@@ -5,6 +5,7 @@ import { systemClock } from '../../common/clock.ts';
 import { loadMigrations, migrate, openDatabase } from '../../core/store/db.ts';
 import { openStore } from '../../core/store/index.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
+import { foundCard } from '../../core/store/roster.ts';
 
 const tempDir = useTempDir();
 
@@ -49,7 +50,7 @@ describe('store', () => {
     const store = openStore(join(tempDir(), 'station.db'), systemClock());
     store.roster.upsertStudents([{ id: 'S1', fullName: 'Петров Иван', className: '5А', photoHash: null, status: 'active' }]);
     store.roster.upsertCards([{ technology: 'em4100', uid: '06008E6D5D', holderKind: 'student', holderId: 'S1', status: 'active', validUntil: null }]);
-    expect(store.roster.lookupCard({ technology: 'em4100', uid: '06008E6D5D' })?.holder).toEqual({
+    expect(foundCard(store.roster.lookupCard({ technology: 'em4100', uid: '06008E6D5D' }))?.holder).toEqual({
       kind: 'student',
       id: 'S1',
       fullName: 'Петров Иван',

@@ -3,20 +3,22 @@ import { useTranslation } from 'react-i18next';
 import type { AttentionItem } from '../../../common/sync-api.ts';
 import { station } from '../station-client.ts';
 import { useApp } from '../shell/app-store.ts';
+import { useSchoolTime } from '../shell/school-time.ts';
 
-const CODES = new Set(['overdraft', 'conflict', 'schema', 'unknown_type', 'unknown_holder', 'unknown_sale', 'already_voided', 'void_exceeds_sale']);
-const TYPES = new Set(['pass', 'manual_open', 'sale', 'void', 'sale_rejected', 'group_meal', 'visitor_pass', 'temp_card_bind', 'temp_card_return', 'emergency_start', 'emergency_end', 'shift_open', 'shift_close']);
+const CODES = new Set(['overdraft', 'conflict', 'schema', 'unknown_type', 'unknown_holder', 'unknown_sale', 'already_voided', 'void_exceeds_sale', 'wrong_backend', 'held_other_backend', 'demo_event']);
+const TYPES = new Set(['pass', 'manual_open', 'sale', 'void', 'sale_rejected', 'group_meal', 'visitor_pass', 'temp_card_bind', 'temp_card_return', 'emergency_start', 'emergency_end', 'shift_open', 'shift_close', 'held_events_released']);
 
 /** The "needs attention" list: events the backend flagged (anomaly) or refused (invalid), kept at the station. */
 export function SyncAttention() {
-  const { t, i18n } = useTranslation('sync');
+  const { t } = useTranslation('sync');
+  const schoolTime = useSchoolTime();
   const openAttention = useApp((s) => s.openAttention);
   const count = useApp((s) => s.status?.sync.needsAttention ?? 0);
   const [items, setItems] = useState<AttentionItem[] | null>(null);
   const load = useCallback(() => void station.invoke('sync.attention', { limit: 200 }).then(setItems), []);
   useEffect(load, [load, count]);
 
-  const when = (iso: string) => new Date(iso).toLocaleString(i18n.language, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const when = (iso: string) => schoolTime(iso, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
   const dismiss = async (id: string) => {
     await station.invoke('sync.clearAttention', { id });
     load();

@@ -1,18 +1,22 @@
 import { useTranslation } from 'react-i18next';
 import './sync.css';
 import { useApp } from '../shell/app-store.ts';
+import { useSchoolTime } from '../shell/school-time.ts';
 
 /**
  * The status bar's sync part: online/offline, last successful sync, events waiting, the last error in
  * words, the clock warning, and a button to the "needs attention" list when it is not empty.
  */
 export function SyncStatus() {
-  const { t, i18n } = useTranslation('sync');
+  const { t } = useTranslation('sync');
+  const schoolTime = useSchoolTime();
   const { t: tc } = useTranslation();
   const sync = useApp((s) => s.status?.sync);
+  // The sync state is the station's: with the line to it down, this screen knows nothing of it.
+  const connected = useApp((s) => s.connected);
   const openAttention = useApp((s) => s.openAttention);
   const time = (iso: string | null) =>
-    iso ? new Date(iso).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }) : tc('status.never');
+    iso ? schoolTime(iso, { hour: '2-digit', minute: '2-digit' }) : tc('status.never');
   const state = sync?.state ?? 'offline';
   const stateText =
     state === 'not_configured'
@@ -22,6 +26,7 @@ export function SyncStatus() {
         : state === 'syncing'
           ? tc('status.syncing')
           : tc('status.offline');
+  if (!connected) return null;
   return (
     <>
       <span className={`status-sync sync-${sync?.needsEnrollment ? 'offline' : state}`} data-testid="sync-state" data-state={state}>

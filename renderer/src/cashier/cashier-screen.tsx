@@ -52,13 +52,19 @@ function ShiftScreen({ shift }: { shift: ShiftInfo }) {
 
 /** Offline the till says so, with the cap it applies: the same rule the station uses to flag and cap a sale. */
 function TillOffline() {
-  const { t } = useTranslation('cashier');
+  const { t, i18n } = useTranslation('cashier');
+  const { t: ts } = useTranslation('school');
   const sync = useApp((s) => s.status?.sync);
-  const cap = useApp((s) => s.settings?.offlineCapPerDay);
+  const cap = useApp((s) => s.status?.school.offlineCapPerDay);
   if (!sync || tillOnline(sync) || cap === undefined) return null;
+  // The other tills' sales are known up to the last exchange with the server: the limit and the
+  // subsidy count them that far, and the server's exceptions catch the rest.
+  const since = sync.lastSyncAt ? new Date(sync.lastSyncAt).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }) : null;
   return (
     <p className="notice notice-warn" role="status" data-testid="till-offline">
       {t('shift.offline', { cap: formatMoney(cap) })}
+      <br />
+      <small data-testid="till-offline-school">{since ? ts('tillOffline', { time: since }) : ts('tillOfflineNever')}</small>
     </p>
   );
 }

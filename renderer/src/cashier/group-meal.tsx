@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
+import type { GroupMealDone } from '../../../common/contract/cashier.ts';
 import type { Holder } from '../../../common/domain.ts';
 import { formatMoney } from '../../../common/money.ts';
 import { Photo } from '../components/photo.tsx';
@@ -10,32 +11,47 @@ import { PinPad } from '../components/pin-pad.tsx';
 
 type Payer = 'subsidy' | 'accounts' | 'school';
 
+/** "Петрова Анна Алексеевна" → "Петрова А. А.": who recorded a meal, as a school writes it. */
+function shortName(fullName: string): string {
+  const [family, ...given] = fullName.trim().split(/\s+/);
+  return [family, ...given.map((g) => `${g.charAt(0)}.`)].join(' ');
+}
+
 /** A class fed together: pick the class, mark who eats, choose who pays; one event, no taps. */
 export function GroupMeal() {
-  const { t } = useTranslation('cashier');
+  const { t, i18n } = useTranslation('cashier');
+  const { t: ts } = useTranslation('school');
   const menu = useCashier((s) => s.menu);
   const complex = menu?.items.filter((i) => i.kind === 'complex') ?? [];
   const [classes, setClasses] = useState<string[]>([]);
   const [className, setClassName] = useState<string | null>(null);
-  const [students, setStudents] = useState<Holder[]>([]);
+  const [students, setStudents] = useState<(Holder & { presence?: { state: 'inside' | 'left' | 'absent'; at: string | null } })[]>([]);
   const [marked, setMarked] = useState<Set<string>>(new Set());
   const [itemId, setItemId] = useState<string | null>(null);
   const [payer, setPayer] = useState<Payer>('subsidy');
   const [teacherPin, setTeacherPin] = useState('');
+  const [supervisorPin, setSupervisorPin] = useState('');
+  // Today's group meals of the picked class at this till: a second one of the same meal asks a supervisor.
+  const [done, setDone] = useState<GroupMealDone[]>([]);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   // One id per attempt: pressing "record" twice records one group meal.
   const [groupMealId, setGroupMealId] = useState(() => uuidv7());
 
   useEffect(() => void station.invoke('cashier.classes', {}).then(setClasses), []);
+  const loadDone = (c: string) => void station.invoke('cashier.groupMealsToday', { className: c }).then(setDone);
   useEffect(() => {
     if (!className) return;
     void station.invoke('cashier.classStudents', { className }).then((s) => {
       setStudents(s);
-      setMarked(new Set(s.map((x) => x.id)));
+      // Ticked: the pupils inside by the school's posts (everyone when the school has no post here).
+      setMarked(new Set(s.filter((x) => !x.presence || x.presence.state === 'inside').map((x) => x.id)));
     });
+    loadDone(className);
   }, [className]);
   const item = complex.find((i) => i.id === (itemId ?? complex[0]?.id));
   const total = (item?.price ?? 0) * marked.size;
+  const earlier = done.find((g) => g.className === className && g.itemId === item?.id) ?? null;
+  const time = (iso: string) => new Date(iso).toLocaleTimeString(i18n.language === 'ru' ? 'ru-RU' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
 
   const record = async () => {
     if (!className || !item || marked.size === 0) return;
@@ -47,13 +63,19 @@ export function GroupMeal() {
         studentIds: [...marked],
         payer,
         ...(teacherPin ? { teacherPin } : {}),
+        ...(earlier && supervisorPin ? { supervisorPin } : {}),
       });
       setMessage({ ok: true, text: t('group.done', { count: r.students, className: r.className, total: formatMoney(r.total) }) });
       setGroupMealId(uuidv7());
       setTeacherPin('');
+      setSupervisorPin('');
     } catch (err) {
       const r = errorReason(err);
       setMessage({ ok: false, text: t(`errors.${r}` as 'errors.pin_wrong', { defaultValue: r }) });
+      setSupervisorPin('');
+    } finally {
+      // Whatever happened, the next press sees what is recorded now (a meal just made, or one made meanwhile).
+      loadDone(className);
     }
   };
 
@@ -120,6 +142,13 @@ export function GroupMeal() {
                   >
                     <Photo hash={s.photoHash} alt={s.fullName} size="thumb" />
                     <span>{s.fullName}</span>
+                    {s.presence && s.presence.state !== 'inside' ? (
+                      <small className="group-absent" data-testid="group-absent">
+                        {s.presence.state === 'left' && s.presence.at
+                          ? ts('leftSchool', { time: new Date(s.presence.at).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }) })
+                          : ts('absentFromGroup')}
+                      </small>
+                    ) : null}
                     <span className="check-mark">{on ? '✔' : ''}</span>
                   </button>
                 </li>
@@ -130,7 +159,24 @@ export function GroupMeal() {
             <summary>{t('group.teacherPin')}</summary>
             <PinPad value={teacherPin} onChange={setTeacherPin} label={t('group.teacherPin')} testId="teacher-pin" />
           </details>
-          <button type="button" className="btn btn-primary btn-big" disabled={!item || marked.size === 0} onClick={() => void record()} data-testid="record-group-meal">
+          {earlier ? (
+            <div className="group-repeat">
+              <p className="notice notice-warn" role="alert" data-testid="group-repeat">
+                ⚠{' '}
+                {earlier.operatorName
+                  ? t('group.repeat', { className: earlier.className, item: earlier.itemName, time: time(earlier.at), who: shortName(earlier.operatorName) })
+                  : t('group.repeatNoWho', { className: earlier.className, item: earlier.itemName, time: time(earlier.at) })}
+              </p>
+              <PinPad value={supervisorPin} onChange={setSupervisorPin} label={t('group.supervisorPin')} testId="group-supervisor-pin" />
+            </div>
+          ) : null}
+          <button
+            type="button"
+            className="btn btn-primary btn-big"
+            disabled={!item || marked.size === 0 || (earlier !== null && supervisorPin.length < 4)}
+            onClick={() => void record()}
+            data-testid="record-group-meal"
+          >
             {t('group.record', { count: marked.size, total: formatMoney(total) })}
           </button>
         </>

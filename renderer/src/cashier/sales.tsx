@@ -5,10 +5,12 @@ import { formatMoney } from '../../../common/money.ts';
 import { errorReason } from './cashier-store.ts';
 import { station } from '../station-client.ts';
 import { PinPad } from '../components/pin-pad.tsx';
+import { useSchoolTime } from '../shell/school-time.ts';
 
 /** The open shift's sales, newest first, each voidable with a supervisor's PIN. */
 export function ShiftSales() {
-  const { t, i18n } = useTranslation('cashier');
+  const { t } = useTranslation('cashier');
+  const schoolTime = useSchoolTime();
   const [sales, setSales] = useState<Receipt[]>([]);
   const [voiding, setVoiding] = useState<Receipt | null>(null);
   const [reason, setReason] = useState('');
@@ -44,7 +46,7 @@ export function ShiftSales() {
         <tbody>
           {sales.map((s) => (
             <tr key={s.saleId} className={s.voided ? 'voided' : ''} data-sale={s.saleId}>
-              <td>{new Date(s.at).toLocaleTimeString(i18n.language === 'ru' ? 'ru-RU' : 'en-GB')}</td>
+              <td>{schoolTime(s.at, { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</td>
               <td>
                 {s.holder.fullName} <small className="muted">{s.holder.group}</small>
               </td>

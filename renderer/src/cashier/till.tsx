@@ -3,7 +3,9 @@ import { useTranslation } from 'react-i18next';
 import type { MenuItem } from '../../../common/domain.ts';
 import { formatMoney } from '../../../common/money.ts';
 import { Photo } from '../components/photo.tsx';
+import { useApp } from '../shell/app-store.ts';
 import { useCashier, type TillNotice } from './cashier-store.ts';
+import { SaleRefusal } from './sale-refusal.tsx';
 
 /** Menu by category, cart, and the photo check / refusal / receipt over them. */
 export function Till() {
@@ -63,7 +65,9 @@ function MenuPanel() {
 
 function CartPanel() {
   const { t } = useTranslation('cashier');
+  const { t: tc } = useTranslation();
   const cart = useCashier((s) => s.cart);
+  const connected = useApp((s) => s.connected);
   const { setQuantity, remove, clear } = useCashier.getState();
   return (
     <section className="cart-panel" aria-label={t('cart.title')} data-testid="cart">
@@ -97,7 +101,7 @@ function CartPanel() {
       </p>
       {cart.lines.length > 0 ? (
         <>
-          <p className="tap-hint">{t('cart.tapHint')}</p>
+          <p className="tap-hint">{connected ? t('cart.tapHint') : tc('status.connectionLost')}</p>
           <button type="button" className="btn" disabled={cart.locked} onClick={() => void clear()}>
             {t('cart.clear')}
           </button>
@@ -109,6 +113,7 @@ function CartPanel() {
 
 function PhotoCheckPanel() {
   const { t } = useTranslation('cashier');
+  const { t: ts } = useTranslation('school');
   const check = useCashier((s) => s.check)!;
   const busy = useCashier((s) => s.busy);
   const { confirm, reject } = useCashier.getState();
@@ -127,6 +132,11 @@ function PhotoCheckPanel() {
             </p>
           ) : null}
           {check.parentNote ? <p className="notice notice-warn parent-note">✎ {t('check.note', { note: check.parentNote })}</p> : null}
+          {check.noEntryToday ? (
+            <p className="g-muted check-no-entry" data-testid="check-no-entry">
+              {ts('noEntryToday')}
+            </p>
+          ) : null}
           <SaleLines lines={check.lines} total={check.total} />
           <div className="check-actions">
             <button type="button" className="btn btn-allow btn-big" disabled={busy} onClick={() => void confirm()} data-testid="confirm">
@@ -199,43 +209,8 @@ function Notice({ notice }: { notice: TillNotice }) {
         </div>
       );
     }
-    case 'refused': {
-      const { result, check } = notice;
-      const d = result.details;
-      const m = (v: number | undefined) => formatMoney(v ?? 0);
-      return (
-        <div className="overlay" role="alert" data-testid="refusal">
-          <div className="verdict verdict-deny">
-            <h2>✖ {t('refusal.title')}</h2>
-            <p>
-              {check.holder.fullName}, {check.holder.group}
-            </p>
-            <p className="verdict-word" data-reason={result.reason}>
-              {t(`refusal.${result.reason}`, {
-                spent: m(d.spentToday ?? d.offlineSpentToday),
-                limit: m(d.dailyLimit),
-                available: m(d.available),
-                cap: m(d.offlineCap),
-                pay: m(result.accountPart),
-              })}
-            </p>
-            {result.lines.length > 0 ? (
-              <ul className="offending-lines" data-testid="offending-lines">
-                {result.lines.map((l) => (
-                  <li key={l.itemId}>
-                    <strong>{l.name}</strong> —{' '}
-                    {[l.forbiddenCategory ? t('refusal.category') : null, l.allergens.length ? t('refusal.allergen', { list: l.allergens.join(', ') }) : null]
-                      .filter(Boolean)
-                      .join('; ')}
-                  </li>
-                ))}
-              </ul>
-            ) : null}
-            {ok}
-          </div>
-        </div>
-      );
-    }
+    case 'refused':
+      return <SaleRefusal result={notice.result} check={notice.check} ok={ok} />;
     case 'receipt': {
       const r = notice.receipt;
       return (

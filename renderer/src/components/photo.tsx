@@ -6,7 +6,7 @@ export function Photo({ hash, alt, size = 'large' }: { hash: string | null; alt:
   const { t } = useTranslation();
   if (!hash) {
     return (
-      <div className={`photo photo-${size} photo-missing`} role="img" aria-label={t('card.noPhoto')}>
+      <div className={`photo photo-${size} photo-missing`} role="img" aria-label={t('card.noPhoto')} data-testid="no-photo">
         {t('card.noPhoto')}
       </div>
     );

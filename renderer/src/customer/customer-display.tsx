@@ -2,31 +2,30 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustomerDisplay as DisplayState } from '../../../common/contract/cashier.ts';
 import { formatMoney } from '../../../common/money.ts';
-import { station } from '../station-client.ts';
+import { listenCustomerView } from './customer-client.ts';
 // The verdict colours are the till's.
 import '../cashier/cashier.css';
 import './customer.css';
 
+const CLOSED: DisplayState = { state: 'closed', lines: [], total: 0 };
+
 /**
- * The screen turned to the queue (a second window in Electron, `#/customer` in the browser host): the
- * cart, the total and "paid" / "see the cashier". It is only ever given the display state, which holds
- * no balance, limit or refusal reason, so it cannot show one.
+ * The screen turned to the queue (a second window in Electron, `/customer` in the browser host): the
+ * cart, the total and "paid" / "see the cashier". It has its own channel to the station, which sends
+ * only that projection (common/contract/customer.ts) and refuses any request, so it cannot show a
+ * name, a balance or a reason, nor change anything.
  */
 export function CustomerDisplayPage() {
   const { t, i18n } = useTranslation('cashier');
-  const [state, setState] = useState<DisplayState>({ state: 'closed', lines: [], total: 0 });
-  useEffect(() => {
-    const off = station.on('cashier.display', setState);
-    const offConn = station.onConnection((up) => {
-      if (up) void station.invoke('cashier.display', {}).then(setState);
-    });
-    void station.invoke('cashier.display', {}).then(setState);
-    void station.invoke('settings.get', {}).then((s) => i18n.changeLanguage(s.locale));
-    return () => {
-      off();
-      offConn();
-    };
-  }, [i18n]);
+  const [state, setState] = useState<DisplayState>(CLOSED);
+  useEffect(
+    () =>
+      listenCustomerView((view) => {
+        setState(view?.display ?? CLOSED);
+        if (view && i18n.language !== view.locale) void i18n.changeLanguage(view.locale);
+      }),
+    [i18n],
+  );
 
   const banner =
     state.state === 'paid'

@@ -7,14 +7,16 @@ import { Photo } from '../components/photo.tsx';
 
 /**
  * The on-screen demo reader: each demo card as a button that taps it on the simulated reader, so a
- * person without hardware sees the station react. Shown only while a simulated reader is configured.
+ * person without hardware sees the station react. Shown only in a demo school with a simulated reader.
  */
 export function DemoReaderPanel() {
   const { t } = useTranslation();
   const settings = useApp((s) => s.settings);
   const [cards, setCards] = useState<DemoCard[]>([]);
   const [open, setOpen] = useState(true);
-  const simulated = settings?.readers.filter((r) => r.kind === 'simulated') ?? [];
+  // Only in a demo school: the station refuses demo requests anywhere else, and nothing here would work.
+  const demo = useApp((s) => s.status?.demo ?? false);
+  const simulated = demo ? (settings?.readers.filter((r) => r.kind === 'simulated') ?? []) : [];
   const [readerId, setReaderId] = useState<string | null>(null);
   const activeReader = readerId ?? simulated[0]?.id ?? null;
   // A sync brings the school's cards (the first one on a fresh station): list them again after each.

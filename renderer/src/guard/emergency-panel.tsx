@@ -5,10 +5,13 @@ import { station } from '../station-client.ts';
 import { useErrorText } from './guard-errors.ts';
 import { useGuard } from './guard-store.ts';
 import { OperatorPin, useOperatorPin } from './operator-pin.tsx';
+import { useSchoolTime } from '../shell/school-time.ts';
 
 /** Emergency mode: a guarded start, the banner, who is inside by class with staff apart, print and export. */
 export function EmergencyPanel({ onClose }: { onClose: () => void }) {
-  const { t, i18n } = useTranslation('guard');
+  const { t } = useTranslation('guard');
+  const { t: ts } = useTranslation('school');
+  const schoolTime = useSchoolTime();
   const errorText = useErrorText();
   const emergency = useGuard((s) => s.emergency);
   // Every pass changes the big card and the counters: the roll call follows each one, however long
@@ -20,7 +23,7 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [confirmEnd, setConfirmEnd] = useState(false);
   const op = useOperatorPin();
-  const time = (iso: string) => new Date(iso).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' });
+  const time = (iso: string) => schoolTime(iso, { hour: '2-digit', minute: '2-digit' });
 
   useEffect(() => {
     if (emergency.active) void station.invoke('guard.insideList', {}).then(setList);
@@ -116,8 +119,16 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
       <h1 data-testid="emergency-count">{t('emergency.listTitle', { count: list?.total ?? 0 })}</h1>
       {list ? (
         <p className="g-muted" data-testid="emergency-updated">
-          {t('emergency.updatedAt', { time: new Date(list.generatedAt).toLocaleTimeString(i18n.language) })}
+          {t('emergency.updatedAt', { time: schoolTime(list.generatedAt, { hour: '2-digit', minute: '2-digit', second: '2-digit' }) })}
         </p>
+      ) : null}
+      {list && list.posts.length > 0 ? (
+        <ul className="g-muted g-posts" data-testid="emergency-posts">
+          {list.posts.map((p) => {
+            const name = p.name || ts('postUnnamed');
+            return <li key={p.id}>{p.heardAt ? ts('postHeard', { name, time: time(p.heardAt) }) : ts('postNever', { name })}</li>;
+          })}
+        </ul>
       ) : null}
       {list && list.total === 0 && list.visitors.length === 0 ? <p>{t('emergency.empty')}</p> : null}
       <div className="g-classes">

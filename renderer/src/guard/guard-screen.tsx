@@ -9,9 +9,11 @@ import { SearchDialog } from './search-dialog.tsx';
 import { TapCard } from './tap-card.tsx';
 import { VisitorDialog } from './visitor-dialog.tsx';
 import './guard.css';
+import { useSchoolTime } from '../shell/school-time.ts';
 
 function OfflineBanner() {
-  const { t, i18n } = useTranslation('guard');
+  const { t } = useTranslation('guard');
+  const schoolTime = useSchoolTime();
   const sync = useApp((s) => s.status?.sync);
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -23,7 +25,7 @@ function OfflineBanner() {
   const minutes = Math.max(0, Math.round((now - Date.parse(sync.lastSyncAt)) / 60_000));
   const age =
     minutes < 120 ? t('age.minutes', { count: minutes }) : minutes < 48 * 60 ? t('age.hours', { count: Math.round(minutes / 60) }) : t('age.days', { count: Math.round(minutes / 1440) });
-  const time = new Date(sync.lastSyncAt).toLocaleString(i18n.language, { hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' });
+  const time = schoolTime(sync.lastSyncAt, { hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' });
   return (
     <p className="g-offline" data-testid="guard-offline">
       {t('offline', { time, age })}
@@ -41,6 +43,8 @@ function CurrentTap({ showEmergency, onCloseEmergency }: { showEmergency: boolea
   const { t } = useTranslation('guard');
   const current = useGuard((s) => (s.current ? s.passes[s.current] : undefined));
   const misread = useGuard((s) => s.misread);
+  const { t: tc } = useTranslation();
+  const connected = useApp((s) => s.connected);
   if (showEmergency) return <EmergencyPanel onClose={onCloseEmergency} />;
   if (misread) {
     return (
@@ -53,9 +57,10 @@ function CurrentTap({ showEmergency, onCloseEmergency }: { showEmergency: boolea
     );
   }
   if (current) return <TapCard key={current.id} pass={current} />;
+  // No line to the station: no tap can reach this screen, so it must not ask for one.
   return (
-    <section className="g-tap g-idle" data-testid="guard-idle">
-      <p className="tap-prompt">{t('tapPrompt')}</p>
+    <section className="g-tap g-idle" data-testid="guard-idle" data-connected={connected}>
+      <p className="tap-prompt">{connected ? t('tapPrompt') : tc('status.connectionLost')}</p>
     </section>
   );
 }

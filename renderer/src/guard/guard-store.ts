@@ -138,6 +138,8 @@ export function connectGuardStore(): void {
     playGuardTone('misread');
   });
   station.on('guard.emergency', (emergency) => useGuard.setState({ emergency }));
+  // Another post's pass: the counters (and an open roll call, which follows them) change.
+  station.on('guard.counters', (counters) => useGuard.setState({ counters }));
   station.onConnection((up) => {
     if (up) void useGuard.getState().load();
   });

@@ -23,12 +23,15 @@ function PassRow({ pass, compact }: { pass: GuardPassView; compact: boolean }) {
       </span>
       <span className="g-line-text">
         <strong>{title(pass)}</strong>
+        {/* The reason in the strip too: a guard glancing back must see why, not only who. */}
         {!compact ? (
           <small>
             {pass.holder ? `${pass.holder.group} · ` : ''}
             {pass.direction ? `${t(`direction.${pass.direction}`)} · ` : ''}
             {t(`reason.${pass.reason}` as 'reason.ok')}
           </small>
+        ) : pass.holder ? (
+          <small>{t(`reason.${pass.reason}` as 'reason.ok')}</small>
         ) : null}
       </span>
       <time>{time(pass.at)}</time>

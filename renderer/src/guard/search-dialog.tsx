@@ -7,10 +7,12 @@ import { Photo } from '../components/photo.tsx';
 import { station } from '../station-client.ts';
 import { useErrorText } from './guard-errors.ts';
 import { OperatorPin, useOperatorPin } from './operator-pin.tsx';
+import { useSchoolTime } from '../shell/school-time.ts';
 
 /** Search by name or class with photos; then let through once (manual open) or hand out a spare card. */
 export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'; onClose: () => void }) {
-  const { t, i18n } = useTranslation('guard');
+  const { t } = useTranslation('guard');
+  const schoolTime = useSchoolTime();
   const errorText = useErrorText();
   const [query, setQuery] = useState('');
   const [people, setPeople] = useState<PersonFound[]>([]);
@@ -81,7 +83,7 @@ export function SearchDialog({ purpose, onClose }: { purpose: 'search' | 'spare'
         ...op.input(),
       });
       op.setPin('');
-      const until = new Date(r.validUntil).toLocaleString(i18n.language, { hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' });
+      const until = schoolTime(r.validUntil, { hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' });
       setMessage(t('spare.bound', { label: card.label || card.printed, until }));
       setChosen(null);
       loadSpares();

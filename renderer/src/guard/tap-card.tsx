@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { GuardPassView } from '../../../common/contract/index.ts';
 import { Photo } from '../components/photo.tsx';
 import { portraitSrc } from '../portraits.ts';
+import { useReaderName } from '../shell/reader-name.ts';
 import { ICON, usePassTitle, useTime } from './pass-format.ts';
 
 /** The big card: photo first, then name and class, then the verdict as colour + icon + word. */
@@ -11,6 +12,7 @@ export function TapCard({ pass }: { pass: GuardPassView }) {
   const title = usePassTitle();
   const verdictClass = pass.verdict === 'allow' ? 'v-allow' : pass.verdict === 'deny' ? 'v-deny' : 'v-info';
   const hash = pass.holder?.photoHash ?? null;
+  const readerName = useReaderName();
   return (
     <section className={`g-tap ${verdictClass} ${pass.alarm ? 'g-alarm' : ''}`} data-testid="last-tap" data-pass-id={pass.id} data-verdict={pass.verdict} data-reason={pass.reason}>
       <div className="g-photo">
@@ -27,9 +29,14 @@ export function TapCard({ pass }: { pass: GuardPassView }) {
       <div className="g-who">
         <h1 data-testid={pass.holder ? 'holder-name' : 'guard-name'}>{title(pass)}</h1>
         {pass.holder ? <p className="g-group" data-testid="guard-group">{pass.holder.group}</p> : null}
+        {pass.kind === 'visitor' && pass.note ? (
+          <p className="g-note" data-testid="guard-note">
+            {pass.note}
+          </p>
+        ) : null}
         <p className="g-meta">
           {pass.direction ? <span className="g-dir">{t(`direction.${pass.direction}`)}</span> : null}
-          {pass.readerId ? <span> · {pass.readerId}</span> : null}
+          {pass.readerId ? <span data-testid="pass-reader"> · {readerName(pass.readerId)}</span> : null}
           <span> · {time(pass.at)}</span>
         </p>
       </div>

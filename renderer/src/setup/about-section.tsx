@@ -5,10 +5,12 @@ import { bridgeError, station } from '../station-client.ts';
 import { useApp } from '../shell/app-store.ts';
 import { useUpdate, useUpdateState } from '../update/update-store.ts';
 import '../update/update.css';
+import { useSchoolTime } from '../shell/school-time.ts';
 
 /** Setup → About: version, signed or not, update channel and state; IT can check now or install now (confirmed). */
 export function AboutSection() {
-  const { t, i18n } = useTranslation('update');
+  const { t } = useTranslation('update');
+  const schoolTime = useSchoolTime();
   const s = useUpdateState();
   const settings = useApp((a) => a.settings);
   const version = useApp((a) => a.status?.version);
@@ -18,7 +20,7 @@ export function AboutSection() {
   const [message, setMessage] = useState<string | null>(null);
 
   const time = (iso: string | null) =>
-    iso ? new Date(iso).toLocaleString(i18n.language, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' }) : t('about.never');
+    iso ? schoolTime(iso, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' }) : t('about.never');
   const failed = (err: unknown) => {
     const e = bridgeError(err);
     setMessage(e.reason === 'update_no_answer' ? t('request.update_no_answer') : t('request.failed', { message: e.message }));

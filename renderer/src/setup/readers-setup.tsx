@@ -1,8 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CARD_FORMATS, isRandomUid, printedForms, type CardFormat } from '../../../common/card-id.ts';
+import type { PartialPart } from '../../../common/card-match.ts';
 import type { HardwareDiscovery } from '../../../common/contract/index.ts';
-import { ReaderConfig, ReaderRole } from '../../../common/readers.ts';
+import { ReaderConfig, ReaderRole, readerPart } from '../../../common/readers.ts';
+import { readerName } from '../shell/reader-name.ts';
 import { bridgeError, station } from '../station-client.ts';
 import { useApp } from '../shell/app-store.ts';
 import { RelaySetup } from './relay-setup.tsx';
@@ -32,6 +34,7 @@ export function ReadersSetup() {
   const [manualPath, setManualPath] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const [misread, setMisread] = useState<string | null>(null);
+  const [ambiguity, setAmbiguity] = useState<Partial<Record<PartialPart, number>> | null>(null);
   const openedAt = useMemo(() => new Date().toISOString(), []);
 
   const discover = async () => {
@@ -49,6 +52,10 @@ export function ReadersSetup() {
     station
       .invoke('hardware.discover', {})
       .then((d) => live && setFound(d))
+      .catch(() => undefined);
+    station
+      .invoke('hardware.cardAmbiguity', {})
+      .then((a) => live && setAmbiguity(a))
       .catch(() => undefined);
     const off = station.on('reader.misread', (m) => setMisread(m.at));
     return () => {
@@ -91,8 +98,12 @@ export function ReadersSetup() {
           return (
             <li key={r.id} className="reader-row" data-testid={`reader-${r.id}`}>
               <div className="reader-head">
-                <strong>{r.kind === 'pcsc' ? r.readerName : r.kind === 'serial' ? r.path : t(`kind.${r.kind}`)}</strong>
-                <span className="hint"> {t(`kind.${r.kind}`)}</span>
+                <strong data-testid={`reader-name-${r.id}`}>{readerName(draft, r.id, (n) => t('defaultName', { n }))}</strong>
+                <span className="hint">
+                  {' '}
+                  {t(`kind.${r.kind}`)}
+                  {r.kind === 'pcsc' ? ` · ${r.readerName}` : r.kind === 'serial' ? ` · ${r.path}` : ''}
+                </span>
                 {st ? (
                   <span className={`reader-state reader-state-${st.state}`} data-testid={`reader-state-${r.id}`}>
                     {' · '}
@@ -101,6 +112,17 @@ export function ReadersSetup() {
                   </span>
                 ) : null}
               </div>
+              <label className="field field-inline">
+                <span>{t('name.label')}</span>
+                <input
+                  value={r.label}
+                  maxLength={80}
+                  size={24}
+                  placeholder={t('defaultName', { n: draft.indexOf(r) + 1 })}
+                  data-testid={`reader-label-${r.id}`}
+                  onChange={(e) => change(r.id, { label: e.currentTarget.value })}
+                />
+              </label>
               <label className="field field-inline">
                 <span>{t('role.label')}</span>
                 <select value={r.role} onChange={(e) => change(r.id, { role: e.currentTarget.value })}>
@@ -122,6 +144,17 @@ export function ReadersSetup() {
                     ))}
                   </select>
                 </label>
+              ) : null}
+              {(r.kind === 'serial' || r.kind === 'wedge') && r.format.startsWith('hex') ? (
+                <label className="field field-inline">
+                  <input type="checkbox" checked={r.partialUid} onChange={(e) => change(r.id, { partialUid: e.currentTarget.checked })} />
+                  <span>{t('partialUid')}</span>
+                </label>
+              ) : null}
+              {(r.kind === 'serial' || r.kind === 'wedge') && readerPart(r) !== 'full' && ambiguity ? (
+                <p className={ambiguity[readerPart(r) as PartialPart] ? 'form-error' : 'hint'} data-testid={`reader-ambiguity-${r.id}`}>
+                  {ambiguity[readerPart(r) as PartialPart] ? t('ambiguity.some', { count: ambiguity[readerPart(r) as PartialPart] ?? 0 }) : t('ambiguity.none')}
+                </p>
               ) : null}
               {r.kind === 'serial' ? (
                 <>
@@ -215,7 +248,7 @@ export function ReadersSetup() {
         {card ? (
           <>
             <p>
-              {t('test.reader')}: <strong>{card.read.readerId}</strong>
+              {t('test.reader')}: <strong>{readerName(draft, card.read.readerId, (n) => t('defaultName', { n }))}</strong>
             </p>
             <p>
               {t('test.canonical')}: <strong data-testid="tap-test-uid">{`${card.read.technology} ${card.read.uid}`}</strong>

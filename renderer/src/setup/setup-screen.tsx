@@ -3,10 +3,14 @@ import { useTranslation } from 'react-i18next';
 import type { Locale, StationMode } from '../../../common/settings.ts';
 import { useApp } from '../shell/app-store.ts';
 import { AboutSection } from './about-section.tsx';
+import { PrivacySection } from './privacy-section.tsx';
 import { ReadersSetup } from './readers-setup.tsx';
 import { SetupServer } from './server-setup.tsx';
 import { SessionBadge, SetupLock, SetupPinForm } from '../it/setup-lock.tsx';
 import type { ItSession } from '../../../common/contract/index.ts';
+import { HeldEvents } from './held-events.tsx';
+import { StationSettings } from './station-settings.tsx';
+import { SchoolSettingsSection } from './school-settings.tsx';
 import './setup.css';
 
 /** IT's screen, behind IT's PIN (the station checks the session on every change it makes). */
@@ -73,7 +77,11 @@ function SetupSections({ session }: { session: ItSession }) {
         </label>
       </section>
       <ReadersSetup />
+      <StationSettings />
       <SetupServer />
+      <SchoolSettingsSection />
+      <HeldEvents />
+      <PrivacySection />
       <AboutSection />
       <section data-testid="setup-pin-section">
         <SetupPinForm title={it('changeSetupPin')} onSet={() => setPinChanged(true)} />

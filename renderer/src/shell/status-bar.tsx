@@ -4,6 +4,8 @@ import type { StationMode } from '../../../common/settings.ts';
 import { useCashier } from '../cashier/cashier-store.ts';
 import { useGuardDuty } from '../guard/duty-store.ts';
 import { useApp } from './app-store.ts';
+import { useReaderName } from './reader-name.ts';
+import { useSchoolTime } from './school-time.ts';
 import { SyncStatus } from '../backend-sync/sync-status.tsx';
 import { UpdateStatus } from '../update/update-status.tsx';
 
@@ -28,14 +30,16 @@ function Operator({ mode }: { mode: StationMode }) {
 
 /** Always visible: mode, who works it, connection and sync, events waiting, each reader's state, the time. */
 export function StatusBar() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const readers = useApp((s) => s.status?.readers);
+  const readerName = useReaderName();
   // The mode and the name come from the settings, the one place they are kept (the screen follows the same).
   const mode = useApp((s) => s.settings?.mode ?? 'unset');
   const stationName = useApp((s) => s.settings?.stationName ?? '');
   const connected = useApp((s) => s.connected);
   const openSetup = useApp((s) => s.openSetup);
   const now = useClock();
+  const schoolTime = useSchoolTime();
   return (
     <header className="status-bar" data-testid="status-bar">
       <strong className="status-mode">{t(`mode.${mode}`)}</strong>
@@ -45,15 +49,20 @@ export function StatusBar() {
       <span className="status-readers">
         {(readers ?? []).map((r) => (
           <span key={r.readerId} className={`reader-chip reader-${r.state}`} title={r.reason ?? ''} data-testid={`reader-${r.readerId}`}>
-            {r.readerId} ({t(`reader.role.${r.role}`)}): {t(`reader.${r.state}`)}
+            {readerName(r.readerId)} ({t(`reader.role.${r.role}`)}): {t(`reader.${r.state}`)}
             {r.reason && r.state !== 'ready' ? ` — ${t(`hardware:reason.${r.reason}` as 'hardware:reason.port_lost', { defaultValue: r.reason })}` : ''}
           </span>
         ))}
+        {readers && readers.length === 0 ? (
+          <span className="reader-chip reader-error" data-testid="reader-none">
+            {t('reader.notConfigured')}
+          </span>
+        ) : null}
       </span>
       {!connected ? <span className="status-alarm">{t('status.connectionLost')}</span> : null}
       <UpdateStatus />
       <span className="status-spacer" />
-      <time>{now.toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' })}</time>
+      <time data-testid="school-clock">{schoolTime(now, { hour: '2-digit', minute: '2-digit' })}</time>
       <button type="button" className="btn btn-ghost" onClick={() => openSetup(true)}>
         {t('nav.setup')}
       </button>

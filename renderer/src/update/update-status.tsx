@@ -1,17 +1,19 @@
 import { useTranslation } from 'react-i18next';
 import { useUpdateState } from './update-store.ts';
 import './update.css';
+import { useSchoolTime } from '../shell/school-time.ts';
 
 /** The status bar line about updates, shown only when it matters to the person at the station. */
 export function UpdateStatus() {
-  const { t, i18n } = useTranslation('update');
+  const { t } = useTranslation('update');
+  const schoolTime = useSchoolTime();
   const s = useUpdateState();
   if (!s) return null;
   let text: string;
   switch (s.phase) {
     case 'ready':
       text = s.installAt
-        ? t('bar.readyAt', { time: new Date(s.installAt).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }) })
+        ? t('bar.readyAt', { time: schoolTime(s.installAt, { hour: '2-digit', minute: '2-digit' }) })
         : s.waitingFor === 'open_shift'
           ? t('bar.readyShift')
           : t('bar.ready');

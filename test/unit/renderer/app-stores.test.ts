@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StationStatus } from '../../../common/contract/index.ts';
 import { Settings } from '../../../common/settings.ts';
+import { DEFAULT_SCHOOL_SETTINGS } from '../../../common/sync-api.ts';
 import { initialUpdateState } from '../../../common/update-policy.ts';
 import { installContractFakeStation, type ContractFakeStation } from './contract-fake-station.ts';
 
@@ -23,6 +24,9 @@ const status = (over: Partial<StationStatus> = {}): StationStatus => ({
   },
   fault: null,
   version: '1.2.3',
+  demo: false,
+  heldEvents: [],
+  school: DEFAULT_SCHOOL_SETTINGS,
   ...over,
 });
 

@@ -25,6 +25,7 @@ function pass(name: string, over: Partial<GuardPassView> = {}): GuardPassView {
     printed: null,
     gate: 'opened',
     note: null,
+    visitorName: null,
     ...over,
   };
 }
@@ -114,6 +115,14 @@ describe('guard store', () => {
     expect(state().feed).toHaveLength(60);
     expect(state().strip).toHaveLength(6);
     expect(Object.keys(state().passes)).toHaveLength(60);
+  });
+
+  it('another post’s pass changes the counters without a pass of this post on the big card', () => {
+    tap(pass('Иванов Пётр'));
+    const big = state().current;
+    fake.emit('guard.counters', { ...counters(2), enteredToday: 3, exitedToday: 1 });
+    expect(state().counters).toMatchObject({ insideNow: 2, enteredToday: 3, exitedToday: 1 });
+    expect(state().current).toBe(big);
   });
 
   it('the emergency state follows the station', () => {

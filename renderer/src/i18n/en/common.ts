@@ -22,6 +22,7 @@ export default {
     error: 'error',
     disconnected: 'disconnected',
     busy: 'busy (used by another program)',
+    notConfigured: 'no card reader set up',
     role: { entry: 'entry', exit: 'exit', cashier: 'cashier', none: 'no role' },
   },
   nav: { setup: 'Setup', back: 'Back', close: 'Close' },

@@ -13,6 +13,7 @@ const en: Translation<typeof ru> = {
     card_lost: 'Card reported lost',
     card_expired: 'Card expired',
     unknown_card: 'Unknown card',
+    card_ambiguous: 'The card number is ambiguous — set the reader to the full number',
     spare_unbound: 'Spare card not handed out',
     random_uid: 'This card cannot be used as a pass',
     person_inactive: 'Left the school or suspended',

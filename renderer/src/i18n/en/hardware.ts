@@ -22,6 +22,16 @@ export default {
   save: 'Save',
   saved: 'Saved',
   saveFailed: 'Could not save: {{message}}',
+  defaultName: 'Reader {{n}}',
+  name: { label: 'Name' },
+  partialUid: 'Sends only the first 4 bytes of the number',
+  ambiguity: {
+    none: "This format tells every one of the school's cards apart.",
+    some_one: "In this format {{count}} of the school's cards cannot be told from another — set the reader to the full number.",
+    some_few: "In this format {{count}} of the school's cards cannot be told from others — set the reader to the full number.",
+    some_many: "In this format {{count}} of the school's cards cannot be told from others — set the reader to the full number.",
+    some_other: "In this format {{count}} of the school's cards cannot be told from others — set the reader to the full number.",
+  },
   kind: { simulated: 'Demo reader', pcsc: 'PC/SC', serial: 'Serial port', wedge: 'Keyboard (wedge)' },
   role: { label: 'Role', entry: 'Entry', exit: 'Exit', cashier: 'Cashier', none: 'Not used' },
   format: {

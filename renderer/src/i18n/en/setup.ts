@@ -3,6 +3,15 @@ import type { Translation } from '../shape.ts';
 
 export default {
   title: 'Station setup',
+  school: {
+    title: "The school's settings",
+    hint: "The school's administrator sets these on the server; the station gets them with the roster.",
+    timeZone: "The school's time zone",
+    offlineCap: 'Offline purchases per pupil per day',
+    subsidyShare: "The subsidy's share of a set meal",
+    releaseFeed: 'Update feed',
+    releaseFeedOwn: "the station's own setting",
+  },
   modeTitle: 'Mode',
   modeGuard: 'Guard post',
   modeGuardHint: 'Entrance turnstile: who passed, alarms, emergency mode',

@@ -20,6 +20,7 @@ export default {
     error: 'ошибка',
     disconnected: 'отключён',
     busy: 'занят другой программой',
+    notConfigured: 'считыватель не настроен',
     role: { entry: 'вход', exit: 'выход', cashier: 'касса', none: 'без роли' },
   },
   nav: { setup: 'Настройка', back: 'Назад', close: 'Закрыть' },
@@ -29,7 +30,7 @@ export default {
     status: { active: 'Карта действует', blocked: 'Карта заблокирована', lost: 'Карта утеряна', temporary: 'Временная карта' },
     unknown: 'Неизвестная карта {{printed}}',
     random: 'Эту карту нельзя использовать как пропуск',
-    noPhoto: 'Нет фото',
+    noPhoto: 'Без фото',
   },
   demo: {
     title: 'Демо-считыватель',

@@ -1,0 +1,17 @@
+export default {
+  title: 'Personal data',
+  tagHint: 'IT logs never carry a card number: a card appears as a tag like "карта #a3f9". Type a card number to see its tag on this station.',
+  technology: 'Card type',
+  uid: 'Card number (hex)',
+  lookUp: 'Show tag',
+  badUid: 'Not a card number: hexadecimal digits, 1 to 10 bytes.',
+  keptTitle: 'Damaged databases kept aside',
+  keptNone: 'None kept aside.',
+  size_one: '{{kb}} KB',
+  size_few: '{{kb}} KB',
+  size_many: '{{kb}} KB',
+  size_other: '{{kb}} KB',
+  delete: 'Delete',
+  deleted: 'File deleted.',
+  failed: 'Failed: {{message}}',
+} as const;

@@ -1,0 +1,187 @@
+/**
+ * A pupil (or an employee) leaves the school, end to end on both server storages: the CLI
+ * (`remove-student`), the admin endpoint and a CSV row with `status=left` each delete the person on the
+ * server (cards, name, class, portrait, account; the ledger and events keep only a pseudonymous id), and
+ * a station's next sync deletes the row and the portrait file, so the card is refused at the guard post
+ * and at the till.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../common/clock.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
+import { GuardPost } from '../../core/guard/guard-post.ts';
+import { NO_GATE } from '../../core/guard/gate.ts';
+import { Cashier } from '../../core/cashier/index.ts';
+import { hashPin } from '../../core/pin.ts';
+import { importStudentsCsv, seedDemoSchool } from '../../server/admin.ts';
+import { createBackendClient } from '../../sync/client.ts';
+import { pullMenu, pullPhotos, pullRoster } from '../../sync/pull.ts';
+import { pushOutbox } from '../../sync/push.ts';
+import { pinoMemoryLog } from '../helpers/guard-fixture.ts';
+import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
+import { ROOT, enrollDirect, makeStorage, openRepo, openStation, startInProcessServer, tempDir, type StorageKind } from '../helpers/sync-rig.ts';
+
+/** Every text a server table holds, one string per row, to look for a person in. */
+async function everyRow(repo: Awaited<ReturnType<typeof openRepo>>): Promise<string[]> {
+  const tables = ['students', 'staff', 'cards', 'accounts', 'events', 'ledger', 'notifications', 'daily_figures', 'exceptions', 'tombstones'];
+  const out: string[] = [];
+  for (const t of tables) for (const r of await repo.db.all(`SELECT * FROM ${t}`)) out.push(`${t}: ${JSON.stringify(r)}`);
+  return out;
+}
+
+for (const kind of ['sqlite', 'postgres'] as StorageKind[]) {
+  describe(`a person leaves the school (${kind})`, () => {
+    let pg: PgCluster | null = null;
+    const cleanups: (() => unknown)[] = [];
+    beforeAll(async () => {
+      if (kind === 'postgres') pg = await startPostgres();
+    });
+    afterAll(async () => {
+      await pg?.stop();
+    });
+    afterEach(async () => {
+      for (const c of cleanups.splice(0).reverse()) await c();
+    });
+
+    it('CLI, admin endpoint and a status=left row delete the person on the server and on every station; their cards are refused at both posts', async () => {
+      const t = tempDir('ss-leave-');
+      cleanups.push(t.cleanup);
+      const storage = await makeStorage(kind, t.dir, pg);
+      const server = await startInProcessServer(storage);
+      cleanups.push(() => server.close());
+      const repo = await openRepo(storage);
+      cleanups.push(() => repo.db.close());
+      await seedDemoSchool(repo, { students: 30 });
+      const clock = systemClock();
+
+      const guardStation = openStation(join(t.dir, 'guard'), clock);
+      const tillStation = openStation(join(t.dir, 'till'), clock);
+      cleanups.push(() => guardStation.store.close(), () => tillStation.store.close());
+      const gClient = createBackendClient({ baseUrl: server.url, token: (await enrollDirect(repo, server.url, guardStation.vaultPath, 'guard')).token });
+      const cClient = createBackendClient({ baseUrl: server.url, token: (await enrollDirect(repo, server.url, tillStation.vaultPath, 'cashier')).token });
+      const syncAll = async () => {
+        await pullRoster(gClient, guardStation.syncStore);
+        await pullRoster(cClient, tillStation.syncStore);
+        await pullPhotos(gClient, guardStation.syncStore);
+        await pullPhotos(cClient, tillStation.syncStore);
+      };
+      await syncAll();
+      await pullMenu(cClient, tillStation.syncStore, schoolDate(clock.now(), DEFAULT_SCHOOL_TIME_ZONE));
+
+      const guard = new GuardPost({ store: guardStation.store, clock, gate: () => NO_GATE, log: pinoMemoryLog(), exportDir: join(t.dir, 'exports') });
+      const till = new Cashier({ store: tillStation.store, clock, isOnline: () => true, exportDir: join(t.dir, 'till-exports') });
+      const cashierId = tillStation.store.roster.activeStaff().find((s) => s.roles.includes('cashier'))!.id;
+      tillStation.store.db.prepare('UPDATE staff SET pin_hash = ? WHERE id = ?').run(hashPin('1111'), cashierId);
+      till.openShift(cashierId, '1111');
+
+      const leaver = 'S00001';
+      const viaCsv = 'S00002';
+      const student = (await repo.db.get<{ full_name: string; class_name: string; photo_hash: string }>('SELECT full_name, class_name, photo_hash FROM students WHERE id = ?', [leaver]))!;
+      expect(student.photo_hash).toBeTruthy();
+      const cardOf = (id: string) => guardStation.store.roster.listCardsWithHolders(500).find((c) => c.card.holderId === id && c.card.status === 'active')!.card;
+      const card = cardOf(leaver);
+      const csvCard = cardOf(viaCsv);
+      const read = (c: { technology: 'iso14443' | 'em4100'; uid: string }, readerId: string) => ({ readerId, technology: c.technology, uid: c.uid, raw: '', at: new Date().toISOString() });
+
+      // Before: the pupil passes, buys a bun, and both facts reach the server (a ledger row, events, a notification).
+      expect(guard.onCard(read(card, 'entry'), 'entry')).toMatchObject({ verdict: 'allow' });
+      const bun = till.menu().items.find((i) => i.kind === 'buffet' && i.allergens.length === 0)!;
+      till.addToCart(bun.id);
+      const check = till.onCard(read(card, 'till'));
+      if (!('checkId' in check)) throw new Error(`tap refused: ${JSON.stringify(check)}`);
+      expect(till.confirm(check.checkId, 'sale-before-leaving')).toMatchObject({ ok: true });
+      await pushOutbox(gClient, guardStation.syncStore);
+      await pushOutbox(cClient, tillStation.syncStore);
+      expect(existsSync(guardStation.photos.pathOf(student.photo_hash))).toBe(true);
+      const balanceBefore = (await repo.account(leaver))!.balance;
+
+      // 1. The CLI.
+      const cliArgs = ['server/cli.ts', 'remove-student', leaver, ...(storage.databaseUrl ? ['--database-url', storage.databaseUrl] : ['--data-dir', storage.dataDir!])];
+      const removed = JSON.parse(execFileSync(process.execPath, cliArgs, { cwd: ROOT, encoding: 'utf8' })) as { removed: boolean; pseudonym: string; cards: number; balance: number };
+      expect(removed).toMatchObject({ removed: true, cards: expect.any(Number), balance: balanceBefore });
+      expect(removed.pseudonym).toMatch(/^gone-/);
+      // 2. The admin endpoint, for an employee.
+      const adminToken = await repo.createAdminToken();
+      const staffId = (await repo.db.get<{ id: string }>("SELECT id FROM staff WHERE roles LIKE '%teacher%' ORDER BY id"))!.id;
+      const res = await fetch(`${server.url}/v1/admin/people/remove`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'staff', id: staffId }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ removed: true });
+      const again = await fetch(`${server.url}/v1/admin/people/remove`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'staff', id: staffId }),
+      });
+      expect(again.status).toBe(404);
+      // 3. The roster CSV says the pupil left.
+      expect(await importStudentsCsv(repo, `id,full_name,class,status\n${viaCsv},Кто-то,1А,left\n`)).toMatchObject({ imported: 0, removed: 1, rejected: [] });
+
+      // The server keeps nothing that names them; the accounts keep the sums under the pseudonym.
+      const rows = await everyRow(repo);
+      for (const needle of [`"${leaver}"`, `"${viaCsv}"`, `"${staffId}"`, student.full_name, card.uid, csvCard.uid]) {
+        expect(rows.filter((r) => r.includes(needle) && !r.startsWith('tombstones:'))).toEqual([]);
+      }
+      expect(await repo.db.get('SELECT 1 AS x FROM photos WHERE hash = ?', [student.photo_hash])).toBeUndefined();
+      const ledger = await repo.db.all<{ delta: number }>('SELECT delta FROM ledger WHERE holder_id = ?', [removed.pseudonym]);
+      expect(ledger.length).toBeGreaterThanOrEqual(2); // the opening balance and the sale
+      expect(ledger.reduce((a, r) => a + Number(r.delta), 0)).toBe(balanceBefore);
+      expect(await repo.db.get<{ n: number }>('SELECT count(*) AS n FROM events WHERE holder_id = ?', [removed.pseudonym])).toMatchObject({ n: expect.anything() });
+      expect(Number((await repo.db.get<{ n: number }>('SELECT count(*) AS n FROM events WHERE holder_id = ?', [removed.pseudonym]))!.n)).toBe(2);
+
+      // Every station's next sync deletes the rows and the portrait file.
+      await syncAll();
+      for (const s of [guardStation, tillStation]) {
+        expect(s.store.roster.person('student', leaver)).toBeNull();
+        expect(s.store.roster.person('student', viaCsv)).toBeNull();
+        expect(s.store.roster.person('staff', staffId)).toBeNull();
+        expect(s.store.roster.lookupCard(card)).toBeNull();
+        expect(s.store.roster.account(leaver)).toBeNull();
+        expect(existsSync(s.photos.pathOf(student.photo_hash))).toBe(false);
+        const copies = s.store.db.prepare('SELECT count(*) AS n FROM guard_passes WHERE holder_id = ? OR full_name = ?').get(leaver, student.full_name);
+        expect(copies).toEqual({ n: 0 });
+      }
+      // And both posts refuse the cards.
+      expect(guard.onCard(read(card, 'entry'), 'entry')).toMatchObject({ verdict: 'deny' });
+      expect(guard.onCard(read(csvCard, 'entry'), 'entry')).toMatchObject({ verdict: 'deny' });
+      till.addToCart(bun.id);
+      expect(till.onCard(read(card, 'till'))).toMatchObject({ kind: 'refused', reason: 'card_unknown', holder: null });
+    });
+  });
+}
+
+describe('the till refuses anyone not active', () => {
+  it('a card still active whose holder left (or is suspended) opens no photo check', async () => {
+    const t = tempDir('ss-inactive-');
+    const clock = systemClock();
+    const station = openStation(join(t.dir, 'till'), clock);
+    try {
+      const { store } = station;
+      const today = schoolDate(clock.now(), DEFAULT_SCHOOL_TIME_ZONE);
+      store.roster.upsertStudents([
+        { id: 'A1', fullName: 'Активный Пётр', className: '5А', photoHash: null, status: 'active' },
+        { id: 'L1', fullName: 'Выбывший Иван', className: '5А', photoHash: null, status: 'left' },
+        { id: 'P1', fullName: 'Отстранённый Лев', className: '5А', photoHash: null, status: 'suspended' },
+      ]);
+      store.roster.upsertStaff([{ id: 'C1', fullName: 'Кассир Анна', position: 'Кассир', photoHash: null, status: 'active', roles: ['cashier'], pinHash: hashPin('1111') }]);
+      const cards = ['A1', 'L1', 'P1'].map((id, i) => ({ technology: 'iso14443' as const, uid: `04AA00000000${i}0`, holderKind: 'student' as const, holderId: id, status: 'active' as const, validUntil: null }));
+      store.roster.upsertCards(cards);
+      store.roster.upsertAccounts(['A1', 'L1', 'P1'].map((id) => ({ holderId: id, balance: 500_00, balanceAt: new Date().toISOString(), dailyLimit: null, forbiddenCategories: [], allergens: [], subsidy: 'none' as const, parentNote: null })));
+      store.roster.upsertMenu([{ date: today, id: 'M1', name: 'Булочка', category: 'Выпечка', kind: 'buffet', price: 30_00, allergens: [] }]);
+      const till = new Cashier({ store, clock, isOnline: () => false, exportDir: join(t.dir, 'exports') });
+      till.openShift('C1', '1111');
+      till.addToCart('M1');
+      const tap = (i: number) => till.onCard({ readerId: 'till', technology: 'iso14443', uid: cards[i]!.uid, raw: '', at: new Date().toISOString() });
+      expect(tap(1)).toMatchObject({ kind: 'refused', reason: 'holder_inactive' });
+      expect(tap(2)).toMatchObject({ kind: 'refused', reason: 'holder_inactive' });
+      expect(tap(0)).toHaveProperty('checkId');
+    } finally {
+      station.store.close();
+      t.cleanup();
+    }
+  });
+});
