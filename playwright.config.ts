@@ -13,6 +13,8 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   // Two cores: the station process, pcscd and Chromium share them. Keep to one worker for stable timings.
   workers: 1,
+  // Under CI a failed test runs once more; one that then passes is named as flaky in npm test's summary.
+  retries: process.env.CI ? 1 : 0,
   reporter: [['list'], ['json', { outputFile: '.test-reports/playwright.json' }]],
   use: {
     viewport: { width: 1280, height: 800 },

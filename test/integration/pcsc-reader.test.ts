@@ -144,7 +144,9 @@ describe('PC/SC reader on pcscd + vpcd', () => {
     await seen;
     await sleep(300);
     expect(cards.map((c) => c.uid)).toEqual(['04DEADBEEF0001']);
-    expect(reader.stats().attachments).toBe(2);
+    // It attached again by itself (at least once more: a freshly started pcscd may list vpcd's reader,
+    // drop it and list it again while vpcd reconnects, and each listing is an attachment).
+    expect(reader.stats().attachments).toBeGreaterThanOrEqual(2);
     await card.remove();
   });
 
