@@ -171,7 +171,7 @@ export const eventPayloads = {
   /**
    * IT decided that events made for the station's previous backend (kept back when the station was
    * enrolled with this one) go to this backend after all; they follow this event's predecessors in the
-   * outbox. Who decided, as the person named themselves at the setup screen.
+   * outbox. Who decided: the IT session's holder (a staff id, or `setup_pin` for the station's setup PIN).
    */
   held_events_released: z.object({
     fromBackendId: z.string().min(1).max(100),

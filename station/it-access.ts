@@ -21,6 +21,8 @@ export const IT_GUARDED: readonly RequestName[] = [
   'update.forceInstall',
   'hardware.testRelay',
   'station.startEmptyAfterFault',
+  'sync.releaseHeld',
+  'sync.setAsideHeld',
 ];
 
 const SETUP_PIN_OWNER = 'setup-pin';

@@ -8,7 +8,7 @@ import { createReader } from '../hardware/index.ts';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../sync/engine.ts';
 import { SyncError } from '../sync/errors.ts';
 import { fileTokenVault, type TokenVault } from '../sync/token-vault.ts';
-import { DomainError, Router } from '../core/bridge/router.ts';
+import { DomainError, Router, type Caller } from '../core/bridge/router.ts';
 import { wireCashier } from '../core/cashier/wiring.ts';
 import { tillOnline } from '../common/till-online.ts';
 import { wireGuard } from '../core/guard/wiring.ts';
@@ -467,9 +467,11 @@ export async function createStation(options: StationOptions): Promise<Station> {
       throw err;
     }
   };
-  router.handle('sync.releaseHeld', ({ backendId, decidedBy }) => heldDecision((s) => releaseHeld(s, backendId, decidedBy, log)));
-  router.handle('sync.setAsideHeld', ({ backendId, decidedBy }) =>
-    heldDecision((s) => setAsideHeld(s, backendId, decidedBy, join(options.dataDir, 'exports'), new Date(clock.now()).toISOString(), log)),
+  // Who decided is the IT session's holder: a staff id, or the station's setup PIN.
+  const decider = (caller: Caller, name: string): string => it.require(caller, name).operatorId ?? 'setup_pin';
+  router.handle('sync.releaseHeld', ({ backendId }, caller) => heldDecision((s) => releaseHeld(s, backendId, decider(caller, 'sync.releaseHeld'), log)));
+  router.handle('sync.setAsideHeld', ({ backendId }, caller) =>
+    heldDecision((s) => setAsideHeld(s, backendId, decider(caller, 'sync.setAsideHeld'), join(options.dataDir, 'exports'), new Date(clock.now()).toISOString(), log)),
   );
 
   router.handle('demo.listCards', () => {

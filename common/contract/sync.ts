@@ -19,13 +19,8 @@ export const EnrollResult = z.discriminatedUnion('ok', [
 export type EnrollResult = z.infer<typeof EnrollResult>;
 
 const Empty = z.object({}).strict();
-const HeldDecision = z
-  .object({
-    backendId: z.string().min(1).max(100),
-    /** Who decides, as they name themselves (kept with the decision). */
-    decidedBy: z.string().trim().min(1).max(100),
-  })
-  .strict();
+/** Who decided is not asked: it is the IT session's holder (a staff id, or `setup_pin`). */
+const HeldDecision = z.object({ backendId: z.string().min(1).max(100) }).strict();
 
 export const syncRequests = {
   /** Backend URL + one-time code from the school's IT → token kept by the station; a first sync follows. */

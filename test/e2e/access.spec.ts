@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ensureDemoSchool } from '../../server/admin.ts';
 import { startServer } from '../../server/index.ts';
 import { startBrowserHost } from '../../host/browser-host.ts';
-import { bridge, expect, test } from './fixtures.ts';
+import { bridge, expect, test, unlockSetup } from './fixtures.ts';
 
 test('an address without the key shows what to do, in Russian then English, for the station and the customer display', async ({ host, browser }) => {
   const stranger = await browser.newContext();
@@ -59,6 +59,8 @@ test('an open tab survives a restart of the station and reconnects; while the li
     const { code } = await server.repo.createEnrollmentCode('guard', 10);
     await page.goto(host.url);
     await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
+    // A fresh station: IT sets its setup PIN first (enrollment waits for it).
+    await unlockSetup(page);
     await bridge(page, 'sync.enroll', { backendUrl: server.url, code });
     await page.getByRole('button', { name: /Пост охраны/ }).click();
     await expect(page.getByTestId('sync-state')).toContainText('В сети', { timeout: 20_000 });

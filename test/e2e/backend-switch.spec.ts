@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { importStudentsCsv } from '../../server/admin.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { openStationDb } from '../helpers/station-db.ts';
-import { bridge, expect, test } from './fixtures.ts';
+import { bridge, expect, test, unlockSetup } from './fixtures.ts';
 
 const stationDir = mkdtempSync(join(tmpdir(), 'backend-switch-e2e-'));
 test.use({ hostOptions: { dataDir: stationDir } });
@@ -73,6 +73,7 @@ test('another backend: no demo panel at a real school, the old school gone, its 
 
     // Setup: enrolled with the laptop's backend. School A's pupils are gone, its passes held for IT.
     await page.getByRole('button', { name: 'Настройка' }).click();
+    await unlockSetup(page);
     await enroll(b);
     const held = page.getByTestId('held-events');
     await expect(held).toContainText('2 события ждут отправки прежнему серверу (школа «Школа № 1»)');
@@ -85,9 +86,7 @@ test('another backend: no demo panel at a real school, the old school gone, its 
     await bridge(page, 'sync.now', {});
     expect(await b.repo.db.all("SELECT id FROM events WHERE type = 'pass'")).toEqual([]);
 
-    // IT decides, naming themselves: the passes go to this backend, after an event saying who decided.
-    await expect(held.getByRole('button', { name: 'Отправить новому серверу' })).toBeDisabled();
-    await held.getByLabel('Кто решает (фамилия ИТ-специалиста)').fill('Петрова А. (ИТ)');
+    // IT decides (in setup, so under IT's session): the passes go to this backend, after an event saying who decided.
     await held.getByRole('button', { name: 'Отправить новому серверу' }).click();
     await expect(page.getByTestId('held-result')).toContainText('Отправляются новому серверу: 2 события.');
     await bridge(page, 'sync.now', {});
@@ -95,7 +94,7 @@ test('another backend: no demo panel at a real school, the old school gone, its 
     const onB = await b.repo.db.all<{ type: string; body: string }>('SELECT type, body FROM events ORDER BY received_at');
     expect(onB.filter((e) => e.type === 'pass')).toHaveLength(2);
     const decision = onB.find((e) => e.type === 'held_events_released');
-    expect(JSON.parse(decision!.body).payload).toMatchObject({ fromSchoolName: 'Школа № 1', count: 2, decidedBy: 'Петрова А. (ИТ)' });
+    expect(JSON.parse(decision!.body).payload).toMatchObject({ fromSchoolName: 'Школа № 1', count: 2, decidedBy: 'setup_pin' });
   } finally {
     for (const s of servers) await s.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import { startBrowserHost, type BrowserHost, type BrowserHostOptions } from '../../host/browser-host.ts';
+import { isItGuarded } from '../helpers/it-session.ts';
 
 /** The station setup PIN the end-to-end stations are given at their first start. */
 export const E2E_SETUP_PIN = '802417';
@@ -65,23 +66,48 @@ export async function unlockSetup(page: Page, pin = E2E_SETUP_PIN): Promise<void
 /** A bridge socket's first request: open an IT session on it with the station setup PIN. */
 export const itSignIn = (id: number, pin = E2E_SETUP_PIN) => ({ t: 'req', id, name: 'it.signIn', input: { staffId: null, pin } });
 
-/** One request over a second WebSocket to the station's bridge, from inside the page (it carries the cookie). */
+/**
+ * One request over a second WebSocket to the station's bridge, from inside the page (it carries the
+ * cookie). A request only IT may make (station/it-access.ts) is sent after opening an IT session on
+ * that socket with the station setup PIN (set first on a fresh station); closing the socket ends it.
+ */
 export async function bridge<T = unknown>(page: Page, name: string, input: unknown): Promise<T> {
   return page.evaluate(
-    ([name, input]) =>
+    ([name, input, asIt, pin]) =>
       new Promise<unknown>((resolve, reject) => {
         const ws = new WebSocket(`ws://${location.host}/bridge`);
-        ws.onopen = () => ws.send(JSON.stringify({ t: 'req', id: 1, name, input }));
+        let id = 0;
+        const waiting = new Map<number, (m: { ok?: boolean; output?: unknown; error?: unknown }) => void>();
+        const ask = (n: string, i: unknown) =>
+          new Promise<{ ok?: boolean; output?: unknown; error?: unknown }>((done) => {
+            waiting.set(++id, done);
+            ws.send(JSON.stringify({ t: 'req', id, name: n, input: i }));
+          });
         ws.onmessage = (e) => {
           const m = JSON.parse(String(e.data)) as { t: string; id?: number; ok?: boolean; output?: unknown; error?: unknown };
-          if (m.t !== 'res') return;
+          if (m.t !== 'res' || m.id === undefined) return;
+          waiting.get(m.id)?.(m);
+          waiting.delete(m.id);
+        };
+        ws.onerror = () => reject(new Error('bridge socket failed'));
+        ws.onopen = async () => {
+          if (asIt) {
+            const status = await ask('it.status', {});
+            const set = (status.output as { setupPinSet?: boolean } | undefined)?.setupPinSet;
+            const opened = set ? await ask('it.signIn', { staffId: null, pin }) : await ask('it.setSetupPin', { pin });
+            if (!opened.ok) {
+              ws.close();
+              reject(new Error(`IT session: ${JSON.stringify(opened.error)}`));
+              return;
+            }
+          }
+          const m = await ask(name, input);
           ws.close();
           if (m.ok) resolve(m.output);
           else reject(new Error(JSON.stringify(m.error)));
         };
-        ws.onerror = () => reject(new Error('bridge socket failed'));
       }),
-    [name, input] as const,
+    [name, input, isItGuarded(name), E2E_SETUP_PIN] as const,
   ) as Promise<T>;
 }
 

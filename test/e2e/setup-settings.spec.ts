@@ -7,7 +7,7 @@ import type { Page } from '@playwright/test';
 import { generateDemoSchool } from '../../common/demo-school.ts';
 import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import type { Settings } from '../../common/settings.ts';
-import { bridge, expect, test } from './fixtures.ts';
+import { bridge, expect, test, unlockSetup } from './fixtures.ts';
 
 const now = Date.now();
 const school = generateDemoSchool({ students: 30, date: schoolDate(now, DEFAULT_SCHOOL_TIME_ZONE), now: new Date(now).toISOString() });
@@ -90,9 +90,10 @@ test('setup: inputs sized for their content; every station parameter edited, che
   });
   await expectInputsReadable(page);
 
-  // After a restart of the page, setup shows what is stored.
+  // After a restart of the page, setup asks for IT's PIN again (the session was that page's), then shows what is stored.
   await page.reload();
   await expect(page.locator('.app[data-ready="true"]')).toBeVisible();
+  await unlockSetup(page);
   await expect(form.getByTestId('setting-quietMinutes')).toHaveValue('3');
   await expect(form.getByTestId('setting-rushHours')).toHaveValue('07:30–09:00, 12:30–14:00');
   await expect(form.getByTestId('setting-antiPassback').getByRole('radio', { name: 'Не пускать' })).toHaveAttribute('aria-checked', 'true');

@@ -13,6 +13,7 @@ import type { StationRole } from '../../common/events.ts';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
 import type { Repo } from '../../server/repo.ts';
 import { fileTokenVault } from '../../sync/token-vault.ts';
+import { asIt } from './it-session.ts';
 
 /** A TCP relay in front of the server: `drop()` cuts every connection and refuses new ones until `restore()`. */
 export interface Link {
@@ -150,7 +151,7 @@ export async function startRigStation(options: {
   // The on-screen demo reader exists only in a demo school: the station learns that its backend serves
   // one (seedDemoSchool marks it) from its first roster page, then takes the simulated readers.
   await eventually(async () => (await ask<{ demo: boolean }>('station.getStatus')).demo, `${options.name} knows its backend serves the demo school`, 60_000);
-  await ask('settings.update', { mode: options.role, stationName: options.name, readers: READERS[options.role] });
+  await asIt(ask, () => ask('settings.update', { mode: options.role, stationName: options.name, readers: READERS[options.role] }));
   return {
     name: options.name,
     role: options.role,

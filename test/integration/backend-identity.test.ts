@@ -21,6 +21,7 @@ import { pushOutbox } from '../../sync/push.ts';
 import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
 import { makeStorage, type StorageKind } from '../helpers/sync-rig.ts';
 import { sleep } from '../helpers/wait.ts';
+import { dispatchAsIt, isItGuarded } from '../helpers/it-session.ts';
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -171,7 +172,7 @@ async function server(name: string): Promise<RunningServer> {
 
 let reqId = 1;
 async function call<T = unknown>(st: Station, name: string, input: unknown): Promise<{ ok: true; output: T } | { ok: false; error: { code: string; reason?: string; message: string } }> {
-  return (await st.router.dispatch({ t: 'req', id: reqId++, name, input })) as never;
+  return (isItGuarded(name) ? await dispatchAsIt(st.router, name, input) : await st.router.dispatch({ t: 'req', id: reqId++, name, input })) as never;
 }
 async function ok<T = unknown>(st: Station, name: string, input: unknown): Promise<T> {
   const r = await call<T>(st, name, input);
@@ -352,7 +353,10 @@ describe('another backend', () => {
     for (const f of photosA) expect(existsSync(join(dir, 'photos', f))).toBe(false);
     const st = await status(station!);
     expect(st.heldEvents).toEqual([{ backend: { id: idA, schoolName: 'Школа № 1', demo: false }, count: 3, heldAt: expect.any(String) }]);
-    expect(st.sync.eventsWaiting).toBe(0);
+    // What waits for B is only IT's own record of enrolling with it (an it_change made after the switch).
+    expect(st.sync.eventsWaiting).toBe(1);
+    const pendingForB = station!.store()!.db.prepare("SELECT type FROM outbox WHERE status = 'pending' AND id NOT IN (?, ?, ?)").all(...waiting);
+    expect(pendingForB).toEqual([{ type: 'it_change' }]);
 
     await synced(station!);
     // B's school arrived, A's did not come back, and B never saw A's events.
@@ -371,7 +375,14 @@ describe('another backend', () => {
 
   it("IT sends the held events to the new backend: they go, with an event saying who decided", async () => {
     const { b, waiting, idA } = await detour();
-    const r = await ok<{ released: number }>(station!, 'sync.releaseHeld', { backendId: idA, decidedBy: 'Петрова А. (ИТ)' });
+    // Only IT decides: without an IT session the request is refused and nothing moves.
+    expect(await station!.router.dispatch({ t: 'req', id: reqId++, name: 'sync.releaseHeld', input: { backendId: idA } })).toMatchObject({
+      ok: false,
+      error: { code: 'refused', reason: 'it_session_required' },
+    });
+    expect((await status(station!)).heldEvents.map((h) => h.count)).toEqual([3]);
+    // With it (here the station's setup PIN), who decided is the session's holder, not a typed name.
+    const r = await ok<{ released: number }>(station!, 'sync.releaseHeld', { backendId: idA });
     expect(r).toEqual({ released: 3 });
     expect((await status(station!)).heldEvents).toEqual([]);
     await synced(station!);
@@ -379,25 +390,25 @@ describe('another backend', () => {
     const onB = await b.repo.db.all<{ id: string; type: string; body: string }>('SELECT id, type, body FROM events ORDER BY seq');
     expect(onB.filter((e) => waiting.includes(e.id))).toHaveLength(3);
     const decision = onB.find((e) => e.type === 'held_events_released');
-    expect(JSON.parse(decision!.body).payload).toMatchObject({ fromBackendId: idA, fromSchoolName: 'Школа № 1', count: 3, decidedBy: 'Петрова А. (ИТ)' });
+    expect(JSON.parse(decision!.body).payload).toMatchObject({ fromBackendId: idA, fromSchoolName: 'Школа № 1', count: 3, decidedBy: 'setup_pin' });
   });
 
   it('IT keeps the held events aside: exported with the reason, never sent', async () => {
     const { dir, b, waiting, idA } = await detour();
-    const r = await ok<{ keptAside: number; file: string }>(station!, 'sync.setAsideHeld', { backendId: idA, decidedBy: 'Петрова А. (ИТ)' });
+    const r = await ok<{ keptAside: number; file: string }>(station!, 'sync.setAsideHeld', { backendId: idA });
     expect(r.keptAside).toBe(3);
     expect(r.file.startsWith(join(dir, 'exports'))).toBe(true);
     const exported = JSON.parse(readFileSync(r.file, 'utf8')) as { reason: string; events: { id: string }[] };
     expect(exported.events.map((e) => e.id)).toEqual(waiting);
     expect(exported.reason).toContain(idA);
-    expect(exported.reason).toContain('Петрова');
+    expect(exported.reason).toContain('kept aside by setup_pin');
     await synced(station!);
     expect((await b.repo.db.all<{ id: string }>('SELECT id FROM events')).filter((e) => waiting.includes(e.id))).toEqual([]);
     const rows = station!.store()!.db.prepare("SELECT status, result_code FROM outbox WHERE type = 'manual_open'").all();
     expect(rows).toEqual(waiting.map(() => ({ status: 'invalid', result_code: 'held_other_backend' })));
     expect((await status(station!)).heldEvents).toEqual([]);
     // Deciding twice is refused in words.
-    expect(await call(station!, 'sync.releaseHeld', { backendId: idA, decidedBy: 'x' })).toMatchObject({ ok: false, error: { code: 'not_found', reason: 'no_held_events' } });
+    expect(await call(station!, 'sync.releaseHeld', { backendId: idA })).toMatchObject({ ok: false, error: { code: 'not_found', reason: 'no_held_events' } });
   });
 
   it('re-enrolling with the same backend keeps everything, and the waiting events go to it', async () => {
@@ -451,11 +462,13 @@ describe('another backend', () => {
     const stationsRows = await a.repo.db.all<Record<string, unknown>>('SELECT * FROM stations');
     await a.close();
     servers.splice(servers.indexOf(a), 1);
-    const impostor = await startServer({ dataDir: tempDir('swap-b-'), port, logger: false });
-    servers.push(impostor);
-    await seedRealSchool(impostor, 'X', 'CC');
+    // The impostor is made ready elsewhere first (its school, the copied station rows), then put at A's
+    // address: the station's retries must meet it ready, not a half-made one that does not know the token.
+    const impostorDir = tempDir('swap-b-');
+    const setup = await startServer({ dataDir: impostorDir, port: 0, logger: false });
+    await seedRealSchool(setup, 'X', 'CC');
     for (const r of stationsRows) {
-      await impostor.repo.db.run('INSERT INTO stations (id, name, token_hash, enrolled_at, role) VALUES (?, ?, ?, ?, ?)', [
+      await setup.repo.db.run('INSERT INTO stations (id, name, token_hash, enrolled_at, role) VALUES (?, ?, ?, ?, ?)', [
         r.id as string,
         r.name as string,
         r.token_hash as string,
@@ -463,6 +476,9 @@ describe('another backend', () => {
         (r.role as string | null) ?? null,
       ]);
     }
+    await setup.close();
+    const impostor = await startServer({ dataDir: impostorDir, port, logger: false });
+    servers.push(impostor);
     // Nothing to push: the roster page names the other backend and is not applied.
     const s = await station.sync()!.syncNow();
     expect(s).toMatchObject({ needsEnrollment: true, lastErrorCode: 'wrong_backend' });

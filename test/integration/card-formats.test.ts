@@ -164,13 +164,13 @@ describe('an ambiguous read is refused in words at the guard post and the till, 
     expect(full).toMatchObject({ verdict: 'allow', holder: { id: 'S3' } });
   });
 
-  it('till: the tap is refused as card_ambiguous, no photo check opens', () => {
+  it('till: the tap is refused as card_ambiguous, no photo check opens', async () => {
     const store = ambiguousSchool();
     store.roster.upsertMenu(menu.map((m) => ({ ...m, date: '2026-11-23' })));
     const log = pinoMemoryLog();
     store.roster.upsertStaff([{ id: 'E1', fullName: 'Кассир', position: 'Кассир', photoHash: null, status: 'active', roles: ['cashier'], pinHash: hashPin('1111') }]);
     const cashier = new Cashier({ store, clock: testClock(G_MORNING), isOnline: () => true, exportDir: join(tmpdir(), 'unused-exports'), log });
-    cashier.openShift('E1', '1111');
+    await cashier.openShift('E1', '1111');
     cashier.addToCart(menu[0]!.id);
     const out = cashier.onCard(dec10Read('till'));
     expect(out).toMatchObject({ kind: 'refused', reason: 'card_ambiguous', holder: null });

@@ -79,6 +79,7 @@ async function stationWithIt(options: { itIdleMs?: number } = {}) {
   return { dir, station, store, call, itEvents, outboxCount };
 }
 
+const TOKEN = 'ab'.repeat(24);
 const refusedForIt = { ok: false, error: { code: 'refused', reason: 'it_session_required', message: expect.stringMatching(/ПИН-код ИТ.*IT or supervisor PIN/) } };
 
 describe('IT credentials at the station', () => {
@@ -91,7 +92,9 @@ describe('IT credentials at the station', () => {
     const before = JSON.stringify(store.settings.get());
     const events = outboxCount();
 
-    expect(await call(visitor, 'settings.update', { backendUrl: 'https://evil.example', offlineCapPerDay: 1e15 })).toMatchObject(refusedForIt);
+    expect(await call(visitor, 'settings.update', { backendUrl: 'https://evil.example' })).toMatchObject(refusedForIt);
+    // The offline cap is the school's, from the backend: no station request can set it at all.
+    expect(await call(visitor, 'settings.update', { offlineCapPerDay: 1e15 })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(await call(visitor, 'settings.update', { kiosk: false })).toMatchObject(refusedForIt);
     expect(await call(visitor, 'settings.update', { readers: [] })).toMatchObject(refusedForIt);
     expect(await call(visitor, 'sync.enroll', { backendUrl: server.url, code })).toMatchObject(refusedForIt);
@@ -196,15 +199,15 @@ describe('IT credentials at the station', () => {
   });
 
   it("an IT session is one window's: another connection is refused; it ends on leaving setup and after idle minutes", async () => {
-    const { station } = await stationWithIt({ itIdleMs: 300 });
+    const { station } = await stationWithIt({ itIdleMs: 1_000 });
     const dir = mkdtempSync(join(tmpdir(), 'it-access-ws-'));
-    const bridge = await startWsBridge({ router: station.router, photos: station.photos, token: 'a-token-of-sixteen-chars', staticDir: null, log: silentLogger() });
+    const bridge = await startWsBridge({ router: station.router, photos: station.photos, token: TOKEN, staticDir: null, log: silentLogger() });
     cleanups.push(async () => {
       await bridge.close();
       rmSync(dir, { recursive: true, force: true });
     });
     const open = async () => {
-      const ws = new WebSocket(`ws://127.0.0.1:${bridge.port}/bridge`, { headers: { cookie: 'station_token=a-token-of-sixteen-chars' } });
+      const ws = new WebSocket(`ws://127.0.0.1:${bridge.port}/bridge`, { headers: { cookie: `station_${bridge.port}=${TOKEN}` } });
       await new Promise((ok) => ws.once('open', ok));
       let id = 1;
       const ask = (name: string, input: unknown = {}) =>
@@ -232,7 +235,7 @@ describe('IT credentials at the station', () => {
     // Idle: a guarded request keeps it alive, a pause longer than the idle time ends it.
     await sleep(150);
     expect(await a.ask('settings.update', { stationName: 'A2' })).toMatchObject({ ok: true });
-    await sleep(400);
+    await sleep(1_300);
     expect(await a.ask('settings.update', { stationName: 'A3' })).toMatchObject(refusedForIt);
 
     // Leaving setup ends it at once.

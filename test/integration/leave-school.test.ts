@@ -74,7 +74,8 @@ for (const kind of ['sqlite', 'postgres'] as StorageKind[]) {
       const till = new Cashier({ store: tillStation.store, clock, isOnline: () => true, exportDir: join(t.dir, 'till-exports') });
       const cashierId = tillStation.store.roster.activeStaff().find((s) => s.roles.includes('cashier'))!.id;
       tillStation.store.db.prepare('UPDATE staff SET pin_hash = ? WHERE id = ?').run(hashPin('1111'), cashierId);
-      till.openShift(cashierId, '1111');
+      tillStation.store.roster.sealClearPins();
+      await till.openShift(cashierId, '1111');
 
       const leaver = 'S00001';
       const viaCsv = 'S00002';
@@ -173,7 +174,7 @@ describe('the till refuses anyone not active', () => {
       store.roster.upsertAccounts(['A1', 'L1', 'P1'].map((id) => ({ holderId: id, balance: 500_00, balanceAt: new Date().toISOString(), dailyLimit: null, forbiddenCategories: [], allergens: [], subsidy: 'none' as const, parentNote: null })));
       store.roster.upsertMenu([{ date: today, id: 'M1', name: 'Булочка', category: 'Выпечка', kind: 'buffet', price: 30_00, allergens: [] }]);
       const till = new Cashier({ store, clock, isOnline: () => false, exportDir: join(t.dir, 'exports') });
-      till.openShift('C1', '1111');
+      await till.openShift('C1', '1111');
       till.addToCart('M1');
       const tap = (i: number) => till.onCard({ readerId: 'till', technology: 'iso14443', uid: cards[i]!.uid, raw: '', at: new Date().toISOString() });
       expect(tap(1)).toMatchObject({ kind: 'refused', reason: 'holder_inactive' });

@@ -255,8 +255,9 @@ describe('two guard posts and two tills merging the school’s day', () => {
       const staff = s.store.db.prepare<[], { id: string; roles: string }>('SELECT id, roles FROM staff').all();
       const cashierId = staff.find((r) => r.roles.includes('cashier'))!.id;
       s.store.db.prepare('UPDATE staff SET pin_hash = ? WHERE id = ?').run(hashPin('1111'), cashierId);
+      s.store.roster.sealClearPins();
       const c = new Cashier({ store: s.store, clock: systemClock(), isOnline: () => true, exportDir: join(dir, 'exports', s.id) });
-      c.openShift(cashierId, '1111');
+      await c.openShift(cashierId, '1111');
       return c;
     };
     const c1 = await till(t1);

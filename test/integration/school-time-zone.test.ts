@@ -96,7 +96,7 @@ describe('the guard post counts the school’s day in the school’s zone', () =
 });
 
 describe('the till counts the subsidy once a school day in the school’s zone, and takes the school’s rules', () => {
-  it('Vladivostok: a free meal at 23:00, none at 23:30, another at 00:30 the next school day', () => {
+  it('Vladivostok: a free meal at 23:00, none at 23:30, another at 00:30 the next school day', async () => {
     const clock = testClock('2026-11-23T13:00:00.000Z');
     const { store, dir } = openCashierStore(clock);
     stores.push(store);
@@ -104,7 +104,7 @@ describe('the till counts the subsidy once a school day in the school’s zone, 
     store.roster.upsertMenu(menu.map((m) => ({ ...m, date: '2026-11-24' })));
     schoolIn(store, 'Asia/Vladivostok');
     const cashier = new Cashier({ store, clock, isOnline: () => true, exportDir: join(dir, 'exports') });
-    cashier.openShift('E1', '1111');
+    await cashier.openShift('E1', '1111');
     const lunch = () => {
       cashier.addToCart('lunch');
       const check = cashier.onCard({ readerId: 'till', technology: cards.s3.technology, uid: cards.s3.uid, raw: '', at: new Date(clock.now()).toISOString() });
@@ -122,7 +122,7 @@ describe('the till counts the subsidy once a school day in the school’s zone, 
     expect(store.ledger.figures('S3', '2026-11-24').subsidyUsedToday).toBe(true);
   });
 
-  it('the offline cap is the school’s from the backend, not a station setting', () => {
+  it('the offline cap is the school’s from the backend, not a station setting', async () => {
     const clock = testClock('2026-11-23T06:00:00.000Z');
     const { store, dir } = openCashierStore(clock);
     stores.push(store);
@@ -131,7 +131,7 @@ describe('the till counts the subsidy once a school day in the school’s zone, 
     // The refusal's figures reach the page only when the till may show them on request.
     store.settings.update({ showBalance: 'on_request' });
     const cashier = new Cashier({ store, clock, isOnline: () => false, exportDir: join(mkdtempSync(join(tmpdir(), 'tz-')), 'exports') });
-    cashier.openShift('E1', '1111');
+    await cashier.openShift('E1', '1111');
     cashier.addToCart('lunch');
     const check = cashier.onCard({ readerId: 'till', technology: cards.s1.technology, uid: cards.s1.uid, raw: '', at: new Date(clock.now()).toISOString() });
     if (!('checkId' in check)) throw new Error('no photo check');

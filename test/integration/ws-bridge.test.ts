@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { generateDemoSchool } from '../../common/demo-school.ts';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
+import { asIt } from '../helpers/it-session.ts';
 
 let host: BrowserHost;
 let dataDir: string;
@@ -240,10 +241,13 @@ describe('the customer display has its own narrow channel', () => {
   it('over a demo tap and a sale it receives the cart, the total and the verdict only; settings.update is refused', async () => {
     const school = generateDemoSchool({ students: 30, date: '2026-01-01', now: new Date().toISOString() });
     const operator = await connect(bridge(), { cookie: host.cookie });
-    await call(operator, 'settings.update', { mode: 'cashier', readers: [{ id: 'demo', kind: 'simulated', role: 'cashier' }] });
+    await asIt(
+      (name, input) => call(operator, name, input),
+      () => call(operator, 'settings.update', { mode: 'cashier', readers: [{ id: 'demo', kind: 'simulated', role: 'cashier' }] }),
+    );
     const customer = await connect(customerBridge(), { cookie: host.customerCookie });
     const frames = record(customer);
-    await expect.poll(() => frames.length).toBeGreaterThan(0);
+    await expect.poll(() => frames.length, { timeout: 10_000 }).toBeGreaterThan(0);
 
     const cashier = school.staff.find((s) => s.roles.includes('cashier'))!;
     await call(operator, 'cashier.openShift', { staffId: cashier.id, pin: cashier.pin });
@@ -255,10 +259,10 @@ describe('the customer display has its own narrow channel', () => {
     const check = nextEvent(operator, 'cashier.check');
     await call(operator, 'demo.tap', { readerId: 'demo', technology: card.technology, uid: card.uid });
     const { checkId } = (await check) as { checkId: string };
-    await expect.poll(() => frames.some((f) => (f.payload as { display?: { state?: string } })?.display?.state === 'checking')).toBe(true);
+    await expect.poll(() => frames.some((f) => (f.payload as { display?: { state?: string } })?.display?.state === 'checking'), { timeout: 10_000 }).toBe(true);
     const result = await call<{ ok: boolean }>(operator, 'cashier.confirm', { checkId, saleId: uuidv7() });
     expect(result.ok).toBe(true);
-    await expect.poll(() => frames.some((f) => (f.payload as { display?: { state?: string } })?.display?.state === 'paid')).toBe(true);
+    await expect.poll(() => frames.some((f) => (f.payload as { display?: { state?: string } })?.display?.state === 'paid'), { timeout: 10_000 }).toBe(true);
 
     // Asking anything, settings included, is refused and changes nothing.
     expect(await ask(customer, { t: 'req', id: 7, name: 'settings.update', input: { locale: 'en', kiosk: false } })).toMatchObject({

@@ -11,7 +11,6 @@ export function HeldEvents() {
   const { t } = useTranslation('sync');
   const held = useApp((s) => s.status?.heldEvents ?? []);
   const refresh = useApp((s) => s.refresh);
-  const [by, setBy] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   if (held.length === 0 && !message) return null;
@@ -20,10 +19,10 @@ export function HeldEvents() {
     setBusy(true);
     try {
       if (how === 'send') {
-        const r = await station.invoke('sync.releaseHeld', { backendId, decidedBy: by.trim() });
+        const r = await station.invoke('sync.releaseHeld', { backendId });
         setMessage(t('held.sent', { count: r.released }));
       } else {
-        const r = await station.invoke('sync.setAsideHeld', { backendId, decidedBy: by.trim() });
+        const r = await station.invoke('sync.setAsideHeld', { backendId });
         setMessage(t('held.keptAside', { count: r.keptAside, file: r.file ?? '' }));
       }
       await refresh();
@@ -43,15 +42,11 @@ export function HeldEvents() {
             {t('held.count', { count: h.count, school: h.backend.schoolName || t('held.unnamedSchool', { id: h.backend.id }) })}
           </p>
           <p className="hint">{t('held.hint')}</p>
-          <label className="field">
-            <span>{t('held.decidedBy')}</span>
-            <input name="decidedBy" autoComplete="off" value={by} onChange={(e) => setBy(e.currentTarget.value)} />
-          </label>
           <div className="enroll-actions">
-            <button type="button" className="btn" disabled={busy || !by.trim()} onClick={() => void decide(h.backend.id, 'send')}>
+            <button type="button" className="btn" disabled={busy} onClick={() => void decide(h.backend.id, 'send')}>
               {t('held.send')}
             </button>
-            <button type="button" className="btn" disabled={busy || !by.trim()} onClick={() => void decide(h.backend.id, 'setAside')}>
+            <button type="button" className="btn" disabled={busy} onClick={() => void decide(h.backend.id, 'setAside')}>
               {t('held.setAside')}
             </button>
           </div>

@@ -32,7 +32,6 @@ export default {
     count_other: '{{count}} events are waiting to be sent to the previous server (school "{{school}}").',
     unnamedSchool: 'unnamed, {{id}}',
     hint: 'The station is enrolled with another server now. These events were not sent to it. IT decides: send them to the new server, or keep them aside (they stay on the station and in an export file, and are never sent).',
-    decidedBy: 'Who decides (the IT person\'s name)',
     send: 'Send to the new server',
     setAside: 'Keep aside, never send',
     sent_one: 'Sending {{count}} event to the new server.',
