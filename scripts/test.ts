@@ -1,5 +1,5 @@
 /**
- * `npm test`: lint (with the layering rules), typecheck, unit and integration tests (vitest), then the
+ * `npm test`: the code's format (Prettier), lint (with the layering rules), typecheck, unit and integration tests (vitest), then the
  * end-to-end and Electron tests (Playwright). Every step runs; the run fails if any step failed.
  * At the end: the tests that failed (file, title and the first line of the error), and one line with the
  * number of tests passed, failed and skipped across both runners.
@@ -23,6 +23,7 @@ const bin = (pkg: string, file: string) => join(root, 'node_modules', pkg, file)
 for (const f of ['vitest.json', 'vitest-rerun.json', 'playwright.json']) rmSync(join(reports, f), { force: true });
 
 const steps: { name: string; args: string[]; env?: Record<string, string> }[] = [
+  { name: 'format (prettier --check)', args: [bin('prettier', 'bin/prettier.cjs'), '--check', '--log-level=warn', '**/*.{ts,tsx,js,cjs,mjs,css}'] },
   { name: 'lint', args: [bin('eslint', 'bin/eslint.js'), '--max-warnings=0', '.'] },
   { name: 'typecheck', args: [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.json', '--noEmit'] },
   {
@@ -62,7 +63,9 @@ function missingPackages(): string[] | null {
 const only = process.argv.slice(2);
 const missing = missingPackages();
 if (missing && missing.length > 0) {
-  console.error(`npm test: the tests need Debian packages that are not installed: ${missing.join(', ')}. Run \`npm run setup\` (installs them with apt-get), then npm test again.`);
+  console.error(
+    `npm test: the tests need Debian packages that are not installed: ${missing.join(', ')}. Run \`npm run setup\` (installs them with apt-get), then npm test again.`,
+  );
   process.exit(1);
 }
 interface VitestReport {
@@ -73,7 +76,12 @@ interface VitestReport {
   testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
 }
 const readVitest = (file: string): VitestReport | null => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as VitestReport) : null);
-const firstLine = (text: string | undefined): string => (text ?? '').split('\n').find((l) => l.trim())?.trim().slice(0, 240) ?? '';
+const firstLine = (text: string | undefined): string =>
+  (text ?? '')
+    .split('\n')
+    .find((l) => l.trim())
+    ?.trim()
+    .slice(0, 240) ?? '';
 /** Each failed test of a vitest report as `file › title: first line of the error` (a file that failed to load counts as one). */
 const vitestFailures = (v: VitestReport): { file: string; line: string }[] =>
   v.testResults
@@ -101,7 +109,11 @@ for (const step of steps) {
     if (files.length > 0 && files.length <= 5) {
       console.log(`\n▶ vitest: running the ${files.length} failed file(s) once more on their own: ${files.join(', ')}`);
       const out = join(reports, 'vitest-rerun.json');
-      const again = spawnSync(process.execPath, [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile=${out}`, ...files], { cwd: root, stdio: 'inherit' });
+      const again = spawnSync(
+        process.execPath,
+        [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile=${out}`, ...files],
+        { cwd: root, stdio: 'inherit' },
+      );
       vitestRerun = readVitest(out);
       if (again.status === 0 && vitestRerun && vitestRerun.numFailedTests === 0) {
         ok = true;
