@@ -31,7 +31,9 @@ const LAYERS = {
 
 const packageName = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
 const isNodeOnly = (spec) =>
-  nodeBuiltins.includes(spec) || spec.startsWith('node:') || nodeOnlyPackages.some((p) => (p.endsWith('/*') ? spec.startsWith(p.slice(0, -1)) : packageName(spec) === p));
+  nodeBuiltins.includes(spec) ||
+  spec.startsWith('node:') ||
+  nodeOnlyPackages.some((p) => (p.endsWith('/*') ? spec.startsWith(p.slice(0, -1)) : packageName(spec) === p));
 
 /** Why `spec` may not be imported from a file of `layer`, or null when it may. */
 function refusal(layerName, layer, fromDir, spec, cwd) {
@@ -82,7 +84,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|test|describe)$/]", message: 'a focused test narrows the whole run' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|test|describe)$/]", message: 'a focused test narrows the whole run' },
+      ],
     },
   },
   {

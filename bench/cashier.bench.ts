@@ -42,7 +42,14 @@ async function inProcessRun(dir: string): Promise<{ tap: number[]; confirm: numb
   const extra: Card[] = [];
   for (let i = school.cards.length; i < 20_000; i++) {
     const s = school.students[i % school.students.length]!;
-    extra.push({ technology: 'em4100', uid: (0x1000000000 + i).toString(16).toUpperCase().padStart(10, '0'), holderKind: 'student', holderId: s.id, status: 'active', validUntil: null });
+    extra.push({
+      technology: 'em4100',
+      uid: (0x1000000000 + i).toString(16).toUpperCase().padStart(10, '0'),
+      holderKind: 'student',
+      holderId: s.id,
+      status: 'active',
+      validUntil: null,
+    });
   }
   store.db.transaction(() => {
     store.roster.upsertStudents(school.students);
@@ -111,7 +118,12 @@ async function chromiumRun(rounds: number): Promise<{ tap: number[]; confirm: nu
     await page.getByRole('button', { name: 'Открыть смену' }).click();
     await page.getByTestId('till').waitFor();
     // Buyers the demo panel lists, with money and no parents' rules in the way of a cup of tea.
-    const listed = new Set(await page.getByTestId('demo-reader').locator('[data-uid]').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid'))));
+    const listed = new Set(
+      await page
+        .getByTestId('demo-reader')
+        .locator('[data-uid]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-uid'))),
+    );
     const buyers = school.accounts
       .filter((a) => a.balance >= 100_00 && a.dailyLimit === null && a.forbiddenCategories.length === 0 && a.allergens.length === 0)
       .map((a) => school.cards.find((c) => c.holderId === a.holderId && c.status === 'active' && listed.has(c.uid)))

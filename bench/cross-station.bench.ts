@@ -49,10 +49,19 @@ export default async function crossStationBench(report: Report): Promise<void> {
     setPriority(server.child.pid!, 10);
     stopServer = () => server.kill('SIGTERM');
     const start = (name: string, role: 'guard' | 'cashier') => startRigStation({ repo, serverUrl: server.url, dir, name, role });
-    const [postA, postB, till1, till2] = await Promise.all([start('Главный вход', 'guard'), start('Чёрный вход', 'guard'), start('Касса 1', 'cashier'), start('Касса 2', 'cashier')]);
+    const [postA, postB, till1, till2] = await Promise.all([
+      start('Главный вход', 'guard'),
+      start('Чёрный вход', 'guard'),
+      start('Касса 1', 'cashier'),
+      start('Касса 2', 'cashier'),
+    ]);
     stations.push(postA!, postB!, till1!, till2!);
     for (const s of stations) {
-      await eventually(async () => (await s.ask<{ sync: { lastSyncAt: string | null } }>('station.getStatus')).sync.lastSyncAt, `${s.name}'s first sync`, 120_000);
+      await eventually(
+        async () => (await s.ask<{ sync: { lastSyncAt: string | null } }>('station.getStatus')).sync.lastSyncAt,
+        `${s.name}'s first sync`,
+        120_000,
+      );
     }
     console.log(`  school: ${pupils.length} pupils with a card; 2 guard posts and 2 tills, each a station process`);
 
@@ -111,8 +120,20 @@ export default async function crossStationBench(report: Report): Promise<void> {
     }
 
     table([
-      { what: 'pass at A → B', samples: pass.length, p50_ms: median(pass).toFixed(1), p95_ms: percentile(pass, 95).toFixed(1), max_ms: Math.max(...pass).toFixed(1) },
-      { what: 'sale at till 1 → till 2', samples: sale.length, p50_ms: median(sale).toFixed(1), p95_ms: percentile(sale, 95).toFixed(1), max_ms: Math.max(...sale).toFixed(1) },
+      {
+        what: 'pass at A → B',
+        samples: pass.length,
+        p50_ms: median(pass).toFixed(1),
+        p95_ms: percentile(pass, 95).toFixed(1),
+        max_ms: Math.max(...pass).toFixed(1),
+      },
+      {
+        what: 'sale at till 1 → till 2',
+        samples: sale.length,
+        p50_ms: median(sale).toFixed(1),
+        p95_ms: percentile(sale, 95).toFixed(1),
+        max_ms: Math.max(...sale).toFixed(1),
+      },
     ]);
     report('cross_station_pass_p50_ms', Number(median(pass).toFixed(1)), 'ms');
     report('cross_station_pass_p95_ms', Number(percentile(pass, 95).toFixed(1)), 'ms');

@@ -57,7 +57,8 @@ const SOAK_SECONDS = Number(process.env.GUARD_SOAK_SECONDS ?? 300);
  * 43 KB, slower to decode), or `demo` (the demo school's generated drawings, small PNGs; `svg` is
  * the old name for it, from when they were SVG).
  */
-const PORTRAITS = ((p) => (p === 'svg' ? 'demo' : p))(process.env.GUARD_BENCH_PORTRAITS ?? (process.env.GUARD_BENCH_SVG === '1' ? 'demo' : 'jpeg')) as 'jpeg' | 'png' | 'demo';
+const PORTRAITS = ((p) => (p === 'svg' ? 'demo' : p))(process.env.GUARD_BENCH_PORTRAITS ?? (process.env.GUARD_BENCH_SVG === '1' ? 'demo' : 'jpeg')) as
+  'jpeg' | 'png' | 'demo';
 const WARMUP = 5;
 const OTHER_POST = process.env.GUARD_BENCH_OTHER_POST !== '0';
 
@@ -112,7 +113,9 @@ async function prepareSchool(dir: string, browser: Browser): Promise<School> {
         for (const [i, t] of taps.entries()) {
           bytes += pictures[i]!.length;
           const hash = await repo.putPhoto(tx, pictures[i]!, mime);
-          const row = await tx.get<{ id: string; full_name: string; class_name: string; status: Student['status'] }>('SELECT * FROM students WHERE id = ?', [t.holder_id]);
+          const row = await tx.get<{ id: string; full_name: string; class_name: string; status: Student['status'] }>('SELECT * FROM students WHERE id = ?', [
+            t.holder_id,
+          ]);
           await repo.upsertStudent(tx, { id: row!.id, fullName: row!.full_name, className: row!.class_name, photoHash: hash, status: row!.status });
         }
       },
@@ -290,7 +293,9 @@ async function measure(
       // Told, counted and printed, never dropped silently: where did this tap stop?
       const reached = (await passesReached(page)) > reachedBefore;
       const powered = await Promise.race([card.poweredOn.then(() => 'yes'), new Promise<string>((r) => setTimeout(() => r('no'), 0))]);
-      console.log(`  tap ${i} (${uid}): not painted within 10 s; pcscd powered the card: ${powered}; its pass event ${reached ? 'reached the page' : 'never reached the page'}`);
+      console.log(
+        `  tap ${i} (${uid}): not painted within 10 s; pcscd powered the card: ${powered}; its pass event ${reached ? 'reached the page' : 'never reached the page'}`,
+      );
       missed++;
       await card.remove();
       continue;
@@ -313,7 +318,15 @@ async function measure(
 /** One phase's taps from all its blocks. */
 function pool(parts: readonly Awaited<ReturnType<typeof measure>>[]): Awaited<ReturnType<typeof measure>> {
   const all = (k: 'own' | 'total' | 'bridge' | 'render' | 'photo' | 'frame') => parts.flatMap((p) => p[k]);
-  return { own: all('own'), total: all('total'), bridge: all('bridge'), render: all('render'), photo: all('photo'), frame: all('frame'), missed: parts.reduce((m, p) => m + p.missed, 0) };
+  return {
+    own: all('own'),
+    total: all('total'),
+    bridge: all('bridge'),
+    render: all('render'),
+    photo: all('photo'),
+    frame: all('frame'),
+    missed: parts.reduce((m, p) => m + p.missed, 0),
+  };
 }
 
 function stationRssMb(host: BrowserHost): number {
@@ -368,10 +381,14 @@ export default async function guardBench(report: Report): Promise<void> {
   }
   // The page under test is the built renderer, as the browser host serves it: build it as the e2e run does.
   if (process.env.SKIP_RENDERER_BUILD !== '1') {
-    execFileSync(process.execPath, [join(import.meta.dirname, '..', 'node_modules/vite/bin/vite.js'), 'build', '-c', 'vite.renderer.config.ts', '--logLevel', 'error'], {
-      cwd: join(import.meta.dirname, '..'),
-      stdio: 'inherit',
-    });
+    execFileSync(
+      process.execPath,
+      [join(import.meta.dirname, '..', 'node_modules/vite/bin/vite.js'), 'build', '-c', 'vite.renderer.config.ts', '--logLevel', 'error'],
+      {
+        cwd: join(import.meta.dirname, '..'),
+        stdio: 'inherit',
+      },
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'ss-bench-guard-'));
   let rig: PcscRig | null = null;
@@ -402,7 +419,9 @@ export default async function guardBench(report: Report): Promise<void> {
     // The first sync: roster, then portraits; done when the last tapped student's portrait is on disk.
     for (;;) {
       const st = await bridge.call<{ lastSyncAt: string | null; progress: unknown; lastError: string | null }>('sync.status', {});
-      const last = await repo.db.get<{ photo_hash: string | null }>('SELECT s.photo_hash FROM students s JOIN cards c ON c.holder_id = s.id WHERE c.uid = ?', [tapUids[tapUids.length - 1]!]);
+      const last = await repo.db.get<{ photo_hash: string | null }>('SELECT s.photo_hash FROM students s JOIN cards c ON c.holder_id = s.id WHERE c.uid = ?', [
+        tapUids[tapUids.length - 1]!,
+      ]);
       if (st.lastSyncAt && st.progress === null && last?.photo_hash && existsSync(join(dataDir, 'photos', last.photo_hash))) break;
       if (performance.now() - syncStart > 300_000) throw new Error(`first sync did not finish: ${JSON.stringify(st)}`);
       await new Promise((r) => setTimeout(r, 250));
@@ -411,7 +430,13 @@ export default async function guardBench(report: Report): Promise<void> {
     if (OTHER_POST) {
       other = await startRigStation({ repo, serverUrl: school.serverUrl, dir, name: 'Чёрный вход', role: 'guard' });
       const o = other;
-      await eventually(async () => (await o.ask<{ sync: { lastSyncAt: string | null; progress: unknown } }>('station.getStatus')).sync.progress === null && (await o.ask<{ people: unknown[] }>('guard.search', { query: 'а', limit: 1 })).people.length > 0, 'the other post has the roster', 300_000);
+      await eventually(
+        async () =>
+          (await o.ask<{ sync: { lastSyncAt: string | null; progress: unknown } }>('station.getStatus')).sync.progress === null &&
+          (await o.ask<{ people: unknown[] }>('guard.search', { query: 'а', limit: 1 })).people.length > 0,
+        'the other post has the roster',
+        300_000,
+      );
       // Pupils neither the measured taps (the first holders) nor the soak (the last ones) use, one a second.
       const pupils = await repo.db.all<{ technology: string; uid: string }>(
         `SELECT c.technology, c.uid FROM cards c JOIN students s ON s.id = c.holder_id
@@ -470,11 +495,35 @@ export default async function guardBench(report: Report): Promise<void> {
     const quietAll = pool(quiet);
     const during = pool(duringBlocks);
     console.log(`  ${blocks} blocks of quiet and during-sync taps, alternating; roster sync in the station during the taps: ${loads.join(', ')}`);
-    console.log(`  own share p95 per block (ms): quiet ${quiet.map((q) => percentile(q.own, 95).toFixed(1)).join(' / ')}; during sync ${duringBlocks.map((q) => percentile(q.own, 95).toFixed(1)).join(' / ')}`);
+    console.log(
+      `  own share p95 per block (ms): quiet ${quiet.map((q) => percentile(q.own, 95).toFixed(1)).join(' / ')}; during sync ${duringBlocks.map((q) => percentile(q.own, 95).toFixed(1)).join(' / ')}`,
+    );
 
     table([
-      { phase: 'quiet', taps: quietAll.own.length, station_to_page_p50_ms: median(quietAll.bridge).toFixed(1), render_p50_ms: median(quietAll.render).toFixed(1), photo_wait_p50_ms: median(quietAll.photo).toFixed(1), to_frame_p50_ms: median(quietAll.frame).toFixed(1), own_p50_ms: median(quietAll.own).toFixed(1), own_p95_ms: percentile(quietAll.own, 95).toFixed(1), total_p50_ms: median(quietAll.total).toFixed(1), total_p95_ms: percentile(quietAll.total, 95).toFixed(1) },
-      { phase: 'during roster sync', taps: during.own.length, station_to_page_p50_ms: median(during.bridge).toFixed(1), render_p50_ms: median(during.render).toFixed(1), photo_wait_p50_ms: median(during.photo).toFixed(1), to_frame_p50_ms: median(during.frame).toFixed(1), own_p50_ms: median(during.own).toFixed(1), own_p95_ms: percentile(during.own, 95).toFixed(1), total_p50_ms: median(during.total).toFixed(1), total_p95_ms: percentile(during.total, 95).toFixed(1) },
+      {
+        phase: 'quiet',
+        taps: quietAll.own.length,
+        station_to_page_p50_ms: median(quietAll.bridge).toFixed(1),
+        render_p50_ms: median(quietAll.render).toFixed(1),
+        photo_wait_p50_ms: median(quietAll.photo).toFixed(1),
+        to_frame_p50_ms: median(quietAll.frame).toFixed(1),
+        own_p50_ms: median(quietAll.own).toFixed(1),
+        own_p95_ms: percentile(quietAll.own, 95).toFixed(1),
+        total_p50_ms: median(quietAll.total).toFixed(1),
+        total_p95_ms: percentile(quietAll.total, 95).toFixed(1),
+      },
+      {
+        phase: 'during roster sync',
+        taps: during.own.length,
+        station_to_page_p50_ms: median(during.bridge).toFixed(1),
+        render_p50_ms: median(during.render).toFixed(1),
+        photo_wait_p50_ms: median(during.photo).toFixed(1),
+        to_frame_p50_ms: median(during.frame).toFixed(1),
+        own_p50_ms: median(during.own).toFixed(1),
+        own_p95_ms: percentile(during.own, 95).toFixed(1),
+        total_p50_ms: median(during.total).toFixed(1),
+        total_p95_ms: percentile(during.total, 95).toFixed(1),
+      },
     ]);
     if (otherTimer) clearInterval(otherTimer);
     otherTimer = null;
@@ -483,7 +532,9 @@ export default async function guardBench(report: Report): Promise<void> {
       if (quiet.length >= 2) {
         const alone = pool(quiet.filter((_, b) => b % 2 === 0));
         const beside = pool(quiet.filter((_, b) => b % 2 === 1));
-        console.log(`  quiet own share p95: this post alone ${percentile(alone.own, 95).toFixed(1)} ms, with the other post tapping ${percentile(beside.own, 95).toFixed(1)} ms`);
+        console.log(
+          `  quiet own share p95: this post alone ${percentile(alone.own, 95).toFixed(1)} ms, with the other post tapping ${percentile(beside.own, 95).toFixed(1)} ms`,
+        );
         report('guard_own_share_other_post_ratio', Number((percentile(beside.own, 95) / percentile(alone.own, 95)).toFixed(2)), '');
       }
     }

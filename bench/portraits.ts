@@ -23,7 +23,7 @@ export async function jpegPortraits(browser: Browser, count: number, width = 300
           const result: string[] = [];
           for (let seed = from; seed < to; seed++) {
             let a = (seed * 2654435761) >>> 0;
-            const rnd = () => ((a = (a * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+            const rnd = () => (a = (a * 1664525 + 1013904223) >>> 0) / 2 ** 32;
             const bg = g.createLinearGradient(0, 0, w, h);
             bg.addColorStop(0, `hsl(${(seed * 37) % 360} 30% 75%)`);
             bg.addColorStop(1, `hsl(${(seed * 91) % 360} 25% 45%)`);
@@ -102,5 +102,10 @@ export function pngPortrait(seed: number): Buffer {
   ihdr.writeUInt32BE(h, 4);
   ihdr[8] = 8;
   ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

@@ -72,31 +72,43 @@ function bareListener(): Listener {
       const n = new NFC();
       n.on('error', () => undefined);
       nfc = n;
-      reader = await waitFor<Reader>((resolve) => {
-        const on = (r: Reader) => r.name === VIRTUAL_READERS[0] && resolve(r);
-        n.on('reader', on);
-        return () => n.off('reader', on);
-      }, 5000, 'bare reader');
+      reader = await waitFor<Reader>(
+        (resolve) => {
+          const on = (r: Reader) => r.name === VIRTUAL_READERS[0] && resolve(r);
+          n.on('reader', on);
+          return () => n.off('reader', on);
+        },
+        5000,
+        'bare reader',
+      );
       reader.on('error', () => undefined);
     },
     nextCard(uid) {
       const r = reader!;
-      return waitFor<number>((resolve) => {
-        const on = (card: { uid?: string }) => {
-          const t = performance.now();
-          if (card.uid?.toUpperCase() === uid) resolve(t);
-        };
-        r.on('card', on);
-        return () => r.off('card', on);
-      }, 5000, 'bare card');
+      return waitFor<number>(
+        (resolve) => {
+          const on = (card: { uid?: string }) => {
+            const t = performance.now();
+            if (card.uid?.toUpperCase() === uid) resolve(t);
+          };
+          r.on('card', on);
+          return () => r.off('card', on);
+        },
+        5000,
+        'bare card',
+      );
     },
     nextRemoval() {
       const r = reader!;
-      return waitFor<void>((resolve) => {
-        const on = () => resolve();
-        r.on('card.off', on);
-        return () => r.off('card.off', on);
-      }, 5000, 'bare card.off');
+      return waitFor<void>(
+        (resolve) => {
+          const on = () => resolve();
+          r.on('card.off', on);
+          return () => r.off('card.off', on);
+        },
+        5000,
+        'bare card.off',
+      );
     },
     async stop() {
       const n = nfc;
@@ -122,35 +134,56 @@ function driverListener(): Listener {
   return {
     async start() {
       const config = ReaderConfig.parse({ id: 'bench', kind: 'pcsc', role: 'entry', readerName: VIRTUAL_READERS[0], retapMs: 0 }) as PcscReaderConfig;
-      const r = new PcscReader(config, { log: process.env.BENCH_DEBUG ? { debug() {}, info: (o: object, m: string) => console.log('I', m, JSON.stringify(o)), warn: (o: object, m: string) => console.log('W', m, JSON.stringify(o)), error: (o: object, m: string) => console.log('E', m, JSON.stringify(o)) } : quiet });
+      const r = new PcscReader(config, {
+        log: process.env.BENCH_DEBUG
+          ? {
+              debug() {},
+              info: (o: object, m: string) => console.log('I', m, JSON.stringify(o)),
+              warn: (o: object, m: string) => console.log('W', m, JSON.stringify(o)),
+              error: (o: object, m: string) => console.log('E', m, JSON.stringify(o)),
+            }
+          : quiet,
+      });
       reader = r;
-      const ready = waitFor<void>((resolve) => {
-        const on = (s: { state: string }) => s.state === 'ready' && resolve();
-        r.on('status', on);
-        return () => r.off('status', on);
-      }, 5000, 'driver ready');
+      const ready = waitFor<void>(
+        (resolve) => {
+          const on = (s: { state: string }) => s.state === 'ready' && resolve();
+          r.on('status', on);
+          return () => r.off('status', on);
+        },
+        5000,
+        'driver ready',
+      );
       r.start();
       if (r.status().state !== 'ready') await ready;
       else ready.catch(() => undefined);
     },
     nextCard(uid) {
       const r = reader!;
-      return waitFor<number>((resolve) => {
-        const on = (c: { uid: string }) => {
-          const t = performance.now();
-          if (c.uid === uid) resolve(t);
-        };
-        r.on('card', on);
-        return () => r.off('card', on);
-      }, 5000, 'driver card');
+      return waitFor<number>(
+        (resolve) => {
+          const on = (c: { uid: string }) => {
+            const t = performance.now();
+            if (c.uid === uid) resolve(t);
+          };
+          r.on('card', on);
+          return () => r.off('card', on);
+        },
+        5000,
+        'driver card',
+      );
     },
     nextRemoval() {
       const r = reader!;
-      return waitFor<void>((resolve) => {
-        const on = () => resolve();
-        r.on('removed', on);
-        return () => r.off('removed', on);
-      }, 5000, 'driver removed');
+      return waitFor<void>(
+        (resolve) => {
+          const on = () => resolve();
+          r.on('removed', on);
+          return () => r.off('removed', on);
+        },
+        5000,
+        'driver removed',
+      );
     },
     async stop() {
       await reader?.stop();
@@ -208,8 +241,16 @@ async function benchPcsc(report: Report): Promise<void> {
       console.log(`${kind.padEnd(7)}${key.padEnd(15)}${f1(pct(xs, 50))} ${f1(pct(xs, 95))} ${f1(Math.max(...xs))}`);
     }
   }
-  const p95 = (kind: 'bare' | 'driver', key: keyof TapTimes) => pct(results[kind].map((t) => t[key]), 95);
-  const p50 = (kind: 'bare' | 'driver', key: keyof TapTimes) => pct(results[kind].map((t) => t[key]), 50);
+  const p95 = (kind: 'bare' | 'driver', key: keyof TapTimes) =>
+    pct(
+      results[kind].map((t) => t[key]),
+      95,
+    );
+  const p50 = (kind: 'bare' | 'driver', key: keyof TapTimes) =>
+    pct(
+      results[kind].map((t) => t[key]),
+      50,
+    );
   console.log(
     `driver − bare: detect→event p50 ${(p50('driver', 'detectToEvent') - p50('bare', 'detectToEvent')).toFixed(2)} ms, ` +
       `getdata→event p50 ${(p50('driver', 'getDataToEvent') - p50('bare', 'getDataToEvent')).toFixed(2)} ms, ` +
@@ -224,35 +265,56 @@ async function benchPcsc(report: Report): Promise<void> {
 
 async function benchSerial(report: Report): Promise<void> {
   const pair = await startPtyPair();
-  const config = ReaderConfig.parse({ id: 'bench', kind: 'serial', role: 'entry', path: pair.stationPath, frame: 'binary', retapMs: 0, holdMs: 50 }) as SerialReaderConfig;
+  const config = ReaderConfig.parse({
+    id: 'bench',
+    kind: 'serial',
+    role: 'entry',
+    path: pair.stationPath,
+    frame: 'binary',
+    retapMs: 0,
+    holdMs: 50,
+  }) as SerialReaderConfig;
   const reader = new SerialReader(config, { log: quiet });
   try {
-    await waitFor<void>((resolve) => {
-      const on = (s: { state: string }) => s.state === 'ready' && resolve();
-      reader.on('status', on);
-      reader.start();
-      return () => reader.off('status', on);
-    }, 5000, 'serial ready');
+    await waitFor<void>(
+      (resolve) => {
+        const on = (s: { state: string }) => s.state === 'ready' && resolve();
+        reader.on('status', on);
+        reader.start();
+        return () => reader.off('status', on);
+      },
+      5000,
+      'serial ready',
+    );
     const far = await pair.openFar();
     const times: number[] = [];
     const frames = 500;
     for (let i = 0; i < frames; i++) {
       const snr = [0x06, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff, 0x5d];
-      const uid = snr.map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+      const uid = snr
+        .map((b) => b.toString(16).padStart(2, '0'))
+        .join('')
+        .toUpperCase();
       const frame = encodeBinaryFrame(0x02, snr);
-      const got = waitFor<number>((resolve) => {
-        const on = (c: { uid: string }) => {
-          const t = performance.now();
-          if (c.uid === uid) resolve(t);
-        };
-        reader.on('card', on);
-        return () => reader.off('card', on);
-      }, 3000, 'serial card');
+      const got = waitFor<number>(
+        (resolve) => {
+          const on = (c: { uid: string }) => {
+            const t = performance.now();
+            if (c.uid === uid) resolve(t);
+          };
+          reader.on('card', on);
+          return () => reader.off('card', on);
+        },
+        3000,
+        'serial card',
+      );
       const t0 = performance.now();
       await far.write(frame);
       times.push((await got) - t0);
     }
-    console.log(`serial: ${frames} binary frames through a socat pty: last byte written → card p50 ${pct(times, 50).toFixed(2)} ms, p99 ${pct(times, 99).toFixed(2)} ms, max ${Math.max(...times).toFixed(2)} ms`);
+    console.log(
+      `serial: ${frames} binary frames through a socat pty: last byte written → card p50 ${pct(times, 50).toFixed(2)} ms, p99 ${pct(times, 99).toFixed(2)} ms, max ${Math.max(...times).toFixed(2)} ms`,
+    );
     report('serial_frame_to_event_p99_ms', pct(times, 99), 'ms');
   } finally {
     await reader.stop();
@@ -263,7 +325,7 @@ async function benchSerial(report: Report): Promise<void> {
 function benchWedge(report: Report): void {
   // A deterministic generator, so the figure is the same on every run.
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const digits = () => Array.from({ length: 10 }, () => String(Math.floor(rnd() * 10))).join('');
   const run = (text: string, gap: () => number, t0: number) => {
     const d = new WedgeDetector({ maxGapMs: 25, minLength: 6 });

@@ -17,7 +17,9 @@ for await (const line of createInterface({ input: process.stdin })) {
   let rows = 0;
   await repo.db.tx(
     async (tx) => {
-      const all = await tx.all<{ id: string; full_name: string; class_name: string; photo_hash: string | null; status: Student['status'] }>('SELECT * FROM students');
+      const all = await tx.all<{ id: string; full_name: string; class_name: string; photo_hash: string | null; status: Student['status'] }>(
+        'SELECT * FROM students',
+      );
       for (const r of all) {
         const name = r.full_name.trimEnd() + (odd ? '' : ' ');
         await repo.upsertStudent(tx, { id: r.id, fullName: name, className: r.class_name, photoHash: r.photo_hash, status: r.status });

@@ -19,7 +19,10 @@ import { median, percentile, table } from './stats.ts';
 const RUNS = 3;
 
 function hex(n: number, bytes: number): string {
-  return n.toString(16).toUpperCase().padStart(bytes * 2, '0');
+  return n
+    .toString(16)
+    .toUpperCase()
+    .padStart(bytes * 2, '0');
 }
 
 /** The station's files are encrypted (SQLCipher, a raw 32-byte key); `null` measures a plain file beside it. */
@@ -73,7 +76,13 @@ function durableAppends(dir: string, key: Key): { perSecond: number; passP99: nu
 function lookups(dir: string, key: Key): { p50us: number; p99us: number } {
   const store = openStore(join(dir, 'lookup.db'), systemClock(), { key });
   const CARDS = 100_000;
-  const students = Array.from({ length: 25_000 }, (_, i) => ({ id: `S${i}`, fullName: `Ученик ${i}`, className: `${1 + (i % 11)}А`, photoHash: null, status: 'active' as const }));
+  const students = Array.from({ length: 25_000 }, (_, i) => ({
+    id: `S${i}`,
+    fullName: `Ученик ${i}`,
+    className: `${1 + (i % 11)}А`,
+    photoHash: null,
+    status: 'active' as const,
+  }));
   store.roster.upsertStudents(students);
   const cards = Array.from({ length: CARDS }, (_, i) => ({
     technology: 'iso14443' as const,

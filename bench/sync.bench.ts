@@ -73,7 +73,9 @@ async function run(kind: StorageKind, pg: PgCluster | null, report: Report): Pro
       if (s.state !== 'online') throw new Error(`first sync failed: ${s.lastError}`);
       const firstS = (performance.now() - t0) / 1000;
       const counts = station.store.roster.counts();
-      console.log(`  ${kind}: first sync ${counts.students} students, ${counts.cards} cards, ${station.syncStore.missingPhotos(10).length} photos missing, ${pages} progress updates`);
+      console.log(
+        `  ${kind}: first sync ${counts.students} students, ${counts.cards} cards, ${station.syncStore.missingPhotos(10).length} photos missing, ${pages} progress updates`,
+      );
       report(`roster_first_5k_s${suffix}`, firstS, 's');
 
       const inc: number[] = [];
@@ -113,7 +115,8 @@ export default async function (report: Report): Promise<void> {
   try {
     pg = await startPostgres();
   } catch (err) {
-    for (const n of ['roster_first_5k_s', 'roster_incremental_ms', 'push_10k_s']) report(`${n}_postgres`, `PostgreSQL did not start: ${(err as Error).message.split('\n')[0]}`, '');
+    for (const n of ['roster_first_5k_s', 'roster_incremental_ms', 'push_10k_s'])
+      report(`${n}_postgres`, `PostgreSQL did not start: ${(err as Error).message.split('\n')[0]}`, '');
     return;
   }
   try {

@@ -28,7 +28,10 @@ export function hexToBytes(hex: string): number[] {
 }
 
 export function bytesToHex(bytes: readonly number[]): string {
-  return bytes.map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+  return bytes
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase();
 }
 
 function reverseHex(hex: string): string {

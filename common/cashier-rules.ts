@@ -121,9 +121,7 @@ export type SaleDetails = {
   offlineSpentToday?: Kopecks;
 };
 
-export type SaleVerdict =
-  | ({ ok: true } & SaleSplit)
-  | ({ ok: false; reason: SaleRefusal; lines: OffendingLine[]; details: SaleDetails } & SaleSplit);
+export type SaleVerdict = ({ ok: true } & SaleSplit) | ({ ok: false; reason: SaleRefusal; lines: OffendingLine[]; details: SaleDetails } & SaleSplit);
 
 const norm = (s: string) => s.trim().toLocaleLowerCase('ru');
 

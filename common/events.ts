@@ -98,7 +98,10 @@ export const eventPayloads = {
     itemName: z.string(),
     price: Price,
     payer: z.enum(['subsidy', 'accounts', 'school']),
-    students: z.array(z.object({ holderId: z.string().min(1), amount: Price })).min(1).max(MAX_GROUP_STUDENTS),
+    students: z
+      .array(z.object({ holderId: z.string().min(1), amount: Price }))
+      .min(1)
+      .max(MAX_GROUP_STUDENTS),
     total: Amount,
     shiftId: z.string().nullable(),
     operatorId: z.string().nullable(),
@@ -162,9 +165,7 @@ export const eventPayloads = {
     operatorId: z.string().min(1).max(64).nullable(),
     via: z.enum(['staff_pin', 'setup_pin']),
     action: z.enum(['settings', 'enroll', 'update_check', 'update_install', 'fault_recovery', 'setup_pin']),
-    changes: z
-      .array(z.object({ setting: z.string().min(1).max(100), from: z.string().max(2000).nullable(), to: z.string().max(2000).nullable() }))
-      .max(100),
+    changes: z.array(z.object({ setting: z.string().min(1).max(100), from: z.string().max(2000).nullable(), to: z.string().max(2000).nullable() })).max(100),
     /** How it ended, in a word (e.g. an enrollment refused as `bad_code`); null when it simply happened. */
     result: z.string().max(200).nullable(),
   }),

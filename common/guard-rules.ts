@@ -106,12 +106,16 @@ export function readerDirection(role: ReaderRole): Direction | null {
   return null;
 }
 
-const deny = (
-  reason: GuardReason,
-  direction: Direction | null,
-  alarm: boolean,
-  extra: Partial<GuardDecision> = {},
-): GuardDecision => ({ verdict: 'deny', reason, direction, alarm, notices: [], printed: null, itNote: null, ...extra });
+const deny = (reason: GuardReason, direction: Direction | null, alarm: boolean, extra: Partial<GuardDecision> = {}): GuardDecision => ({
+  verdict: 'deny',
+  reason,
+  direction,
+  alarm,
+  notices: [],
+  printed: null,
+  itNote: null,
+  ...extra,
+});
 
 /** The verdict for one tap at an entry or exit reader. */
 export function decideTap(facts: TapFacts, settings: GuardRuleSettings): GuardDecision {
@@ -337,9 +341,7 @@ export function groupInside(people: readonly InsidePerson[]): {
   }
   const byName = (a: InsidePerson, b: InsidePerson) => collator.compare(a.fullName, b.fullName);
   return {
-    classes: [...byClass.entries()]
-      .sort(([a], [b]) => collator.compare(a, b))
-      .map(([className, ps]) => ({ className, people: ps.sort(byName) })),
+    classes: [...byClass.entries()].sort(([a], [b]) => collator.compare(a, b)).map(([className, ps]) => ({ className, people: ps.sort(byName) })),
     staff: staff.sort(byName),
     total: people.length,
   };

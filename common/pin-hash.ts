@@ -27,4 +27,7 @@ export function parsePinHash(stored: string | null | undefined): { saltHex: stri
 }
 
 /** A PIN hash on the wire (never a plain PIN). */
-export const PinHash = z.string().max(600).refine((s) => parsePinHash(s) !== null, 'not a scrypt$<salt>$<key> PIN hash');
+export const PinHash = z
+  .string()
+  .max(600)
+  .refine((s) => parsePinHash(s) !== null, 'not a scrypt$<salt>$<key> PIN hash');

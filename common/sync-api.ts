@@ -210,7 +210,14 @@ export function parseRosterPage(json: unknown): { success: true; page: RosterPag
       else {
         const o = (row ?? {}) as Record<string, unknown>;
         const id = [o.id, o.holderId, o.uid].find((v) => typeof v === 'string') as string | undefined;
-        skipped.push({ kind, id: id ?? null, reason: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 300) });
+        skipped.push({
+          kind,
+          id: id ?? null,
+          reason: r.error.issues
+            .map((i) => `${i.path.join('.')}: ${i.message}`)
+            .join('; ')
+            .slice(0, 300),
+        });
       }
     }
     return out;
@@ -232,7 +239,13 @@ export function parseRosterPage(json: unknown): { success: true; page: RosterPag
     remaining: wire.data.remaining,
     ...(wire.data.school !== undefined && school.success ? { school: school.data } : {}),
     ...(today.success
-      ? { today: { date: today.data.date, figures: rows('day_figures', DayFigures, today.data.figures), ...(today.data.asOf !== undefined ? { asOf: today.data.asOf } : {}) } }
+      ? {
+          today: {
+            date: today.data.date,
+            figures: rows('day_figures', DayFigures, today.data.figures),
+            ...(today.data.asOf !== undefined ? { asOf: today.data.asOf } : {}),
+          },
+        }
       : {}),
     ...(backend?.success ? { backend: backend.data } : {}),
   };
@@ -294,7 +307,12 @@ export const PushResult = EventResult.extend({
    */
   rule: z.string().max(64).optional(),
   first: z
-    .object({ status: EventResultStatus.exclude(['duplicate']), code: EventResultCode.optional(), rule: z.string().max(64).optional(), message: z.string().optional() })
+    .object({
+      status: EventResultStatus.exclude(['duplicate']),
+      code: EventResultCode.optional(),
+      rule: z.string().max(64).optional(),
+      message: z.string().optional(),
+    })
     .optional(),
 });
 export type PushResult = z.infer<typeof PushResult>;
@@ -344,9 +362,7 @@ export const SyncStatus = z.object({
   /** The station's clock differs from the backend's by more than CLOCK_WARNING_MS. */
   clockWarning: z.boolean(),
   /** A roster sync in progress (first sync shows a progress bar), else null. */
-  progress: z
-    .object({ phase: z.enum(['roster', 'photos']), done: z.number().int().nonnegative(), total: z.number().int().nonnegative() })
-    .nullable(),
+  progress: z.object({ phase: z.enum(['roster', 'photos']), done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).nullable(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 export const CLOCK_WARNING_MS = 60_000;
@@ -474,9 +490,7 @@ export const SpareCardAdminView = SpareCard.extend({
   /** The uid as a decimal (dec10) and Wiegand-26 reader print it, to match against the card's sticker. */
   printed: z.object({ dec10: z.string(), wiegand26: z.string() }),
   addedAt: UtcInstant,
-  boundTo: z
-    .object({ holderKind: Card.shape.holderKind, holderId: z.string(), fullName: z.string().nullable(), validUntil: UtcInstant.nullable() })
-    .nullable(),
+  boundTo: z.object({ holderKind: Card.shape.holderKind, holderId: z.string(), fullName: z.string().nullable(), validUntil: UtcInstant.nullable() }).nullable(),
 });
 export type SpareCardAdminView = z.infer<typeof SpareCardAdminView>;
 export const SpareCardRemoveResponse = z.object({

@@ -20,6 +20,4 @@ export function transportAllowed(url: string): boolean {
 }
 
 /** A backend or release-server address: https://…, or http:// to this computer only. */
-export const ServerUrl = z
-  .url({ protocol: /^https?$/ })
-  .refine(transportAllowed, { message: 'must be https:// (plain http:// only to this computer)' });
+export const ServerUrl = z.url({ protocol: /^https?$/ }).refine(transportAllowed, { message: 'must be https:// (plain http:// only to this computer)' });

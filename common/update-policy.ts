@@ -132,8 +132,7 @@ export interface OfferedRelease {
 }
 
 export type ReleaseVerdict =
-  | { take: true; kind: 'upgrade' | 'rollback' }
-  | { take: false; reason: 'same_version' | 'older_without_rollback' | 'outside_rollout' | 'invalid_version' };
+  { take: true; kind: 'upgrade' | 'rollback' } | { take: false; reason: 'same_version' | 'older_without_rollback' | 'outside_rollout' | 'invalid_version' };
 
 /** Never a downgrade unless the feed marks the release as a rollback; a staged release only inside the rollout. */
 export function judgeRelease(currentVersion: string, offered: OfferedRelease, bucket: number): ReleaseVerdict {
@@ -409,7 +408,10 @@ export const UpdateSettings = z
   .object({
     channel: UpdateChannel.default('stable'),
     checkIntervalHours: z.number().min(1).max(168).default(DEFAULT_CHECK_INTERVAL_HOURS),
-    rushHours: z.array(RushWindow).max(8).default(() => DEFAULT_RUSH_HOURS.map((w) => ({ ...w }))),
+    rushHours: z
+      .array(RushWindow)
+      .max(8)
+      .default(() => DEFAULT_RUSH_HOURS.map((w) => ({ ...w }))),
     quietAfterTapMinutes: z.number().int().min(0).max(60).default(DEFAULT_QUIET_AFTER_TAP_MINUTES),
     /** The release server's base URL (channel folders below it); null: `<backendUrl>/releases`. */
     feedUrl: ServerUrl.nullable().default(null),

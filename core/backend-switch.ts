@@ -114,7 +114,11 @@ export function switchBackend(
   }
   // Back with a backend whose events were held: they were made for it, so they simply go again.
   const own = holds(store).filter((h) => h.backend.id === next.id);
-  if (own.length) saveHolds(store, holds(store).filter((h) => h.backend.id !== next.id));
+  if (own.length)
+    saveHolds(
+      store,
+      holds(store).filter((h) => h.backend.id !== next.id),
+    );
   const before = prev ?? { id: 'unknown', schoolName: '', demo: false };
   let held = 0;
   let retired = 0;
@@ -187,7 +191,10 @@ export function releaseHeld(store: Store, backendId: string, decidedBy: string, 
       });
     }
   })();
-  log?.warn({ fromBackend: backendId, to: currentBackend(store)?.id ?? null, released, decidedBy }, 'sync: IT sent the events held for the previous backend to this one');
+  log?.warn(
+    { fromBackend: backendId, to: currentBackend(store)?.id ?? null, released, decidedBy },
+    'sync: IT sent the events held for the previous backend to this one',
+  );
   return { released };
 }
 
@@ -210,7 +217,13 @@ export function setAsideHeld(
   if (events.length > 0) {
     mkdirSync(exportDir, { recursive: true, mode: 0o700 });
     file = join(exportDir, `held-events-${at.replace(/[:.]/g, '-')}.json`);
-    const body = { reason, backend: h.backend, decidedBy, at, events: events.map((e) => ({ id: e.id, seq: e.seq, type: e.type, occurredAt: e.occurredAt, clockOffsetMs: e.clockOffsetMs, payload: e.payload })) };
+    const body = {
+      reason,
+      backend: h.backend,
+      decidedBy,
+      at,
+      events: events.map((e) => ({ id: e.id, seq: e.seq, type: e.type, occurredAt: e.occurredAt, clockOffsetMs: e.clockOffsetMs, payload: e.payload })),
+    };
     writeFileSync(file, JSON.stringify(body, null, 2), { mode: 0o600 });
     chmodSync(file, 0o600);
   }

@@ -29,7 +29,11 @@ export interface RetentionResult {
  * Deletes what is older than the retention period by `clock`. `folders` are swept for files last
  * written before the cutoff (exports, rotated logs); a name in `keep` (the log being written) stays.
  */
-export function pruneExpired(store: Store, clock: Clock, options: { days?: number; folders?: readonly string[]; keep?: readonly string[] } = {}): RetentionResult {
+export function pruneExpired(
+  store: Store,
+  clock: Clock,
+  options: { days?: number; folders?: readonly string[]; keep?: readonly string[] } = {},
+): RetentionResult {
   const school = store.syncState.schoolSettings();
   const days = options.days ?? school.retentionDays;
   const cutoffMs = clock.now() - days * DAY_MS;

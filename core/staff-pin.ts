@@ -12,8 +12,7 @@ export type StaffPinRow = StaffRow;
  * entry locked after too many wrong PINs, or a PIN typed before the wait after the last wrong one was over.
  */
 export type StaffPinCheck =
-  | { ok: true; staff: StaffPinRow }
-  | { ok: false; reason: 'pin_wrong' | 'role_missing' | 'pin_locked' | 'pin_wait'; retryAfterMs?: number };
+  { ok: true; staff: StaffPinRow } | { ok: false; reason: 'pin_wrong' | 'role_missing' | 'pin_locked' | 'pin_wait'; retryAfterMs?: number };
 
 /**
  * Wrong PINs in a row (per person) before that person's PIN entry closes, and for how long (a 4-digit
@@ -76,7 +75,11 @@ export class PinAttempts {
   }
 
   /** Runs `verify` (the slow hash) after every check before it, unless `key` is locked or waiting. */
-  attempt<T>(key: string, meta: object, verify: () => Promise<{ ok: true; value: T } | { ok: false; reason: 'pin_wrong' | 'role_missing' }>): Promise<{ ok: true; value: T } | PinRefusal> {
+  attempt<T>(
+    key: string,
+    meta: object,
+    verify: () => Promise<{ ok: true; value: T } | { ok: false; reason: 'pin_wrong' | 'role_missing' }>,
+  ): Promise<{ ok: true; value: T } | PinRefusal> {
     const run = this.#queue.then(async (): Promise<{ ok: true; value: T } | PinRefusal> => {
       const block = this.blocked(key);
       if (block?.reason === 'pin_locked') return { ok: false, ...block };

@@ -60,10 +60,6 @@ export async function listSerialPorts(): Promise<SerialPortInfo[]> {
 }
 
 export async function discoverHardware(options: { log?: HardwareLog } = {}): Promise<Discovery> {
-  const [pcscAvailable, pcscReaders, serialPorts] = await Promise.all([
-    pcscdAnswers(),
-    listPcscReaders(options),
-    listSerialPorts(),
-  ]);
+  const [pcscAvailable, pcscReaders, serialPorts] = await Promise.all([pcscdAnswers(), listPcscReaders(options), listSerialPorts()]);
   return { pcscAvailable, pcscReaders, serialPorts };
 }

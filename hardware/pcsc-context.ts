@@ -191,21 +191,23 @@ export class PcscContext extends EventEmitter<PcscContextEvents> {
     // pcsclite runs promise continuations of a reader's status event while it holds that reader's mutex,
     // and close() takes the same mutex: closing from there would deadlock the process. So the native
     // close always runs on a fresh turn of the event loop, and no new context is built before it ran.
-    closing = new Promise<void>((done) => setImmediate(() => {
-      for (const r of readers) {
-        try {
-          r.close();
-        } catch (err) {
-          this.#log.debug({ reader: r.name, err: (err as Error).message }, 'pcsc: closing a reader failed');
+    closing = new Promise<void>((done) =>
+      setImmediate(() => {
+        for (const r of readers) {
+          try {
+            r.close();
+          } catch (err) {
+            this.#log.debug({ reader: r.name, err: (err as Error).message }, 'pcsc: closing a reader failed');
+          }
         }
-      }
-      try {
-        nfc?.close();
-      } catch (err) {
-        this.#log.debug({ err: (err as Error).message }, 'pcsc: closing the old context failed');
-      }
-      done();
-    }));
+        try {
+          nfc?.close();
+        } catch (err) {
+          this.#log.debug({ err: (err as Error).message }, 'pcsc: closing the old context failed');
+        }
+        done();
+      }),
+    );
   }
 }
 

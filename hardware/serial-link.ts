@@ -154,7 +154,8 @@ export class SerialLink extends EventEmitter<SerialLinkEvents> {
       if (err) {
         this.#port = null;
         const { state, reason } = openFailureReason(err as NodeJS.ErrnoException);
-        if (this.#reason !== reason) this.#o.log.warn({ reader: this.#o.label, path: this.#o.path, reason, err: err.message }, 'serial: cannot open port, will retry');
+        if (this.#reason !== reason)
+          this.#o.log.warn({ reader: this.#o.label, path: this.#o.path, reason, err: err.message }, 'serial: cannot open port, will retry');
         this.#setState(state, reason);
         this.#scheduleRetry();
         return;

@@ -1,12 +1,5 @@
 import { readerPart, type ReaderConfig } from '../common/readers.ts';
-import {
-  createBinaryFrameParser,
-  createTextLineParser,
-  DROP_REASONS,
-  type DropReason,
-  type FrameParser,
-  type FrameResult,
-} from '../common/reader-frames.ts';
+import { createBinaryFrameParser, createTextLineParser, DROP_REASONS, type DropReason, type FrameParser, type FrameResult } from '../common/reader-frames.ts';
 import { BaseCardReader } from './card-reader.ts';
 import { TapDebounce } from './debounce.ts';
 import { defaultHardwareLog, type HardwareLog } from './log.ts';
@@ -141,7 +134,14 @@ export class SerialReader extends BaseCardReader {
         continue;
       }
       this.#stats.cards++;
-      this.emit('card', { readerId: this.id, technology: r.card.technology, uid: r.card.uid, part: readerPart(this.config), raw: r.card.raw, at: new Date(now).toISOString() });
+      this.emit('card', {
+        readerId: this.id,
+        technology: r.card.technology,
+        uid: r.card.uid,
+        part: readerPart(this.config),
+        raw: r.card.raw,
+        at: new Date(now).toISOString(),
+      });
     }
   }
 

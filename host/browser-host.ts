@@ -82,7 +82,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const page = createServer(
     createPageHandler({
       // The same key file the station process opens its portraits with (node/key-file.ts).
-      photos: new PhotoStore(join(options.dataDir, 'photos'), deriveKey(fileKeyStore(keyDirFor(options.dataDir, { ...process.env, ...options.env })).key('data'), 'photos')),
+      photos: new PhotoStore(
+        join(options.dataDir, 'photos'),
+        deriveKey(fileKeyStore(keyDirFor(options.dataDir, { ...process.env, ...options.env })).key('data'), 'photos'),
+      ),
       token,
       customerToken,
       staticDir: options.staticDir ?? join(root, 'out', 'renderer'),

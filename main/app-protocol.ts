@@ -5,7 +5,6 @@ import { CONTENT_SECURITY_POLICY } from './window-options.ts';
 import { STATIC_MIME as MIME } from '../common/mime.ts';
 import { photoMime, PhotoStore } from '../node/photos.ts';
 
-
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -34,7 +33,11 @@ export function serveAppProtocol(rendererDir: string, photos: PhotoStore): void 
       const body = PhotoStore.isHash(hash) ? photos.read(hash) : null;
       if (!body) return new Response('not found', { status: 404 });
       return new Response(new Uint8Array(body), {
-        headers: { 'content-type': photoMime(body) ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' },
+        headers: {
+          'content-type': photoMime(body) ?? 'application/octet-stream',
+          'content-security-policy': CONTENT_SECURITY_POLICY,
+          'x-content-type-options': 'nosniff',
+        },
       });
     }
     const file = inside(rendererRoot, path === '/' || path === '/customer' ? 'index.html' : path);

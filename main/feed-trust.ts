@@ -57,7 +57,10 @@ export function verifyFeed(trust: FeedTrust, feed: Buffer, signatureBase64: stri
   const signature = Buffer.from(signatureBase64.trim(), 'base64');
   if (signature.length !== 64) throw new FeedRefused('no_signature', 'the feed signature is missing or not an Ed25519 signature');
   if (!verify(null, feed, keyOf(trust), signature)) {
-    throw new FeedRefused('bad_signature', 'the feed signature does not match the publisher key built into this app: the feed was changed or signed by someone else');
+    throw new FeedRefused(
+      'bad_signature',
+      'the feed signature does not match the publisher key built into this app: the feed was changed or signed by someone else',
+    );
   }
   let doc: unknown;
   try {
@@ -82,12 +85,7 @@ export function verifyFeed(trust: FeedTrust, feed: Buffer, signatureBase64: stri
 }
 
 /** Fetches `<channelUrl><feed>` and `<feed>.sig` and verifies them. */
-export async function fetchSignedFeed(
-  trust: FeedTrust,
-  channelUrl: string,
-  feedFile: string,
-  fetchImpl: typeof fetch = fetch,
-): Promise<SignedRelease> {
+export async function fetchSignedFeed(trust: FeedTrust, channelUrl: string, feedFile: string, fetchImpl: typeof fetch = fetch): Promise<SignedRelease> {
   if (!transportAllowed(channelUrl)) {
     throw new FeedRefused('insecure_transport', `the release feed ${channelUrl} is not HTTPS; only HTTPS (or this computer itself) is allowed`);
   }
@@ -141,7 +139,11 @@ export type VerifyCodeSignature = (publisherNames: string[], path: string) => Pr
  * certificates (their SHA-1 thumbprints, built into the app by `npm run dist` from
  * SCHOOL_STATION_CERT_THUMBPRINTS) on top of that check.
  */
-export function pinThumbprints(verify: VerifyCodeSignature, allowed: readonly string[], thumbprintOf: (path: string) => Promise<string | null>): VerifyCodeSignature {
+export function pinThumbprints(
+  verify: VerifyCodeSignature,
+  allowed: readonly string[],
+  thumbprintOf: (path: string) => Promise<string | null>,
+): VerifyCodeSignature {
   const pinned = new Set(allowed.map((t) => t.replace(/[^0-9a-f]/gi, '').toUpperCase()));
   return async (publisherNames, path) => {
     const failed = await verify(publisherNames, path);

@@ -76,10 +76,11 @@ function startStation(): void {
     console.error(`station process exited with ${code}; restarting`);
     link = null;
     station = null;
-    if (!quitting) setTimeout(() => {
-      startStation();
-      for (const { win, role } of windows.values()) connectWindow(win, role);
-    }, 1000);
+    if (!quitting)
+      setTimeout(() => {
+        startStation();
+        for (const { win, role } of windows.values()) connectWindow(win, role);
+      }, 1000);
   });
 }
 
@@ -97,7 +98,15 @@ function connectWindow(win: BrowserWindow, role: WindowRole): void {
 
 function createWindow(role: WindowRole, kiosk: boolean): BrowserWindow {
   const second = role === 'customer' ? screen.getAllDisplays().find((d) => d.id !== screen.getPrimaryDisplay().id) : undefined;
-  const win = new BrowserWindow(windowOptions({ role, preloadPath: join(preloadDir, windowChannel(role).preload), kiosk, devTools: launch.devTools, ...(second ? { bounds: second.bounds } : {}) }));
+  const win = new BrowserWindow(
+    windowOptions({
+      role,
+      preloadPath: join(preloadDir, windowChannel(role).preload),
+      kiosk,
+      devTools: launch.devTools,
+      ...(second ? { bounds: second.bounds } : {}),
+    }),
+  );
   windows.set(win.id, { win, role });
   win.on('closed', () => windows.delete(win.id));
   win.webContents.on('did-finish-load', () => connectWindow(win, role));

@@ -119,8 +119,7 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
       next.on('message', (raw) => {
         const msg = raw as { type?: unknown; id?: unknown; name?: unknown } | null;
         if (msg?.type !== 'update.call' || typeof msg.id !== 'number') return;
-        const reply = (body: { ok: true; output: unknown } | { ok: false; message: string }) =>
-          next.postMessage({ type: 'update.reply', id: msg.id, ...body });
+        const reply = (body: { ok: true; output: unknown } | { ok: false; message: string }) => next.postMessage({ type: 'update.reply', id: msg.id, ...body });
         if (msg.name === 'update.checkNow') {
           service.checkNow().then(
             (output) => reply({ ok: true, output }),

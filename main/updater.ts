@@ -133,13 +133,7 @@ export function createUpdateService(deps: UpdaterDeps): UpdateService {
   const listeners = new Set<(s: UpdateState) => void>();
   const startedAt = now();
 
-  const staticDisabled = !deps.isPackaged
-    ? 'not_packaged'
-    : underTestRunner(deps.env)
-      ? 'test_runner'
-      : deps.trust === null
-        ? 'no_release_key'
-        : null;
+  const staticDisabled = !deps.isPackaged ? 'not_packaged' : underTestRunner(deps.env) ? 'test_runner' : deps.trust === null ? 'no_release_key' : null;
   const feedFile = feedFileFor(deps.platform ?? process.platform);
   let state = initialUpdateState({
     currentVersion: deps.currentVersion,
@@ -182,7 +176,14 @@ export function createUpdateService(deps: UpdaterDeps): UpdateService {
     feedUrl = url;
     if (url === null) {
       log.info('update: no release server configured (no backend URL, no update feed URL); not checking');
-      set({ ...initialUpdateState({ currentVersion: deps.currentVersion, channel: settings.update.channel, signedBuild: deps.signedBuild, disabledReason: 'no_feed' }) });
+      set({
+        ...initialUpdateState({
+          currentVersion: deps.currentVersion,
+          channel: settings.update.channel,
+          signedBuild: deps.signedBuild,
+          disabledReason: 'no_feed',
+        }),
+      });
       return false;
     }
     log.info(`update: feed ${url}`);

@@ -17,7 +17,11 @@ export interface WindowOptionsInput {
  * `connect`, 'station:port'); the customer display its own preload and the customer channel (its
  * projection only; it can make no request). Pure, so a unit test pins that they never cross.
  */
-export function windowChannel(role: WindowRole): { preload: 'index.cjs' | 'customer.cjs'; connect: 'connect' | 'customer'; channel: 'station:port' | 'customer:port' } {
+export function windowChannel(role: WindowRole): {
+  preload: 'index.cjs' | 'customer.cjs';
+  connect: 'connect' | 'customer';
+  channel: 'station:port' | 'customer:port';
+} {
   return role === 'customer'
     ? { preload: 'customer.cjs', connect: 'customer', channel: 'customer:port' }
     : { preload: 'index.cjs', connect: 'connect', channel: 'station:port' };
@@ -28,7 +32,11 @@ export function windowChannel(role: WindowRole): { preload: 'index.cjs' | 'custo
  * whoever can reach its shortcut: there, STATION_DATA_DIR (another data folder, another school) and
  * STATION_DEVTOOLS (a console in the page) are ignored; they serve development and the test runners.
  */
-export function launchOptions(isPackaged: boolean, env: Readonly<Record<string, string | undefined>>, userData: string): { dataDir: string; devTools: boolean } {
+export function launchOptions(
+  isPackaged: boolean,
+  env: Readonly<Record<string, string | undefined>>,
+  userData: string,
+): { dataDir: string; devTools: boolean } {
   if (isPackaged) return { dataDir: userData, devTools: false };
   return { dataDir: env.STATION_DATA_DIR || userData, devTools: env.STATION_DEVTOOLS === '1' };
 }

@@ -30,7 +30,8 @@ export function loadHostKeys(dataDir: string, log: Logger): HostKeys {
     }
     log.warn({ file: HOST_KEYS_FILE }, 'browser host: keys file unreadable; new tokens (open the new address once)');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn({ file: HOST_KEYS_FILE, err }, 'browser host: keys file unreadable; new tokens (open the new address once)');
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      log.warn({ file: HOST_KEYS_FILE, err }, 'browser host: keys file unreadable; new tokens (open the new address once)');
   }
   const keys: HostKeys = { token: newToken(), customerToken: newToken(), port: null };
   saveHostKeys(dataDir, keys);

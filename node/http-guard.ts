@@ -72,7 +72,9 @@ export function requestUrl(req: IncomingMessage, ports: readonly number[]): { ur
 /** Answers on a raw socket (an upgrade that is refused, or a request the HTTP parser could not read). */
 export function refuseSocket(socket: Duplex, status: number, text: string): void {
   if (socket.writable) {
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+    );
   }
   socket.destroy();
 }

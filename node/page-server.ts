@@ -112,7 +112,8 @@ export function createPageHandler(options: PageHandlerOptions): (req: IncomingMe
     } catch (err) {
       if (err instanceof BadRequest) log.warn({ why: err.message }, 'browser host: malformed request refused');
       else log.error({ err }, 'browser host: request failed');
-      if (!res.headersSent) plain(res, err instanceof BadRequest ? 400 : 500, err instanceof BadRequest ? 'bad request' : 'internal error', { connection: 'close' });
+      if (!res.headersSent)
+        plain(res, err instanceof BadRequest ? 400 : 500, err instanceof BadRequest ? 'bad request' : 'internal error', { connection: 'close' });
       else res.destroy();
     }
   };

@@ -128,7 +128,9 @@ export function packagingProblems(config: BuilderConfig, root = ROOT): string[] 
   const range = pkg.dependencies?.['electron-updater'];
   const floor = range ? minVersionOfRange(range) : null;
   if (!floor || compareVersions(floor, MIN_ELECTRON_UPDATER) < 0) {
-    problems.push(`electron-updater must be a dependency at ${MIN_ELECTRON_UPDATER} or later (earlier versions have a signature-check bypass); package.json says ${range ?? 'nothing'}`);
+    problems.push(
+      `electron-updater must be a dependency at ${MIN_ELECTRON_UPDATER} or later (earlier versions have a signature-check bypass); package.json says ${range ?? 'nothing'}`,
+    );
   }
   const installedPath = join(root, 'node_modules/electron-updater/package.json');
   const installed = existsSync(installedPath) ? (JSON.parse(readFileSync(installedPath, 'utf8')) as { version: string }).version : null;
@@ -268,12 +270,14 @@ async function main(argv: string[]): Promise<number> {
   console.log(`dist: release feeds must be signed with the key in the build; minimum version ${trust.minimumVersion}`);
 
   if (process.platform === 'win32' && signing.signed && !process.env.SCHOOL_STATION_CERT_THUMBPRINTS) {
-    console.error('dist: refusing to build: a signed Windows build needs SCHOOL_STATION_CERT_THUMBPRINTS (the SHA-1 thumbprints of the signing certificates, ; between them) so stations pin them');
+    console.error(
+      'dist: refusing to build: a signed Windows build needs SCHOOL_STATION_CERT_THUMBPRINTS (the SHA-1 thumbprints of the signing certificates, ; between them) so stations pin them',
+    );
     return 1;
   }
 
   if (values.check) {
-    console.log('dist: electron-builder.yml passes electron-builder\'s schema and the packaging checks');
+    console.log("dist: electron-builder.yml passes electron-builder's schema and the packaging checks");
     return 0;
   }
 
@@ -289,7 +293,10 @@ async function main(argv: string[]): Promise<number> {
     schoolStationBuild: { signed: signing.signed, builtAt: new Date().toISOString(), ...trust, certificateThumbprints },
   };
   if (process.env.SCHOOL_STATION_PUBLISHER_NAME) {
-    effective.win = { ...effective.win, signtoolOptions: { ...effective.win?.signtoolOptions, publisherName: process.env.SCHOOL_STATION_PUBLISHER_NAME.split(';') } };
+    effective.win = {
+      ...effective.win,
+      signtoolOptions: { ...effective.win?.signtoolOptions, publisherName: process.env.SCHOOL_STATION_PUBLISHER_NAME.split(';') },
+    };
   }
   if (process.platform === 'win32' && process.env.AZURE_SIGN_ENDPOINT && !process.env.CSC_LINK && !process.env.WIN_CSC_LINK) {
     const publisherName = [effective.win?.signtoolOptions?.publisherName].flat()[0] ?? '';
@@ -317,7 +324,9 @@ async function main(argv: string[]): Promise<number> {
   console.log(`dist: built\n${artifacts.map((a) => `  ${a}`).join('\n')}`);
   if (!values.dir) {
     const feeds = readdirSync(join(ROOT, 'dist')).filter((f) => /^latest.*\.yml$/.test(f));
-    console.log(`dist: feeds ${feeds.join(', ')}. Publish with:\n  node server/releases/publish.ts publish --releases <release folder> --channel beta --staging 10 dist`);
+    console.log(
+      `dist: feeds ${feeds.join(', ')}. Publish with:\n  node server/releases/publish.ts publish --releases <release folder> --channel beta --staging 10 dist`,
+    );
   }
   if (!signing.signed) loud(['UNSIGNED BUILD (see above)']);
   return 0;

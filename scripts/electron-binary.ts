@@ -63,7 +63,11 @@ export function ensureElectronBinary(force = false): { path: string } | { reason
     return { reason: `the Electron binary could not be downloaded (${new Date(failedAt).toLocaleString()}): ${failed.why}` };
   }
   console.log(failed ? 'Trying again to fetch the Electron binary…' : 'Fetching the Electron binary (first start)…');
-  const r = spawnSync(process.execPath, [installer], { cwd: join(root, 'node_modules', 'electron'), stdio: ['ignore', 'inherit', 'pipe'], timeout: 10 * 60_000 });
+  const r = spawnSync(process.execPath, [installer], {
+    cwd: join(root, 'node_modules', 'electron'),
+    stdio: ['ignore', 'inherit', 'pipe'],
+    timeout: 10 * 60_000,
+  });
   if (r.status === 0) {
     rmSync(attemptFile, { force: true });
     return electronBinary();

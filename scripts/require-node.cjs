@@ -7,8 +7,11 @@ var strips = Boolean(process.features && process.features.typescript) && (v[0] >
 if (!strips) {
   var what = process.env.npm_lifecycle_event ? 'npm run ' + process.env.npm_lifecycle_event : 'the command';
   console.error(
-    'School Station needs Node >= 22.18 and this is Node ' + process.version +
-      ': run `source scripts/toolchain.sh && npm ci` (installs Node 24 into .tools/), then ' + what + ' again.'
+    'School Station needs Node >= 22.18 and this is Node ' +
+      process.version +
+      ': run `source scripts/toolchain.sh && npm ci` (installs Node 24 into .tools/), then ' +
+      what +
+      ' again.',
   );
   process.exit(1);
 }

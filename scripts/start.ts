@@ -124,14 +124,16 @@ async function startSecondStation(): Promise<{ stop(): Promise<void> } | null> {
     store.close();
   }
   const { code } = await backend.server.repo.createEnrollmentCode('guard', 60);
-  const host = await startBrowserHost({ dataDir: dir, entry: bundledStationEntry, env: { STATION_BACKEND_URL: backend.server.url, STATION_ENROLLMENT_CODE: code } });
+  const host = await startBrowserHost({
+    dataDir: dir,
+    entry: bundledStationEntry,
+    env: { STATION_BACKEND_URL: backend.server.url, STATION_ENROLLMENT_CODE: code },
+  });
   console.log(`A second station (${SECOND_NAME}, a guard post of the same school; data folder ${dir}):\n\n  ${host.url}\n`);
   return host;
 }
 const describeBackend = () =>
-  backend.server
-    ? `Reference server (demo school, SQLite in ${join(dataDir, 'server')}):\n\n  ${backend.server.url}\n`
-    : `Backend: ${backend.backendUrl}\n`;
+  backend.server ? `Reference server (demo school, SQLite in ${join(dataDir, 'server')}):\n\n  ${backend.server.url}\n` : `Backend: ${backend.backendUrl}\n`;
 
 if ('path' in electron) {
   console.log(describeBackend());

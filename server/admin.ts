@@ -4,7 +4,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import { CARD_FORMATS, CARD_TECHNOLOGIES, CardFormatError, isCanonicalUid, isRandomUid, toCanonicalUid, type CanonicalCard, type CardFormat, type CardTechnology } from '../common/card-id.ts';
+import {
+  CARD_FORMATS,
+  CARD_TECHNOLOGIES,
+  CardFormatError,
+  isCanonicalUid,
+  isRandomUid,
+  toCanonicalUid,
+  type CanonicalCard,
+  type CardFormat,
+  type CardTechnology,
+} from '../common/card-id.ts';
 import { partOfFormat, type UidPart } from '../common/card-match.ts';
 import { portraitPng } from '../common/demo-portrait.ts';
 import { schoolDate } from '../common/school-time.ts';
@@ -148,7 +158,10 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
               position: rec.get('position'),
               photoHash: null,
               status,
-              roles: rec.get('roles').split(/[;\s]+/).filter(Boolean),
+              roles: rec
+                .get('roles')
+                .split(/[;\s]+/)
+                .filter(Boolean),
             });
       const pin = kind === 'staff' ? rec.get('pin') || null : null;
       if (pin !== null && !PIN_PATTERN.test(pin)) throw new Error('pin is not 4 to 12 digits');
@@ -181,7 +194,9 @@ async function importPeople(repo: Repo, kind: 'student' | 'staff', csv: string, 
           } else if (r.photo) r.person.photoHash = await repo.putPhoto(tx, r.photo.bytes, r.photo.mime);
           else {
             // A file without a photo for this person keeps the portrait imported before.
-            const had = await tx.get<{ photo_hash: string | null }>(`SELECT photo_hash FROM ${kind === 'student' ? 'students' : 'staff'} WHERE id = ?`, [r.person.id]);
+            const had = await tx.get<{ photo_hash: string | null }>(`SELECT photo_hash FROM ${kind === 'student' ? 'students' : 'staff'} WHERE id = ?`, [
+              r.person.id,
+            ]);
             r.person.photoHash = had?.photo_hash ?? null;
           }
           if (kind === 'student') await repo.upsertStudent(tx, r.person as Student);
@@ -278,7 +293,11 @@ export async function importMenuCsv(repo: Repo, csv: string): Promise<ImportRepo
       category: rec.get('category'),
       kind: rec.get('kind') || 'buffet',
       price,
-      allergens: rec.get('allergens').split(';').map((a) => a.trim()).filter(Boolean),
+      allergens: rec
+        .get('allergens')
+        .split(';')
+        .map((a) => a.trim())
+        .filter(Boolean),
     });
     if (parsed.success) items.push(parsed.data);
     else report.rejected.push({ line: rec.line, reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
@@ -398,9 +417,12 @@ export async function ensureDemoSchool(repo: Repo, options: DemoSeedOptions = {}
     if (demo.length === school.staff.length && demo.length > 0) await repo.markDemoSchool();
     if (present.some((r) => r.pin_hash !== null)) return false;
     const hashes = await demoPinHashes(repo, demo);
-    await repo.db.tx(async (tx) => {
-      for (const s of demo) await repo.setStaffPinHash(tx, s.id, hashes.get(s.id)!);
-    }, { roster: true });
+    await repo.db.tx(
+      async (tx) => {
+        for (const s of demo) await repo.setStaffPinHash(tx, s.id, hashes.get(s.id)!);
+      },
+      { roster: true },
+    );
     return false;
   }
   await seedDemoSchool(repo, options);

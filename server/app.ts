@@ -90,7 +90,12 @@ export interface RouteDef {
  * Declares a route: its handler sees the body, query and params as its schemas parse them, so no
  * handler casts what it was given.
  */
-function route<A extends Auth, B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(def: {
+function route<
+  A extends Auth,
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  P extends z.ZodType | undefined = undefined,
+>(def: {
   method: RouteDef['method'];
   url: string;
   summary: string;
@@ -207,7 +212,10 @@ function routesFor(repo: Repo, schoolName: string | undefined, enrollGuard: Enro
           // Made for another backend (a station that was enrolled elsewhere): none of it is this school's.
           req.log.warn({ stationId: station.id, events: events.length, madeFor: body.backendId }, 'events batch refused: made for another backend');
           const message = `these events were made for another backend (${body.backendId}), not this one (${backend.id}); nothing was kept`;
-          return { results: events.map((e) => ({ id: e.id, status: 'invalid' as const, code: 'wrong_backend' as const, rule: 'wrong_backend', message })), backend };
+          return {
+            results: events.map((e) => ({ id: e.id, status: 'invalid' as const, code: 'wrong_backend' as const, rule: 'wrong_backend', message })),
+            backend,
+          };
         }
         if (!station.role) req.log.warn({ stationId: station.id }, 'station has no role yet (enrolled before roles): set one with set-station-role');
         const results = await repo.applyEvents({ id: station.id, role: station.role }, events);
@@ -524,7 +532,11 @@ export function openApiDocument(routes: readonly RouteDef[]): Record<string, unk
     }
     const ok =
       r.response === 'binary'
-        ? { description: 'The image bytes', headers: { ETag: { schema: { type: 'string' } } }, content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } }
+        ? {
+            description: 'The image bytes',
+            headers: { ETag: { schema: { type: 'string' } } },
+            content: { 'image/*': { schema: { type: 'string', format: 'binary' } } },
+          }
         : { description: 'OK', content: { 'application/json': { schema: js(r.response, 'output') } } };
     const responses: Record<string, unknown> = { '200': ok, '400': { description: 'Bad request', content: { 'application/json': { schema: errorSchema } } } };
     if (r.auth !== 'none') responses['401'] = { description: 'Missing, unknown or revoked token', content: { 'application/json': { schema: errorSchema } } };
@@ -623,7 +635,10 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; routes: R
                 .code(429)
                 .header('retry-after', String(Math.ceil(waitMs / 1000)))
                 .header('connection', 'close')
-                .send({ error: 'too_many_attempts', message: `too many wrong enrollment codes from this address; try again in ${Math.ceil(waitMs / 1000)} s` } satisfies ApiError);
+                .send({
+                  error: 'too_many_attempts',
+                  message: `too many wrong enrollment codes from this address; try again in ${Math.ceil(waitMs / 1000)} s`,
+                } satisfies ApiError);
             }
           }
           return;
@@ -632,7 +647,10 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; routes: R
         if (r.auth === 'admin') {
           if (!token || !(await repo.authenticateAdmin(token))) {
             req.log.warn({ ip: req.ip, url: req.url }, 'admin request refused: bad, revoked or expired token');
-            return reply.code(401).header('connection', 'close').send({ error: 'unauthorized', message: 'a valid admin token is required' } satisfies ApiError);
+            return reply
+              .code(401)
+              .header('connection', 'close')
+              .send({ error: 'unauthorized', message: 'a valid admin token is required' } satisfies ApiError);
           }
           return;
         }
@@ -643,7 +661,10 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; routes: R
             .code(401)
             .header('www-authenticate', 'Bearer')
             .header('connection', 'close')
-            .send({ error: auth.reason, message: auth.reason === 'revoked' ? 'this station was revoked: enroll it again' : 'unknown station token' } satisfies ApiError);
+            .send({
+              error: auth.reason,
+              message: auth.reason === 'revoked' ? 'this station was revoked: enroll it again' : 'unknown station token',
+            } satisfies ApiError);
         }
         req.station = auth.station;
       },

@@ -285,7 +285,9 @@ if (command === 'serve') {
         print(r);
         if (r.removed.boundTo) {
           const b = r.removed.boundTo;
-          console.error(`note: the card is handed out to ${b.fullName ?? b.holderId} right now; it works until it is returned or the day ends, then stations drop it`);
+          console.error(
+            `note: the card is handed out to ${b.fullName ?? b.holderId} right now; it works until it is returned or the day ends, then stations drop it`,
+          );
         }
         break;
       }
@@ -298,7 +300,14 @@ if (command === 'serve') {
         break;
       }
       case 'forbid':
-        print(await repo.updateAccount(arg(0, 'holder id'), { forbiddenCategories: (args[1] ?? '').split(';').map((s) => s.trim()).filter(Boolean) }));
+        print(
+          await repo.updateAccount(arg(0, 'holder id'), {
+            forbiddenCategories: (args[1] ?? '')
+              .split(';')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          }),
+        );
         break;
       case 'subsidy': {
         const s = SubsidyCategory.safeParse(arg(1, 'subsidy'));

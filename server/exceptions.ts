@@ -72,7 +72,13 @@ export class Exceptions {
       holderId: r.holder_id,
       schoolDate: r.school_date,
       events: events
-        .map((e) => ({ id: e.id, type: e.type, stationId: e.station_id, occurredAt: new Date(Date.parse(e.occurred_at) + Number(e.clock_offset_ms)).toISOString(), amount: Number(e.amount) }))
+        .map((e) => ({
+          id: e.id,
+          type: e.type,
+          stationId: e.station_id,
+          occurredAt: new Date(Date.parse(e.occurred_at) + Number(e.clock_offset_ms)).toISOString(),
+          amount: Number(e.amount),
+        }))
         .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt)),
       message: r.message,
       chargeAmount: Number(r.charge_amount),
@@ -114,7 +120,13 @@ export class Exceptions {
           const rev = await tx.nextRev();
           await tx.run('UPDATE accounts SET balance = balance + ?, balance_at = ?, rev = ? WHERE holder_id = ?', [c.delta, now, rev, c.holderId]);
           const key = credits.length > 1 ? `exception:${id}:${c.holderId}` : `exception:${id}`;
-          await tx.run('INSERT INTO ledger (event_id, holder_id, delta, kind, at) VALUES (?, ?, ?, ?, ?)', [key, c.holderId, c.delta, `exception:${resolution}`, now]);
+          await tx.run('INSERT INTO ledger (event_id, holder_id, delta, kind, at) VALUES (?, ?, ?, ?, ?)', [
+            key,
+            c.holderId,
+            c.delta,
+            `exception:${resolution}`,
+            now,
+          ]);
           if (await tx.get('SELECT 1 AS x FROM students WHERE id = ?', [c.holderId])) {
             const [y, m, d] = r.school_date.split('-');
             const text =
@@ -150,7 +162,10 @@ export class Exceptions {
     if (!ev || ev.status === 'invalid' || (ev.type !== 'sale' && ev.type !== 'group_meal')) return [];
     // A group meal is voided for the one child the exception names, or for the whole class.
     const marker = ev.type === 'group_meal' && r.holder_id ? `${trigger}:${r.holder_id}` : trigger;
-    if ((await tx.get('SELECT 1 AS x FROM voids WHERE sale_event_id = ?', [marker])) || (marker !== trigger && (await tx.get('SELECT 1 AS x FROM voids WHERE sale_event_id = ?', [trigger])))) {
+    if (
+      (await tx.get('SELECT 1 AS x FROM voids WHERE sale_event_id = ?', [marker])) ||
+      (marker !== trigger && (await tx.get('SELECT 1 AS x FROM voids WHERE sale_event_id = ?', [trigger])))
+    ) {
       throw new ResolveRefused(`event ${trigger} was voided already`);
     }
     await tx.run('INSERT INTO voids (sale_event_id, void_event_id) VALUES (?, ?)', [marker, `exception:${r.id}`]);

@@ -50,7 +50,10 @@ export async function openServerDatabase(options: Pick<ServerOptions, 'dataDir' 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const db = await openServerDatabase(options);
   const repo = new Repo(db);
-  const logger = options.logger === undefined ? (pino({ name: 'server', level: process.env.SERVER_LOG_LEVEL ?? 'info' }, pino.destination(2)) as FastifyBaseLogger) : options.logger;
+  const logger =
+    options.logger === undefined
+      ? (pino({ name: 'server', level: process.env.SERVER_LOG_LEVEL ?? 'info' }, pino.destination(2)) as FastifyBaseLogger)
+      : options.logger;
   if (!!options.tlsCertFile !== !!options.tlsKeyFile) {
     await db.close();
     throw new Error('HTTPS needs both a certificate (--tls-cert) and its key (--tls-key)');

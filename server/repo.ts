@@ -118,7 +118,8 @@ const toSpareView = (r: SpareBindingRow, nowIso: string): SpareCardAdminView => 
 };
 
 /** Without written consent no portrait leaves the backend (and a station drops one it had). */
-const consented = (r: { photo_hash: string | null; photo_consent?: number | null }): string | null => (Number(r.photo_consent ?? 0) === 1 ? r.photo_hash : null);
+const consented = (r: { photo_hash: string | null; photo_consent?: number | null }): string | null =>
+  Number(r.photo_consent ?? 0) === 1 ? r.photo_hash : null;
 const toStudent = (r: StudentRow): Student => ({ id: r.id, fullName: r.full_name, className: r.class_name, photoHash: consented(r), status: r.status });
 const toStaff = (r: StaffRow): RosterStaff => ({
   id: r.id,
@@ -225,7 +226,10 @@ export class Repo {
         await this.setPhotoConsent(tx, kind, id, consent);
         if (!consent && person.photo_hash) {
           await tx.run(`UPDATE ${table} SET photo_hash = NULL WHERE id = ?`, [id]);
-          const shared = await tx.get('SELECT 1 AS x FROM students WHERE photo_hash = ? UNION ALL SELECT 1 AS x FROM staff WHERE photo_hash = ?', [person.photo_hash, person.photo_hash]);
+          const shared = await tx.get('SELECT 1 AS x FROM students WHERE photo_hash = ? UNION ALL SELECT 1 AS x FROM staff WHERE photo_hash = ?', [
+            person.photo_hash,
+            person.photo_hash,
+          ]);
           if (!shared) await tx.run('DELETE FROM photos WHERE hash = ?', [person.photo_hash]);
         }
       },
@@ -338,7 +342,10 @@ export class Repo {
         }
         // The portrait goes unless somebody else's record names the same bytes.
         if (person.photo_hash) {
-          const shared = await tx.get('SELECT 1 AS x FROM students WHERE photo_hash = ? UNION ALL SELECT 1 AS x FROM staff WHERE photo_hash = ?', [person.photo_hash, person.photo_hash]);
+          const shared = await tx.get('SELECT 1 AS x FROM students WHERE photo_hash = ? UNION ALL SELECT 1 AS x FROM staff WHERE photo_hash = ?', [
+            person.photo_hash,
+            person.photo_hash,
+          ]);
           if (!shared) await tx.run('DELETE FROM photos WHERE hash = ?', [person.photo_hash]);
         }
         // What parents were told is about this person by name and time: it goes with them.
@@ -366,20 +373,24 @@ export class Repo {
   /** Changes after `since` in revision order, at most `limit` rows, with the cursor to continue from. */
   async rosterPage(since: number, limit: number): Promise<RosterPage> {
     type Tagged = { rev: number; apply: (p: RosterPage) => void };
-    const [students, staff, cards, accounts, spares, tombs, counts] = await this.db.tx(async (db) => [
-      await db.all<StudentRow>('SELECT * FROM students WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
-      await db.all<StaffRow>('SELECT * FROM staff WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
-      await db.all<CardRow>('SELECT * FROM cards WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
-      await db.all<AccountRow>('SELECT * FROM accounts WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
-      await db.all<SpareRow>('SELECT * FROM spare_cards WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
-      await db.all<{ kind: TombstoneKind; id: string; rev: number }>('SELECT * FROM tombstones WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
-      await db.get<{ n: number }>(
-        `SELECT (SELECT count(*) FROM students WHERE rev > ?) + (SELECT count(*) FROM staff WHERE rev > ?)
+    const [students, staff, cards, accounts, spares, tombs, counts] = await this.db.tx(
+      async (db) =>
+        [
+          await db.all<StudentRow>('SELECT * FROM students WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
+          await db.all<StaffRow>('SELECT * FROM staff WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
+          await db.all<CardRow>('SELECT * FROM cards WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
+          await db.all<AccountRow>('SELECT * FROM accounts WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
+          await db.all<SpareRow>('SELECT * FROM spare_cards WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
+          await db.all<{ kind: TombstoneKind; id: string; rev: number }>('SELECT * FROM tombstones WHERE rev > ? ORDER BY rev LIMIT ?', [since, limit]),
+          await db.get<{ n: number }>(
+            `SELECT (SELECT count(*) FROM students WHERE rev > ?) + (SELECT count(*) FROM staff WHERE rev > ?)
            + (SELECT count(*) FROM cards WHERE rev > ?) + (SELECT count(*) FROM accounts WHERE rev > ?)
            + (SELECT count(*) FROM spare_cards WHERE rev > ?) + (SELECT count(*) FROM tombstones WHERE rev > ?) AS n`,
-        [since, since, since, since, since, since],
-      ),
-    ] as const, { snapshot: true });
+            [since, since, since, since, since, since],
+          ),
+        ] as const,
+      { snapshot: true },
+    );
     const tagged: Tagged[] = [
       ...students.map((r) => ({ rev: r.rev, apply: (p: RosterPage) => p.students.push(toStudent(r)) })),
       ...staff.map((r) => ({ rev: r.rev, apply: (p: RosterPage) => p.staff.push(toStaff(r)) })),
@@ -420,7 +431,8 @@ export class Repo {
             [date],
             ' AND school_date = ?',
           );
-          for (const r of rows) figures.push({ holderId: r.holder_id, spent: Number(r.spent), subsidyMeals: Number(r.subsidy_meals), offlineSpent: Number(r.offline_spent) });
+          for (const r of rows)
+            figures.push({ holderId: r.holder_id, spent: Number(r.spent), subsidyMeals: Number(r.subsidy_meals), offlineSpent: Number(r.offline_spent) });
         }
         return Number(counter?.value ?? 0);
       },
@@ -549,7 +561,8 @@ export class Repo {
   }
 
   async updateSchoolSettings(patch: SchoolSettingsPatch): Promise<SchoolSettings> {
-    if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) throw new RangeError(`"${patch.timeZone}" is not a time zone (e.g. Europe/Moscow, Asia/Yekaterinburg)`);
+    if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone))
+      throw new RangeError(`"${patch.timeZone}" is not a time zone (e.g. Europe/Moscow, Asia/Yekaterinburg)`);
     return this.db.tx(async (tx) => {
       const next = SchoolSettings.parse({ ...(await readSchoolSettings(tx)), ...patch });
       // Every roster page carries the settings: stations have them with their next pull.
@@ -586,8 +599,7 @@ export class Repo {
     await this.db.tx(
       async (tx) => {
         if (patch.dailyLimit !== undefined) await this.#touchAccount(tx, holderId, 'daily_limit = ?', [patch.dailyLimit]);
-        if (patch.forbiddenCategories !== undefined)
-          await this.#touchAccount(tx, holderId, 'forbidden_categories = ?', [json(patch.forbiddenCategories)]);
+        if (patch.forbiddenCategories !== undefined) await this.#touchAccount(tx, holderId, 'forbidden_categories = ?', [json(patch.forbiddenCategories)]);
         if (patch.subsidy !== undefined) await this.#touchAccount(tx, holderId, 'subsidy = ?', [patch.subsidy]);
       },
       { roster: true },
@@ -603,7 +615,11 @@ export class Repo {
   }
 
   /** A lost card is blocked as lost and a temporary card issued to the same holder; the balance stays on the account. */
-  async replaceLostCard(lost: { technology: Card['technology']; uid: string }, temporary: { technology: Card['technology']; uid: string }, validUntil: string | null): Promise<Card> {
+  async replaceLostCard(
+    lost: { technology: Card['technology']; uid: string },
+    temporary: { technology: Card['technology']; uid: string },
+    validUntil: string | null,
+  ): Promise<Card> {
     const card = await this.card(lost.technology, lost.uid);
     if (!card) throw new NotFound(`no card ${lost.technology}:${lost.uid}`);
     const existing = await this.card(temporary.technology, temporary.uid);
@@ -709,7 +725,11 @@ export class Repo {
         applyBatch(tx, who, events, await readSchoolSettings(tx), {
           upsert: (card) => this.upsertCard(tx, card),
           dropTemporary: async (technology, uid, holderId) => {
-            const n = await tx.run("DELETE FROM cards WHERE technology = ? AND uid = ? AND holder_id = ? AND status = 'temporary'", [technology, uid, holderId]);
+            const n = await tx.run("DELETE FROM cards WHERE technology = ? AND uid = ? AND holder_id = ? AND status = 'temporary'", [
+              technology,
+              uid,
+              holderId,
+            ]);
             if (n > 0) await this.#tombstone(tx, 'card', `${technology}:${uid}`);
           },
         }),

@@ -83,7 +83,9 @@ export class Stations {
   }
 
   async authenticateStation(token: string): Promise<AuthResult> {
-    const r = await this.db.get<StationDbRow>('SELECT id, name, role, enrolled_at, revoked_at, last_seen_at FROM stations WHERE token_hash = ?', [hashSecret(token)]);
+    const r = await this.db.get<StationDbRow>('SELECT id, name, role, enrolled_at, revoked_at, last_seen_at FROM stations WHERE token_hash = ?', [
+      hashSecret(token),
+    ]);
     if (!r) return { ok: false, reason: 'unauthorized' };
     if (r.revoked_at) return { ok: false, reason: 'revoked' };
     return { ok: true, station: toStation(r) };
@@ -119,7 +121,13 @@ export class Stations {
     const rows = await this.db.all<{ token_hash: string; label: string | null; created_at: string; expires_at: string | null; revoked_at: string | null }>(
       'SELECT token_hash, label, created_at, expires_at, revoked_at FROM admin_tokens ORDER BY created_at',
     );
-    return rows.map((r) => ({ id: r.token_hash.slice(0, 12), label: r.label ?? '', createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at }));
+    return rows.map((r) => ({
+      id: r.token_hash.slice(0, 12),
+      label: r.label ?? '',
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      revokedAt: r.revoked_at,
+    }));
   }
 
   /** Revokes the admin token whose id (the start of its hash, as `admin-tokens` lists it) is given. */

@@ -20,6 +20,9 @@ export function wireHardware(
     if (!reader?.burst) throw new DomainError('not_found', 'not_a_wedge_reader', `no keyboard-wedge reader "${readerId}"`);
     return { accepted: reader.burst(text) };
   });
-  router.handle('hardware.testRelay', async ({ direction }, caller) => (await deps.testRelay?.(direction, caller)) ?? { ok: false as const, reason: 'no_relay' as const });
+  router.handle(
+    'hardware.testRelay',
+    async ({ direction }, caller) => (await deps.testRelay?.(direction, caller)) ?? { ok: false as const, reason: 'no_relay' as const },
+  );
   deps.readers.on('misread', (m) => router.publish('reader.misread', m));
 }

@@ -238,9 +238,13 @@ export class ItAccess {
   #people(): ItPerson[] {
     const store = this.#o.store();
     if (!store) return [];
-    return store.roster.activeStaff().flatMap((s) =>
-      s.pin_hash && parseRoles(s.roles).some((r) => (IT_ROLES as readonly string[]).includes(r)) ? [{ staffId: s.id, fullName: s.full_name, position: s.position }] : [],
-    );
+    return store.roster
+      .activeStaff()
+      .flatMap((s) =>
+        s.pin_hash && parseRoles(s.roles).some((r) => (IT_ROLES as readonly string[]).includes(r))
+          ? [{ staffId: s.id, fullName: s.full_name, position: s.position }]
+          : [],
+      );
   }
 }
 

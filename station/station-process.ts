@@ -140,7 +140,7 @@ const station = await createStation({
   ...(env.STATION_DEMO_STUDENTS ? { demoStudents: Number(env.STATION_DEMO_STUDENTS) } : {}),
   // A backend given at start (npm start's reference server, or IT's): replaces the demo school.
   ...(env.STATION_BACKEND_URL && backendUrlAllowed(env.STATION_BACKEND_URL)
-    ? { backend: { url: env.STATION_BACKEND_URL, code: env.STATION_ENROLLMENT_CODE ?? null} }
+    ? { backend: { url: env.STATION_BACKEND_URL, code: env.STATION_ENROLLMENT_CODE ?? null } }
     : {}),
   // In Electron the backend token and the data keys are kept by main with safeStorage; the station asks for them.
   ...(overPorts && parentPort ? { vault: remoteTokenVault(parentPort), keys: await remoteKeyStore(parentPort) } : {}),
@@ -189,4 +189,3 @@ if (overPorts) {
   else console.log(JSON.stringify(ready));
 }
 log.info({ dataDir, pid: process.pid }, 'station: ready');
-

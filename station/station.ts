@@ -15,7 +15,17 @@ import { wireGuard } from '../core/guard/wiring.ts';
 import { wireHardware } from './hardware-wiring.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { ensureDemoMenu, ensureDemoSpareCards, seedDemoSchool } from '../core/demo-seed.ts';
-import { currentBackend, EMBEDDED_DEMO, heldEvents, heldRanges, HeldNotFound, isDemoBackend, releaseHeld, setAsideHeld, setCurrentBackend } from '../core/backend-switch.ts';
+import {
+  currentBackend,
+  EMBEDDED_DEMO,
+  heldEvents,
+  heldRanges,
+  HeldNotFound,
+  isDemoBackend,
+  releaseHeld,
+  setAsideHeld,
+  setCurrentBackend,
+} from '../core/backend-switch.ts';
 import type { ReaderConfig } from '../common/readers.ts';
 import { allowedReaders, requireDemo, settleDemoReaders } from './demo-only.ts';
 import { silentLogger, type Logger } from '../node/logger.ts';
@@ -162,7 +172,11 @@ export async function createStation(options: StationOptions): Promise<Station> {
 
   const openTheStore = (): void => {
     try {
-      store = openStore(dbPath, clock, { key: deriveKey(dataKey, 'database'), pinSeal: seal, ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}) });
+      store = openStore(dbPath, clock, {
+        key: deriveKey(dataKey, 'database'),
+        pinSeal: seal,
+        ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}),
+      });
       fault = null;
     } catch (err) {
       if (!(err instanceof StoreFault)) throw err;
@@ -264,7 +278,15 @@ export async function createStation(options: StationOptions): Promise<Station> {
   }
 
   const enrollFailure = (code: SyncErrorCode): EnrollFailure =>
-    code === 'invalid_code' || code === 'unauthorized' ? 'bad_code' : code === 'network' ? 'unreachable' : code === 'store_error' ? 'store_error' : code === 'wrong_backend' ? 'bad_reply' : code;
+    code === 'invalid_code' || code === 'unauthorized'
+      ? 'bad_code'
+      : code === 'network'
+        ? 'unreachable'
+        : code === 'store_error'
+          ? 'store_error'
+          : code === 'wrong_backend'
+            ? 'bad_reply'
+            : code;
 
   async function enroll(backendUrl: string, code: string): Promise<{ ok: true; status: SyncStatus } | { ok: false; reason: EnrollFailure; detail: string }> {
     const s = requireStore();
@@ -401,7 +423,8 @@ export async function createStation(options: StationOptions): Promise<Station> {
     const who = it.require(caller, 'settings.update');
     const s = requireStore();
     const before = s.settings.get();
-    if ((patch as { readers?: { kind?: unknown }[] }).readers?.some((r) => r?.kind === 'simulated')) requireDemo(s, log, 'settings.update (a simulated reader)');
+    if ((patch as { readers?: { kind?: unknown }[] }).readers?.some((r) => r?.kind === 'simulated'))
+      requireDemo(s, log, 'settings.update (a simulated reader)');
     const next = s.settings.update(patch);
     const changes = settingChanges(before, next);
     if (changes.length > 0) it.record(who, 'settings', changes);
@@ -438,7 +461,12 @@ export async function createStation(options: StationOptions): Promise<Station> {
     const who = it.require(caller, 'sync.enroll');
     // A station that can be opened only through a school's roster could be locked out by it: IT sets the
     // station's own setup PIN before the station leaves the demo school or changes backend.
-    if (!it.setupPinSet()) throw new DomainError('refused', 'setup_pin_missing', 'задайте ПИН-код настройки станции перед подключением / set the station setup PIN before enrolling');
+    if (!it.setupPinSet())
+      throw new DomainError(
+        'refused',
+        'setup_pin_missing',
+        'задайте ПИН-код настройки станции перед подключением / set the station setup PIN before enrolling',
+      );
     const from = requireStore().settings.get().backendUrl;
     const r = await enroll(backendUrl, code);
     // The code is a secret: the event says which backend, and how it went.
@@ -471,7 +499,9 @@ export async function createStation(options: StationOptions): Promise<Station> {
   const decider = (caller: Caller, name: string): string => it.require(caller, name).operatorId ?? 'setup_pin';
   router.handle('sync.releaseHeld', ({ backendId }, caller) => heldDecision((s) => releaseHeld(s, backendId, decider(caller, 'sync.releaseHeld'), log)));
   router.handle('sync.setAsideHeld', ({ backendId }, caller) =>
-    heldDecision((s) => setAsideHeld(s, backendId, decider(caller, 'sync.setAsideHeld'), join(options.dataDir, 'exports'), new Date(clock.now()).toISOString(), log)),
+    heldDecision((s) =>
+      setAsideHeld(s, backendId, decider(caller, 'sync.setAsideHeld'), join(options.dataDir, 'exports'), new Date(clock.now()).toISOString(), log),
+    ),
   );
 
   router.handle('demo.listCards', () => {

@@ -56,7 +56,13 @@ export function createSyncStore(
     }
     // The school-wide figures of the page's accounts, in the same transaction as the accounts (whose
     // triggers mark which of this till's own sales the figures already include).
-    if (page.today?.asOf !== undefined) schoolDay.putFigures(page.today.date, page.today.asOf, page.accounts.map((a) => a.holderId), page.today.figures);
+    if (page.today?.asOf !== undefined)
+      schoolDay.putFigures(
+        page.today.date,
+        page.today.asOf,
+        page.accounts.map((a) => a.holderId),
+        page.today.figures,
+      );
     syncState.set('roster_cursor', page.cursor);
     candidates.push(...roster.takeOrphanPhotos());
     return candidates.filter((h) => !roster.photoReferenced(h));
@@ -81,7 +87,9 @@ export function createSyncStore(
 
   return {
     pendingEvents: (limit) =>
-      outbox.pendingBatch(limit, heldRanges(store)).map((r) => ({ id: r.id, seq: r.seq, type: r.type, occurredAt: r.occurredAt, clockOffsetMs: r.clockOffsetMs, payload: r.payload })),
+      outbox
+        .pendingBatch(limit, heldRanges(store))
+        .map((r) => ({ id: r.id, seq: r.seq, type: r.type, occurredAt: r.occurredAt, clockOffsetMs: r.clockOffsetMs, payload: r.payload })),
     pendingCount: () => outbox.pendingCount(heldRanges(store)),
     backend: () => currentBackend(store),
     switchBackend(next, baseUrl, previousUrl) {

@@ -105,7 +105,9 @@ export function attachUpdateRelay(options: UpdateRelayOptions): UpdateRelay {
   });
   router.handle('update.forceInstall', async (_input, caller) => {
     if (parent) log.warn('update: IT confirmed an immediate install in setup');
-    const r = parent ? ((await forward('update.forceInstall')) as { accepted: boolean; reason: 'not_ready' | 'disabled' | null }) : { accepted: false, reason: 'disabled' as const };
+    const r = parent
+      ? ((await forward('update.forceInstall')) as { accepted: boolean; reason: 'not_ready' | 'disabled' | null })
+      : { accepted: false, reason: 'disabled' as const };
     options.audit?.('update.forceInstall', caller, r.accepted ? 'accepted' : (r.reason ?? 'refused'));
     return r;
   });

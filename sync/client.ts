@@ -75,9 +75,11 @@ function fromStatus(res: AxiosResponse, what: string): SyncError {
   const body = ApiError.safeParse(safeJson(res.data));
   const detail = body.success ? body.data.message : `HTTP ${res.status}`;
   const retryAfterMs = parseRetryAfter(res.headers['retry-after'] as string | undefined);
-  if (res.status === 401) return new SyncError('unauthorized', `${what}: the backend refused the station's token (${detail}); enroll the station again`, { status: 401 });
+  if (res.status === 401)
+    return new SyncError('unauthorized', `${what}: the backend refused the station's token (${detail}); enroll the station again`, { status: 401 });
   if (res.status === 403 && body.success && body.data.error === 'invalid_code') return new SyncError('invalid_code', `${what}: ${detail}`, { status: 403 });
-  if (res.status === 429 || res.status === 503) return new SyncError('rate_limited', `${what}: the backend is busy (${detail})`, { status: res.status, retryAfterMs });
+  if (res.status === 429 || res.status === 503)
+    return new SyncError('rate_limited', `${what}: the backend is busy (${detail})`, { status: res.status, retryAfterMs });
   return new SyncError('server_error', `${what}: the backend answered ${res.status} (${detail})`, { status: res.status, retryAfterMs });
 }
 
@@ -98,7 +100,10 @@ function parseBody<S extends z.ZodType>(res: AxiosResponse, schema: S, what: str
     throw new SyncError('bad_reply', `${what}: the backend's reply is not JSON (${String(res.data).slice(0, 60)})`, { status: res.status });
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new SyncError('bad_reply', `${what}: the backend's reply does not match the contract (${parsed.error.issues[0]?.message ?? ''})`, { status: res.status });
+  if (!parsed.success)
+    throw new SyncError('bad_reply', `${what}: the backend's reply does not match the contract (${parsed.error.issues[0]?.message ?? ''})`, {
+      status: res.status,
+    });
   return parsed.data;
 }
 
@@ -127,7 +132,14 @@ export function createBackendClient(options: ClientOptions): BackendClient {
   async function call<S extends z.ZodType>(
     what: string,
     schema: S,
-    config: { method: 'GET' | 'POST'; url: string; params?: Record<string, string | number>; data?: unknown; signal?: AbortSignal | undefined; timeoutMs?: number },
+    config: {
+      method: 'GET' | 'POST';
+      url: string;
+      params?: Record<string, string | number>;
+      data?: unknown;
+      signal?: AbortSignal | undefined;
+      timeoutMs?: number;
+    },
   ): Promise<z.output<S>> {
     let res: AxiosResponse;
     const limitMs = config.timeoutMs ?? timeoutMs;
@@ -137,7 +149,9 @@ export function createBackendClient(options: ClientOptions): BackendClient {
         url: config.url,
         timeout: limitMs,
         ...(config.params ? { params: config.params } : {}),
-        ...(config.data !== undefined ? { data: JSON.stringify(config.data), headers: { ...auth(), 'content-type': 'application/json' } } : { headers: auth() }),
+        ...(config.data !== undefined
+          ? { data: JSON.stringify(config.data), headers: { ...auth(), 'content-type': 'application/json' } }
+          : { headers: auth() }),
         // A deadline on the whole exchange, besides axios's idle timeout: a trickling reply cannot hold us forever.
         signal: config.signal ? AbortSignal.any([config.signal, AbortSignal.timeout(limitMs * 2)]) : AbortSignal.timeout(limitMs * 2),
       });
@@ -161,7 +175,8 @@ export function createBackendClient(options: ClientOptions): BackendClient {
         signal,
       });
       const parsed = parseRosterPage(json);
-      if (!parsed.success) throw new SyncError('bad_reply', `roster: the backend's reply does not match the contract (${parsed.error.issues[0]?.message ?? ''})`);
+      if (!parsed.success)
+        throw new SyncError('bad_reply', `roster: the backend's reply does not match the contract (${parsed.error.issues[0]?.message ?? ''})`);
       return parsed.skipped.length ? { ...parsed.page, skipped: parsed.skipped } : parsed.page;
     },
     menu: (date, signal) => call('menu', MenuResponse, { method: 'GET', url: '/v1/menu', params: { date }, signal }),
@@ -183,7 +198,12 @@ export function createBackendClient(options: ClientOptions): BackendClient {
       return { reply: parsed.reply, skipped: parsed.skipped };
     },
     push: (events, o = {}) =>
-      call('push', EventsBatchResponse, { method: 'POST', url: '/v1/events', data: { events, ...(o.backendId ? { backendId: o.backendId } : {}) }, signal: o.signal }),
+      call('push', EventsBatchResponse, {
+        method: 'POST',
+        url: '/v1/events',
+        data: { events, ...(o.backendId ? { backendId: o.backendId } : {}) },
+        signal: o.signal,
+      }),
     async photo(hash, etag, signal) {
       let res: AxiosResponse<ArrayBuffer>;
       try {

@@ -286,7 +286,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         failures++;
         delay = retryDelay(failures, e, backoff);
         if (e.code === 'wrong_backend') {
-          log.error({ error: e.message }, 'the backend at this address is not the one the station is enrolled with: sync stopped until IT enrolls the station again');
+          log.error(
+            { error: e.message },
+            'the backend at this address is not the one the station is enrolled with: sync stopped until IT enrolls the station again',
+          );
           update({ state: 'offline', needsEnrollment: true, lastErrorCode: e.code, lastError: e.message, progress: null });
         } else if (e.code === 'unauthorized') {
           log.warn({ error: e.message }, 'backend refused the token: the station must be enrolled again');
@@ -362,7 +365,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       const c = createBackendClient({ baseUrl, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
       try {
         const r = await c.enroll(code, stationName);
-        const next: StationCredentials = { baseUrl: c.baseUrl, stationId: r.stationId, token: r.token, enrolledAt: new Date().toISOString(), schoolName: r.schoolName };
+        const next: StationCredentials = {
+          baseUrl: c.baseUrl,
+          stationId: r.stationId,
+          token: r.token,
+          enrolledAt: new Date().toISOString(),
+          schoolName: r.schoolName,
+        };
         // Another backend's data leaves (or waits for IT) before this one's token is kept.
         store.switchBackend(r.backend ?? legacyIdentity(c.baseUrl, r.schoolName), c.baseUrl, creds?.baseUrl ?? (await vault.load())?.baseUrl ?? null);
         await vault.save(next);

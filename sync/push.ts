@@ -38,7 +38,10 @@ export async function pushOutbox(
       results = reply.results;
       checkBackend(store, reply.backend, 'push');
       if (results.some((r) => r.code === 'wrong_backend')) {
-        throw new SyncError('wrong_backend', `push: the backend refused the batch as made for another backend (${results.find((r) => r.code === 'wrong_backend')?.message ?? ''})`);
+        throw new SyncError(
+          'wrong_backend',
+          `push: the backend refused the batch as made for another backend (${results.find((r) => r.code === 'wrong_backend')?.message ?? ''})`,
+        );
       }
     } catch (err) {
       const e = err instanceof SyncError ? err : new SyncError('network', String(err));

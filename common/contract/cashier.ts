@@ -257,7 +257,14 @@ export const cashierRequests = {
   /** Today's group meals of a class at this till, oldest first. */
   'cashier.groupMealsToday': request(z.object({ className: Id }).strict(), z.array(GroupMealDone)),
   'cashier.closeShift': request(
-    z.object({ override: z.object({ supervisorPin: Pin, reason: z.string().trim().min(3).max(200) }).strict().optional() }).strict(),
+    z
+      .object({
+        override: z
+          .object({ supervisorPin: Pin, reason: z.string().trim().min(3).max(200) })
+          .strict()
+          .optional(),
+      })
+      .strict(),
     CloseShiftResult,
   ),
   'cashier.display': request(Empty, CustomerDisplay),

@@ -23,5 +23,4 @@ export const customerEvents = {
 
 /** Station → customer display: `{ t: 'evt', name: 'customer.view', payload }`, or the refusal of a request. */
 export type CustomerMessage =
-  | { t: 'evt'; name: 'customer.view'; payload: CustomerView }
-  | { t: 'res'; id: number; ok: false; error: { code: 'refused'; message: string } };
+  { t: 'evt'; name: 'customer.view'; payload: CustomerView } | { t: 'res'; id: number; ok: false; error: { code: 'refused'; message: string } };

@@ -35,8 +35,6 @@ export type ClientMessage = z.infer<typeof ClientMessage>;
 
 /** Station → renderer. */
 export type ServerMessage =
-  | { t: 'res'; id: number; ok: true; output: unknown }
-  | { t: 'res'; id: number; ok: false; error: BridgeError }
-  | { t: 'evt'; name: string; payload: unknown };
+  { t: 'res'; id: number; ok: true; output: unknown } | { t: 'res'; id: number; ok: false; error: BridgeError } | { t: 'evt'; name: string; payload: unknown };
 
 export { BridgeRequestError } from './client.ts';

@@ -29,10 +29,7 @@ const Empty = z.object({}).strict();
 export const hardwareRequests = {
   'hardware.discover': request(Empty, HardwareDiscovery),
   /** The renderer saw a keyboard-wedge burst (common/wedge-detector.ts): the wedge reader turns it into a tap. */
-  'reader.wedgeCard': request(
-    z.object({ readerId: z.string().min(1), text: z.string().min(1).max(64) }).strict(),
-    z.object({ accepted: z.boolean() }),
-  ),
+  'reader.wedgeCard': request(z.object({ readerId: z.string().min(1), text: z.string().min(1).max(64) }).strict(), z.object({ accepted: z.boolean() })),
   /**
    * Setup's reader section: for each number format, how many of the school's cards a reader printing
    * that format could not tell from another card (0: the format identifies every card).
@@ -41,10 +38,7 @@ export const hardwareRequests = {
   /** Setup's relay test button: pulse one direction of the configured relay; says whether the relay confirmed it. */
   'hardware.testRelay': request(
     z.object({ direction: GateDirection }).strict(),
-    z.discriminatedUnion('ok', [
-      z.object({ ok: z.literal(true), confirmed: z.boolean() }),
-      z.object({ ok: z.literal(false), reason: RelayTestFailure }),
-    ]),
+    z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), confirmed: z.boolean() }), z.object({ ok: z.literal(false), reason: RelayTestFailure })]),
   ),
 } as const;
 

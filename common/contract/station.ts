@@ -73,10 +73,7 @@ export const stationRequests = {
   /** IT: deletes one kept-aside file (and its WAL) once dealt with. */
   'store.deleteKeptAside': request(z.object({ name: z.string().min(1).max(200) }).strict(), z.array(KeptAsideFile)),
   'demo.listCards': request(Empty, z.array(DemoCard)),
-  'demo.tap': request(
-    z.object({ readerId: z.string().min(1), technology: Technology, uid: Uid }).strict(),
-    z.object({ ok: z.literal(true) }),
-  ),
+  'demo.tap': request(z.object({ readerId: z.string().min(1), technology: Technology, uid: Uid }).strict(), z.object({ ok: z.literal(true) })),
 } as const;
 
 export const stationEvents = {

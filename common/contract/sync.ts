@@ -24,10 +24,7 @@ const HeldDecision = z.object({ backendId: z.string().min(1).max(100) }).strict(
 
 export const syncRequests = {
   /** Backend URL + one-time code from the school's IT → token kept by the station; a first sync follows. */
-  'sync.enroll': request(
-    z.object({ backendUrl: ServerUrl, code: z.string().trim().min(1).max(64) }).strict(),
-    EnrollResult,
-  ),
+  'sync.enroll': request(z.object({ backendUrl: ServerUrl, code: z.string().trim().min(1).max(64) }).strict(), EnrollResult),
   /** Push and pull now; answers with the status after that cycle. */
   'sync.now': request(Empty, SyncStatus),
   'sync.status': request(Empty, SyncStatus),

@@ -122,7 +122,12 @@ export class Router {
     if (!msg.success) {
       const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
       this.#log.warn({ issue: issuePath(msg.error) }, 'bridge: malformed message');
-      return { t: 'res', id, ok: false, error: { code: 'invalid_message', message: `malformed message: ${issuePath(msg.error)}`, field: issuePath(msg.error) } };
+      return {
+        t: 'res',
+        id,
+        ok: false,
+        error: { code: 'invalid_message', message: `malformed message: ${issuePath(msg.error)}`, field: issuePath(msg.error) },
+      };
     }
     const { id, name, input } = msg.data;
     const fail = (error: BridgeError): ServerMessage => ({ t: 'res', id, ok: false, error });

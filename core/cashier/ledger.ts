@@ -111,7 +111,9 @@ export class Ledger {
     const today = this.today();
     return students.map((st) => {
       const last = schoolDay.lastPass(st.id, today);
-      const presence = !last ? { state: 'absent' as const, at: null } : { state: last.direction === 'in' ? ('inside' as const) : ('left' as const), at: last.at };
+      const presence = !last
+        ? { state: 'absent' as const, at: null }
+        : { state: last.direction === 'in' ? ('inside' as const) : ('left' as const), at: last.at };
       return { ...st, presence };
     });
   }
@@ -124,7 +126,16 @@ export class Ledger {
     return ledger.groupMealsOf(ids, today).map((g) => {
       const fact = outbox.payloadOf(g.eventId) as { operatorId?: string | null } | null;
       const operator = fact?.operatorId ? roster.holder('staff', fact.operatorId) : null;
-      return { groupMealId: g.groupMealId, className, itemId: g.itemId, itemName: g.itemName, at: g.at, operatorName: operator?.fullName ?? null, students: g.students, total: g.total };
+      return {
+        groupMealId: g.groupMealId,
+        className,
+        itemId: g.itemId,
+        itemName: g.itemName,
+        at: g.at,
+        operatorName: operator?.fullName ?? null,
+        students: g.students,
+        total: g.total,
+      };
     });
   }
 
@@ -146,7 +157,9 @@ export class Ledger {
     const { ledger, outbox, db } = this.#store;
     const already = () => {
       const done = ledger.groupMeal(input.groupMealId);
-      return done ? { groupMealId: input.groupMealId, eventId: done.eventId, className: input.className, students: done.students, total: done.total, payer: input.payer } : null;
+      return done
+        ? { groupMealId: input.groupMealId, eventId: done.eventId, className: input.className, students: done.students, total: done.total, payer: input.payer }
+        : null;
     };
     const before = already();
     if (before) return before;
@@ -170,7 +183,8 @@ export class Ledger {
     const first = this.groupMealsToday(input.className).find((g) => g.itemId === item.id) ?? null;
     let approvedBy: string | null = null;
     if (first) {
-      if (!input.supervisorPin) throw new CashierError('group_meal_repeat', `${input.className} already had ${item.id} today (group meal ${first.groupMealId})`);
+      if (!input.supervisorPin)
+        throw new CashierError('group_meal_repeat', `${input.className} already had ${item.id} today (group meal ${first.groupMealId})`);
       approvedBy = (await this.#office.authenticate(input.supervisorPin, 'supervisor')).id;
       // The same repeat may have been recorded while the supervisor's PIN was being checked.
       const again = already();
@@ -180,7 +194,15 @@ export class Ledger {
     const shiftId = this.#office.current()?.shiftId ?? null;
     const offline = !this.#isOnline();
     const total = item.price * ids.length;
-    const line: CartLine = { itemId: item.id, name: item.name, category: item.category, kind: item.kind, price: item.price, quantity: 1, allergens: item.allergens };
+    const line: CartLine = {
+      itemId: item.id,
+      name: item.name,
+      category: item.category,
+      kind: item.kind,
+      price: item.price,
+      quantity: 1,
+      allergens: item.allergens,
+    };
     const eventId = db.transaction(() => {
       const ev = outbox.append('group_meal', {
         groupMealId: input.groupMealId,
@@ -217,7 +239,11 @@ export class Ledger {
       }
       return ev.id;
     })();
-    if (first) this.#log.warn({ groupMealId: input.groupMealId, repeatOf: first.groupMealId, className: input.className, supervisorId: approvedBy }, 'group meal repeated with a supervisor\'s PIN');
+    if (first)
+      this.#log.warn(
+        { groupMealId: input.groupMealId, repeatOf: first.groupMealId, className: input.className, supervisorId: approvedBy },
+        "group meal repeated with a supervisor's PIN",
+      );
     else this.#log.info({ groupMealId: input.groupMealId, className: input.className, students: ids.length, payer: input.payer }, 'group meal');
     return { groupMealId: input.groupMealId, eventId, className: input.className, students: ids.length, total, payer: input.payer };
   }

@@ -106,7 +106,7 @@ export class ShiftOffice {
     }
     const closedAt = new Date(this.#clock.now()).toISOString();
     const report = this.#report(shift, closedAt, pending, anomalies, by);
-    if (!report.money.reconciled) this.#log.warn({ shiftId: shift.shiftId }, 'shift report: a stored sale\'s lines do not add up to its total');
+    if (!report.money.reconciled) this.#log.warn({ shiftId: shift.shiftId }, "shift report: a stored sale's lines do not add up to its total");
     try {
       mkdirSync(this.#exportDir, { recursive: true });
       const base = join(this.#exportDir, `shift-${closedAt.slice(0, 10)}-${shift.shiftId}`);

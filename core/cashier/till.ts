@@ -180,7 +180,10 @@ export class Till {
     const card = { technology: read.technology, uid: read.uid };
     const result = found !== undefined ? found : this.#store.roster.lookupCard(read);
     if (isAmbiguous(result)) {
-      this.#log.warn({ reader: read.readerId, matches: result.ambiguous }, 'till: a card read matches several roster cards; set the reader to the full card number');
+      this.#log.warn(
+        { reader: read.readerId, matches: result.ambiguous },
+        'till: a card read matches several roster cards; set the reader to the full card number',
+      );
     }
     const lookup = foundCard(result);
     const holder = lookup?.holder ?? null;

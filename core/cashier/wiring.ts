@@ -40,7 +40,14 @@ export function wireCashier(
     const store = deps.store();
     if (!store) return null;
     if (built?.store === store) return built.cashier;
-    const cashier = new Cashier({ store, clock: deps.clock, isOnline: deps.isOnline, exportDir: deps.exportDir, log, ...(deps.pins ? { pins: deps.pins(store) } : {}) });
+    const cashier = new Cashier({
+      store,
+      clock: deps.clock,
+      isOnline: deps.isOnline,
+      exportDir: deps.exportDir,
+      log,
+      ...(deps.pins ? { pins: deps.pins(store) } : {}),
+    });
     cashier.on('cart', (c) => router.publish('cashier.cart', c));
     cashier.on('check', (c) => {
       const hash = c?.holder.photoHash ?? null;

@@ -11,7 +11,6 @@ import type { Store } from '../store/index.ts';
 /** Who may be on duty at the guard post. */
 export const DUTY_ROLES: readonly StaffRole[] = ['guard', 'supervisor'];
 
-
 export interface GuardDutyOptions {
   store: Store;
   clock: Clock;
@@ -71,7 +70,14 @@ export class GuardDuty extends EventEmitter<{ change: [GuardOnDuty | null] }> {
     if (on?.staffId === who.id) return on;
     const now = this.#clock.now();
     const { schoolDate, endsAt } = this.#endOfDay(now);
-    const row: DutyRow = { id: uuidv7(), staff_id: who.id, full_name: who.full_name, position: who.position, started_at: new Date(now).toISOString(), ends_at: endsAt };
+    const row: DutyRow = {
+      id: uuidv7(),
+      staff_id: who.id,
+      full_name: who.full_name,
+      position: who.position,
+      started_at: new Date(now).toISOString(),
+      ends_at: endsAt,
+    };
     this.#store.db.transaction(() => {
       if (this.#duty) this.#end('replaced', false);
       this.#store.guardLog.startDuty(row, schoolDate);
@@ -86,9 +92,13 @@ export class GuardDuty extends EventEmitter<{ change: [GuardOnDuty | null] }> {
 
   /** Who may go on duty (active guards and supervisors with a PIN), for the sign-in dialog to name. */
   people(): { staffId: string; fullName: string; position: string }[] {
-    return this.#store.roster.activeStaff().flatMap((s) =>
-      s.pin_hash && parseRoles(s.roles).some((r) => (DUTY_ROLES as readonly string[]).includes(r)) ? [{ staffId: s.id, fullName: s.full_name, position: s.position }] : [],
-    );
+    return this.#store.roster
+      .activeStaff()
+      .flatMap((s) =>
+        s.pin_hash && parseRoles(s.roles).some((r) => (DUTY_ROLES as readonly string[]).includes(r))
+          ? [{ staffId: s.id, fullName: s.full_name, position: s.position }]
+          : [],
+      );
   }
 
   signOut(): null {
@@ -113,7 +123,10 @@ export class GuardDuty extends EventEmitter<{ change: [GuardOnDuty | null] }> {
     if (!on) return null;
     const staff = this.#store.roster.staffRow(on.staffId);
     if (staff?.status === 'active' && parseRoles(staff.roles).some((r) => (DUTY_ROLES as readonly string[]).includes(r))) return on.staffId;
-    this.#log.warn({ operatorId: on.staffId, status: staff?.status ?? 'missing' }, 'guard: the person on duty may no longer be on duty (roster changed); signed out');
+    this.#log.warn(
+      { operatorId: on.staffId, status: staff?.status ?? 'missing' },
+      'guard: the person on duty may no longer be on duty (roster changed); signed out',
+    );
     this.#end('not_allowed');
     return null;
   }

@@ -73,8 +73,10 @@ export class Emergency {
     });
     store.db.transaction(() => {
       store.guardLog.startEmergency(id, at, operatorId);
-      book.record(view, book.schoolDate(now), () =>
-        store.outbox.append('emergency_start', { operatorId, insideCount, ...(operatorId === null ? { nobodyOnDuty: true } : {}) }).id,
+      book.record(
+        view,
+        book.schoolDate(now),
+        () => store.outbox.append('emergency_start', { operatorId, insideCount, ...(operatorId === null ? { nobodyOnDuty: true } : {}) }).id,
       );
     })();
     log.error({ inside: insideCount, gateHeld: held, operatorId }, 'guard: EMERGENCY MODE started');

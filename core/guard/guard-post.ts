@@ -133,7 +133,16 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     const passes: SchoolPass[] = [];
     for (const f of fresh) {
       if (f.kind !== 'pass' || f.schoolDate !== date) continue;
-      passes.push({ id: f.id, stationId: f.stationId, holderId: f.holderId, holderKind: f.holderKind, at: f.at, direction: f.direction, verdict: f.verdict, manual: f.manual });
+      passes.push({
+        id: f.id,
+        stationId: f.stationId,
+        holderId: f.holderId,
+        holderKind: f.holderKind,
+        at: f.at,
+        direction: f.direction,
+        verdict: f.verdict,
+        manual: f.manual,
+      });
     }
     if (!passes.length) return;
     passes.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
@@ -175,7 +184,10 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     return this.#spares.list();
   }
 
-  bindSpareCard(input: { card: CanonicalCard; holderKind: HolderKind; holderId: string; operatorId: string | null }): { pass: GuardPassView; validUntil: string } {
+  bindSpareCard(input: { card: CanonicalCard; holderKind: HolderKind; holderId: string; operatorId: string | null }): {
+    pass: GuardPassView;
+    validUntil: string;
+  } {
     return this.#spares.bind(input);
   }
 

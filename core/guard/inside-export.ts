@@ -75,7 +75,12 @@ export function renderInsideHtml(list: InsideList, locale: 'ru' | 'en', timeZone
     (list.posts ?? []).map((p) => `<p>${esc(p.name || w.post)}: ${p.heardAt ? `${w.dataAt} ${time(p.heardAt, timeZone)}` : w.never}</p>`).join('') +
     list.classes.map((c) => table(`${w.className} ${c.className}`, c.people)).join('') +
     (list.staff.length ? table(w.staff, list.staff) : '') +
-    (list.visitors.length ? table(w.visitors, list.visitors.map((v) => ({ fullName: v.name, since: v.at }))) : '') +
+    (list.visitors.length
+      ? table(
+          w.visitors,
+          list.visitors.map((v) => ({ fullName: v.name, since: v.at })),
+        )
+      : '') +
     '</body></html>'
   );
 }

@@ -63,15 +63,18 @@ export class ManualPasses {
       note: input.note || null,
     });
     this.#log.info({ direction: input.direction, reason: input.reason, holder: input.holderId, gate }, 'guard: manual open');
-    this.#book.record(view, this.#book.schoolDate(now), () =>
-      this.#store.outbox.append('manual_open', {
-        direction: input.direction,
-        reason: input.reason,
-        note: input.note,
-        operatorId: input.operatorId,
-        holderId: input.holderId,
-        gate: gate === 'opened' || gate === 'held_open' ? (input.direction === 'in' ? 'entry' : 'exit') : null,
-      }).id,
+    this.#book.record(
+      view,
+      this.#book.schoolDate(now),
+      () =>
+        this.#store.outbox.append('manual_open', {
+          direction: input.direction,
+          reason: input.reason,
+          note: input.note,
+          operatorId: input.operatorId,
+          holderId: input.holderId,
+          gate: gate === 'opened' || gate === 'held_open' ? (input.direction === 'in' ? 'entry' : 'exit') : null,
+        }).id,
     );
     return view;
   }
@@ -92,15 +95,18 @@ export class ManualPasses {
       note: RELAY_TEST_NOTE,
     });
     this.#log.info({ direction, operatorId, opened }, 'guard: relay test (recorded as a manual open)');
-    this.#book.record(view, this.#book.schoolDate(now), () =>
-      this.#store.outbox.append('manual_open', {
-        direction,
-        reason: 'relay_test',
-        note: RELAY_TEST_NOTE,
-        operatorId,
-        holderId: null,
-        gate: opened ? (direction === 'in' ? 'entry' : 'exit') : null,
-      }).id,
+    this.#book.record(
+      view,
+      this.#book.schoolDate(now),
+      () =>
+        this.#store.outbox.append('manual_open', {
+          direction,
+          reason: 'relay_test',
+          note: RELAY_TEST_NOTE,
+          operatorId,
+          holderId: null,
+          gate: opened ? (direction === 'in' ? 'entry' : 'exit') : null,
+        }).id,
     );
     return view;
   }
@@ -120,15 +126,18 @@ export class ManualPasses {
       note: input.note || null,
     });
     this.#log.info({ reason: input.reason, gate }, 'guard: visitor pass');
-    this.#book.record(view, this.#book.schoolDate(now), () =>
-      this.#store.outbox.append('visitor_pass', {
-        visitorName: input.visitorName,
-        reason: input.reason,
-        note: input.note,
-        direction: 'in',
-        gate: gate === 'opened' || gate === 'held_open' ? 'entry' : null,
-        operatorId: input.operatorId,
-      }).id,
+    this.#book.record(
+      view,
+      this.#book.schoolDate(now),
+      () =>
+        this.#store.outbox.append('visitor_pass', {
+          visitorName: input.visitorName,
+          reason: input.reason,
+          note: input.note,
+          direction: 'in',
+          gate: gate === 'opened' || gate === 'held_open' ? 'entry' : null,
+          operatorId: input.operatorId,
+        }).id,
     );
     return view;
   }

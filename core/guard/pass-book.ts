@@ -109,7 +109,10 @@ export class PassBook {
     if (this.#counters?.schoolDate !== date) {
       const own = this.#store.passes.counts(date);
       const school = this.#store.schoolDay.counts(date);
-      const moves: InsideMove[] = [...this.#store.passes.moves(date).map((v) => this.#corrected(v)), ...this.#store.schoolDay.passes(date).flatMap((p) => this.#move(p))];
+      const moves: InsideMove[] = [
+        ...this.#store.passes.moves(date).map((v) => this.#corrected(v)),
+        ...this.#store.schoolDay.passes(date).flatMap((p) => this.#move(p)),
+      ];
       // The last pass is the latest by time, whichever post saw it.
       moves.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
       this.#inside = new InsideNow(moves);

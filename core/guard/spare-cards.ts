@@ -78,7 +78,8 @@ export class SpareCards {
     this.returnExpired();
     const store = this.#store;
     const spare = store.spares.get(input.card);
-    if (!spare || (spare.removed_at && !spare.holder_id)) throw new DomainError('not_found', 'spare_not_in_stock', `card ${cardKey(input.card)} is not a spare card`);
+    if (!spare || (spare.removed_at && !spare.holder_id))
+      throw new DomainError('not_found', 'spare_not_in_stock', `card ${cardKey(input.card)} is not a spare card`);
     if (spare.holder_id && spare.holder_id !== input.holderId) {
       throw new DomainError('conflict', 'spare_already_bound', `card ${cardKey(input.card)} is bound to ${spare.holder_id}`);
     }
@@ -109,14 +110,17 @@ export class SpareCards {
     store.db.transaction(() => {
       store.spares.bind(input.card, input.holderKind, input.holderId, view.at, until);
       store.roster.putTemporaryCard({ ...input.card, part: spare.part }, input.holderKind, input.holderId, until);
-      this.#book.record(view, date, () =>
-        store.outbox.append('temp_card_bind', {
-          card: input.card,
-          holderKind: input.holderKind,
-          holderId: input.holderId,
-          validUntil: until,
-          operatorId: input.operatorId,
-        }).id,
+      this.#book.record(
+        view,
+        date,
+        () =>
+          store.outbox.append('temp_card_bind', {
+            card: input.card,
+            holderKind: input.holderKind,
+            holderId: input.holderId,
+            validUntil: until,
+            operatorId: input.operatorId,
+          }).id,
       );
     })();
     this.#log.info({ card: cardTag(input.card), holder: input.holderId, until }, 'guard: spare card bound');
@@ -148,12 +152,17 @@ export class SpareCards {
       // IT removed it from the school's stock while it was out: now that it is back, it leaves the stock.
       store.spares.back(card, spare.removed_at !== null);
       store.roster.removeCard(card);
-      this.#book.record(view, this.#book.schoolDate(now), () =>
-        store.outbox.append('temp_card_return', { card, holderId, cause, ...(cause === 'returned' ? { operatorId } : {}) }).id,
+      this.#book.record(
+        view,
+        this.#book.schoolDate(now),
+        () => store.outbox.append('temp_card_return', { card, holderId, cause, ...(cause === 'returned' ? { operatorId } : {}) }).id,
       );
     })();
     if (spare.removed_at) {
-      this.#log.info({ card: cardTag(card), holder: holderId, cause, removedAt: spare.removed_at }, 'guard: spare card returned and dropped: IT removed it from the stock');
+      this.#log.info(
+        { card: cardTag(card), holder: holderId, cause, removedAt: spare.removed_at },
+        'guard: spare card returned and dropped: IT removed it from the stock',
+      );
     } else this.#log.info({ card: cardTag(card), holder: holderId, cause }, 'guard: spare card back in stock');
     return view;
   }
@@ -194,7 +203,9 @@ export function cardRemovedByServer(store: Store, card: CanonicalCard, log?: Pic
   store.spares.back(card, bound.removed_at !== null);
   log?.info(
     { card: cardTag(card), holder: bound.holder_id },
-    bound.removed_at ? 'sync: spare card brought back at another post; it leaves the stock (IT removed it)' : 'sync: spare card brought back at another post; back in stock here',
+    bound.removed_at
+      ? 'sync: spare card brought back at another post; it leaves the stock (IT removed it)'
+      : 'sync: spare card brought back at another post; back in stock here',
   );
 }
 

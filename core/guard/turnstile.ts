@@ -79,10 +79,7 @@ export class Turnstile {
   async holdBoth(open: boolean): Promise<boolean> {
     const gate = this.#o.gate();
     if (!gate.isConfigured() || !gate.isReady()) return false;
-    const results = await Promise.allSettled([
-      withTimeout(gate.hold('in', open), this.#o.timeoutMs),
-      withTimeout(gate.hold('out', open), this.#o.timeoutMs),
-    ]);
+    const results = await Promise.allSettled([withTimeout(gate.hold('in', open), this.#o.timeoutMs), withTimeout(gate.hold('out', open), this.#o.timeoutMs)]);
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length > 0) this.#o.log.error({ open, errors: failed.map((f) => String((f as PromiseRejectedResult).reason)) }, 'guard: relay hold failed');
     return failed.length === 0;

@@ -70,7 +70,14 @@ export function wireGuard(
     if (!store) return null;
     if (built?.store === store) return built.guard;
     built?.guard.stop();
-    const guard = new GuardPost({ store, clock: deps.clock, gate: currentGate, log, exportDir: deps.exportDir, ...(deps.pins ? { pins: deps.pins(store) } : {}) });
+    const guard = new GuardPost({
+      store,
+      clock: deps.clock,
+      gate: currentGate,
+      log,
+      exportDir: deps.exportDir,
+      ...(deps.pins ? { pins: deps.pins(store) } : {}),
+    });
     currentGate();
     guard.on('pass', (p) => {
       const hash = p.pass.holder?.photoHash ?? null;
@@ -103,9 +110,7 @@ export function wireGuard(
   );
   router.handle('guard.spareCards', () => run((g) => ({ cards: g.spareCards() })));
   router.handle('guard.bindSpareCard', ({ pin, ...input }) => run(async (g) => g.bindSpareCard({ ...input, operatorId: await g.duty.operatorFor(pin) })));
-  router.handle('guard.returnSpareCard', ({ card, pin }) =>
-    run(async (g) => ({ pass: g.returnSpareCard(card, 'returned', await g.duty.operatorFor(pin)) })),
-  );
+  router.handle('guard.returnSpareCard', ({ card, pin }) => run(async (g) => ({ pass: g.returnSpareCard(card, 'returned', await g.duty.operatorFor(pin)) })));
   router.handle('guard.emergency', (input) =>
     run(async (g) => {
       // A fire does not wait for a PIN: the start goes ahead with whoever is on duty, or nobody.

@@ -76,10 +76,7 @@ export class CashierLedger {
       voidDebit: db.prepare('UPDATE cashier_debits SET void_event_id = ?, voided_at = ? WHERE id = ? AND void_event_id IS NULL'),
       // The inputs of the balance rule (common/cashier-rules.ts `availableBalance`, the one place it is
       // stated): debits and voids after the outbox position the synced balance already includes.
-      figures: db.prepare<
-        { holder: string; today: string },
-        { spent: number; offline: number; subsidy: number; debits: number; credits: number }
-      >(
+      figures: db.prepare<{ holder: string; today: string }, { spent: number; offline: number; subsidy: number; debits: number; credits: number }>(
         `SELECT
            coalesce(sum(CASE WHEN d.school_date = @today AND d.void_event_id IS NULL THEN d.account_part END), 0) AS spent,
            coalesce(sum(CASE WHEN d.school_date = @today AND d.void_event_id IS NULL AND d.offline = 1 THEN d.account_part END), 0) AS offline,
@@ -121,7 +118,10 @@ export class CashierLedger {
       ),
       // Through the (holder_id, school_date) index: a class's students' group meals on a day. A group meal
       // feeds only students of its class, so each one found here is that class's.
-      groupMealsOfHolders: db.prepare<[string, string], { ref_id: string; event_id: string; at: string; item_id: string; item_name: string; n: number; total: number }>(
+      groupMealsOfHolders: db.prepare<
+        [string, string],
+        { ref_id: string; event_id: string; at: string; item_id: string; item_name: string; n: number; total: number }
+      >(
         `SELECT d.ref_id, d.event_id, min(d.occurred_at) AS at, json_extract(d.lines, '$[0].itemId') AS item_id,
                 json_extract(d.lines, '$[0].name') AS item_name,
                 (SELECT count(*) FROM cashier_debits x WHERE x.ref_id = d.ref_id) AS n,

@@ -96,9 +96,7 @@ export class Outbox {
         `SELECT id, seq, type, occurred_at, status, result_code, result_message FROM outbox
          WHERE status IN ('anomaly', 'invalid') AND attention_cleared_at IS NULL ORDER BY seq DESC LIMIT ?`,
       ),
-      attentionCount: db.prepare<[], { n: number }>(
-        "SELECT count(*) AS n FROM outbox WHERE status IN ('anomaly', 'invalid') AND attention_cleared_at IS NULL",
-      ),
+      attentionCount: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM outbox WHERE status IN ('anomaly', 'invalid') AND attention_cleared_at IS NULL"),
       clearAttention: db.prepare<[string, string], never>('UPDATE outbox SET attention_cleared_at = ? WHERE id = ?'),
       lastBindStatus: db.prepare<[string, string], { status: OutboxRow['status'] }>(
         `SELECT status FROM outbox WHERE type = 'temp_card_bind'
@@ -170,7 +168,10 @@ export class Outbox {
 
   /** The waiting events of a range are kept but never sent, with the reason and a code the attention list shows. */
   retirePendingIn(range: SeqRange, reason: string, code: string): number {
-    const q = this.#stmt('retireIn', "UPDATE outbox SET status = 'invalid', result_message = ?, result_code = ? WHERE status = 'pending' AND seq BETWEEN ? AND ?");
+    const q = this.#stmt(
+      'retireIn',
+      "UPDATE outbox SET status = 'invalid', result_message = ?, result_code = ? WHERE status = 'pending' AND seq BETWEEN ? AND ?",
+    );
     const n = q.run(reason, code, range.from, range.to).changes;
     this.#notify();
     return n;

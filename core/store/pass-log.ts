@@ -66,9 +66,7 @@ export class PassLog {
       feedAlarms: db.prepare<[string, string, number], PassRow>(
         'SELECT * FROM guard_passes WHERE school_date >= ? AND id < ? AND alarm = 1 ORDER BY id DESC LIMIT ?',
       ),
-      moves: db.prepare<[string], PassRow>(
-        "SELECT * FROM guard_passes WHERE school_date = ? AND verdict = 'allow' AND direction IS NOT NULL ORDER BY id",
-      ),
+      moves: db.prepare<[string], PassRow>("SELECT * FROM guard_passes WHERE school_date = ? AND verdict = 'allow' AND direction IS NOT NULL ORDER BY id"),
     };
   }
 

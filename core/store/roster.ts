@@ -114,9 +114,7 @@ export class Roster {
       tail3: db.prepare<[string, string], CardRow>(`${cols} WHERE technology = ? AND substr(uid, -6) = ? AND length(uid) > 6`),
       head4: db.prepare<[string, string], CardRow>(`${cols} WHERE technology = ? AND substr(uid, 1, 8) = ? AND length(uid) > 8`),
     };
-    this.#student = db.prepare<[string], PersonRow>(
-      'SELECT id, full_name, class_name AS group_name, photo_hash, status FROM students WHERE id = ?',
-    );
+    this.#student = db.prepare<[string], PersonRow>('SELECT id, full_name, class_name AS group_name, photo_hash, status FROM students WHERE id = ?');
     this.#staff = db.prepare<[string], PersonRow>('SELECT id, full_name, position AS group_name, photo_hash, status FROM staff WHERE id = ?');
     this.#q = {
       searchStudents: db.prepare<[string, string, number], SearchRow>(
@@ -160,7 +158,9 @@ export class Roster {
       ),
       deletePhoto: db.prepare<[string], never>('DELETE FROM photos WHERE hash = ?'),
       deleteHolderCards: db.prepare<[string], never>('DELETE FROM cards WHERE holder_id = ?'),
-      referenced: db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM students WHERE photo_hash = ? UNION ALL SELECT 1 AS x FROM staff WHERE photo_hash = ? LIMIT 1'),
+      referenced: db.prepare<[string, string], { x: number }>(
+        'SELECT 1 AS x FROM students WHERE photo_hash = ? UNION ALL SELECT 1 AS x FROM staff WHERE photo_hash = ? LIMIT 1',
+      ),
     };
     this.#upsertStudent = db.prepare(
       `INSERT INTO students (id, full_name, class_name, photo_hash, status) VALUES (@id, @fullName, @className, @photoHash, @status)
@@ -244,9 +244,7 @@ export class Roster {
         holderKind: row.holder_kind,
         holderId: row.holder_id,
       },
-      holder: person
-        ? { kind: row.holder_kind, id: person.id, fullName: person.full_name, group: person.group_name, photoHash: person.photo_hash }
-        : null,
+      holder: person ? { kind: row.holder_kind, id: person.id, fullName: person.full_name, group: person.group_name, photoHash: person.photo_hash } : null,
       personStatus: person?.status ?? null,
     };
   }
@@ -281,7 +279,9 @@ export class Roster {
     const matches = (name: string) => rest.every((w) => foldText(name).includes(w));
     const students = this.#q.searchStudents.all(first, classKey, limit * 4).filter((r) => matches(r.full_name) || rest.length === 0);
     const staff = this.#q.searchStaff.all(first, limit * 4).filter((r) => matches(r.full_name));
-    const found = (kind: HolderKind) => (r: SearchRow): PersonMatch => ({ kind, id: r.id, fullName: r.full_name, group: r.grp, photoHash: r.photo_hash, status: r.status });
+    const found =
+      (kind: HolderKind) =>
+      (r: SearchRow): PersonMatch => ({ kind, id: r.id, fullName: r.full_name, group: r.grp, photoHash: r.photo_hash, status: r.status });
     return [...students.map(found('student')), ...staff.map(found('staff'))].slice(0, limit);
   }
 
@@ -420,7 +420,9 @@ export class Roster {
 
   /** Seals every PIN hash still stored in clear (by a build before hashes were sealed); returns how many. */
   sealClearPins(): number {
-    const clear = this.#db.prepare<[], { id: string; pin_hash: string }>("SELECT id, pin_hash FROM staff WHERE pin_hash IS NOT NULL AND pin_hash NOT LIKE 'sealed%'").all();
+    const clear = this.#db
+      .prepare<[], { id: string; pin_hash: string }>("SELECT id, pin_hash FROM staff WHERE pin_hash IS NOT NULL AND pin_hash NOT LIKE 'sealed%'")
+      .all();
     if (clear.length === 0) return 0;
     const set = this.#db.prepare<[string, string], never>('UPDATE staff SET pin_hash = ? WHERE id = ?');
     this.#db.transaction(() => {
@@ -457,7 +459,9 @@ export class Roster {
   /** Every card with its holder, for the demo reader panel (small schools only). */
   listCardsWithHolders(limit: number): (CardLookup & { card: Card })[] {
     const rows = this.#db
-      .prepare<[number], CardRow>('SELECT technology, uid, part, holder_kind, holder_id, status, valid_until FROM cards ORDER BY holder_kind DESC, holder_id, uid LIMIT ?')
+      .prepare<[number], CardRow>(
+        'SELECT technology, uid, part, holder_kind, holder_id, status, valid_until FROM cards ORDER BY holder_kind DESC, holder_id, uid LIMIT ?',
+      )
       .all(limit);
     return rows.map((r) => this.#withHolder(r));
   }
@@ -467,6 +471,8 @@ export class Roster {
    * tell from another card (0: that format identifies every card). Reads every card once; on request only.
    */
   cardAmbiguity(): Record<PartialPart, number> {
-    return ambiguityByPart(this.#db.prepare<[], { technology: Card['technology']; uid: string; part: UidPart }>('SELECT technology, uid, part FROM cards').all());
+    return ambiguityByPart(
+      this.#db.prepare<[], { technology: Card['technology']; uid: string; part: UidPart }>('SELECT technology, uid, part FROM cards').all(),
+    );
   }
 }

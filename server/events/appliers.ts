@@ -55,7 +55,13 @@ function accept(holderId: string | null, amount = 0, effects: (() => void)[] = [
 function withFlags(v: Verdict, flags: { rule: string; message: string; code?: EventResultCode }[]): Verdict {
   if (!flags.length) return v;
   const first = flags[0]!;
-  return { ...v, status: 'anomaly', ...(first.code ? { code: first.code } : {}), rule: first.rule, message: `applied; ${flags.map((f) => f.message).join('; ')}` };
+  return {
+    ...v,
+    status: 'anomaly',
+    ...(first.code ? { code: first.code } : {}),
+    rule: first.rule,
+    message: `applied; ${flags.map((f) => f.message).join('; ')}`,
+  };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -69,7 +75,17 @@ function notify(s: BatchState, eventId: string, holderId: string, kind: string, 
 /** A pass the school's other posts count (inside now, anti-passback, the roll call). */
 function passFact(
   s: BatchState,
-  f: { id: string; stationId: string; at: number; schoolDate: string; holderId: string; holderKind: 'student' | 'staff'; direction: 'in' | 'out'; verdict: 'allow' | 'deny'; manual: boolean },
+  f: {
+    id: string;
+    stationId: string;
+    at: number;
+    schoolDate: string;
+    holderId: string;
+    holderKind: 'student' | 'staff';
+    direction: 'in' | 'out';
+    verdict: 'allow' | 'deny';
+    manual: boolean;
+  },
 ): void {
   s.facts.push({ kind: 'pass', ...f, eventId: f.id, at: iso(f.at) });
 }
@@ -171,7 +187,13 @@ const sale: Applier<'sale'> = {
         move(s, id, p.holderId, -p.accountPart, 'sale', at);
         rules.apply();
         s.sales.set(id, { stationId, holderId: p.holderId, amount: p.accountPart, subsidyPart: p.subsidyPart, offline: p.offline, schoolDate, voided: false });
-        mealFact(s, { id, eventId: id, stationId, at, schoolDate, holderId: p.holderId, meal: 'sale' }, p.accountPart, p.subsidyPart > 0 ? 1 : 0, p.offline ? p.accountPart : 0);
+        mealFact(
+          s,
+          { id, eventId: id, stationId, at, schoolDate, holderId: p.holderId, meal: 'sale' },
+          p.accountPart,
+          p.subsidyPart > 0 ? 1 : 0,
+          p.offline ? p.accountPart : 0,
+        );
         notify(s, id, p.holderId, 'sale', `Покупка на ${formatMoney(p.total)}: ${p.lines.map((l) => l.name).join(', ')}`);
       },
     ]);
@@ -187,7 +209,8 @@ const voidSale: Applier<'void'> = {
   evaluate({ id, payload: p, stationId, at, state: s }) {
     const target = s.sales.get(p.saleEventId);
     if (!target) return refuse('unknown_sale', `no applied sale ${p.saleEventId} to void`, p.holderId, 'unknown_sale');
-    if (target.stationId !== stationId) return refuse('other_station', `sale ${p.saleEventId} was made at another station; only its own till may void it`, p.holderId);
+    if (target.stationId !== stationId)
+      return refuse('other_station', `sale ${p.saleEventId} was made at another station; only its own till may void it`, p.holderId);
     if (target.holderId !== p.holderId) return refuse('unknown_sale', `sale ${p.saleEventId} belongs to another holder`, p.holderId, 'unknown_sale');
     if (target.voided) return refuse('already_voided', `sale ${p.saleEventId} was voided before`, p.holderId, 'already_voided');
     if (p.amount > target.amount)
@@ -207,7 +230,13 @@ const voidSale: Applier<'void'> = {
         const subsidyBack = target.subsidyPart > 0 && day.subsidyMeals > 0;
         if (subsidyBack) day.subsidyMeals -= 1;
         day.touched = true;
-        mealFact(s, { id, eventId: id, stationId, at, schoolDate: target.schoolDate, holderId: p.holderId, meal: 'void' }, -p.amount, subsidyBack ? -1 : 0, target.offline ? -p.amount : 0);
+        mealFact(
+          s,
+          { id, eventId: id, stationId, at, schoolDate: target.schoolDate, holderId: p.holderId, meal: 'void' },
+          -p.amount,
+          subsidyBack ? -1 : 0,
+          target.offline ? -p.amount : 0,
+        );
       },
     ]);
   },
@@ -230,7 +259,10 @@ const groupMeal: Applier<'group_meal'> = {
     }
     const menuPrice = s.menu.get(schoolDate)?.get(p.itemId);
     if (menuPrice !== p.price) {
-      const message = menuPrice === undefined ? `${p.itemId} is not on the menu of ${schoolDate}` : `${p.itemId} at ${formatMoney(p.price)}, the menu says ${formatMoney(menuPrice)}`;
+      const message =
+        menuPrice === undefined
+          ? `${p.itemId} is not on the menu of ${schoolDate}`
+          : `${p.itemId} at ${formatMoney(p.price)}, the menu says ${formatMoney(menuPrice)}`;
       exceptions.push({ kind: 'price_differs', holderId: null, schoolDate, eventIds: [id], message, chargeAmount: 0 });
       flags.push({ rule: 'price_differs', message });
     }
@@ -281,7 +313,8 @@ const pass: Applier<'pass'> = {
     const text = p.verdict === 'allow' ? `${p.direction === 'in' ? 'Вход в школу' : 'Выход из школы'} в ${time}` : `Турникет не пропустил по карте в ${time}`;
     const effects: (() => void)[] = holderId ? [() => notify(s, id, holderId, 'pass', text)] : [];
     const { holderId: who, holderKind } = p;
-    if (who && holderKind) effects.push(() => passFact(s, { id, stationId, at, schoolDate, holderId: who, holderKind, direction: p.direction, verdict: p.verdict, manual: false }));
+    if (who && holderKind)
+      effects.push(() => passFact(s, { id, stationId, at, schoolDate, holderId: who, holderKind, direction: p.direction, verdict: p.verdict, manual: false }));
     return accept(p.holderId, 0, effects);
   },
 };
@@ -295,7 +328,17 @@ const manualOpen: Applier<'manual_open'> = {
     return accept(holderId, 0, [
       () => notify(s, id, holderId, 'pass', text),
       () =>
-        passFact(s, { id, stationId, at, schoolDate, holderId, holderKind: s.isStudent(holderId) ? 'student' : 'staff', direction: p.direction, verdict: 'allow', manual: true }),
+        passFact(s, {
+          id,
+          stationId,
+          at,
+          schoolDate,
+          holderId,
+          holderKind: s.isStudent(holderId) ? 'student' : 'staff',
+          direction: p.direction,
+          verdict: 'allow',
+          manual: true,
+        }),
     ]);
   },
 };
@@ -344,7 +387,9 @@ const guardDuty: Applier<'guard_duty_start' | 'guard_duty_end'> = {
     // person as a guard or supervisor (the station's roster may be older).
     const roles = s.staff.get(p.operatorId);
     if (ev.type === 'guard_duty_start' && !(roles && roles.some((r) => r === 'guard' || r === 'supervisor'))) {
-      return withFlags(accept(null), [{ rule: 'not_a_guard', message: `${p.operatorId} is ${roles ? 'not a guard or supervisor' : 'not on the staff list'} here` }]);
+      return withFlags(accept(null), [
+        { rule: 'not_a_guard', message: `${p.operatorId} is ${roles ? 'not a guard or supervisor' : 'not on the staff list'} here` },
+      ]);
     }
     return accept(null);
   },
@@ -359,7 +404,9 @@ const itChange: Applier<'it_change'> = {
     if (p.operatorId === null) return accept(null);
     const roles = s.staff.get(p.operatorId);
     if (!(roles && roles.some((r) => r === 'it' || r === 'supervisor'))) {
-      return withFlags(accept(null), [{ rule: 'not_it_staff', message: `${p.operatorId} is ${roles ? 'not IT or a supervisor' : 'not on the staff list'} here` }]);
+      return withFlags(accept(null), [
+        { rule: 'not_it_staff', message: `${p.operatorId} is ${roles ? 'not IT or a supervisor' : 'not on the staff list'} here` },
+      ]);
     }
     return accept(null);
   },

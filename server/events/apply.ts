@@ -57,7 +57,11 @@ function prepare(raw: Record<string, unknown>, station: BatchStation, settings: 
   }
   const at = Date.parse(ev.occurredAt) + ev.clockOffsetMs;
   if (at < EARLIEST_MS || at > nowMs + FUTURE_SLACK_MS) {
-    return { ...base, ev, early: refuse('time_bounds', `the corrected time ${new Date(at).toISOString()} is before 2020 or more than a day ahead of the server's clock`) };
+    return {
+      ...base,
+      ev,
+      early: refuse('time_bounds', `the corrected time ${new Date(at).toISOString()} is before 2020 or more than a day ahead of the server's clock`),
+    };
   }
   return { ...base, ev, at, schoolDate: schoolDateOf(at, settings.timeZone), early: null };
 }
@@ -113,19 +117,35 @@ async function prefetch(s: BatchState, items: readonly Prepared[]): Promise<void
     'SELECT holder_id, balance, daily_limit, subsidy FROM accounts WHERE holder_id',
     [...holders],
   )) {
-    s.accounts.set(r.holder_id, { balance: Number(r.balance), dailyLimit: r.daily_limit === null ? null : Number(r.daily_limit), subsidy: r.subsidy, touched: false });
+    s.accounts.set(r.holder_id, {
+      balance: Number(r.balance),
+      dailyLimit: r.daily_limit === null ? null : Number(r.daily_limit),
+      subsidy: r.subsidy,
+      touched: false,
+    });
   }
-  for (const r of await allIn<{ id: string; class_name: string }>(tx, 'SELECT id, class_name FROM students WHERE id', [...holders])) s.students.set(r.id, r.class_name);
+  for (const r of await allIn<{ id: string; class_name: string }>(tx, 'SELECT id, class_name FROM students WHERE id', [...holders]))
+    s.students.set(r.id, r.class_name);
   for (const id of staff) s.staff.set(id, null);
-  for (const r of await allIn<{ id: string; roles: string }>(tx, 'SELECT id, roles FROM staff WHERE id', [...staff])) s.staff.set(r.id, JSON.parse(r.roles) as string[]);
+  for (const r of await allIn<{ id: string; roles: string }>(tx, 'SELECT id, roles FROM staff WHERE id', [...staff]))
+    s.staff.set(r.id, JSON.parse(r.roles) as string[]);
 
   if (saleIds.size) {
-    const voided = new Set((await allIn<{ sale_event_id: string }>(tx, 'SELECT sale_event_id FROM voids WHERE sale_event_id', [...saleIds])).map((r) => r.sale_event_id));
-    const rows = await allIn<{ id: string; station_id: string; holder_id: string; amount: number; status: string; type: string; body: string; occurred_at: string; clock_offset_ms: number; school_date: string | null }>(
-      tx,
-      'SELECT id, station_id, holder_id, amount, status, type, body, occurred_at, clock_offset_ms, school_date FROM events WHERE id',
-      [...saleIds],
+    const voided = new Set(
+      (await allIn<{ sale_event_id: string }>(tx, 'SELECT sale_event_id FROM voids WHERE sale_event_id', [...saleIds])).map((r) => r.sale_event_id),
     );
+    const rows = await allIn<{
+      id: string;
+      station_id: string;
+      holder_id: string;
+      amount: number;
+      status: string;
+      type: string;
+      body: string;
+      occurred_at: string;
+      clock_offset_ms: number;
+      school_date: string | null;
+    }>(tx, 'SELECT id, station_id, holder_id, amount, status, type, body, occurred_at, clock_offset_ms, school_date FROM events WHERE id', [...saleIds]);
     for (const id of saleIds) s.sales.set(id, null);
     for (const r of rows) {
       if (r.type !== 'sale' || (r.status !== 'accepted' && r.status !== 'anomaly')) continue;
@@ -150,7 +170,11 @@ async function prefetch(s: BatchState, items: readonly Prepared[]): Promise<void
     if (!m) s.menu.set(r.date, (m = new Map()));
     m.set(r.id, Number(r.price));
   }
-  for (const r of await allIn<{ class_name: string; school_date: string; event_id: string }>(tx, 'SELECT class_name, school_date, event_id FROM class_meals WHERE school_date', dateList)) {
+  for (const r of await allIn<{ class_name: string; school_date: string; event_id: string }>(
+    tx,
+    'SELECT class_name, school_date, event_id FROM class_meals WHERE school_date',
+    dateList,
+  )) {
     s.classMeals.set(`${r.class_name}|${r.school_date}`, r.event_id);
   }
   if (holders.size) {
@@ -201,7 +225,11 @@ export async function applyBatch(
   const now = new Date(nowMs).toISOString();
   await tx.run('UPDATE stations SET last_seen_at = ? WHERE id = ?', [now, station.id]);
   const s = new BatchState(tx, settings, now, cardWriter);
-  for (const r of await allIn<SeenEvent & { id: string }>(tx, 'SELECT id, body_hash, status, code, message FROM events WHERE id', events.map((e) => String(e.id)))) {
+  for (const r of await allIn<SeenEvent & { id: string }>(
+    tx,
+    'SELECT id, body_hash, status, code, message FROM events WHERE id',
+    events.map((e) => String(e.id)),
+  )) {
     s.seen.set(r.id, r);
   }
   const items = events.map((raw) => prepare(raw, station, settings, nowMs));
@@ -212,7 +240,12 @@ export async function applyBatch(
     const seen = s.seen.get(it.id);
     if (seen) {
       if (seen.body_hash !== it.bodyHash) {
-        results.push({ id: it.id, status: 'invalid', code: 'conflict', message: 'an event with this id and a different body was received before; this one is refused' });
+        results.push({
+          id: it.id,
+          status: 'invalid',
+          code: 'conflict',
+          message: 'an event with this id and a different body was received before; this one is refused',
+        });
       } else {
         results.push({ id: it.id, status: 'duplicate', message: 'already received; nothing changed', first: firstAnswer(seen) });
       }
@@ -236,7 +269,8 @@ export async function applyBatch(
       station.id,
       typeof it.raw.seq === 'number' && Number.isSafeInteger(it.raw.seq) ? it.raw.seq : 0,
       typeof it.raw.type === 'string' ? it.raw.type.slice(0, 64) : '?',
-      ev?.occurredAt ?? (typeof it.raw.occurredAt === 'string' && !Number.isNaN(Date.parse(it.raw.occurredAt)) ? new Date(Date.parse(it.raw.occurredAt)).toISOString() : now),
+      ev?.occurredAt ??
+        (typeof it.raw.occurredAt === 'string' && !Number.isNaN(Date.parse(it.raw.occurredAt)) ? new Date(Date.parse(it.raw.occurredAt)).toISOString() : now),
       ev && Number.isSafeInteger(ev.clockOffsetMs) ? ev.clockOffsetMs : 0,
       JSON.stringify(it.raw),
       it.bodyHash,
@@ -265,9 +299,23 @@ async function write(s: BatchState): Promise<void> {
   );
   const touched: Param[][] = [];
   for (const [holderId, a] of s.accounts) if (a?.touched) touched.push([holderId, a.balance, await tx.nextRev()]);
-  await updateMany(tx, 'accounts', 'balance = v.column2, balance_at = ?, rev = v.column3', 'accounts.holder_id = v.column1', ['text', 'bigint', 'bigint'], touched, [s.now]);
+  await updateMany(
+    tx,
+    'accounts',
+    'balance = v.column2, balance_at = ?, rev = v.column3',
+    'accounts.holder_id = v.column1',
+    ['text', 'bigint', 'bigint'],
+    touched,
+    [s.now],
+  );
   await insertMany(tx, 'INSERT INTO ledger (event_id, holder_id, delta, kind, at)', ['text', 'text', 'bigint', 'text', 'text'], s.ledgerRows);
-  await insertMany(tx, 'INSERT INTO notifications (event_id, holder_id, kind, text, created_at)', ['text', 'text', 'text', 'text', 'text'], s.notificationRows, ' ON CONFLICT (event_id) DO NOTHING');
+  await insertMany(
+    tx,
+    'INSERT INTO notifications (event_id, holder_id, kind, text, created_at)',
+    ['text', 'text', 'text', 'text', 'text'],
+    s.notificationRows,
+    ' ON CONFLICT (event_id) DO NOTHING',
+  );
   await insertMany(tx, 'INSERT INTO voids (sale_event_id, void_event_id)', ['text', 'text'], s.voidRows);
   const days: Param[][] = [];
   for (const [key, d] of s.days) {
@@ -282,7 +330,13 @@ async function write(s: BatchState): Promise<void> {
     days,
     ' ON CONFLICT (holder_id, school_date) DO UPDATE SET spent = excluded.spent, subsidy_meals = excluded.subsidy_meals, offline_spent = excluded.offline_spent',
   );
-  await insertMany(tx, 'INSERT INTO class_meals (class_name, school_date, event_id)', ['text', 'text', 'text'], s.newClassMeals, ' ON CONFLICT (class_name, school_date) DO NOTHING');
+  await insertMany(
+    tx,
+    'INSERT INTO class_meals (class_name, school_date, event_id)',
+    ['text', 'text', 'text'],
+    s.newClassMeals,
+    ' ON CONFLICT (class_name, school_date) DO NOTHING',
+  );
   await insertMany(
     tx,
     'INSERT INTO exceptions (id, kind, holder_id, school_date, event_ids, message, charge_amount, created_at)',
@@ -294,5 +348,11 @@ async function write(s: BatchState): Promise<void> {
   // Revisions are taken in commit order (the batch is a roster transaction): a fact's seq is its place.
   const facts: Param[][] = [];
   for (const f of s.facts) facts.push([await tx.nextRev(), f.id, f.stationId, f.schoolDate, JSON.stringify(f)]);
-  await insertMany(tx, 'INSERT INTO day_facts (seq, id, station_id, school_date, body)', ['bigint', 'text', 'text', 'text', 'text'], facts, ' ON CONFLICT (id) DO NOTHING');
+  await insertMany(
+    tx,
+    'INSERT INTO day_facts (seq, id, station_id, school_date, body)',
+    ['bigint', 'text', 'text', 'text', 'text'],
+    facts,
+    ' ON CONFLICT (id) DO NOTHING',
+  );
 }

@@ -107,7 +107,15 @@ export async function insertMany(sql: Sql, head: string, types: readonly ColumnT
 }
 
 /** `UPDATE t SET … FROM rows AS v WHERE …` over many rows; `set` and `where` name v.column1, … */
-export async function updateMany(sql: Sql, table: string, set: string, where: string, types: readonly ColumnType[], rows: readonly Param[][], leading: readonly Param[] = []): Promise<void> {
+export async function updateMany(
+  sql: Sql,
+  table: string,
+  set: string,
+  where: string,
+  types: readonly ColumnType[],
+  rows: readonly Param[][],
+  leading: readonly Param[] = [],
+): Promise<void> {
   for (const part of chunks(rows, types.length)) {
     const src = rowsSource(sql, types, part);
     await sql.run(`UPDATE ${table} SET ${set} FROM ${src.from} WHERE ${where}`, [...leading, ...src.params]);
@@ -160,7 +168,12 @@ export class BatchState {
     this.#cardWriter = cardWriter;
   }
 
-  upsertTemporaryCard(p: { card: { technology: Card['technology']; uid: string }; holderKind: Card['holderKind']; holderId: string; validUntil: string }): Promise<void> {
+  upsertTemporaryCard(p: {
+    card: { technology: Card['technology']; uid: string };
+    holderKind: Card['holderKind'];
+    holderId: string;
+    validUntil: string;
+  }): Promise<void> {
     return this.#cardWriter.upsert({ ...p.card, holderKind: p.holderKind, holderId: p.holderId, status: 'temporary', validUntil: p.validUntil });
   }
 

@@ -85,7 +85,8 @@ async function readFeed(path: string): Promise<Feed | null> {
   });
   if (text === null) return null;
   const parsed = Feed.safeParse(yaml.load(text));
-  if (!parsed.success) throw new PublishError(`${path} is not a valid release feed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new PublishError(`${path} is not a valid release feed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
@@ -138,9 +139,7 @@ export async function publishBuild(o: PublishOptions): Promise<PublishReport> {
     }
     const current = await readFeed(join(channelDir, name));
     if (current && compareVersions(feed.version, current.version) < 0 && !o.rollback) {
-      throw new PublishError(
-        `channel ${o.channel} already has ${current.version} in ${name}; publishing the older ${feed.version} needs --rollback`,
-      );
+      throw new PublishError(`channel ${o.channel} already has ${current.version} in ${name}; publishing the older ${feed.version} needs --rollback`);
     }
     feeds.push({ name, feed });
   }
@@ -163,12 +162,7 @@ export async function publishBuild(o: PublishOptions): Promise<PublishReport> {
 }
 
 /** Changes the rollout share of what a channel already offers (e.g. 10 → 50 → 100). */
-export async function setStaging(o: {
-  releasesDir: string;
-  channel: UpdateChannel;
-  stagingPercentage: number;
-  signingKey: string;
-}): Promise<PublishReport> {
+export async function setStaging(o: { releasesDir: string; channel: UpdateChannel; stagingPercentage: number; signingKey: string }): Promise<PublishReport> {
   if (!CHANNELS.includes(o.channel)) throw new PublishError(`unknown channel "${o.channel}" (${CHANNELS.join(', ')})`);
   const key = signingKeyOf(o.signingKey);
   const staging = checkStaging(o.stagingPercentage);

@@ -42,8 +42,10 @@ const ROUND: { items: string[]; total: number }[] = [
 ];
 const PRIVATE_WORDS = ['Баланс', 'баланс', 'лимит', 'Лимит', 'средств', 'запрет', 'заблок', 'утерян', 'аллерг', 'связи'];
 
-
-test('20 sales offline, back online: each sale on the server once, balances to the kopeck, the outbox all acknowledged', async ({ page, context }, testInfo) => {
+test('20 sales offline, back online: each sale on the server once, balances to the kopeck, the outbox all acknowledged', async ({
+  page,
+  context,
+}, testInfo) => {
   test.setTimeout(90_000);
   expect(buyers).toHaveLength(5);
   const serverDir = mkdtempSync(join(tmpdir(), 'cashier-offline-server-'));
@@ -153,8 +155,17 @@ test('20 sales offline, back online: each sale on the server once, balances to t
 
     // The station's outbox: every event answered as accepted; the 20 sales flagged offline.
     const db = openStationDb(stationDir);
-    const outbox = db.prepare<[], { id: string; type: string; status: string; acked_at: string | null; payload: string }>('SELECT id, type, status, acked_at, payload FROM outbox').all();
-    const stationBalances = new Map(db.prepare<[], { holder_id: string; balance: number }>('SELECT holder_id, balance FROM accounts').all().map((r) => [r.holder_id, r.balance]));
+    const outbox = db
+      .prepare<[], { id: string; type: string; status: string; acked_at: string | null; payload: string }>(
+        'SELECT id, type, status, acked_at, payload FROM outbox',
+      )
+      .all();
+    const stationBalances = new Map(
+      db
+        .prepare<[], { holder_id: string; balance: number }>('SELECT holder_id, balance FROM accounts')
+        .all()
+        .map((r) => [r.holder_id, r.balance]),
+    );
     db.close();
     expect(outbox.filter((e) => e.status !== 'accepted' || e.acked_at === null)).toEqual([]);
     const stationSales = outbox.filter((e) => e.type === 'sale');

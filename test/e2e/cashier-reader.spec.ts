@@ -27,12 +27,7 @@ const card = school.cards.find((c) => c.holderId === child.id && c.status === 'a
  * The demo school in a data folder, one PC/SC reader on pcscd's first virtual reader with the given
  * mode and role, and the station served by the browser host; `run` gets the page loaded and the rig.
  */
-async function withPcscStation(
-  page: Page,
-  mode: 'cashier' | 'guard',
-  role: 'cashier' | 'entry',
-  run: (rig: PcscRig) => Promise<void>,
-): Promise<void> {
+async function withPcscStation(page: Page, mode: 'cashier' | 'guard', role: 'cashier' | 'entry', run: (rig: PcscRig) => Promise<void>): Promise<void> {
   const rig = await startPcscRig({ lockTimeoutMs: 600_000 });
   const dataDir = mkdtempSync(join(tmpdir(), `${mode}-reader-e2e-`));
   const store = openStore(join(dataDir, 'station.db'), systemClock());

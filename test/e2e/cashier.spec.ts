@@ -23,7 +23,9 @@ const free = student((a) => plain(a) && a.subsidy === 'free' && a.balance >= 200
 const allergic = student((a) => a.allergens.length > 0 && a.parentNote !== null);
 const allergicOnly = student((a) => a.allergens.includes('орехи') && a.forbiddenCategories.length === 0);
 const noSweets = student((a) => a.forbiddenCategories.includes('Сладкое') && a.allergens.length === 0 && a.dailyLimit === null);
-const limited = student((a) => a.dailyLimit === 300_00 && a.subsidy === 'none' && a.forbiddenCategories.length === 0 && a.allergens.length === 0 && a.balance >= 100_00);
+const limited = student(
+  (a) => a.dailyLimit === 300_00 && a.subsidy === 'none' && a.forbiddenCategories.length === 0 && a.allergens.length === 0 && a.balance >= 100_00,
+);
 const poor = student((a) => plain(a) && a.balance < 100_00);
 const blocked = school.cards.find((c) => c.status === 'blocked')!;
 const lost = school.cards.find((c) => c.status === 'lost')!;
@@ -52,7 +54,11 @@ async function expectNothingPrivate(customer: Page, balances: number[]): Promise
   for (const word of ['Баланс', 'баланс', 'лимит', 'Лимит', 'средств', 'запрет', 'заблок', 'утерян', 'аллерг']) expect(text).not.toContain(word);
 }
 
-test('a sale: shift by PIN, cart, photo check, paid, customer display; each refusal with its reason', async ({ stationPage: page, host, context }, testInfo) => {
+test('a sale: shift by PIN, cart, photo check, paid, customer display; each refusal with its reason', async ({
+  stationPage: page,
+  host,
+  context,
+}, testInfo) => {
   await openTill(page);
   const customer = await context.newPage();
   await customer.goto(host.customerUrl);

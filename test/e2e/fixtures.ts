@@ -110,4 +110,3 @@ export async function bridge<T = unknown>(page: Page, name: string, input: unkno
     [name, input, isItGuarded(name), E2E_SETUP_PIN] as const,
   ) as Promise<T>;
 }
-

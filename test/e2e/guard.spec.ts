@@ -92,7 +92,6 @@ async function startGuardStation(
   };
 }
 
-
 async function tap(page: Page, readerId: string, card: { technology: string; uid: string }): Promise<void> {
   await bridge(page, 'demo.tap', { readerId, technology: card.technology, uid: card.uid });
 }
@@ -400,14 +399,19 @@ test('emergency mode: guarded start, both directions held open, the roll call by
   expect(logged.find((e) => e.type === 'emergency_end')?.payload).toMatchObject({ operatorId: demoGuard.id });
 });
 
-test('the guard goes on duty with the PIN on screen: the name is shown, a manual open is logged with that operator; then off duty', async ({ page }, testInfo) => {
+test('the guard goes on duty with the PIN on screen: the name is shown, a manual open is logged with that operator; then off duty', async ({
+  page,
+}, testInfo) => {
   await openGuard(page);
   const duty = page.getByTestId('guard-duty');
   await expect(duty).toContainText('На посту никто не отмечен');
   await page.getByTestId('guard-sign-in').click();
   const dialog = page.getByTestId('guard-dialog-sign-in');
   // The person first, then the PIN pad names them.
-  await dialog.getByTestId('guard-duty-people').getByRole('radio', { name: new RegExp(demoGuard.fullName) }).click();
+  await dialog
+    .getByTestId('guard-duty-people')
+    .getByRole('radio', { name: new RegExp(demoGuard.fullName) })
+    .click();
   const [surname, first, middle] = demoGuard.fullName.split(' ');
   await expect(dialog.getByTestId('guard-pin-label')).toHaveText(`ПИН-код: ${surname} ${first![0]}. ${middle![0]}.`);
   for (const d of '9999') await dialog.getByTestId('guard-pin').getByRole('button', { name: d, exact: true }).click();
@@ -487,7 +491,7 @@ test('with the reference server: every pass reaches it exactly once with a notif
     const { code } = await repo.createEnrollmentCode('guard');
     // The station starts with the backend and an enrollment code (as `npm start` or IT's installer does).
     await openGuard(page, { seedDemo: false, env: { STATION_BACKEND_URL: server.url, STATION_ENROLLMENT_CODE: code } });
-    const synced = async () => (await bridge<{ state: string; lastSyncAt: string | null; eventsWaiting: number }>(page, 'sync.status', {}));
+    const synced = async () => await bridge<{ state: string; lastSyncAt: string | null; eventsWaiting: number }>(page, 'sync.status', {});
     await expect.poll(async () => (await synced()).lastSyncAt !== null, { timeout: 30_000 }).toBe(true);
 
     // The spare-card stock comes from the server (the demo school's four); once IT empties it, the dialog says so.

@@ -38,7 +38,9 @@ test('first start sets the setup PIN; later setup asks for a PIN naming the pers
     const ask = (msg: unknown) => {
       const reply = new Promise<string>((r) => (ws.onmessage = (e) => r(String(e.data))));
       ws.send(JSON.stringify(msg));
-      return reply.then((t) => JSON.parse(t) as { ok: boolean; error?: { reason?: string; message?: string }; output?: { kiosk?: boolean; stationName?: string } });
+      return reply.then(
+        (t) => JSON.parse(t) as { ok: boolean; error?: { reason?: string; message?: string }; output?: { kiosk?: boolean; stationName?: string } },
+      );
     };
     const changed = await ask({ t: 'req', id: 1, name: 'settings.update', input: { stationName: 'Взломано', backendUrl: 'https://evil.example' } });
     const setPin = await ask({ t: 'req', id: 2, name: 'it.setSetupPin', input: { pin: '111111' } });
@@ -46,7 +48,10 @@ test('first start sets the setup PIN; later setup asks for a PIN naming the pers
     ws.close();
     return { changed, setPin, after };
   });
-  expect(bypass.changed).toMatchObject({ ok: false, error: { reason: 'it_session_required', message: expect.stringContaining('ПИН-код ИТ-специалиста или завуча') } });
+  expect(bypass.changed).toMatchObject({
+    ok: false,
+    error: { reason: 'it_session_required', message: expect.stringContaining('ПИН-код ИТ-специалиста или завуча') },
+  });
   expect(bypass.setPin).toMatchObject({ ok: false, error: { reason: 'setup_pin_set' } });
   expect(bypass.after.output?.stationName).not.toBe('Взломано');
 

@@ -75,7 +75,10 @@ for (const [width, height] of SIZES) {
     await page.keyboard.press('Escape');
 
     // After a tap the big card is on screen and the status bar has not scrolled away.
-    await page.getByRole('button', { name: /Новиков Лев/ }).first().click();
+    await page
+      .getByRole('button', { name: /Новиков Лев/ })
+      .first()
+      .click();
     await expect(page.getByTestId('guard-verdict').first()).toContainText('ПРОХОДИТЕ');
     // The demo post has no relay: an allowed pass says nothing about a turnstile (no red on every pass).
     await expect(page.getByText(/Турникет НЕ открылся/)).toHaveCount(0);
@@ -85,7 +88,9 @@ for (const [width, height] of SIZES) {
     await page.screenshot({ path: testInfo.outputPath(`guard-after-tap-${width}x${height}.png`) });
   });
 
-  test(`till at ${width}×${height}: status bar, the shift's PIN pad, the cart's total and the photo check's buttons in view`, async ({ stationPage: page }, testInfo) => {
+  test(`till at ${width}×${height}: status bar, the shift's PIN pad, the cart's total and the photo check's buttons in view`, async ({
+    stationPage: page,
+  }, testInfo) => {
     await page.setViewportSize({ width, height });
     await chooseMode(page, 'cashier');
     await expect(page.getByTestId('cashier-open-shift')).toBeVisible();

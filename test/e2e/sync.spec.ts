@@ -14,7 +14,9 @@ const stationDir = mkdtempSync(join(tmpdir(), 'sync-e2e-station-'));
 test.use({ hostOptions: { dataDir: stationDir } });
 test.afterAll(() => rmSync(stationDir, { recursive: true, force: true }));
 
-test('enrolls from the setup screen, syncs the roster, keeps working offline and delivers every event once when back', async ({ stationPage: page }, testInfo) => {
+test('enrolls from the setup screen, syncs the roster, keeps working offline and delivers every event once when back', async ({
+  stationPage: page,
+}, testInfo) => {
   test.setTimeout(120_000);
   const serverDir = mkdtempSync(join(tmpdir(), 'sync-e2e-server-'));
   let server: RunningServer | null = await startServer({ dataDir: serverDir, port: 0, logger: false });

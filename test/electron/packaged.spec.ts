@@ -29,7 +29,8 @@ function packagedBinary(): string | null {
   const dist = join(root, 'dist');
   const candidates = [join(dist, 'linux-unpacked', 'school-station'), join(dist, 'win-unpacked', 'school-station.exe')];
   if (existsSync(dist)) {
-    for (const d of readdirSync(dist).filter((f) => f.startsWith('mac'))) candidates.push(join(dist, d, 'School Station.app', 'Contents', 'MacOS', 'School Station'));
+    for (const d of readdirSync(dist).filter((f) => f.startsWith('mac')))
+      candidates.push(join(dist, d, 'School Station.app', 'Contents', 'MacOS', 'School Station'));
   }
   return candidates.find((c) => existsSync(c)) ?? null;
 }
@@ -78,7 +79,11 @@ test.describe('the packaged app', () => {
         child.once('exit', (code) => reject(new Error(`the packaged app exited with ${code}:\n${seen}`)));
       });
       const browser = await chromium.connectOverCDP(ws);
-      const findWindow = () => browser.contexts().flatMap((c) => c.pages()).find((p) => p.url().startsWith('app://station/'));
+      const findWindow = () =>
+        browser
+          .contexts()
+          .flatMap((c) => c.pages())
+          .find((p) => p.url().startsWith('app://station/'));
       await expect.poll(() => Boolean(findWindow()), { timeout: 20_000 }).toBe(true);
       const page = findWindow()!;
       await expect(page.locator('.app[data-ready="true"]')).toBeVisible({ timeout: 20_000 });
@@ -87,10 +92,9 @@ test.describe('the packaged app', () => {
       );
       expect(status.version).toBe(version);
       const update = await page.evaluate(() =>
-        (window as unknown as { station: { invoke(n: string, i: object): Promise<{ phase: string; disabledReason: string | null; currentVersion: string }> } }).station.invoke(
-          'update.getState',
-          {},
-        ),
+        (
+          window as unknown as { station: { invoke(n: string, i: object): Promise<{ phase: string; disabledReason: string | null; currentVersion: string }> } }
+        ).station.invoke('update.getState', {}),
       );
       expect(update).toMatchObject({ phase: 'disabled', disabledReason: 'test_runner', currentVersion: version });
       await browser.close();

@@ -12,10 +12,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export type Fault =
-  | { kind: 'status'; status: number; retryAfter?: string; forward?: boolean }
-  | { kind: 'stall'; forward: boolean }
-  | { kind: 'cut' }
-  | { kind: 'garbage' };
+  { kind: 'status'; status: number; retryAfter?: string; forward?: boolean } | { kind: 'stall'; forward: boolean } | { kind: 'cut' } | { kind: 'garbage' };
 
 interface Queued {
   fault: Fault;
@@ -79,7 +76,14 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   function forward(req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const up = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host, connection: 'close' }, agent: false },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: target.host, connection: 'close' },
+          agent: false,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

@@ -19,10 +19,7 @@ export interface LcusBoard {
   readonly switches: { channel: number; on: boolean; at: number }[];
 }
 
-export async function startLcusBoard(
-  pair: PtyPair,
-  options: { channels?: number; answers?: boolean; obeys?: boolean } = {},
-): Promise<LcusBoard> {
+export async function startLcusBoard(pair: PtyPair, options: { channels?: number; answers?: boolean; obeys?: boolean } = {}): Promise<LcusBoard> {
   const { channels: count = 2, answers = true, obeys = true } = options;
   const far = await pair.openFar();
   const channels = new Map<number, boolean>();

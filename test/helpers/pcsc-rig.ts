@@ -206,7 +206,15 @@ export async function startPcscRig(options: { lockTimeoutMs?: number } = {}): Pr
       mode === 'private'
         ? spawn(
             'unshare',
-            ['--mount', 'sh', '-c', 'mount --bind "$1" /run/pcscd && exec pcscd --foreground --info -c "$2"', 'sh', join(setup!.dir, 'run'), join(setup!.dir, 'conf')],
+            [
+              '--mount',
+              'sh',
+              '-c',
+              'mount --bind "$1" /run/pcscd && exec pcscd --foreground --info -c "$2"',
+              'sh',
+              join(setup!.dir, 'run'),
+              join(setup!.dir, 'conf'),
+            ],
             { stdio: ['ignore', out, out] },
           )
         : spawn('pcscd', ['--foreground', '--info'], { stdio: ['ignore', out, out] });

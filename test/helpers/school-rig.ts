@@ -142,7 +142,7 @@ export async function startRigStation(options: {
     if (m.ok) w.resolve(m.output);
     else w.reject(new Error(`${options.name}: ${JSON.stringify(m.error)}`));
   });
-  const ask = <T,>(name: string, input: unknown = {}): Promise<T> =>
+  const ask = <T>(name: string, input: unknown = {}): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const id = nextId++;
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });

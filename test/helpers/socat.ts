@@ -66,18 +66,14 @@ export async function startPtyPair(): Promise<PtyPair> {
     let err = '';
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     socat = child;
-    await waitUntil(() => (existsSync(stationPath) && existsSync(farPath)) || child.exitCode !== null, 5000, 'socat ptys').catch(
-      (e: Error) => {
-        throw new Error(`${e.message}: ${err}`);
-      },
-    );
+    await waitUntil(() => (existsSync(stationPath) && existsSync(farPath)) || child.exitCode !== null, 5000, 'socat ptys').catch((e: Error) => {
+      throw new Error(`${e.message}: ${err}`);
+    });
     if (child.exitCode !== null) throw new Error(`socat exited: ${err}`);
   };
 
   const closeFars = async () => {
-    await Promise.all(
-      [...fars].map((p) => new Promise<void>((resolve) => (p.isOpen ? p.close(() => resolve()) : resolve()))),
-    );
+    await Promise.all([...fars].map((p) => new Promise<void>((resolve) => (p.isOpen ? p.close(() => resolve()) : resolve()))));
     fars.clear();
   };
 

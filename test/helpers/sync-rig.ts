@@ -161,7 +161,14 @@ export function appendEvents(store: Store, holders: readonly string[], n: number
         out.ids.push(e.id);
       } else if (roll < 0.6 && sales.length > 0) {
         const s = sales.splice(Math.floor(r() * sales.length), 1)[0]!;
-        const e = store.outbox.append('void', { saleEventId: s.id, holderId: s.holderId, amount: s.amount, supervisorId: 'E0003', reason: 'ошибка кассира', shiftId: 'shift-1' });
+        const e = store.outbox.append('void', {
+          saleEventId: s.id,
+          holderId: s.holderId,
+          amount: s.amount,
+          supervisorId: 'E0003',
+          reason: 'ошибка кассира',
+          shiftId: 'shift-1',
+        });
         add(s.holderId, s.amount);
         out.ids.push(e.id);
       } else {

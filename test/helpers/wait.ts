@@ -1,12 +1,7 @@
 import type { EventEmitter } from 'node:events';
 
 /** Resolves with the first `name` event whose payload passes `match`; rejects after `timeoutMs`. */
-export function nextEvent<T = unknown>(
-  emitter: EventEmitter,
-  name: string,
-  match: (payload: T) => boolean = () => true,
-  timeoutMs = 5000,
-): Promise<T> {
+export function nextEvent<T = unknown>(emitter: EventEmitter, name: string, match: (payload: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const on = (payload: T) => {
       if (!match(payload)) return;

@@ -64,7 +64,14 @@ async function seedRealSchool(server: RunningServer, prefix: string, uidByte: st
   const staffCsv = `id,full_name,position,roles,cards,pin\n${staff},Кассир ${prefix},Кассир,cashier,04${uidByte}000000FF,4815\n`;
   expect((await importStaffCsv(server.repo, staffCsv)).rejected).toEqual([]);
   const menuItem = `${prefix}-M1`;
-  expect((await importMenuCsv(server.repo, `date,id,name,category,kind,price,allergens\n${schoolDate(Date.now(), DEFAULT_SCHOOL_TIME_ZONE)},${menuItem},Чай ${prefix},drinks,buffet,"15,00",\n`)).rejected).toEqual([]);
+  expect(
+    (
+      await importMenuCsv(
+        server.repo,
+        `date,id,name,category,kind,price,allergens\n${schoolDate(Date.now(), DEFAULT_SCHOOL_TIME_ZONE)},${menuItem},Чай ${prefix},drinks,buffet,"15,00",\n`,
+      )
+    ).rejected,
+  ).toEqual([]);
   const spareUid = `04${uidByte}00000ABC`;
   await addSpareCard(server.repo, { technology: 'iso14443', uid: spareUid, format: 'hex', label: `Запасная ${prefix}` });
   return { prefix, students, staff, uids, spareUid, menuItem };
@@ -101,12 +108,18 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('backend identity on %s', (ki
 
     // Every station-facing reply names its backend: enrollment, each roster page, each push reply.
     const { code } = await a.repo.createEnrollmentCode('guard', 10);
-    const enroll = EnrollResponse.parse(await (await fetch(`${a.url}/v1/stations/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json());
+    const enroll = EnrollResponse.parse(
+      await (
+        await fetch(`${a.url}/v1/stations/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })
+      ).json(),
+    );
     expect(enroll.backend).toEqual({ id: first.id, schoolName: '', demo: false });
     const auth = { authorization: `Bearer ${enroll.token}`, 'content-type': 'application/json' };
     const page = RosterPage.parse(await (await fetch(`${a.url}/v1/roster`, { headers: auth })).json());
     expect(page.backend?.id).toBe(first.id);
-    const push = EventsBatchResponse.parse(await (await fetch(`${a.url}/v1/events`, { method: 'POST', headers: auth, body: JSON.stringify({ events: [] }) })).json());
+    const push = EventsBatchResponse.parse(
+      await (await fetch(`${a.url}/v1/events`, { method: 'POST', headers: auth, body: JSON.stringify({ events: [] }) })).json(),
+    );
     expect(push.backend?.id).toBe(first.id);
     await a.close();
     await b.close();
@@ -171,7 +184,11 @@ async function server(name: string): Promise<RunningServer> {
 }
 
 let reqId = 1;
-async function call<T = unknown>(st: Station, name: string, input: unknown): Promise<{ ok: true; output: T } | { ok: false; error: { code: string; reason?: string; message: string } }> {
+async function call<T = unknown>(
+  st: Station,
+  name: string,
+  input: unknown,
+): Promise<{ ok: true; output: T } | { ok: false; error: { code: string; reason?: string; message: string } }> {
   return (isItGuarded(name) ? await dispatchAsIt(st.router, name, input) : await st.router.dispatch({ t: 'req', id: reqId++, name, input })) as never;
 }
 async function ok<T = unknown>(st: Station, name: string, input: unknown): Promise<T> {
@@ -255,7 +272,7 @@ describe('demo only in demo', () => {
     expect(await call(station, 'demo.listCards', {})).toMatchObject({ ok: false, error: { reason: 'demo_only' } });
   });
 
-  it('a simulated reader written into a real school station\'s settings by hand never runs', async () => {
+  it("a simulated reader written into a real school station's settings by hand never runs", async () => {
     const real = await server('real-hand');
     await seedRealSchool(real, 'H', 'B1');
     const dir = tempDir('demo-hand-');
@@ -338,8 +355,7 @@ describe('another backend', () => {
     servers.splice(servers.indexOf(a), 1);
     const store = station.store()!;
     const waiting = [1, 2, 3].map(
-      (i) =>
-        store.outbox.append('manual_open', { direction: 'in', reason: 'forgot_card', note: `A-${i}`, operatorId: null, holderId: 'A-S1' }).id,
+      (i) => store.outbox.append('manual_open', { direction: 'in', reason: 'forgot_card', note: `A-${i}`, operatorId: null, holderId: 'A-S1' }).id,
     );
     await waitFor(async () => (await status(station!)).sync.state === 'offline', 10_000);
 
@@ -355,7 +371,10 @@ describe('another backend', () => {
     expect(st.heldEvents).toEqual([{ backend: { id: idA, schoolName: 'Школа № 1', demo: false }, count: 3, heldAt: expect.any(String) }]);
     // What waits for B is only IT's own record of enrolling with it (an it_change made after the switch).
     expect(st.sync.eventsWaiting).toBe(1);
-    const pendingForB = station!.store()!.db.prepare("SELECT type FROM outbox WHERE status = 'pending' AND id NOT IN (?, ?, ?)").all(...waiting);
+    const pendingForB = station!
+      .store()!
+      .db.prepare("SELECT type FROM outbox WHERE status = 'pending' AND id NOT IN (?, ?, ?)")
+      .all(...waiting);
     expect(pendingForB).toEqual([{ type: 'it_change' }]);
 
     await synced(station!);
@@ -373,7 +392,7 @@ describe('another backend', () => {
     expect((await b.repo.db.all<{ id: string }>('SELECT id FROM events')).map((r) => r.id).filter((id) => waiting.includes(id))).toEqual([]);
   });
 
-  it("IT sends the held events to the new backend: they go, with an event saying who decided", async () => {
+  it('IT sends the held events to the new backend: they go, with an event saying who decided', async () => {
     const { b, waiting, idA } = await detour();
     // Only IT decides: without an IT session the request is refused and nothing moves.
     expect(await station!.router.dispatch({ t: 'req', id: reqId++, name: 'sync.releaseHeld', input: { backendId: idA } })).toMatchObject({
@@ -486,7 +505,10 @@ describe('another backend', () => {
     expect(schoolRows(station, 'A-%').students).toBe(3);
     // With an event waiting, the push is refused by the other backend too (and the station does not retry it there).
     const id = station.store()!.outbox.append('manual_open', { direction: 'in', reason: 'forgot_card', note: '', operatorId: null, holderId: 'A-S1' }).id;
-    const client = createBackendClient({ baseUrl: impostor.url, token: JSON.parse(readFileSync(join(station.photos.dir, '..', 'backend-token.json'), 'utf8')).token });
+    const client = createBackendClient({
+      baseUrl: impostor.url,
+      token: JSON.parse(readFileSync(join(station.photos.dir, '..', 'backend-token.json'), 'utf8')).token,
+    });
     await expect(pushOutbox(client, createSyncStore(station.store()!, station.photos))).rejects.toMatchObject({ code: 'wrong_backend' });
     client.close();
     expect(await impostor.repo.db.all('SELECT id FROM events WHERE id = ?', [id])).toEqual([]);

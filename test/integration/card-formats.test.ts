@@ -168,7 +168,9 @@ describe('an ambiguous read is refused in words at the guard post and the till, 
     const store = ambiguousSchool();
     store.roster.upsertMenu(menu.map((m) => ({ ...m, date: '2026-11-23' })));
     const log = pinoMemoryLog();
-    store.roster.upsertStaff([{ id: 'E1', fullName: 'Кассир', position: 'Кассир', photoHash: null, status: 'active', roles: ['cashier'], pinHash: hashPin('1111') }]);
+    store.roster.upsertStaff([
+      { id: 'E1', fullName: 'Кассир', position: 'Кассир', photoHash: null, status: 'active', roles: ['cashier'], pinHash: hashPin('1111') },
+    ]);
     const cashier = new Cashier({ store, clock: testClock(G_MORNING), isOnline: () => true, exportDir: join(tmpdir(), 'unused-exports'), log });
     await cashier.openShift('E1', '1111');
     cashier.addToCart(menu[0]!.id);

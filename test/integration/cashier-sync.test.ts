@@ -52,7 +52,8 @@ it('20 offline sales, a void and a group meal reach the server once; balances ma
   store.roster.sealClearPins();
 
   // The station's view of a balance, by the one rule the sale itself uses.
-  const available = (id: string) => availableBalance({ account: store.roster.account(id)!, ...store.ledger.figures(id, schoolDate(clock.now(), DEFAULT_SCHOOL_TIME_ZONE)) });
+  const available = (id: string) =>
+    availableBalance({ account: store.roster.account(id)!, ...store.ledger.figures(id, schoolDate(clock.now(), DEFAULT_SCHOOL_TIME_ZONE)) });
 
   let online = false;
   const till = new Cashier({ store, clock, isOnline: () => online, exportDir: join(dir, 'exports') });

@@ -55,7 +55,13 @@ beforeEach(() => {
   ({ store, dir } = openCashierStore(clock));
   seedCashierSchool(store);
   online = true;
-  cashier = new Cashier({ store, clock, isOnline: () => online, exportDir: `${dir}/exports`, policy: () => ({ offlineCapPerDay: 100_00, subsidyDiscountPercent: 50 }) });
+  cashier = new Cashier({
+    store,
+    clock,
+    isOnline: () => online,
+    exportDir: `${dir}/exports`,
+    policy: () => ({ offlineCapPerDay: 100_00, subsidyDiscountPercent: 50 }),
+  });
 });
 afterEach(() => {
   store.close();
@@ -227,7 +233,18 @@ describe('the sale', () => {
     // The server acknowledges and a later roster sync brings the balance that includes it.
     ackAll();
     clock.advance(60_000);
-    store.roster.upsertAccounts([{ holderId: 'S5', balance: 10_00, balanceAt: new Date(clock.now()).toISOString(), dailyLimit: null, forbiddenCategories: [], allergens: [], subsidy: 'none', parentNote: null }]);
+    store.roster.upsertAccounts([
+      {
+        holderId: 'S5',
+        balance: 10_00,
+        balanceAt: new Date(clock.now()).toISOString(),
+        dailyLimit: null,
+        forbiddenCategories: [],
+        allergens: [],
+        subsidy: 'none',
+        parentNote: null,
+      },
+    ]);
     expect(sell(cards.s5, ['juice'])).toMatchObject({ ok: false, reason: 'insufficient_balance', details: { available: 10_00 } });
   });
 
@@ -250,7 +267,14 @@ describe('the sale', () => {
     const check = asCheck(tap(cards.s6));
     cashier.reject(check.checkId, 'sale-x');
     expect(events('sale_rejected').map((e) => e.payload)).toEqual([
-      { saleId: 'sale-x', holderId: 'S6', card: { technology: 'iso14443', uid: cards.s6.uid }, reason: 'not_this_child', shiftId: cashier.state().shift?.shiftId, operatorId: 'E1' },
+      {
+        saleId: 'sale-x',
+        holderId: 'S6',
+        card: { technology: 'iso14443', uid: cards.s6.uid },
+        reason: 'not_this_child',
+        shiftId: cashier.state().shift?.shiftId,
+        operatorId: 'E1',
+      },
     ]);
     expect(events('sale')).toHaveLength(0);
     expect(cashier.state()).toMatchObject({ check: null, cart: { total: 145_00, locked: false } });
@@ -269,8 +293,14 @@ describe('the sale', () => {
   });
 
   it('a corrupt menu row is skipped and reported; its id cannot be sold', () => {
-    store.db.prepare("INSERT INTO menu_items (date, id, name, category, kind, price, allergens) VALUES ('2026-11-23', 'bad', 'Каша', 'Комплекс', 'complex', 10, 'not json')").run();
-    store.db.prepare("INSERT INTO menu_items (date, id, name, category, kind, price, allergens) VALUES ('2026-11-23', 'noname', '', 'Выпечка', 'buffet', 10, '[]')").run();
+    store.db
+      .prepare(
+        "INSERT INTO menu_items (date, id, name, category, kind, price, allergens) VALUES ('2026-11-23', 'bad', 'Каша', 'Комплекс', 'complex', 10, 'not json')",
+      )
+      .run();
+    store.db
+      .prepare("INSERT INTO menu_items (date, id, name, category, kind, price, allergens) VALUES ('2026-11-23', 'noname', '', 'Выпечка', 'buffet', 10, '[]')")
+      .run();
     const m = cashier.menu();
     expect(m.items.map((i) => i.id).sort()).toEqual(['bf', 'bun', 'choc', 'juice', 'lunch']);
     expect(m.skipped.map((s) => s.id).sort()).toEqual(['bad', 'noname']);
@@ -300,17 +330,33 @@ describe('void, group meal, shift close', () => {
 
   it('a group meal is one event for the marked students; charged to accounts it counts against them', async () => {
     expect(cashier.classes()).toEqual(['5А', '6Б']);
-    expect(cashier.classStudents('5А').map((s) => s.id)).toEqual(['S1', 'S4', 'S2', 'S3', 'S5'].sort((a, b) => {
-      const names = Object.fromEntries(cashier.classStudents('5А').map((s) => [s.id, s.fullName]));
-      return names[a]!.localeCompare(names[b]!);
-    }));
-    expect(await reasonOf(() => cashier.groupMeal({ groupMealId: 'g0', className: '5А', itemId: 'juice', studentIds: ['S1'], payer: 'accounts' }))).toBe('not_complex_item');
-    expect(await reasonOf(() => cashier.groupMeal({ groupMealId: 'g0', className: '5А', itemId: 'lunch', studentIds: ['S6'], payer: 'accounts' }))).toBe('student_not_in_class');
+    expect(cashier.classStudents('5А').map((s) => s.id)).toEqual(
+      ['S1', 'S4', 'S2', 'S3', 'S5'].sort((a, b) => {
+        const names = Object.fromEntries(cashier.classStudents('5А').map((s) => [s.id, s.fullName]));
+        return names[a]!.localeCompare(names[b]!);
+      }),
+    );
+    expect(await reasonOf(() => cashier.groupMeal({ groupMealId: 'g0', className: '5А', itemId: 'juice', studentIds: ['S1'], payer: 'accounts' }))).toBe(
+      'not_complex_item',
+    );
+    expect(await reasonOf(() => cashier.groupMeal({ groupMealId: 'g0', className: '5А', itemId: 'lunch', studentIds: ['S6'], payer: 'accounts' }))).toBe(
+      'student_not_in_class',
+    );
     const g = await cashier.groupMeal({ groupMealId: 'g1', className: '5А', itemId: 'lunch', studentIds: ['S4', 'S5'], payer: 'accounts' });
     expect(g).toMatchObject({ students: 2, total: 290_00 });
-    expect((await cashier.groupMeal({ groupMealId: 'g1', className: '5А', itemId: 'lunch', studentIds: ['S4', 'S5'], payer: 'accounts' })).eventId).toBe(g.eventId);
+    expect((await cashier.groupMeal({ groupMealId: 'g1', className: '5А', itemId: 'lunch', studentIds: ['S4', 'S5'], payer: 'accounts' })).eventId).toBe(
+      g.eventId,
+    );
     expect(events('group_meal').map((e) => e.payload)).toEqual([
-      expect.objectContaining({ className: '5А', payer: 'accounts', total: 290_00, students: [{ holderId: 'S4', amount: 145_00 }, { holderId: 'S5', amount: 145_00 }] }),
+      expect.objectContaining({
+        className: '5А',
+        payer: 'accounts',
+        total: 290_00,
+        students: [
+          { holderId: 'S4', amount: 145_00 },
+          { holderId: 'S5', amount: 145_00 },
+        ],
+      }),
     ]);
     // S4's limit (100,00) is already spent by the group meal; S5 (50,00) is now below zero on the station's view.
     expect(sell(cards.s4, ['juice'])).toMatchObject({ ok: false, reason: 'daily_limit' });
@@ -321,14 +367,32 @@ describe('void, group meal, shift close', () => {
 
   it('a second group meal for the same class, meal and day needs a supervisor PIN and names the first one', async () => {
     clock.set('2026-11-23T09:10:00.000Z'); // 12:10 in Moscow
-    const first = await cashier.groupMeal({ groupMealId: 'g-a', className: '5А', itemId: 'lunch', studentIds: ['S1', 'S2'], payer: 'subsidy', teacherPin: '3333' });
+    const first = await cashier.groupMeal({
+      groupMealId: 'g-a',
+      className: '5А',
+      itemId: 'lunch',
+      studentIds: ['S1', 'S2'],
+      payer: 'subsidy',
+      teacherPin: '3333',
+    });
     clock.advance(20 * 60_000);
     expect(cashier.groupMealsToday('5А')).toEqual([
-      { groupMealId: 'g-a', className: '5А', itemId: 'lunch', itemName: 'Комплексный обед', at: '2026-11-23T09:10:00.000Z', operatorName: 'Зайцева Ольга Игоревна', students: 2, total: 290_00 },
+      {
+        groupMealId: 'g-a',
+        className: '5А',
+        itemId: 'lunch',
+        itemName: 'Комплексный обед',
+        at: '2026-11-23T09:10:00.000Z',
+        operatorName: 'Зайцева Ольга Игоревна',
+        students: 2,
+        total: 290_00,
+      },
     ]);
     expect(cashier.groupMealsToday('6Б')).toEqual([]);
     // The same request again (a retry) is the same meal, not a second one.
-    expect((await cashier.groupMeal({ groupMealId: 'g-a', className: '5А', itemId: 'lunch', studentIds: ['S1', 'S2'], payer: 'subsidy' })).eventId).toBe(first.eventId);
+    expect((await cashier.groupMeal({ groupMealId: 'g-a', className: '5А', itemId: 'lunch', studentIds: ['S1', 'S2'], payer: 'subsidy' })).eventId).toBe(
+      first.eventId,
+    );
     // A new one for 5А's lunch: refused without a supervisor, and with a cashier's or a teacher's PIN.
     const again = { groupMealId: 'g-b', className: '5А', itemId: 'lunch', studentIds: ['S3', 'S4'], payer: 'subsidy' as const };
     expect(await reasonOf(() => cashier.groupMeal(again))).toBe('group_meal_repeat');
@@ -395,7 +459,10 @@ describe('void, group meal, shift close', () => {
     expect(r.override).toBeNull();
     expect(r.exportPath && existsSync(r.exportPath)).toBeTruthy();
     expect(JSON.parse(readFileSync(r.exportPath!, 'utf8'))).toMatchObject({ shiftId: r.shiftId, sales: r.sales });
-    expect(events('shift_close').at(-1)?.payload).toMatchObject({ shiftId: r.shiftId, totals: { sales: 3, voids: 1, 'category:Комплекс': 435_00, 'refused:card_blocked': 1 } });
+    expect(events('shift_close').at(-1)?.payload).toMatchObject({
+      shiftId: r.shiftId,
+      totals: { sales: 3, voids: 1, 'category:Комплекс': 435_00, 'refused:card_blocked': 1 },
+    });
     expect(cashier.state().shift).toBeNull();
     expect(tap(cards.s1)).toMatchObject({ kind: 'ignored', hint: 'no_shift' });
   });
@@ -438,7 +505,10 @@ describe('void, group meal, shift close', () => {
     // The exported spreadsheet carries the same figures, in rubles.
     const csv = readFileSync(closed.report.csvPath!, 'utf8');
     expect(csv.startsWith('\uFEFF')).toBe(true);
-    const rows = csv.slice(1).split('\r\n').map((l) => l.split(';'));
+    const rows = csv
+      .slice(1)
+      .split('\r\n')
+      .map((l) => l.split(';'));
     const row = (section: string, line: string) => rows.find((r) => r[0] === section && r[1] === line);
     expect(row('Итоги', 'Начислено')).toEqual(['Итоги', 'Начислено', '7', '875,00\u00a0₽']);
     expect(row('Итоги', 'Аннулировано')).toEqual(['Итоги', 'Аннулировано', '1', '−40,00\u00a0₽']);
@@ -450,16 +520,28 @@ describe('void, group meal, shift close', () => {
     expect(JSON.parse(readFileSync(closed.report.exportPath!, 'utf8')).money).toEqual(m);
     // And the shift_close event the backend gets.
     expect(events('shift_close').at(-1)?.payload).toMatchObject({
-      totals: { gross: 875_00, net: 835_00, voidsTotal: 40_00, 'payment:sale_account': 255_00, 'payment:group_subsidy': 290_00, 'payment:group_school': 145_00 },
+      totals: {
+        gross: 875_00,
+        net: 835_00,
+        voidsTotal: 40_00,
+        'payment:sale_account': 255_00,
+        'payment:group_subsidy': 290_00,
+        'payment:group_school': 145_00,
+      },
     });
   });
 
   it('an anomaly keeps the shift open unless a supervisor overrides with a reason', async () => {
     sell(cards.s1, ['juice']);
-    store.outbox.recordResults(store.outbox.pendingBatch(100).map((e) => ({ id: e.id, status: e.type === 'sale' ? ('anomaly' as const) : ('accepted' as const) })));
+    store.outbox.recordResults(
+      store.outbox.pendingBatch(100).map((e) => ({ id: e.id, status: e.type === 'sale' ? ('anomaly' as const) : ('accepted' as const) })),
+    );
     expect(await cashier.closeShift()).toEqual({ ok: false, reason: 'shift_unsynced', pending: 0, anomalies: 1 });
     expect(await reasonOf(() => cashier.closeShift({ supervisorPin: '1111', reason: 'end of day' }))).toBe('pin_wrong');
     const r = await cashier.closeShift({ supervisorPin: '2222', reason: 'end of day' });
-    expect(r).toMatchObject({ ok: true, report: { anomaliesAtClose: 1, override: { supervisorId: 'E2', supervisorName: 'Белова Наталья Андреевна', reason: 'end of day' } } });
+    expect(r).toMatchObject({
+      ok: true,
+      report: { anomaliesAtClose: 1, override: { supervisorId: 'E2', supervisorName: 'Белова Наталья Андреевна', reason: 'end of day' } },
+    });
   });
 });

@@ -30,13 +30,27 @@ describe('a corrupt or unreadable database at start', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'refused', reason: 'it_session_required' } });
     expect(again.status().fault).toMatchObject({ code: 'db_corrupt' });
     // The roster is in the damaged file: the station's own setup PIN (set now, as at a first start) opens setup.
-    expect(await again.router.dispatch({ t: 'req', id: 3, name: 'it.setSetupPin', input: { pin: '802417' } })).toMatchObject({ ok: true, output: { via: 'setup_pin' } });
+    expect(await again.router.dispatch({ t: 'req', id: 3, name: 'it.setSetupPin', input: { pin: '802417' } })).toMatchObject({
+      ok: true,
+      output: { via: 'setup_pin' },
+    });
     const reply = await again.router.dispatch({ t: 'req', id: 4, name: 'station.startEmptyAfterFault', input: { confirm: true } });
     expect(reply).toMatchObject({ ok: true, output: { fault: null } });
     expect(again.store()).not.toBeNull();
     // …and the new store's first event says who started over, from what.
-    const ev = again.store()!.db.prepare<[], { payload: string }>("SELECT payload FROM outbox WHERE type = 'it_change'").all().map((r) => JSON.parse(r.payload) as unknown);
-    expect(ev).toContainEqual(expect.objectContaining({ action: 'fault_recovery', operatorId: null, via: 'setup_pin', changes: [{ setting: 'database', from: 'db_corrupt', to: 'empty' }] }));
+    const ev = again
+      .store()!
+      .db.prepare<[], { payload: string }>("SELECT payload FROM outbox WHERE type = 'it_change'")
+      .all()
+      .map((r) => JSON.parse(r.payload) as unknown);
+    expect(ev).toContainEqual(
+      expect.objectContaining({
+        action: 'fault_recovery',
+        operatorId: null,
+        via: 'setup_pin',
+        changes: [{ setting: 'database', from: 'db_corrupt', to: 'empty' }],
+      }),
+    );
     expect(existsSync(kept)).toBe(true);
     await again.close();
     expect(readdirSync(dataDir).filter((f) => f.includes('db_corrupt'))).toHaveLength(1);

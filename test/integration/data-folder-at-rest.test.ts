@@ -60,7 +60,8 @@ describe('a copied data folder gives nothing away', () => {
     // A day at the gate: every pupil taps in, a refused card, a roll-call export; then the events go up.
     const guard = new GuardPost({ store, clock: systemClock(), gate: () => NO_GATE, log, exportDir: join(dataDir, 'exports') });
     let n = 0;
-    for (const c of cards) guard.onCard({ readerId: 'entry', technology: c.technology, uid: c.uid, raw: c.uid, at: new Date(Date.now() + n++).toISOString() }, 'entry');
+    for (const c of cards)
+      guard.onCard({ readerId: 'entry', technology: c.technology, uid: c.uid, raw: c.uid, at: new Date(Date.now() + n++).toISOString() }, 'entry');
     guard.onCard({ readerId: 'entry', technology: 'iso14443', uid: '04DEADBEEF0001', raw: '', at: new Date().toISOString() }, 'entry');
     // The roll-call export is the one file written in clear on purpose (printed in an emergency); it is
     // deleted with the retention period (test/integration/retention.test.ts), and looked at apart below.

@@ -64,7 +64,15 @@ function seedStaffWithPins(store: Store): void {
   store.roster.upsertStaff([
     { ...gStaff[0]!, pinHash: hashPin(TEACHER.pin) },
     { ...gStaff[1]!, pinHash: hashPin(GUARD.pin) },
-    { id: 'E3', fullName: 'Белова Наталья Андреевна', position: 'Дежурный администратор', photoHash: null, status: 'active', roles: ['supervisor'], pinHash: hashPin(SUPERVISOR.pin) },
+    {
+      id: 'E3',
+      fullName: 'Белова Наталья Андреевна',
+      position: 'Дежурный администратор',
+      photoHash: null,
+      status: 'active',
+      roles: ['supervisor'],
+      pinHash: hashPin(SUPERVISOR.pin),
+    },
   ]);
 }
 
@@ -164,7 +172,13 @@ describe('the guard on duty', () => {
     expect(post.events()).toEqual([]);
 
     const { onDuty } = await post.call('guard.duty', { action: 'signIn', pin: GUARD.pin });
-    expect(onDuty).toMatchObject({ staffId: 'E2', fullName: 'Громов Сергей Петрович', position: 'Охранник', since: '2026-11-23T05:00:00.000Z', until: END_OF_DAY });
+    expect(onDuty).toMatchObject({
+      staffId: 'E2',
+      fullName: 'Громов Сергей Петрович',
+      position: 'Охранник',
+      since: '2026-11-23T05:00:00.000Z',
+      until: END_OF_DAY,
+    });
     expect(post.published_('guard.duty')).toEqual([{ onDuty }]);
     expect(await post.call('guard.duty', { action: 'status' })).toEqual({ onDuty });
     // The same guard again keeps the duty.

@@ -4,16 +4,7 @@ import type { GuardPassView } from '../../common/contract/guard.ts';
 import type { CardRead, ReaderRole } from '../../common/readers.ts';
 import { lcusCommand } from '../../hardware/relay.ts';
 import { testClock, type TestClock } from '../helpers/cashier-fixture.ts';
-import {
-  G_MORNING,
-  gCards,
-  gRandom,
-  gSpares,
-  gUnknown,
-  seedGuardSchool,
-  startGuardRig,
-  type GuardRig,
-} from '../helpers/guard-fixture.ts';
+import { G_MORNING, gCards, gRandom, gSpares, gUnknown, seedGuardSchool, startGuardRig, type GuardRig } from '../helpers/guard-fixture.ts';
 import { nextEvent, sleep } from '../helpers/wait.ts';
 
 const rigs: GuardRig[] = [];
@@ -28,7 +19,13 @@ async function rig(clock: TestClock, options: Parameters<typeof startGuardRig>[1
   return r;
 }
 
-function tap(r: GuardRig, clock: TestClock, c: { technology: 'iso14443' | 'em4100'; uid: string }, role: ReaderRole = 'entry', readerId: string = role): GuardPassView | null {
+function tap(
+  r: GuardRig,
+  clock: TestClock,
+  c: { technology: 'iso14443' | 'em4100'; uid: string },
+  role: ReaderRole = 'entry',
+  readerId: string = role,
+): GuardPassView | null {
   clock.advance(2_000);
   const read: CardRead = { readerId, technology: c.technology, uid: c.uid, raw: c.uid, at: new Date(clock.now()).toISOString() };
   return r.guard.onCard(read, role);
@@ -59,7 +56,12 @@ describe('guard post on a real SQLite store', () => {
       ['pass', 'in', 'allow'],
       ['pass', 'out', 'allow'],
     ]);
-    expect(events[0]!.payload).toMatchObject({ readerId: 'entry', gate: 'entry', card: gCards.s1.technology === 'iso14443' ? { uid: gCards.s1.uid } : {}, holderId: 'S1' });
+    expect(events[0]!.payload).toMatchObject({
+      readerId: 'entry',
+      gate: 'entry',
+      card: gCards.s1.technology === 'iso14443' ? { uid: gCards.s1.uid } : {},
+      holderId: 'S1',
+    });
     expect(r.guard.counters()).toMatchObject({ enteredToday: 1, exitedToday: 1, insideNow: 0, alarmsToday: 0 });
   });
 
@@ -189,10 +191,17 @@ describe('guard post on a real SQLite store', () => {
   it('manual open needs a reason (and a note for "other"), opens the relay and is its own event', async () => {
     const clock = testClock(G_MORNING);
     const r = await rig(clock, { relay: true });
-    await expect(
-      r.guard.manualOpen({ direction: 'in', reason: 'other', note: ' ', holderKind: null, holderId: null, operatorId: null }),
-    ).rejects.toMatchObject({ reason: 'note_required' });
-    const p = await r.guard.manualOpen({ direction: 'in', reason: 'forgot_card', note: 'мама подтвердила', holderKind: 'student', holderId: 'S3', operatorId: 'E2' });
+    await expect(r.guard.manualOpen({ direction: 'in', reason: 'other', note: ' ', holderKind: null, holderId: null, operatorId: null })).rejects.toMatchObject(
+      { reason: 'note_required' },
+    );
+    const p = await r.guard.manualOpen({
+      direction: 'in',
+      reason: 'forgot_card',
+      note: 'мама подтвердила',
+      holderKind: 'student',
+      holderId: 'S3',
+      operatorId: 'E2',
+    });
     expect(p).toMatchObject({ kind: 'manual', verdict: 'allow', gate: 'opened', holder: { id: 'S3', group: '10Б' }, note: 'мама подтвердила' });
     await r.relay!.far.waitFor(4);
     expect(r.relay!.received().slice(0, 4)).toEqual(lcusCommand(1, true));
@@ -209,7 +218,11 @@ describe('guard post on a real SQLite store', () => {
     expect(p).toMatchObject({ kind: 'visitor', direction: 'in', gate: 'opened' });
     // The name and the note apart (the note never joins the name heading), also as stored and read back.
     expect(p).toMatchObject({ visitorName: 'Кузнецов Олег', note: 'к классному руководителю 5А' });
-    expect(r.store.passes.moves(r.guard.schoolDate()).find((m) => m.id === p.id)).toMatchObject({ visitorName: 'Кузнецов Олег', note: 'к классному руководителю 5А', holder: null });
+    expect(r.store.passes.moves(r.guard.schoolDate()).find((m) => m.id === p.id)).toMatchObject({
+      visitorName: 'Кузнецов Олег',
+      note: 'к классному руководителю 5А',
+      holder: null,
+    });
     expect(outboxOf(r)[0]).toMatchObject({ type: 'visitor_pass', payload: { visitorName: 'Кузнецов Олег', reason: 'parent', gate: 'entry' } });
     expect(r.guard.insideList().visitors).toEqual([{ name: 'Кузнецов Олег', reason: 'parent', at: p.at }]);
   });
@@ -239,7 +252,13 @@ describe('guard post on a real SQLite store', () => {
     expect(r.guard.spareCards().every((s) => s.boundTo === null)).toBe(true);
     const types = outboxOf(r).map((e) => e.type);
     expect(types).toEqual(['pass', 'temp_card_bind', 'pass', 'temp_card_return', 'pass']);
-    expect(outboxOf(r)[1]!.payload).toEqual({ card: { technology: spare.technology, uid: spare.uid }, holderKind: 'student', holderId: 'S4', validUntil, operatorId: 'E2' });
+    expect(outboxOf(r)[1]!.payload).toEqual({
+      card: { technology: spare.technology, uid: spare.uid },
+      holderKind: 'student',
+      holderId: 'S4',
+      validUntil,
+      operatorId: 'E2',
+    });
     expect(outboxOf(r)[3]!.payload).toEqual({ card: { technology: spare.technology, uid: spare.uid }, holderId: 'S4', cause: 'day_ended' });
   });
 
@@ -336,7 +355,12 @@ describe('guard post on a real SQLite store', () => {
     const r = await rig(clock);
     expect(r.guard.search('ИВАНОВ', 10).map((p) => p.id)).toEqual(['S1']);
     expect(r.guard.search('алена артемова', 10).map((p) => p.id)).toEqual(['S4']);
-    expect(r.guard.search('10б', 10).map((p) => p.id).sort()).toEqual(['S3', 'S5']);
+    expect(
+      r.guard
+        .search('10б', 10)
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual(['S3', 'S5']);
     expect(r.guard.search('громов', 10)).toMatchObject([{ kind: 'staff', id: 'E2', group: 'Охранник' }]);
     expect(r.guard.search('Волкова', 10)).toMatchObject([{ id: 'S6', status: 'left' }]);
     // % and _ typed at the screen are letters, not wildcards that list everyone.

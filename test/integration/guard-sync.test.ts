@@ -62,7 +62,9 @@ describe('guard post events on the reference server', () => {
     // The first push's reply is lost (the connection drops): nothing is double-counted on the retry.
     const first = await pushOutbox(gClient, guardStation.syncStore);
     expect(first.acknowledged).toBe(6);
-    const again = guardStation.store.outbox.after(0, 100).map((e) => ({ id: e.id, seq: e.seq, type: e.type, occurredAt: e.occurredAt, clockOffsetMs: e.clockOffsetMs, payload: e.payload }));
+    const again = guardStation.store.outbox
+      .after(0, 100)
+      .map((e) => ({ id: e.id, seq: e.seq, type: e.type, occurredAt: e.occurredAt, clockOffsetMs: e.clockOffsetMs, payload: e.payload }));
     const dup = await gClient.pushEvents(again);
     expect(dup.every((r) => r.status === 'duplicate')).toBe(true);
 
@@ -127,7 +129,14 @@ describe('guard post events on the reference server', () => {
     // The demo school's guard (E0002, PIN 2222) came with the roster as a salted hash.
     const onDuty = await guard.duty.signIn('2222');
     expect(onDuty).toMatchObject({ staffId: 'E0002', position: 'Охранник' });
-    await guard.manualOpen({ direction: 'in', reason: 'forgot_card', note: '', holderKind: null, holderId: null, operatorId: await guard.duty.operatorFor(undefined) });
+    await guard.manualOpen({
+      direction: 'in',
+      reason: 'forgot_card',
+      note: '',
+      holderKind: null,
+      holderId: null,
+      operatorId: await guard.duty.operatorFor(undefined),
+    });
     guard.duty.signOut();
     await guard.startEmergency(guard.duty.onDuty());
     await guard.endEmergency(await guard.duty.operatorFor('3333')); // the supervisor (E0003) comes to end it

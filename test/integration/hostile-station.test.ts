@@ -32,7 +32,10 @@ const ev = (type: string, payload: unknown, extra: Record<string, unknown> = {})
 });
 
 /** M03 is 35,00 ₽ and M02 145,00 ₽ on the demo menu. */
-const sale = (holderId: string, p: { price?: number; quantity?: number; subsidyPart?: number; accountPart?: number; total?: number; offline?: boolean; itemId?: string } = {}) => {
+const sale = (
+  holderId: string,
+  p: { price?: number; quantity?: number; subsidyPart?: number; accountPart?: number; total?: number; offline?: boolean; itemId?: string } = {},
+) => {
   const price = p.price ?? 35_00;
   const quantity = p.quantity ?? 1;
   const total = p.total ?? price * quantity;
@@ -87,7 +90,11 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
 
   async function enroll(role: 'guard' | 'cashier', name: string = role): Promise<string> {
     const { code } = await server.repo.createEnrollmentCode(role);
-    const r = await fetch(`${server.url}/v1/stations/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, stationName: name }) });
+    const r = await fetch(`${server.url}/v1/stations/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, stationName: name }),
+    });
     expect(r.status).toBe(200);
     return ((await r.json()) as { token: string }).token;
   }
@@ -113,7 +120,8 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     return { status: res.status, json: (await res.json()) as unknown };
   };
   const balance = async (id: string) => (await server.repo.account(id))!.balance;
-  const stored = async (id: string) => server.repo.db.get<{ status: string; code: string | null; body: string }>('SELECT status, code, body FROM events WHERE id = ?', [id]);
+  const stored = async (id: string) =>
+    server.repo.db.get<{ status: string; code: string | null; body: string }>('SELECT status, code, body FROM events WHERE id = ?', [id]);
 
   it("a guard post's token cannot sell, and a till's money fields must add up: refused, kept with the body, balance unchanged", async () => {
     await boot();
@@ -147,7 +155,18 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     expect(Number((await server.repo.db.get<{ n: number }>("SELECT count(*) AS n FROM ledger WHERE holder_id = 'S00001' AND kind = 'sale'"))!.n)).toBe(0);
 
     // A till cannot send a guard's events either.
-    const [pass] = await push(till, [ev('pass', { direction: 'in', verdict: 'allow', reason: 'ok', readerId: 'r', gate: null, card: { technology: 'iso14443', uid: '04A1B2C3D4E5F6' }, holderKind: 'student', holderId: 'S00001' })]);
+    const [pass] = await push(till, [
+      ev('pass', {
+        direction: 'in',
+        verdict: 'allow',
+        reason: 'ok',
+        readerId: 'r',
+        gate: null,
+        card: { technology: 'iso14443', uid: '04A1B2C3D4E5F6' },
+        holderKind: 'student',
+        holderId: 'S00001',
+      }),
+    ]);
     expect(pass).toMatchObject({ status: 'invalid', rule: 'wrong_role' });
   });
 
@@ -184,7 +203,9 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
   it("a spare card is bound only from the stock, never somebody's own card, and only until the day ends", async () => {
     await boot();
     const guard = await enroll('guard');
-    const own = (await server.repo.db.get<{ technology: string; uid: string }>("SELECT technology, uid FROM cards WHERE holder_id = 'S00004' AND status = 'active'"))!;
+    const own = (await server.repo.db.get<{ technology: string; uid: string }>(
+      "SELECT technology, uid FROM cards WHERE holder_id = 'S00004' AND status = 'active'",
+    ))!;
     const bind = (card: { technology: string; uid: string }, validUntil: string) =>
       ev('temp_card_bind', { card, holderKind: 'student', holderId: 'S00005', validUntil, operatorId: 'E0002' });
     await addSpareCard(server.repo, { technology: 'iso14443', uid: '04E10000000001', format: 'hex', label: 'Запасная 1' });
@@ -204,7 +225,9 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     expect(await server.repo.card(own.technology, own.uid)).toMatchObject({ holderId: 'S00004', status: 'active' });
     expect(await server.repo.card('iso14443', '04E10000000001')).toMatchObject({ holderId: 'S00005', status: 'temporary', validUntil: endOfToday });
     expect(await server.repo.card('iso14443', '04E100000000FF')).toBeNull();
-    const refused = ExceptionView.array().parse((await adminCall('GET', '/v1/admin/exceptions')).json).filter((e) => e.kind === 'spare_card_refused');
+    const refused = ExceptionView.array()
+      .parse((await adminCall('GET', '/v1/admin/exceptions')).json)
+      .filter((e) => e.kind === 'spare_card_refused');
     expect(refused).toHaveLength(3);
   });
 
@@ -257,7 +280,10 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     expect(await balance('S00001')).toBe(before - 245_00 - 140_00);
 
     const open = ExceptionView.array().parse((await adminCall('GET', '/v1/admin/exceptions')).json);
-    const kinds = open.filter((e) => e.holderId === 'S00001').map((e) => e.kind).sort();
+    const kinds = open
+      .filter((e) => e.holderId === 'S00001')
+      .map((e) => e.kind)
+      .sort();
     expect(kinds).toEqual(['daily_limit_exceeded', 'offline_overdraft', 'second_subsidised_meal']);
     const second = open.find((e) => e.kind === 'second_subsidised_meal')!;
     // The administrator sees both lunches, from both tills.
@@ -272,7 +298,18 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     // A class's group meal twice in one day.
     const cls = (await server.repo.db.get<{ class_name: string }>("SELECT class_name FROM students WHERE id = 'S00002'"))!.class_name;
     const meal = () =>
-      ev('group_meal', { groupMealId: uuidv7(), className: cls, itemId: 'M01', itemName: 'Комплексный завтрак', price: 95_00, payer: 'school', students: [{ holderId: 'S00002', amount: 95_00 }], total: 95_00, shiftId: null, operatorId: null });
+      ev('group_meal', {
+        groupMealId: uuidv7(),
+        className: cls,
+        itemId: 'M01',
+        itemName: 'Комплексный завтрак',
+        price: 95_00,
+        payer: 'school',
+        students: [{ holderId: 'S00002', amount: 95_00 }],
+        total: 95_00,
+        shiftId: null,
+        operatorId: null,
+      });
     const [g1] = await push(tillA, [meal()]);
     const [g2] = await push(tillB, [meal()]);
     expect(g1).toMatchObject({ status: 'accepted' });
@@ -286,8 +323,14 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     await push(tillA, [sale('S00001', { itemId: 'M02', price: 145_00, subsidyPart: 145_00 })]);
     await push(tillB, [sale('S00001', { itemId: 'M02', price: 145_00, subsidyPart: 145_00, offline: true })]);
     const before = await balance('S00001');
-    const exc = ExceptionView.array().parse((await adminCall('GET', '/v1/admin/exceptions')).json).find((e) => e.kind === 'second_subsidised_meal')!;
-    const resolved = await adminCall('POST', `/v1/admin/exceptions/${exc.id}/resolve`, { resolution: 'charge_paid', note: 'второй обед оплачивает семья', by: 'Белова Н. А.' });
+    const exc = ExceptionView.array()
+      .parse((await adminCall('GET', '/v1/admin/exceptions')).json)
+      .find((e) => e.kind === 'second_subsidised_meal')!;
+    const resolved = await adminCall('POST', `/v1/admin/exceptions/${exc.id}/resolve`, {
+      resolution: 'charge_paid',
+      note: 'второй обед оплачивает семья',
+      by: 'Белова Н. А.',
+    });
     expect(resolved.status).toBe(200);
     expect(resolved.json).toMatchObject({ resolution: 'charge_paid', correction: -145_00, resolvedBy: 'Белова Н. А.', note: 'второй обед оплачивает семья' });
     expect(await balance('S00001')).toBe(before - 145_00);
@@ -299,7 +342,11 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     const notes = await server.repo.db.all<{ text: string }>("SELECT text FROM notifications WHERE kind = 'correction'");
     expect(notes).toHaveLength(1);
     expect(notes[0]!.text).toMatch(/списано 145,00/);
-    expect(ExceptionView.array().parse((await adminCall('GET', '/v1/admin/exceptions')).json).map((e) => e.id)).not.toContain(exc.id);
+    expect(
+      ExceptionView.array()
+        .parse((await adminCall('GET', '/v1/admin/exceptions')).json)
+        .map((e) => e.id),
+    ).not.toContain(exc.id);
   });
 
   it('parents read school time and words that do not guess the child’s gender', async () => {
@@ -307,7 +354,20 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     await adminCall('POST', '/v1/admin/school-settings', { timeZone: 'Asia/Yekaterinburg' });
     const guard = await enroll('guard');
     const at = '2026-09-01T03:15:00.000Z';
-    const p = ev('pass', { direction: 'in', verdict: 'allow', reason: 'ok', readerId: 'r', gate: null, card: { technology: 'iso14443', uid: '04A1B2C3D4E5F6' }, holderKind: 'student', holderId: 'S00002' }, { occurredAt: at });
+    const p = ev(
+      'pass',
+      {
+        direction: 'in',
+        verdict: 'allow',
+        reason: 'ok',
+        readerId: 'r',
+        gate: null,
+        card: { technology: 'iso14443', uid: '04A1B2C3D4E5F6' },
+        holderKind: 'student',
+        holderId: 'S00002',
+      },
+      { occurredAt: at },
+    );
     expect((await push(guard, [p]))[0]).toMatchObject({ status: 'accepted' });
     const n = await server.repo.db.get<{ text: string }>('SELECT text FROM notifications WHERE event_id = ?', [p.id]);
     expect(n!.text).toBe('Вход в школу в 08:15');
@@ -327,7 +387,12 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
   it('enrollment guesses are slowed per address: 429 with Retry-After, even for the right code', async () => {
     await boot();
     const { code } = await server.repo.createEnrollmentCode('guard');
-    const tryCode = (c: string) => fetch(`${server.url}/v1/stations/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: c, stationName: 'x' }) });
+    const tryCode = (c: string) =>
+      fetch(`${server.url}/v1/stations/enroll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: c, stationName: 'x' }),
+      });
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 40; i++) {
@@ -349,7 +414,11 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     const { code } = await server.repo.createEnrollmentCode('cashier');
     const attempts = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        fetch(`${server.url}/v1/stations/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, stationName: `Касса ${i}` }) }).then((r) => r.status),
+        fetch(`${server.url}/v1/stations/enroll`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code, stationName: `Касса ${i}` }),
+        }).then((r) => r.status),
       ),
     );
     expect(attempts.filter((s) => s === 200)).toHaveLength(1);
@@ -363,12 +432,16 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     const { status, sent } = await new Promise<{ status: number; sent: number }>((resolve, reject) => {
       let sent = 0;
       let answered = false;
-      const req = request(`${server.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(total) } }, (res) => {
-        answered = true;
-        res.resume();
-        resolve({ status: res.statusCode ?? 0, sent });
-        req.destroy();
-      });
+      const req = request(
+        `${server.url}/v1/events`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(total) } },
+        (res) => {
+          answered = true;
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, sent });
+          req.destroy();
+        },
+      );
       req.on('error', (err) => (answered ? undefined : reject(err)));
       const pump = () => {
         while (!answered && sent < total) {
@@ -391,9 +464,13 @@ describe('the admin CLI for roles, exceptions and school settings', () => {
     const t = tempDir('ss-cli13-');
     try {
       const dataDir = join(t.dir, 'server');
-      const cli = (...args: string[]) => execFileSync(process.execPath, ['server/cli.ts', ...args, '--data-dir', dataDir], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
+      const cli = (...args: string[]) =>
+        execFileSync(process.execPath, ['server/cli.ts', ...args, '--data-dir', dataDir], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
       cli('demo', '--students', '3');
-      expect(JSON.parse(cli('school-settings', '--time-zone', 'Asia/Omsk', '--offline-cap', '150'))).toMatchObject({ timeZone: 'Asia/Omsk', offlineCapPerDay: 150_00 });
+      expect(JSON.parse(cli('school-settings', '--time-zone', 'Asia/Omsk', '--offline-cap', '150'))).toMatchObject({
+        timeZone: 'Asia/Omsk',
+        offlineCapPerDay: 150_00,
+      });
       expect(() => cli('school-settings', '--time-zone', 'Mars/Olympus')).toThrow(/not a time zone/);
       expect(() => cli('enrollment-code', '--role', 'cashier', '--ttl', '2000')).toThrow(/a day/);
       const { code } = JSON.parse(cli('enrollment-code', '--role', 'cashier')) as { code: string };
@@ -418,7 +495,27 @@ describe('the reference server over HTTPS', () => {
     try {
       const cert = join(t.dir, 'cert.pem');
       const key = join(t.dir, 'key.pem');
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { stdio: 'pipe' },
+      );
       await expect(startServer({ dataDir: join(t.dir, 'half'), port: 0, logger: false, tlsCertFile: cert })).rejects.toThrow(/both a certificate/);
       const server = await startServer({ dataDir: join(t.dir, 'server'), port: 0, logger: false, tlsCertFile: cert, tlsKeyFile: key });
       try {

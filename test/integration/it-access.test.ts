@@ -65,7 +65,16 @@ async function stationWithIt(options: { itIdleMs?: number } = {}) {
     store.db
       .prepare<[], { payload: string }>("SELECT payload FROM outbox WHERE type = 'it_change' ORDER BY seq")
       .all()
-      .map((r) => JSON.parse(r.payload) as { operatorId: string | null; via: string; action: string; changes: { setting: string; from: string | null; to: string | null }[]; result: string | null });
+      .map(
+        (r) =>
+          JSON.parse(r.payload) as {
+            operatorId: string | null;
+            via: string;
+            action: string;
+            changes: { setting: string; from: string | null; to: string | null }[];
+            result: string | null;
+          },
+      );
   const outboxCount = () => store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox').get()!.n;
   // Update actions as station/station-process.ts wires them (no shell here: the browser host's case).
   const updates = attachUpdateRelay({
@@ -80,7 +89,10 @@ async function stationWithIt(options: { itIdleMs?: number } = {}) {
 }
 
 const TOKEN = 'ab'.repeat(24);
-const refusedForIt = { ok: false, error: { code: 'refused', reason: 'it_session_required', message: expect.stringMatching(/ПИН-код ИТ.*IT or supervisor PIN/) } };
+const refusedForIt = {
+  ok: false,
+  error: { code: 'refused', reason: 'it_session_required', message: expect.stringMatching(/ПИН-код ИТ.*IT or supervisor PIN/) },
+};
 
 describe('IT credentials at the station', () => {
   it('setup, enrollment, update actions and the relay test without a PIN are refused and nothing changes', async () => {
@@ -120,7 +132,10 @@ describe('IT credentials at the station', () => {
     expect(duty.output.people.map((p) => p.staffId)).toContain(GUARD.id);
     expect(duty.output.people.map((p) => p.staffId)).not.toContain(IT.id);
     expect(await call(other, 'guard.duty', { action: 'signIn', staffId: IT.id, pin: IT.pin })).toMatchObject({ ok: false, error: { reason: 'role_missing' } });
-    expect(await call(other, 'guard.duty', { action: 'signIn', staffId: GUARD.id, pin: GUARD.pin })).toMatchObject({ ok: true, output: { onDuty: { staffId: GUARD.id } } });
+    expect(await call(other, 'guard.duty', { action: 'signIn', staffId: GUARD.id, pin: GUARD.pin })).toMatchObject({
+      ok: true,
+      output: { onDuty: { staffId: GUARD.id } },
+    });
     expect(await call(other, 'guard.feed', {})).toMatchObject({ ok: true });
     expect(await call(other, 'cashier.state', {})).toMatchObject({ ok: true });
   });
@@ -141,10 +156,16 @@ describe('IT credentials at the station', () => {
     // A guard's PIN does not open setup.
     expect(await call(it, 'it.signIn', { staffId: GUARD.id, pin: GUARD.pin })).toMatchObject({ ok: false, error: { reason: 'role_missing' } });
     expect(await call(it, 'it.signIn', { staffId: IT.id, pin: '00000000' })).toMatchObject({ ok: false, error: { reason: 'pin_wrong' } });
-    expect(await call(it, 'it.signIn', { staffId: IT.id, pin: IT.pin })).toMatchObject({ ok: true, output: { staffId: IT.id, fullName: IT.fullName, via: 'staff_pin' } });
+    expect(await call(it, 'it.signIn', { staffId: IT.id, pin: IT.pin })).toMatchObject({
+      ok: true,
+      output: { staffId: IT.id, fullName: IT.fullName, via: 'staff_pin' },
+    });
 
     expect(store.settings.get().kiosk).toBe(false);
-    expect(await call(it, 'settings.update', { stationName: 'Пост 1', kiosk: true })).toMatchObject({ ok: true, output: { stationName: 'Пост 1', kiosk: true } });
+    expect(await call(it, 'settings.update', { stationName: 'Пост 1', kiosk: true })).toMatchObject({
+      ok: true,
+      output: { stationName: 'Пост 1', kiosk: true },
+    });
     expect(itEvents().at(-1)).toEqual({
       operatorId: IT.id,
       via: 'staff_pin',
@@ -164,7 +185,13 @@ describe('IT credentials at the station', () => {
 
     expect(await call(it, 'sync.enroll', { backendUrl: server.url, code })).toMatchObject({ ok: true, output: { ok: true } });
     const enrolled = itEvents().at(-1)!;
-    expect(enrolled).toEqual({ operatorId: IT.id, via: 'staff_pin', action: 'enroll', changes: [{ setting: 'backendUrl', from: null, to: server.url }], result: 'enrolled' });
+    expect(enrolled).toEqual({
+      operatorId: IT.id,
+      via: 'staff_pin',
+      action: 'enroll',
+      changes: [{ setting: 'backendUrl', from: null, to: server.url }],
+      result: 'enrolled',
+    });
     expect(JSON.stringify(itEvents())).not.toContain(code);
 
     // Update actions are IT's too, and recorded (under the browser host there is no updater: "disabled").
@@ -180,7 +207,9 @@ describe('IT credentials at the station', () => {
     expect(stored.map((r) => (JSON.parse(r.body) as { payload: { action: string } }).payload.action)).toEqual(['enroll', 'update_install', 'settings']);
     // The school's roster does not know the station's IT1 (added at the station only): flagged, kept.
     expect(stored.map((r) => r.status)).toEqual(['anomaly', 'anomaly', 'anomaly']);
-    expect(JSON.parse(stored[2]!.body)).toMatchObject({ payload: { operatorId: IT.id, action: 'settings', changes: [{ setting: 'stationName', from: '"Пост 1"', to: '"Пост 2"' }] } });
+    expect(JSON.parse(stored[2]!.body)).toMatchObject({
+      payload: { operatorId: IT.id, action: 'settings', changes: [{ setting: 'stationName', from: '"Пост 1"', to: '"Пост 2"' }] },
+    });
     expect(store.settings.get().stationName).toBe('Пост 2');
 
     // The school's own IT person, imported on the server with role `it` and a PIN, opens setup at the
@@ -193,9 +222,13 @@ describe('IT credentials at the station', () => {
     expect(await call(school, 'settings.update', { stationName: 'Пост 3' })).toMatchObject({ ok: true });
     await station.sync()!.syncNow();
     await waitFor(async () => (await server.repo.db.all("SELECT id FROM events WHERE type = 'it_change'")).length >= 4, 10_000);
-    const last = await server.repo.db.all<{ status: string; body: string }>("SELECT status, body FROM events WHERE type = 'it_change' ORDER BY seq DESC LIMIT 1");
+    const last = await server.repo.db.all<{ status: string; body: string }>(
+      "SELECT status, body FROM events WHERE type = 'it_change' ORDER BY seq DESC LIMIT 1",
+    );
     expect(last[0]).toMatchObject({ status: 'accepted' });
-    expect(JSON.parse(last[0]!.body)).toMatchObject({ payload: { operatorId: 'IT9', changes: [{ setting: 'stationName', from: '"Пост 2"', to: '"Пост 3"' }] } });
+    expect(JSON.parse(last[0]!.body)).toMatchObject({
+      payload: { operatorId: 'IT9', changes: [{ setting: 'stationName', from: '"Пост 2"', to: '"Пост 3"' }] },
+    });
   });
 
   it("an IT session is one window's: another connection is refused; it ends on leaving setup and after idle minutes", async () => {
@@ -345,7 +378,10 @@ describe('IT credentials at the station', () => {
       expect(reply).toMatchObject({ ok: true, output: { ok: true, confirmed: true } });
       expect(board.received().slice(0, 4)).toEqual([0xa0, 0x01, 0x01, 0xa2]);
 
-      const opens = store.db.prepare<[], { payload: string }>("SELECT payload FROM outbox WHERE type = 'manual_open'").all().map((r) => JSON.parse(r.payload) as unknown);
+      const opens = store.db
+        .prepare<[], { payload: string }>("SELECT payload FROM outbox WHERE type = 'manual_open'")
+        .all()
+        .map((r) => JSON.parse(r.payload) as unknown);
       // Every pulse tried is recorded (one before the port was ready did not open: gate null).
       expect(opens.at(-1)).toEqual({ direction: 'in', reason: 'relay_test', note: 'проверка реле', operatorId: IT.id, holderId: null, gate: 'entry' });
       expect(opens.every((o) => JSON.stringify(o).includes(`"operatorId":"${IT.id}"`) && JSON.stringify(o).includes('"reason":"relay_test"'))).toBe(true);

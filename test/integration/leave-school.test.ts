@@ -58,7 +58,10 @@ for (const kind of ['sqlite', 'postgres'] as StorageKind[]) {
 
       const guardStation = openStation(join(t.dir, 'guard'), clock);
       const tillStation = openStation(join(t.dir, 'till'), clock);
-      cleanups.push(() => guardStation.store.close(), () => tillStation.store.close());
+      cleanups.push(
+        () => guardStation.store.close(),
+        () => tillStation.store.close(),
+      );
       const gClient = createBackendClient({ baseUrl: server.url, token: (await enrollDirect(repo, server.url, guardStation.vaultPath, 'guard')).token });
       const cClient = createBackendClient({ baseUrl: server.url, token: (await enrollDirect(repo, server.url, tillStation.vaultPath, 'cashier')).token });
       const syncAll = async () => {
@@ -79,12 +82,22 @@ for (const kind of ['sqlite', 'postgres'] as StorageKind[]) {
 
       const leaver = 'S00001';
       const viaCsv = 'S00002';
-      const student = (await repo.db.get<{ full_name: string; class_name: string; photo_hash: string }>('SELECT full_name, class_name, photo_hash FROM students WHERE id = ?', [leaver]))!;
+      const student = (await repo.db.get<{ full_name: string; class_name: string; photo_hash: string }>(
+        'SELECT full_name, class_name, photo_hash FROM students WHERE id = ?',
+        [leaver],
+      ))!;
       expect(student.photo_hash).toBeTruthy();
-      const cardOf = (id: string) => guardStation.store.roster.listCardsWithHolders(500).find((c) => c.card.holderId === id && c.card.status === 'active')!.card;
+      const cardOf = (id: string) =>
+        guardStation.store.roster.listCardsWithHolders(500).find((c) => c.card.holderId === id && c.card.status === 'active')!.card;
       const card = cardOf(leaver);
       const csvCard = cardOf(viaCsv);
-      const read = (c: { technology: 'iso14443' | 'em4100'; uid: string }, readerId: string) => ({ readerId, technology: c.technology, uid: c.uid, raw: '', at: new Date().toISOString() });
+      const read = (c: { technology: 'iso14443' | 'em4100'; uid: string }, readerId: string) => ({
+        readerId,
+        technology: c.technology,
+        uid: c.uid,
+        raw: '',
+        at: new Date().toISOString(),
+      });
 
       // Before: the pupil passes, buys a bun, and both facts reach the server (a ledger row, events, a notification).
       expect(guard.onCard(read(card, 'entry'), 'entry')).toMatchObject({ verdict: 'allow' });
@@ -99,8 +112,18 @@ for (const kind of ['sqlite', 'postgres'] as StorageKind[]) {
       const balanceBefore = (await repo.account(leaver))!.balance;
 
       // 1. The CLI.
-      const cliArgs = ['server/cli.ts', 'remove-student', leaver, ...(storage.databaseUrl ? ['--database-url', storage.databaseUrl] : ['--data-dir', storage.dataDir!])];
-      const removed = JSON.parse(execFileSync(process.execPath, cliArgs, { cwd: ROOT, encoding: 'utf8' })) as { removed: boolean; pseudonym: string; cards: number; balance: number };
+      const cliArgs = [
+        'server/cli.ts',
+        'remove-student',
+        leaver,
+        ...(storage.databaseUrl ? ['--database-url', storage.databaseUrl] : ['--data-dir', storage.dataDir!]),
+      ];
+      const removed = JSON.parse(execFileSync(process.execPath, cliArgs, { cwd: ROOT, encoding: 'utf8' })) as {
+        removed: boolean;
+        pseudonym: string;
+        cards: number;
+        balance: number;
+      };
       expect(removed).toMatchObject({ removed: true, cards: expect.any(Number), balance: balanceBefore });
       expect(removed.pseudonym).toMatch(/^gone-/);
       // 2. The admin endpoint, for an employee.
@@ -131,7 +154,9 @@ for (const kind of ['sqlite', 'postgres'] as StorageKind[]) {
       const ledger = await repo.db.all<{ delta: number }>('SELECT delta FROM ledger WHERE holder_id = ?', [removed.pseudonym]);
       expect(ledger.length).toBeGreaterThanOrEqual(2); // the opening balance and the sale
       expect(ledger.reduce((a, r) => a + Number(r.delta), 0)).toBe(balanceBefore);
-      expect(await repo.db.get<{ n: number }>('SELECT count(*) AS n FROM events WHERE holder_id = ?', [removed.pseudonym])).toMatchObject({ n: expect.anything() });
+      expect(await repo.db.get<{ n: number }>('SELECT count(*) AS n FROM events WHERE holder_id = ?', [removed.pseudonym])).toMatchObject({
+        n: expect.anything(),
+      });
       expect(Number((await repo.db.get<{ n: number }>('SELECT count(*) AS n FROM events WHERE holder_id = ?', [removed.pseudonym]))!.n)).toBe(2);
 
       // Every station's next sync deletes the rows and the portrait file.
@@ -168,10 +193,30 @@ describe('the till refuses anyone not active', () => {
         { id: 'L1', fullName: 'Выбывший Иван', className: '5А', photoHash: null, status: 'left' },
         { id: 'P1', fullName: 'Отстранённый Лев', className: '5А', photoHash: null, status: 'suspended' },
       ]);
-      store.roster.upsertStaff([{ id: 'C1', fullName: 'Кассир Анна', position: 'Кассир', photoHash: null, status: 'active', roles: ['cashier'], pinHash: hashPin('1111') }]);
-      const cards = ['A1', 'L1', 'P1'].map((id, i) => ({ technology: 'iso14443' as const, uid: `04AA00000000${i}0`, holderKind: 'student' as const, holderId: id, status: 'active' as const, validUntil: null }));
+      store.roster.upsertStaff([
+        { id: 'C1', fullName: 'Кассир Анна', position: 'Кассир', photoHash: null, status: 'active', roles: ['cashier'], pinHash: hashPin('1111') },
+      ]);
+      const cards = ['A1', 'L1', 'P1'].map((id, i) => ({
+        technology: 'iso14443' as const,
+        uid: `04AA00000000${i}0`,
+        holderKind: 'student' as const,
+        holderId: id,
+        status: 'active' as const,
+        validUntil: null,
+      }));
       store.roster.upsertCards(cards);
-      store.roster.upsertAccounts(['A1', 'L1', 'P1'].map((id) => ({ holderId: id, balance: 500_00, balanceAt: new Date().toISOString(), dailyLimit: null, forbiddenCategories: [], allergens: [], subsidy: 'none' as const, parentNote: null })));
+      store.roster.upsertAccounts(
+        ['A1', 'L1', 'P1'].map((id) => ({
+          holderId: id,
+          balance: 500_00,
+          balanceAt: new Date().toISOString(),
+          dailyLimit: null,
+          forbiddenCategories: [],
+          allergens: [],
+          subsidy: 'none' as const,
+          parentNote: null,
+        })),
+      );
       store.roster.upsertMenu([{ date: today, id: 'M1', name: 'Булочка', category: 'Выпечка', kind: 'buffet', price: 30_00, allergens: [] }]);
       const till = new Cashier({ store, clock, isOnline: () => false, exportDir: join(t.dir, 'exports') });
       await till.openShift('C1', '1111');

@@ -124,7 +124,8 @@ describe('PC/SC reader on pcscd + vpcd', () => {
 
   it('a reader that is not there is "disconnected: reader_absent"', async () => {
     const { reader } = await startReader({ readerName: 'ACS ACR122U PICC Interface 00 00' }, false);
-    const st = reader.status().state === 'disconnected' ? reader.status() : await nextEvent<ReaderStatus>(reader, 'status', (s) => s.state === 'disconnected', 5000);
+    const st =
+      reader.status().state === 'disconnected' ? reader.status() : await nextEvent<ReaderStatus>(reader, 'status', (s) => s.state === 'disconnected', 5000);
     expect(st.reason).toBe('reader_absent');
   });
 

@@ -102,7 +102,9 @@ describe('PIN lockout', () => {
 
   it('accepts a PIN of 6 to 12 digits', async () => {
     const { store, pins } = setup();
-    store.roster.upsertStaff([{ id: 'E3', fullName: 'Котов Илья Ильич', position: 'ИТ', photoHash: null, status: 'active', roles: ['it'], pinHash: hashPin('802417365190') }]);
+    store.roster.upsertStaff([
+      { id: 'E3', fullName: 'Котов Илья Ильич', position: 'ИТ', photoHash: null, status: 'active', roles: ['it'], pinHash: hashPin('802417365190') },
+    ]);
     expect(await pins.check('802417365190', ['it'], 'E3')).toMatchObject({ ok: true, staff: { id: 'E3' } });
     expect(await pins.check('135790', ['supervisor'], 'E2')).toMatchObject({ ok: true });
     store.close();

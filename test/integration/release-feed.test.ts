@@ -44,7 +44,11 @@ class NodeDownloadExecutor extends HttpExecutor<ClientRequest> {
       const requestOptions = { headers: options.headers || undefined, redirect: 'manual' } as RequestOptions;
       configureRequestUrl(url, requestOptions);
       configureRequestOptions(requestOptions);
-      this.doDownload(requestOptions, { destination, options, onCancel, callback: (error) => (error == null ? resolve(destination) : reject(error)), responseHandler: null }, 0);
+      this.doDownload(
+        requestOptions,
+        { destination, options, onCancel, callback: (error) => (error == null ? resolve(destination) : reject(error)), responseHandler: null },
+        0,
+      );
     });
   }
 }
@@ -144,11 +148,15 @@ afterAll(async () => {
 });
 
 function genericProvider(channel: 'stable' | 'beta', platform: 'linux' | 'win32') {
-  return new GenericProvider({ provider: 'generic', url: `${base}/releases/${channel}/` }, { channel: null, isAddNoCacheQuery: false } as unknown as AppUpdater, {
-    executor: new NodeDownloadExecutor() as never, // stands in for ElectronHttpExecutor
-    platform,
-    isUseMultipleRangeRequest: false,
-  });
+  return new GenericProvider(
+    { provider: 'generic', url: `${base}/releases/${channel}/` },
+    { channel: null, isAddNoCacheQuery: false } as unknown as AppUpdater,
+    {
+      executor: new NodeDownloadExecutor() as never, // stands in for ElectronHttpExecutor
+      platform,
+      isUseMultipleRangeRequest: false,
+    },
+  );
 }
 
 interface Station {
@@ -231,7 +239,7 @@ describe('publishing and serving a channel', () => {
     }
   });
 
-  it('electron-updater\'s download path rejects a tampered file', async () => {
+  it("electron-updater's download path rejects a tampered file", async () => {
     const provider = genericProvider('stable', 'linux');
     const [file] = provider.resolveFiles(await provider.getLatestVersion());
     const servedPath = join(releases, 'stable', file!.info.url);
@@ -266,10 +274,10 @@ describe('publishing and serving a channel', () => {
       /does not match latest-linux.yml/,
     );
     const older = makeDist(root, '0.2.9');
-    await expect(publishSigned({ releasesDir: releases, channel: 'stable', distDir: older.dir, stagingPercentage: 100 })).rejects.toThrow(
-      /needs --rollback/,
+    await expect(publishSigned({ releasesDir: releases, channel: 'stable', distDir: older.dir, stagingPercentage: 100 })).rejects.toThrow(/needs --rollback/);
+    await expect(publishSigned({ releasesDir: releases, channel: 'stable', distDir: join(root, 'nope'), stagingPercentage: 100 })).rejects.toBeInstanceOf(
+      PublishError,
     );
-    await expect(publishSigned({ releasesDir: releases, channel: 'stable', distDir: join(root, 'nope'), stagingPercentage: 100 })).rejects.toBeInstanceOf(PublishError);
     // Nothing of the refused builds reached the channel.
     expect(readdirSync(join(releases, 'stable')).some((f) => f.includes('0.3.1') || f.includes('0.2.9'))).toBe(false);
   });
@@ -415,7 +423,12 @@ describe('main/updater.ts driving electron-updater against the server', () => {
     await local.listen({ host: '127.0.0.1', port: 0 });
     try {
       const addr = local.server.address();
-      const s = station({ dir: mkdtempSync(join(root, 'st-')), version: '0.4.0', stationKey: key, channelBase: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/releases` });
+      const s = station({
+        dir: mkdtempSync(join(root, 'st-')),
+        version: '0.4.0',
+        stationKey: key,
+        channelBase: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/releases`,
+      });
       s.activity.mode = 'unset';
       s.service.start();
       await s.service.checkNow();
@@ -447,7 +460,13 @@ describe('main/updater.ts driving electron-updater against the server', () => {
   });
 
   it('a download that stalls is reported and cancelled; the station is not held up', async () => {
-    const s = station({ dir: mkdtempSync(join(root, 'st-')), version: '0.2.0', stationKey: stationKeyWhere(() => true), channelBase: `${base}/stalling`, stallAfterMs: 400 });
+    const s = station({
+      dir: mkdtempSync(join(root, 'st-')),
+      version: '0.2.0',
+      stationKey: stationKeyWhere(() => true),
+      channelBase: `${base}/stalling`,
+      stallAfterMs: 400,
+    });
     // This station runs on the real clock with fast ticks.
     const service = createUpdateService({
       updater: s.updater,
@@ -570,7 +589,7 @@ describe('a feed the station cannot trust is refused by the updater before anyth
     }
   });
 
-  it('a feed changed after it was signed (another installer\'s sha512 put in)', async () => {
+  it("a feed changed after it was signed (another installer's sha512 put in)", async () => {
     const ch = await channelServer((d) => {
       const feed = readFileSync(join(d, 'latest-linux.yml'), 'utf8');
       const evil = sha512(randomBytes(300_000));
@@ -649,7 +668,7 @@ describe('a feed the station cannot trust is refused by the updater before anyth
     expect(asked).toBe(0);
   });
 
-  it('a feed swapped between the signature check and electron-updater\'s own read', async () => {
+  it("a feed swapped between the signature check and electron-updater's own read", async () => {
     const ch = await channelServer(() => {});
     const signedOld = mkdtempSync(join(root, 'attack-'));
     await publishSigned({ releasesDir: signedOld, channel: 'stable', distDir: makeDist(root, '0.3.0').dir, stagingPercentage: 100 });

@@ -21,7 +21,18 @@ describe('roster pages from a newer backend', () => {
     const lines: unknown[] = [];
     const sync = createSyncStore(store, new PhotoStore(join(dir, 'photos')), { info: (obj: unknown) => void lines.push(obj) } as never);
     const student = (id: string) => ({ id, fullName: `Ученик ${id}`, className: '5А', photoHash: null, status: 'active' as const });
-    sync.applyRosterPage(RosterPage.parse({ students: [student('S1'), student('S2')], staff: [], cards: [], accounts: [], tombstones: [], cursor: '1', more: false, remaining: 2 }));
+    sync.applyRosterPage(
+      RosterPage.parse({
+        students: [student('S1'), student('S2')],
+        staff: [],
+        cards: [],
+        accounts: [],
+        tombstones: [],
+        cursor: '1',
+        more: false,
+        remaining: 2,
+      }),
+    );
 
     const page = RosterPage.parse({
       students: [student('S3')],
@@ -39,7 +50,10 @@ describe('roster pages from a newer backend', () => {
     sync.applyRosterPage(page);
 
     expect(store.roster.counts().students).toBe(2); // S1 removed, S3 added
-    const ids = store.db.prepare<[], { id: string }>('SELECT id FROM students ORDER BY id').all().map((r) => r.id);
+    const ids = store.db
+      .prepare<[], { id: string }>('SELECT id FROM students ORDER BY id')
+      .all()
+      .map((r) => r.id);
     expect(ids).toEqual(['S2', 'S3']);
     expect(sync.rosterCursor()).toBe('2');
     expect(lines).toContainEqual({ kind: 'locker', id: 'L-17' });

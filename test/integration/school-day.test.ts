@@ -55,7 +55,13 @@ async function school(kind: StorageKind) {
     cleanups.push(() => s.store.close());
     const { code } = await repo.createEnrollmentCode(role);
     const r = (await repo.enroll(code, name))!;
-    await fileTokenVault(s.vaultPath).save({ baseUrl: server.url, stationId: r.stationId, token: r.token, enrolledAt: new Date().toISOString(), schoolName: '' });
+    await fileTokenVault(s.vaultPath).save({
+      baseUrl: server.url,
+      stationId: r.stationId,
+      token: r.token,
+      enrolledAt: new Date().toISOString(),
+      schoolName: '',
+    });
     const client = createBackendClient({ baseUrl: server.url, token: r.token });
     cleanups.push(() => client.close());
     await pullRoster(client, s.syncStore);
@@ -70,7 +76,16 @@ const passEvent = (seq: number, holderId: string, direction: 'in' | 'out', at = 
   type: 'pass',
   occurredAt: at.toISOString(),
   clockOffsetMs: 0,
-  payload: { direction, verdict: 'allow', reason: 'ok', readerId: direction === 'in' ? 'entry' : 'exit', gate: null, card: { technology: 'iso14443', uid: '0A0B0C0D' }, holderKind: 'student', holderId },
+  payload: {
+    direction,
+    verdict: 'allow',
+    reason: 'ok',
+    readerId: direction === 'in' ? 'entry' : 'exit',
+    gate: null,
+    card: { technology: 'iso14443', uid: '0A0B0C0D' },
+    holderKind: 'student',
+    holderId,
+  },
 });
 
 /** Polls the day feed once and merges it, as the station's loop does. */
@@ -96,7 +111,9 @@ describe.each(['sqlite', 'postgres'] as const)('the school-day feed on %s', (kin
     const waited = Date.now() - t0;
     expect(waited).toBeGreaterThanOrEqual(250);
     expect(waited).toBeLessThan(1_300);
-    expect(reply.facts).toEqual([expect.objectContaining({ kind: 'pass', eventId: event.id, holderId: pupil, direction: 'in', verdict: 'allow', stationId: a.id })]);
+    expect(reply.facts).toEqual([
+      expect.objectContaining({ kind: 'pass', eventId: event.id, holderId: pupil, direction: 'in', verdict: 'allow', stationId: a.id }),
+    ]);
     expect(reply.stations.map((s) => s.name).sort()).toEqual(['Главный вход']);
     // No names or card numbers cross: only the ids the roster already holds.
     const body = JSON.stringify(reply);
@@ -159,14 +176,32 @@ describe.each(['sqlite', 'postgres'] as const)('the school-day feed on %s', (kin
     const lunch = (await repo.menu(today)).find((m) => m.kind === 'complex')!;
     const cls = (await repo.db.get<{ class_name: string }>('SELECT class_name FROM students WHERE id = ?', [h2!]))!.class_name;
     await t1.client.pushEvents([
-      { id: uuidv7(), seq: 2, type: 'void', occurredAt: new Date().toISOString(), clockOffsetMs: 0, payload: { saleEventId: sale.id, holderId: h1!, amount: item.price * 2, supervisorId: 'E0003', reason: 'ошибка', shiftId: null } },
+      {
+        id: uuidv7(),
+        seq: 2,
+        type: 'void',
+        occurredAt: new Date().toISOString(),
+        clockOffsetMs: 0,
+        payload: { saleEventId: sale.id, holderId: h1!, amount: item.price * 2, supervisorId: 'E0003', reason: 'ошибка', shiftId: null },
+      },
       {
         id: uuidv7(),
         seq: 3,
         type: 'group_meal',
         occurredAt: new Date().toISOString(),
         clockOffsetMs: 0,
-        payload: { groupMealId: 'g1', className: cls, itemId: lunch.id, itemName: lunch.name, price: lunch.price, payer: 'subsidy', students: [{ holderId: h2!, amount: lunch.price }], total: lunch.price, shiftId: null, operatorId: null },
+        payload: {
+          groupMealId: 'g1',
+          className: cls,
+          itemId: lunch.id,
+          itemName: lunch.name,
+          price: lunch.price,
+          payer: 'subsidy',
+          students: [{ holderId: h2!, amount: lunch.price }],
+          total: lunch.price,
+          shiftId: null,
+          operatorId: null,
+        },
       },
     ]);
     const second = await poll(t2);
@@ -182,7 +217,8 @@ describe('two guard posts and two tills merging the school’s day', () => {
     const { station, dir } = await school('sqlite');
     const a = await station('Главный вход', 'guard');
     const b = await station('Чёрный вход', 'guard');
-    const guard = (s: typeof a) => new GuardPost({ store: s.store, clock: systemClock(), gate: () => NO_GATE, log: pinoMemoryLog(), exportDir: join(dir, 'exports', s.id) });
+    const guard = (s: typeof a) =>
+      new GuardPost({ store: s.store, clock: systemClock(), gate: () => NO_GATE, log: pinoMemoryLog(), exportDir: join(dir, 'exports', s.id) });
     const postA = guard(a);
     const postB = guard(b);
     const active = a.store.roster.listCardsWithHolders(200).filter((c) => c.card.status === 'active' && c.card.holderKind === 'student');
@@ -224,7 +260,14 @@ describe('two guard posts and two tills merging the school’s day', () => {
     expect(tap(postA, kid, 'exit')).toMatchObject({ verdict: 'deny' });
 
     // Another post's entry from before B's exit arrives late (that post was offline): the exit is later, it stays.
-    const late = { ...atA.fresh[0]!, id: 'late-entry', eventId: 'late-entry', seq: 1_000_000, direction: 'in' as const, at: new Date(Date.now() - 60_000).toISOString() };
+    const late = {
+      ...atA.fresh[0]!,
+      id: 'late-entry',
+      eventId: 'late-entry',
+      seq: 1_000_000,
+      direction: 'in' as const,
+      at: new Date(Date.now() - 60_000).toISOString(),
+    };
     postA.schoolFacts(a.syncStore.applyDay({ ...atA.reply, cursor: atA.reply.cursor, facts: [late] }));
     expect(postA.counters()).toMatchObject({ insideNow: 1, enteredToday: 3 });
     expect(postA.insideList().total).toBe(1);
@@ -244,7 +287,11 @@ describe('two guard posts and two tills merging the school’s day', () => {
 
   it('till 1 and till 2: the daily limit and the once-a-day subsidy count both tills, without counting a sale twice', async () => {
     const { station, repo, dir } = await school('sqlite');
-    const kid = (await repo.db.all<{ holder_id: string }>("SELECT a.holder_id FROM accounts a JOIN students s ON s.id = a.holder_id WHERE a.allergens = '[]' AND a.forbidden_categories = '[]' ORDER BY a.holder_id LIMIT 1"))[0]!.holder_id;
+    const kid = (
+      await repo.db.all<{ holder_id: string }>(
+        "SELECT a.holder_id FROM accounts a JOIN students s ON s.id = a.holder_id WHERE a.allergens = '[]' AND a.forbidden_categories = '[]' ORDER BY a.holder_id LIMIT 1",
+      )
+    )[0]!.holder_id;
     await repo.topUp(kid, 5_000_00);
     await repo.updateAccount(kid, { dailyLimit: 300_00, subsidy: 'free' });
     const t1 = await station('Касса 1', 'cashier');

@@ -154,7 +154,10 @@ describe('serial reader on a real pty (socat)', () => {
     // A real second opener: another process holding the port with serialport's exclusive lock.
     const holder = spawn(
       process.execPath,
-      ['-e', `import('serialport').then(({SerialPort}) => { const p = new SerialPort({ path: ${JSON.stringify(pair.stationPath)}, baudRate: 9600, lock: true }); p.on('open', () => console.log('held')); setInterval(() => {}, 1000); })`],
+      [
+        '-e',
+        `import('serialport').then(({SerialPort}) => { const p = new SerialPort({ path: ${JSON.stringify(pair.stationPath)}, baudRate: 9600, lock: true }); p.on('open', () => console.log('held')); setInterval(() => {}, 1000); })`,
+      ],
       { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
     );
     cleanups.push(async () => void (holder.exitCode === null && holder.kill()));

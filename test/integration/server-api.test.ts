@@ -131,7 +131,14 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     expect(conflict).toMatchObject({ id: s1.id, status: 'invalid', code: 'conflict' });
     expect(await balance('S00002')).toBe(before - 100_00);
 
-    const v = { id: uuidv7(), seq: 2, type: 'void', occurredAt: new Date().toISOString(), clockOffsetMs: 0, payload: { saleEventId: s1.id, holderId: 'S00002', amount: 100_00, supervisorId: 'E0003', reason: 'ошибка', shiftId: null } };
+    const v = {
+      id: uuidv7(),
+      seq: 2,
+      type: 'void',
+      occurredAt: new Date().toISOString(),
+      clockOffsetMs: 0,
+      payload: { saleEventId: s1.id, holderId: 'S00002', amount: 100_00, supervisorId: 'E0003', reason: 'ошибка', shiftId: null },
+    };
     const [rv] = await push([v]);
     expect(rv).toEqual({ id: v.id, status: 'accepted' });
     expect(await balance('S00002')).toBe(before);
@@ -180,7 +187,9 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     const students = pages.flatMap((p) => p.students);
     expect(students.map((s) => s.id)).toEqual(['S00001', 'S00002', 'S00003', 'S00004', 'S00005', 'S00006']);
     expect(pages.every((p) => p.students.length + p.staff.length + p.cards.length + p.accounts.length + p.tombstones.length <= 7)).toBe(true);
-    expect(pages[0]!.remaining).toBe(pages.reduce((n, p) => n + p.students.length + p.staff.length + p.cards.length + p.accounts.length + p.spareCards.length, 0));
+    expect(pages[0]!.remaining).toBe(
+      pages.reduce((n, p) => n + p.students.length + p.staff.length + p.cards.length + p.accounts.length + p.spareCards.length, 0),
+    );
 
     const empty = RosterPage.parse(await (await call('GET', `/v1/roster?since=${since}`)).json());
     expect(empty).toMatchObject({ students: [], cards: [], accounts: [], tombstones: [], more: false, cursor: since });
@@ -212,7 +221,9 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
   it('administration over admin-token endpoints: block, lost + temporary card, limits, subsidy, CSV import with photos, menu', async () => {
     await boot();
     expect((await call('POST', '/v1/admin/accounts/top-up', { holderId: 'S00001', amount: 100 }, token)).status).toBe(401);
-    const cards = await server.repo.db.all<{ technology: string; uid: string }>("SELECT technology, uid FROM cards WHERE holder_id = 'S00001' AND status = 'active'");
+    const cards = await server.repo.db.all<{ technology: string; uid: string }>(
+      "SELECT technology, uid FROM cards WHERE holder_id = 'S00001' AND status = 'active'",
+    );
     const card = cards[0]!;
     const before = await balance('S00001');
     const blocked = await call('POST', '/v1/admin/cards/block', card, admin);
@@ -221,11 +232,17 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     expect(await lost.json()).toMatchObject({ status: 'temporary', holderId: 'S00001', uid: '04AABBCCDDEEFF' });
     expect(await server.repo.card(card.technology, card.uid)).toMatchObject({ status: 'lost' });
     expect(await balance('S00001')).toBe(before);
-    expect(await (await call('POST', '/v1/admin/accounts/daily-limit', { holderId: 'S00001', dailyLimit: 250_00 }, admin)).json()).toMatchObject({ dailyLimit: 250_00 });
-    expect(await (await call('POST', '/v1/admin/accounts/forbidden-categories', { holderId: 'S00001', categories: ['Сладкое', 'Напитки'] }, admin)).json()).toMatchObject({
+    expect(await (await call('POST', '/v1/admin/accounts/daily-limit', { holderId: 'S00001', dailyLimit: 250_00 }, admin)).json()).toMatchObject({
+      dailyLimit: 250_00,
+    });
+    expect(
+      await (await call('POST', '/v1/admin/accounts/forbidden-categories', { holderId: 'S00001', categories: ['Сладкое', 'Напитки'] }, admin)).json(),
+    ).toMatchObject({
       forbiddenCategories: ['Сладкое', 'Напитки'],
     });
-    expect(await (await call('POST', '/v1/admin/accounts/subsidy', { holderId: 'S00001', subsidy: 'discounted' }, admin)).json()).toMatchObject({ subsidy: 'discounted' });
+    expect(await (await call('POST', '/v1/admin/accounts/subsidy', { holderId: 'S00001', subsidy: 'discounted' }, admin)).json()).toMatchObject({
+      subsidy: 'discounted',
+    });
     expect((await call('POST', '/v1/admin/accounts/top-up', { holderId: 'NOBODY', amount: 100 }, admin)).status).toBe(404);
 
     const png = portraitPng({ bg: '#cfe3f7', skin: '#f1c27d', hair: '#2c1b10', shirtHue: 200, female: true }, deflateSync, { id: 'N1' });
@@ -250,7 +267,10 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     expect(served.headers.get('content-type')).toMatch(/image\/png/);
     expect(page.cards).toContainEqual(expect.objectContaining({ uid: '04111111111111', holderId: 'N1', status: 'active' }));
 
-    const menu = await importMenuCsv(server.repo, 'date;id;name;category;kind;price;allergens\n2026-09-01;X1;Сырники;Завтрак;complex;95,50;молоко\n2026-09-01;X2;;Завтрак;buffet;10;\n');
+    const menu = await importMenuCsv(
+      server.repo,
+      'date;id;name;category;kind;price;allergens\n2026-09-01;X1;Сырники;Завтрак;complex;95,50;молоко\n2026-09-01;X2;;Завтрак;buffet;10;\n',
+    );
     expect(menu).toMatchObject({ imported: 1, rejected: [{ line: 3 }] });
     expect(await (await call('GET', '/v1/menu?date=2026-09-01')).json()).toEqual({
       date: '2026-09-01',
@@ -267,7 +287,9 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     await boot();
     const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe('3.1.0');
-    const documented = Object.entries(doc.paths).flatMap(([p, ms]) => Object.keys(ms).map((m) => `${m.toUpperCase()} ${p}`)).sort();
+    const documented = Object.entries(doc.paths)
+      .flatMap(([p, ms]) => Object.keys(ms).map((m) => `${m.toUpperCase()} ${p}`))
+      .sort();
     const { app, routes } = buildApp({ repo: server.repo, logger: false });
     await app.ready();
     // Every documented operation is a route the server answers, and every route is documented.
@@ -290,7 +312,10 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
     expect(JSON.parse(cli('demo', '--students', '5'))).toMatchObject({ students: 5 });
     const photos = join(t.dir, 'photos');
     mkdirSync(photos);
-    writeFileSync(join(photos, 'T1.png'), portraitPng({ bg: '#d8f0d2', skin: '#e0ac69', hair: '#6a4e23', shirtHue: 90, female: true }, deflateSync, { id: 'T1' }));
+    writeFileSync(
+      join(photos, 'T1.png'),
+      portraitPng({ bg: '#d8f0d2', skin: '#e0ac69', hair: '#6a4e23', shirtHue: 90, female: true }, deflateSync, { id: 'T1' }),
+    );
     writeFileSync(join(t.dir, 'staff.csv'), 'id,full_name,position,roles,cards\nT1,Петрова Анна,Кассир,cashier;supervisor,em4100:0A0B0C0D0E\n');
     chmodSync(join(t.dir, 'staff.csv'), 0o644);
     // A row without photo consent is imported, and the report says what the school must still collect.

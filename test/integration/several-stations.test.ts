@@ -45,7 +45,12 @@ beforeAll(async () => {
   // One card per pupil (a pupil may have several).
   pupils = [...new Map(pupils.map((p) => [p.id, p])).values()];
   const start = (name: string, role: 'guard' | 'cashier', link = false) => startRigStation({ repo, serverUrl: server.url, dir, name, role, link });
-  [postA, postB, till1, till2] = await Promise.all([start('Главный вход', 'guard'), start('Чёрный вход', 'guard', true), start('Касса 1', 'cashier'), start('Касса 2', 'cashier')]);
+  [postA, postB, till1, till2] = await Promise.all([
+    start('Главный вход', 'guard'),
+    start('Чёрный вход', 'guard', true),
+    start('Касса 1', 'cashier'),
+    start('Касса 2', 'cashier'),
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -116,10 +121,14 @@ describe('two guard posts and two tills, each a station process', () => {
     };
     let lastCheck: PhotoCheck | null = null;
     // The account's limit and subsidy reached both tills.
-    await eventually(async () => {
-      const r = await sell(till1, lunch.id, 1);
-      return r.ok && r.receipt.subsidyPart === lunch.price;
-    }, 'a free lunch at till 1', 30_000);
+    await eventually(
+      async () => {
+        const r = await sell(till1, lunch.id, 1);
+        return r.ok && r.receipt.subsidyPart === lunch.price;
+      },
+      'a free lunch at till 1',
+      30_000,
+    );
     // This pupil never came through a guard post today: the till notes it, quietly.
     expect(lastCheck).toMatchObject({ noEntryToday: true });
     const n = Math.floor(200_00 / buffet.price);
@@ -189,10 +198,14 @@ describe('two guard posts and two tills, each a station process', () => {
 
     postB.link!.restore();
     await postB.ask('sync.now');
-    const back = await eventually(async () => {
-      const r = await insideIds(postA);
-      return r.ids.includes(kid.id) ? r : null;
-    }, 'post A has the pupil who came in at B while it was offline', 60_000);
+    const back = await eventually(
+      async () => {
+        const r = await insideIds(postA);
+        return r.ids.includes(kid.id) ? r : null;
+      },
+      'post A has the pupil who came in at B while it was offline',
+      60_000,
+    );
     expect((await counters(postA)).enteredToday).toBe(before.enteredToday + 1);
     expect(Date.parse(back.list.posts.find((p) => p.id === postB.stationId)!.heardAt!)).toBeGreaterThan(Date.parse(stale.heardAt!));
   }, 120_000);

@@ -26,7 +26,17 @@ import { pullRoster } from '../../sync/pull.ts';
 import { pushOutbox } from '../../sync/push.ts';
 import { pinoMemoryLog } from '../helpers/guard-fixture.ts';
 import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
-import { enrollDirect, makeStorage, openRepo, openStation, ROOT, seedSmallSchool, startInProcessServer, tempDir, type StorageKind } from '../helpers/sync-rig.ts';
+import {
+  enrollDirect,
+  makeStorage,
+  openRepo,
+  openStation,
+  ROOT,
+  seedSmallSchool,
+  startInProcessServer,
+  tempDir,
+  type StorageKind,
+} from '../helpers/sync-rig.ts';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -141,7 +151,9 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
     since = delta.cursor;
 
     // Refused with a clear message: somebody's own card, a random uid, a uid that is not in the named form.
-    const own = (await server.repo.db.get<{ uid: string; holder_id: string }>("SELECT uid, holder_id FROM cards WHERE status = 'active' AND holder_kind = 'student' ORDER BY uid"))!;
+    const own = (await server.repo.db.get<{ uid: string; holder_id: string }>(
+      "SELECT uid, holder_id FROM cards WHERE status = 'active' AND holder_kind = 'student' ORDER BY uid",
+    ))!;
     const refused = await admin.call('POST', '/v1/admin/spare-cards', { technology: 'iso14443', uid: own.uid.toLowerCase() });
     expect(refused.status).toBe(400);
     const why = ((await refused.json()) as { message: string }).message;
@@ -157,7 +169,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
     expect((await roster(since)).remaining).toBe(0);
 
     // A station binds one to a child (a temp_card_bind event): the list says who holds it now.
-    const child = (await server.repo.db.get<{ id: string; full_name: string }>("SELECT id, full_name FROM students ORDER BY id"))!;
+    const child = (await server.repo.db.get<{ id: string; full_name: string }>('SELECT id, full_name FROM students ORDER BY id'))!;
     const validUntil = new Date(Date.now() + 3_600_000).toISOString();
     const [bind] = await push([
       {
@@ -216,12 +228,15 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
     await admin.add({ technology: 'em4100', uid: '00BC614E', label: 'Запасная 7' });
     const back = await roster(since);
     expect(back.spareCards.map((s) => s.uid)).toEqual(['00BC614E']);
-    expect((await server.repo.rosterPage(0, 10_000)).tombstones.filter((t) => t.kind === 'spare_card')).toEqual([{ kind: 'spare_card', id: 'iso14443:04E1000000000001' }]);
+    expect((await server.repo.rosterPage(0, 10_000)).tombstones.filter((t) => t.kind === 'spare_card')).toEqual([
+      { kind: 'spare_card', id: 'iso14443:04E1000000000001' },
+    ]);
   });
 
-  it('a spare card cannot become somebody else\'s card by a CSV import or as a lost card\'s replacement', async () => {
+  it("a spare card cannot become somebody else's card by a CSV import or as a lost card's replacement", async () => {
     const { server, admin } = await boot();
-    const csv = 'id,full_name,class,cards\nS09001,Новикова Дарья Андреевна,3А,iso14443:04D0000000000002\nS09002,Егоров Лев Иванович,3А,iso14443:04E2000000000001\n';
+    const csv =
+      'id,full_name,class,cards\nS09001,Новикова Дарья Андреевна,3А,iso14443:04D0000000000002\nS09002,Егоров Лев Иванович,3А,iso14443:04E2000000000001\n';
     const res = await admin.call('POST', '/v1/admin/students/import', { csv });
     expect(await res.json()).toMatchObject({
       imported: 1,
@@ -229,7 +244,10 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
       removed: 0,
     });
     const lost = (await server.repo.db.get<{ uid: string }>("SELECT uid FROM cards WHERE status = 'active' AND technology = 'iso14443' ORDER BY uid"))!;
-    const refused = await admin.call('POST', '/v1/admin/cards/lost', { card: { technology: 'iso14443', uid: lost.uid }, temporary: { technology: 'iso14443', uid: '04D0000000000003' } });
+    const refused = await admin.call('POST', '/v1/admin/cards/lost', {
+      card: { technology: 'iso14443', uid: lost.uid },
+      temporary: { technology: 'iso14443', uid: '04D0000000000003' },
+    });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { message: string }).message).toMatch(/spare card in the school's stock/);
     expect(await server.repo.card('iso14443', lost.uid)).toMatchObject({ status: 'active' });
@@ -300,7 +318,8 @@ describe('spare cards from IT to the guard post, end to end (reference server on
       const creds = await enrollDirect(server.repo, server.url, s.vaultPath, 'guard');
       const client = createBackendClient({ baseUrl: server.url, token: creds.token });
       const guard = new GuardPost({ store: s.store, clock: systemClock(), gate: () => NO_GATE, log, exportDir: join(t.dir, name, 'exports') });
-      const stock = () => s.store.db.prepare<[], { uid: string; label: string; holder_id: string | null }>('SELECT uid, label, holder_id FROM spare_cards ORDER BY uid').all();
+      const stock = () =>
+        s.store.db.prepare<[], { uid: string; label: string; holder_id: string | null }>('SELECT uid, label, holder_id FROM spare_cards ORDER BY uid').all();
       return {
         store: s.store,
         guard,
@@ -385,7 +404,10 @@ describe('spare cards from IT to the guard post, end to end (reference server on
     expect(post.log.lines.some((l) => l.msg === 'guard: spare card returned and dropped: IT removed it from the stock' && l.obj.card === cardTag(five))).toBe(
       true,
     );
-    expect(post.guard.onCard({ readerId: 'entry', ...five, raw: '', at: new Date().toISOString() }, 'entry')).toMatchObject({ verdict: 'deny', reason: 'unknown_card' });
+    expect(post.guard.onCard({ readerId: 'entry', ...five, raw: '', at: new Date().toISOString() }, 'entry')).toMatchObject({
+      verdict: 'deny',
+      reason: 'unknown_card',
+    });
     // Three passes and the return.
     expect(await post.push()).toMatchObject({ acknowledged: 4, invalid: 0 });
     expect(await server.repo.card('iso14443', five.uid)).toBeNull();
@@ -394,7 +416,7 @@ describe('spare cards from IT to the guard post, end to end (reference server on
     expect(canteen.store.roster.lookupCard(five)).toBeNull();
   });
 
-  it('a spare card handed out at gate A and brought back at gate B is back in A\'s stock after A\'s next pull; a binding A has not pushed yet is kept', async () => {
+  it("a spare card handed out at gate A and brought back at gate B is back in A's stock after A's next pull; a binding A has not pushed yet is kept", async () => {
     const { server, station } = await school();
     const a = await station('gate-a');
     const b = await station('gate-b');
@@ -404,7 +426,8 @@ describe('spare cards from IT to the guard post, end to end (reference server on
     await c.pull();
     const [child, other, third] = await server.repo.db.all<{ id: string }>('SELECT id FROM students ORDER BY id LIMIT 3');
     const spare = { technology: DEMO_SPARE_CARDS[0]!.technology, uid: DEMO_SPARE_CARDS[0]!.uid };
-    const tap = (post: typeof a, direction: 'entry' | 'exit') => post.guard.onCard({ readerId: direction, ...spare, raw: '', at: new Date().toISOString() }, direction);
+    const tap = (post: typeof a, direction: 'entry' | 'exit') =>
+      post.guard.onCard({ readerId: direction, ...spare, raw: '', at: new Date().toISOString() }, direction);
 
     // Gate A hands the spare card to a child; gate B sees it handed out and takes it back in the afternoon.
     a.guard.bindSpareCard({ card: spare, holderKind: 'student', holderId: child!.id, operatorId: null });
@@ -448,7 +471,9 @@ describe('the station side of the stock', () => {
     const all = loadMigrations();
     expect(all.find((m) => m.version === 5)?.name).toBe('005-spare-stock.sql');
     expect(migrate(db, all.slice(0, 4))).toBe(4);
-    db.prepare("INSERT INTO spare_cards (technology, uid, label, holder_kind, holder_id, bound_at, bound_until) VALUES ('iso14443', '04D1', 'Запасная 1', 'student', 'S1', 'a', 'b')").run();
+    db.prepare(
+      "INSERT INTO spare_cards (technology, uid, label, holder_kind, holder_id, bound_at, bound_until) VALUES ('iso14443', '04D1', 'Запасная 1', 'student', 'S1', 'a', 'b')",
+    ).run();
     db.prepare("INSERT INTO spare_cards (technology, uid, label) VALUES ('iso14443', '04D2', 'Запасная 2')").run();
     expect(migrate(db, all.slice(0, 5))).toBe(5);
     expect(db.prepare('SELECT uid, holder_id, removed_at FROM spare_cards ORDER BY uid').all()).toEqual([

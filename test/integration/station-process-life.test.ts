@@ -87,7 +87,11 @@ describe('the station process ends when asked, and when its parent is gone', () 
     });
     const port = (blackHole.address() as { port: number }).port;
     const dataDir = tempDataDir();
-    const h = await startBrowserHost({ dataDir, staticDir: dataDir, env: { STATION_BACKEND_URL: `http://127.0.0.1:${port}`, STATION_ENROLLMENT_CODE: 'ABCD-1234' } });
+    const h = await startBrowserHost({
+      dataDir,
+      staticDir: dataDir,
+      env: { STATION_BACKEND_URL: `http://127.0.0.1:${port}`, STATION_ENROLLMENT_CODE: 'ABCD-1234' },
+    });
     await expect.poll(() => held.length, { timeout: 10_000 }).toBeGreaterThan(0);
     const { default: WebSocket } = await import('ws');
     const tab = new WebSocket(`${h.origin.replace('http', 'ws')}/bridge`, { headers: { cookie: h.cookie } });
@@ -152,7 +156,9 @@ describe('one station process per data folder', () => {
     expect(statSync(join(dataDir, LOCK_FILE)).mode & 0o777).toBe(0o600);
 
     const second = startBrowserHost({ dataDir, staticDir: dataDir });
-    await expect(second).rejects.toThrow(/station process exited \(75\)[\s\S]*another station process \(pid \d+, started .*\) is already using the data folder/);
+    await expect(second).rejects.toThrow(
+      /station process exited \(75\)[\s\S]*another station process \(pid \d+, started .*\) is already using the data folder/,
+    );
     // The first still serves, and its remembered port was not replaced by the refused one's.
     expect((await fetch(`${first.origin}/session`, { headers: { cookie: first.cookie } })).status).toBe(204);
     expect(JSON.parse(readFileSync(join(dataDir, HOST_KEYS_FILE), 'utf8'))).toMatchObject({ port: Number(new URL(first.origin).port) });

@@ -13,7 +13,17 @@ import type { RunningServer } from '../../server/index.ts';
 import { createSyncEngine, type SyncEngine } from '../../sync/engine.ts';
 import { fileTokenVault } from '../../sync/token-vault.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
-import { appendEvents, enrollDirect, makeStorage, openStation, seedSmallSchool, startInProcessServer, tempDir, until, type Station } from '../helpers/sync-rig.ts';
+import {
+  appendEvents,
+  enrollDirect,
+  makeStorage,
+  openStation,
+  seedSmallSchool,
+  startInProcessServer,
+  tempDir,
+  until,
+  type Station,
+} from '../helpers/sync-rig.ts';
 import { createForeground } from '../../core/foreground.ts';
 import type { SyncStore } from '../../sync/store.ts';
 import { createBackendClient, type BackendClient } from '../../sync/client.ts';
@@ -113,7 +123,9 @@ describe('sync engine', () => {
     expect(r.station.syncStore.rosterCursor()).toBe(cursor);
 
     const repo = r.server.repo;
-    const blocked = (await repo.db.get<{ technology: 'iso14443'; uid: string }>("SELECT technology, uid FROM cards WHERE holder_id = 'S00003' AND status = 'active'"))!;
+    const blocked = (await repo.db.get<{ technology: 'iso14443'; uid: string }>(
+      "SELECT technology, uid FROM cards WHERE holder_id = 'S00003' AND status = 'active'",
+    ))!;
     await repo.setCardStatus(blocked.technology, blocked.uid, 'blocked');
     await repo.topUp('S00004', 123_45);
     await repo.db.tx((tx) => repo.removePerson(tx, 'student', 'S00008'), { roster: true });
@@ -125,7 +137,7 @@ describe('sync engine', () => {
     expect(r.station.store.db.prepare("SELECT count(*) AS n FROM cards WHERE holder_id = 'S00008'").get()).toEqual({ n: 0 });
   });
 
-  it("learns the clock offset from /v1/time, applies it to new events and warns when it is large", async () => {
+  it('learns the clock offset from /v1/time, applies it to new events and warns when it is large', async () => {
     const skewed: Clock = systemClock();
     const behind = { ...skewed, now: () => Date.now() - 5 * 60_000 };
     const r = await setup(behind);

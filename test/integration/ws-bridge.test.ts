@@ -177,7 +177,11 @@ describe('malformed requests are answered 400 and the station keeps serving taps
     ['a method the host does not serve', () => `DELETE / HTTP/1.1\r\n${hostHeader()}\r\n\r\n`, 405],
     ['a broken request line', () => 'GET\r\n\r\n', 400],
     ['a header over the limit', () => `GET / HTTP/1.1\r\n${hostHeader()}\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`, 431],
-    ['an upgrade with a path that does not decode', () => `GET /%E0%A4%A HTTP/1.1\r\n${hostHeader()}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`, 400],
+    [
+      'an upgrade with a path that does not decode',
+      () => `GET /%E0%A4%A HTTP/1.1\r\n${hostHeader()}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`,
+      400,
+    ],
     ['an upgrade with a broken target', () => `GET http://[::1 HTTP/1.1\r\n${hostHeader()}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`, 400],
     ['an upgrade for another name', () => 'GET /bridge HTTP/1.1\r\nHost: evil.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', 400],
     [
@@ -194,7 +198,10 @@ describe('malformed requests are answered 400 and the station keeps serving taps
   it('a non-JSON, an oversized and a flood of messages: answered or the socket closed, never the station', async () => {
     const ws = await connect(bridge(), { cookie: host.cookie });
     expect(await ask(ws, Buffer.from([0xff, 0xfe, 0x00]).toString('latin1'))).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
-    expect(await ask(ws, '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]')).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+    expect(await ask(ws, '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]')).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_message' },
+    });
     const closed = new Promise<number>((ok) => ws.once('close', (code) => ok(code)));
     ws.send('x'.repeat(2 * 1024 * 1024));
     expect(await closed).toBe(1009);
@@ -280,7 +287,16 @@ describe('the customer display has its own narrow channel', () => {
         expect(Object.keys(f.payload as object).sort()).toEqual(['display', 'locale']);
       } else expect(f).toMatchObject({ t: 'res', ok: false, error: { code: 'refused' } });
     }
-    for (const secret of [student.fullName, ...student.fullName.split(' '), account.parentNote!, ...account.allergens, 'data:image', 'photo', 'balance', String(account.balance)]) {
+    for (const secret of [
+      student.fullName,
+      ...student.fullName.split(' '),
+      account.parentNote!,
+      ...account.allergens,
+      'data:image',
+      'photo',
+      'balance',
+      String(account.balance),
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('Яблоко');

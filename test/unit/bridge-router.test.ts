@@ -39,7 +39,10 @@ describe('bridge handlers (the station side of the contract)', () => {
 
   it('rejects an unknown request and a message that is not an envelope', async () => {
     const s = await newStation();
-    expect(await s.router.dispatch({ t: 'req', id: 7, name: 'station.selfDestruct', input: {} })).toMatchObject({ ok: false, error: { code: 'unknown_request' } });
+    expect(await s.router.dispatch({ t: 'req', id: 7, name: 'station.selfDestruct', input: {} })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_request' },
+    });
     expect(await s.router.dispatch({ hello: 'world' })).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
     expect(await s.router.dispatch('garbage')).toMatchObject({ id: -1, ok: false, error: { code: 'invalid_message' } });
   });

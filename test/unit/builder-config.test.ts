@@ -21,7 +21,7 @@ import {
 const config = loadBuilderConfig();
 
 describe('electron-builder.yml', () => {
-  it('passes electron-builder\'s own schema validation', async () => {
+  it("passes electron-builder's own schema validation", async () => {
     await expect(validateWithElectronBuilder(config)).resolves.toBeUndefined();
   });
 
@@ -83,11 +83,19 @@ describe('electron-builder.yml', () => {
     }
   });
 
-  it('packs the built app only: nothing of test/, bench/, server/ or the reference server\'s packages', () => {
+  it("packs the built app only: nothing of test/, bench/, server/ or the reference server's packages", () => {
     expect(isPackaged(config, 'out/main/index.js')).toBe(true);
     expect(isPackaged(config, 'out/renderer/assets/index.js')).toBe(true);
     expect(isPackaged(config, 'out/main/index.js.map')).toBe(false);
-    for (const p of ['test/integration/release-feed.test.ts', 'bench/run.ts', 'server/app.ts', 'core/store/db.ts', 'scripts/dist.ts', 'node_modules/fastify/fastify.js', 'node_modules/pg/lib/index.js']) {
+    for (const p of [
+      'test/integration/release-feed.test.ts',
+      'bench/run.ts',
+      'server/app.ts',
+      'core/store/db.ts',
+      'scripts/dist.ts',
+      'node_modules/fastify/fastify.js',
+      'node_modules/pg/lib/index.js',
+    ]) {
       expect([p, isPackaged(config, p)]).toEqual([p, false]);
     }
     expect(isPackaged(config, 'node_modules/electron-updater/out/main.js')).toBe(true);
@@ -137,7 +145,6 @@ describe('signing comes from the environment only', () => {
   });
 });
 
-
 describe('the release key built into a packaged app', () => {
   const pem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const pkg = { schoolStation: { minimumVersion: '0.1.0' } };
@@ -155,6 +162,9 @@ describe('the release key built into a packaged app', () => {
 
   it('takes the key from the environment and the minimum version from package.json', () => {
     const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { schoolStation: { minimumVersion: string } };
-    expect(releaseTrustFromEnv({ SCHOOL_STATION_RELEASE_PUBLIC_KEY: pem }, root)).toEqual({ releaseKey: pem.trim(), minimumVersion: root.schoolStation.minimumVersion });
+    expect(releaseTrustFromEnv({ SCHOOL_STATION_RELEASE_PUBLIC_KEY: pem }, root)).toEqual({
+      releaseKey: pem.trim(),
+      minimumVersion: root.schoolStation.minimumVersion,
+    });
   });
 });

@@ -90,9 +90,9 @@ describe('candidate keys find every stored card a read may be, by exact uid or i
 
   it.each(
     // A read always comes from a physical card, whose full uid these are.
-    school.filter((c) => c.part === 'full').flatMap((c) =>
-      (['hex', 'dec10', 'dec10-reversed', 'wiegand26'] as const).map((format) => [c.holder, format, c] as const),
-    ),
+    school
+      .filter((c) => c.part === 'full')
+      .flatMap((c) => (['hex', 'dec10', 'dec10-reversed', 'wiegand26'] as const).map((format) => [c.holder, format, c] as const)),
   )('%s read as %s: the keys find the same matches as a scan of all cards', (_who, format, c) => {
     const printed = {
       hex: c.uid,

@@ -26,6 +26,11 @@ describe('CSV the station writes cannot run as a formula in a spreadsheet', () =
   });
 
   it('joins rows with CRLF', () => {
-    expect(csvLines([['a', 'b'], ['c', 'd']])).toBe('a;b\r\nc;d\r\n');
+    expect(
+      csvLines([
+        ['a', 'b'],
+        ['c', 'd'],
+      ]),
+    ).toBe('a;b\r\nc;d\r\n');
   });
 });

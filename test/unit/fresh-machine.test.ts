@@ -33,12 +33,7 @@ function cleanCopy(): string {
 }
 
 function sourceToolchain(project: string, path: string, env: Record<string, string> = {}): Run {
-  const script = [
-    'set -euo pipefail',
-    `source scripts/toolchain.sh`,
-    'echo "NODE=$(node --version)"',
-    'echo "NODEDIR=${npm_config_nodedir:-}"',
-  ].join('\n');
+  const script = ['set -euo pipefail', `source scripts/toolchain.sh`, 'echo "NODE=$(node --version)"', 'echo "NODEDIR=${npm_config_nodedir:-}"'].join('\n');
   const r = spawnSync('/bin/bash', ['-c', script], {
     cwd: project,
     env: { PATH: path, HOME: project, ...env },

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decideTap,
-  groupInside,
-  InsideNow,
-  TapFloodGuard,
-  type TapFacts,
-} from '../../common/guard-rules.ts';
+import { decideTap, groupInside, InsideNow, TapFloodGuard, type TapFacts } from '../../common/guard-rules.ts';
 
 const NOW = Date.parse('2026-09-01T07:45:00.000Z');
 

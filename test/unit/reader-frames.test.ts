@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createBinaryFrameParser,
-  createTextLineParser,
-  defaultLinePattern,
-  encodeBinaryFrame,
-  type FrameResult,
-} from '../../common/reader-frames.ts';
+import { createBinaryFrameParser, createTextLineParser, defaultLinePattern, encodeBinaryFrame, type FrameResult } from '../../common/reader-frames.ts';
 
-const bytes = (hex: string) => hex.split(/\s+/).filter(Boolean).map((h) => Number.parseInt(h, 16));
+const bytes = (hex: string) =>
+  hex
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((h) => Number.parseInt(h, 16));
 const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 const cards = (rs: FrameResult[]) => rs.flatMap((r) => (r.kind === 'card' ? [r.card.uid] : []));
 const drops = (rs: FrameResult[]) => rs.flatMap((r) => (r.kind === 'drop' ? [r.reason] : []));
@@ -108,13 +106,7 @@ describe('text line readers', () => {
 
   it('drops lines that match no pattern, garbage, bad uids and overlong lines, and keeps reading', () => {
     const p = createTextLineParser({ format: 'dec10', technology: 'em4100', maxLineLength: 20 });
-    const r = p.push([
-      ...ascii('hello\r\n'),
-      0x01, 0xfe, 0x30, 0x0d,
-      ...ascii('9999999999\n'),
-      ...ascii('0'.repeat(60) + '\n'),
-      ...ascii('0009334109\n'),
-    ]);
+    const r = p.push([...ascii('hello\r\n'), 0x01, 0xfe, 0x30, 0x0d, ...ascii('9999999999\n'), ...ascii('0'.repeat(60) + '\n'), ...ascii('0009334109\n')]);
     expect(drops(r)).toEqual(['no_match', 'garbage', 'bad_uid', 'line_too_long']);
     expect(cards(r)).toEqual(['008E6D5D']);
   });

@@ -35,7 +35,11 @@ describe('a roster page from the backend', () => {
 
   it('takes the school settings and figures of a newer backend, and a page without them from an older one', () => {
     const base = { students: [], staff: [], cards: [], accounts: [], tombstones: [], cursor: '1', more: false, remaining: 0 };
-    const newer = parseRosterPage({ ...base, school: { timeZone: 'Asia/Omsk' }, today: { date: '2026-09-01', figures: [{ holderId: 'S1', spent: 10, subsidyMeals: 1, offlineSpent: 0 }] } });
+    const newer = parseRosterPage({
+      ...base,
+      school: { timeZone: 'Asia/Omsk' },
+      today: { date: '2026-09-01', figures: [{ holderId: 'S1', spent: 10, subsidyMeals: 1, offlineSpent: 0 }] },
+    });
     expect(newer.success && newer.page.school?.timeZone).toBe('Asia/Omsk');
     expect(newer.success && newer.page.today?.figures).toHaveLength(1);
     const older = parseRosterPage(base);

@@ -32,7 +32,10 @@ describe('the school day is the school’s date in its own zone', () => {
 
   it('the station keeps the backend’s settings; bad or missing ones are the defaults, an unknown zone is never the PC’s', () => {
     expect(schoolSettingsFrom(null)).toMatchObject({ timeZone: 'Europe/Moscow', offlineCapPerDay: 300_00, subsidyDiscountPercent: 50, releaseFeed: null });
-    expect(schoolSettingsFrom('{"timeZone":"Asia/Vladivostok","offlineCapPerDay":15000}')).toMatchObject({ timeZone: 'Asia/Vladivostok', offlineCapPerDay: 150_00 });
+    expect(schoolSettingsFrom('{"timeZone":"Asia/Vladivostok","offlineCapPerDay":15000}')).toMatchObject({
+      timeZone: 'Asia/Vladivostok',
+      offlineCapPerDay: 150_00,
+    });
     expect(schoolSettingsFrom('{"timeZone":"Mars/Olympus"}').timeZone).toBe('Europe/Moscow');
     expect(schoolSettingsFrom('not json').timeZone).toBe('Europe/Moscow');
     expect(isTimeZone('Asia/Kamchatka')).toBe(true);

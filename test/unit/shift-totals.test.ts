@@ -23,7 +23,7 @@ const lunch = { category: 'Комплекс', price: 145_00, quantity: 1 };
 const juice = { category: 'Напитки', price: 40_00, quantity: 1 };
 
 describe('shift money', () => {
-  it("a shift as reported: a voided sale is in gross and in voids, not in net, payments or categories", () => {
+  it('a shift as reported: a voided sale is in gross and in voids, not in net, payments or categories', () => {
     // "Продажи 4 · 620,00 ₽" with a void of 145,00 and a group meal: the old report could not be added up.
     const m = shiftMoney([
       sale(185_00, 0, [lunch, juice]),

@@ -28,8 +28,7 @@ const semver = createRequire(import.meta.url)('semver') as { compare(a: string, 
 
 const TZ = 'Europe/Moscow'; // UTC+3 all year
 /** An instant at a Moscow wall-clock time on a school day. */
-const msk = (hhmm: string, day = '2025-03-04', seconds = 0) =>
-  Date.parse(`${day}T${hhmm}:${String(seconds).padStart(2, '0')}+03:00`);
+const msk = (hhmm: string, day = '2025-03-04', seconds = 0) => Date.parse(`${day}T${hhmm}:${String(seconds).padStart(2, '0')}+03:00`);
 const MIN = 60_000;
 const rules: InstallRules = { rushHours: DEFAULT_RUSH_HOURS, quietAfterTapMinutes: 5, timeZone: TZ };
 const guard = (lastTapAt: number | null = null): StationActivity => ({ mode: 'guard', lastTapAt, shiftOpen: false });
@@ -65,7 +64,13 @@ describe('install window: guard mode', () => {
   });
 
   it('hops over windows that touch each other', () => {
-    const touching: InstallRules = { ...rules, rushHours: [{ from: '07:00', to: '09:30' }, { from: '09:30', to: '10:00' }] };
+    const touching: InstallRules = {
+      ...rules,
+      rushHours: [
+        { from: '07:00', to: '09:30' },
+        { from: '09:30', to: '10:00' },
+      ],
+    };
     expect(installVerdict(msk('08:00'), guard(), touching)).toMatchObject({ installAt: msk('10:00') });
   });
 
@@ -128,7 +133,21 @@ describe('checks', () => {
 });
 
 describe('versions and releases', () => {
-  const versions = ['0.1.0', '0.1.1', '0.2.0-alpha', '0.2.0-alpha.1', '0.2.0-alpha.beta', '0.2.0-beta', '0.2.0-beta.2', '0.2.0-beta.11', '0.2.0-rc.1', '0.2.0', '1.0.0', '10.0.0', '1.10.0'];
+  const versions = [
+    '0.1.0',
+    '0.1.1',
+    '0.2.0-alpha',
+    '0.2.0-alpha.1',
+    '0.2.0-alpha.beta',
+    '0.2.0-beta',
+    '0.2.0-beta.2',
+    '0.2.0-beta.11',
+    '0.2.0-rc.1',
+    '0.2.0',
+    '1.0.0',
+    '10.0.0',
+    '1.10.0',
+  ];
   it('orders versions exactly as the semver package (which electron-updater uses) does', () => {
     for (const a of versions) for (const b of versions) expect([a, b, compareVersions(a, b)]).toEqual([a, b, semver.compare(a, b)]);
     expect(compareVersions('1.0.0+build.5', '1.0.0')).toBe(0);
@@ -243,7 +262,10 @@ describe('update state transitions', () => {
     expect(shift).toMatchObject({ waitingFor: 'open_shift', installAt: null });
     const installing = reduceUpdate(waiting, { type: 'install-started', at: msk('09:30') });
     expect(installing).toMatchObject({ phase: 'installing', waitingFor: null });
-    expect(reduceUpdate(installing, { type: 'install-failed', at: msk('09:31'), message: 'EPERM' })).toMatchObject({ phase: 'error', error: { code: 'install_failed' } });
+    expect(reduceUpdate(installing, { type: 'install-failed', at: msk('09:31'), message: 'EPERM' })).toMatchObject({
+      phase: 'error',
+      error: { code: 'install_failed' },
+    });
     // install-started only from ready
     expect(reduceUpdate(downloading, { type: 'install-started', at: t0 }).phase).toBe('downloading');
   });
@@ -258,7 +280,16 @@ describe('update state transitions', () => {
 describe('update settings', () => {
   it('old settings documents without an update section still parse, with the documented defaults', () => {
     const old = Settings.parse({ mode: 'guard', locale: 'en' });
-    expect(old.update).toEqual({ channel: 'stable', checkIntervalHours: 4, rushHours: [{ from: '07:00', to: '09:30' }, { from: '13:00', to: '15:00' }], quietAfterTapMinutes: 5, feedUrl: null });
+    expect(old.update).toEqual({
+      channel: 'stable',
+      checkIntervalHours: 4,
+      rushHours: [
+        { from: '07:00', to: '09:30' },
+        { from: '13:00', to: '15:00' },
+      ],
+      quietAfterTapMinutes: 5,
+      feedUrl: null,
+    });
     expect(DEFAULT_SETTINGS.update.channel).toBe('stable');
   });
 
@@ -274,6 +305,8 @@ describe('update settings', () => {
     const update = UpdateSettings.parse({});
     expect(channelFeedUrl({ backendUrl: null, update })).toBeNull();
     expect(channelFeedUrl({ backendUrl: 'https://school.example/api/', update })).toBe('https://school.example/api/releases/stable/');
-    expect(channelFeedUrl({ backendUrl: null, update: { ...update, channel: 'beta', feedUrl: 'http://10.0.0.5:8080/rel' } })).toBe('http://10.0.0.5:8080/rel/beta/');
+    expect(channelFeedUrl({ backendUrl: null, update: { ...update, channel: 'beta', feedUrl: 'http://10.0.0.5:8080/rel' } })).toBe(
+      'http://10.0.0.5:8080/rel/beta/',
+    );
   });
 });

@@ -60,7 +60,10 @@ describe('update relay in the browser host (no shell, no updater)', () => {
   it('reports updates as disabled here, follows the channel setting, and refuses a forced install', async () => {
     let channel: UpdateChannel = 'stable';
     const { call } = setup(null, { channel: () => channel });
-    expect(await call('update.getState')).toMatchObject({ ok: true, output: { phase: 'disabled', disabledReason: 'browser_host', channel: 'stable', currentVersion: '0.1.0' } });
+    expect(await call('update.getState')).toMatchObject({
+      ok: true,
+      output: { phase: 'disabled', disabledReason: 'browser_host', channel: 'stable', currentVersion: '0.1.0' },
+    });
     channel = 'beta';
     expect(await call('update.checkNow')).toMatchObject({ ok: true, output: { phase: 'disabled', disabledReason: 'browser_host', channel: 'beta' } });
     expect(await call('update.forceInstall', { confirm: true })).toMatchObject({ ok: true, output: { accepted: false, reason: 'disabled' } });
@@ -109,7 +112,7 @@ describe('update relay under the Electron shell', () => {
     ]);
   });
 
-  it('turns main\'s failure, main\'s silence and an answer that breaks the contract into errors the renderer can name', async () => {
+  it("turns main's failure, main's silence and an answer that breaks the contract into errors the renderer can name", async () => {
     const port = fakeParentPort();
     const { call } = setup(port.parent, { timeoutMs: 50 });
     let mode: 'fail' | 'silent' | 'garbage' = 'fail';
@@ -117,7 +120,10 @@ describe('update relay under the Electron shell', () => {
       if (mode === 'fail') void port.post({ type: 'update.reply', id: m.id, ok: false, message: 'net::ERR_NAME_NOT_RESOLVED' });
       if (mode === 'garbage') void port.post({ type: 'update.reply', id: m.id, ok: true, output: { accepted: 'yes' } });
     });
-    expect(await call('update.checkNow')).toMatchObject({ ok: false, error: { code: 'unavailable', reason: 'update_shell_failed', message: 'net::ERR_NAME_NOT_RESOLVED' } });
+    expect(await call('update.checkNow')).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable', reason: 'update_shell_failed', message: 'net::ERR_NAME_NOT_RESOLVED' },
+    });
     mode = 'silent';
     expect(await call('update.checkNow')).toMatchObject({ ok: false, error: { code: 'unavailable', reason: 'update_no_answer' } });
     mode = 'garbage';

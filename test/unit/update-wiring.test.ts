@@ -32,9 +32,15 @@ function pipe() {
   const later = (f: () => void) => setImmediate(f);
   return {
     // What main holds: the utility process.
-    child: { postMessage: (m: unknown) => later(() => toStation.forEach((l) => l({ data: m }))), on: (_e: 'message', l: (m: unknown) => void) => toMain.push(l) },
+    child: {
+      postMessage: (m: unknown) => later(() => toStation.forEach((l) => l({ data: m }))),
+      on: (_e: 'message', l: (m: unknown) => void) => toMain.push(l),
+    },
     // What the station process holds: its parentPort.
-    parent: { postMessage: (m: unknown) => later(() => toMain.forEach((l) => l(m))), on: (_e: 'message', l: (e: { data: unknown }) => void) => toStation.push(l) },
+    parent: {
+      postMessage: (m: unknown) => later(() => toMain.forEach((l) => l(m))),
+      on: (_e: 'message', l: (e: { data: unknown }) => void) => toStation.push(l),
+    },
   };
 }
 
@@ -48,7 +54,7 @@ describe('update wiring between main and the station process', () => {
     expect(installId(tempDir())).not.toBe(id);
   });
 
-  it('gets main\'s state to the windows and the windows\' requests to main, and asks the station for the facts', async () => {
+  it("gets main's state to the windows and the windows' requests to main, and asks the station for the facts", async () => {
     const { child, parent } = pipe();
     const router = new Router(silentLogger());
     const events: ServerMessage[] = [];
@@ -86,8 +92,14 @@ describe('update wiring between main and the station process', () => {
     const state = await router.dispatch({ t: 'req', id: 1, name: 'update.getState', input: {} });
     expect(state).toMatchObject({ ok: true, output: { phase: 'disabled', disabledReason: 'not_packaged', currentVersion: '0.3.0', signedBuild: false } });
     expect(events.filter((e) => e.t === 'evt' && e.name === 'update.state')).toHaveLength(1);
-    expect(await router.dispatch({ t: 'req', id: 2, name: 'update.checkNow', input: {} })).toMatchObject({ ok: true, output: { phase: 'disabled', disabledReason: 'not_packaged' } });
-    expect(await router.dispatch({ t: 'req', id: 3, name: 'update.forceInstall', input: { confirm: true } })).toMatchObject({ ok: true, output: { accepted: false, reason: 'disabled' } });
+    expect(await router.dispatch({ t: 'req', id: 2, name: 'update.checkNow', input: {} })).toMatchObject({
+      ok: true,
+      output: { phase: 'disabled', disabledReason: 'not_packaged' },
+    });
+    expect(await router.dispatch({ t: 'req', id: 3, name: 'update.forceInstall', input: { confirm: true } })).toMatchObject({
+      ok: true,
+      output: { accepted: false, reason: 'disabled' },
+    });
 
     // The policy's facts come from the station: settings and enrolment (again after every status push), the shift, the taps.
     expect(asked).toEqual(['settings.get', 'sync.status', 'cashier.state']);

@@ -44,11 +44,16 @@ describe('what the environment may change about a launch', () => {
   it('a packaged build ignores STATION_DATA_DIR and STATION_DEVTOOLS', () => {
     const env = { STATION_DATA_DIR: '/media/usb/other-school', STATION_DEVTOOLS: '1' };
     expect(launchOptions(true, env, '/data/user')).toEqual({ dataDir: '/data/user', devTools: false });
-    expect(windowOptions({ role: 'operator', preloadPath: 'p', kiosk: true, devTools: launchOptions(true, env, 'u').devTools }).webPreferences?.devTools).toBe(false);
+    expect(windowOptions({ role: 'operator', preloadPath: 'p', kiosk: true, devTools: launchOptions(true, env, 'u').devTools }).webPreferences?.devTools).toBe(
+      false,
+    );
   });
 
   it('a development build takes them, and has no dev tools by default', () => {
-    expect(launchOptions(false, { STATION_DATA_DIR: '/srv/dev-station', STATION_DEVTOOLS: '1' }, '/data/user')).toEqual({ dataDir: '/srv/dev-station', devTools: true });
+    expect(launchOptions(false, { STATION_DATA_DIR: '/srv/dev-station', STATION_DEVTOOLS: '1' }, '/data/user')).toEqual({
+      dataDir: '/srv/dev-station',
+      devTools: true,
+    });
     expect(launchOptions(false, {}, '/data/user')).toEqual({ dataDir: '/data/user', devTools: false });
     expect(windowOptions({ role: 'operator', preloadPath: 'p', kiosk: false }).webPreferences?.devTools).toBe(false);
   });

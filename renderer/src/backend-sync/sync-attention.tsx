@@ -5,8 +5,35 @@ import { station } from '../station-client.ts';
 import { useApp } from '../shell/app-store.ts';
 import { useSchoolTime } from '../shell/school-time.ts';
 
-const CODES = new Set(['overdraft', 'conflict', 'schema', 'unknown_type', 'unknown_holder', 'unknown_sale', 'already_voided', 'void_exceeds_sale', 'wrong_backend', 'held_other_backend', 'demo_event']);
-const TYPES = new Set(['pass', 'manual_open', 'sale', 'void', 'sale_rejected', 'group_meal', 'visitor_pass', 'temp_card_bind', 'temp_card_return', 'emergency_start', 'emergency_end', 'shift_open', 'shift_close', 'held_events_released']);
+const CODES = new Set([
+  'overdraft',
+  'conflict',
+  'schema',
+  'unknown_type',
+  'unknown_holder',
+  'unknown_sale',
+  'already_voided',
+  'void_exceeds_sale',
+  'wrong_backend',
+  'held_other_backend',
+  'demo_event',
+]);
+const TYPES = new Set([
+  'pass',
+  'manual_open',
+  'sale',
+  'void',
+  'sale_rejected',
+  'group_meal',
+  'visitor_pass',
+  'temp_card_bind',
+  'temp_card_return',
+  'emergency_start',
+  'emergency_end',
+  'shift_open',
+  'shift_close',
+  'held_events_released',
+]);
 
 /** The "needs attention" list: events the backend flagged (anomaly) or refused (invalid), kept at the station. */
 export function SyncAttention() {

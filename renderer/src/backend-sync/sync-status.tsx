@@ -15,8 +15,7 @@ export function SyncStatus() {
   // The sync state is the station's: with the line to it down, this screen knows nothing of it.
   const connected = useApp((s) => s.connected);
   const openAttention = useApp((s) => s.openAttention);
-  const time = (iso: string | null) =>
-    iso ? schoolTime(iso, { hour: '2-digit', minute: '2-digit' }) : tc('status.never');
+  const time = (iso: string | null) => (iso ? schoolTime(iso, { hour: '2-digit', minute: '2-digit' }) : tc('status.never'));
   const state = sync?.state ?? 'offline';
   const stateText =
     state === 'not_configured'

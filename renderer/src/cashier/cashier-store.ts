@@ -1,15 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { create } from 'zustand';
-import type {
-  CashierCart,
-  ConfirmResult,
-  MenuView,
-  PhotoCheck,
-  Receipt,
-  ShiftInfo,
-  ShiftReport,
-  TapOutcome,
-} from '../../../common/contract/cashier.ts';
+import type { CashierCart, ConfirmResult, MenuView, PhotoCheck, Receipt, ShiftInfo, ShiftReport, TapOutcome } from '../../../common/contract/cashier.ts';
 import { playTone } from './cashier-sound.ts';
 import { rememberPortrait } from '../portraits.ts';
 import { bridgeError, station } from '../station-client.ts';

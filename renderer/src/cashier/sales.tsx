@@ -91,7 +91,13 @@ export function ShiftSales() {
               <button type="button" className="btn" onClick={() => setVoiding(null)}>
                 {t('sales.cancel')}
               </button>
-              <button type="button" className="btn btn-danger btn-big" disabled={pin.length < 4 || !reason.trim()} onClick={() => void doVoid()} data-testid="confirm-void">
+              <button
+                type="button"
+                className="btn btn-danger btn-big"
+                disabled={pin.length < 4 || !reason.trim()}
+                onClick={() => void doVoid()}
+                data-testid="confirm-void"
+              >
                 {t('sales.confirmVoid')}
               </button>
             </div>

@@ -103,7 +103,9 @@ export function ShiftReportView({ report }: { report: ShiftReport }) {
           </tbody>
         </table>
       )}
-      {report.override ? <p className="notice notice-warn">{t('report.override', { who: report.override.supervisorName, reason: report.override.reason })}</p> : null}
+      {report.override ? (
+        <p className="notice notice-warn">{t('report.override', { who: report.override.supervisorName, reason: report.override.reason })}</p>
+      ) : null}
       {report.csvPath || report.exportPath ? (
         <p className="muted" data-testid="report-files">
           {t('report.exported', { path: [report.csvPath, report.exportPath].filter(Boolean).join(', ') })}
@@ -126,5 +128,7 @@ export function reasonText(t: (k: string, o?: object) => string, reason: string)
   if (reason === 'not_this_child') return t('check.reject');
   const tap = t(`tapRefusal.${reason}`, { defaultValue: '' });
   if (tap) return tap;
-  return t(`refusal.${reason}`, { defaultValue: reason, spent: '', limit: '', pay: '', available: '', cap: '' }).replace(/[:(].*$/, '').trim();
+  return t(`refusal.${reason}`, { defaultValue: reason, spent: '', limit: '', pay: '', available: '', cap: '' })
+    .replace(/[:(].*$/, '')
+    .trim();
 }

@@ -43,7 +43,14 @@ export function OpenShift() {
       {staff && staff.length === 0 ? <p className="notice notice-deny">{t('shift.noStaff')}</p> : null}
       <div className="staff-pick" role="radiogroup" aria-label={t('shift.pickStaff')}>
         {(staff ?? []).map((s) => (
-          <button key={s.id} type="button" role="radio" aria-checked={who === s.id} className={`btn staff-btn ${who === s.id ? 'selected' : ''}`} onClick={() => setWho(s.id)}>
+          <button
+            key={s.id}
+            type="button"
+            role="radio"
+            aria-checked={who === s.id}
+            className={`btn staff-btn ${who === s.id ? 'selected' : ''}`}
+            onClick={() => setWho(s.id)}
+          >
             <strong>{s.fullName}</strong>
             <small>{s.position}</small>
           </button>

@@ -36,11 +36,24 @@ function MenuPanel() {
       {menu.skipped.length > 0 ? <p className="notice notice-warn">{t('menu.skipped', { count: menu.skipped.length })}</p> : null}
       {menu.items.length === 0 ? <p className="notice notice-warn">{t('menu.empty')}</p> : null}
       <div className="category-tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={category === null} className={`btn ${category === null ? 'selected' : ''}`} onClick={() => setCategory(null)}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={category === null}
+          className={`btn ${category === null ? 'selected' : ''}`}
+          onClick={() => setCategory(null)}
+        >
           {t('menu.all')}
         </button>
         {categories.map((c) => (
-          <button key={c} type="button" role="tab" aria-selected={category === c} className={`btn ${category === c ? 'selected' : ''}`} onClick={() => setCategory(c)}>
+          <button
+            key={c}
+            type="button"
+            role="tab"
+            aria-selected={category === c}
+            className={`btn ${category === c ? 'selected' : ''}`}
+            onClick={() => setCategory(c)}
+          >
             {c}
           </button>
         ))}
@@ -78,18 +91,36 @@ function CartPanel() {
           <li key={l.itemId} className="cart-line" data-item={l.itemId}>
             <span className="cart-line-name">{l.name}</span>
             <span className="cart-qty">
-              <button type="button" className="btn qty-btn" disabled={cart.locked} aria-label={t('cart.less', { name: l.name })} onClick={() => void setQuantity(l.itemId, l.quantity - 1)}>
+              <button
+                type="button"
+                className="btn qty-btn"
+                disabled={cart.locked}
+                aria-label={t('cart.less', { name: l.name })}
+                onClick={() => void setQuantity(l.itemId, l.quantity - 1)}
+              >
                 −
               </button>
               <span className="qty" data-testid="qty">
                 {l.quantity}
               </span>
-              <button type="button" className="btn qty-btn" disabled={cart.locked} aria-label={t('cart.more', { name: l.name })} onClick={() => void setQuantity(l.itemId, l.quantity + 1)}>
+              <button
+                type="button"
+                className="btn qty-btn"
+                disabled={cart.locked}
+                aria-label={t('cart.more', { name: l.name })}
+                onClick={() => void setQuantity(l.itemId, l.quantity + 1)}
+              >
                 +
               </button>
             </span>
             <span className="cart-line-sum">{formatMoney(l.price * l.quantity)}</span>
-            <button type="button" className="btn btn-ghost qty-btn" disabled={cart.locked} aria-label={t('cart.remove', { name: l.name })} onClick={() => void remove(l.itemId)}>
+            <button
+              type="button"
+              className="btn btn-ghost qty-btn"
+              disabled={cart.locked}
+              aria-label={t('cart.remove', { name: l.name })}
+              onClick={() => void remove(l.itemId)}
+            >
               ✕
             </button>
           </li>
@@ -177,7 +208,10 @@ function Notice({ notice }: { notice: TillNotice }) {
     case 'error':
       return (
         <Toast tone="notice-deny" role="alert" testId="till-error" onDismiss={dismiss}>
-          ✖ {t(`errors.${notice.reason}` as 'errors.no_shift', { defaultValue: t(`common:errors.${notice.reason}` as 'common:errors.internal', { defaultValue: notice.reason }) })}
+          ✖{' '}
+          {t(`errors.${notice.reason}` as 'errors.no_shift', {
+            defaultValue: t(`common:errors.${notice.reason}` as 'common:errors.internal', { defaultValue: notice.reason }),
+          })}
         </Toast>
       );
     case 'rejected':
@@ -246,7 +280,15 @@ function Notice({ notice }: { notice: TillNotice }) {
 }
 
 /** The lines of a sale with their sums and the total, as the photo check and the receipt show them. */
-function SaleLines({ lines, total, totalTestId }: { lines: readonly { itemId: string; name: string; price: number; quantity: number }[]; total: number; totalTestId?: string }) {
+function SaleLines({
+  lines,
+  total,
+  totalTestId,
+}: {
+  lines: readonly { itemId: string; name: string; price: number; quantity: number }[];
+  total: number;
+  totalTestId?: string;
+}) {
   const { t } = useTranslation('cashier');
   return (
     <>
@@ -266,7 +308,19 @@ function SaleLines({ lines, total, totalTestId }: { lines: readonly { itemId: st
 }
 
 /** A small dismissible message over the till (hints, misreads, errors). */
-function Toast({ tone, role, testId, onDismiss, children }: { tone: string; role: 'status' | 'alert'; testId: string; onDismiss: () => void; children: ReactNode }) {
+function Toast({
+  tone,
+  role,
+  testId,
+  onDismiss,
+  children,
+}: {
+  tone: string;
+  role: 'status' | 'alert';
+  testId: string;
+  onDismiss: () => void;
+  children: ReactNode;
+}) {
   const { t } = useTranslation();
   return (
     <div className={`toast notice ${tone}`} role={role} data-testid={testId}>

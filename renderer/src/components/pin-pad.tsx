@@ -7,7 +7,19 @@ import './components.css';
  * A touch PIN pad that also takes the keyboard's digits. With `person` (the staff member chosen first)
  * it names them: "ПИН-код: Иванова М. П.", so nobody types a PIN not knowing whose it is taken for.
  */
-export function PinPad({ value, onChange, label, testId, person }: { value: string; onChange: (v: string) => void; label?: string; testId?: string; person?: string }) {
+export function PinPad({
+  value,
+  onChange,
+  label,
+  testId,
+  person,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  label?: string;
+  testId?: string;
+  person?: string;
+}) {
   const { t } = useTranslation();
   const press = (d: string) => value.length < PIN_MAX_DIGITS && onChange(value + d);
   const title = person ? t('pinPad.for', { name: shortName(person) }) : (label ?? '');

@@ -12,7 +12,8 @@ export function useErrorText() {
   return (err: unknown) => {
     const e = bridgeError(err);
     if (e.reason === 'note_required') return g('manual.noteRequired');
-    if (e.reason === 'pin_required' || e.reason === 'pin_wrong' || e.reason === 'pin_locked' || e.reason === 'pin_wait' || e.reason === 'role_missing') return g(`duty.errors.${e.reason}`);
+    if (e.reason === 'pin_required' || e.reason === 'pin_wrong' || e.reason === 'pin_locked' || e.reason === 'pin_wait' || e.reason === 'role_missing')
+      return g(`duty.errors.${e.reason}`);
     if (e.code === 'invalid_input' && e.field === 'pin') return g('duty.errors.pin_format');
     if (e.reason && isSpareError(e.reason)) return g(`spare.errors.${e.reason}`);
     return `${t(`errors.${e.code}`, { field: e.field ?? '' })}${e.reason ? ` (${e.reason})` : ''}`;

@@ -21,10 +21,19 @@ function OfflineBanner() {
     return () => clearInterval(id);
   }, []);
   if (!sync || sync.state !== 'offline') return null;
-  if (!sync.lastSyncAt) return <p className="g-offline" data-testid="guard-offline">{t('offlineNever')}</p>;
+  if (!sync.lastSyncAt)
+    return (
+      <p className="g-offline" data-testid="guard-offline">
+        {t('offlineNever')}
+      </p>
+    );
   const minutes = Math.max(0, Math.round((now - Date.parse(sync.lastSyncAt)) / 60_000));
   const age =
-    minutes < 120 ? t('age.minutes', { count: minutes }) : minutes < 48 * 60 ? t('age.hours', { count: Math.round(minutes / 60) }) : t('age.days', { count: Math.round(minutes / 1440) });
+    minutes < 120
+      ? t('age.minutes', { count: minutes })
+      : minutes < 48 * 60
+        ? t('age.hours', { count: Math.round(minutes / 60) })
+        : t('age.days', { count: Math.round(minutes / 1440) });
   const time = schoolTime(sync.lastSyncAt, { hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' });
   return (
     <p className="g-offline" data-testid="guard-offline">

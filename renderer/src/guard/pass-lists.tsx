@@ -88,7 +88,13 @@ export function Feed() {
       <div className="g-feed-head">
         <h2>{t('feed.title')}</h2>
         <div role="radiogroup" className="g-filter">
-          <button type="button" role="radio" aria-checked={!alarmsOnly} className={`btn ${!alarmsOnly ? 'btn-primary' : ''}`} onClick={() => void setAlarmsOnly(false)}>
+          <button
+            type="button"
+            role="radio"
+            aria-checked={!alarmsOnly}
+            className={`btn ${!alarmsOnly ? 'btn-primary' : ''}`}
+            onClick={() => void setAlarmsOnly(false)}
+          >
             {t('feed.all')}
           </button>
           <button

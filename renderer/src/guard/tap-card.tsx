@@ -14,7 +14,13 @@ export function TapCard({ pass }: { pass: GuardPassView }) {
   const hash = pass.holder?.photoHash ?? null;
   const readerName = useReaderName();
   return (
-    <section className={`g-tap ${verdictClass} ${pass.alarm ? 'g-alarm' : ''}`} data-testid="last-tap" data-pass-id={pass.id} data-verdict={pass.verdict} data-reason={pass.reason}>
+    <section
+      className={`g-tap ${verdictClass} ${pass.alarm ? 'g-alarm' : ''}`}
+      data-testid="last-tap"
+      data-pass-id={pass.id}
+      data-verdict={pass.verdict}
+      data-reason={pass.reason}
+    >
       <div className="g-photo">
         {hash ? (
           <img className="photo photo-large" src={portraitSrc(hash)} alt={pass.holder?.fullName ?? ''} draggable={false} />
@@ -28,7 +34,11 @@ export function TapCard({ pass }: { pass: GuardPassView }) {
       </div>
       <div className="g-who">
         <h1 data-testid={pass.holder ? 'holder-name' : 'guard-name'}>{title(pass)}</h1>
-        {pass.holder ? <p className="g-group" data-testid="guard-group">{pass.holder.group}</p> : null}
+        {pass.holder ? (
+          <p className="g-group" data-testid="guard-group">
+            {pass.holder.group}
+          </p>
+        ) : null}
         {pass.kind === 'visitor' && pass.note ? (
           <p className="g-note" data-testid="guard-note">
             {pass.note}

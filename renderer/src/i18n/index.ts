@@ -30,8 +30,34 @@ import ruPrivacy from './ru/privacy.ts';
  * ru/<area>.ts and en/<area>.ts and one line in each map below. Russian first, English second.
  */
 export const resources = {
-  ru: { common: ruCommon, guard: ruGuard, cashier: ruCashier, setup: ruSetup, update: ruUpdate, sync: ruSync, hardware: ruHardware, access: ruAccess, it: ruIt, stationSettings: ruStationSettings, privacy: ruPrivacy, school: ruSchool },
-  en: { common: enCommon, guard: enGuard, cashier: enCashier, setup: enSetup, update: enUpdate, sync: enSync, hardware: enHardware, access: enAccess, it: enIt, stationSettings: enStationSettings, privacy: enPrivacy, school: enSchool },
+  ru: {
+    common: ruCommon,
+    guard: ruGuard,
+    cashier: ruCashier,
+    setup: ruSetup,
+    update: ruUpdate,
+    sync: ruSync,
+    hardware: ruHardware,
+    access: ruAccess,
+    it: ruIt,
+    stationSettings: ruStationSettings,
+    privacy: ruPrivacy,
+    school: ruSchool,
+  },
+  en: {
+    common: enCommon,
+    guard: enGuard,
+    cashier: enCashier,
+    setup: enSetup,
+    update: enUpdate,
+    sync: enSync,
+    hardware: enHardware,
+    access: enAccess,
+    it: enIt,
+    stationSettings: enStationSettings,
+    privacy: enPrivacy,
+    school: enSchool,
+  },
 } as const;
 
 export const defaultNS = 'common';

@@ -118,7 +118,11 @@ function SignIn({ status, onOpened }: { status: ItStatus; onOpened: (s: ItSessio
         void open();
       }}
     >
-      {who === null ? <PinPad value={pin} onChange={setPin} label={t('setupPin')} testId="it-pin" /> : <PinPad value={pin} onChange={setPin} person={person?.fullName ?? who} testId="it-pin" />}
+      {who === null ? (
+        <PinPad value={pin} onChange={setPin} label={t('setupPin')} testId="it-pin" />
+      ) : (
+        <PinPad value={pin} onChange={setPin} person={person?.fullName ?? who} testId="it-pin" />
+      )}
       {error ? (
         <p className="notice notice-deny" role="alert" data-testid="it-error">
           {error}

@@ -19,8 +19,7 @@ export function AboutSection() {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
 
-  const time = (iso: string | null) =>
-    iso ? schoolTime(iso, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' }) : t('about.never');
+  const time = (iso: string | null) => (iso ? schoolTime(iso, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' }) : t('about.never'));
   const failed = (err: unknown) => {
     const e = bridgeError(err);
     setMessage(e.reason === 'update_no_answer' ? t('request.update_no_answer') : t('request.failed', { message: e.message }));
@@ -59,7 +58,8 @@ export function AboutSection() {
   let stateText = '';
   if (s) {
     if (s.phase === 'disabled') stateText = s.disabledReason ? t(`disabled.${s.disabledReason}`) : t('phase.disabled');
-    else if (s.phase === 'downloading') stateText = t('phase.downloading', { version: s.available?.version ?? '', percent: Math.round(s.progress?.percent ?? 0) });
+    else if (s.phase === 'downloading')
+      stateText = t('phase.downloading', { version: s.available?.version ?? '', percent: Math.round(s.progress?.percent ?? 0) });
     else if (s.phase === 'ready')
       stateText = `${t('phase.ready', { version: s.available?.version ?? '' })}${s.waitingFor ? `, ${t(`waiting.${s.waitingFor}`)}` : ''}${s.installAt ? ` (${time(s.installAt)})` : ''}`;
     else if (s.phase === 'error') stateText = `${t('phase.error')}: ${s.error ? t(`errors.${s.error.code}`) : ''}`;
@@ -92,7 +92,14 @@ export function AboutSection() {
         <span>{t('about.channel')}</span>
         <div className="segmented" role="radiogroup" aria-label={t('about.channel')}>
           {(['stable', 'beta'] as const).map((c) => (
-            <button key={c} type="button" role="radio" aria-checked={channel === c} className={channel === c ? 'selected' : ''} onClick={() => void chooseChannel(c)}>
+            <button
+              key={c}
+              type="button"
+              role="radio"
+              aria-checked={channel === c}
+              className={channel === c ? 'selected' : ''}
+              onClick={() => void chooseChannel(c)}
+            >
               {t(`channel.${c}`)}
             </button>
           ))}
@@ -102,12 +109,23 @@ export function AboutSection() {
         <button type="button" className="btn" disabled={busy} onClick={() => void checkNow()} data-testid="update-check-now">
           {t('about.checkNow')}
         </button>
-        <button type="button" className="btn btn-danger" disabled={busy || s?.phase !== 'ready'} onClick={() => setConfirming(true)} data-testid="update-install-now">
+        <button
+          type="button"
+          className="btn btn-danger"
+          disabled={busy || s?.phase !== 'ready'}
+          onClick={() => setConfirming(true)}
+          data-testid="update-install-now"
+        >
           {t('about.installNow')}
         </button>
       </div>
       {confirming && s?.phase === 'ready' ? (
-        <div className="about-confirm" role="alertdialog" aria-label={t('about.confirmTitle', { version: s.available?.version ?? '' })} data-testid="update-confirm">
+        <div
+          className="about-confirm"
+          role="alertdialog"
+          aria-label={t('about.confirmTitle', { version: s.available?.version ?? '' })}
+          data-testid="update-confirm"
+        >
           <h3>{t('about.confirmTitle', { version: s.available?.version ?? '' })}</h3>
           <p>{t('about.confirmText')}</p>
           <div className="about-actions">

@@ -38,11 +38,7 @@ export function SetupServer() {
     <section className="setup-server" data-testid="setup-server">
       <h2>{t('server.title')}</h2>
       <p className="hint" data-testid="server-state">
-        {sync?.needsEnrollment
-          ? t('server.needsEnrollment')
-          : enrolled
-            ? t('server.enrolled', { url: sync.backendUrl ?? '' })
-            : t('server.notEnrolled')}
+        {sync?.needsEnrollment ? t('server.needsEnrollment') : enrolled ? t('server.enrolled', { url: sync.backendUrl ?? '' }) : t('server.notEnrolled')}
       </p>
       {progress ? (
         <div className="sync-progress" data-testid="sync-progress">
@@ -59,7 +55,15 @@ export function SetupServer() {
         </label>
         <label className="field">
           <span>{t('server.code')}</span>
-          <input name="code" autoComplete="off" autoCapitalize="characters" placeholder="XXXX-XXXX" value={code} onChange={(e) => setCode(e.currentTarget.value)} required />
+          <input
+            name="code"
+            autoComplete="off"
+            autoCapitalize="characters"
+            placeholder="XXXX-XXXX"
+            value={code}
+            onChange={(e) => setCode(e.currentTarget.value)}
+            required
+          />
         </label>
         {error ? (
           <p className="form-error" role="alert" data-testid="enroll-error">

@@ -45,12 +45,10 @@ function SetupSections({ session }: { session: ItSession }) {
         <h2>{t('modeTitle')}</h2>
         <div className="mode-choice">
           <button type="button" className={`mode-card ${settings.mode === 'guard' ? 'selected' : ''}`} onClick={() => void chooseMode('guard')}>
-            
             <strong>{t('modeGuard')}</strong>
             <span>{t('modeGuardHint')}</span>
           </button>
           <button type="button" className={`mode-card ${settings.mode === 'cashier' ? 'selected' : ''}`} onClick={() => void chooseMode('cashier')}>
-            
             <strong>{t('modeCashier')}</strong>
             <span>{t('modeCashierHint')}</span>
           </button>
@@ -60,7 +58,14 @@ function SetupSections({ session }: { session: ItSession }) {
         <h2>{t('language')}</h2>
         <div className="segmented" role="radiogroup" aria-label={t('language')}>
           {(['ru', 'en'] as const).map((l) => (
-            <button key={l} type="button" role="radio" aria-checked={settings.locale === l} className={settings.locale === l ? 'selected' : ''} onClick={() => void chooseLocale(l)}>
+            <button
+              key={l}
+              type="button"
+              role="radio"
+              aria-checked={settings.locale === l}
+              className={settings.locale === l ? 'selected' : ''}
+              onClick={() => void chooseLocale(l)}
+            >
               {l === 'ru' ? 'Русский' : 'English'}
             </button>
           ))}

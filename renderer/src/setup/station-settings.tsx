@@ -90,7 +90,14 @@ export function StationSettings() {
     }
   };
 
-  const choice = <T extends string>(label: string, value: T, options: readonly T[], word: (o: T) => string, onPick: (o: T) => void, testId: string): ReactNode => (
+  const choice = <T extends string>(
+    label: string,
+    value: T,
+    options: readonly T[],
+    word: (o: T) => string,
+    onPick: (o: T) => void,
+    testId: string,
+  ): ReactNode => (
     <div className="field">
       <span>{label}</span>
       <div className="segmented" role="radiogroup" aria-label={label} data-testid={testId}>
@@ -125,10 +132,24 @@ export function StationSettings() {
       <h2>{t('title')}</h2>
       <p className="hint">{t('hint')}</p>
       <h3>{t('guard.title')}</h3>
-      {choice(t('guard.antiPassback'), d.antiPassback, ['off', 'warn', 'deny'] as const, (o) => t(`guard.modes.${o}`), (o) => set({ antiPassback: o }), 'setting-antiPassback')}
+      {choice(
+        t('guard.antiPassback'),
+        d.antiPassback,
+        ['off', 'warn', 'deny'] as const,
+        (o) => t(`guard.modes.${o}`),
+        (o) => set({ antiPassback: o }),
+        'setting-antiPassback',
+      )}
       {number('antiPassbackMinutes', t('guard.window'), 0, 1440)}
       <h3>{t('cashier.title')}</h3>
-      {choice(t('cashier.showBalance'), d.showBalance, ['never', 'on_request'] as const, (o) => t(`cashier.balance.${o}`), (o) => set({ showBalance: o }), 'setting-showBalance')}
+      {choice(
+        t('cashier.showBalance'),
+        d.showBalance,
+        ['never', 'on_request'] as const,
+        (o) => t(`cashier.balance.${o}`),
+        (o) => set({ showBalance: o }),
+        'setting-showBalance',
+      )}
       <p className="hint">{t('cashier.showBalanceHint')}</p>
       <h3>{t('update.title')}</h3>
       {number('checkHours', t('update.checkHours'), 1, 168)}

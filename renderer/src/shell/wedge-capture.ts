@@ -50,10 +50,13 @@ export function useWedgeCapture(): void {
       timer = null;
       const at = detector.deadline();
       if (at === null) return;
-      timer = setTimeout(() => {
-        timer = null;
-        apply(detector.flush(performance.now()));
-      }, Math.max(0, at - performance.now()) + FLUSH_GRACE_MS);
+      timer = setTimeout(
+        () => {
+          timer = null;
+          apply(detector.flush(performance.now()));
+        },
+        Math.max(0, at - performance.now()) + FLUSH_GRACE_MS,
+      );
     };
     const onKey = (e: KeyboardEvent) => {
       if (e.isComposing) return;

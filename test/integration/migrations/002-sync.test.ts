@@ -6,7 +6,9 @@ const tempDir = useTempDir('mig-002-');
 it('002-sync: adds the photo table and the attention columns; events already answered keep their status and none needs attention yet', () => {
   expectMigration(2, '002-sync.sql');
   const s = schemaAt(tempDir, 1);
-  const ev = s.db.prepare("INSERT INTO outbox (id, type, occurred_at, clock_offset_ms, payload, status, result_message) VALUES (?, 'sale', '2026-11-20T06:00:00.000Z', 0, '{}', ?, ?)");
+  const ev = s.db.prepare(
+    "INSERT INTO outbox (id, type, occurred_at, clock_offset_ms, payload, status, result_message) VALUES (?, 'sale', '2026-11-20T06:00:00.000Z', 0, '{}', ?, ?)",
+  );
   ev.run('e1', 'accepted', null);
   ev.run('e2', 'anomaly', 'overdraft');
   ev.run('e3', 'pending', null);

@@ -7,7 +7,11 @@ it('003-guard: adds the pass log, the spare stock and emergencies beside a roste
   expectMigration(3, '003-guard.sql');
   const s = schemaAt(tempDir, 2);
   s.db.prepare("INSERT INTO students (id, full_name, class_name, photo_hash, status) VALUES ('S1', 'Петров Иван', '5А', NULL, 'active')").run();
-  s.db.prepare("INSERT INTO cards (technology, uid, holder_kind, holder_id, status, valid_until) VALUES ('iso14443', '04A1B2C3D4E5F6', 'student', 'S1', 'active', NULL)").run();
+  s.db
+    .prepare(
+      "INSERT INTO cards (technology, uid, holder_kind, holder_id, status, valid_until) VALUES ('iso14443', '04A1B2C3D4E5F6', 'student', 'S1', 'active', NULL)",
+    )
+    .run();
 
   expect(s.migrateTo(3)).toBe(3);
   expect(s.db.prepare('SELECT full_name FROM students').all()).toEqual([{ full_name: 'Петров Иван' }]);

@@ -9,7 +9,9 @@ it('004-cashier: applies over a 003 store that already has accounts and events, 
   const db = s.db;
   db.prepare("INSERT INTO accounts (holder_id, balance, balance_at) VALUES ('S1', 10000, '2026-11-23T05:00:00.000Z')").run();
   const ev = (id: string, status: string) =>
-    db.prepare("INSERT INTO outbox (id, type, occurred_at, clock_offset_ms, payload, status) VALUES (?, 'sale', '2026-11-23T06:00:00.000Z', 0, '{}', ?)").run(id, status);
+    db
+      .prepare("INSERT INTO outbox (id, type, occurred_at, clock_offset_ms, payload, status) VALUES (?, 'sale', '2026-11-23T06:00:00.000Z', 0, '{}', ?)")
+      .run(id, status);
   ev('e1', 'accepted');
   ev('e2', 'pending');
   ev('e3', 'pending');

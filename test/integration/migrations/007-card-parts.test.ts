@@ -6,9 +6,7 @@ const tempDir = useTempDir('mig-007-');
 it('007-card-parts: applies over a 006 store; every card and spare kept is a full uid, and a lookup by a uid end uses an index', () => {
   expectMigration(7, '007-card-parts.sql');
   const s = schemaAt(tempDir, 6);
-  s.db
-    .prepare("INSERT INTO cards (technology, uid, holder_kind, holder_id, status) VALUES ('em4100', '6BD6EC9F2C', 'student', 'S1', 'active')")
-    .run();
+  s.db.prepare("INSERT INTO cards (technology, uid, holder_kind, holder_id, status) VALUES ('em4100', '6BD6EC9F2C', 'student', 'S1', 'active')").run();
   s.db.prepare("INSERT INTO spare_cards (technology, uid, label) VALUES ('em4100', '0A0B0C0D0E', 'Запасная 1')").run();
   expect(s.migrateTo(7)).toBe(7);
   expect(columns(s.db, 'cards')).toContain('part');

@@ -7,7 +7,9 @@ it('008-school-day: adds the school-day tables apart from the outbox, which keep
   expectMigration(8, '008-school-day.sql');
   const s = schemaAt(tempDir, 7);
   s.db
-    .prepare("INSERT INTO outbox (id, seq, type, occurred_at, clock_offset_ms, payload, status) VALUES ('e1', 1, 'pass', '2026-12-01T08:00:00.000Z', 0, '{}', 'pending')")
+    .prepare(
+      "INSERT INTO outbox (id, seq, type, occurred_at, clock_offset_ms, payload, status) VALUES ('e1', 1, 'pass', '2026-12-01T08:00:00.000Z', 0, '{}', 'pending')",
+    )
     .run();
   expect(s.migrateTo(8)).toBe(8);
   expect(s.db.prepare('SELECT id, status FROM outbox').all()).toEqual([{ id: 'e1', status: 'pending' }]);
@@ -22,6 +24,12 @@ it('008-school-day: adds the school-day tables apart from the outbox, which keep
   );
   expect(put.run().changes).toBe(1);
   expect(put.run().changes).toBe(0);
-  expect(() => s.db.prepare("INSERT INTO school_facts (id, seq, event_id, kind, station_id, holder_id, school_date, at, received_at) VALUES ('f2', 6, 'e', 'sale', 's', 'h', 'd', 'a', 'r')").run()).toThrow(/CHECK/);
+  expect(() =>
+    s.db
+      .prepare(
+        "INSERT INTO school_facts (id, seq, event_id, kind, station_id, holder_id, school_date, at, received_at) VALUES ('f2', 6, 'e', 'sale', 's', 'h', 'd', 'a', 'r')",
+      )
+      .run(),
+  ).toThrow(/CHECK/);
   s.db.close();
 });

@@ -77,7 +77,14 @@ describe('guard duty store', () => {
     connectGuardDuty();
     await settle();
     expect(useGuardDuty.getState()).toEqual({ onDuty: null, known: true });
-    const guard = { dutyId: 'd-1', staffId: 'g-1', fullName: 'Сидоров В.', position: 'Охранник', since: '2026-12-01T07:00:00.000Z', until: '2026-12-01T15:00:00.000Z' };
+    const guard = {
+      dutyId: 'd-1',
+      staffId: 'g-1',
+      fullName: 'Сидоров В.',
+      position: 'Охранник',
+      since: '2026-12-01T07:00:00.000Z',
+      until: '2026-12-01T15:00:00.000Z',
+    };
     fake.emit('guard.duty', { onDuty: guard });
     expect(useGuardDuty.getState().onDuty?.fullName).toBe('Сидоров В.');
     fake.emit('guard.duty', { onDuty: null });

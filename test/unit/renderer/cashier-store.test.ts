@@ -44,7 +44,11 @@ const settle = () => new Promise((r) => setTimeout(r, 0));
 beforeEach(async () => {
   vi.resetModules();
   fake = installContractFakeStation({
-    'cashier.state': () => ({ shift: { shiftId: 'sh-1', operatorId: 'c-1', operatorName: 'Петрова Н.', openedAt: '2026-12-01T07:00:00.000Z' }, cart: { lines: [bun], total: 9000, locked: false }, check: null }),
+    'cashier.state': () => ({
+      shift: { shiftId: 'sh-1', operatorId: 'c-1', operatorName: 'Петрова Н.', openedAt: '2026-12-01T07:00:00.000Z' },
+      cart: { lines: [bun], total: 9000, locked: false },
+      check: null,
+    }),
     'cashier.menu': () => ({ date: '2026-12-01', items: [], skipped: [] }),
   });
   store = await import('../../../renderer/src/cashier/cashier-store.ts');
@@ -73,7 +77,15 @@ describe('cashier store', () => {
 
   it('a refused sale says why and keeps what the child was shown', async () => {
     fake.emit('cashier.check', check('chk-2'));
-    fake.answer('cashier.confirm', () => ({ ok: false, reason: 'daily_limit', lines: [], details: { dailyLimit: 5000, spentToday: 0 }, total: 9000, subsidyPart: 0, accountPart: 9000 }));
+    fake.answer('cashier.confirm', () => ({
+      ok: false,
+      reason: 'daily_limit',
+      lines: [],
+      details: { dailyLimit: 5000, spentToday: 0 },
+      total: 9000,
+      subsidyPart: 0,
+      accountPart: 9000,
+    }));
     await state().confirm();
     expect(state().notice).toMatchObject({ kind: 'refused', result: { reason: 'daily_limit' }, check: { checkId: 'chk-2' } });
     expect(state().check).toBeNull();

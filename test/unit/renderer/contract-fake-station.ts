@@ -4,7 +4,17 @@
  * the bridge, and a strict one: every request's input, every reply and every pushed event is parsed
  * with the bridge contract, so it can only say what the real station could say.
  */
-import { BridgeError, events, requests, type EventName, type EventPayload, type RequestInput, type RequestName, type RequestOutput, type StationApi } from '../../../common/contract/index.ts';
+import {
+  BridgeError,
+  events,
+  requests,
+  type EventName,
+  type EventPayload,
+  type RequestInput,
+  type RequestName,
+  type RequestOutput,
+  type StationApi,
+} from '../../../common/contract/index.ts';
 
 type Handlers = { [N in RequestName]?: (input: RequestInput<N>) => RequestOutput<N> | Promise<RequestOutput<N>> };
 

@@ -5,7 +5,8 @@ describe("setup's parameter fields", () => {
   it('whole numbers within bounds; anything else names the bounds', () => {
     expect(wholeNumber(' 10 ', 0, 1440)).toEqual({ ok: true, value: 10 });
     expect(wholeNumber('0', 0, 1440)).toEqual({ ok: true, value: 0 });
-    for (const bad of ['', '-1', '1.5', '1e3', '1441', 'десять']) expect(wholeNumber(bad, 0, 1440)).toEqual({ ok: false, error: 'integer', options: { min: 0, max: 1440 } });
+    for (const bad of ['', '-1', '1.5', '1e3', '1441', 'десять'])
+      expect(wholeNumber(bad, 0, 1440)).toEqual({ ok: false, error: 'integer', options: { min: 0, max: 1440 } });
   });
 
   it('rubles as a person types them, into kopecks and back', () => {
@@ -30,7 +31,8 @@ describe("setup's parameter fields", () => {
     });
     expect(rushHours('')).toEqual({ ok: true, value: [] });
     expect(rushHoursText([{ from: '07:00', to: '09:30' }])).toBe('07:00–09:30');
-    for (const bad of ['25:00–26:00', '07:00', '07:00–07:00', Array(9).fill('07:00–08:00').join(',')]) expect(rushHours(bad)).toEqual({ ok: false, error: 'rush' });
+    for (const bad of ['25:00–26:00', '07:00', '07:00–07:00', Array(9).fill('07:00–08:00').join(',')])
+      expect(rushHours(bad)).toEqual({ ok: false, error: 'rush' });
   });
 
   it('an update server address: https, plain http only to this computer, empty for the default', () => {

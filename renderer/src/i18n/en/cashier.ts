@@ -112,8 +112,8 @@ const en: Translation<typeof ru> = {
     done_few: 'Recorded: {{count}} students of {{className}}, {{total}}',
     done_many: 'Recorded: {{count}} students of {{className}}, {{total}}',
     done_other: 'Recorded: {{count}} students of {{className}}, {{total}}',
-    repeat: 'The group meal of {{className}} ({{item}}) was already recorded today at {{time}} ({{who}}). A second one only with a supervisor\'s PIN.',
-    repeatNoWho: 'The group meal of {{className}} ({{item}}) was already recorded today at {{time}}. A second one only with a supervisor\'s PIN.',
+    repeat: "The group meal of {{className}} ({{item}}) was already recorded today at {{time}} ({{who}}). A second one only with a supervisor's PIN.",
+    repeatNoWho: "The group meal of {{className}} ({{item}}) was already recorded today at {{time}}. A second one only with a supervisor's PIN.",
     supervisorPin: "Supervisor's PIN",
   },
   close: {
@@ -175,7 +175,7 @@ const en: Translation<typeof ru> = {
     class_empty: 'The class has no students',
     student_not_in_class: 'The student is not in this class',
     not_complex_item: 'Group meals are set meals only',
-    group_meal_repeat: 'This class already had this meal today: a second one only with a supervisor\'s PIN',
+    group_meal_repeat: "This class already had this meal today: a second one only with a supervisor's PIN",
   },
   display: {
     closed: 'Till closed',

@@ -14,7 +14,8 @@ const en: Translation<typeof ru> = {
     title: 'Till',
     showBalance: 'Show the balance to the customer',
     balance: { never: 'Never', on_request: 'On request' },
-    showBalanceHint: 'On request: the cashier shows the balance on their own screen for 10 seconds when the student asks. The customer display never shows a balance.',
+    showBalanceHint:
+      'On request: the cashier shows the balance on their own screen for 10 seconds when the student asks. The customer display never shows a balance.',
   },
   update: {
     title: 'Updates',

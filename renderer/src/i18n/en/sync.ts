@@ -87,7 +87,7 @@ export default {
       already_voided: 'The sale was already voided',
       void_exceeds_sale: 'The void is larger than the sale',
       wrong_backend: 'The event was made for another server',
-      held_other_backend: "An event of the previous server, kept aside by IT: never sent",
+      held_other_backend: 'An event of the previous server, kept aside by IT: never sent',
       demo_event: 'A demo school event: never sent',
       other: 'Another reason',
     },
