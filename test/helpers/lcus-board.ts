@@ -53,3 +53,19 @@ export async function startLcusBoard(pair: PtyPair, options: { channels?: number
   });
   return { far, channels, switches, received: () => [...far.received()] };
 }
+
+/**
+ * Waits until every channel of the board is off again and no byte has come for 100 ms: the pulses the
+ * station sent are over, however slow the machine (a fixed sleep raced the close under load).
+ */
+export async function pulsesOver(board: LcusBoard, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let seen = -1;
+  for (;;) {
+    const now = board.received().length;
+    if (now === seen && [...board.channels.values()].every((on) => !on)) return;
+    if (Date.now() > until) throw new Error(`the relay's pulses were not over within ${timeoutMs} ms`);
+    seen = now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

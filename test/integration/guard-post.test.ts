@@ -6,6 +6,7 @@ import { lcusCommand } from '../../hardware/relay.ts';
 import { testClock, type TestClock } from '../helpers/cashier-fixture.ts';
 import { G_MORNING, gCards, gRandom, gSpares, gUnknown, seedGuardSchool, startGuardRig, type GuardRig } from '../helpers/guard-fixture.ts';
 import { nextEvent, sleep } from '../helpers/wait.ts';
+import { pulsesOver } from '../helpers/lcus-board.ts';
 
 const rigs: GuardRig[] = [];
 afterEach(async () => {
@@ -46,7 +47,7 @@ describe('guard post on a real SQLite store', () => {
     expect(r.relay!.received().slice(0, 4)).toEqual(lcusCommand(1, true));
     const exit = tap(r, clock, gCards.s1, 'exit');
     expect(exit).toMatchObject({ verdict: 'allow', direction: 'out', gate: 'opened' });
-    await sleep(400);
+    await pulsesOver(r.relay!);
     // Entry channel on, exit channel on, each closed after the 300 ms pulse.
     expect(r.relay!.received()).toEqual([...lcusCommand(1, true), ...lcusCommand(2, true), ...lcusCommand(1, false), ...lcusCommand(2, false)]);
 
@@ -267,7 +268,7 @@ describe('guard post on a real SQLite store', () => {
     const r = await rig(clock, { relay: true });
     for (const c of [gCards.s1, gCards.s2, gCards.s3, gCards.s4, gCards.teacher]) tap(r, clock, c, 'entry');
     tap(r, clock, gCards.s2, 'exit');
-    await sleep(400);
+    await pulsesOver(r.relay!);
     const before = r.relay!.received().length;
 
     const state = await r.guard.startEmergency('E2');
