@@ -123,9 +123,10 @@ export type GuardOnDuty = z.infer<typeof GuardOnDuty>;
 const Empty = z.object({}).strict();
 /**
  * The operator of a manual action is the guard on duty; the station decides, the renderer never names one.
- * With nobody on duty the action carries a PIN (refused `pin_required` without one), which signs that person in.
+ * With nobody on duty the action carries the person chosen and their PIN (refused `pin_required` without
+ * one), which signs that person in; the wrong PINs are counted for that person.
  */
-const Operator = { pin: Pin.optional() };
+const Operator = { pin: Pin.optional(), staffId: z.string().min(1).max(64).optional() };
 
 export const guardRequests = {
   'guard.feed': request(

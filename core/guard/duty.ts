@@ -107,11 +107,13 @@ export class GuardDuty extends EventEmitter<{ change: [GuardOnDuty | null] }> {
   }
 
   /**
-   * The operator of a manual action: whoever's PIN was typed (who is then on duty), else the guard on
-   * duty. With neither the action is refused with `pin_required`, and the renderer asks for the PIN.
+   * The operator of a manual action: the person chosen, by their PIN (who is then on duty), else the
+   * guard on duty. With neither the action is refused with `pin_required`, and the renderer asks for
+   * both. The screen names its person first; a PIN sent without one is still checked against everyone
+   * who may be on duty, and its failures counted for the whole post.
    */
-  async operatorFor(pin: string | undefined): Promise<string> {
-    if (pin) return (await this.signIn(pin, 'action')).staffId;
+  async operatorFor(pin: string | undefined, staffId?: string): Promise<string> {
+    if (pin) return (await this.signIn(pin, 'action', staffId)).staffId;
     const on = this.onDuty();
     if (on) return on;
     throw new DomainError('refused', 'pin_required', 'nobody is on duty at the guard post: a PIN is needed');

@@ -102,20 +102,24 @@ export function wireGuard(
   router.handle('guard.counters', () => run((g) => g.counters()));
   router.handle('guard.search', ({ query, limit }) => run((g) => ({ people: g.search(query, limit) })));
   // Manual actions carry the guard on duty; with nobody on duty, the PIN typed in the same dialog.
-  router.handle('guard.manualOpen', ({ pin, ...input }) =>
-    run(async (g) => ({ pass: await g.manualOpen({ ...input, operatorId: await g.duty.operatorFor(pin) }) })),
+  router.handle('guard.manualOpen', ({ pin, staffId, ...input }) =>
+    run(async (g) => ({ pass: await g.manualOpen({ ...input, operatorId: await g.duty.operatorFor(pin, staffId) }) })),
   );
-  router.handle('guard.visitorPass', ({ pin, ...input }) =>
-    run(async (g) => ({ pass: await g.visitorPass({ ...input, operatorId: await g.duty.operatorFor(pin) }) })),
+  router.handle('guard.visitorPass', ({ pin, staffId, ...input }) =>
+    run(async (g) => ({ pass: await g.visitorPass({ ...input, operatorId: await g.duty.operatorFor(pin, staffId) }) })),
   );
   router.handle('guard.spareCards', () => run((g) => ({ cards: g.spareCards() })));
-  router.handle('guard.bindSpareCard', ({ pin, ...input }) => run(async (g) => g.bindSpareCard({ ...input, operatorId: await g.duty.operatorFor(pin) })));
-  router.handle('guard.returnSpareCard', ({ card, pin }) => run(async (g) => ({ pass: g.returnSpareCard(card, 'returned', await g.duty.operatorFor(pin)) })));
+  router.handle('guard.bindSpareCard', ({ pin, staffId, ...input }) =>
+    run(async (g) => g.bindSpareCard({ ...input, operatorId: await g.duty.operatorFor(pin, staffId) })),
+  );
+  router.handle('guard.returnSpareCard', ({ card, pin, staffId }) =>
+    run(async (g) => ({ pass: g.returnSpareCard(card, 'returned', await g.duty.operatorFor(pin, staffId)) })),
+  );
   router.handle('guard.emergency', (input) =>
     run(async (g) => {
       // A fire does not wait for a PIN: the start goes ahead with whoever is on duty, or nobody.
       if (input.action === 'start') return g.startEmergency(g.duty.onDuty());
-      if (input.action === 'end') return g.endEmergency(await g.duty.operatorFor(input.pin));
+      if (input.action === 'end') return g.endEmergency(await g.duty.operatorFor(input.pin, input.staffId));
       return g.emergencyState();
     }),
   );

@@ -263,7 +263,13 @@ test('search with photo, manual open with a reason, visitor pass and a spare car
   await expect(person).toBeVisible();
   await expect(person.locator('img.photo')).toBeVisible();
   await person.click();
-  // Nobody is on duty: the dialog asks for the guard's PIN in one field, and the action waits for it.
+  // Nobody is on duty: the dialog asks who is acting, then names them on the PIN field; the action waits for both.
+  await expect(page.getByTestId('manual-open')).toBeDisabled();
+  await page
+    .getByTestId('operator-people')
+    .getByRole('radio', { name: new RegExp(demoGuard.fullName) })
+    .click();
+  await expect(page.getByText(`ПИН-код: ${demoGuard.fullName}`)).toBeVisible();
   await expect(page.getByTestId('manual-open')).toBeDisabled();
   await page.getByTestId('operator-pin').fill(demoGuard.pin);
   await page.getByTestId('manual-reason-other').check();
@@ -386,6 +392,10 @@ test('emergency mode: guarded start, both directions held open, the roll call by
 
   await page.getByTestId('emergency-end').click();
   await expect(page.getByTestId('emergency-end-yes')).toBeDisabled();
+  await page
+    .getByTestId('operator-people')
+    .getByRole('radio', { name: new RegExp(demoGuard.fullName) })
+    .click();
   await page.getByTestId('operator-pin').fill(demoGuard.pin);
   await page.getByTestId('emergency-end-yes').click();
   await expect(page.getByTestId('emergency-banner')).toHaveCount(0);

@@ -19,7 +19,7 @@ import { openStore, type Store } from '../../core/store/index.ts';
 import { LcusGate, lcusCommand } from '../../hardware/relay.ts';
 import { testClock, type TestClock } from '../helpers/cashier-fixture.ts';
 import { G_MORNING, gCards, gSpares, gStaff, pinoMemoryLog, seedGuardSchool } from '../helpers/guard-fixture.ts';
-import { startLcusBoard, type LcusBoard } from '../helpers/lcus-board.ts';
+import { pulsesOver, startLcusBoard, type LcusBoard } from '../helpers/lcus-board.ts';
 import { startPtyPair, type PtyPair } from '../helpers/socat.ts';
 import { nextEvent, sleep } from '../helpers/wait.ts';
 
@@ -223,6 +223,25 @@ describe('the guard on duty', () => {
     expect(post.events('pass')).toHaveLength(2);
   });
 
+  it('a manual action names its person: the PIN is checked as theirs, wrong ones counted for them alone', async () => {
+    const clock = testClock(G_MORNING);
+    const post = openPost(clock);
+    const open = { direction: 'in', reason: 'forgot_card', note: '', holderKind: 'student', holderId: 'S3' };
+    // The supervisor's PIN typed for the guard is not the guard's: refused, though it is someone's valid PIN.
+    expect(await post.refusal('guard.manualOpen', { ...open, staffId: GUARD.id, pin: SUPERVISOR.pin })).toMatchObject({ reason: 'pin_wrong' });
+    // A teacher cannot be named for a guard's action.
+    expect(await post.refusal('guard.manualOpen', { ...open, staffId: TEACHER.id, pin: TEACHER.pin })).toMatchObject({ reason: 'role_missing' });
+    // Two more wrong for the guard (three in a row): even the guard's own PIN must now wait; the supervisor need not.
+    for (const pin of ['1000', '1001'])
+      expect(await post.refusal('guard.manualOpen', { ...open, staffId: GUARD.id, pin })).toMatchObject({ reason: 'pin_wrong' });
+    expect(await post.refusal('guard.manualOpen', { ...open, staffId: GUARD.id, pin: GUARD.pin })).toMatchObject({ reason: 'pin_wait' });
+    expect(post.events('manual_open')).toEqual([]);
+    const { pass } = await post.call('guard.manualOpen', { ...open, staffId: SUPERVISOR.id, pin: SUPERVISOR.pin });
+    expect(pass).toMatchObject({ kind: 'manual' });
+    expect(post.events('manual_open').map((e) => e.payload.operatorId)).toEqual([SUPERVISOR.id]);
+    expect((await post.call('guard.duty', { action: 'status' })).onDuty).toMatchObject({ staffId: SUPERVISOR.id });
+  });
+
   it('asks for a PIN for a manual action when nobody is on duty; the PIN signs the guard in; each action carries the operator', async () => {
     const clock = testClock(G_MORNING);
     const relay = await relayGate();
@@ -271,7 +290,7 @@ describe('the guard on duty', () => {
     const relay = await relayGate();
     const post = openPost(clock, { relay });
     post.tap(gCards.s1, 'entry');
-    await sleep(400); // the entry pulse is over
+    await pulsesOver(relay.board); // the entry pulse is over
     const before = relay.board.received().length;
 
     expect(await post.call('guard.emergency', { action: 'start', confirm: true })).toMatchObject({ active: true, gateHeld: true });

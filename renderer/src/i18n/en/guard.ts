@@ -137,7 +137,10 @@ const en: Translation<typeof ru> = {
     hint: 'Type your personal PIN. The turnstile lets cards through without it too.',
     pin: 'PIN',
     pickPerson: 'Who goes on duty',
-    pinForAction: 'Nobody is on duty. Type your PIN: the action is recorded under your name and you go on duty.',
+    pinForAction: 'Nobody is on duty. Choose yourself and type your PIN: the action is recorded under your name and you go on duty.',
+    whoActs: 'Who is doing this',
+    pinOf: 'PIN: {{name}}',
+    someoneElse: 'Someone else',
     confirm: 'Go on duty',
     errors: {
       pin_required: 'Type your PIN: nobody is on duty.',
