@@ -188,6 +188,8 @@ interface GuardWatch {
   passes: Map<string, [received: number, arrived: number]>;
   /** guard.pass messages that reached the page so far. */
   count: number;
+  /** Per message: the page's wall clock (Date.now) minus its high-resolution clock (timeOrigin + now). */
+  skews: number[];
 }
 declare global {
   interface Window {
@@ -204,7 +206,7 @@ declare global {
  */
 function watchGuardPaints(): void {
   const now = () => performance.timeOrigin + performance.now();
-  const w: GuardWatch = { paints: [], messages: [], passes: new Map(), count: 0 };
+  const w: GuardWatch = { paints: [], messages: [], passes: new Map(), count: 0, skews: [] };
   window.__benchGuard = w;
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
@@ -216,6 +218,8 @@ function watchGuardPaints(): void {
         const name = e.data.indexOf('"guard.pass"');
         if (name < 0 || name > 40) return;
         w.count++;
+        w.skews.push(Date.now() - at);
+        if (w.skews.length > 5000) w.skews.splice(0, 1000);
         w.messages.push({ at, text: e.data });
         if (w.messages.length > 100) w.messages.splice(0, 50);
       });
@@ -492,6 +496,8 @@ export default async function guardBench(report: Report): Promise<void> {
         ? '  portraits fetched by URL during the taps: none (all came with their pass event)'
         : `  portraits fetched by URL during the taps: ${photoTimes.length}, p50 ${median(photoTimes).toFixed(1)} ms, p95 ${percentile(photoTimes, 95).toFixed(1)} ms`,
     );
+    const skews = await page.evaluate(() => window.__benchGuard?.skews ?? []);
+    console.log(`  the page's wall clock minus its high-resolution clock: p50 ${median(skews).toFixed(1)} ms, min ${Math.min(...skews).toFixed(1)}, max ${Math.max(...skews).toFixed(1)}`);
     const quietAll = pool(quiet);
     const during = pool(duringBlocks);
     console.log(`  ${blocks} blocks of quiet and during-sync taps, alternating; roster sync in the station during the taps: ${loads.join(', ')}`);
