@@ -50,6 +50,7 @@ export function createSyncStore(
         if (hash) candidates.push(hash);
         roster.remove(t.kind, t.id);
         store.passes.forgetHolder(t.id);
+        store.schoolDay.forgetHolder(t.id);
         if (t.kind === 'staff') store.guardLog.forgetStaff(t.id);
       } else if (t.kind === 'account') roster.remove(t.kind, t.id);
       else log?.info({ kind: t.kind, id: t.id }, 'sync: skipped a removal of a kind this station does not keep (newer backend)');

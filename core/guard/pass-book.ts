@@ -37,6 +37,8 @@ export class PassBook {
   #counters: GuardCounters | null = null;
   /** Today's inside-now, kept with the counters: the counter and the roll call read the same rule. */
   #inside: InsideNow | null = null;
+  /** `store.passes.forgotten` when the counters were last built. */
+  #forgotten = 0;
 
   constructor(options: PassBookOptions) {
     this.#store = options.store;
@@ -106,7 +108,9 @@ export class PassBook {
    */
   counters(): GuardCounters {
     const date = this.schoolDate();
-    if (this.#counters?.schoolDate !== date) {
+    // Rebuilt for a new school day, and when the roster removed a person (their passes were forgotten).
+    if (this.#counters?.schoolDate !== date || this.#forgotten !== this.#store.passes.forgotten) {
+      this.#forgotten = this.#store.passes.forgotten;
       const own = this.#store.passes.counts(date);
       const school = this.#store.schoolDay.counts(date);
       const moves: InsideMove[] = [

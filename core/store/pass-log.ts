@@ -125,9 +125,19 @@ export class PassLog {
     return this.#q.moves.all(schoolDate).map(rowToView);
   }
 
+  /**
+   * How many people were forgotten since the store opened: what keeps today's passes in memory (the
+   * guard post's inside-now) rebuilds when it changes, so a removed person leaves the screen at once.
+   */
+  #forgotten = 0;
+  get forgotten(): number {
+    return this.#forgotten;
+  }
+
   /** A person the backend removed (they left the school): their passes here go with them, copied name and all. */
   forgetHolder(holderId: string): void {
     this.#q.forgetHolder.run(holderId);
+    this.#forgotten++;
   }
 
   /** Retention: passes of school days before `date`, except one whose event still waits to be sent. */

@@ -100,6 +100,8 @@ export class SchoolDayLog {
         `INSERT INTO school_stations (id, name, role, last_seen_at, heard_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, last_seen_at = excluded.last_seen_at, heard_at = excluded.heard_at`,
       ),
+      forgetFacts: db.prepare<[string], never>('DELETE FROM school_facts WHERE holder_id = ?'),
+      forgetFigures: db.prepare<[string], never>('DELETE FROM school_figures WHERE holder_id = ?'),
       clearStations: db.prepare('DELETE FROM school_stations'),
       clearFacts: db.prepare('DELETE FROM school_facts'),
       clearFigures: db.prepare('DELETE FROM school_figures'),
@@ -183,6 +185,12 @@ export class SchoolDayLog {
   }
 
   /** Forgets days before `schoolDate` (the school's day is all these tables are for). */
+  /** A person the backend removed: the other stations' facts about them go too (ids only, but theirs). */
+  forgetHolder(holderId: string): void {
+    this.#q.forgetFacts.run(holderId);
+    this.#q.forgetFigures.run(holderId);
+  }
+
   dropBefore(schoolDate: string): void {
     this.#q.dropBefore.run(schoolDate);
     this.#q.dropFiguresBefore.run(schoolDate);

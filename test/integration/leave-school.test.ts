@@ -101,6 +101,8 @@ for (const kind of ['sqlite', 'postgres'] as StorageKind[]) {
 
       // Before: the pupil passes, buys a bun, and both facts reach the server (a ledger row, events, a notification).
       expect(guard.onCard(read(card, 'entry'), 'entry')).toMatchObject({ verdict: 'allow' });
+      const insideBefore = guard.insideList();
+      expect(JSON.stringify(insideBefore)).toContain(student.full_name);
       const bun = till.menu().items.find((i) => i.kind === 'buffet' && i.allergens.length === 0)!;
       till.addToCart(bun.id);
       const check = till.onCard(read(card, 'till'));
@@ -171,6 +173,13 @@ for (const kind of ['sqlite', 'postgres'] as StorageKind[]) {
         const copies = s.store.db.prepare('SELECT count(*) AS n FROM guard_passes WHERE holder_id = ? OR full_name = ?').get(leaver, student.full_name);
         expect(copies).toEqual({ n: 0 });
       }
+      // The running guard post forgets them at once too: not in "who is inside" (nor the roll call's
+      // printout), and the counter no longer counts them. No restart needed.
+      const insideAfter = guard.insideList();
+      expect(JSON.stringify(insideAfter)).not.toContain(student.full_name);
+      expect(JSON.stringify(insideAfter)).not.toContain(leaver);
+      expect(insideAfter.total).toBe(insideBefore.total - 1);
+      expect(guard.counters().insideNow).toBe(insideAfter.total);
       // And both posts refuse the cards.
       expect(guard.onCard(read(card, 'entry'), 'entry')).toMatchObject({ verdict: 'deny' });
       expect(guard.onCard(read(csvCard, 'entry'), 'entry')).toMatchObject({ verdict: 'deny' });
