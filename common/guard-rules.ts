@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isRandomUid, printedForms, type CanonicalCard } from './card-id.ts';
-import { cardExpired, type CardStatus, type Holder, type HolderKind } from './domain.ts';
+import { cardExpired, Direction, type CardStatus, type Holder, type HolderKind } from './domain.ts';
 import { GateConfig, type ReaderRole } from './readers.ts';
 
 /**
@@ -8,8 +8,8 @@ import { GateConfig, type ReaderRole } from './readers.ts';
  * own store and hands the facts here; the answer carries reason CODES that the renderer translates.
  */
 
-export const Direction = z.enum(['in', 'out']);
-export type Direction = z.infer<typeof Direction>;
+/** The direction word is the domain's (common/domain.ts); the rules name it here too for their callers. */
+export { Direction };
 
 export const GuardVerdict = z.enum(['allow', 'deny']);
 export type GuardVerdict = z.infer<typeof GuardVerdict>;

@@ -95,8 +95,6 @@ export const GateConfig = z.object({
   confirm: z.boolean().default(true),
 });
 export type GateConfig = z.infer<typeof GateConfig>;
-export const GateDirection = z.enum(['entry', 'exit']);
-export type GateDirection = z.infer<typeof GateDirection>;
 export const GateStatus = z.object({
   gateId: z.string(),
   state: ReaderState,

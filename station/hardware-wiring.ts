@@ -1,4 +1,4 @@
-import type { GateDirection } from '../common/readers.ts';
+import type { Direction } from '../common/domain.ts';
 import { discoverHardware } from '../hardware/discovery.ts';
 import type { HardwareLog } from '../hardware/log.ts';
 import type { GateResult } from '../hardware/relay.ts';
@@ -12,7 +12,7 @@ import type { ReaderHub } from '../core/readers.ts';
  */
 export function wireHardware(
   router: Router,
-  deps: { readers: ReaderHub; log: HardwareLog; testRelay?: (direction: GateDirection, caller: Caller) => Promise<GateResult | null> },
+  deps: { readers: ReaderHub; log: HardwareLog; testRelay?: (direction: Direction, caller: Caller) => Promise<GateResult | null> },
 ): void {
   router.handle('hardware.discover', () => discoverHardware({ log: deps.log }));
   router.handle('reader.wedgeCard', ({ readerId, text }) => {

@@ -14,7 +14,7 @@ import { DEMO_SPARE_CARDS } from '../../common/demo-school.ts';
 import { EventsBatchResponse, RosterPage, SpareCardAdminView, SpareCardRemoveResponse } from '../../common/sync-api.ts';
 import { systemClock } from '../../common/clock.ts';
 import { ensureDemoSpareCards, retireDemoSchool } from '../../core/demo-seed.ts';
-import { NO_GATE } from '../../core/guard/gate.ts';
+import { NO_GATE } from '../../hardware/relay.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
 import { DomainError } from '../../core/bridge/router.ts';
 import { configureConnection, loadMigrations, migrate } from '../../core/store/db.ts';
