@@ -3,7 +3,9 @@ import type { ItPerson, ItSession, ItStatus, RequestName } from '../common/contr
 import type { StationEventPayload } from '../common/events.ts';
 import type { Clock } from '../common/clock.ts';
 import type { Logger } from '../common/logger.ts';
-import { DomainError, type Caller, type Router } from '../core/bridge/router.ts';
+import { type Caller, type Router } from '../core/bridge/router.ts';
+import type { ItRefusal } from '../common/contract/refusals.ts';
+import { DomainError } from '../core/errors.ts';
 import { hashPin, verifyPinAsync } from '../core/pin.ts';
 import type { PinSeal } from '../core/pin-seal.ts';
 import { parseRoles, type PinAttempts, type StaffPins } from '../core/staff-pin.ts';
@@ -199,8 +201,8 @@ export class ItAccess {
     return { staffId: s.staffId, fullName: s.fullName, via: s.via, idleUntil: new Date(s.idleUntil).toISOString() };
   }
 
-  #refusal(reason: string, retryAfterMs?: number): DomainError {
-    const words: Record<string, string> = {
+  #refusal(reason: ItRefusal, retryAfterMs?: number): DomainError {
+    const words: Partial<Record<ItRefusal, string>> = {
       pin_wrong: 'неверный ПИН-код / wrong PIN',
       pin_locked: 'слишком много неверных ПИН-кодов, ввод закрыт / too many wrong PINs, PIN entry is closed',
       pin_wait: 'подождите после неверного ПИН-кода / wait after a wrong PIN',
