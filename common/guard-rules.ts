@@ -319,6 +319,24 @@ export const VISITOR_REASONS = ['parent', 'delivery', 'official', 'contractor', 
 export const VisitorReason = z.enum(VISITOR_REASONS);
 export type VisitorReason = z.infer<typeof VisitorReason>;
 
+/**
+ * What a line of the pass feed gives as its reason (GuardPassView.reason): a tap's GuardReason, a manual
+ * open's or a visitor's reason, or one of the post's own entries. The renderer has words for each.
+ */
+export const PassReason = z.enum([
+  ...GuardReason.options,
+  // 'other' is both a manual open's reason and a visitor's: listed once, from VISITOR_REASONS.
+  ...MANUAL_OPEN_REASONS.filter((r) => r !== 'other'),
+  ...VISITOR_REASONS,
+  'relay_test',
+  'spare_bound',
+  'spare_returned',
+  'spare_day_ended',
+  'emergency_started',
+  'emergency_ended',
+]);
+export type PassReason = z.infer<typeof PassReason>;
+
 export interface InsidePerson {
   kind: HolderKind;
   id: string;
