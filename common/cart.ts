@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Kopecks, type MenuItem } from './domain.ts';
-import type { Kopecks as KopecksT } from './money.ts';
+import type { MenuItem } from './domain.ts';
+import { Kopecks } from './money.ts';
 
 /**
  * One line of the cashier's cart. The price is the one the cart showed when the item was added: a
@@ -19,11 +19,11 @@ export type CartLine = z.infer<typeof CartLine>;
 
 export const MAX_QUANTITY = 99;
 
-export function lineTotal(line: Pick<CartLine, 'price' | 'quantity'>): KopecksT {
+export function lineTotal(line: Pick<CartLine, 'price' | 'quantity'>): Kopecks {
   return line.price * line.quantity;
 }
 
-export function cartTotal(lines: readonly Pick<CartLine, 'price' | 'quantity'>[]): KopecksT {
+export function cartTotal(lines: readonly Pick<CartLine, 'price' | 'quantity'>[]): Kopecks {
   let total = 0;
   for (const l of lines) total += lineTotal(l);
   return total;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { CARD_TECHNOLOGIES } from './card-id.ts';
 import { UID_PARTS } from './card-match.ts';
+import { Kopecks } from './money.ts';
 
-export const Kopecks = z.number().int().safe();
 export const Uid = z.string().regex(/^(?:[0-9A-F]{2}){1,10}$/, 'upper-case hex uid of 1 to 10 bytes');
 export const Technology = z.enum(CARD_TECHNOLOGIES);
 /** How much of a card's uid a stored number or a read holds (common/card-match.ts); absent: the full uid. */
@@ -11,6 +11,14 @@ export const UidPartSchema = z.enum(UID_PARTS);
 export const UtcInstant = z.iso.datetime();
 /** School day in the school's own calendar, YYYY-MM-DD. */
 export const SchoolDate = z.iso.date();
+
+/** A card as a tap, an event or a request names it: the technology and the canonical uid. */
+export const CardRef = z.object({ technology: Technology, uid: Uid });
+export type CardRef = z.infer<typeof CardRef>;
+
+/** Which way a person goes through the gate; the reader's role and the relay channel follow from it. */
+export const Direction = z.enum(['in', 'out']);
+export type Direction = z.infer<typeof Direction>;
 
 export const HolderKind = z.enum(['student', 'staff']);
 export type HolderKind = z.infer<typeof HolderKind>;

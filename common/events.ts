@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { HolderKind, Kopecks, Technology, Uid, UtcInstant } from './domain.ts';
+import { CardRef, Direction, HolderKind, UtcInstant } from './domain.ts';
+import { Kopecks } from './money.ts';
 
 /**
  * Station events: append-only facts kept in the outbox and pushed to the backend (docs/architecture.md).
@@ -7,8 +8,6 @@ import { HolderKind, Kopecks, Technology, Uid, UtcInstant } from './domain.ts';
  * by the station's clock, and the clock offset the station knew (server time − station time).
  * Feature issues add their event types here, one schema each; the server validates with the same map.
  */
-export const CardRef = z.object({ technology: Technology, uid: Uid });
-
 /**
  * Bounds a real event stays far inside; anything beyond them is refused by the backend as not a fact.
  * A canteen line costs less than 10 000 ₽, a sale has at most 100 lines of at most 100 each.
@@ -31,7 +30,7 @@ const Amount = Kopecks.nonnegative().max(MAX_SALE_TOTAL);
 
 export const eventPayloads = {
   pass: z.object({
-    direction: z.enum(['in', 'out']),
+    direction: Direction,
     verdict: z.enum(['allow', 'deny']),
     reason: z.string(),
     readerId: z.string(),
@@ -41,7 +40,7 @@ export const eventPayloads = {
     holderId: z.string().nullable(),
   }),
   manual_open: z.object({
-    direction: z.enum(['in', 'out']),
+    direction: Direction,
     reason: z.string().min(1),
     note: z.string(),
     operatorId: z.string().nullable(),
@@ -114,7 +113,7 @@ export const eventPayloads = {
     visitorName: z.string().min(1).max(200),
     reason: z.string().min(1),
     note: z.string(),
-    direction: z.enum(['in', 'out']),
+    direction: Direction,
     gate: z.string().nullable(),
     operatorId: z.string().nullable(),
   }),
@@ -212,7 +211,7 @@ export const ROLE_EVENTS: Record<StationRole, readonly EventType[]> = {
 };
 /** Events a station of either role may send (decisions about the station itself, not its post). */
 export const ANY_ROLE_EVENTS: readonly EventType[] = ['it_change', 'held_events_released'];
-export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;
+export type StationEventPayload<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;
 
 export const StationEvent = z.object({
   id: z.uuid({ version: 'v7' }),

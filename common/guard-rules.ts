@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isRandomUid, printedForms, type CanonicalCard } from './card-id.ts';
-import { cardExpired, type CardStatus, type Holder, type HolderKind } from './domain.ts';
+import { cardExpired, Direction, type CardStatus, type Holder, type HolderKind } from './domain.ts';
 import { GateConfig, type ReaderRole } from './readers.ts';
 
 /**
@@ -8,8 +8,8 @@ import { GateConfig, type ReaderRole } from './readers.ts';
  * own store and hands the facts here; the answer carries reason CODES that the renderer translates.
  */
 
-export const Direction = z.enum(['in', 'out']);
-export type Direction = z.infer<typeof Direction>;
+/** The direction word is the domain's (common/domain.ts); the rules name it here too for their callers. */
+export { Direction };
 
 export const GuardVerdict = z.enum(['allow', 'deny']);
 export type GuardVerdict = z.infer<typeof GuardVerdict>;
@@ -318,6 +318,24 @@ export type ManualOpenReason = z.infer<typeof ManualOpenReason>;
 export const VISITOR_REASONS = ['parent', 'delivery', 'official', 'contractor', 'other'] as const;
 export const VisitorReason = z.enum(VISITOR_REASONS);
 export type VisitorReason = z.infer<typeof VisitorReason>;
+
+/**
+ * What a line of the pass feed gives as its reason (GuardPassView.reason): a tap's GuardReason, a manual
+ * open's or a visitor's reason, or one of the post's own entries. The renderer has words for each.
+ */
+export const PassReason = z.enum([
+  ...GuardReason.options,
+  // 'other' is both a manual open's reason and a visitor's: listed once, from VISITOR_REASONS.
+  ...MANUAL_OPEN_REASONS.filter((r) => r !== 'other'),
+  ...VISITOR_REASONS,
+  'relay_test',
+  'spare_bound',
+  'spare_returned',
+  'spare_day_ended',
+  'emergency_started',
+  'emergency_ended',
+]);
+export type PassReason = z.infer<typeof PassReason>;
 
 export interface InsidePerson {
   kind: HolderKind;

@@ -1,5 +1,8 @@
-/** Money is always an integer number of kopecks. */
-export type Kopecks = number;
+import { z } from 'zod';
+
+/** Money is always an integer number of kopecks: the schema and the type are one name. */
+export const Kopecks = z.number().int().safe();
+export type Kopecks = z.infer<typeof Kopecks>;
 
 export function isKopecks(value: unknown): value is Kopecks {
   return typeof value === 'number' && Number.isSafeInteger(value);

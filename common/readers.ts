@@ -61,6 +61,19 @@ export function readerPart(config: ReaderConfig): UidPart {
 }
 
 export const ReaderState = z.enum(['connecting', 'ready', 'error', 'disconnected', 'busy']);
+/** The codes a reader's or the relay's status gives as its reason, each with words in setup and the status bar. */
+export const ReaderFault = z.enum([
+  'pcsc_unavailable',
+  'reader_absent',
+  'port_missing',
+  'port_busy',
+  'port_lost',
+  'permission_denied',
+  'open_failed',
+  'invalid_config',
+  'invalid_pattern',
+]);
+export type ReaderFault = z.infer<typeof ReaderFault>;
 export const ReaderStatus = z.object({
   readerId: z.string(),
   kind: z.string(),
@@ -95,8 +108,6 @@ export const GateConfig = z.object({
   confirm: z.boolean().default(true),
 });
 export type GateConfig = z.infer<typeof GateConfig>;
-export const GateDirection = z.enum(['entry', 'exit']);
-export type GateDirection = z.infer<typeof GateDirection>;
 export const GateStatus = z.object({
   gateId: z.string(),
   state: ReaderState,

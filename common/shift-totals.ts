@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { Kopecks } from './domain.ts';
-import type { Kopecks as KopecksT } from './money.ts';
+import { Kopecks } from './money.ts';
 
 /**
  * The money of a till's shift as a cashier and a supervisor add it up, in integer kopecks:
@@ -32,12 +31,12 @@ export type ShiftMoney = z.infer<typeof ShiftMoney>;
 /** One charge as the till stored it. */
 export interface ShiftCharge {
   kind: 'sale' | 'group_meal';
-  total: KopecksT;
-  subsidyPart: KopecksT;
-  accountPart: KopecksT;
-  schoolPart: KopecksT;
+  total: Kopecks;
+  subsidyPart: Kopecks;
+  accountPart: Kopecks;
+  schoolPart: Kopecks;
   voided: boolean;
-  lines: readonly { category: string; price: KopecksT; quantity: number }[];
+  lines: readonly { category: string; price: Kopecks; quantity: number }[];
 }
 
 const PAYMENT_ORDER = PaymentKind.options;
@@ -54,7 +53,7 @@ export function shiftMoney(charges: readonly ShiftCharge[], collator: (a: string
   const voids = { count: 0, total: 0 };
   const pay = new Map<PaymentKind, { count: number; total: number }>(PAYMENT_ORDER.map((k) => [k, { count: 0, total: 0 }]));
   const cats = new Map<string, { quantity: number; total: number }>();
-  const add = (kind: PaymentKind, amount: KopecksT) => {
+  const add = (kind: PaymentKind, amount: Kopecks) => {
     const p = pay.get(kind)!;
     p.count++;
     p.total += amount;

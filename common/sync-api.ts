@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CARD_FORMATS } from './card-id.ts';
-import { Account, Card, MenuItem, SchoolDate, Staff, Student, UtcInstant } from './domain.ts';
+import { Account, Card, CardRef, Direction, MenuItem, SchoolDate, Staff, Student, UtcInstant } from './domain.ts';
 import { EventResult, EventResultStatus, StationRole } from './events.ts';
 import { Pin, PinHash } from './pin-hash.ts';
 import { DEFAULT_SCHOOL_TIME_ZONE, isTimeZone } from './school-time.ts';
@@ -368,14 +368,13 @@ export type SyncStatus = z.infer<typeof SyncStatus>;
 export const CLOCK_WARNING_MS = 60_000;
 
 // ── Administration (admin-token endpoints; the CLI calls the same functions) ──────────────────
-export const CardRefBody = z.object({ technology: Card.shape.technology, uid: Card.shape.uid });
 export const TopUpRequest = z.object({ holderId: z.string().min(1), amount: z.number().int().positive(), note: z.string().default('') });
 export const DailyLimitRequest = z.object({ holderId: z.string().min(1), dailyLimit: z.number().int().nonnegative().nullable() });
 export const ForbiddenCategoriesRequest = z.object({ holderId: z.string().min(1), categories: z.array(z.string().min(1)) });
 export const SubsidyRequest = z.object({ holderId: z.string().min(1), subsidy: Account.shape.subsidy });
 export const LostCardRequest = z.object({
-  card: CardRefBody,
-  temporary: CardRefBody,
+  card: CardRef,
+  temporary: CardRef,
   validUntil: UtcInstant.nullable().default(null),
 });
 /** A code is made for a role and lives at most a day. */
@@ -519,7 +518,7 @@ const FactBase = z.object({
 export const PassFact = FactBase.extend({
   kind: z.literal('pass'),
   holderKind: z.enum(['student', 'staff']),
-  direction: z.enum(['in', 'out']),
+  direction: Direction,
   verdict: z.enum(['allow', 'deny']),
   /** Let through by the guard's hand (manual open), not by a card. */
   manual: z.boolean(),

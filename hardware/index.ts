@@ -14,7 +14,7 @@ export { SimulatedReader } from './simulated-reader.ts';
 export { PcscReader } from './pcsc-reader.ts';
 export { SerialReader } from './serial-reader.ts';
 export { WedgeReader } from './wedge.ts';
-export { LcusGate } from './relay.ts';
+export { LcusGate, NO_GATE } from './relay.ts';
 export { discoverHardware, listPcscReaders, listSerialPorts } from './discovery.ts';
 
 export interface HardwareDeps {

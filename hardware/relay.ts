@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { GateConfig, GateDirection, GateStatus } from '../common/readers.ts';
+import type { Direction } from '../common/domain.ts';
+import type { GateConfig, GateStatus } from '../common/readers.ts';
 import { defaultHardwareLog, type HardwareLog } from './log.ts';
 import { SerialLink } from './serial-link.ts';
 
@@ -11,15 +12,33 @@ interface GateEvents {
   status: [GateStatus];
 }
 
-/** A turnstile or door the station can open in one direction for a pulse (docs/architecture.md). */
-export interface Gate extends EventEmitter<GateEvents> {
-  readonly id: string;
-  start(): void;
-  stop(): Promise<void>;
-  status(): GateStatus;
-  /** Opens the direction's channel for the configured pulse. Never throws. */
-  open(direction: GateDirection): Promise<GateResult>;
+/**
+ * The turnstile or door as the station drives it: one relay channel per direction (docs/architecture.md).
+ * The guard post and setup's relay test use this one interface; the LCUS driver below implements it.
+ */
+export interface Gate {
+  /**
+   * False where the post has no relay at all (a manned door, a turnstile driven by its own controller):
+   * then no pass says anything about a gate, and only a configured relay that fails raises the alarm.
+   */
+  isConfigured(): boolean;
+  /** True while the relay is connected; false: passes are still recorded and the guard is told. */
+  isReady(): boolean;
+  /** Opens the direction's channel for the configured pulse, then closes it. Never throws. */
+  open(direction: Direction): Promise<GateResult>;
+  /** Holds the direction's channel open (emergency mode) or lets it close again. Never throws. */
+  hold(direction: Direction, open: boolean): Promise<GateResult>;
+  close(): Promise<void>;
 }
+
+/** No relay configured: the post opens nothing and says nothing about a gate. */
+export const NO_GATE: Gate = {
+  isConfigured: () => false,
+  isReady: () => false,
+  open: () => Promise.resolve({ ok: false, reason: 'gate_not_ready' }),
+  hold: () => Promise.resolve({ ok: false, reason: 'gate_not_ready' }),
+  close: () => Promise.resolve(),
+};
 
 /** `A0 <channel> <01 on | 00 off> <sum of the three bytes & FF>` (docs/architecture.md, "Hardware on the wire"). */
 export function lcusCommand(channel: number, on: boolean): number[] {
@@ -91,6 +110,18 @@ export class LcusGate extends EventEmitter<GateEvents> implements Gate {
     return this.#status;
   }
 
+  isConfigured(): boolean {
+    return true;
+  }
+
+  isReady(): boolean {
+    return this.#status.state === 'ready';
+  }
+
+  close(): Promise<void> {
+    return this.stop();
+  }
+
   start(): void {
     this.#link.start();
   }
@@ -105,8 +136,8 @@ export class LcusGate extends EventEmitter<GateEvents> implements Gate {
     await this.#link.stop();
   }
 
-  open(direction: GateDirection): Promise<GateResult> {
-    const channel = direction === 'entry' ? this.config.entryChannel : this.config.exitChannel;
+  open(direction: Direction): Promise<GateResult> {
+    const channel = this.#channel(direction);
     const run = this.#queue.then(() => this.#pulse(channel, direction));
     this.#queue = run.catch(() => undefined);
     return run;
@@ -116,8 +147,8 @@ export class LcusGate extends EventEmitter<GateEvents> implements Gate {
    * Holds a direction open until released (the guard post's emergency mode), or releases it. Never throws.
    * A pulse running on that channel is cancelled so its timer does not close the held channel.
    */
-  hold(direction: GateDirection, open: boolean): Promise<GateResult> {
-    const channel = direction === 'entry' ? this.config.entryChannel : this.config.exitChannel;
+  hold(direction: Direction, open: boolean): Promise<GateResult> {
+    const channel = this.#channel(direction);
     const run = this.#queue.then(async (): Promise<GateResult> => {
       const pending = this.#offTimers.get(channel);
       if (pending) clearTimeout(pending);
@@ -140,6 +171,11 @@ export class LcusGate extends EventEmitter<GateEvents> implements Gate {
     const run = this.#queue.then(() => this.#query());
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** 'in' is the entry channel, 'out' the exit one. */
+  #channel(direction: Direction): number {
+    return direction === 'in' ? this.config.entryChannel : this.config.exitChannel;
   }
 
   #setStatus(state: GateStatus['state'], reason: string | null): void {
@@ -174,7 +210,7 @@ export class LcusGate extends EventEmitter<GateEvents> implements Gate {
     return parseLcusStatus(this.#rx);
   }
 
-  async #pulse(channel: number, direction: GateDirection): Promise<GateResult> {
+  async #pulse(channel: number, direction: Direction): Promise<GateResult> {
     if (!this.#link.isOpen) {
       this.#log.warn({ gate: this.id, direction, state: this.#status.state }, 'gate: open refused, relay not ready');
       return { ok: false, reason: 'gate_not_ready' };

@@ -30,7 +30,6 @@ import {
   TimeResponse,
   TopUpRequest,
   AccountView,
-  CardRefBody,
   SpareCardAddRequest,
   SpareCardAdminView,
   SpareCardRef,
@@ -48,7 +47,7 @@ import {
   PhotoConsentRequest,
   PhotoConsentResponse,
 } from '../common/sync-api.ts';
-import { Card } from '../common/domain.ts';
+import { Card, CardRef } from '../common/domain.ts';
 import { addSpareCard, importMenuCsv, importStaffCsv, importStudentsCsv, removeSpareCard, setStaffPin } from './admin.ts';
 import { NotFound, type Repo, type StationRow } from './repo.ts';
 import { releasesPlugin } from './releases/plugin.ts';
@@ -401,7 +400,7 @@ function routesFor(repo: Repo, schoolName: string | undefined, enrollGuard: Enro
       url: '/v1/admin/cards/block',
       summary: 'Block a card.',
       auth: 'admin',
-      body: CardRefBody,
+      body: CardRef,
       response: Card,
       handler: async ({ body }) => {
         return repo.setCardStatus(body.technology, body.uid, 'blocked');

@@ -1,8 +1,9 @@
-import type { GateDirection } from '../common/readers.ts';
+import type { Direction } from '../common/domain.ts';
 import { discoverHardware } from '../hardware/discovery.ts';
 import type { HardwareLog } from '../hardware/log.ts';
 import type { GateResult } from '../hardware/relay.ts';
-import { DomainError, type Caller, type Router } from '../core/bridge/router.ts';
+import { type Caller, type Router } from '../core/bridge/router.ts';
+import { DomainError } from '../core/errors.ts';
 import type { ReaderHub } from '../core/readers.ts';
 
 /**
@@ -12,7 +13,7 @@ import type { ReaderHub } from '../core/readers.ts';
  */
 export function wireHardware(
   router: Router,
-  deps: { readers: ReaderHub; log: HardwareLog; testRelay?: (direction: GateDirection, caller: Caller) => Promise<GateResult | null> },
+  deps: { readers: ReaderHub; log: HardwareLog; testRelay?: (direction: Direction, caller: Caller) => Promise<GateResult | null> },
 ): void {
   router.handle('hardware.discover', () => discoverHardware({ log: deps.log }));
   router.handle('reader.wedgeCard', ({ readerId, text }) => {

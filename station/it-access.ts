@@ -1,9 +1,11 @@
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ItPerson, ItSession, ItStatus, RequestName } from '../common/contract/index.ts';
-import type { EventPayload } from '../common/events.ts';
+import type { StationEventPayload } from '../common/events.ts';
 import type { Clock } from '../common/clock.ts';
 import type { Logger } from '../common/logger.ts';
-import { DomainError, type Caller, type Router } from '../core/bridge/router.ts';
+import { type Caller, type Router } from '../core/bridge/router.ts';
+import type { ItRefusal } from '../common/contract/refusals.ts';
+import { DomainError } from '../core/errors.ts';
 import { hashPin, verifyPinAsync } from '../core/pin.ts';
 import type { PinSeal } from '../core/pin-seal.ts';
 import { parseRoles, type PinAttempts, type StaffPins } from '../core/staff-pin.ts';
@@ -108,7 +110,12 @@ export class ItAccess {
   }
 
   /** Records one change IT made (outbox `it_change`); with no store (a damaged database) only the log has it. */
-  record(operator: ItOperator, action: EventPayload<'it_change'>['action'], changes: EventPayload<'it_change'>['changes'], result: string | null = null): void {
+  record(
+    operator: ItOperator,
+    action: StationEventPayload<'it_change'>['action'],
+    changes: StationEventPayload<'it_change'>['changes'],
+    result: string | null = null,
+  ): void {
     this.#o.log.info({ operatorId: operator.operatorId, via: operator.via, action, settings: changes.map((c) => c.setting), result }, 'it: change');
     const store = this.#o.store();
     if (!store) return;
@@ -194,8 +201,8 @@ export class ItAccess {
     return { staffId: s.staffId, fullName: s.fullName, via: s.via, idleUntil: new Date(s.idleUntil).toISOString() };
   }
 
-  #refusal(reason: string, retryAfterMs?: number): DomainError {
-    const words: Record<string, string> = {
+  #refusal(reason: ItRefusal, retryAfterMs?: number): DomainError {
+    const words: Partial<Record<ItRefusal, string>> = {
       pin_wrong: 'неверный ПИН-код / wrong PIN',
       pin_locked: 'слишком много неверных ПИН-кодов, ввод закрыт / too many wrong PINs, PIN entry is closed',
       pin_wait: 'подождите после неверного ПИН-кода / wait after a wrong PIN',
@@ -254,14 +261,14 @@ export function updateAudit(it: ItAccess): (name: 'update.checkNow' | 'update.fo
 }
 
 /** One setting's change as an `it_change` event carries it: values as JSON text, no credentials in URLs, bounded. */
-export function settingChanges(before: Record<string, unknown>, after: Record<string, unknown>): EventPayload<'it_change'>['changes'] {
+export function settingChanges(before: Record<string, unknown>, after: Record<string, unknown>): StationEventPayload<'it_change'>['changes'] {
   const text = (v: unknown): string | null => {
     if (v === undefined || v === null) return null;
     const s = JSON.stringify(v).replace(/(\/\/)[^/@\s"]*@/g, '$1***@');
     return s.length > 2000 ? `${s.slice(0, 1997)}...` : s;
   };
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  const out: EventPayload<'it_change'>['changes'] = [];
+  const out: StationEventPayload<'it_change'>['changes'] = [];
   for (const k of keys) {
     const from = text(before[k]);
     const to = text(after[k]);

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { CartLine } from '../cart.ts';
 import { OffendingLine, SaleRefusal, TapRefusal } from '../cashier-rules.ts';
-import { CardStatus, Holder, Kopecks, MenuItem, SchoolDate, UtcInstant } from '../domain.ts';
-import { CardRef } from '../events.ts';
+import { CardRef, CardStatus, Holder, MenuItem, SchoolDate, UtcInstant } from '../domain.ts';
+import { Kopecks } from '../money.ts';
 import { Pin } from '../pin-hash.ts';
 import { ShiftMoney } from '../shift-totals.ts';
 import { request } from './define.ts';

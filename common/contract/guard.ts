@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CARD_FORMATS } from '../card-id.ts';
-import { Holder, HolderKind, PersonStatus, SchoolDate, Technology, Uid, UtcInstant } from '../domain.ts';
+import { CardRef, Holder, HolderKind, PersonStatus, SchoolDate, Technology, Uid, UtcInstant } from '../domain.ts';
 import { Pin } from '../pin-hash.ts';
 import { Direction, GuardNotice, ManualOpenReason, VisitorReason } from '../guard-rules.ts';
 import { request } from './define.ts';
@@ -9,8 +9,6 @@ import { request } from './define.ts';
  * The guard post's part of the bridge. Never a balance, a purchase, a limit or a meal here.
  * Reasons are codes (GuardReason, ManualOpenReason, VisitorReason, …) that the renderer translates.
  */
-
-const CardRefSchema = z.object({ technology: Technology, uid: Uid });
 
 export const PassKind = z.enum(['tap', 'manual', 'visitor', 'flood', 'spare_bind', 'spare_return', 'emergency']);
 export type PassKind = z.infer<typeof PassKind>;
@@ -32,7 +30,7 @@ export const GuardPassView = z.object({
   alarm: z.boolean(),
   notices: z.array(GuardNotice),
   holder: Holder.nullable(),
-  card: CardRefSchema.nullable(),
+  card: CardRef.nullable(),
   /** The card's printed forms (unknown cards, spare cards), so the guard can read the number to IT. */
   printed: z.partialRecord(z.enum(CARD_FORMATS), z.string()).nullable(),
   gate: GateOutcome,
@@ -171,10 +169,10 @@ export const guardRequests = {
   ),
   'guard.spareCards': request(Empty, z.object({ cards: z.array(SpareCardView) })),
   'guard.bindSpareCard': request(
-    z.object({ card: CardRefSchema, holderKind: HolderKind, holderId: z.string().min(1).max(64), ...Operator }).strict(),
+    z.object({ card: CardRef, holderKind: HolderKind, holderId: z.string().min(1).max(64), ...Operator }).strict(),
     z.object({ pass: GuardPassView, validUntil: UtcInstant }),
   ),
-  'guard.returnSpareCard': request(z.object({ card: CardRefSchema, ...Operator }).strict(), z.object({ pass: GuardPassView })),
+  'guard.returnSpareCard': request(z.object({ card: CardRef, ...Operator }).strict(), z.object({ pass: GuardPassView })),
   'guard.emergency': request(
     z.discriminatedUnion('action', [
       z.object({ action: z.literal('status') }).strict(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PARTIAL_PARTS } from '../card-match.ts';
-import { GateDirection } from '../readers.ts';
+import { Direction } from '../domain.ts';
 import { request } from './define.ts';
 
 /** What the setup screen offers IT to assign: the PC/SC readers pcscd reports and the serial ports found. */
@@ -37,7 +37,7 @@ export const hardwareRequests = {
   'hardware.cardAmbiguity': request(Empty, z.record(z.enum(PARTIAL_PARTS), z.number().int().nonnegative())),
   /** Setup's relay test button: pulse one direction of the configured relay; says whether the relay confirmed it. */
   'hardware.testRelay': request(
-    z.object({ direction: GateDirection }).strict(),
+    z.object({ direction: Direction }).strict(),
     z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), confirmed: z.boolean() }), z.object({ ok: z.literal(false), reason: RelayTestFailure })]),
   ),
 } as const;

@@ -13,6 +13,7 @@ import {
   type ServerMessage,
 } from '../../common/contract/index.ts';
 import type { Logger } from '../../common/logger.ts';
+import { DomainError } from '../errors.ts';
 
 /** What a handler receives: the input as its schema parsed it. */
 export type HandlerInput<N extends RequestName> = z.output<Requests[N]['input']>;
@@ -37,17 +38,8 @@ export function newCaller(kind: string): Caller {
 /** Checked before the handler of a guarded request; throws a DomainError to refuse it. */
 export type RequestGuard = (caller: Caller, name: RequestName) => void | Promise<void>;
 
-/** A refusal a person should understand: the renderer translates `reason`. */
-export class DomainError extends Error {
-  override name = 'DomainError';
-  readonly code: BridgeError['code'];
-  readonly reason: string;
-  constructor(code: BridgeError['code'], reason: string, message = reason) {
-    super(message);
-    this.code = code;
-    this.reason = reason;
-  }
-}
+/** Handlers import the domain's refusal from here too; it is defined in core/errors.ts, outside the transport. */
+export { DomainError };
 
 function issuePath(error: z.ZodError): string {
   const issue = error.issues[0];

@@ -17,13 +17,14 @@ import type { Clock } from '../../common/clock.ts';
 import { schoolFigures } from './school-figures.ts';
 import type { Store } from '../store/index.ts';
 import type { CardFound } from '../store/roster.ts';
-import { CashierError, type CashierLog } from './errors.ts';
+import { DomainError } from '../errors.ts';
+import type { CashierLog } from './log.ts';
 import { Ledger } from './ledger.ts';
 import { ShiftOffice } from './shift-office.ts';
 import type { StaffPins } from '../staff-pin.ts';
 import { Till } from './till.ts';
 
-export { CashierError, type CashierLog } from './errors.ts';
+export type { CashierLog } from './log.ts';
 
 export interface CashierEvents {
   cart: [CashierCart];
@@ -108,7 +109,7 @@ export class Cashier extends EventEmitter<CashierEvents> {
   /** Refused while a photo check is open; see ShiftOffice.close for the rest. */
   async closeShift(override?: { supervisorPin: string; reason: string }): Promise<CloseShiftResult> {
     this.#office.require();
-    if (this.#till.checking()) throw new CashierError('cart_locked', 'a photo check is open');
+    if (this.#till.checking()) throw new DomainError('refused', 'cart_locked', 'a photo check is open');
     const result = await this.#office.close(override);
     if (!result.ok) return result;
     this.#till.reset();

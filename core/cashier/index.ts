@@ -1,2 +1,2 @@
-export { Cashier, CashierError, type CashierDeps, type CashierEvents, type CashierLog } from './cashier.ts';
+export { Cashier, type CashierDeps, type CashierEvents, type CashierLog } from './cashier.ts';
 export { wireCashier, type CashierWiring } from './wiring.ts';

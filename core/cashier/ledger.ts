@@ -5,7 +5,8 @@ import type { Clock } from '../../common/clock.ts';
 import { schoolDate } from '../../common/school-time.ts';
 import type { DebitRow } from '../store/cashier-ledger.ts';
 import type { Store } from '../store/index.ts';
-import { CashierError, type CashierLog } from './errors.ts';
+import { DomainError } from '../errors.ts';
+import type { CashierLog } from './log.ts';
 import { menuItemOn } from './menu.ts';
 import type { ShiftOffice } from './shift-office.ts';
 
@@ -66,9 +67,9 @@ export class Ledger {
     const { ledger, outbox, db } = this.#store;
     const check = () => {
       const row = ledger.debit(saleId);
-      if (!row || row.kind !== 'sale') throw new CashierError('sale_not_found', `no sale ${saleId}`);
-      if (row.shift_id !== shift.shiftId) throw new CashierError('sale_not_in_shift', `sale ${saleId} is from another shift`);
-      if (row.void_event_id) throw new CashierError('sale_already_voided', `sale ${saleId} is already voided`);
+      if (!row || row.kind !== 'sale') throw new DomainError('refused', 'sale_not_found', `no sale ${saleId}`);
+      if (row.shift_id !== shift.shiftId) throw new DomainError('refused', 'sale_not_in_shift', `sale ${saleId} is from another shift`);
+      if (row.void_event_id) throw new DomainError('refused', 'sale_already_voided', `sale ${saleId} is already voided`);
       return row;
     };
     check();
@@ -172,19 +173,19 @@ export class Ledger {
     if (meanwhile) return meanwhile;
     const today = schoolDate(this.#clock.now(), this.#store.syncState.schoolSettings().timeZone);
     const parsed = menuItemOn(this.#store, today, input.itemId);
-    if (!parsed?.ok) throw new CashierError('unknown_item', `item ${input.itemId} is not on today's menu`);
+    if (!parsed?.ok) throw new DomainError('refused', 'unknown_item', `item ${input.itemId} is not on today's menu`);
     const item = parsed.item;
-    if (item.kind !== 'complex') throw new CashierError('not_complex_item', `${item.name} is not a complex meal`);
+    if (item.kind !== 'complex') throw new DomainError('refused', 'not_complex_item', `${item.name} is not a complex meal`);
     const inClass = new Set(this.classStudents(input.className).map((s) => s.id));
-    if (inClass.size === 0) throw new CashierError('class_empty', `class ${input.className} has no students`);
+    if (inClass.size === 0) throw new DomainError('refused', 'class_empty', `class ${input.className} has no students`);
     const ids = [...new Set(input.studentIds)];
     const stranger = ids.find((id) => !inClass.has(id));
-    if (stranger) throw new CashierError('student_not_in_class', `${stranger} is not in ${input.className}`);
+    if (stranger) throw new DomainError('refused', 'student_not_in_class', `${stranger} is not in ${input.className}`);
     const first = this.groupMealsToday(input.className).find((g) => g.itemId === item.id) ?? null;
     let approvedBy: string | null = null;
     if (first) {
       if (!input.supervisorPin)
-        throw new CashierError('group_meal_repeat', `${input.className} already had ${item.id} today (group meal ${first.groupMealId})`);
+        throw new DomainError('refused', 'group_meal_repeat', `${input.className} already had ${item.id} today (group meal ${first.groupMealId})`);
       approvedBy = (await this.#office.authenticate(input.supervisorPin, 'supervisor')).id;
       // The same repeat may have been recorded while the supervisor's PIN was being checked.
       const again = already();

@@ -9,7 +9,8 @@ import { shiftMoney } from '../../common/shift-totals.ts';
 import type { Store } from '../store/index.ts';
 import type { StaffRow } from '../store/roster.ts';
 import { parseRoles, StaffPins } from '../staff-pin.ts';
-import { CashierError, type CashierLog } from './errors.ts';
+import { DomainError } from '../errors.ts';
+import type { CashierLog } from './log.ts';
 import { renderShiftCsv } from './shift-export.ts';
 
 type Role = Staff['roles'][number];
@@ -50,7 +51,7 @@ export class ShiftOffice {
   }
 
   require(): ShiftInfo {
-    if (!this.#shift) throw new CashierError('no_shift', 'no shift is open');
+    if (!this.#shift) throw new DomainError('refused', 'no_shift', 'no shift is open');
     return this.#shift;
   }
 
@@ -68,17 +69,17 @@ export class ShiftOffice {
   async authenticate(pin: string, role: Role, staffId?: string): Promise<StaffRow> {
     const r = await this.#pins.check(pin, [role], staffId);
     if (r.ok) return r.staff;
-    if (r.reason === 'role_missing') throw new CashierError('role_missing', `staff ${staffId} is not a ${role}`);
-    if (r.reason === 'pin_locked') throw new CashierError('pin_locked', 'PIN entry is locked after too many wrong PINs');
-    if (r.reason === 'pin_wait') throw new CashierError('pin_wait', 'a PIN was typed again too soon after a wrong one');
-    throw new CashierError('pin_wrong', 'wrong PIN');
+    if (r.reason === 'role_missing') throw new DomainError('refused', 'role_missing', `staff ${staffId} is not a ${role}`);
+    if (r.reason === 'pin_locked') throw new DomainError('refused', 'pin_locked', 'PIN entry is locked after too many wrong PINs');
+    if (r.reason === 'pin_wait') throw new DomainError('refused', 'pin_wait', 'a PIN was typed again too soon after a wrong one');
+    throw new DomainError('refused', 'pin_wrong', 'wrong PIN');
   }
 
   async open(staffId: string, pin: string): Promise<ShiftInfo> {
-    if (this.#shift) throw new CashierError('shift_already_open', `shift ${this.#shift.shiftId} is open`);
+    if (this.#shift) throw new DomainError('refused', 'shift_already_open', `shift ${this.#shift.shiftId} is open`);
     const who = await this.authenticate(pin, 'cashier', staffId);
     // Another shift may have opened while the PIN was being checked.
-    if (this.#shift) throw new CashierError('shift_already_open', `shift ${(this.#shift as ShiftInfo).shiftId} is open`);
+    if (this.#shift) throw new DomainError('refused', 'shift_already_open', `shift ${(this.#shift as ShiftInfo).shiftId} is open`);
     const shift: ShiftInfo = { shiftId: uuidv7(), operatorId: who.id, operatorName: who.full_name, openedAt: new Date(this.#clock.now()).toISOString() };
     this.#store.db.transaction(() => {
       const ev = this.#store.outbox.append('shift_open', { shiftId: shift.shiftId, operatorId: who.id });
@@ -102,7 +103,7 @@ export class ShiftOffice {
       const supervisor = await this.authenticate(override.supervisorPin, 'supervisor');
       by = { supervisorId: supervisor.id, supervisorName: supervisor.full_name, reason: override.reason };
       // Closed by another request while the PIN was being checked.
-      if (this.#shift?.shiftId !== shift.shiftId) throw new CashierError('no_shift', 'no shift is open');
+      if (this.#shift?.shiftId !== shift.shiftId) throw new DomainError('refused', 'no_shift', 'no shift is open');
     }
     const closedAt = new Date(this.#clock.now()).toISOString();
     const report = this.#report(shift, closedAt, pending, anomalies, by);

@@ -11,7 +11,8 @@ import { noEntryToday, schoolFigures } from './school-figures.ts';
 import type { Store } from '../store/index.ts';
 import { foundCard, isAmbiguous, type CardFound } from '../store/roster.ts';
 import type { CashierEvents } from './cashier.ts';
-import { CashierError, type CashierLog } from './errors.ts';
+import { DomainError } from '../errors.ts';
+import type { CashierLog } from './log.ts';
 import type { Ledger } from './ledger.ts';
 import { menuItemOn, parseMenuRow } from './menu.ts';
 import type { ShiftOffice } from './shift-office.ts';
@@ -133,7 +134,7 @@ export class Till {
 
   #editCart(edit: () => CartLine[]): CashierCart {
     this.#office.require();
-    if (this.#open) throw new CashierError('cart_locked', 'a photo check is open');
+    if (this.#open) throw new DomainError('refused', 'cart_locked', 'a photo check is open');
     this.#cart = edit();
     return this.cartChanged();
   }
@@ -143,7 +144,7 @@ export class Till {
       const parsed = menuItemOn(this.#store, this.#today(), itemId);
       if (!parsed?.ok) {
         this.#log.warn({ itemId, problem: parsed ? parsed.problem : 'not on today’s menu' }, 'unknown item refused');
-        throw new CashierError('unknown_item', `item ${itemId} is not on today's menu`);
+        throw new DomainError('refused', 'unknown_item', `item ${itemId} is not on today's menu`);
       }
       return addItem(this.#cart, parsed.item);
     });
@@ -248,12 +249,12 @@ export class Till {
     if (existing) return { ok: true, receipt: this.#ledger.receipt(existing) };
     const shift = this.#office.require();
     const open = this.#open;
-    if (!open || open.check.checkId !== checkId) throw new CashierError('check_gone', 'the photo check is no longer open');
+    if (!open || open.check.checkId !== checkId) throw new DomainError('refused', 'check_gone', 'the photo check is no longer open');
     const { check } = open;
     const account = roster.account(check.holder.id);
     if (!account) {
       this.#closeCheck();
-      throw new CashierError('check_gone', 'the account disappeared');
+      throw new DomainError('refused', 'check_gone', 'the account disappeared');
     }
     const today = this.#today();
     const offline = !this.#o.isOnline();
@@ -322,7 +323,7 @@ export class Till {
   reject(checkId: string, saleId: string): void {
     const shift = this.#office.require();
     const open = this.#open;
-    if (!open || open.check.checkId !== checkId) throw new CashierError('check_gone', 'the photo check is no longer open');
+    if (!open || open.check.checkId !== checkId) throw new DomainError('refused', 'check_gone', 'the photo check is no longer open');
     this.#store.db.transaction(() => {
       this.#store.outbox.append('sale_rejected', {
         saleId,

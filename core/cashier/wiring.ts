@@ -1,11 +1,12 @@
 import type { CardRead } from '../../common/readers.ts';
-import { DomainError, type Router } from '../bridge/router.ts';
+import { type Router } from '../bridge/router.ts';
+import { DomainError } from '../errors.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { StaffPins } from '../staff-pin.ts';
 import type { CardFound } from '../store/roster.ts';
-import { Cashier, CashierError } from './cashier.ts';
+import { Cashier } from './cashier.ts';
 
 export interface CashierWiring {
   /** A card on a reader whose role is 'cashier'. */
@@ -63,15 +64,7 @@ export function wireCashier(
   const run = <T>(fn: (c: Cashier) => T): T => {
     const c = current();
     if (!c) throw new DomainError('unavailable', 'store_unavailable', 'the station database is not available');
-    const refusal = (err: unknown): unknown => (err instanceof CashierError ? new DomainError('refused', err.reason, err.message) : err);
-    try {
-      const out = fn(c);
-      // The PIN checks are async: a refusal can come as a rejected promise too.
-      if (out instanceof Promise) return out.catch((err: unknown) => Promise.reject(refusal(err))) as T;
-      return out;
-    } catch (err) {
-      throw refusal(err);
-    }
+    return fn(c);
   };
 
   router.handle('cashier.state', () => run((c) => c.state()));

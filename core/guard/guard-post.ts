@@ -13,7 +13,7 @@ import type { SchoolPass } from '../store/school-day.ts';
 import type { DayFact } from '../../common/sync-api.ts';
 import { GuardDuty } from './duty.ts';
 import { Emergency } from './emergency.ts';
-import type { Gate } from './gate.ts';
+import type { Gate } from '../../hardware/relay.ts';
 import { ManualPasses } from './manual-passes.ts';
 import { PassBook, type PassShown } from './pass-book.ts';
 import { RollCall } from './roll-call.ts';

@@ -1,7 +1,13 @@
 import type { GateOutcome } from '../../common/contract/guard.ts';
 import type { Direction } from '../../common/guard-rules.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { Gate } from './gate.ts';
+import type { Gate, GateResult } from '../../hardware/relay.ts';
+
+/** The relay's answer as a promise that rejects with the reason when the gate did not open. */
+async function opened(result: Promise<GateResult>): Promise<void> {
+  const r = await result;
+  if (!r.ok) throw new Error(r.reason);
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -48,7 +54,7 @@ export class Turnstile {
     if (!gate.isConfigured()) return 'none';
     if (this.#o.heldOpen()) return 'held_open';
     if (!gate.isReady()) return 'not_opened';
-    withTimeout(gate.pulse(direction), this.#o.timeoutMs).catch((err: unknown) => {
+    withTimeout(opened(gate.open(direction)), this.#o.timeoutMs).catch((err: unknown) => {
       this.#o.log.error({ direction, err: (err as Error).message }, 'guard: the relay did not open the gate');
       this.#o.notOpened(passId);
     });
@@ -62,7 +68,7 @@ export class Turnstile {
     if (this.#o.heldOpen()) return 'held_open';
     if (!gate.isReady()) return 'not_opened';
     try {
-      await withTimeout(gate.pulse(direction), this.#o.timeoutMs);
+      await withTimeout(opened(gate.open(direction)), this.#o.timeoutMs);
       return 'opened';
     } catch (err) {
       this.#o.log.error({ direction, err: (err as Error).message }, 'guard: the relay did not open the gate');
@@ -79,7 +85,10 @@ export class Turnstile {
   async holdBoth(open: boolean): Promise<boolean> {
     const gate = this.#o.gate();
     if (!gate.isConfigured() || !gate.isReady()) return false;
-    const results = await Promise.allSettled([withTimeout(gate.hold('in', open), this.#o.timeoutMs), withTimeout(gate.hold('out', open), this.#o.timeoutMs)]);
+    const results = await Promise.allSettled([
+      withTimeout(opened(gate.hold('in', open)), this.#o.timeoutMs),
+      withTimeout(opened(gate.hold('out', open)), this.#o.timeoutMs),
+    ]);
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length > 0) this.#o.log.error({ open, errors: failed.map((f) => String((f as PromiseRejectedResult).reason)) }, 'guard: relay hold failed');
     return failed.length === 0;

@@ -1,14 +1,14 @@
-import type { CardRead, GateConfig, GateDirection, ReaderRole } from '../../common/readers.ts';
-import type { GateResult } from '../../hardware/relay.ts';
-import { DomainError, type Router } from '../bridge/router.ts';
+import type { Direction } from '../../common/domain.ts';
+import type { CardRead, GateConfig, ReaderRole } from '../../common/readers.ts';
+import { LcusGate, NO_GATE, type Gate, type GateResult } from '../../hardware/relay.ts';
+import { type Router } from '../bridge/router.ts';
+import { DomainError } from '../errors.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { StaffPins } from '../staff-pin.ts';
 import type { CardFound } from '../store/roster.ts';
-import { NO_GATE, type Gate } from './gate.ts';
 import { GuardPost } from './guard-post.ts';
-import { RelayGate } from './relay-gate.ts';
 
 export interface GuardWiring {
   /** A card from any reader while the station is in guard mode (entry/exit, or a misconfigured one). */
@@ -19,7 +19,7 @@ export interface GuardWiring {
    * Setup's relay test: pulse one direction on the configured relay, recorded as a manual open by
    * `operatorId` (the IT person; null for the station's setup PIN); null when no relay is configured.
    */
-  testRelay(direction: GateDirection, operatorId: string | null): Promise<GateResult | null>;
+  testRelay(direction: Direction, operatorId: string | null): Promise<GateResult | null>;
   close(): Promise<void>;
 }
 
@@ -47,7 +47,7 @@ export function wireGuard(
   const makeGate =
     deps.makeGate ??
     ((config: GateConfig) => {
-      const g = new RelayGate(config);
+      const g = new LcusGate(config);
       g.start();
       return g;
     });
@@ -59,7 +59,7 @@ export function wireGuard(
       return gate.gate;
     }
     const old = gate.gate;
-    void old.close?.().catch((err: unknown) => log.error({ err }, 'guard: closing the old relay failed'));
+    void old.close().catch((err: unknown) => log.error({ err }, 'guard: closing the old relay failed'));
     gate = { config, gate: config ? makeGate(config) : NO_GATE };
     log.info({ relay: config?.path ?? null }, 'guard: relay configured');
     return gate.gate;
@@ -147,10 +147,10 @@ export function wireGuard(
     current,
     testRelay: async (direction, operatorId) => {
       const g = currentGate();
-      if (!g.test) return null;
-      const result = await g.test(direction);
+      if (!g.isConfigured()) return null;
+      const result = await g.open(direction);
       try {
-        current()?.recordRelayTest(direction === 'entry' ? 'in' : 'out', operatorId, result.ok);
+        current()?.recordRelayTest(direction, operatorId, result.ok);
       } catch (err) {
         log.error({ err }, 'guard: could not record the relay test');
       }
@@ -166,7 +166,7 @@ export function wireGuard(
     close: async () => {
       built?.guard.stop();
       built = null;
-      await gate.gate.close?.().catch(() => undefined);
+      await gate.gate.close().catch(() => undefined);
       gate = { config: null, gate: NO_GATE };
     },
   };

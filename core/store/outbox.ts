@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { eventPayloads, type EventPayload, type EventResult, type EventType, type StationEvent } from '../../common/events.ts';
+import { eventPayloads, type StationEventPayload, type EventResult, type EventType, type StationEvent } from '../../common/events.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.ts';
@@ -125,7 +125,7 @@ export class Outbox {
   }
 
   /** Appends one event; throws if the payload does not match its type's schema. */
-  append<T extends EventType>(type: T, payload: EventPayload<T>): { id: string; seq: number; occurredAt: string } {
+  append<T extends EventType>(type: T, payload: StationEventPayload<T>): { id: string; seq: number; occurredAt: string } {
     const parsed = eventPayloads[type].parse(payload);
     const id = uuidv7();
     const occurredAt = new Date(this.#clock.now()).toISOString();

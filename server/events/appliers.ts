@@ -6,7 +6,15 @@
  * administrator. An event that cannot be a fact (a total that is not its lines, a void of another
  * station's sale, another role's event) is refused as invalid, kept with its body, and blocks nothing.
  */
-import { ANY_ROLE_EVENTS, BALANCE_LIMIT, ROLE_EVENTS, type EventPayload, type EventType, type StationEvent, type StationRole } from '../../common/events.ts';
+import {
+  ANY_ROLE_EVENTS,
+  BALANCE_LIMIT,
+  ROLE_EVENTS,
+  type StationEventPayload,
+  type EventType,
+  type StationEvent,
+  type StationRole,
+} from '../../common/events.ts';
 import { formatMoney } from '../../common/money.ts';
 import type { EventResultCode, ExceptionKind } from '../../common/sync-api.ts';
 import { endOfSchoolDayMs } from '../../common/school-time.ts';
@@ -16,7 +24,7 @@ import type { BatchState, ExceptionRow } from './state.ts';
 export interface EvalInput<T extends EventType> {
   id: string;
   ev: StationEvent;
-  payload: EventPayload<T>;
+  payload: StationEventPayload<T>;
   stationId: string;
   /** The station's corrected time (occurredAt + clock offset), epoch ms. */
   at: number;

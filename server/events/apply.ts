@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { eventPayloadError, isEventType, StationEvent, type EventPayload, type EventType, type StationRole } from '../../common/events.ts';
+import { eventPayloadError, isEventType, StationEvent, type StationEventPayload, type EventType, type StationRole } from '../../common/events.ts';
 import { EventResultCode, type PushResult, type SchoolSettings } from '../../common/sync-api.ts';
 import { schoolDate as schoolDateOf } from '../../common/school-time.ts';
 import type { Param, Tx } from '../storage/sql.ts';
@@ -83,23 +83,23 @@ async function prefetch(s: BatchState, items: readonly Prepared[]): Promise<void
         dates.add(it.schoolDate!);
         break;
       case 'void':
-        holders.add((p as EventPayload<'void'>).holderId);
-        saleIds.add((p as EventPayload<'void'>).saleEventId);
+        holders.add((p as StationEventPayload<'void'>).holderId);
+        saleIds.add((p as StationEventPayload<'void'>).saleEventId);
         break;
       case 'group_meal':
-        for (const st of (p as EventPayload<'group_meal'>).students) holders.add(st.holderId);
+        for (const st of (p as StationEventPayload<'group_meal'>).students) holders.add(st.holderId);
         dates.add(it.schoolDate!);
         break;
       case 'temp_card_bind':
-        holders.add((p as EventPayload<'temp_card_bind'>).holderId);
-        staff.add((p as EventPayload<'temp_card_bind'>).holderId);
+        holders.add((p as StationEventPayload<'temp_card_bind'>).holderId);
+        staff.add((p as StationEventPayload<'temp_card_bind'>).holderId);
         break;
       case 'guard_duty_start':
       case 'guard_duty_end':
-        staff.add((p as EventPayload<'guard_duty_start'>).operatorId);
+        staff.add((p as StationEventPayload<'guard_duty_start'>).operatorId);
         break;
       case 'it_change': {
-        const operatorId = (p as EventPayload<'it_change'>).operatorId;
+        const operatorId = (p as StationEventPayload<'it_change'>).operatorId;
         if (operatorId) staff.add(operatorId);
         break;
       }

@@ -8,12 +8,10 @@ import { join } from 'node:path';
 import type { Staff, Student } from '../../common/domain.ts';
 import { GateConfig, type GateStatus } from '../../common/readers.ts';
 import type { Clock } from '../../common/clock.ts';
-import { NO_GATE, type Gate } from '../../core/guard/gate.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
-import { RelayGate } from '../../core/guard/relay-gate.ts';
 import type { Logger } from '../../common/logger.ts';
 import { openStore, type Store } from '../../core/store/index.ts';
-import { LcusGate } from '../../hardware/relay.ts';
+import { LcusGate, NO_GATE, type Gate } from '../../hardware/relay.ts';
 import { startLcusBoard, type LcusBoard } from './lcus-board.ts';
 import { startPtyPair, type PtyPair } from './socat.ts';
 import { memoryLog, nextEvent } from './wait.ts';
@@ -105,7 +103,7 @@ export async function startGuardRig(
     const ready = nextEvent<GateStatus>(lcus, 'status', (s) => s.state === 'ready');
     lcus.start();
     await ready;
-    gate = new RelayGate(config, lcus);
+    gate = lcus;
   }
   const guard = new GuardPost({ store, clock, gate: () => gate, log, exportDir: join(dir, 'exports'), gateTimeoutMs: 500 });
   guard.start();
@@ -119,7 +117,7 @@ export async function startGuardRig(
     gate,
     close: async () => {
       guard.stop();
-      await gate.close?.();
+      await gate.close();
       await pair?.stop();
       store.close();
     },

@@ -13,7 +13,7 @@ import type { CardFormat } from '../../common/card-id.ts';
 import { ReaderConfig, readerPart, type CardRead } from '../../common/readers.ts';
 import { Cashier } from '../../core/cashier/index.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
-import { NO_GATE } from '../../core/guard/gate.ts';
+import { NO_GATE } from '../../hardware/relay.ts';
 import { hashPin } from '../../core/pin.ts';
 import { openStore, type Store } from '../../core/store/index.ts';
 import { foundCard, isAmbiguous } from '../../core/store/roster.ts';

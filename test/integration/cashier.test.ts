@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PhotoCheck, TapOutcome } from '../../common/contract/cashier.ts';
 import type { CardRead } from '../../common/readers.ts';
 import { DEFAULT_SETTINGS } from '../../common/settings.ts';
-import { Cashier, CashierError } from '../../core/cashier/index.ts';
+import { Cashier } from '../../core/cashier/index.ts';
+import { DomainError } from '../../core/errors.ts';
 import type { Store } from '../../core/store/index.ts';
 import { cards, menu, MORNING, openCashierStore, seedCashierSchool, testClock, unknownCard, type TestClock } from '../helpers/cashier-fixture.ts';
 
@@ -28,19 +29,19 @@ const reasonOf = async (fn: () => Promise<unknown>): Promise<string> => {
   try {
     await fn();
   } catch (e) {
-    if (e instanceof CashierError) return e.reason;
+    if (e instanceof DomainError) return e.reason;
     throw e;
   }
-  throw new Error('expected a CashierError');
+  throw new Error('expected a DomainError');
 };
 const reason = (fn: () => unknown): string => {
   try {
     fn();
   } catch (e) {
-    if (e instanceof CashierError) return e.reason;
+    if (e instanceof DomainError) return e.reason;
     throw e;
   }
-  throw new Error('expected a CashierError');
+  throw new Error('expected a DomainError');
 };
 /** Puts items in the cart, taps, confirms. */
 const sell = (card: { technology: 'iso14443' | 'em4100'; uid: string }, items: string[], id = saleId()) => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../common/clock.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
-import { NO_GATE } from '../../core/guard/gate.ts';
+import { NO_GATE } from '../../hardware/relay.ts';
 import { createLogger } from '../../node/logger.ts';
 import { createStation } from '../../station/station.ts';
 import { seedDemoSchool } from '../../server/admin.ts';

@@ -11,12 +11,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload, RequestName, RequestOutput, ServerMessage } from '../../common/contract/index.ts';
 import { GateConfig, type CardRead, type GateStatus } from '../../common/readers.ts';
 import { Router } from '../../core/bridge/router.ts';
-import { NO_GATE, type Gate } from '../../core/guard/gate.ts';
-import { RelayGate } from '../../core/guard/relay-gate.ts';
 import { wireGuard, type GuardWiring } from '../../core/guard/wiring.ts';
 import { hashPin } from '../../core/pin.ts';
 import { openStore, type Store } from '../../core/store/index.ts';
-import { LcusGate, lcusCommand } from '../../hardware/relay.ts';
+import { LcusGate, lcusCommand, NO_GATE, type Gate } from '../../hardware/relay.ts';
 import { testClock, type TestClock } from '../helpers/cashier-fixture.ts';
 import { G_MORNING, gCards, gSpares, gStaff, pinoMemoryLog, seedGuardSchool } from '../helpers/guard-fixture.ts';
 import { pulsesOver, startLcusBoard, type LcusBoard } from '../helpers/lcus-board.ts';
@@ -84,9 +82,9 @@ async function relayGate(): Promise<{ gate: Gate; board: LcusBoard; config: Gate
   const ready = nextEvent<GateStatus>(lcus, 'status', (s) => s.state === 'ready');
   lcus.start();
   await ready;
-  const gate = new RelayGate(config, lcus);
+  const gate = lcus;
   cleanups.push(async () => {
-    await gate.close?.();
+    await gate.close();
     await pair.stop();
   });
   return { gate, board, config, pair };

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../common/clock.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
-import { NO_GATE } from '../../core/guard/gate.ts';
+import { NO_GATE } from '../../hardware/relay.ts';
 import { seedDemoSchool } from '../../server/admin.ts';
 import type { RunningServer } from '../../server/index.ts';
 import type { Repo } from '../../server/repo.ts';

@@ -57,16 +57,16 @@ describe('hardware bridge', () => {
     let id = 1;
     const call = (name: string, input: unknown) => station!.router.dispatch({ t: 'req', id: id++, name, input });
     expect(await call('it.setSetupPin', { pin: '802417' })).toMatchObject({ ok: true });
-    expect(await call('hardware.testRelay', { direction: 'entry' })).toMatchObject({ ok: true, output: { ok: false, reason: 'no_relay' } });
+    expect(await call('hardware.testRelay', { direction: 'in' })).toMatchObject({ ok: true, output: { ok: false, reason: 'no_relay' } });
     pair = await startPtyPair();
     const board = await startLcusBoard(pair);
     const current = (await call('settings.get', {})) as { ok: true; output: { guard: Record<string, unknown> } };
     const relay = { kind: 'lcus', path: pair.stationPath, entryChannel: 1, exitChannel: 2, pulseMs: 100 };
     expect(await call('settings.update', { guard: { ...current.output.guard, relay } })).toMatchObject({ ok: true });
-    let reply = await call('hardware.testRelay', { direction: 'exit' });
+    let reply = await call('hardware.testRelay', { direction: 'out' });
     for (let i = 0; i < 20 && JSON.stringify(reply).includes('gate_not_ready'); i++) {
       await sleep(100); // the relay port opens a moment after the setting is saved
-      reply = await call('hardware.testRelay', { direction: 'exit' });
+      reply = await call('hardware.testRelay', { direction: 'out' });
     }
     expect(reply).toMatchObject({ ok: true, output: { ok: true, confirmed: true } });
     expect(board.received().slice(0, 5)).toEqual([0xa0, 0x02, 0x01, 0xa3, 0xff]);

@@ -112,7 +112,7 @@ describe('IT credentials at the station', () => {
     expect(await call(visitor, 'sync.enroll', { backendUrl: server.url, code })).toMatchObject(refusedForIt);
     expect(await call(visitor, 'update.forceInstall', { confirm: true })).toMatchObject(refusedForIt);
     expect(await call(visitor, 'update.checkNow', {})).toMatchObject(refusedForIt);
-    expect(await call(visitor, 'hardware.testRelay', { direction: 'entry' })).toMatchObject(refusedForIt);
+    expect(await call(visitor, 'hardware.testRelay', { direction: 'in' })).toMatchObject(refusedForIt);
     // A setup PIN is at least 6 digits, whatever the page lets through.
     expect(await call(visitor, 'it.setSetupPin', { pin: '1111' })).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'pin' } });
     expect(await call(visitor, 'it.setSetupPin', { pin: '111111' })).toMatchObject({ ok: true });
@@ -369,11 +369,11 @@ describe('IT credentials at the station', () => {
       expect(await call(it, 'it.signIn', { staffId: IT.id, pin: IT.pin })).toMatchObject({ ok: true });
       const relay = { kind: 'lcus', path: pair.stationPath, entryChannel: 1, exitChannel: 2, pulseMs: 100 };
       expect(await call(it, 'settings.update', { mode: 'guard', guard: { ...store.settings.get().guard, relay } })).toMatchObject({ ok: true });
-      let reply = await call(it, 'hardware.testRelay', { direction: 'entry' });
+      let reply = await call(it, 'hardware.testRelay', { direction: 'in' });
       // The relay port opens a moment after the setting is saved, and a loaded machine may miss an answer.
       for (let i = 0; i < 20 && !JSON.stringify(reply).includes('"confirmed":true'); i++) {
         await sleep(100);
-        reply = await call(it, 'hardware.testRelay', { direction: 'entry' });
+        reply = await call(it, 'hardware.testRelay', { direction: 'in' });
       }
       expect(reply).toMatchObject({ ok: true, output: { ok: true, confirmed: true } });
       expect(board.received().slice(0, 4)).toEqual([0xa0, 0x01, 0x01, 0xa2]);

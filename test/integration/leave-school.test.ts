@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../common/clock.ts';
 import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
-import { NO_GATE } from '../../core/guard/gate.ts';
+import { NO_GATE } from '../../hardware/relay.ts';
 import { Cashier } from '../../core/cashier/index.ts';
 import { hashPin } from '../../core/pin.ts';
 import { importStudentsCsv, seedDemoSchool } from '../../server/admin.ts';

@@ -32,7 +32,7 @@ describe('LCUS relay gate on a real pty', () => {
 
   it('opens the entry channel for the pulse, confirms it by the status query, then closes it: bytes checked one by one', async () => {
     const { relay, gate } = await setup({}, { entryChannel: 1, exitChannel: 2, pulseMs: 200 });
-    const result = await gate.open('entry');
+    const result = await gate.open('in');
     expect(result).toEqual({ ok: true, confirmed: true });
     expect(relay.channels.get(1)).toBe(true);
     await sleep(350);
@@ -44,17 +44,17 @@ describe('LCUS relay gate on a real pty', () => {
 
   it('opens the exit channel for the exit direction', async () => {
     const { relay, gate } = await setup({}, { entryChannel: 1, exitChannel: 2, pulseMs: 100 });
-    expect(await gate.open('exit')).toEqual({ ok: true, confirmed: true });
+    expect(await gate.open('out')).toEqual({ ok: true, confirmed: true });
     expect(relay.received().slice(0, 4)).toEqual([0xa0, 0x02, 0x01, 0xa3]);
     expect(relay.channels.get(1)).toBe(false);
   });
 
   it('reports a relay that does not switch, and one that does not answer', async () => {
     const deaf = await setup({ obeys: false });
-    expect(await deaf.gate.open('entry')).toEqual({ ok: false, reason: 'not_confirmed' });
+    expect(await deaf.gate.open('in')).toEqual({ ok: false, reason: 'not_confirmed' });
     expect(deaf.log.lines.some((l) => l.msg === 'gate: relay channel did not switch on')).toBe(true);
     const mute = await setup({ answers: false });
-    expect(await mute.gate.open('entry')).toEqual({ ok: false, reason: 'no_answer' });
+    expect(await mute.gate.open('in')).toEqual({ ok: false, reason: 'no_answer' });
   });
 
   it('refuses while the relay is unplugged and works again once it is back', async () => {
@@ -62,12 +62,12 @@ describe('LCUS relay gate on a real pty', () => {
     const gone = nextEvent<GateStatus>(gate, 'status', (s) => s.state === 'disconnected', 3000);
     await pair.unplug();
     await gone;
-    expect(await gate.open('entry')).toEqual({ ok: false, reason: 'gate_not_ready' });
+    expect(await gate.open('in')).toEqual({ ok: false, reason: 'gate_not_ready' });
     const back = nextEvent<GateStatus>(gate, 'status', (s) => s.state === 'ready', 5000);
     await pair.plug();
     await back;
     const relay = await startLcusBoard(pair);
-    expect(await gate.open('entry')).toEqual({ ok: true, confirmed: true });
+    expect(await gate.open('in')).toEqual({ ok: true, confirmed: true });
     expect(relay.received().slice(0, 5)).toEqual([0xa0, 0x01, 0x01, 0xa2, 0xff]);
   });
 });

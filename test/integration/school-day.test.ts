@@ -16,7 +16,7 @@ import type { StationRole } from '../../common/events.ts';
 import { Cashier } from '../../core/cashier/index.ts';
 import { schoolFigures } from '../../core/cashier/school-figures.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
-import { NO_GATE } from '../../core/guard/gate.ts';
+import { NO_GATE } from '../../hardware/relay.ts';
 import { hashPin } from '../../core/pin.ts';
 import { seedDemoSchool } from '../../server/admin.ts';
 import type { Repo } from '../../server/repo.ts';

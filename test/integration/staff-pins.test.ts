@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parsePinHash } from '../../common/pin-hash.ts';
 import { RosterPage } from '../../common/sync-api.ts';
-import { Cashier, CashierError } from '../../core/cashier/index.ts';
+import { Cashier } from '../../core/cashier/index.ts';
+import { DomainError } from '../../core/errors.ts';
 import { systemClock } from '../../common/clock.ts';
 import { verifyPinAsync } from '../../core/pin.ts';
 import { PIN_LOCKOUT } from '../../core/staff-pin.ts';
@@ -78,7 +79,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('staff PINs from the server o
       try {
         await till.openShift(staffId, pin);
       } catch (err) {
-        if (err instanceof CashierError) return err.reason;
+        if (err instanceof DomainError) return err.reason;
         throw err;
       }
       const closed = await till.closeShift();

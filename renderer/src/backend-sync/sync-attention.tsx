@@ -1,39 +1,45 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isReasonOf } from '../../../common/contract/refusals.ts';
 import type { AttentionItem } from '../../../common/sync-api.ts';
 import { station } from '../station-client.ts';
 import { useApp } from '../shell/app-store.ts';
 import { useSchoolTime } from '../shell/school-time.ts';
 
-const CODES = new Set([
-  'overdraft',
-  'conflict',
-  'schema',
-  'unknown_type',
-  'unknown_holder',
-  'unknown_sale',
-  'already_voided',
-  'void_exceeds_sale',
-  'wrong_backend',
-  'held_other_backend',
-  'demo_event',
-]);
-const TYPES = new Set([
-  'pass',
-  'manual_open',
-  'sale',
-  'void',
-  'sale_rejected',
-  'group_meal',
-  'visitor_pass',
-  'temp_card_bind',
-  'temp_card_return',
-  'emergency_start',
-  'emergency_end',
-  'shift_open',
-  'shift_close',
-  'held_events_released',
-]);
+/** The server's codes and the event types the attention list has words for; any other is "other". */
+const CODES = {
+  options: [
+    'overdraft',
+    'conflict',
+    'schema',
+    'unknown_type',
+    'unknown_holder',
+    'unknown_sale',
+    'already_voided',
+    'void_exceeds_sale',
+    'wrong_backend',
+    'held_other_backend',
+    'demo_event',
+  ] as const,
+};
+const TYPES = {
+  options: [
+    'pass',
+    'manual_open',
+    'sale',
+    'void',
+    'sale_rejected',
+    'group_meal',
+    'visitor_pass',
+    'temp_card_bind',
+    'temp_card_return',
+    'emergency_start',
+    'emergency_end',
+    'shift_open',
+    'shift_close',
+    'held_events_released',
+  ] as const,
+};
 
 /** The "needs attention" list: events the backend flagged (anomaly) or refused (invalid), kept at the station. */
 export function SyncAttention() {
@@ -64,10 +70,10 @@ export function SyncAttention() {
         {(items ?? []).map((it) => (
           <li key={it.id} className={`attention-item attention-${it.status}`} data-testid="attention-item">
             <span className="attention-when">{when(it.occurredAt)}</span>
-            <strong>{t(`attention.type.${TYPES.has(it.type) ? it.type : 'other'}` as 'attention.type.other')}</strong>
+            <strong>{t(`attention.type.${isReasonOf(TYPES, it.type) ? it.type : 'other'}`)}</strong>
             <span className="attention-status">{t(`attention.status.${it.status}`)}</span>
             <span className="attention-why" title={it.message ?? ''}>
-              {t(`attention.code.${it.code && CODES.has(it.code) ? it.code : 'other'}` as 'attention.code.other')}
+              {t(`attention.code.${isReasonOf(CODES, it.code) ? it.code : 'other'}`)}
             </span>
             <button type="button" className="btn" onClick={() => void dismiss(it.id)}>
               {t('attention.dismiss')}

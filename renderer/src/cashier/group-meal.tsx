@@ -5,6 +5,7 @@ import type { GroupMealDone } from '../../../common/contract/cashier.ts';
 import type { Holder } from '../../../common/domain.ts';
 import { formatMoney } from '../../../common/money.ts';
 import { Photo } from '../components/photo.tsx';
+import { useCashierErrorText } from './cashier-errors.ts';
 import { errorReason, useCashier } from './cashier-store.ts';
 import { station } from '../station-client.ts';
 import { PinPad } from '../components/pin-pad.tsx';
@@ -20,6 +21,7 @@ function shortName(fullName: string): string {
 /** A class fed together: pick the class, mark who eats, choose who pays; one event, no taps. */
 export function GroupMeal() {
   const { t, i18n } = useTranslation('cashier');
+  const errorText = useCashierErrorText();
   const { t: ts } = useTranslation('school');
   const menu = useCashier((s) => s.menu);
   const complex = menu?.items.filter((i) => i.kind === 'complex') ?? [];
@@ -71,7 +73,7 @@ export function GroupMeal() {
       setSupervisorPin('');
     } catch (err) {
       const r = errorReason(err);
-      setMessage({ ok: false, text: t(`errors.${r}` as 'errors.pin_wrong', { defaultValue: r }) });
+      setMessage({ ok: false, text: errorText(r) });
       setSupervisorPin('');
     } finally {
       // Whatever happened, the next press sees what is recorded now (a meal just made, or one made meanwhile).

@@ -23,7 +23,9 @@ export function SaleRefusal({ result, check, ok }: { result: Refused; check: Pho
   }, [shown]);
 
   const d = result.details;
-  const hasFigures = Object.keys(d).length > 0 && result.reason !== 'forbidden_items';
+  // A refusal by money has figures to show; the reason, narrowed so, names their words.
+  const figures = result.reason === 'forbidden_items' ? null : result.reason;
+  const hasFigures = Object.keys(d).length > 0 && figures !== null;
   const m = (v: number | undefined) => formatMoney(v ?? 0);
   const allergy = result.lines.some((l) => l.allergens.length > 0);
   const categoryOf = (itemId: string) => check.lines.find((l) => l.itemId === itemId)?.category ?? '';
@@ -55,9 +57,9 @@ export function SaleRefusal({ result, check, ok }: { result: Refused; check: Pho
             ))}
           </ul>
         ) : null}
-        {hasFigures && shown ? (
+        {hasFigures && figures && shown ? (
           <p className="refusal-figures" data-testid="refusal-figures">
-            {t(`refusal.figures.${result.reason as 'daily_limit'}`, {
+            {t(`refusal.figures.${figures}`, {
               spent: m(d.spentToday ?? d.offlineSpentToday),
               limit: m(d.dailyLimit),
               available: m(d.available),

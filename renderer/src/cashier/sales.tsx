@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Receipt } from '../../../common/contract/cashier.ts';
 import { formatMoney } from '../../../common/money.ts';
+import { useCashierErrorText } from './cashier-errors.ts';
 import { errorReason } from './cashier-store.ts';
 import { station } from '../station-client.ts';
 import { PinPad } from '../components/pin-pad.tsx';
@@ -10,6 +11,7 @@ import { useSchoolTime } from '../shell/school-time.ts';
 /** The open shift's sales, newest first, each voidable with a supervisor's PIN. */
 export function ShiftSales() {
   const { t } = useTranslation('cashier');
+  const errorText = useCashierErrorText();
   const schoolTime = useSchoolTime();
   const [sales, setSales] = useState<Receipt[]>([]);
   const [voiding, setVoiding] = useState<Receipt | null>(null);
@@ -28,7 +30,7 @@ export function ShiftSales() {
       reload();
     } catch (err) {
       const r = errorReason(err);
-      setMessage({ ok: false, text: t(`errors.${r}` as 'errors.pin_wrong', { defaultValue: r }) });
+      setMessage({ ok: false, text: errorText(r) });
     }
     setPin('');
   };

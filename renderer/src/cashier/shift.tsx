@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCashierErrorText } from './cashier-errors.ts';
 import { errorReason, useCashier } from './cashier-store.ts';
 import { PinPad } from '../components/pin-pad.tsx';
 import { station } from '../station-client.ts';
@@ -14,6 +15,7 @@ interface StaffEntry {
 /** No shift open: pick the cashier, type the personal PIN. */
 export function OpenShift() {
   const { t } = useTranslation('cashier');
+  const errorText = useCashierErrorText();
   const [staff, setStaff] = useState<StaffEntry[] | null>(null);
   const [who, setWho] = useState<string | null>(null);
   const [pin, setPin] = useState('');
@@ -67,7 +69,7 @@ export function OpenShift() {
           <PinPad value={pin} onChange={setPin} person={staff?.find((s) => s.id === who)?.fullName ?? ''} testId="shift-pin" />
           {error ? (
             <p className="notice notice-deny" role="alert">
-              {t(`errors.${error}` as 'errors.pin_wrong', { defaultValue: error })}
+              {errorText(error)}
             </p>
           ) : null}
           <button type="submit" className="btn btn-primary btn-big" disabled={pin.length < 4}>
@@ -82,6 +84,7 @@ export function OpenShift() {
 /** Close the shift; with unsynced or flagged sales only with a supervisor's PIN and a reason. */
 export function CloseShift() {
   const { t } = useTranslation('cashier');
+  const errorText = useCashierErrorText();
   const setReport = useCashier((s) => s.setReport);
   const [blocked, setBlocked] = useState<{ pending: number; anomalies: number } | null>(null);
   const [reason, setReason] = useState('');
@@ -125,7 +128,7 @@ export function CloseShift() {
       ) : null}
       {error ? (
         <p className="notice notice-deny" role="alert">
-          {t(`errors.${error}` as 'errors.pin_wrong', { defaultValue: error })}
+          {errorText(error)}
         </p>
       ) : null}
     </section>

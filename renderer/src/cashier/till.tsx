@@ -4,6 +4,7 @@ import type { MenuItem } from '../../../common/domain.ts';
 import { formatMoney } from '../../../common/money.ts';
 import { Photo } from '../components/photo.tsx';
 import { useApp } from '../shell/app-store.ts';
+import { useCashierErrorText } from './cashier-errors.ts';
 import { useCashier, type TillNotice } from './cashier-store.ts';
 import { SaleRefusal } from './sale-refusal.tsx';
 
@@ -185,6 +186,7 @@ function PhotoCheckPanel() {
 
 function Notice({ notice }: { notice: TillNotice }) {
   const { t } = useTranslation('cashier');
+  const errorText = useCashierErrorText();
   const { t: tHardware } = useTranslation('hardware');
   const dismiss = useCashier((s) => s.dismiss);
   const ok = (
@@ -208,10 +210,7 @@ function Notice({ notice }: { notice: TillNotice }) {
     case 'error':
       return (
         <Toast tone="notice-deny" role="alert" testId="till-error" onDismiss={dismiss}>
-          ✖{' '}
-          {t(`errors.${notice.reason}` as 'errors.no_shift', {
-            defaultValue: t(`common:errors.${notice.reason}` as 'common:errors.internal', { defaultValue: notice.reason }),
-          })}
+          ✖ {errorText(notice.reason)}
         </Toast>
       );
     case 'rejected':

@@ -1,5 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { GuardPassView } from '../../../common/contract/index.ts';
+import { isReasonOf } from '../../../common/contract/refusals.ts';
+import { PassReason } from '../../../common/guard-rules.ts';
 import { useSchoolTime } from '../shell/school-time.ts';
 
 /** The verdict's icon beside its word and colour (never colour alone). */
@@ -16,10 +18,17 @@ export function useTime() {
 /** Who the pass is about, in words: the holder, a visitor's name, or what kind of event it was. */
 export function usePassTitle() {
   const { t } = useTranslation('guard');
+  const reasonText = usePassReason();
   return (p: GuardPassView): string => {
     if (p.holder) return p.holder.fullName;
     if (p.kind === 'visitor') return `${t('kind.visitor')}: ${p.visitorName ?? ''}`;
     if (p.kind !== 'tap') return t(`kind.${p.kind}`);
-    return t(`reason.${p.reason}` as 'reason.ok');
+    return reasonText(p.reason);
   };
+}
+
+/** A pass's reason in words; a code the contract does not list (a newer station's) as it is. */
+export function usePassReason() {
+  const { t } = useTranslation('guard');
+  return (reason: string): string => (isReasonOf(PassReason, reason) ? t(`reason.${reason}`) : reason);
 }

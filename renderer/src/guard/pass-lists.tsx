@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { GuardPassView } from '../../../common/contract/index.ts';
 import { Photo } from '../components/photo.tsx';
 import { useGuard, usePass } from './guard-store.ts';
-import { ICON, usePassTitle, useTime } from './pass-format.ts';
+import { ICON, usePassReason, usePassTitle, useTime } from './pass-format.ts';
 
 /** One earlier pass, in the strip (compact) or the feed. */
 const PassLine = memo(function PassLine({ id, compact = false }: { id: string; compact?: boolean }) {
@@ -15,6 +15,7 @@ function PassRow({ pass, compact }: { pass: GuardPassView; compact: boolean }) {
   const { t } = useTranslation('guard');
   const time = useTime();
   const title = usePassTitle();
+  const reasonText = usePassReason();
   return (
     <li className={`g-line v-${pass.verdict} ${pass.alarm ? 'g-alarm' : ''}`} data-testid="guard-feed-item" data-reason={pass.reason}>
       {pass.holder ? <Photo hash={pass.holder.photoHash} alt={pass.holder.fullName} size="thumb" /> : <div className="photo photo-thumb photo-missing">?</div>}
@@ -28,10 +29,10 @@ function PassRow({ pass, compact }: { pass: GuardPassView; compact: boolean }) {
           <small>
             {pass.holder ? `${pass.holder.group} · ` : ''}
             {pass.direction ? `${t(`direction.${pass.direction}`)} · ` : ''}
-            {t(`reason.${pass.reason}` as 'reason.ok')}
+            {reasonText(pass.reason)}
           </small>
         ) : pass.holder ? (
-          <small>{t(`reason.${pass.reason}` as 'reason.ok')}</small>
+          <small>{reasonText(pass.reason)}</small>
         ) : null}
       </span>
       <time>{time(pass.at)}</time>

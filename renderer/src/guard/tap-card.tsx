@@ -3,13 +3,14 @@ import type { GuardPassView } from '../../../common/contract/index.ts';
 import { Photo } from '../components/photo.tsx';
 import { portraitSrc } from '../portraits.ts';
 import { useReaderName } from '../shell/reader-name.ts';
-import { ICON, usePassTitle, useTime } from './pass-format.ts';
+import { ICON, usePassReason, usePassTitle, useTime } from './pass-format.ts';
 
 /** The big card: photo first, then name and class, then the verdict as colour + icon + word. */
 export function TapCard({ pass }: { pass: GuardPassView }) {
   const { t } = useTranslation('guard');
   const time = useTime();
   const title = usePassTitle();
+  const reasonText = usePassReason();
   const verdictClass = pass.verdict === 'allow' ? 'v-allow' : pass.verdict === 'deny' ? 'v-deny' : 'v-info';
   const hash = pass.holder?.photoHash ?? null;
   const readerName = useReaderName();
@@ -59,7 +60,7 @@ export function TapCard({ pass }: { pass: GuardPassView }) {
         </div>
         {pass.holder || pass.kind !== 'tap' ? (
           <p className="g-reason" data-testid="guard-reason">
-            {t(`reason.${pass.reason}` as 'reason.ok')}
+            {reasonText(pass.reason)}
           </p>
         ) : null}
         {pass.printed ? (

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ItSession, ItStatus } from '../../../common/contract/index.ts';
+import { ItRefusal, isReasonOf } from '../../../common/contract/refusals.ts';
 import { PinPad } from '../components/pin-pad.tsx';
 import { shortName } from '../components/short-name.ts';
 import { useApp } from '../shell/app-store.ts';
@@ -83,7 +84,8 @@ function SignIn({ status, onOpened }: { status: ItStatus; onOpened: (s: ItSessio
       onOpened(await station.invoke('it.signIn', { staffId: who, pin }));
     } catch (err) {
       const e = bridgeError(err);
-      setError(t(`errors.${e.reason ?? 'pin_wrong'}` as 'errors.pin_wrong', { defaultValue: e.message }));
+      const reason = e.reason ?? 'pin_wrong';
+      setError(isReasonOf(ItRefusal, reason) ? t(`errors.${reason}`) : e.message);
       setPin('');
     }
   };
@@ -156,7 +158,8 @@ export function SetupPinForm({ onSet, title, hint }: { onSet: (s: ItSession) => 
       setAgain('');
     } catch (err) {
       const e = bridgeError(err);
-      setError(t(`errors.${e.reason ?? 'it_session_required'}` as 'errors.pin_wrong', { defaultValue: e.message }));
+      const reason = e.reason ?? 'it_session_required';
+      setError(isReasonOf(ItRefusal, reason) ? t(`errors.${reason}`) : e.message);
     }
   };
   return (

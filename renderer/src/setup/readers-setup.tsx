@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { CARD_FORMATS, isRandomUid, printedForms, type CardFormat } from '../../../common/card-id.ts';
 import type { PartialPart } from '../../../common/card-match.ts';
 import type { HardwareDiscovery } from '../../../common/contract/index.ts';
-import { ReaderConfig, ReaderRole, readerPart } from '../../../common/readers.ts';
+import { isReasonOf } from '../../../common/contract/refusals.ts';
+import { ReaderConfig, ReaderFault, ReaderRole, readerPart } from '../../../common/readers.ts';
 import { readerName } from '../shell/reader-name.ts';
 import { bridgeError, station } from '../station-client.ts';
 import { useApp } from '../shell/app-store.ts';
@@ -108,7 +109,7 @@ export function ReadersSetup() {
                   <span className={`reader-state reader-state-${st.state}`} data-testid={`reader-state-${r.id}`}>
                     {' · '}
                     {t(`state.${st.state}`)}
-                    {st.reason ? ` (${t(`reason.${st.reason}` as 'reason.port_lost', { defaultValue: st.reason })})` : ''}
+                    {st.reason ? ` (${isReasonOf(ReaderFault, st.reason) ? t(`reason.${st.reason}`) : st.reason})` : ''}
                   </span>
                 ) : null}
               </div>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { GateConfig, type GateDirection } from '../../../common/readers.ts';
+import type { Direction } from '../../../common/domain.ts';
+import { GateConfig } from '../../../common/readers.ts';
 import { bridgeError, station } from '../station-client.ts';
 import { useApp } from '../shell/app-store.ts';
 
@@ -29,7 +30,7 @@ export function RelaySetup({ ports }: { ports: readonly string[] }) {
       setMessage(t('saveFailed', { message: bridgeError(err).message }));
     }
   };
-  const test = async (direction: GateDirection) => {
+  const test = async (direction: Direction) => {
     setBusy(true);
     setMessage(null);
     try {
@@ -76,10 +77,10 @@ export function RelaySetup({ ports }: { ports: readonly string[] }) {
         <button type="button" className="btn btn-primary" onClick={() => void save()} data-testid="relay-save">
           {t('relay.save')}
         </button>
-        <button type="button" className="btn" disabled={busy} onClick={() => void test('entry')}>
+        <button type="button" className="btn" disabled={busy} onClick={() => void test('in')}>
           {t('relay.testEntry')}
         </button>
-        <button type="button" className="btn" disabled={busy} onClick={() => void test('exit')}>
+        <button type="button" className="btn" disabled={busy} onClick={() => void test('out')}>
           {t('relay.testExit')}
         </button>
       </div>

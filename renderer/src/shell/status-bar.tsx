@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isReasonOf } from '../../../common/contract/refusals.ts';
+import { ReaderFault } from '../../../common/readers.ts';
 import type { StationMode } from '../../../common/settings.ts';
 import { useCashier } from '../cashier/cashier-store.ts';
 import { useGuardDuty } from '../guard/duty-store.ts';
@@ -31,6 +33,7 @@ function Operator({ mode }: { mode: StationMode }) {
 /** Always visible: mode, who works it, connection and sync, events waiting, each reader's state, the time. */
 export function StatusBar() {
   const { t } = useTranslation();
+  const hw = useTranslation('hardware').t;
   const readers = useApp((s) => s.status?.readers);
   const readerName = useReaderName();
   // The mode and the name come from the settings, the one place they are kept (the screen follows the same).
@@ -50,7 +53,7 @@ export function StatusBar() {
         {(readers ?? []).map((r) => (
           <span key={r.readerId} className={`reader-chip reader-${r.state}`} title={r.reason ?? ''} data-testid={`reader-${r.readerId}`}>
             {readerName(r.readerId)} ({t(`reader.role.${r.role}`)}): {t(`reader.${r.state}`)}
-            {r.reason && r.state !== 'ready' ? ` — ${t(`hardware:reason.${r.reason}` as 'hardware:reason.port_lost', { defaultValue: r.reason })}` : ''}
+            {r.reason && r.state !== 'ready' ? ` — ${isReasonOf(ReaderFault, r.reason) ? hw(`reason.${r.reason}`) : r.reason}` : ''}
           </span>
         ))}
         {readers && readers.length === 0 ? (

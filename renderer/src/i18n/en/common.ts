@@ -60,4 +60,17 @@ export default {
     unavailable: 'Not available now.',
     internal: 'Internal station error. IT will find details in the log.',
   },
+  refusal: {
+    store_unavailable: 'The station database is not open.',
+    db_corrupt: 'The database file is damaged.',
+    db_unreadable: 'The database file cannot be read.',
+    disk_full: 'The disk is full.',
+    sync_unavailable: 'Sync with the server is not running.',
+    kept_aside_not_found: 'There is no such kept-aside database.',
+    kept_aside_in_use: 'This kept-aside database is still shown as the fault.',
+    no_held_events: 'There are no held events.',
+    demo_only: 'This exists only in the demo school.',
+    not_a_wedge_reader: 'This is not a keyboard-wedge reader.',
+    no_simulated_reader: 'There is no such on-screen reader.',
+  },
 } satisfies Translation<typeof ru>;

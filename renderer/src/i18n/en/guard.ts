@@ -88,6 +88,10 @@ const en: Translation<typeof ru> = {
     note: 'Visiting whom / comment',
     open: 'Let in',
   },
+  person: {
+    person_not_found: 'This person is not on the school’s list.',
+    person_inactive: 'Left or suspended: no spare card can be handed out.',
+  },
   spare: {
     title: 'Forgot the card: a spare card until the end of the day',
     pickPerson: 'Find the child by surname or class',

@@ -58,4 +58,18 @@ export default {
     unavailable: 'Сейчас недоступно.',
     internal: 'Внутренняя ошибка станции. ИТ-служба увидит подробности в журнале.',
   },
+  /** The station's own refusals (StationRefusal): said to whoever is at the screen, with the code for IT. */
+  refusal: {
+    store_unavailable: 'База данных станции не открыта.',
+    db_corrupt: 'Файл базы данных повреждён.',
+    db_unreadable: 'Файл базы данных не читается.',
+    disk_full: 'Диск заполнен.',
+    sync_unavailable: 'Синхронизация с сервером не запущена.',
+    kept_aside_not_found: 'Такой отложенной базы нет.',
+    kept_aside_in_use: 'Эта отложенная база ещё показана как неисправность.',
+    no_held_events: 'Отложенных событий нет.',
+    demo_only: 'Это есть только в демонстрационной школе.',
+    not_a_wedge_reader: 'Это не считыватель-клавиатура.',
+    no_simulated_reader: 'Нет такого экранного считывателя.',
+  },
 } as const;

@@ -86,6 +86,11 @@ export default {
     note: 'К кому / комментарий',
     open: 'Впустить',
   },
+  /** Refusals about the person a manual open or a spare card is for (PersonRefusal). */
+  person: {
+    person_not_found: 'Этого человека нет в списке школы.',
+    person_inactive: 'Выбыл(а) или отстранён(а): запасную карту выдать нельзя.',
+  },
   spare: {
     title: 'Забыл карту: выдать запасную до конца дня',
     pickPerson: 'Найдите ребёнка по фамилии или классу',
