@@ -3,7 +3,7 @@
  * safeStorage (DPAPI on Windows, Keychain on macOS, the desktop keyring on Linux) in
  * `<data folder>/keys/<name>.key.bin`, mode 600. A copy of the data folder therefore carries only keys
  * this user's OS login can open. The station process asks for them at start over its parent port
- * (station/remote-keys.ts); main's own `app://` protocol opens the portraits with the same `data` key.
+ * (station/remote-keys.ts, answered by main/shell-calls.ts `serveKeys`); main's own `app://` protocol opens the portraits with the same `data` key.
  * A Linux box without a keyring gets the browser host's key files beside the data folder
  * (node/key-file.ts), said in the log.
  */
@@ -45,24 +45,4 @@ export function electronKeyStore(dataDir: string, warn: (msg: string) => void = 
       return key;
     },
   };
-}
-
-interface StationChild {
-  on(event: 'message', listener: (message: unknown) => void): unknown;
-  postMessage(message: unknown): void;
-}
-
-/** Answers the station process's key requests (station/remote-keys.ts). */
-export function serveKeys(child: StationChild, keys: KeyStore, log: (msg: string) => void = console.error): void {
-  child.on('message', (message) => {
-    const m = message as { type?: string; id?: string; name?: string } | null;
-    if (m?.type !== 'key' || typeof m.id !== 'string' || typeof m.name !== 'string') return;
-    try {
-      child.postMessage({ type: 'key-reply', id: m.id, ok: true, key: keys.key(m.name).toString('hex') });
-    } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
-      log(`data keys: the ${m.name} key could not be given: ${error}`);
-      child.postMessage({ type: 'key-reply', id: m.id, ok: false, error });
-    }
-  });
 }

@@ -8,13 +8,16 @@ import { registerAppScheme, serveAppProtocol } from './app-protocol.ts';
 import { createLogger } from '../node/logger.ts';
 import { STATION_EXEC_ARGV } from '../node/station-runtime.ts';
 import { StationLink } from './station-link.ts';
-import { electronTokenVault, serveTokenVault } from './token-vault.ts';
-import { electronKeyStore, serveKeys } from './data-keys.ts';
+import { electronTokenVault } from './token-vault.ts';
+import { electronKeyStore } from './data-keys.ts';
+import { serveKeys, serveTokenVault } from './shell-calls.ts';
 import { deriveKey, type KeyStore } from '../node/key-file.ts';
 import { PhotoStore } from '../node/photos.ts';
 import { privateUmask, secureDataDir } from '../node/data-dir.ts';
 import type { TokenVault } from '../sync/token-vault.ts';
 import { wireUpdates } from './update-wiring.ts';
+import { logUnknownShellKinds } from '../common/contract/shell-link.ts';
+import type { ShellConnect, ShellCustomer } from '../common/contract/shell.ts';
 import { isAppUrl, launchOptions, windowChannel, windowOptions, type WindowRole } from './window-options.ts';
 
 registerAppScheme();
@@ -66,6 +69,13 @@ function startStation(): void {
     stdio: 'inherit',
   });
   link = new StationLink(station);
+  // The side channel (common/contract/shell.ts): each part parses its own kinds; a stranger is logged here.
+  const child = station;
+  logUnknownShellKinds(
+    'main',
+    (l) => child.on('message', l),
+    (m) => mainLog.warn(m),
+  );
   tokenVault ??= electronTokenVault(join(dataDir, 'backend-token.bin'), (m) => console.warn(m));
   serveTokenVault(station, tokenVault, (m) => console.error(m));
   dataKeys ??= electronKeyStore(dataDir, (m) => console.warn(m));
@@ -92,7 +102,7 @@ function connectWindow(win: BrowserWindow, role: WindowRole): void {
   if (!station) return;
   const { port1, port2 } = new MessageChannelMain();
   const { connect, channel } = windowChannel(role);
-  station.postMessage({ type: connect, windowId: win.id }, [port1]);
+  station.postMessage({ type: connect, windowId: win.id } satisfies ShellConnect | ShellCustomer, [port1]);
   win.webContents.postMessage(channel, null, [port2]);
 }
 

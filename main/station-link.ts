@@ -1,5 +1,6 @@
 import { MessageChannelMain, type MessagePortMain, type UtilityProcess } from 'electron';
 import { createBridgeClient, type BridgeClient } from '../common/contract/client.ts';
+import type { ShellConnect } from '../common/contract/shell.ts';
 import type { RequestInput, RequestName, RequestOutput, ServerMessage } from '../common/contract/index.ts';
 
 /**
@@ -12,7 +13,7 @@ export class StationLink {
 
   constructor(child: UtilityProcess) {
     const { port1, port2 } = new MessageChannelMain();
-    child.postMessage({ type: 'connect', windowId: 0 }, [port1]);
+    child.postMessage({ type: 'connect', windowId: 0 } satisfies ShellConnect, [port1]);
     this.#port = port2;
     this.#core = createBridgeClient((msg) => port2.postMessage(msg));
     port2.on('message', (e) => this.#core.receive(e.data as ServerMessage));

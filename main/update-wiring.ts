@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import electronUpdater, { type AppUpdater } from 'electron-updater';
 import type { ShiftInfo } from '../common/contract/cashier.ts';
+import { serveShellCall, type ShellChild } from '../common/contract/shell-link.ts';
+import type { ShellUpdateState } from '../common/contract/shell.ts';
 import type { StationStatus } from '../common/contract/station.ts';
 import { ServerUrl } from '../common/transport.ts';
 import { Settings } from '../common/settings.ts';
@@ -15,14 +17,11 @@ import { buildInfoFrom, createUpdateService, type BuildInfo, type UpdateLogger, 
  * Glue between the station process and main/updater.ts: the facts the update policy needs (settings,
  * mode, last tap, open shift) come from the station over main's own StationLink; every update state
  * goes to the station process, which relays it to the windows (station/update-relay.ts); "check now" and
- * "install now" come back from the station as `update.call` messages on the utility process.
+ * "install now" come back from the station as `update.call` calls (common/contract/shell.ts).
  */
 
 /** The parts of Electron's UtilityProcess used here. */
-export interface StationChild {
-  postMessage(message: unknown): void;
-  on(event: 'message', listener: (message: unknown) => void): unknown;
-}
+export type StationChild = ShellChild;
 
 export interface UpdateWiringOptions {
   isPackaged: boolean;
@@ -107,7 +106,7 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
     activity: () => ({ ...activity, mode: settings.mode }),
     logger: log,
   });
-  service.onChange((state) => child?.postMessage({ type: 'update.state', state }));
+  service.onChange((state) => child?.postMessage({ type: 'update.state', state } satisfies ShellUpdateState));
 
   return {
     service,
@@ -115,22 +114,14 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
     attachStation(next, link) {
       child = next;
       // The state first (the station shows "waiting for the shell" until it arrives), then the facts.
-      next.postMessage({ type: 'update.state', state: service.getState() });
-      next.on('message', (raw) => {
-        const msg = raw as { type?: unknown; id?: unknown; name?: unknown } | null;
-        if (msg?.type !== 'update.call' || typeof msg.id !== 'number') return;
-        const reply = (body: { ok: true; output: unknown } | { ok: false; message: string }) => next.postMessage({ type: 'update.reply', id: msg.id, ...body });
-        if (msg.name === 'update.checkNow') {
-          service.checkNow().then(
-            (output) => reply({ ok: true, output }),
-            (err: Error) => reply({ ok: false, message: err.message }),
-          );
-        } else if (msg.name === 'update.forceInstall') {
-          reply({ ok: true, output: service.forceInstall() });
-        } else {
-          reply({ ok: false, message: `unknown update call ${String(msg.name)}` });
-        }
-      });
+      next.postMessage({ type: 'update.state', state: service.getState() } satisfies ShellUpdateState);
+      serveShellCall(
+        next,
+        'update.call',
+        // A check that fails is answered with its message; the station names it for the renderer.
+        ({ name }) => (name === 'update.checkNow' ? service.checkNow() : service.forceInstall()),
+        (m) => log.warn(m),
+      );
       const refreshSettings = (): void => {
         link.invoke('settings.get', {}).then(
           (s) => (settings = s),

@@ -17,6 +17,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initialUpdateState } from '../common/update-policy.ts';
 import { servePorts, type ParentPort } from '../core/bridge/port-transport.ts';
+import { logUnknownShellKinds, shellRequester } from '../common/contract/shell-link.ts';
+import type { ShellReady } from '../common/contract/shell.ts';
 import { remoteTokenVault } from './remote-token-vault.ts';
 import { remoteKeyStore } from './remote-keys.ts';
 import { startWsBridge } from '../core/bridge/ws-server.ts';
@@ -84,6 +86,7 @@ function exitNow(code: number): never {
 
 // Installed before anything starts: a SIGTERM during start-up ends the process too.
 let closeUpdates = (): void => {};
+let closeShell = (): void => {};
 let closeBridge: () => Promise<void> = async () => {};
 let closeStation: () => Promise<void> = async () => {};
 let stopping = false;
@@ -100,6 +103,7 @@ const stop = async (why: string): Promise<void> => {
   }, STOP_DEADLINE_MS).unref();
   try {
     closeUpdates();
+    closeShell();
     await closeBridge();
     await closeStation();
   } catch (err) {
@@ -126,6 +130,16 @@ if (Number.isInteger(parentPid) && parentPid > 1) {
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 const overPorts = (env.STATION_TRANSPORT ?? (parentPort ? 'port' : 'ws')) === 'port';
 
+// The side channel to main (common/contract/shell.ts): one requester for the vault's and the keys' calls.
+const shell = overPorts && parentPort ? shellRequester(parentPort, (m) => log.warn(m)) : null;
+if (shell) closeShell = () => shell.close('the station is stopping');
+if (overPorts && parentPort)
+  logUnknownShellKinds(
+    'station',
+    (l) => parentPort.on('message', (e) => l(e.data)),
+    (m) => log.warn(m),
+  );
+
 /** STATION_BACKEND_URL must be HTTPS beyond this computer; one that is not is refused with a line for IT. */
 function backendUrlAllowed(url: string): boolean {
   if (transportAllowed(url)) return true;
@@ -143,7 +157,7 @@ const station = await createStation({
     ? { backend: { url: env.STATION_BACKEND_URL, code: env.STATION_ENROLLMENT_CODE ?? null } }
     : {}),
   // In Electron the backend token and the data keys are kept by main with safeStorage; the station asks for them.
-  ...(overPorts && parentPort ? { vault: remoteTokenVault(parentPort), keys: await remoteKeyStore(parentPort) } : {}),
+  ...(shell ? { vault: remoteTokenVault(shell), keys: await remoteKeyStore(shell) } : {}),
   version,
 });
 
@@ -169,7 +183,7 @@ closeUpdates = () => updates.close();
 if (overPorts) {
   if (!parentPort) throw new Error('STATION_TRANSPORT=port needs an Electron utilityProcess');
   servePorts(parentPort, station.router, log);
-  parentPort.postMessage({ type: 'ready', dataDir });
+  parentPort.postMessage({ type: 'ready', dataDir } satisfies ShellReady);
 } else {
   const token = env.STATION_TOKEN;
   if (!token || token.length < 16) throw new Error('STATION_TOKEN (at least 16 characters) is required for the WebSocket bridge');

@@ -437,6 +437,8 @@ export async function createStation(options: StationOptions): Promise<Station> {
       log.warn({ from: before.backendUrl, to: next.backendUrl }, 'sync: backend changed; the station must be enrolled again');
     }
     log.info({ changed: Object.keys(patch) }, 'settings updated');
+    // On the next turn, as the status is: the window that asked gets its answer before the event.
+    setImmediate(() => router.publish('settings.changed', next));
     publishStatus();
     return next;
   });

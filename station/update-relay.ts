@@ -1,5 +1,8 @@
-import { UpdateState } from '../common/update-policy.ts';
-import { DomainError, type Caller, type Router } from '../core/bridge/router.ts';
+import { ShellCallFailed, ShellCallTimeout, ShellClosed, shellRequester, type ShellParentPort } from '../common/contract/shell-link.ts';
+import { ShellUpdateState, type UPDATE_CALL_NAMES } from '../common/contract/shell.ts';
+import type { UpdateState } from '../common/update-policy.ts';
+import type { Caller, Router } from '../core/bridge/router.ts';
+import { DomainError } from '../core/errors.ts';
 import type { Logger } from '../common/logger.ts';
 
 /**
@@ -9,19 +12,14 @@ import type { Logger } from '../common/logger.ts';
  * `update.forceInstall` to main over the utility process's parentPort, passing main's answer back.
  * Under the browser host there is no shell: the state is `disabled` (browser_host) and nothing is forwarded.
  *
- * Messages on the parentPort (main ↔ station):
- *   main → station  { type: 'update.state', state }
- *   station → main  { type: 'update.call', id, name: 'update.checkNow' | 'update.forceInstall' }
- *   main → station  { type: 'update.reply', id, ok: true, output } | { type: 'update.reply', id, ok: false, message }
+ * The messages on the parentPort are `update.state` (main → station) and the `update.call` call with
+ * its `update.reply` (common/contract/shell.ts); the call goes through common/contract/shell-link.ts.
  */
 
 /** The parts of Electron's parentPort the relay uses. */
-export interface UpdateRelayParent {
-  on(event: 'message', listener: (e: { data: unknown }) => void): unknown;
-  postMessage(message: unknown): void;
-}
+export type UpdateRelayParent = ShellParentPort;
 
-export type ForwardedUpdateCall = 'update.checkNow' | 'update.forceInstall';
+export type ForwardedUpdateCall = (typeof UPDATE_CALL_NAMES)[number];
 
 export interface UpdateRelayOptions {
   router: Router;
@@ -50,49 +48,34 @@ export function attachUpdateRelay(options: UpdateRelayOptions): UpdateRelay {
   const { router, parent, log } = options;
   const timeoutMs = options.timeoutMs ?? UPDATE_RELAY_TIMEOUT_MS;
   let last: UpdateState | null = null;
-  let nextId = 1;
-  const pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  const shell = parent ? shellRequester(parent, (m) => log.warn(m)) : null;
   let closed = false;
 
   const current = (): UpdateState => last ?? options.fallback();
 
   parent?.on('message', (e) => {
-    if (closed) return;
-    const data = e.data as { type?: unknown; id?: unknown; ok?: unknown; output?: unknown; message?: unknown; state?: unknown } | null;
-    if (data?.type === 'update.state') {
-      const parsed = UpdateState.safeParse(data.state);
-      if (!parsed.success) {
-        log.error({ issue: parsed.error.issues[0]?.message }, 'update: the shell posted a state that breaks the contract; ignored');
-        return;
-      }
-      if (last && JSON.stringify(last) === JSON.stringify(parsed.data)) return;
-      last = parsed.data;
-      router.publish('update.state', last);
+    if (closed || (e.data as { type?: unknown } | null)?.type !== 'update.state') return;
+    const parsed = ShellUpdateState.safeParse(e.data);
+    if (!parsed.success) {
+      log.error({ issue: parsed.error.issues[0]?.message }, 'update: the shell posted a state that breaks the contract; ignored');
       return;
     }
-    if (data?.type === 'update.reply' && typeof data.id === 'number') {
-      const p = pending.get(data.id);
-      if (!p) return;
-      pending.delete(data.id);
-      clearTimeout(p.timer);
-      if (data.ok === true) p.ok(data.output);
-      else p.fail(new DomainError('unavailable', 'update_shell_failed', typeof data.message === 'string' ? data.message : 'the shell could not do it'));
-    }
+    if (last && JSON.stringify(last) === JSON.stringify(parsed.data.state)) return;
+    last = parsed.data.state;
+    router.publish('update.state', last);
   });
 
-  const forward = (name: ForwardedUpdateCall): Promise<unknown> => {
-    if (!parent) throw new Error('no shell to forward to');
-    const id = nextId++;
-    return new Promise((ok, fail) => {
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        log.warn({ request: name, timeoutMs }, 'update: the shell did not answer');
-        fail(new DomainError('unavailable', 'update_no_answer', `the shell did not answer ${name} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      timer.unref?.();
-      pending.set(id, { ok, fail, timer });
-      parent.postMessage({ type: 'update.call', id, name });
-    });
+  const forward = async (name: ForwardedUpdateCall): Promise<unknown> => {
+    if (!shell) throw new Error('no shell to forward to');
+    try {
+      return await shell.call('update.call', { name }, { timeoutMs, what: name });
+    } catch (err) {
+      // The requester logged the silence; the renderer names it.
+      if (err instanceof ShellCallTimeout || err instanceof ShellClosed) throw new DomainError('unavailable', 'update_no_answer', err.message);
+      if (err instanceof ShellCallFailed) throw new DomainError('unavailable', 'update_shell_failed', err.message || 'the shell could not do it');
+      // A reply that breaks the contract (the requester logged it) is refused as the router refuses a bad output.
+      throw new DomainError('invalid_output', 'update_shell_failed', (err as Error).message);
+    }
   };
 
   router.handle('update.getState', () => current());
@@ -116,11 +99,7 @@ export function attachUpdateRelay(options: UpdateRelayOptions): UpdateRelay {
     state: current,
     close() {
       closed = true;
-      for (const p of pending.values()) {
-        clearTimeout(p.timer);
-        p.fail(new DomainError('unavailable', 'update_no_answer', 'the station is stopping'));
-      }
-      pending.clear();
+      shell?.close('the station is stopping');
     },
   };
 }

@@ -4,16 +4,10 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
 
-export const StationCredentials = z.object({
-  baseUrl: z.url({ protocol: /^https?$/ }),
-  stationId: z.string().min(1),
-  token: z.string().min(16),
-  enrolledAt: z.iso.datetime(),
-  schoolName: z.string().default(''),
-});
-export type StationCredentials = z.infer<typeof StationCredentials>;
+import { StationCredentials } from '../common/credentials.ts';
+
+export { StationCredentials };
 
 export interface TokenVault {
   load(): Promise<StationCredentials | null>;

@@ -78,6 +78,8 @@ export const stationRequests = {
 
 export const stationEvents = {
   'station.status': StationStatus,
+  /** After every successful `settings.update`, whichever window made it: every window shows the new settings. */
+  'settings.changed': Settings,
   'reader.status': ReaderStatus,
   'card.presented': CardPresented,
 } as const;

@@ -1,4 +1,5 @@
 import type { ServerMessage } from '../../common/contract/index.ts';
+import { ShellConnect, ShellCustomer } from '../../common/contract/shell.ts';
 import type { Logger } from '../../common/logger.ts';
 import { serveCustomerChannel } from './customer-channel.ts';
 import type { Router } from './router.ts';
@@ -18,15 +19,22 @@ export interface ParentPort {
 }
 
 /**
- * Serves the bridge over the MessagePorts main gives this utility process, one per window: `connect`
+ * Serves the bridge over the MessagePorts main gives this utility process, one per window (the
+ * messages of common/contract/shell.ts): `connect`
  * is a station window's port (the whole contract), `customer` the customer display's (only its
  * projection; see customer-channel.ts).
  */
 export function servePorts(parent: ParentPort, router: Router, log: Logger): void {
   parent.on('message', (e) => {
-    const data = e.data as { type?: string; windowId?: number } | null;
+    const type = (e.data as { type?: unknown } | null)?.type;
+    if (type !== 'connect' && type !== 'customer') return;
+    const parsed = (type === 'customer' ? ShellCustomer : ShellConnect).safeParse(e.data);
     const port = e.ports[0];
-    if ((data?.type !== 'connect' && data?.type !== 'customer') || !port) return;
+    if (!parsed.success || !port) {
+      log.warn({ role: type, issue: parsed.error?.issues[0]?.path.join('.') ?? 'no port' }, 'bridge: a window port message breaks the contract; dropped');
+      return;
+    }
+    const data = parsed.data;
     const send = (msg: ServerMessage): void => port.postMessage(msg);
     const channel = data.type === 'customer' ? serveCustomerChannel(router, send, log) : router.connect('port', send);
     port.on('message', (m) => channel.receive(m.data));

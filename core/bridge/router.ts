@@ -38,9 +38,6 @@ export function newCaller(kind: string): Caller {
 /** Checked before the handler of a guarded request; throws a DomainError to refuse it. */
 export type RequestGuard = (caller: Caller, name: RequestName) => void | Promise<void>;
 
-/** Handlers import the domain's refusal from here too; it is defined in core/errors.ts, outside the transport. */
-export { DomainError };
-
 function issuePath(error: z.ZodError): string {
   const issue = error.issues[0];
   return issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(input)';

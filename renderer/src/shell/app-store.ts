@@ -41,6 +41,11 @@ export const useApp = create<AppState>()((set) => ({
 /** Subscribes the app store to the station's pushed events, then reads the current state (so nothing is missed). */
 export function connectAppStore(): void {
   station.on('station.status', (status) => useApp.setState({ status }));
+  // Settings changed in another window (setup there, the guard screen here; a browser tab and the app).
+  // This window's own change is already in the store (the answer came first): no second render for it.
+  station.on('settings.changed', (settings) => {
+    if (JSON.stringify(settings) !== JSON.stringify(useApp.getState().settings)) useApp.setState({ settings });
+  });
   station.on('card.presented', (lastCard) => useApp.setState({ lastCard }));
   station.onConnection((connected) => {
     useApp.setState({ connected });

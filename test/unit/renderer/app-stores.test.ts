@@ -54,6 +54,19 @@ describe('app store', () => {
     expect(useApp.getState().status?.sync.eventsWaiting).toBe(0);
   });
 
+  it('settings changed in another window are shown here without a re-read', async () => {
+    const { useApp, connectAppStore } = await import('../../../renderer/src/shell/app-store.ts');
+    connectAppStore();
+    await settle();
+    await settle();
+    expect(useApp.getState().settings).toMatchObject({ mode: 'unset', locale: 'ru' });
+    const reads = fake.calls.filter((c) => c.name === 'settings.get').length;
+    // Setup in the other window chose the till and English: this one follows from the event alone.
+    fake.emit('settings.changed', Settings.parse({ ...settings, mode: 'cashier', locale: 'en', stationName: 'Столовая' }));
+    expect(useApp.getState().settings).toMatchObject({ mode: 'cashier', locale: 'en', stationName: 'Столовая' });
+    expect(fake.calls.filter((c) => c.name === 'settings.get')).toHaveLength(reads);
+  });
+
   it('choosing a mode is kept in the settings the station answers with', async () => {
     const { useApp } = await import('../../../renderer/src/shell/app-store.ts');
     await useApp.getState().updateSettings({ mode: 'guard' });
