@@ -497,7 +497,9 @@ export default async function guardBench(report: Report): Promise<void> {
         : `  portraits fetched by URL during the taps: ${photoTimes.length}, p50 ${median(photoTimes).toFixed(1)} ms, p95 ${percentile(photoTimes, 95).toFixed(1)} ms`,
     );
     const skews = await page.evaluate(() => window.__benchGuard?.skews ?? []);
-    console.log(`  the page's wall clock minus its high-resolution clock: p50 ${median(skews).toFixed(1)} ms, min ${Math.min(...skews).toFixed(1)}, max ${Math.max(...skews).toFixed(1)}`);
+    console.log(
+      `  the page's wall clock minus its high-resolution clock: p50 ${median(skews).toFixed(1)} ms, min ${Math.min(...skews).toFixed(1)}, max ${Math.max(...skews).toFixed(1)}`,
+    );
     const quietAll = pool(quiet);
     const during = pool(duringBlocks);
     console.log(`  ${blocks} blocks of quiet and during-sync taps, alternating; roster sync in the station during the taps: ${loads.join(', ')}`);
