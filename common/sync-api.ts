@@ -411,6 +411,8 @@ export const ExceptionKind = z.enum([
   'group_meal_twice',
   'price_differs',
   'spare_card_refused',
+  /** A pupil fed on a school day with no entry at any post; resolved by the backend when an entry arrives later. */
+  'sold_without_entry',
 ]);
 export type ExceptionKind = z.infer<typeof ExceptionKind>;
 export const ExceptionResolution = z.enum(['charge_paid', 'accept', 'void']);

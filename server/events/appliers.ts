@@ -19,7 +19,7 @@ import { formatMoney } from '../../common/money.ts';
 import type { EventResultCode, ExceptionKind } from '../../common/sync-api.ts';
 import { endOfSchoolDayMs } from '../../common/school-time.ts';
 import { localTime } from '../school.ts';
-import type { BatchState, ExceptionRow } from './state.ts';
+import { BatchState, type ExceptionRow } from './state.ts';
 
 export interface EvalInput<T extends EventType> {
   id: string;
@@ -166,6 +166,23 @@ function dayRules(
   };
 }
 
+/**
+ * A pupil fed on a school day with no entry at any of the school's posts yet, when the school asks for
+ * the till's no-entry note. Not a flag on the sale (its answer stays as it is): the entry may still come
+ * from a post that was offline, and then the backend resolves this itself. A staff member is never flagged.
+ */
+function noEntry(s: BatchState, holderId: string, date: string): Exc | null {
+  const day = BatchState.dayKey(holderId, date);
+  // One per pupil and day (the batch skips a second): the administrator's list is of children, and the view shows the day's sales.
+  if (!s.settings.noEntryNoteAtTill || !s.isStudent(holderId) || s.entries.has(day) || s.noEntryFlagged.has(day)) return null;
+  return { kind: 'sold_without_entry', message: `fed on ${date} with no entry at any of the school's posts that day`, chargeAmount: 0 };
+}
+
+/** An entry the canteen's no-entry check counts: the later sales are not flagged, the earlier flags are resolved. */
+function entryEffect(s: BatchState, id: string, holderId: string, date: string, at: number): () => void {
+  return () => s.entered(holderId, date, `the entry at ${localTime(at, s.settings.timeZone)} (event ${id}) arrived after the meal; resolved by the backend`);
+}
+
 const sale: Applier<'sale'> = {
   evaluate({ id, payload: p, stationId, at, schoolDate, state: s }) {
     const acc = s.accounts.get(p.holderId);
@@ -205,7 +222,8 @@ const sale: Applier<'sale'> = {
         notify(s, id, p.holderId, 'sale', `Покупка на ${formatMoney(p.total)}: ${p.lines.map((l) => l.name).join(', ')}`);
       },
     ]);
-    v.exceptions = exceptions.map((e) => ({ ...e, holderId: p.holderId, schoolDate, eventIds: [id] }));
+    const unseen = noEntry(s, p.holderId, schoolDate);
+    v.exceptions = [...exceptions, ...(unseen ? [unseen] : [])].map((e) => ({ ...e, holderId: p.holderId, schoolDate, eventIds: [id] }));
     const flags: { rule: string; message: string; code?: EventResultCode }[] = [];
     if (after < 0) flags.push({ rule: 'overdraft', code: 'overdraft', message: `balance went below zero (${after} kopecks)` });
     for (const e of exceptions) flags.push({ rule: e.kind, message: e.message });
@@ -300,6 +318,8 @@ const groupMeal: Applier<'group_meal'> = {
         exceptions.push({ ...b, holderId: st.holderId, schoolDate, eventIds: [id] });
         flags.push({ rule: b.kind, message: `${st.holderId}: ${b.message}` });
       }
+      const unseen = noEntry(s, st.holderId, schoolDate);
+      if (unseen) exceptions.push({ ...unseen, holderId: st.holderId, schoolDate, eventIds: [id] });
       effects.push(() => {
         if (p.payer === 'accounts') move(s, `${id}:${st.holderId}`, st.holderId, -st.amount, 'group_meal', at);
         rules.apply();
@@ -323,6 +343,7 @@ const pass: Applier<'pass'> = {
     const { holderId: who, holderKind } = p;
     if (who && holderKind)
       effects.push(() => passFact(s, { id, stationId, at, schoolDate, holderId: who, holderKind, direction: p.direction, verdict: p.verdict, manual: false }));
+    if (holderId && p.verdict === 'allow' && p.direction === 'in') effects.push(entryEffect(s, id, holderId, schoolDate, at));
     return accept(p.holderId, 0, effects);
   },
 };
@@ -347,6 +368,7 @@ const manualOpen: Applier<'manual_open'> = {
           verdict: 'allow',
           manual: true,
         }),
+      ...(p.direction === 'in' ? [entryEffect(s, id, holderId, schoolDate, at)] : []),
     ]);
   },
 };

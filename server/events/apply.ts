@@ -13,7 +13,7 @@ import { schoolDate as schoolDateOf } from '../../common/school-time.ts';
 import type { Param, Tx } from '../storage/sql.ts';
 import { canonicalJson } from '../tokens.ts';
 import { APPLIERS, refuse, roleMaySend, roleOf, type Verdict } from './appliers.ts';
-import { allIn, BatchState, insertMany, placeholders, updateMany, type CardWriter, type SeenEvent } from './state.ts';
+import { allIn, BACKEND_RESOLVER, BatchState, insertMany, placeholders, updateMany, type CardWriter, type SeenEvent } from './state.ts';
 
 /** No school's events are older than this; an earlier corrected time is a broken clock or a forgery. */
 const EARLIEST_MS = Date.parse('2020-01-01T00:00:00.000Z');
@@ -72,6 +72,9 @@ async function prefetch(s: BatchState, items: readonly Prepared[]): Promise<void
   const staff = new Set<string>();
   const saleIds = new Set<string>();
   const dates = new Set<string>();
+  /** Holders fed in this batch (is there an entry that day?) and holders entering (which flags does it clear?). */
+  const fed = new Set<string>();
+  const entering = new Set<string>();
   for (const it of items) {
     if (it.early || !it.ev || s.seen.has(it.id)) continue;
     const p = it.ev.payload as Record<string, unknown>;
@@ -79,7 +82,11 @@ async function prefetch(s: BatchState, items: readonly Prepared[]): Promise<void
       case 'sale':
       case 'pass':
       case 'manual_open':
-        if (typeof p.holderId === 'string') holders.add(p.holderId);
+        if (typeof p.holderId === 'string') {
+          holders.add(p.holderId);
+          if (it.ev.type === 'sale') fed.add(p.holderId);
+          else if (p.direction === 'in') entering.add(p.holderId);
+        }
         dates.add(it.schoolDate!);
         break;
       case 'void':
@@ -87,7 +94,10 @@ async function prefetch(s: BatchState, items: readonly Prepared[]): Promise<void
         saleIds.add((p as StationEventPayload<'void'>).saleEventId);
         break;
       case 'group_meal':
-        for (const st of (p as StationEventPayload<'group_meal'>).students) holders.add(st.holderId);
+        for (const st of (p as StationEventPayload<'group_meal'>).students) {
+          holders.add(st.holderId);
+          fed.add(st.holderId);
+        }
         dates.add(it.schoolDate!);
         break;
       case 'temp_card_bind':
@@ -192,6 +202,44 @@ async function prefetch(s: BatchState, items: readonly Prepared[]): Promise<void
       d.offlineSpent = Number(r.offline_spent);
     }
   }
+  await prefetchEntries(s, fed, entering, dateList);
+}
+
+/**
+ * Who already entered on the batch's dates and who was flagged already (only when the school asks for
+ * the no-entry note), and the open sold_without_entry exceptions an entry in this batch resolves
+ * (whatever the setting is now: the flag was raised under it).
+ */
+async function prefetchEntries(s: BatchState, fed: ReadonlySet<string>, entering: ReadonlySet<string>, dateList: readonly string[]): Promise<void> {
+  const inDates = ` AND school_date IN ${placeholders(dateList.length)}`;
+  if (s.settings.noEntryNoteAtTill && fed.size) {
+    const rows = await allIn<{ holder_id: string; school_date: string; type: string; body: string }>(
+      s.tx,
+      'SELECT holder_id, school_date, type, body FROM events WHERE holder_id',
+      [...fed],
+      dateList,
+      `${inDates} AND type IN ('pass', 'manual_open') AND status IN ('accepted', 'anomaly')`,
+    );
+    for (const r of rows) {
+      const p = (JSON.parse(r.body) as { payload?: { direction?: string; verdict?: string } }).payload;
+      if (p?.direction === 'in' && (r.type === 'manual_open' || p.verdict === 'allow')) s.entries.add(BatchState.dayKey(r.holder_id, r.school_date));
+    }
+  }
+  const flaggable = s.settings.noEntryNoteAtTill ? [...fed, ...entering] : [...entering];
+  if (flaggable.length) {
+    const rows = await allIn<{ id: string; holder_id: string; school_date: string; resolved_at: string | null }>(
+      s.tx,
+      "SELECT id, holder_id, school_date, resolved_at FROM exceptions WHERE kind = 'sold_without_entry' AND holder_id",
+      flaggable,
+      dateList,
+      inDates,
+    );
+    for (const r of rows) {
+      const key = BatchState.dayKey(r.holder_id, r.school_date);
+      s.noEntryFlagged.add(key);
+      if (r.resolved_at === null) s.openNoEntry.set(key, [...(s.openNoEntry.get(key) ?? []), r.id]);
+    }
+  }
 }
 
 function toResult(id: string, v: Verdict): PushResult {
@@ -262,7 +310,14 @@ export async function applyBatch(
       }
     }
     if (v.status !== 'invalid') for (const e of v.effects) e();
-    for (const x of v.exceptions) s.exceptionRows.push({ ...x, id: `${it.id}:${x.kind}${x.holderId && v.holderId !== x.holderId ? `:${x.holderId}` : ''}` });
+    for (const x of v.exceptions) {
+      if (x.kind === 'sold_without_entry' && x.holderId) {
+        const day = BatchState.dayKey(x.holderId, x.schoolDate);
+        if (s.noEntryFlagged.has(day)) continue;
+        s.noEntryFlagged.add(day);
+      }
+      s.exceptionRows.push({ ...x, id: `${it.id}:${x.kind}${x.holderId && v.holderId !== x.holderId ? `:${x.holderId}` : ''}` });
+    }
     const ev = it.ev;
     s.eventRows.push([
       it.id,
@@ -339,10 +394,34 @@ async function write(s: BatchState): Promise<void> {
   );
   await insertMany(
     tx,
-    'INSERT INTO exceptions (id, kind, holder_id, school_date, event_ids, message, charge_amount, created_at)',
-    ['text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text'],
-    s.exceptionRows.map((x) => [x.id, x.kind, x.holderId, x.schoolDate, JSON.stringify(x.eventIds), x.message, x.chargeAmount, s.now]),
+    'INSERT INTO exceptions (id, kind, holder_id, school_date, event_ids, message, charge_amount, created_at, resolution, note, resolved_by, resolved_at, correction)',
+    ['text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'bigint'],
+    s.exceptionRows.map((x) => [
+      x.id,
+      x.kind,
+      x.holderId,
+      x.schoolDate,
+      JSON.stringify(x.eventIds),
+      x.message,
+      x.chargeAmount,
+      s.now,
+      x.resolution?.resolution ?? null,
+      x.resolution?.note ?? null,
+      x.resolution?.by ?? null,
+      x.resolution ? s.now : null,
+      x.resolution ? 0 : null,
+    ]),
     ' ON CONFLICT (id) DO NOTHING',
+  );
+  // An accepted exception changes no balance; the condition is Exceptions.resolve's "once": one already resolved stays as it was.
+  await updateMany(
+    tx,
+    'exceptions',
+    "resolution = 'accept', note = v.column2, resolved_by = ?, resolved_at = ?, correction = 0",
+    'exceptions.id = v.column1 AND exceptions.resolved_at IS NULL',
+    ['text', 'text'],
+    s.noEntryResolved,
+    [BACKEND_RESOLVER, s.now],
   );
   for (const op of s.cardOps) await op();
   // Revisions are taken in commit order (the batch is a roster transaction): a fact's seq is its place.

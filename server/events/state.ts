@@ -55,7 +55,12 @@ export interface ExceptionRow {
   eventIds: string[];
   message: string;
   chargeAmount: number;
+  /** Set when the same batch already resolved it (an entry behind the sale it flagged). */
+  resolution?: { resolution: 'accept'; note: string; by: string };
 }
+
+/** Who resolves a sale-without-entry exception when the entry arrives after it. */
+export const BACKEND_RESOLVER = 'backend';
 
 /** A placeholder list `(?, ?, …)` for `n` values. */
 export const placeholders = (n: number) => `(${Array.from({ length: n }, () => '?').join(', ')})`;
@@ -144,6 +149,12 @@ export class BatchState {
   readonly days = new Map<string, DayState>();
   /** `class|date` → the first group meal's event id that day. */
   readonly classMeals = new Map<string, string>();
+  /** `holder|date` of the pupils with an entry that day (an allowed pass in, or a manual opening in). */
+  readonly entries = new Set<string>();
+  /** `holder|date` → its open sold_without_entry exceptions from earlier batches. */
+  readonly openNoEntry = new Map<string, string[]>();
+  /** `holder|date` with a sold_without_entry exception already, open or resolved: one per pupil and day. */
+  readonly noEntryFlagged = new Set<string>();
   readonly #cards = new Map<string, CardState | null>();
   readonly #spare = new Map<string, boolean>();
 
@@ -154,6 +165,8 @@ export class BatchState {
   readonly voidRows: Param[][] = [];
   readonly exceptionRows: ExceptionRow[] = [];
   readonly newClassMeals: Param[][] = [];
+  /** [exception id, note]: earlier sold_without_entry exceptions an entry in this batch resolves. */
+  readonly noEntryResolved: Param[][] = [];
   /** The school-day facts the kept events leave for the school's other stations (server/day.ts). */
   readonly facts: FactDraft[] = [];
   /** Card changes, run in event order after the rows above. */
@@ -194,6 +207,23 @@ export class BatchState {
       this.days.set(key, d);
     }
     return d;
+  }
+
+  /**
+   * A pupil entered on `date`: later sales that day are not flagged, and the day's open sold_without_entry
+   * exceptions (earlier batches' and this one's) are resolved as accepted, with no balance change.
+   */
+  entered(holderId: string, date: string, note: string): void {
+    const key = BatchState.dayKey(holderId, date);
+    this.entries.add(key);
+    for (const id of this.openNoEntry.get(key) ?? []) this.noEntryResolved.push([id, note]);
+    this.openNoEntry.delete(key);
+    // Only a day flagged already has a row to look for (the scan stays off a guard post's batch of passes).
+    if (!this.noEntryFlagged.has(key)) return;
+    for (const x of this.exceptionRows) {
+      if (x.kind === 'sold_without_entry' && x.holderId === holderId && x.schoolDate === date && !x.resolution)
+        x.resolution = { resolution: 'accept', note, by: BACKEND_RESOLVER };
+    }
   }
 
   isStudent(holderId: string): boolean {

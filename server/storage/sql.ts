@@ -126,6 +126,7 @@ CREATE TABLE IF NOT EXISTS exceptions (
   message TEXT NOT NULL, charge_amount ${int} NOT NULL, created_at TEXT NOT NULL,
   resolution TEXT, note TEXT, resolved_by TEXT, resolved_at TEXT, correction ${int});
 CREATE INDEX IF NOT EXISTS exceptions_open ON exceptions (resolved_at, created_at);
+CREATE INDEX IF NOT EXISTS exceptions_by_holder ON exceptions (holder_id, school_date);
 -- The school day's facts for the other stations (server/day.ts): seq is a roster revision, taken at commit.
 CREATE TABLE IF NOT EXISTS day_facts (
   seq ${int} PRIMARY KEY, id TEXT NOT NULL UNIQUE, station_id TEXT NOT NULL, school_date TEXT NOT NULL, body TEXT NOT NULL);
