@@ -5,7 +5,7 @@
  * `invalid`, is kept with its body and blocks nothing behind it. The rows go out in a few multi-row
  * statements at the end, so PostgreSQL sees a handful of round trips per batch instead of several per event.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { eventPayloadError, isEventType, StationEvent, type StationEventPayload, type EventType, type StationRole } from '../../common/events.ts';
 import { EventResultCode, type PushResult, type SchoolSettings } from '../../common/sync-api.ts';
@@ -282,6 +282,7 @@ export async function applyBatch(
   }
   const items = events.map((raw) => prepare(raw, station, settings, nowMs));
   await prefetch(s, items);
+  const removed = await removedPeople(tx, items, s);
 
   const results: PushResult[] = [];
   for (const it of items) {
@@ -300,6 +301,14 @@ export async function applyBatch(
       continue;
     }
     let v = it.early;
+    // An event about a person who left the school (a station offline when they were removed): nothing of
+    // it is applied, and it is kept with the person's id and card numbers replaced by a pseudonym.
+    let body = JSON.stringify(it.raw);
+    const gone = !v && it.ev ? removed.scrub(it.raw) : null;
+    if (gone) {
+      v = refuse('person_removed', 'the person was removed from the school; this event applies nothing and is kept under a pseudonym', gone.pseudonym);
+      body = gone.body;
+    }
     if (!v) {
       const ev = it.ev!;
       try {
@@ -327,7 +336,7 @@ export async function applyBatch(
       ev?.occurredAt ??
         (typeof it.raw.occurredAt === 'string' && !Number.isNaN(Date.parse(it.raw.occurredAt)) ? new Date(Date.parse(it.raw.occurredAt)).toISOString() : now),
       ev && Number.isSafeInteger(ev.clockOffsetMs) ? ev.clockOffsetMs : 0,
-      JSON.stringify(it.raw),
+      body,
       it.bodyHash,
       v.holderId,
       v.amount,
@@ -342,6 +351,63 @@ export async function applyBatch(
   }
   await write(s);
   return results;
+}
+
+const PERSON_KEYS = new Set(['holderId', 'operatorId', 'staffId', 'approvedBy', 'supervisorId']);
+
+/** The person ids an event's payload names (holders, operators, a class's pupils), by their keys. */
+function idsIn(value: unknown, out: Set<string>, depth = 0): void {
+  if (depth > 6 || !value || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const v of value) idsIn(v, out, depth + 1);
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string') {
+      if (PERSON_KEYS.has(k) && v.length > 0 && v.length <= 64) out.add(v);
+    } else idsIn(v, out, depth + 1);
+  }
+}
+
+/**
+ * The people of the batch's events whom the school removed (a tombstone of a student or an employee),
+ * and a scrubber: an event naming one of them comes back with each such id replaced by a pseudonym
+ * made for this batch (the link to the person is kept nowhere) and every card number blanked.
+ */
+async function removedPeople(
+  tx: Tx,
+  items: readonly Prepared[],
+  s: BatchState,
+): Promise<{ scrub(raw: Record<string, unknown>): { pseudonym: string; body: string } | null }> {
+  const ids = new Set<string>();
+  for (const it of items) if (!it.early && it.ev && !s.seen.has(it.id)) idsIn(it.ev.payload, ids);
+  const gone = new Map<string, string>();
+  if (ids.size) {
+    for (const r of await allIn<{ id: string }>(tx, "SELECT id FROM tombstones WHERE kind IN ('student', 'staff') AND id", [...ids])) {
+      gone.set(r.id, `gone-${randomUUID()}`);
+    }
+  }
+  return {
+    scrub(raw) {
+      if (gone.size === 0) return null;
+      let pseudonym: string | null = null;
+      const walk = (value: unknown, key: string | null): unknown => {
+        if (typeof value === 'string') {
+          const p = gone.get(value);
+          if (p) {
+            pseudonym ??= p;
+            return p;
+          }
+          return key === 'uid' ? '' : value;
+        }
+        if (Array.isArray(value)) return value.map((v) => walk(v, null));
+        if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+        return value;
+      };
+      const payload = walk(raw.payload, null);
+      return pseudonym ? { pseudonym, body: JSON.stringify({ ...raw, payload }) } : null;
+    },
+  };
 }
 
 async function write(s: BatchState): Promise<void> {

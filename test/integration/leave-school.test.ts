@@ -147,6 +147,25 @@ for (const kind of ['sqlite', 'postgres'] as StorageKind[]) {
       // 3. The roster CSV says the pupil left.
       expect(await importStudentsCsv(repo, `id,full_name,class,status\n${viaCsv},Кто-то,1А,left\n`)).toMatchObject({ imported: 0, removed: 1, rejected: [] });
 
+      // A post that has not synced since lets the pupil's card through (it still knows it): the late pass
+      // reaches the server, which applies nothing and keeps it only under another pseudonym.
+      const notesBefore = Number((await repo.db.get<{ n: number }>('SELECT count(*) AS n FROM notifications'))!.n);
+      guard.onCard(read(card, 'entry'), 'entry');
+      const latePass = guardStation.store.db
+        .prepare<[string], { id: string }>("SELECT id FROM outbox WHERE type = 'pass' AND status = 'pending' AND payload LIKE ?")
+        .get(`%${leaver}%`)!;
+      expect(latePass).toBeTruthy();
+      await pushOutbox(gClient, guardStation.syncStore);
+      const lateRow = (await repo.db.get<{ status: string; code: string; holder_id: string; body: string }>(
+        'SELECT status, code, holder_id, body FROM events WHERE id = ?',
+        [latePass.id],
+      ))!;
+      expect(lateRow).toMatchObject({ status: 'invalid', code: 'person_removed' });
+      expect(lateRow.holder_id).toMatch(/^gone-/);
+      expect(lateRow.holder_id).not.toBe(removed.pseudonym);
+      expect(lateRow.body).not.toContain(card.uid);
+      expect(Number((await repo.db.get<{ n: number }>('SELECT count(*) AS n FROM notifications'))!.n)).toBe(notesBefore);
+
       // The server keeps nothing that names them; the accounts keep the sums under the pseudonym.
       const rows = await everyRow(repo);
       for (const needle of [`"${leaver}"`, `"${viaCsv}"`, `"${staffId}"`, student.full_name, card.uid, csvCard.uid]) {
