@@ -23,10 +23,11 @@ export function createSyncStore(
     const stored = results.map((r) => {
       if (r.status !== 'duplicate' || !r.first || r.first.status === 'accepted') return r;
       // The first delivery's reply was lost: keep its anomaly or refusal visible.
-      return { id: r.id, status: r.first.status, code: r.first.code, message: r.first.message };
+      return { id: r.id, status: r.first.status, code: r.first.code, rule: r.first.rule, message: r.first.message };
     });
     outbox.recordResults(stored.map((r) => ({ id: r.id, status: r.status, ...(r.message !== undefined ? { message: r.message } : {}) })));
-    outbox.recordResultCodes(stored.map((r) => ({ id: r.id, code: r.code ?? null })));
+    // The reason in a word: the result's code, else the backend's rule (e.g. person_removed), for the attention list.
+    outbox.recordResultCodes(stored.map((r) => ({ id: r.id, code: r.code ?? r.rule ?? null })));
   });
 
   const applyPage = db.transaction((page: RosterPage): string[] => {

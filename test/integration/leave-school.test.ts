@@ -164,6 +164,11 @@ for (const kind of ['sqlite', 'postgres'] as StorageKind[]) {
       expect(lateRow.holder_id).toMatch(/^gone-/);
       expect(lateRow.holder_id).not.toBe(removed.pseudonym);
       expect(lateRow.body).not.toContain(card.uid);
+      // The station keeps the refusal in a word, for its "needs attention" list.
+      expect(guardStation.store.db.prepare('SELECT status, result_code FROM outbox WHERE id = ?').get(latePass.id)).toEqual({
+        status: 'invalid',
+        result_code: 'person_removed',
+      });
       expect(Number((await repo.db.get<{ n: number }>('SELECT count(*) AS n FROM notifications'))!.n)).toBe(notesBefore);
 
       // The server keeps nothing that names them; the accounts keep the sums under the pseudonym.

@@ -20,6 +20,7 @@ const CODES = {
     'wrong_backend',
     'held_other_backend',
     'demo_event',
+    'person_removed',
   ] as const,
 };
 const TYPES = {

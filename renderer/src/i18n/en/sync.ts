@@ -89,6 +89,7 @@ export default {
       wrong_backend: 'The event was made for another server',
       held_other_backend: 'An event of the previous server, kept aside by IT: never sent',
       demo_event: 'A demo school event: never sent',
+      person_removed: 'The person has left the school: the server applied nothing',
       other: 'Another reason',
     },
     type: {
