@@ -18,7 +18,8 @@
  * vpcd every 400 ms, so a virtual card takes about 0.9 s to come and go (about 135 taps a minute).
  * Throughout, another guard post of the same school (a second station process on the same server) lets a
  * pupil in once a second: its passes reach this post through the school-day sync (counters, roll call)
- * while this post's own share is measured (GUARD_BENCH_OTHER_POST=0 leaves it out).
+ * while this post's own share is measured (GUARD_BENCH_OTHER_POST=0 leaves it out). GUARD_BENCH_KEEP=1 keeps the
+ * temporary folder with the stations' logs.
  *   npm run bench -- guard          GUARD_BENCH_TAPS (default 200), GUARD_SOAK_TAPS (default 1000),
  *                                   GUARD_SOAK_SECONDS (default 300),
  *                                   GUARD_BENCH_PORTRAITS (jpeg, the default; png; svg)
@@ -593,6 +594,8 @@ export default async function guardBench(report: Report): Promise<void> {
     for (const p of soakPairs) await p.stop();
     await school?.stopServer();
     await school?.repo.db.close();
-    rmSync(dir, { recursive: true, force: true });
+    // GUARD_BENCH_KEEP=1 keeps the folder (the station's and the other post's logs) to look into a tap.
+    if (process.env.GUARD_BENCH_KEEP === '1') console.log(`  kept: ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
