@@ -12,13 +12,14 @@ import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CLOCK_OFFSET_MS } from '../../common/events.ts';
-import { EventsBatchResponse, ExceptionView, RosterPage, type PushResult } from '../../common/sync-api.ts';
+import { ExceptionView, RosterPage, type PushResult } from '../../common/sync-api.ts';
 import { addSpareCard } from '../../server/admin.ts';
 import { openServerDatabase, startServer, type RunningServer } from '../../server/index.ts';
 import { Repo } from '../../server/repo.ts';
 import { schoolDate as schoolDateOf } from '../../common/school-time.ts';
 import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
 import { makeStorage, ROOT, seedSmallSchool, tempDir, type StorageKind } from '../helpers/sync-rig.ts';
+import { adminOverHttp, enrollOverHttp, pushOverHttp } from '../helpers/server-http.ts';
 
 let seq = 0;
 const ev = (type: string, payload: unknown, extra: Record<string, unknown> = {}) => ({
@@ -88,37 +89,11 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against th
     await server.repo.db.run("UPDATE accounts SET balance = ?, daily_limit = ?, subsidy = 'free' WHERE holder_id = 'S00001'", [500_00, 300_00]);
   }
 
-  async function enroll(role: 'guard' | 'cashier', name: string = role): Promise<string> {
-    const { code } = await server.repo.createEnrollmentCode(role);
-    const r = await fetch(`${server.url}/v1/stations/enroll`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code, stationName: name }),
-    });
-    expect(r.status).toBe(200);
-    return ((await r.json()) as { token: string }).token;
-  }
+  const enroll = (role: 'guard' | 'cashier', name: string = role): Promise<string> => enrollOverHttp(server, role, name);
 
-  async function push(token: string, events: unknown[]): Promise<PushResult[]> {
-    const res = await fetch(`${server.url}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ events }),
-    });
-    expect(res.status).toBe(200);
-    const results = EventsBatchResponse.parse(await res.json()).results;
-    expect(results.map((r) => r.id)).toEqual(events.map((e) => (e as { id: string }).id));
-    return results;
-  }
+  const push = (token: string, events: unknown[]): Promise<PushResult[]> => pushOverHttp(server, token, events);
 
-  const adminCall = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(server.url + path, {
-      method,
-      headers: { authorization: `Bearer ${admin}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, json: (await res.json()) as unknown };
-  };
+  const adminCall = (method: string, path: string, body?: unknown) => adminOverHttp(server, admin, method, path, body);
   const balance = async (id: string) => (await server.repo.account(id))!.balance;
   const stored = async (id: string) =>
     server.repo.db.get<{ status: string; code: string | null; body: string }>('SELECT status, code, body FROM events WHERE id = ?', [id]);

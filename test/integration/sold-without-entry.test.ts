@@ -6,10 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EventsBatchResponse, ExceptionView, type PushResult } from '../../common/sync-api.ts';
+import { ExceptionView, type PushResult } from '../../common/sync-api.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
 import { makeStorage, ROOT, seedSmallSchool, tempDir, type ServerStorage, type StorageKind } from '../helpers/sync-rig.ts';
+import { adminOverHttp, enrollOverHttp, pushOverHttp } from '../helpers/server-http.ts';
 
 let seq = 0;
 const ev = (type: string, payload: unknown, occurredAt = new Date().toISOString()) => ({
@@ -92,35 +93,11 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('a pupil fed without an entry
     return { guard: await enroll('guard', 'Главный вход'), till: await enroll('cashier', 'Буфет') };
   }
 
-  async function enroll(role: 'guard' | 'cashier', name: string): Promise<string> {
-    const { code } = await server.repo.createEnrollmentCode(role);
-    const r = await fetch(`${server.url}/v1/stations/enroll`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code, stationName: name }),
-    });
-    expect(r.status).toBe(200);
-    return ((await r.json()) as { token: string }).token;
-  }
+  const enroll = (role: 'guard' | 'cashier', name: string): Promise<string> => enrollOverHttp(server, role, name);
 
-  async function push(token: string, events: unknown[]): Promise<PushResult[]> {
-    const res = await fetch(`${server.url}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ events }),
-    });
-    expect(res.status).toBe(200);
-    return EventsBatchResponse.parse(await res.json()).results;
-  }
+  const push = (token: string, events: unknown[]): Promise<PushResult[]> => pushOverHttp(server, token, events);
 
-  const adminCall = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(server.url + path, {
-      method,
-      headers: { authorization: `Bearer ${admin}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, json: (await res.json()) as unknown };
-  };
+  const adminCall = (method: string, path: string, body?: unknown) => adminOverHttp(server, admin, method, path, body);
   const flags = async (status: 'open' | 'all' = 'open') =>
     ExceptionView.array()
       .parse((await adminCall('GET', `/v1/admin/exceptions?status=${status}`)).json)

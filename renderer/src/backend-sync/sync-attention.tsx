@@ -1,27 +1,15 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isReasonOf } from '../../../common/contract/refusals.ts';
-import type { AttentionItem } from '../../../common/sync-api.ts';
+import { EventResultCode, type AttentionItem } from '../../../common/sync-api.ts';
 import { station } from '../station-client.ts';
 import { useApp } from '../shell/app-store.ts';
 import { useSchoolTime } from '../shell/school-time.ts';
 
 /** The server's codes and the event types the attention list has words for; any other is "other". */
 const CODES = {
-  options: [
-    'overdraft',
-    'conflict',
-    'schema',
-    'unknown_type',
-    'unknown_holder',
-    'unknown_sale',
-    'already_voided',
-    'void_exceeds_sale',
-    'wrong_backend',
-    'held_other_backend',
-    'demo_event',
-    'person_removed',
-  ] as const,
+  // The backend's codes (the contract's list), then the station's own reasons and the backend's rules it has words for.
+  options: [...EventResultCode.options, 'held_other_backend', 'demo_event', 'person_removed'] as const,
 };
 const TYPES = {
   options: [
