@@ -63,6 +63,9 @@ test('another backend: no demo panel at a real school, the old school gone, its 
     await bridge(page, 'settings.update', { readers: [{ id: 'kbd', kind: 'wedge', role: 'entry', format: 'hex', technology: 'iso14443' }] });
     await page.getByRole('button', { name: /Пост охраны/ }).click();
     await expect(page.getByTestId('guard-view')).toBeVisible();
+    // IT's record of that change (an it_change event) goes to school A before its server goes away.
+    await bridge(page, 'sync.now', {});
+    await expect(page.getByTestId('outbox-pending')).toContainText('Ждут отправки: 0', { timeout: 20_000 });
     await a.close();
     servers.splice(servers.indexOf(a), 1);
     for (const p of A) {
