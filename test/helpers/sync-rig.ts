@@ -19,7 +19,8 @@ import { openServerDatabase, startServer, type RunningServer } from '../../serve
 import type { StationRole } from '../../common/events.ts';
 import { Repo } from '../../server/repo.ts';
 import { fileTokenVault, type StationCredentials } from '../../sync/token-vault.ts';
-import type { PgCluster } from './postgres.ts';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startPostgres, type PgCluster } from './postgres.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export type StorageKind = 'sqlite' | 'postgres';
@@ -239,4 +240,24 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * The lifecycle of a describe block on one server storage: PostgreSQL started once for the block when
+ * that is the kind (a throwaway cluster), stopped after it, and the block's cleanups run after each
+ * test, newest first. `pg()` is the cluster for `makeStorage` (null for SQLite).
+ */
+export function storageLifecycle(kind: StorageKind): { pg(): PgCluster | null; cleanups: (() => unknown)[] } {
+  let pg: PgCluster | null = null;
+  const cleanups: (() => unknown)[] = [];
+  beforeAll(async () => {
+    if (kind === 'postgres') pg = await startPostgres();
+  });
+  afterAll(async () => {
+    await pg?.stop();
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return { pg: () => pg, cleanups };
 }

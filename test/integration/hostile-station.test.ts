@@ -10,15 +10,14 @@ import { request } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_CLOCK_OFFSET_MS } from '../../common/events.ts';
 import { ExceptionView, RosterPage, type PushResult } from '../../common/sync-api.ts';
 import { addSpareCard } from '../../server/admin.ts';
 import { openServerDatabase, startServer, type RunningServer } from '../../server/index.ts';
 import { Repo } from '../../server/repo.ts';
 import { schoolDate as schoolDateOf } from '../../common/school-time.ts';
-import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
-import { makeStorage, ROOT, seedSmallSchool, tempDir, type StorageKind } from '../helpers/sync-rig.ts';
+import { makeStorage, ROOT, seedSmallSchool, tempDir, storageLifecycle, type StorageKind } from '../helpers/sync-rig.ts';
 import { adminOverHttp, enrollOverHttp, pushOverHttp } from '../helpers/server-http.ts';
 
 let seq = 0;
@@ -57,25 +56,14 @@ const sale = (
 };
 
 describe.each<StorageKind>(['sqlite', 'postgres'])('a hostile station against the server on %s', (kind) => {
-  let pg: PgCluster | null = null;
   let server: RunningServer;
   let admin: string;
-  const cleanups: (() => unknown)[] = [];
-
-  beforeAll(async () => {
-    if (kind === 'postgres') pg = await startPostgres();
-  });
-  afterAll(async () => {
-    await pg?.stop();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const { cleanups, pg } = storageLifecycle(kind);
 
   async function boot(): Promise<void> {
     const t = tempDir('ss-hostile-');
     cleanups.push(t.cleanup);
-    const storage = await makeStorage(kind, t.dir, pg);
+    const storage = await makeStorage(kind, t.dir, pg());
     await seedSmallSchool(storage, 12);
     server = await startServer({
       ...(storage.databaseUrl ? { databaseUrl: storage.databaseUrl } : { dataDir: storage.dataDir! }),

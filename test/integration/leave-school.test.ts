@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../common/clock.ts';
 import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
@@ -20,8 +20,17 @@ import { createBackendClient } from '../../sync/client.ts';
 import { pullMenu, pullPhotos, pullRoster } from '../../sync/pull.ts';
 import { pushOutbox } from '../../sync/push.ts';
 import { pinoMemoryLog } from '../helpers/guard-fixture.ts';
-import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
-import { ROOT, enrollDirect, makeStorage, openRepo, openStation, startInProcessServer, tempDir, type StorageKind } from '../helpers/sync-rig.ts';
+import {
+  ROOT,
+  enrollDirect,
+  makeStorage,
+  openRepo,
+  openStation,
+  startInProcessServer,
+  tempDir,
+  storageLifecycle,
+  type StorageKind,
+} from '../helpers/sync-rig.ts';
 
 /** Every text a server table holds, one string per row, to look for a person in. */
 async function everyRow(repo: Awaited<ReturnType<typeof openRepo>>): Promise<string[]> {
@@ -33,22 +42,12 @@ async function everyRow(repo: Awaited<ReturnType<typeof openRepo>>): Promise<str
 
 for (const kind of ['sqlite', 'postgres'] as StorageKind[]) {
   describe(`a person leaves the school (${kind})`, () => {
-    let pg: PgCluster | null = null;
-    const cleanups: (() => unknown)[] = [];
-    beforeAll(async () => {
-      if (kind === 'postgres') pg = await startPostgres();
-    });
-    afterAll(async () => {
-      await pg?.stop();
-    });
-    afterEach(async () => {
-      for (const c of cleanups.splice(0).reverse()) await c();
-    });
+    const { cleanups, pg } = storageLifecycle(kind);
 
     it('CLI, admin endpoint and a status=left row delete the person on the server and on every station; their cards are refused at both posts', async () => {
       const t = tempDir('ss-leave-');
       cleanups.push(t.cleanup);
-      const storage = await makeStorage(kind, t.dir, pg);
+      const storage = await makeStorage(kind, t.dir, pg());
       const server = await startInProcessServer(storage);
       cleanups.push(() => server.close());
       const repo = await openRepo(storage);

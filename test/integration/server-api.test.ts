@@ -8,15 +8,14 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { portraitPng } from '../../common/demo-portrait.ts';
 import { EventsBatchResponse, RosterPage } from '../../common/sync-api.ts';
 import { buildApp } from '../../server/app.ts';
 import { schoolDate as schoolDateOf } from '../../common/school-time.ts';
 import { importMenuCsv, importStudentsCsv } from '../../server/admin.ts';
 import type { RunningServer } from '../../server/index.ts';
-import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
-import { ROOT, makeStorage, seedSmallSchool, startInProcessServer, tempDir, type StorageKind } from '../helpers/sync-rig.ts';
+import { ROOT, makeStorage, seedSmallSchool, startInProcessServer, tempDir, storageLifecycle, type StorageKind } from '../helpers/sync-rig.ts';
 
 const sale = (holderId: string, accountPart: number, seq: number, id = uuidv7()) => ({
   id,
@@ -40,26 +39,15 @@ const sale = (holderId: string, accountPart: number, seq: number, id = uuidv7())
 });
 
 describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (kind) => {
-  let pg: PgCluster | null = null;
   let server: RunningServer;
   let token: string;
   let admin: string;
-  const cleanups: (() => unknown)[] = [];
-
-  beforeAll(async () => {
-    if (kind === 'postgres') pg = await startPostgres();
-  });
-  afterAll(async () => {
-    await pg?.stop();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const { cleanups, pg } = storageLifecycle(kind);
 
   async function boot(): Promise<void> {
     const t = tempDir('ss-server-');
     cleanups.push(t.cleanup);
-    const storage = await makeStorage(kind, t.dir, pg);
+    const storage = await makeStorage(kind, t.dir, pg());
     await seedSmallSchool(storage, 6);
     server = await startInProcessServer(storage);
     cleanups.push(() => server.close());
@@ -306,7 +294,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('reference server on %s', (ki
   it('the admin CLI seeds the demo school and issues a code a station can enroll with', async () => {
     const t = tempDir('ss-cli-');
     cleanups.push(t.cleanup);
-    const storage = await makeStorage(kind, t.dir, pg);
+    const storage = await makeStorage(kind, t.dir, pg());
     const where = storage.databaseUrl ? ['--database-url', storage.databaseUrl] : ['--data-dir', storage.dataDir!];
     const cli = (...args: string[]) => execFileSync(process.execPath, ['server/cli.ts', ...args, ...where], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
     expect(JSON.parse(cli('demo', '--students', '5'))).toMatchObject({ students: 5 });

@@ -5,11 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { v7 as uuidv7 } from 'uuid';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExceptionView, type PushResult } from '../../common/sync-api.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
-import { makeStorage, ROOT, seedSmallSchool, tempDir, type ServerStorage, type StorageKind } from '../helpers/sync-rig.ts';
+import { makeStorage, ROOT, seedSmallSchool, tempDir, type ServerStorage, storageLifecycle, type StorageKind } from '../helpers/sync-rig.ts';
 import { adminOverHttp, enrollOverHttp, pushOverHttp } from '../helpers/server-http.ts';
 
 let seq = 0;
@@ -62,26 +61,15 @@ const manualIn = (holderId: string) =>
   ev('manual_open', { direction: 'in', reason: 'forgot_card', note: 'забыл карту', operatorId: 'E0002', holderId, gate: null });
 
 describe.each<StorageKind>(['sqlite', 'postgres'])('a pupil fed without an entry, on %s', (kind) => {
-  let pg: PgCluster | null = null;
   let server: RunningServer;
   let storage: ServerStorage;
   let admin: string;
-  const cleanups: (() => unknown)[] = [];
-
-  beforeAll(async () => {
-    if (kind === 'postgres') pg = await startPostgres();
-  });
-  afterAll(async () => {
-    await pg?.stop();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const { cleanups, pg } = storageLifecycle(kind);
 
   async function boot(): Promise<{ guard: string; till: string }> {
     const t = tempDir('ss-noentry-');
     cleanups.push(t.cleanup);
-    storage = await makeStorage(kind, t.dir, pg);
+    storage = await makeStorage(kind, t.dir, pg());
     await seedSmallSchool(storage, 12);
     server = await startServer({
       ...(storage.databaseUrl ? { databaseUrl: storage.databaseUrl } : { dataDir: storage.dataDir! }),
