@@ -11,7 +11,8 @@
  * The school lives on the reference server (its own process, SQLite); the station enrolls and syncs it.
  * "Painted" is the first task after the frame that shows the pass's big card with its portrait decoded,
  * as `watchGuardPaints` (an init script this bench puts in the page) sees it: the app has no bench code.
- * Both ends read the same clock (performance.timeOrigin + now, epoch ms) on this machine.
+ * Both ends read the same clock (performance.timeOrigin + now, epoch ms) on this machine: the page in the
+ * bench's init script, the station in its debug log line per tap (`cardTimes`).
  * Then a soak: 1,000 taps in 5 minutes at two readers, entry and exit, evenly paced; every tap
  * must reach the screen and the station's RSS must stay flat. The soak's readers are serial EM-Marine
  * readers on socat ptys (binary frames), because the virtual PC/SC rig cannot go that fast: pcscd polls
@@ -174,7 +175,6 @@ async function bridgeClient(host: BrowserHost): Promise<{ call<T>(name: string, 
 interface Paint {
   id: string;
   at: number;
-  received: number | null;
   arrived: number | null;
   commit: number;
   loaded: number;
@@ -185,8 +185,8 @@ interface GuardWatch {
   paints: { id: string; at: number; commit: number; loaded: number }[];
   /** Each guard.pass message as it reached the page: when, and its text (parsed only when read). */
   messages: { at: number; text: string }[];
-  /** Pass id → [when the station process got its card event, when its message reached the page]. */
-  passes: Map<string, [received: number, arrived: number]>;
+  /** Pass id → when its message reached the page. */
+  passes: Map<string, number>;
   /** guard.pass messages that reached the page so far. */
   count: number;
   /** Per message: the page's wall clock (Date.now) minus its high-resolution clock (timeOrigin + now). */
@@ -258,13 +258,12 @@ async function nextPaint(page: Page, before: number): Promise<Paint> {
       const w = window.__benchGuard;
       if (!w || w.paints.length <= n) return null;
       for (const m of w.messages.splice(0)) {
-        const { payload } = JSON.parse(m.text) as { payload: { pass: { id: string }; receivedAtMs: number } };
-        w.passes.set(payload.pass.id, [payload.receivedAtMs, m.at]);
+        const { payload } = JSON.parse(m.text) as { payload: { pass: { id: string } } };
+        w.passes.set(payload.pass.id, m.at);
         if (w.passes.size > 5000) w.passes.clear();
       }
       const last = w.paints[w.paints.length - 1]!;
-      const pass = w.passes.get(last.id);
-      return { id: last.id, at: last.at, commit: last.commit, loaded: last.loaded, received: pass?.[0] ?? null, arrived: pass?.[1] ?? null };
+      return { id: last.id, at: last.at, commit: last.commit, loaded: last.loaded, arrived: w.passes.get(last.id) ?? null };
     },
     before,
     { polling: 'raf', timeout: 10_000 },
@@ -272,14 +271,36 @@ async function nextPaint(page: Page, before: number): Promise<Paint> {
   return (await handle.jsonValue()) as Paint;
 }
 
+/**
+ * When the station process got each tap's card event, from its own log: the guard logs, at debug level
+ * (the bench runs the station with STATION_LOG_LEVEL=debug), each tap's pass id with `cardAt` as it
+ * leaves for the screens. The log is written asynchronously, so this waits until every id is there.
+ */
+async function cardTimes(logFile: string, ids: ReadonlySet<string>): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  const deadline = performance.now() + 10_000;
+  for (;;) {
+    const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    for (const line of text.split('\n')) {
+      if (!line.includes('"guard: tap sent to the screens"')) continue;
+      const entry = JSON.parse(line) as { pass: string; cardAt: number };
+      if (ids.has(entry.pass)) found.set(entry.pass, entry.cardAt);
+    }
+    if (found.size >= ids.size || performance.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** One tap at a time on the entry reader: own share and the rig's total per tap. */
 async function measure(
   page: Page,
   rig: PcscRig,
+  stationLog: string,
   uids: readonly string[],
   warmup: number,
 ): Promise<{ own: number[]; total: number[]; bridge: number[]; render: number[]; photo: number[]; frame: number[]; missed: number }> {
   let missed = 0;
+  const measured: { paint: Paint; powered: number }[] = [];
   const own: number[] = [];
   const total: number[] = [];
   const bridge: number[] = [];
@@ -307,11 +328,17 @@ async function measure(
     }
     const powered = performance.timeOrigin + (await card.poweredOn);
     await card.remove();
-    if (i < warmup || paint.received === null) continue;
-    own.push(paint.at - paint.received);
+    if (i >= warmup) measured.push({ paint, powered });
+  }
+  const received = await cardTimes(stationLog, new Set(measured.map((m) => m.paint.id)));
+  if (received.size < measured.length) console.log(`  ${measured.length - received.size} painted taps have no card time in the station's log; left out`);
+  for (const { paint, powered } of measured) {
+    const cardAt = received.get(paint.id);
+    if (cardAt === undefined) continue;
+    own.push(paint.at - cardAt);
     total.push(paint.at - powered);
     if (paint.arrived !== null) {
-      bridge.push(paint.arrived - paint.received);
+      bridge.push(paint.arrived - cardAt);
       render.push(paint.commit - paint.arrived);
     }
     photo.push(paint.loaded - paint.commit);
@@ -418,7 +445,12 @@ export default async function guardBench(report: Report): Promise<void> {
       return;
     }
     const { code } = await repo.createEnrollmentCode('guard');
-    host = await startBrowserHost({ dataDir, env: { ...rig.env, STATION_BACKEND_URL: school.serverUrl, STATION_ENROLLMENT_CODE: code } });
+    // Debug level: the guard's log line per tap carries when its card event arrived (cardTimes).
+    host = await startBrowserHost({
+      dataDir,
+      env: { ...rig.env, STATION_BACKEND_URL: school.serverUrl, STATION_ENROLLMENT_CODE: code, STATION_LOG_LEVEL: 'debug' },
+    });
+    const stationLog = join(dataDir, 'logs', 'station.log');
     const bridge = await bridgeClient(host);
     const syncStart = performance.now();
     // The first sync: roster, then portraits; done when the last tapped student's portrait is on disk.
@@ -478,11 +510,11 @@ export default async function guardBench(report: Report): Promise<void> {
       const to = Math.min(n, WARMUP + (b + 1) * per);
       // The other post taps in odd quiet blocks only: those against the even ones say what its passes cost here.
       otherTapping = b % 2 === 1;
-      quiet.push(await measure(page, rig, tapUids.slice(from, to), warm));
+      quiet.push(await measure(page, rig, stationLog, tapUids.slice(from, to), warm));
       otherTapping = true;
       const load = startRosterLoad(school.serverDir, bridge);
       await new Promise((r) => setTimeout(r, 1000));
-      duringBlocks.push(await measure(page, rig, tapUids.slice(n + from, n + to), warm));
+      duringBlocks.push(await measure(page, rig, stationLog, tapUids.slice(n + from, n + to), warm));
       loads.push(await load.stop());
     }
     // The portraits come with the pass event (data URLs); any fetched by URL instead show up here.

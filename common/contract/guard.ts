@@ -211,8 +211,6 @@ export const guardEvents = {
   'guard.pass': z.object({
     pass: GuardPassView,
     counters: GuardCounters,
-    /** When the station process got the card event (epoch ms, sub-ms precision): the start of the station's own share. */
-    receivedAtMs: z.number(),
     /**
      * The holder's portrait as a `data:image/…` URL, so the page paints it without a second trip to the
      * station; null when there is none (the page falls back to the photo URL by hash).

@@ -14,7 +14,8 @@ export type PassDraft = Partial<GuardPassView> & Pick<GuardPassView, 'kind' | 'a
 export interface PassShown {
   pass: GuardPassView;
   counters: GuardCounters;
-  receivedAtMs: number;
+  /** A tap's: when the station process got the reader's card event (epoch ms, sub-ms), for the log line of its way to the screen. */
+  cardAt?: number;
 }
 
 export interface PassBookOptions {
@@ -87,9 +88,9 @@ export class PassBook {
   }
 
   /** Shows the pass (event first: the screen must not wait for the disk), then stores it durably with its event. */
-  record(view: GuardPassView, date: string, appendEvent: (() => string) | null, receivedAtMs = performance.timeOrigin + performance.now()): void {
+  record(view: GuardPassView, date: string, appendEvent: (() => string) | null, cardAt?: number): void {
     const counters = this.#bump(view, date);
-    this.#shown({ pass: view, counters, receivedAtMs });
+    this.#shown(cardAt === undefined ? { pass: view, counters } : { pass: view, counters, cardAt });
     try {
       this.#store.db.transaction(() => {
         const eventId = appendEvent ? appendEvent() : null;

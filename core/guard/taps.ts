@@ -48,7 +48,7 @@ export class Taps {
    * `found` is the station's one lookup of this card (undefined: look it up here).
    */
   onCard(read: CardRead, role: ReaderRole, found?: CardFound): GuardPassView | null {
-    const receivedAtMs = performance.timeOrigin + performance.now();
+    const cardAt = performance.timeOrigin + performance.now();
     const now = this.#clock.now();
     const flood = this.#flood.check(read.readerId, now);
     if (flood.kind === 'dropped') {
@@ -60,7 +60,7 @@ export class Taps {
     if (flood.kind === 'flood_started') {
       this.#log.error({ reader: read.readerId }, 'guard: reader floods taps (faulty reader?); taps from it are dropped until it is quiet');
       const view = this.#book.view({ kind: 'flood', at, readerId: read.readerId, verdict: 'deny', reason: 'rate_limited', alarm: true, card: read });
-      this.#book.record(view, date, null, receivedAtMs);
+      this.#book.record(view, date, null, cardAt);
       return view;
     }
 
@@ -123,7 +123,7 @@ export class Taps {
       view,
       date,
       toBackend ? () => this.#passEvent(view, decision.direction as Direction, row?.card.holderKind ?? null, row?.card.holderId ?? null) : null,
-      receivedAtMs,
+      cardAt,
     );
     return view;
   }

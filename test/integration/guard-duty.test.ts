@@ -355,3 +355,22 @@ describe('the guard on duty', () => {
     expect(await post.refusal('guard.duty', { action: 'signIn', pin: GUARD.pin })).toMatchObject({ reason: 'pin_wrong' });
   });
 });
+
+describe('a tap on its way to the screens, for IT', () => {
+  it('logs at debug level how long each tap took from the card event to the screens, by pass id, with no name or card number', async () => {
+    const clock = testClock(G_MORNING);
+    const post = openPost(clock);
+    post.tap(gCards.s1, 'entry');
+    post.tap(gCards.s2, 'exit');
+    const shown = passesOf(post).map((p) => p.pass.id);
+    const lines = post.log.lines.filter((l) => l.msg === 'guard: tap sent to the screens');
+    expect(lines.map((l) => [l.level, l.obj.pass])).toEqual(shown.map((id) => ['debug', id]));
+    for (const { obj } of lines) {
+      expect(Object.keys(obj).sort()).toEqual(['cardAt', 'pass', 'sentAt', 'tookMs']);
+      expect(obj.sentAt as number).toBeGreaterThanOrEqual(obj.cardAt as number);
+      expect(obj.tookMs as number).toBeGreaterThanOrEqual(0);
+    }
+    // The screens' event itself carries no timing: the app's contract has no bench field.
+    expect(Object.keys(passesOf(post)[0]!).sort()).toEqual(['counters', 'pass', 'portrait']);
+  });
+});

@@ -50,7 +50,7 @@ beforeEach(async () => {
   await listsCatchUp();
 });
 
-const tap = (p: GuardPassView, inside = 1) => fake.emit('guard.pass', { pass: p, counters: counters(inside), receivedAtMs: 0, portrait: null });
+const tap = (p: GuardPassView, inside = 1) => fake.emit('guard.pass', { pass: p, counters: counters(inside), portrait: null });
 
 describe('guard store', () => {
   it('a tap replaces the verdict on the big card at once; the one before moves to the strip', async () => {
