@@ -16,6 +16,8 @@ import { openStore } from '../../core/store/index.ts';
 import { startBrowserHost } from '../../host/browser-host.ts';
 import { startPcscRig, VIRTUAL_READERS, type PcscRig } from '../helpers/pcsc-rig.ts';
 import { expect, test } from './fixtures.ts';
+import { lastTone } from './tones.ts';
+import { GUARD_TONES } from '../../renderer/src/guard/guard-sound.ts';
 
 const now = Date.now();
 const school = generateDemoSchool({ students: 30, date: schoolDate(now, DEFAULT_SCHOOL_TIME_ZONE), now: new Date(now).toISOString() });
@@ -79,7 +81,7 @@ test('a card the guard post cannot read: "tap again" with its own tone replaces 
     const bad = await rig.tap(card.uid, { getDataStatus: 0x6a81 });
     await expect(page.getByTestId('guard-misread')).toContainText('Карту не удалось прочитать — приложите ещё раз');
     await expect(page.getByTestId('holder-name')).toHaveCount(0);
-    expect(await page.evaluate(() => document.documentElement.dataset.lastGuardTone)).toBe('misread');
+    await expect.poll(() => lastTone(page, GUARD_TONES)).toBe('misread');
     await page.screenshot({ path: testInfo.outputPath('guard-misread.png') });
     await bad.remove();
 

@@ -7,6 +7,8 @@ import { generateDemoSchool } from '../../common/demo-school.ts';
 import { formatMoney } from '../../common/money.ts';
 import { DEFAULT_SCHOOL_TIME_ZONE, schoolDate } from '../../common/school-time.ts';
 import { bridge, expect, test } from './fixtures.ts';
+import { lastTone } from './tones.ts';
+import { TILL_TONES } from '../../renderer/src/cashier/cashier-sound.ts';
 
 // The station seeds the same deterministic demo school: read who is who from the generator.
 const now = Date.now();
@@ -103,7 +105,7 @@ test('a sale: shift by PIN, cart, photo check, paid, customer display; each refu
   await tap(page, allergic.card.uid);
   await expect(check.getByTestId('allergy-flag')).toContainText(allergic.account.allergens.join(', '));
   await expect(check).toContainText(allergic.account.parentNote!);
-  await expect(page.locator('html')).toHaveAttribute('data-last-tone', 'allergy');
+  await expect.poll(() => lastTone(page, TILL_TONES)).toBe('allergy');
   await page.screenshot({ path: testInfo.outputPath('cashier-photo-check.png') });
   await check.getByTestId('reject').click();
   await expect(page.getByTestId('refusal')).toContainText('не тот ребёнок');

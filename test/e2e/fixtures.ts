@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import { startBrowserHost, type BrowserHost, type BrowserHostOptions } from '../../host/browser-host.ts';
 import { isItGuarded } from '../helpers/it-session.ts';
+import { recordTones } from './tones.ts';
 
 /** The station setup PIN the end-to-end stations are given at their first start. */
 export const E2E_SETUP_PIN = '802417';
@@ -20,6 +21,11 @@ export interface StationFixtures {
 }
 
 export const test = base.extend<StationFixtures>({
+  // Every page listens to the tones the app plays (test/e2e/tones.ts): the sound is checked as heard.
+  page: async ({ page }, use) => {
+    await page.addInitScript(recordTones);
+    await use(page);
+  },
   hostOptions: [{}, { option: true }],
   unlockFirstStart: [true, { option: true }],
   host: async ({ hostOptions }, use) => {

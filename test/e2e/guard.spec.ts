@@ -25,6 +25,8 @@ import { startLcusBoard, type LcusBoard } from '../helpers/lcus-board.ts';
 import { startPcscRig, VIRTUAL_READERS, type PcscRig } from '../helpers/pcsc-rig.ts';
 import { startPtyPair, type PtyPair } from '../helpers/socat.ts';
 import { bridge, expect, test } from './fixtures.ts';
+import { lastTone } from './tones.ts';
+import { GUARD_TONES } from '../../renderer/src/guard/guard-sound.ts';
 
 type ReaderConfigInput = Partial<ReaderConfig> & Pick<ReaderConfig, 'id' | 'kind' | 'role'>;
 
@@ -169,7 +171,7 @@ test('each verdict on the big card: allow opens the relay (bytes on the far pty)
   await station.board.far.waitFor(4);
   expect(station.board.received().slice(0, 4)).toEqual(lcusCommand(1, true));
   await expect(page.getByTestId('counter-inside')).toHaveText('1');
-  await expect(page.locator('html')).toHaveAttribute('data-last-guard-tone', 'allow');
+  await expect.poll(() => lastTone(page, GUARD_TONES)).toBe('allow');
   await page.screenshot({ path: testInfo.outputPath('guard-allow.png') });
 
   // Exit through the other reader: the exit channel opens.
@@ -186,7 +188,7 @@ test('each verdict on the big card: allow opens the relay (bytes on the far pty)
   await expect(lastTap(page)).toHaveAttribute('data-reason', 'card_blocked');
   await expect(lastTap(page).getByTestId('guard-verdict')).toContainText('СТОП');
   await expect(lastTap(page).getByTestId('guard-reason')).toHaveText('Карта заблокирована');
-  await expect(page.locator('html')).toHaveAttribute('data-last-guard-tone', 'alarm');
+  await expect.poll(() => lastTone(page, GUARD_TONES)).toBe('alarm');
   await page.screenshot({ path: testInfo.outputPath('guard-deny.png') });
 
   await tap(page, 'entry', { technology: 'em4100', uid: '0600ABCDEF' });

@@ -7,7 +7,7 @@ import { playNotes, type Note } from '../tones.ts';
  */
 export type Tone = 'check' | 'allergy' | 'deny' | 'paid';
 
-const SEQUENCES: Record<Tone, Note[]> = {
+export const TILL_TONES: Record<Tone, readonly Note[]> = {
   check: [[880, 120, 'sine']],
   allergy: [
     [660, 160, 'square'],
@@ -24,12 +24,6 @@ const SEQUENCES: Record<Tone, Note[]> = {
   ],
 };
 
-/** The last tone asked for, for tests and for a screen reader's sake. */
-export function lastTone(): Tone | null {
-  return (document.documentElement.dataset.lastTone as Tone | undefined) ?? null;
-}
-
 export function playTone(tone: Tone): void {
-  document.documentElement.dataset.lastTone = tone;
-  playNotes(SEQUENCES[tone], { gain: 0.25, gapMs: 30 });
+  playNotes(TILL_TONES[tone], { gain: 0.25, gapMs: 30 });
 }

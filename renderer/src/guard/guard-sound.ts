@@ -7,7 +7,7 @@ import { playNotes, type Note } from '../tones.ts';
  */
 export type GuardTone = 'allow' | 'deny' | 'alarm' | 'misread';
 
-const SEQUENCES: Record<GuardTone, Note[]> = {
+export const GUARD_TONES: Record<GuardTone, readonly Note[]> = {
   allow: [
     [784, 80, 'sine'],
     [1175, 120, 'sine'],
@@ -27,6 +27,5 @@ const SEQUENCES: Record<GuardTone, Note[]> = {
 };
 
 export function playGuardTone(tone: GuardTone): void {
-  document.documentElement.dataset.lastGuardTone = tone;
-  playNotes(SEQUENCES[tone], { gain: 0.3, gapMs: 20 });
+  playNotes(GUARD_TONES[tone], { gain: 0.3, gapMs: 20 });
 }
