@@ -1,7 +1,7 @@
 import { CustomerView, type CustomerMessage } from '../../common/contract/customer.ts';
 import type { CustomerDisplay } from '../../common/contract/cashier.ts';
 import type { ServerMessage } from '../../common/contract/index.ts';
-import type { Locale } from '../../common/settings.ts';
+import type { Locale, Settings } from '../../common/settings.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Router } from './router.ts';
 
@@ -25,8 +25,9 @@ export function serveCustomerChannel(router: Router, send: (msg: CustomerMessage
   let last = '';
   let closed = false;
   let refusals = 0;
-  /** A display event came before the first read answered: that read is older. */
+  /** A display (or settings) event came before the first read answered: that read is older. */
   let heard = false;
+  let heardLocale = false;
 
   const push = (): void => {
     if (closed) return;
@@ -48,7 +49,7 @@ export function serveCustomerChannel(router: Router, send: (msg: CustomerMessage
   };
   const readLocale = async (): Promise<void> => {
     const settings = (await ask('settings.get')) as { locale?: Locale } | null;
-    if (settings?.locale) locale = settings.locale;
+    if (settings?.locale && !heardLocale) locale = settings.locale;
   };
 
   const unsubscribe = router.subscribe((msg: ServerMessage) => {
@@ -57,9 +58,10 @@ export function serveCustomerChannel(router: Router, send: (msg: CustomerMessage
       heard = true;
       display = msg.payload as CustomerDisplay;
       push();
-    } else if (msg.name === 'station.status') {
-      // Settings changed (or anything else of the station): the language may have.
-      void readLocale().then(push);
+    } else if (msg.name === 'settings.changed') {
+      heardLocale = true;
+      locale = (msg.payload as Settings).locale;
+      push();
     }
   });
 

@@ -94,6 +94,31 @@ describe('the customer display’s own port (Electron)', () => {
     expect(settingsChanged).toBe(1);
   });
 
+  it('follows the station’s language as the settings change, without asking the station again', async () => {
+    const router = new Router(silentLogger());
+    let reads = 0;
+    router.handle('settings.get', () => {
+      reads++;
+      return Settings.parse({ locale: 'ru' });
+    });
+    router.handle('cashier.display', () => ({ state: 'idle', lines: [], total: 0 }));
+    const parent = fakeElectronParent();
+    servePorts(parent, router, silentLogger());
+    const customer = fakeElectronPort();
+    parent.connect('customer', customer);
+    await tick();
+    expect(customer.sent.map((m) => (m as { payload: { locale: string } }).payload.locale)).toEqual(['ru']);
+
+    router.publish('settings.changed', Settings.parse({ locale: 'en' }));
+    await tick();
+    expect(customer.sent.at(-1)).toEqual({ t: 'evt', name: 'customer.view', payload: { display: { state: 'idle', lines: [], total: 0 }, locale: 'en' } });
+    // Another setting changed: the view is the same, so nothing is sent, and nothing was read again.
+    router.publish('settings.changed', Settings.parse({ locale: 'en', kiosk: true }));
+    await tick();
+    expect(customer.sent).toHaveLength(2);
+    expect(reads).toBe(1);
+  });
+
   it('main gives the customer window its own preload and channel, never the bridge', () => {
     expect(windowChannel('customer')).toEqual({ preload: 'customer.cjs', connect: 'customer', channel: 'customer:port' });
     expect(windowChannel('operator')).toEqual({ preload: 'index.cjs', connect: 'connect', channel: 'station:port' });
