@@ -229,13 +229,26 @@ export async function createStation(options: StationOptions): Promise<Station> {
   function startSync(s: Store): void {
     const syncLog = log.child({ area: 'sync' });
     engine = createSyncEngine({
-      store: createSyncStore(s, photos, syncLog, () => {
-        // A backend learnt or changed: its school decides whether the demo reader may exist.
-        settleDemoReaders(s, log, { offerDemoReader: true });
-        // Readers the settings name but the school did not allow (a simulated one before a demo backend was known) start now, and the reverse.
-        if (JSON.stringify(allowedReaders(s, s.settings.get().readers)) !== JSON.stringify(appliedReaders)) void configureReaders(s.settings.get().readers);
-        publishStatus();
-      }),
+      store: createSyncStore(
+        s,
+        photos,
+        syncLog,
+        () => {
+          // A backend learnt or changed: its school decides whether the demo reader may exist.
+          settleDemoReaders(s, log, { offerDemoReader: true });
+          // Readers the settings name but the school did not allow (a simulated one before a demo backend was known) start now, and the reverse.
+          if (JSON.stringify(allowedReaders(s, s.settings.get().readers)) !== JSON.stringify(appliedReaders)) void configureReaders(s.settings.get().readers);
+          publishStatus();
+        },
+        (people) => {
+          // Pupils or staff who left: the guard post's screens must stop naming them now, not at the next restart.
+          try {
+            if (s.settings.get().mode === 'guard') guard.current()?.peopleRemoved(people.map((p) => p.id));
+          } catch (err) {
+            log.error({ err }, 'guard: telling the screens of removed people failed');
+          }
+        },
+      ),
       clock,
       vault,
       logger: syncLog,

@@ -16,6 +16,8 @@ export function createSyncStore(
   log?: Pick<Logger, 'info' | 'warn'>,
   /** Told after the station's backend changed or was learnt (the station applies its demo rule). */
   onBackend?: (identity: BackendIdentity) => void,
+  /** Told, after the page is committed, who was removed: what the screens show of them must go too. */
+  onPeopleRemoved?: (people: { kind: 'student' | 'staff'; id: string }[]) => void,
 ): SyncStore {
   const { db, outbox, roster, spares, syncState, schoolDay } = store;
 
@@ -30,9 +32,10 @@ export function createSyncStore(
     outbox.recordResultCodes(stored.map((r) => ({ id: r.id, code: r.code ?? r.rule ?? null })));
   });
 
-  const applyPage = db.transaction((page: RosterPage): string[] => {
+  const applyPage = db.transaction((page: RosterPage): { photos: string[]; removed: { kind: 'student' | 'staff'; id: string }[] } => {
     // Portraits this page may leave unnamed: a removed person's, and any whose owner got another (or none).
     const candidates: string[] = [];
+    const removed: { kind: 'student' | 'staff'; id: string }[] = [];
     roster.upsertStudents(page.students);
     roster.upsertStaff(page.staff);
     roster.upsertCards(page.cards);
@@ -53,6 +56,7 @@ export function createSyncStore(
         store.passes.forgetHolder(t.id);
         store.schoolDay.forgetHolder(t.id);
         if (t.kind === 'staff') store.guardLog.forgetStaff(t.id);
+        removed.push({ kind: t.kind, id: t.id });
       } else if (t.kind === 'account') roster.remove(t.kind, t.id);
       else log?.info({ kind: t.kind, id: t.id }, 'sync: skipped a removal of a kind this station does not keep (newer backend)');
     }
@@ -67,7 +71,7 @@ export function createSyncStore(
       );
     syncState.set('roster_cursor', page.cursor);
     candidates.push(...roster.takeOrphanPhotos());
-    return candidates.filter((h) => !roster.photoReferenced(h));
+    return { photos: candidates.filter((h) => !roster.photoReferenced(h)), removed };
   });
 
   const applyDay = db.transaction((reply: DayReply) => {
@@ -84,7 +88,9 @@ export function createSyncStore(
   const applyRosterPage = (page: RosterPage): void => {
     // Files go after the rows are committed: a crash in between leaves a file nobody names (deleted on
     // the next removal), never a row naming a missing file.
-    for (const hash of applyPage(page)) photos.remove(hash);
+    const applied = applyPage(page);
+    for (const hash of applied.photos) photos.remove(hash);
+    if (applied.removed.length) onPeopleRemoved?.(applied.removed);
   };
 
   return {

@@ -224,4 +224,9 @@ export const guardEvents = {
   'guard.duty': z.object({ onDuty: GuardOnDuty.nullable() }),
   /** Passes at the school's other posts came in: the counters (and the roll call) changed. */
   'guard.counters': GuardCounters,
+  /**
+   * People the roster removed (they left the school): their passes are gone from the station, and a
+   * screen drops every row and card that names them, then reads the feed and counters again.
+   */
+  'guard.forgotten': z.object({ holderIds: z.array(z.string().min(1)).min(1) }),
 } as const;

@@ -42,6 +42,7 @@ interface GuardPostEvents {
   emergency: [EmergencyState];
   /** The school's other posts' passes came in and changed the counters. */
   counters: [GuardCounters];
+  forgotten: [{ holderIds: string[] }];
 }
 
 /**
@@ -147,6 +148,16 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
     if (!passes.length) return;
     passes.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     this.emit('counters', this.#book.mergeSchool(passes, date));
+  }
+
+  /**
+   * The roster removed these people (sync committed it; their passes are already deleted): the screens
+   * drop what names them, and the counters are told again without them.
+   */
+  peopleRemoved(holderIds: readonly string[]): void {
+    if (!holderIds.length) return;
+    this.emit('forgotten', { holderIds: [...holderIds] });
+    this.emit('counters', this.#book.counters());
   }
 
   feed(options: { alarmsOnly: boolean; limit: number; before: string | null }): GuardPassView[] {

@@ -92,6 +92,7 @@ export function wireGuard(
     guard.on('gate', (g) => router.publish('guard.gate', g));
     guard.on('emergency', (e) => router.publish('guard.emergency', e));
     guard.on('counters', (c) => router.publish('guard.counters', c));
+    guard.on('forgotten', (f) => router.publish('guard.forgotten', f));
     guard.duty.on('change', (onDuty) => router.publish('guard.duty', { onDuty }));
     guard.start();
     built = { store, guard };

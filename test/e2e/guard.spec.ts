@@ -562,3 +562,45 @@ test('with the reference server: every pass reaches it exactly once with a notif
     rmSync(serverDir, { recursive: true, force: true });
   }
 });
+
+test('a pupil who leaves the school: at the next sync the guard’s screen names them nowhere, without a restart', async ({ page }) => {
+  const serverDir = mkdtempSync(join(tmpdir(), 'guard-e2e-leaver-'));
+  const server = await startServer({ dataDir: serverDir, logger: false });
+  const repo = new Repo(await openServerDatabase({ dataDir: serverDir }));
+  try {
+    await seedServerSchool(repo, { students: 30 });
+    const { code } = await repo.createEnrollmentCode('guard');
+    await openGuard(page, { seedDemo: false, env: { STATION_BACKEND_URL: server.url, STATION_ENROLLMENT_CODE: code } });
+    await expect.poll(async () => (await bridge<{ lastSyncAt: string | null }>(page, 'sync.status', {})).lastSyncAt !== null, { timeout: 30_000 }).toBe(true);
+    const pupils = await repo.db.all<{ technology: string; uid: string; id: string; full_name: string }>(
+      `SELECT c.technology, c.uid, s.id, s.full_name FROM cards c JOIN students s ON s.id = c.holder_id
+        WHERE c.status = 'active' AND c.technology = 'iso14443' ORDER BY s.id LIMIT 3`,
+    );
+    const [stays, leaver, other] = pupils as [(typeof pupils)[0], (typeof pupils)[0], (typeof pupils)[0]];
+    // The leaver comes in, then another pupil: the leaver is on the strip and in the feed; then the
+    // leaver goes out and is on the big card too.
+    for (const p of [stays, leaver, other, leaver]) await tap(page, 'entry', p);
+    await expect(page.getByTestId('holder-name')).toHaveText(leaver.full_name);
+    await expect(page.getByTestId('guard-strip')).toContainText(leaver.full_name);
+    await expect(page.getByTestId('guard-feed')).toContainText(leaver.full_name);
+    await expect(page.getByTestId('counter-inside')).toHaveText('3');
+
+    await repo.forgetPerson('student', leaver.id);
+    await bridge(page, 'sync.now', {});
+    // Without a reload: the big card, the strip and the feed no longer name them; the counter drops.
+    await expect(page.getByTestId('guard-view')).not.toContainText(leaver.full_name, { timeout: 30_000 });
+    await expect(page.getByTestId('holder-name')).toHaveCount(0);
+    await expect(page.getByTestId('guard-strip')).toContainText(stays.full_name);
+    await expect(page.getByTestId('guard-feed')).toContainText(other.full_name);
+    await expect(page.getByTestId('guard-feed').getByTestId('guard-feed-item')).toHaveCount(2);
+    await expect(page.getByTestId('counter-inside')).toHaveText('2');
+    // The station's own store agrees: a reload shows the same.
+    await page.reload();
+    await expect(page.getByTestId('guard-feed').getByTestId('guard-feed-item')).toHaveCount(2);
+    await expect(page.getByTestId('guard-view')).not.toContainText(leaver.full_name);
+  } finally {
+    await repo.db.close();
+    await server.close();
+    rmSync(serverDir, { recursive: true, force: true });
+  }
+});

@@ -32,6 +32,8 @@ interface GuardState {
   showMisread(at: string): void;
   /** The station's later word on a pass's gate (it did or did not open). */
   gate(passId: string, gate: GuardPassView['gate']): void;
+  /** People removed from the roster (they left the school): nothing on screen may still name them. */
+  forget(holderIds: readonly string[]): Promise<void>;
 }
 
 /** Passes shown on the big card whose strip and feed rows are not drawn yet (see `show`), by id. */
@@ -115,6 +117,17 @@ export const useGuard = create<GuardState>()((set, get) => {
       const notices = gate === 'not_opened' && !p.notices.includes('gate_not_opened') ? [...p.notices, 'gate_not_opened' as const] : p.notices;
       set({ passes: { ...passes, [passId]: { ...p, gate, notices } } });
     },
+    forget: async (holderIds) => {
+      const gone = new Set(holderIds);
+      const { current, strip, feed, passes } = get();
+      const keep = (id: string | null) => id !== null && passes[id] !== undefined && !gone.has(passes[id].holder?.id ?? '');
+      lists.queue = lists.queue.filter(keep);
+      if (!keep(lists.head)) lists.head = null;
+      const next = { current: keep(current) ? current : null, strip: strip.filter(keep), feed: feed.filter(keep) };
+      set({ ...next, passes: keepOnly(next, passes) });
+      // The station has forgotten their passes: its feed and counters fill the screen again without them.
+      await get().load();
+    },
   };
 });
 
@@ -133,6 +146,7 @@ export function connectGuardStore(): void {
     if (pass.kind === 'tap' || pass.kind === 'flood') playGuardTone(pass.alarm ? 'alarm' : pass.verdict === 'allow' ? 'allow' : 'deny');
   });
   station.on('guard.gate', ({ passId, gate }) => useGuard.getState().gate(passId, gate));
+  station.on('guard.forgotten', ({ holderIds }) => void useGuard.getState().forget(holderIds));
   station.on('reader.misread', ({ at }) => {
     useGuard.getState().showMisread(at);
     playGuardTone('misread');

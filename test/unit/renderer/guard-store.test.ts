@@ -67,6 +67,29 @@ describe('guard store', () => {
     expect(state().counters?.insideNow).toBe(1);
   });
 
+  it('a person who left is dropped from the big card, the strip and the feed, including taps not yet drawn; the station is asked again', async () => {
+    const leaver = pass('Иванов Пётр');
+    const stays = pass('Смирнова Анна');
+    tap(leaver);
+    tap(stays, 2);
+    await listsCatchUp();
+    const again = pass('Иванов Пётр', { holder: leaver.holder, direction: 'out' });
+    tap(again, 1); // on the big card; the lists have not caught up with it yet
+    const calls = fake.calls.length;
+    // The station has deleted the leaver's passes: its feed is the rest.
+    fake.answer('guard.feed', () => ({ items: [stays] }));
+    fake.answer('guard.counters', () => counters(1));
+    fake.emit('guard.forgotten', { holderIds: [leaver.holder!.id] });
+    await listsCatchUp();
+    expect(state().current).toBeNull();
+    // The strip held only the leaver's first tap; Смирнова stays next in line for it.
+    expect(shown(state().strip)).toEqual([]);
+    expect(shown(state().feed)).toEqual(['Смирнова Анна']);
+    expect(JSON.stringify(state().passes)).not.toContain('Иванов');
+    expect(fake.calls.slice(calls).map((c) => c.name)).toEqual(expect.arrayContaining(['guard.feed', 'guard.counters']));
+    expect(state().counters?.insideNow).toBe(1);
+  });
+
   it('a relay correction shows on the big card, the strip item and the feed item alike', async () => {
     const first = pass('Иванов Пётр');
     tap(first);
