@@ -56,6 +56,8 @@ interface FactRow {
 export class SchoolDay {
   readonly #db: Database;
   readonly feed = new DayFeed();
+  /** The school date whose earlier facts were last deleted. */
+  #prunedBefore: string | null = null;
 
   constructor(db: Database) {
     this.#db = db;
@@ -73,6 +75,12 @@ export class SchoolDay {
   async read(stationId: string, since: number, limit: number): Promise<DayReply> {
     const settings = await readSchoolSettings(this.#db);
     const date = schoolDateOf(Date.now(), settings.timeZone);
+    if (this.#prunedBefore !== date) {
+      // Only today's facts are ever read: earlier days' go at the first read of a new day (another
+      // server process on the same database may do the same; the delete is idempotent).
+      await this.#db.run('DELETE FROM day_facts WHERE school_date < ?', [date]);
+      this.#prunedBefore = date;
+    }
     const rows = await this.#db.all<FactRow>('SELECT seq, station_id, body FROM day_facts WHERE school_date = ? AND seq > ? ORDER BY seq LIMIT ?', [
       date,
       since,

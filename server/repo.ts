@@ -358,6 +358,10 @@ export class Repo {
         await tx.run('UPDATE ledger SET holder_id = ? WHERE holder_id = ?', [pseudonym, id]);
         await tx.run('UPDATE daily_figures SET holder_id = ? WHERE holder_id = ?', [pseudonym, id]);
         await tx.run('UPDATE exceptions SET holder_id = ?, message = replace(message, ?, ?) WHERE holder_id = ?', [pseudonym, id, pseudonym, id]);
+        // Today's facts for the other stations (server/day.ts) name them by id: a station enrolled later
+        // would count them inside. Every station forgets its copies at the same sync.
+        const likeLiteral = quoted.replace(/[\\%_]/g, (c) => `\\${c}`);
+        await tx.run("DELETE FROM day_facts WHERE body LIKE ? ESCAPE '\\'", [`%"holderId":${likeLiteral}%`]);
         return { pseudonym, cards: cards.length, balance: Number(account?.balance ?? 0) };
       },
       { roster: true },

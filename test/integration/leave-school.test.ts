@@ -34,9 +34,20 @@ import {
 
 /** Every text a server table holds, one string per row, to look for a person in. */
 async function everyRow(repo: Awaited<ReturnType<typeof openRepo>>): Promise<string[]> {
-  const tables = ['students', 'staff', 'cards', 'accounts', 'events', 'ledger', 'notifications', 'daily_figures', 'exceptions', 'tombstones'];
+  const tables = ['students', 'staff', 'cards', 'accounts', 'events', 'ledger', 'notifications', 'daily_figures', 'exceptions', 'tombstones', 'day_facts'];
+  // A JSON column (an event's or a fact's body) is read as JSON, so a quoted id inside it is found as one.
+  const opened = (v: unknown): unknown => {
+    if (typeof v !== 'string' || !v.startsWith('{')) return v;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      return v;
+    }
+  };
   const out: string[] = [];
-  for (const t of tables) for (const r of await repo.db.all(`SELECT * FROM ${t}`)) out.push(`${t}: ${JSON.stringify(r)}`);
+  for (const t of tables)
+    for (const r of await repo.db.all<Record<string, unknown>>(`SELECT * FROM ${t}`))
+      out.push(`${t}: ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, opened(v)])))}`);
   return out;
 }
 

@@ -136,6 +136,22 @@ describe.each(['sqlite', 'postgres'] as const)('the school-day feed on %s', (kin
     expect(atA.fresh).toEqual([expect.objectContaining({ stationId: b.id, direction: 'out' })]);
   });
 
+  it('keeps only today’s facts: a late pass from yesterday is stored, then deleted at the first read of today', async () => {
+    const { station, repo } = await school(kind);
+    const a = await station('Главный вход', 'guard');
+    const b = await station('Чёрный вход', 'guard');
+    const pupil = (await repo.db.all<{ id: string }>('SELECT id FROM students ORDER BY id LIMIT 1'))[0]!.id;
+    const yesterday = new Date(Date.now() - 86_400_000);
+    await a.client.pushEvents([passEvent(1, pupil, 'in', yesterday), passEvent(2, pupil, 'in')]);
+    const dates = async () => (await repo.db.all<{ school_date: string }>('SELECT school_date FROM day_facts ORDER BY seq')).map((r) => r.school_date);
+    const stored = await dates();
+    expect(stored).toHaveLength(2);
+    const { reply } = await poll(b);
+    expect(reply.facts).toHaveLength(1);
+    expect(await dates()).toEqual([reply.date]);
+    expect(stored).toContain(reply.date);
+  });
+
   it('a sale, a void and a group meal leave meal facts; the roster figure says which facts it includes', async () => {
     const { station, repo } = await school(kind);
     const t1 = await station('Касса 1', 'cashier');
