@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import type { StationStatus } from '../../common/contract/index.ts';
 import { EnrollResponse, EventsBatchResponse, RosterPage } from '../../common/sync-api.ts';
@@ -18,8 +18,7 @@ import { createStation, type Station } from '../../station/station.ts';
 import { createSyncStore } from '../../station/sync-store.ts';
 import { createBackendClient } from '../../sync/client.ts';
 import { pushOutbox } from '../../sync/push.ts';
-import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
-import { makeStorage, type StorageKind } from '../helpers/sync-rig.ts';
+import { makeStorage, storageLifecycle, type StorageKind } from '../helpers/sync-rig.ts';
 import { sleep } from '../helpers/wait.ts';
 import { dispatchAsIt, isItGuarded } from '../helpers/it-session.ts';
 
@@ -79,20 +78,14 @@ async function seedRealSchool(server: RunningServer, prefix: string, uidByte: st
 
 // ── The backend's side: identity and refusal, on both storages ──────────────────────────────────
 describe.each<StorageKind>(['sqlite', 'postgres'])('backend identity on %s', (kind) => {
-  let pg: PgCluster | null = null;
-  beforeAll(async () => {
-    if (kind === 'postgres') pg = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
+  const { pg } = storageLifecycle(kind);
 
   const start = async (storage: Awaited<ReturnType<typeof makeStorage>>) =>
     startServer({ ...(storage.databaseUrl ? { databaseUrl: storage.databaseUrl } : { dataDir: storage.dataDir! }), port: 0, logger: false });
 
   it('is made once per database: the same after a restart, another for another database; a real school is no demo, a seeded demo school is', async () => {
     const dir = tempDir('identity-');
-    const storageA = await makeStorage(kind, join(dir, 'a'), pg);
+    const storageA = await makeStorage(kind, join(dir, 'a'), pg());
     let a = await start(storageA);
     const first = await a.repo.identity();
     expect(first.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -101,7 +94,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('backend identity on %s', (ki
     a = await start(storageA);
     expect((await a.repo.identity()).id).toBe(first.id);
 
-    const b = await start(await makeStorage(kind, join(dir, 'b'), pg));
+    const b = await start(await makeStorage(kind, join(dir, 'b'), pg()));
     expect((await b.repo.identity()).id).not.toBe(first.id);
     await ensureDemoSchool(b.repo, { students: 3 });
     expect(await b.repo.identity()).toMatchObject({ demo: true, schoolName: 'Демо-школа' });
@@ -127,8 +120,8 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('backend identity on %s', (ki
 
   it('a push made for backend A sent to backend B is refused event by event, and B keeps none of it', async () => {
     const dir = tempDir('wrong-backend-');
-    const a = await start(await makeStorage(kind, join(dir, 'a'), pg));
-    const b = await start(await makeStorage(kind, join(dir, 'b'), pg));
+    const a = await start(await makeStorage(kind, join(dir, 'a'), pg()));
+    const b = await start(await makeStorage(kind, join(dir, 'b'), pg()));
     try {
       const idA = (await a.repo.identity()).id;
       const { code } = await b.repo.createEnrollmentCode('guard', 10);

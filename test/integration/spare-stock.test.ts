@@ -9,7 +9,7 @@ import { cardTag } from '../../node/card-tag.ts';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_SPARE_CARDS } from '../../common/demo-school.ts';
 import { EventsBatchResponse, RosterPage, SpareCardAdminView, SpareCardRemoveResponse } from '../../common/sync-api.ts';
 import { systemClock } from '../../common/clock.ts';
@@ -25,7 +25,6 @@ import { createBackendClient } from '../../sync/client.ts';
 import { pullRoster } from '../../sync/pull.ts';
 import { pushOutbox } from '../../sync/push.ts';
 import { pinoMemoryLog } from '../helpers/guard-fixture.ts';
-import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
 import {
   enrollDirect,
   makeStorage,
@@ -34,6 +33,7 @@ import {
   ROOT,
   seedSmallSchool,
   startInProcessServer,
+  storageLifecycle,
   tempDir,
   type StorageKind,
 } from '../helpers/sync-rig.ts';
@@ -83,18 +83,13 @@ function adminApi(server: RunningServer, token: string) {
 }
 
 describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the reference server on %s', (kind) => {
-  let pg: PgCluster | null = null;
-  beforeAll(async () => {
-    if (kind === 'postgres') pg = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
+  // The file's own cleanups (above) serve every block; this one's PostgreSQL comes and goes with it.
+  const { pg } = storageLifecycle(kind);
 
   async function boot() {
     const t = tempDir('ss-spare-');
     cleanups.push(t.cleanup);
-    const storage = await makeStorage(kind, t.dir, pg);
+    const storage = await makeStorage(kind, t.dir, pg());
     await seedSmallSchool(storage, 6);
     const server = await startInProcessServer(storage);
     cleanups.push(() => server.close());
@@ -256,7 +251,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
   it('a demo server from before the stock gets the demo spare cards on its next start; a stock IT emptied stays empty', async () => {
     const t = tempDir('ss-spare-old-');
     cleanups.push(t.cleanup);
-    const storage = await makeStorage(kind, t.dir, pg);
+    const storage = await makeStorage(kind, t.dir, pg());
     const repo = await openRepo(storage);
     cleanups.push(() => repo.db.close());
     await seedDemoSchool(repo, { students: 2, menuDays: 1 });
@@ -271,7 +266,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the spare-card stock on the 
   it('the CLI adds, lists and removes spare cards, refuses a card somebody owns, and its help names the commands', async () => {
     const t = tempDir('ss-spare-cli-');
     cleanups.push(t.cleanup);
-    const storage = await makeStorage(kind, t.dir, pg);
+    const storage = await makeStorage(kind, t.dir, pg());
     await seedSmallSchool(storage, 3);
     const where = storage.databaseUrl ? ['--database-url', storage.databaseUrl] : ['--data-dir', storage.dataDir!];
     const cli = (...args: string[]) => execFileSync(process.execPath, ['server/cli.ts', ...args, ...where], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });

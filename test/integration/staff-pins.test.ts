@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parsePinHash } from '../../common/pin-hash.ts';
 import { RosterPage } from '../../common/sync-api.ts';
 import { Cashier } from '../../core/cashier/index.ts';
@@ -19,29 +19,18 @@ import { openServerDatabase, type RunningServer } from '../../server/index.ts';
 import { Repo } from '../../server/repo.ts';
 import { createSyncEngine, type SyncEngine } from '../../sync/engine.ts';
 import { fileTokenVault } from '../../sync/token-vault.ts';
-import { startPostgres, type PgCluster } from '../helpers/postgres.ts';
-import { makeStorage, openRepo, openStation, startInProcessServer, tempDir, type Station, type StorageKind } from '../helpers/sync-rig.ts';
+import { makeStorage, openRepo, openStation, startInProcessServer, storageLifecycle, tempDir, type Station, type StorageKind } from '../helpers/sync-rig.ts';
 
 const CASHIER = 'E0001'; // demo school: Орлова Т. В., role cashier, demo PIN 1111
 const GUARD = 'E0002'; // no cashier role
 
 describe.each<StorageKind>(['sqlite', 'postgres'])('staff PINs from the server on %s', (kind) => {
-  let pg: PgCluster | null = null;
-  const cleanups: (() => unknown)[] = [];
-  beforeAll(async () => {
-    if (kind === 'postgres') pg = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const { cleanups, pg } = storageLifecycle(kind);
 
   async function setup() {
     const t = tempDir('ss-pins-');
     cleanups.push(t.cleanup);
-    const storage = await makeStorage(kind, t.dir, pg);
+    const storage = await makeStorage(kind, t.dir, pg());
     const seedRepo = await openRepo(storage);
     await seedDemoSchool(seedRepo, { students: 4, menuDays: 1 });
     await seedRepo.db.close();
@@ -195,7 +184,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('staff PINs from the server o
   it('a server database made before PINs gets the column on open, and the demo school its PINs', async () => {
     const t = tempDir('ss-pins-old-');
     cleanups.push(t.cleanup);
-    const storage = await makeStorage(kind, t.dir, pg);
+    const storage = await makeStorage(kind, t.dir, pg());
     const repo = await openRepo(storage);
     await seedDemoSchool(repo, { students: 1, menuDays: 1 });
     await repo.db.run('ALTER TABLE staff DROP COLUMN pin_hash');

@@ -4,14 +4,14 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../common/clock.ts';
 import type { RunningServer } from '../../server/index.ts';
 import type { Repo } from '../../server/repo.ts';
 import { createSyncEngine, type SyncEngine } from '../../sync/engine.ts';
 import { fileTokenVault } from '../../sync/token-vault.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
-import { freePort, startPostgres, type PgCluster } from '../helpers/postgres.ts';
+import { freePort } from '../helpers/postgres.ts';
 import {
   ROOT,
   appendEvents,
@@ -24,6 +24,7 @@ import {
   seedSmallSchool,
   spawnServer,
   startInProcessServer,
+  storageLifecycle,
   tempDir,
   until,
   type ServerStorage,
@@ -35,19 +36,8 @@ const EVENTS = 600;
 const BATCH = 100;
 
 describe.each<StorageKind>(['sqlite', 'postgres'])('sync faults against %s storage', (kind) => {
-  let pg: PgCluster | null = null;
-  const cleanups: (() => Promise<void> | void)[] = [];
-
-  beforeAll(async () => {
-    // No skip: if PostgreSQL cannot start, this throws and every test here fails.
-    if (kind === 'postgres') pg = await startPostgres();
-  });
-  afterAll(async () => {
-    await pg?.stop();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  // No skip: if PostgreSQL cannot start, this throws and every test here fails.
+  const { cleanups, pg } = storageLifecycle(kind);
 
   interface Rig {
     storage: ServerStorage;
@@ -62,7 +52,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('sync faults against %s stora
   async function rig(options: { timeoutMs?: number } = {}): Promise<Rig> {
     const t = tempDir('ss-faults-');
     cleanups.push(t.cleanup);
-    const storage = await makeStorage(kind, t.dir, pg);
+    const storage = await makeStorage(kind, t.dir, pg());
     const { holders } = await seedSmallSchool(storage);
     const server = await startInProcessServer(storage);
     cleanups.push(() => server.close());
@@ -160,7 +150,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('sync faults against %s stora
   it('the server killed (SIGKILL) mid-batch and restarted', async () => {
     const t = tempDir('ss-restart-');
     cleanups.push(t.cleanup);
-    const storage = await makeStorage(kind, t.dir, pg);
+    const storage = await makeStorage(kind, t.dir, pg());
     const { holders } = await seedSmallSchool(storage);
     const port = await freePort();
     let server = await spawnServer(storage, port);
@@ -205,7 +195,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('sync faults against %s stora
   it('the station process killed (SIGKILL) mid-push and restarted', async () => {
     const t = tempDir('ss-kill-');
     cleanups.push(t.cleanup);
-    const storage = await makeStorage(kind, t.dir, pg);
+    const storage = await makeStorage(kind, t.dir, pg());
     const { holders } = await seedSmallSchool(storage);
     const server = await startInProcessServer(storage);
     cleanups.push(() => server.close());
