@@ -642,7 +642,7 @@ export class Repo {
     return temp;
   }
 
-  // ── The spare-card stock (issue 5) ──────────────────────────────────────────────────────────
+  // ── The spare-card stock ────────────────────────────────────────────────────────────────────
   /** Whether the card is in the school's stock; `db` is the transaction to read in, when there is one. */
   async isSpareCard(card: CanonicalCard, db: Sql = this.db): Promise<boolean> {
     return !!(await db.get('SELECT 1 AS x FROM spare_cards WHERE technology = ? AND uid = ?', [card.technology, card.uid]));

@@ -81,7 +81,7 @@ CREATE TABLE IF NOT EXISTS accounts (
   forbidden_categories TEXT NOT NULL, allergens TEXT NOT NULL, subsidy TEXT NOT NULL, parent_note TEXT,
   rev ${int} NOT NULL);
 CREATE INDEX IF NOT EXISTS accounts_rev ON accounts (rev);
--- The school's reserve stock of spare cards (issue 5); a removed one leaves a 'spare_card' tombstone.
+-- The school's reserve stock of spare cards; a removed one leaves a 'spare_card' tombstone.
 CREATE TABLE IF NOT EXISTS spare_cards (
   technology TEXT NOT NULL, uid TEXT NOT NULL, label TEXT NOT NULL, added_at TEXT NOT NULL, rev ${int} NOT NULL,
   PRIMARY KEY (technology, uid));
