@@ -1,8 +1,8 @@
 import { ShellCallFailed, ShellCallTimeout, ShellClosed, shellRequester, type ShellParentPort } from '../common/contract/shell-link.ts';
 import { ShellUpdateState, type UPDATE_CALL_NAMES } from '../common/contract/shell.ts';
 import type { UpdateState } from '../common/update-policy.ts';
-import type { Caller, Router } from '../core/bridge/router.ts';
-import { DomainError } from '../core/errors.ts';
+import type { Caller, Router } from '../common/contract/router.ts';
+import { DomainError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 
 /**

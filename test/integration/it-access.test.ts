@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import type { ServerMessage } from '../../common/contract/index.ts';
 import { parsePinHash } from '../../common/pin-hash.ts';
 import { systemClock } from '../../common/clock.ts';
-import { newCaller, type Caller } from '../../core/bridge/router.ts';
+import { newCaller, type Caller } from '../../common/contract/router.ts';
 import { startWsBridge } from '../../core/bridge/ws-server.ts';
 import { hashPin } from '../../core/pin.ts';
 import { StaffPins } from '../../core/staff-pin.ts';

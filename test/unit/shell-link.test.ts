@@ -18,7 +18,8 @@ import {
   type ShellParentPort,
 } from '../../common/contract/shell-link.ts';
 import { MAIN_TO_STATION_KINDS, shellCallReply, shellCallRequest, STATION_TO_MAIN_KINDS } from '../../common/contract/shell.ts';
-import { Router } from '../../core/bridge/router.ts';
+import { bridgeContract } from '../../common/contract/index.ts';
+import { Router } from '../../common/contract/router.ts';
 import { servePorts, type ParentPort } from '../../core/bridge/port-transport.ts';
 import { serveKeys, serveTokenVault } from '../../main/shell-calls.ts';
 import { silentLogger } from '../../node/logger.ts';
@@ -210,7 +211,7 @@ describe('calls from the station to main over a MessageChannel (stand-in for the
   });
 
   it('a window port message that breaks the contract is dropped, not served', async () => {
-    const router = new Router(silentLogger());
+    const router = new Router(bridgeContract, silentLogger());
     let onMessage: Parameters<ParentPort['on']>[1] | null = null;
     const parent: ParentPort = {
       on: (_e, l) => (onMessage = l),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerMessage } from '../../common/contract/index.ts';
+import { bridgeContract, type ServerMessage } from '../../common/contract/index.ts';
 import { initialUpdateState, type UpdateChannel, type UpdateState } from '../../common/update-policy.ts';
-import { Router } from '../../core/bridge/router.ts';
+import { Router } from '../../common/contract/router.ts';
 import { silentLogger } from '../../node/logger.ts';
 import { attachUpdateRelay, type UpdateRelayParent } from '../../station/update-relay.ts';
 
@@ -30,7 +30,7 @@ function fakeParentPort() {
 }
 
 function setup(parent: UpdateRelayParent | null, opts: { timeoutMs?: number; channel?: () => UpdateChannel } = {}) {
-  const router = new Router(silentLogger());
+  const router = new Router(bridgeContract, silentLogger());
   const events: ServerMessage[] = [];
   router.subscribe((m) => events.push(m));
   const channel = opts.channel ?? (() => 'stable' as const);

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppUpdater } from 'electron-updater';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerMessage } from '../../common/contract/index.ts';
+import { bridgeContract, type ServerMessage } from '../../common/contract/index.ts';
 import { Settings } from '../../common/settings.ts';
 import { initialUpdateState } from '../../common/update-policy.ts';
-import { Router } from '../../core/bridge/router.ts';
+import { Router } from '../../common/contract/router.ts';
 import { silentLogger } from '../../node/logger.ts';
 import { attachUpdateRelay } from '../../station/update-relay.ts';
 import { installId, wireUpdates } from '../../main/update-wiring.ts';
@@ -56,7 +56,7 @@ describe('update wiring between main and the station process', () => {
 
   it("gets main's state to the windows and the windows' requests to main, and asks the station for the facts", async () => {
     const { child, parent } = pipe();
-    const router = new Router(silentLogger());
+    const router = new Router(bridgeContract, silentLogger());
     const events: ServerMessage[] = [];
     router.subscribe((m) => events.push(m));
     attachUpdateRelay({
