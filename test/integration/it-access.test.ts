@@ -79,7 +79,7 @@ async function stationWithIt(options: { itIdleMs?: number } = {}) {
   // Update actions as station/station-process.ts wires them (no shell here: the browser host's case).
   const updates = attachUpdateRelay({
     router: station.router,
-    parent: null,
+    shell: null,
     log: silentLogger(),
     audit: updateAudit(station.it),
     fallback: () => initialUpdateState({ currentVersion: '0.0.0', channel: 'stable', signedBuild: false, disabledReason: 'browser_host' }),
