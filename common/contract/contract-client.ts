@@ -51,8 +51,9 @@ export function contractClient<C extends Contract>(contract: C, send: (message: 
       const checked = def.input.safeParse(input ?? {});
       if (!checked.success)
         throw new BridgeRequestError({ code: 'invalid_input', message: `a ${name} request that breaks the contract (${issuePath(checked.error, 'input')})` });
+      lastId = -1;
       const answer = core.request(name, input ?? {}, options);
-      const id = lastId; // the core sends at once
+      const id = lastId; // the core sends at once, or not at all (closed): then -1
       try {
         const raw = await answer;
         const output = def.output.safeParse(raw);
