@@ -16,8 +16,9 @@ import { PhotoStore } from '../node/photos.ts';
 import { privateUmask, secureDataDir } from '../node/data-dir.ts';
 import type { TokenVault } from '../sync/token-vault.ts';
 import { wireUpdates } from './update-wiring.ts';
-import { logUnknownShellKinds } from '../common/contract/shell-link.ts';
-import type { ShellConnect, ShellCustomer } from '../common/contract/shell.ts';
+import { Router } from '../common/contract/router.ts';
+import { serveShell } from '../common/contract/shell-channel.ts';
+import { shellContract, type ShellConnect, type ShellCustomer } from '../common/contract/shell.ts';
 import { isAppUrl, launchOptions, windowChannel, windowOptions, type WindowRole } from './window-options.ts';
 
 registerAppScheme();
@@ -35,6 +36,13 @@ const migrationsDir = app.isPackaged ? join(process.resourcesPath, 'migrations')
 privateUmask();
 secureDataDir(dataDir);
 const mainLog = createLogger({ file: join(dataDir, 'logs', 'main.log'), name: 'main' });
+// What the station process asks of main (common/contract/shell.ts): one Router for every station process
+// main starts, connected to each in turn (startStation); the vault and the keys join once app is ready.
+const shell = new Router(shellContract, mainLog, 'shell');
+shell.handle('ready', ({ dataDir: served }) => {
+  mainLog.info({ dataDir: served }, 'station: serving its ports');
+  return {};
+});
 // Auto-update (main/updater.ts): does nothing unless packaged and not under a test runner.
 const updates = wireUpdates({
   isPackaged: app.isPackaged,
@@ -43,13 +51,10 @@ const updates = wireUpdates({
   userData: app.getPath('userData'),
   env: process.env,
   logger: { info: (m) => mainLog.info(m), warn: (m) => mainLog.warn(m), error: (m) => mainLog.error(m) },
+  shell,
 });
 
 let station: UtilityProcess | null = null;
-/** Created after app ready (safeStorage needs it); kept across station restarts. */
-let tokenVault: TokenVault | null = null;
-/** Likewise: the station's data keys, kept with safeStorage (main/data-keys.ts). */
-let dataKeys: KeyStore | null = null;
 let link: StationLink | null = null;
 const windows = new Map<number, { win: BrowserWindow; role: WindowRole }>();
 
@@ -68,22 +73,14 @@ function startStation(): void {
     },
     stdio: 'inherit',
   });
+  // The side channel (common/contract/shell.ts): main's Router answers; a message of another kind is logged.
+  const line = serveShell(station, shell, mainLog);
   link = new StationLink(station);
-  // The side channel (common/contract/shell.ts): each part parses its own kinds; a stranger is logged here.
-  const child = station;
-  logUnknownShellKinds(
-    'main',
-    (l) => child.on('message', l),
-    (m) => mainLog.warn(m),
-  );
-  tokenVault ??= electronTokenVault(join(dataDir, 'backend-token.bin'), (m) => console.warn(m));
-  serveTokenVault(station, tokenVault, (m) => console.error(m));
-  dataKeys ??= electronKeyStore(dataDir, (m) => console.warn(m));
-  serveKeys(station, dataKeys, (m) => console.error(m));
-  updates.attachStation(station, link);
+  updates.attachStation(link);
   station.on('exit', (code) => {
     // The station must keep serving: restart it and hand every window a fresh port.
     console.error(`station process exited with ${code}; restarting`);
+    line.close();
     link = null;
     station = null;
     if (!quitting)
@@ -156,7 +153,11 @@ app.on('second-instance', () => {
 void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  dataKeys ??= electronKeyStore(dataDir, (m) => console.warn(m));
+  // safeStorage needs the app ready: the vault and the keys are made now, kept across station restarts.
+  const tokenVault: TokenVault = electronTokenVault(join(dataDir, 'backend-token.bin'), (m) => console.warn(m));
+  const dataKeys: KeyStore = electronKeyStore(dataDir, (m) => console.warn(m));
+  serveTokenVault(shell, tokenVault, (m) => console.error(m));
+  serveKeys(shell, dataKeys, (m) => console.error(m));
   serveAppProtocol(rendererDir, new PhotoStore(join(dataDir, 'photos'), deriveKey(dataKeys.key('data'), 'photos')));
   startStation();
   const settings = await link!.invoke('settings.get', {}).catch(() => null);

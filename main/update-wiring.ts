@@ -3,25 +3,26 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import electronUpdater, { type AppUpdater } from 'electron-updater';
 import type { ShiftInfo } from '../common/contract/cashier.ts';
-import { serveShellCall, type ShellChild } from '../common/contract/shell-link.ts';
-import type { ShellUpdateState } from '../common/contract/shell.ts';
+import type { Router } from '../common/contract/router.ts';
+import type { ShellContract } from '../common/contract/shell.ts';
 import type { StationStatus } from '../common/contract/station.ts';
 import { ServerUrl } from '../common/transport.ts';
 import { Settings } from '../common/settings.ts';
 import type { StationActivity } from '../common/update-policy.ts';
 import type { StationLink } from './station-link.ts';
 import { trustFrom } from './feed-trust.ts';
-import { buildInfoFrom, createUpdateService, type BuildInfo, type UpdateLogger, type UpdateService } from './updater.ts';
+import { buildInfoFrom, createUpdateService, type BuildInfo, type UpdaterDeps, type UpdateLogger, type UpdateService } from './updater.ts';
+
+/** What the update policy reads of the settings. */
+export type UpdatePolicySettings = ReturnType<UpdaterDeps['settings']>;
 
 /**
  * Glue between the station process and main/updater.ts: the facts the update policy needs (settings,
  * mode, last tap, open shift) come from the station over main's own StationLink; every update state
- * goes to the station process, which relays it to the windows (station/update-relay.ts); "check now" and
- * "install now" come back from the station as `update.call` calls (common/contract/shell.ts).
+ * is published on main's Router of the shell contract, and the station process relays it to the
+ * windows (station/update-relay.ts); the state, "check now" and "install now" are requests of that
+ * contract (common/contract/shell.ts) answered here.
  */
-
-/** The parts of Electron's UtilityProcess used here. */
-export type StationChild = ShellChild;
 
 export interface UpdateWiringOptions {
   isPackaged: boolean;
@@ -34,13 +35,17 @@ export interface UpdateWiringOptions {
   logger: UpdateLogger;
   /** Default: electron-updater's `autoUpdater` for this platform. */
   updater?: AppUpdater;
+  /** Main's Router of the side channel: the update requests are answered and the state published on it. */
+  shell: Router<ShellContract>;
 }
 
 export interface UpdateWiring {
   readonly service: UpdateService;
   readonly signedBuild: boolean;
+  /** The settings the update policy sees now (the station's, with the school's release feed when it has one). */
+  policySettings(): UpdatePolicySettings;
   /** Call for every station process main starts (it restarts one that exits). */
-  attachStation(child: StationChild, link: Pick<StationLink, 'invoke' | 'on'>): void;
+  attachStation(link: Pick<StationLink, 'invoke' | 'on'>): void;
 }
 
 /** A random id made once per installation, so the rollout bucket never changes between launches. */
@@ -85,7 +90,11 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
     return null;
   };
   const activity: StationActivity = { mode: 'unset', lastTapAt: null, shiftOpen: false };
-  let child: StationChild | null = null;
+  // The school's release feed, when its backend sets one, wins over the station's own setting.
+  const policySettings = (): UpdatePolicySettings => {
+    const feed = schoolFeed();
+    return { backendUrl: settings.backendUrl, update: feed ? { ...settings.update, feedUrl: feed } : settings.update, timeZone: school?.timeZone };
+  };
 
   const service = createUpdateService({
     // electron-updater is CommonJS and builds `autoUpdater` lazily for the platform (not a named ESM export).
@@ -98,50 +107,48 @@ export function wireUpdates(options: UpdateWiringOptions): UpdateWiring {
     certificateThumbprints: build.certificateThumbprints,
     // The enrolment id once the station is enrolled; before that the per-install id.
     stationKey: () => enrolledStationId ?? installKey,
-    // The school's release feed, when its backend sets one, wins over the station's own setting.
-    settings: () => {
-      const feed = schoolFeed();
-      return { backendUrl: settings.backendUrl, update: feed ? { ...settings.update, feedUrl: feed } : settings.update, timeZone: school?.timeZone };
-    },
+    settings: policySettings,
     activity: () => ({ ...activity, mode: settings.mode }),
     logger: log,
   });
-  service.onChange((state) => child?.postMessage({ type: 'update.state', state } satisfies ShellUpdateState));
+  const shell = options.shell;
+  service.onChange((state) => shell.publish('update.state', state));
+  shell.handle('update.getState', () => service.getState());
+  // A check that fails is answered with its message; the station names it for the renderer.
+  shell.handle('update.checkNow', () => service.checkNow());
+  shell.handle('update.forceInstall', () => service.forceInstall());
 
   return {
     service,
     signedBuild: build.signed,
-    attachStation(next, link) {
-      child = next;
-      // The state first (the station shows "waiting for the shell" until it arrives), then the facts.
-      next.postMessage({ type: 'update.state', state: service.getState() } satisfies ShellUpdateState);
-      serveShellCall(
-        next,
-        'update.call',
-        // A check that fails is answered with its message; the station names it for the renderer.
-        ({ name }) => (name === 'update.checkNow' ? service.checkNow() : service.forceInstall()),
-        (m) => log.warn(m),
+    policySettings,
+    attachStation(link) {
+      // Read once at start, then followed: the station publishes every change to every window and to this line.
+      link.invoke('settings.get', {}).then(
+        (s) => (settings = s),
+        () => {}, // a store fault: keep the last settings; the station shows the fault
       );
-      const refreshSettings = (): void => {
-        link.invoke('settings.get', {}).then(
-          (s) => (settings = s),
-          () => {}, // a store fault: keep the last settings; the station shows the fault
-        );
+      link.on('settings.changed', (payload) => {
+        const next = Settings.safeParse(payload);
+        if (next.success) settings = next.data;
+        else log.warn('update: a settings.changed from the station breaks the contract; the last settings stay');
+      });
+      const readEnrolment = (): void => {
         link.invoke('sync.status', {}).then(
           (s) => (enrolledStationId = s.stationId ?? enrolledStationId),
           () => {},
         );
       };
-      refreshSettings();
+      readEnrolment();
       link.invoke('cashier.state', {}).then(
         (s) => (activity.shiftOpen = s.shift !== null),
         () => {},
       );
-      // Settings changes and enrolment are followed by a status push; re-read them then.
+      // Enrolment is followed by a status push; re-read it then. The school's settings ride on every status.
       link.on('station.status', (status) => {
         const s = (status as Partial<StationStatus> | null)?.school;
         if (s) school = { timeZone: s.timeZone, releaseFeed: s.releaseFeed };
-        refreshSettings();
+        readEnrolment();
       });
       link.on('card.presented', () => (activity.lastTapAt = Date.now()));
       link.on('cashier.shift', (shift) => (activity.shiftOpen = (shift as ShiftInfo | null) !== null));

@@ -4,7 +4,7 @@
  */
 import { ReaderConfig } from '../common/readers.ts';
 import type { Logger } from '../common/logger.ts';
-import { DomainError } from '../core/errors.ts';
+import { DomainError } from '../common/errors.ts';
 import { currentBackend, isDemoBackend } from '../core/backend-switch.ts';
 import type { Store } from '../core/store/index.ts';
 

@@ -2,8 +2,8 @@ import type { Direction } from '../common/domain.ts';
 import { discoverHardware } from '../hardware/discovery.ts';
 import type { HardwareLog } from '../hardware/log.ts';
 import type { GateResult } from '../hardware/relay.ts';
-import { type Caller, type Router } from '../core/bridge/router.ts';
-import { DomainError } from '../core/errors.ts';
+import { type Caller, type Router } from '../common/contract/router.ts';
+import { DomainError } from '../common/errors.ts';
 import type { ReaderHub } from '../core/readers.ts';
 
 /**

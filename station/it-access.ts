@@ -3,9 +3,9 @@ import type { ItPerson, ItSession, ItStatus, RequestName } from '../common/contr
 import type { StationEventPayload } from '../common/events.ts';
 import type { Clock } from '../common/clock.ts';
 import type { Logger } from '../common/logger.ts';
-import { type Caller, type Router } from '../core/bridge/router.ts';
+import { type Caller, type Router } from '../common/contract/router.ts';
 import type { ItRefusal } from '../common/contract/refusals.ts';
-import { DomainError } from '../core/errors.ts';
+import { DomainError } from '../common/errors.ts';
 import { hashPin, verifyPinAsync } from '../core/pin.ts';
 import type { PinSeal } from '../core/pin-seal.ts';
 import { parseRoles, type PinAttempts, type StaffPins } from '../core/staff-pin.ts';

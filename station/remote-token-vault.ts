@@ -1,19 +1,24 @@
 /**
  * The station's token vault when the Electron shell keeps the token (safeStorage lives in main only):
- * load/save/clear go to main as `vault` calls over the utility process's parent port
- * (common/contract/shell.ts) and main answers from an encrypted file (main/token-vault.ts
- * `serveTokenVault`). The station never writes the token itself.
+ * load/save/clear go to main as `vault` requests of the shell contract over the utility process's
+ * parent port (common/contract/shell.ts) and main answers from an encrypted file (main/token-vault.ts,
+ * served by main/shell-calls.ts `serveTokenVault`). The station never writes the token itself.
  */
-import { ShellCallFailed, ShellReplyMalformed, type ShellRequester } from '../common/contract/shell-link.ts';
-import type { ShellCallInput } from '../common/contract/shell.ts';
+import { BridgeRequestError, LineClosed, RequestTimedOut } from '../common/contract/client.ts';
+import type { InputOf } from '../common/contract/define.ts';
+import type { ShellContract } from '../common/contract/shell.ts';
+import type { ShellClient } from '../common/contract/shell-channel.ts';
 import { StationCredentials, type TokenVault } from '../sync/token-vault.ts';
 
-export function remoteTokenVault(shell: ShellRequester, timeoutMs = 10_000): TokenVault {
-  const ask = async (input: ShellCallInput<'vault'>) => {
+export function remoteTokenVault(shell: ShellClient, timeoutMs = 10_000): TokenVault {
+  const ask = async (input: InputOf<ShellContract, 'vault'>) => {
     try {
-      return await shell.call('vault', input, { timeoutMs, what: `the token vault (${input.op})` });
+      return await shell.request('vault', input, { timeoutMs });
     } catch (err) {
-      if (err instanceof ShellCallFailed) throw new Error(`the shell's token vault failed (${input.op}): ${err.message}`);
+      if (err instanceof RequestTimedOut) throw new Error(`the shell did not answer the token vault (${input.op}) within ${timeoutMs} ms`);
+      // Main's own refusal (its handler failed), not the line's or the contract's.
+      if (err instanceof BridgeRequestError && !(err instanceof LineClosed) && err.error.code !== 'invalid_output')
+        throw new Error(`the shell's token vault failed (${input.op}): ${err.message}`);
       throw err;
     }
   };
@@ -22,8 +27,8 @@ export function remoteTokenVault(shell: ShellRequester, timeoutMs = 10_000): Tok
       try {
         return (await ask({ op: 'load' })).credentials ?? null;
       } catch (err) {
-        // Credentials main cannot vouch for are none (the requester logged it): the station asks to enroll again.
-        if (err instanceof ShellReplyMalformed) return null;
+        // Credentials main cannot vouch for are none (the client logged it): the station asks to enroll again.
+        if (err instanceof BridgeRequestError && err.error.code === 'invalid_output') return null;
         throw err;
       }
     },

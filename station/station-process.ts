@@ -17,8 +17,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initialUpdateState } from '../common/update-policy.ts';
 import { servePorts, type ParentPort } from '../core/bridge/port-transport.ts';
-import { logUnknownShellKinds, shellRequester } from '../common/contract/shell-link.ts';
-import type { ShellReady } from '../common/contract/shell.ts';
+import { shellClient } from '../common/contract/shell-channel.ts';
 import { remoteTokenVault } from './remote-token-vault.ts';
 import { remoteKeyStore } from './remote-keys.ts';
 import { startWsBridge } from '../core/bridge/ws-server.ts';
@@ -130,15 +129,10 @@ if (Number.isInteger(parentPid) && parentPid > 1) {
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 const overPorts = (env.STATION_TRANSPORT ?? (parentPort ? 'port' : 'ws')) === 'port';
 
-// The side channel to main (common/contract/shell.ts): one requester for the vault's and the keys' calls.
-const shell = overPorts && parentPort ? shellRequester(parentPort, (m) => log.warn(m)) : null;
+// The side channel to main (common/contract/shell.ts): one client for everything the station asks of
+// main (the vault, the keys, the updater); it logs a message of a kind nobody here serves.
+const shell = overPorts && parentPort ? shellClient(parentPort, log) : null;
 if (shell) closeShell = () => shell.close('the station is stopping');
-if (overPorts && parentPort)
-  logUnknownShellKinds(
-    'station',
-    (l) => parentPort.on('message', (e) => l(e.data)),
-    (m) => log.warn(m),
-  );
 
 /** STATION_BACKEND_URL must be HTTPS beyond this computer; one that is not is refused with a line for IT. */
 function backendUrlAllowed(url: string): boolean {
@@ -166,7 +160,7 @@ closeStation = () => station.close();
 // Auto-update lives in the Electron shell; the station relays its state (none under the browser host).
 const updates = attachUpdateRelay({
   router: station.router,
-  parent: overPorts ? (parentPort ?? null) : null,
+  shell,
   log,
   // IT's update actions are recorded with who did them (the router let only an IT session through).
   audit: updateAudit(station.it),
@@ -183,7 +177,7 @@ closeUpdates = () => updates.close();
 if (overPorts) {
   if (!parentPort) throw new Error('STATION_TRANSPORT=port needs an Electron utilityProcess');
   servePorts(parentPort, station.router, log);
-  parentPort.postMessage({ type: 'ready', dataDir } satisfies ShellReady);
+  shell?.request('ready', { dataDir }).catch((err: unknown) => log.warn({ err }, 'station: main did not take the ready message'));
 } else {
   const token = env.STATION_TOKEN;
   if (!token || token.length < 16) throw new Error('STATION_TOKEN (at least 16 characters) is required for the WebSocket bridge');

@@ -1,15 +1,15 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isRandomUid } from '../common/card-id.ts';
-import type { CardPresented, EnrollFailure, KeptAsideFile, StationStatus } from '../common/contract/index.ts';
+import { bridgeContract, type CardPresented, type EnrollFailure, type KeptAsideFile, type StationStatus } from '../common/contract/index.ts';
 import { DEFAULT_SCHOOL_SETTINGS, type SyncErrorCode, type SyncStatus } from '../common/sync-api.ts';
 import type { CardRead } from '../common/readers.ts';
 import { createReader } from '../hardware/index.ts';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../sync/engine.ts';
 import { SyncError } from '../sync/errors.ts';
 import { fileTokenVault, type TokenVault } from '../sync/token-vault.ts';
-import { Router, type Caller } from '../core/bridge/router.ts';
-import { DomainError } from '../core/errors.ts';
+import { Router, type Caller } from '../common/contract/router.ts';
+import { DomainError } from '../common/errors.ts';
 import { wireCashier } from '../core/cashier/wiring.ts';
 import { tillOnline } from '../common/till-online.ts';
 import { wireGuard } from '../core/guard/wiring.ts';
@@ -110,7 +110,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
   if (sealed > 0) log.info({ sealed }, 'store: encrypted portrait files left plain by an older version');
   // A tap makes the sync engine's pull give way for a moment (core/foreground.ts).
   const foreground = createForeground();
-  const router = new Router(log);
+  const router = new Router(bridgeContract, log);
   const readers = new ReaderHub(options.readerFactory ?? ((config) => createReader(config, { log: log.child({ area: 'hardware' }) })), log);
   let store: Store | null = null;
   let fault: StoreFault | null = null;

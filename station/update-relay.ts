@@ -1,8 +1,8 @@
-import { ShellCallFailed, ShellCallTimeout, ShellClosed, shellRequester, type ShellParentPort } from '../common/contract/shell-link.ts';
-import { ShellUpdateState, type UPDATE_CALL_NAMES } from '../common/contract/shell.ts';
+import { BridgeRequestError, LineClosed, RequestTimedOut } from '../common/contract/client.ts';
+import type { ShellClient } from '../common/contract/shell-channel.ts';
 import type { UpdateState } from '../common/update-policy.ts';
-import type { Caller, Router } from '../core/bridge/router.ts';
-import { DomainError } from '../core/errors.ts';
+import type { Caller, Router } from '../common/contract/router.ts';
+import { DomainError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 
 /**
@@ -12,19 +12,17 @@ import type { Logger } from '../common/logger.ts';
  * `update.forceInstall` to main over the utility process's parentPort, passing main's answer back.
  * Under the browser host there is no shell: the state is `disabled` (browser_host) and nothing is forwarded.
  *
- * The messages on the parentPort are `update.state` (main → station) and the `update.call` call with
- * its `update.reply` (common/contract/shell.ts); the call goes through common/contract/shell-link.ts.
+ * Main is asked through the station's one client of the shell contract (common/contract/shell.ts):
+ * `update.getState` once at start (an `update.state` event may have come before the relay listened),
+ * then the `update.state` events, and the two actions by their bridge names.
  */
 
-/** The parts of Electron's parentPort the relay uses. */
-export type UpdateRelayParent = ShellParentPort;
-
-export type ForwardedUpdateCall = (typeof UPDATE_CALL_NAMES)[number];
+export type ForwardedUpdateCall = 'update.checkNow' | 'update.forceInstall';
 
 export interface UpdateRelayOptions {
   router: Router;
-  /** Electron's parentPort; null under the browser host. */
-  parent: UpdateRelayParent | null;
+  /** The station's line to main (common/contract/shell-channel.ts); null under the browser host. */
+  shell: ShellClient | null;
   /** The state to show until main posts one (and always under the browser host); read at each request. */
   fallback: () => UpdateState;
   log: Logger;
@@ -45,51 +43,55 @@ export interface UpdateRelay {
 export const UPDATE_RELAY_TIMEOUT_MS = 90_000;
 
 export function attachUpdateRelay(options: UpdateRelayOptions): UpdateRelay {
-  const { router, parent, log } = options;
+  const { router, shell, log } = options;
   const timeoutMs = options.timeoutMs ?? UPDATE_RELAY_TIMEOUT_MS;
   let last: UpdateState | null = null;
-  const shell = parent ? shellRequester(parent, (m) => log.warn(m)) : null;
   let closed = false;
+  /** An event came before the first read answered: that read is older. */
+  let heard = false;
 
   const current = (): UpdateState => last ?? options.fallback();
-
-  parent?.on('message', (e) => {
-    if (closed || (e.data as { type?: unknown } | null)?.type !== 'update.state') return;
-    const parsed = ShellUpdateState.safeParse(e.data);
-    if (!parsed.success) {
-      log.error({ issue: parsed.error.issues[0]?.message }, 'update: the shell posted a state that breaks the contract; ignored');
-      return;
-    }
-    if (last && JSON.stringify(last) === JSON.stringify(parsed.data.state)) return;
-    last = parsed.data.state;
+  const take = (state: UpdateState): void => {
+    if (closed || (last && JSON.stringify(last) === JSON.stringify(state))) return;
+    last = state;
     router.publish('update.state', last);
-  });
+  };
 
-  const forward = async (name: ForwardedUpdateCall): Promise<unknown> => {
-    if (!shell) throw new Error('no shell to forward to');
-    try {
-      return await shell.call('update.call', { name }, { timeoutMs, what: name });
-    } catch (err) {
-      // The requester logged the silence; the renderer names it.
-      if (err instanceof ShellCallTimeout || err instanceof ShellClosed) throw new DomainError('unavailable', 'update_no_answer', err.message);
-      if (err instanceof ShellCallFailed) throw new DomainError('unavailable', 'update_shell_failed', err.message || 'the shell could not do it');
-      // A reply that breaks the contract (the requester logged it) is refused as the router refuses a bad output.
-      throw new DomainError('invalid_output', 'update_shell_failed', (err as Error).message);
-    }
+  // A state that breaks the contract is dropped by the client with a line for IT; the last good one stays.
+  shell?.on('update.state', (state) => {
+    heard = true;
+    take(state);
+  });
+  shell?.request('update.getState', {}, { timeoutMs }).then(
+    (state) => {
+      if (!heard) take(state);
+    },
+    (err: unknown) => {
+      if (!(err instanceof LineClosed)) log.warn({ err }, "update: the shell's state could not be read; waiting for its next one");
+    },
+  );
+
+  /** Main's failure, silence or a reply that breaks the contract, in words the renderer can name. */
+  const refusal = (err: unknown): DomainError => {
+    const message = err instanceof Error ? err.message : String(err);
+    // The client logged the silence; the renderer names it.
+    if (err instanceof RequestTimedOut || err instanceof LineClosed) return new DomainError('unavailable', 'update_no_answer', message);
+    // A reply that breaks the contract (the client logged it) is refused as the router refuses a bad output.
+    if (err instanceof BridgeRequestError && err.error.code === 'invalid_output') return new DomainError('invalid_output', 'update_shell_failed', message);
+    return new DomainError('unavailable', 'update_shell_failed', message || 'the shell could not do it');
   };
 
   router.handle('update.getState', () => current());
   router.handle('update.checkNow', async (_input, caller) => {
     // No shell (browser host): nothing to check; the state says why. A shell always answers (maybe "disabled").
-    // The router checks main's answer against the contract before it leaves.
-    const state = parent ? ((await forward('update.checkNow')) as UpdateState) : current();
+    const state = shell ? await shell.request('update.checkNow', {}, { timeoutMs }).catch((err: unknown) => Promise.reject(refusal(err))) : current();
     options.audit?.('update.checkNow', caller, state.phase);
     return state;
   });
   router.handle('update.forceInstall', async (_input, caller) => {
-    if (parent) log.warn('update: IT confirmed an immediate install in setup');
-    const r = parent
-      ? ((await forward('update.forceInstall')) as { accepted: boolean; reason: 'not_ready' | 'disabled' | null })
+    if (shell) log.warn('update: IT confirmed an immediate install in setup');
+    const r = shell
+      ? await shell.request('update.forceInstall', { confirm: true }, { timeoutMs }).catch((err: unknown) => Promise.reject(refusal(err)))
       : { accepted: false, reason: 'disabled' as const };
     options.audit?.('update.forceInstall', caller, r.accepted ? 'accepted' : (r.reason ?? 'refused'));
     return r;
@@ -98,8 +100,8 @@ export function attachUpdateRelay(options: UpdateRelayOptions): UpdateRelay {
   return {
     state: current,
     close() {
+      // The station is stopping: later states are not relayed (what waits for main fails when the line closes).
       closed = true;
-      shell?.close('the station is stopping');
     },
   };
 }

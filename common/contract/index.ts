@@ -33,6 +33,10 @@ export const events = {
   ...itEvents,
 } as const;
 
+/** The bridge as one contract, served by the station's Router (common/contract/router.ts). */
+export const bridgeContract = { requests, events } as const;
+export type BridgeContract = typeof bridgeContract;
+
 export type Requests = typeof requests;
 export type RequestName = keyof Requests;
 export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>;

@@ -3,7 +3,7 @@ import { CashierErrorReason } from './cashier.ts';
 
 /**
  * Every reason code a bridge request can be refused with (`BridgeError.reason`), by the area whose
- * screen says it in words. The station throws `DomainError` with one of these (core/errors.ts), so a
+ * screen says it in words. The station throws `DomainError` with one of these (common/errors.ts), so a
  * code nobody translates does not compile; the renderer looks each area's codes up under its own
  * i18n keys, and test/unit/refusal-translations.test.ts checks every code has Russian and English words.
  */

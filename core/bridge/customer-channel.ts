@@ -3,7 +3,7 @@ import type { CustomerDisplay } from '../../common/contract/cashier.ts';
 import type { ServerMessage } from '../../common/contract/index.ts';
 import type { Locale, Settings } from '../../common/settings.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { Router } from './router.ts';
+import type { Router } from '../../common/contract/router.ts';
 
 const CLOSED: CustomerDisplay = { state: 'closed', lines: [], total: 0 };
 

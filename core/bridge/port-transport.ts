@@ -2,7 +2,7 @@ import type { ServerMessage } from '../../common/contract/index.ts';
 import { ShellConnect, ShellCustomer } from '../../common/contract/shell.ts';
 import type { Logger } from '../../common/logger.ts';
 import { serveCustomerChannel } from './customer-channel.ts';
-import type { Router } from './router.ts';
+import type { Router } from '../../common/contract/router.ts';
 
 /** The parts of Electron's MessagePortMain the station uses (core/ does not import electron). */
 export interface StationPort {

@@ -13,7 +13,7 @@ import { BadRequest, cookieNames, cookieValue, guardServer, refuseSocket, reques
 import { CUSTOMER_PATH, createPageHandler } from '../../node/page-server.ts';
 import type { PhotoStore } from '../../node/photos.ts';
 import { serveCustomerChannel } from './customer-channel.ts';
-import type { Router } from './router.ts';
+import type { Router } from '../../common/contract/router.ts';
 
 export interface WsBridgeLimits {
   /** Open sockets at once, both roles together (a tab holds one; the rest is a leak or a flood). */

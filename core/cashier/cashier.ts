@@ -17,7 +17,7 @@ import type { Clock } from '../../common/clock.ts';
 import { schoolFigures } from './school-figures.ts';
 import type { Store } from '../store/index.ts';
 import type { CardFound } from '../store/roster.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../../common/errors.ts';
 import type { CashierLog } from './log.ts';
 import { Ledger } from './ledger.ts';
 import { ShiftOffice } from './shift-office.ts';

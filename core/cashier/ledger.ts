@@ -5,7 +5,7 @@ import type { Clock } from '../../common/clock.ts';
 import { schoolDate } from '../../common/school-time.ts';
 import type { DebitRow } from '../store/cashier-ledger.ts';
 import type { Store } from '../store/index.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../../common/errors.ts';
 import type { CashierLog } from './log.ts';
 import { menuItemOn } from './menu.ts';
 import type { ShiftOffice } from './shift-office.ts';

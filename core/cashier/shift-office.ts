@@ -9,7 +9,7 @@ import { shiftMoney } from '../../common/shift-totals.ts';
 import type { Store } from '../store/index.ts';
 import type { StaffRow } from '../store/roster.ts';
 import { parseRoles, StaffPins } from '../staff-pin.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../../common/errors.ts';
 import type { CashierLog } from './log.ts';
 import { renderShiftCsv } from './shift-export.ts';
 

@@ -11,7 +11,7 @@ import { noEntryToday, schoolFigures } from './school-figures.ts';
 import type { Store } from '../store/index.ts';
 import { foundCard, isAmbiguous, type CardFound } from '../store/roster.ts';
 import type { CashierEvents } from './cashier.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../../common/errors.ts';
 import type { CashierLog } from './log.ts';
 import type { Ledger } from './ledger.ts';
 import { menuItemOn, parseMenuRow } from './menu.ts';

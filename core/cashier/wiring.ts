@@ -1,6 +1,6 @@
 import type { CardRead } from '../../common/readers.ts';
-import { type Router } from '../bridge/router.ts';
-import { DomainError } from '../errors.ts';
+import { type Router } from '../../common/contract/router.ts';
+import { DomainError } from '../../common/errors.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';

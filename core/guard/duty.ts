@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { v7 as uuidv7 } from 'uuid';
 import type { GuardOnDuty } from '../../common/contract/guard.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../../common/errors.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import { parseRoles, StaffPins, type StaffRole } from '../staff-pin.ts';

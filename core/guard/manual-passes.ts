@@ -1,7 +1,7 @@
 import type { GuardPassView } from '../../common/contract/guard.ts';
 import type { Holder, HolderKind } from '../../common/domain.ts';
 import type { Direction, ManualOpenReason, VisitorReason } from '../../common/guard-rules.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../../common/errors.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';

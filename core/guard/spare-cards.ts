@@ -1,7 +1,7 @@
 import { cardKey, printedForms, type CanonicalCard } from '../../common/card-id.ts';
 import type { GuardPassView, SpareCardView } from '../../common/contract/guard.ts';
 import type { HolderKind } from '../../common/domain.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../../common/errors.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';

@@ -1,8 +1,8 @@
 import type { Direction } from '../../common/domain.ts';
 import type { CardRead, GateConfig, ReaderRole } from '../../common/readers.ts';
 import { LcusGate, NO_GATE, type Gate, type GateResult } from '../../hardware/relay.ts';
-import { type Router } from '../bridge/router.ts';
-import { DomainError } from '../errors.ts';
+import { type Router } from '../../common/contract/router.ts';
+import { DomainError } from '../../common/errors.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';

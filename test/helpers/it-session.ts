@@ -6,8 +6,8 @@
  */
 import { IT_GUARDED } from '../../station/it-access.ts';
 import type { RequestName } from '../../common/contract/index.ts';
-import type { Caller, Router } from '../../core/bridge/router.ts';
-import { newCaller } from '../../core/bridge/router.ts';
+import type { Caller, Router } from '../../common/contract/router.ts';
+import { newCaller } from '../../common/contract/router.ts';
 
 export const TEST_SETUP_PIN = '802417';
 

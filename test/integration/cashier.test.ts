@@ -4,7 +4,7 @@ import type { PhotoCheck, TapOutcome } from '../../common/contract/cashier.ts';
 import type { CardRead } from '../../common/readers.ts';
 import { DEFAULT_SETTINGS } from '../../common/settings.ts';
 import { Cashier } from '../../core/cashier/index.ts';
-import { DomainError } from '../../core/errors.ts';
+import { DomainError } from '../../common/errors.ts';
 import type { Store } from '../../core/store/index.ts';
 import { cards, menu, MORNING, openCashierStore, seedCashierSchool, testClock, unknownCard, type TestClock } from '../helpers/cashier-fixture.ts';
 

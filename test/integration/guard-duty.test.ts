@@ -8,9 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventName, EventPayload, RequestName, RequestOutput, ServerMessage } from '../../common/contract/index.ts';
+import { bridgeContract, type EventName, type EventPayload, type RequestName, type RequestOutput, type ServerMessage } from '../../common/contract/index.ts';
 import { GateConfig, type CardRead, type GateStatus } from '../../common/readers.ts';
-import { Router } from '../../core/bridge/router.ts';
+import { Router } from '../../common/contract/router.ts';
 import { wireGuard, type GuardWiring } from '../../core/guard/wiring.ts';
 import { hashPin } from '../../core/pin.ts';
 import { openStore, type Store } from '../../core/store/index.ts';
@@ -103,7 +103,7 @@ function openPost(clock: TestClock, options: { dir?: string; relay?: { gate: Gat
     store.settings.update({ mode: 'guard', guard: { antiPassback: 'off', relay: options.relay?.config ?? null } });
   }
   const log = pinoMemoryLog();
-  const router = new Router(log);
+  const router = new Router(bridgeContract, log);
   const published: ServerMessage[] = [];
   router.subscribe((m) => published.push(m));
   const relay = options.relay;

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import type { ServerMessage } from '../../common/contract/index.ts';
 import { parsePinHash } from '../../common/pin-hash.ts';
 import { systemClock } from '../../common/clock.ts';
-import { newCaller, type Caller } from '../../core/bridge/router.ts';
+import { newCaller, type Caller } from '../../common/contract/router.ts';
 import { startWsBridge } from '../../core/bridge/ws-server.ts';
 import { hashPin } from '../../core/pin.ts';
 import { StaffPins } from '../../core/staff-pin.ts';
@@ -79,7 +79,7 @@ async function stationWithIt(options: { itIdleMs?: number } = {}) {
   // Update actions as station/station-process.ts wires them (no shell here: the browser host's case).
   const updates = attachUpdateRelay({
     router: station.router,
-    parent: null,
+    shell: null,
     log: silentLogger(),
     audit: updateAudit(station.it),
     fallback: () => initialUpdateState({ currentVersion: '0.0.0', channel: 'stable', signedBuild: false, disabledReason: 'browser_host' }),

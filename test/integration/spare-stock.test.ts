@@ -16,7 +16,7 @@ import { systemClock } from '../../common/clock.ts';
 import { ensureDemoSpareCards, retireDemoSchool } from '../../core/demo-seed.ts';
 import { NO_GATE } from '../../hardware/relay.ts';
 import { GuardPost } from '../../core/guard/guard-post.ts';
-import { DomainError } from '../../core/errors.ts';
+import { DomainError } from '../../common/errors.ts';
 import { configureConnection, loadMigrations, migrate } from '../../core/store/db.ts';
 import { createSyncStore } from '../../station/sync-store.ts';
 import { ensureDemoSchool, removeSpareCard, seedDemoSchool } from '../../server/admin.ts';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePinHash } from '../../common/pin-hash.ts';
 import { RosterPage } from '../../common/sync-api.ts';
 import { Cashier } from '../../core/cashier/index.ts';
-import { DomainError } from '../../core/errors.ts';
+import { DomainError } from '../../common/errors.ts';
 import { systemClock } from '../../common/clock.ts';
 import { verifyPinAsync } from '../../core/pin.ts';
 import { PIN_LOCKOUT } from '../../core/staff-pin.ts';

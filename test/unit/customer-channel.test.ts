@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Settings } from '../../common/settings.ts';
-import { Router } from '../../core/bridge/router.ts';
+import { bridgeContract } from '../../common/contract/index.ts';
+import { Router } from '../../common/contract/router.ts';
 import { servePorts, type ParentPort, type StationPort } from '../../core/bridge/port-transport.ts';
 import { silentLogger } from '../../node/logger.ts';
 import { windowChannel } from '../../main/window-options.ts';
@@ -46,7 +47,7 @@ const tick = () => new Promise((r) => setTimeout(r, 10));
 
 describe('the customer display’s own port (Electron)', () => {
   it('gets the projection only, never another event, and every request it sends is refused', async () => {
-    const router = new Router(silentLogger());
+    const router = new Router(bridgeContract, silentLogger());
     let settingsChanged = 0;
     router.handle('settings.get', () => Settings.parse({ locale: 'en' }));
     router.handle('settings.update', () => {

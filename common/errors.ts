@@ -1,5 +1,5 @@
-import type { BridgeError } from '../common/contract/index.ts';
-import type { RefusalReason } from '../common/contract/refusals.ts';
+import type { BridgeError } from './contract/index.ts';
+import type { RefusalReason } from './contract/refusals.ts';
 
 /**
  * A refusal a person should understand, thrown by any service or handler: the router turns it into the
