@@ -96,7 +96,7 @@ describe('the customer display’s own port (Electron)', () => {
   });
 
   it('follows the station’s language as the settings change, without asking the station again', async () => {
-    const router = new Router(silentLogger());
+    const router = new Router(bridgeContract, silentLogger());
     let reads = 0;
     router.handle('settings.get', () => {
       reads++;
