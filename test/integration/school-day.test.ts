@@ -300,8 +300,12 @@ describe.each(['sqlite', 'postgres'] as const)('the school-day feed on %s', (kin
     expect(c.store.schoolDay.visitors(atC.reply.date)).toEqual([
       { id: visitor.id, stationId: a.id, at: visitor.occurredAt, direction: 'in', visitorName: 'Кузнецов Олег Петрович', reason: 'parent' },
     ]);
-    // A's own visitor never comes back to A.
+    // A's own visitor never comes back to A, and a till is never told a visitor's name.
     expect((await poll(a)).fresh).toEqual([]);
+    const till = await station('Касса 1', 'cashier');
+    const atTill = await poll(till);
+    expect(atTill.fresh.map((f) => f.kind)).toEqual(['pass']);
+    expect(atTill.reply.cursor).toBe(atC.reply.cursor);
 
     // The name is in no line of the server's log (which did write lines: requests, at debug level).
     expect(serverLog.length).toBeGreaterThan(0);
