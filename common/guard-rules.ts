@@ -248,6 +248,16 @@ export interface InsideMove {
   reason: string;
   note: string | null;
   visitorName?: string | null;
+  /** The other post of the school the move was made at; absent or null: this post. */
+  stationId?: string | null;
+}
+
+/** A visitor let in today, at this post (stationId null) or at another post of the school. */
+export interface InsideVisitor {
+  name: string;
+  reason: string;
+  at: string;
+  stationId: string | null;
 }
 
 /**
@@ -257,7 +267,7 @@ export interface InsideMove {
  */
 export class InsideNow {
   readonly #last = new Map<string, { person: InsidePerson; direction: Direction; since: string; at: string }>();
-  readonly #visitors: { name: string; reason: string; at: string }[] = [];
+  readonly #visitors: InsideVisitor[] = [];
   #peopleIn = 0;
 
   constructor(moves: Iterable<InsideMove> = []) {
@@ -271,7 +281,8 @@ export class InsideNow {
   apply(m: InsideMove): void {
     if (m.verdict !== 'allow' || m.direction === null) return;
     if (m.kind === 'visitor') {
-      if (m.direction === 'in') this.#visitors.push({ name: m.visitorName ?? (m.note ?? '').split(' — ')[0] ?? '', reason: m.reason, at: m.at });
+      const name = m.visitorName ?? (m.note ?? '').split(' — ')[0] ?? '';
+      if (m.direction === 'in') this.#visitors.push({ name, reason: m.reason, at: m.at, stationId: m.stationId ?? null });
       return;
     }
     if (!m.holder) return;
@@ -300,7 +311,7 @@ export class InsideNow {
     return [...this.#last.values()].filter((p) => p.direction === 'in').map((p) => ({ ...p.person, since: p.since }));
   }
 
-  visitors(): { name: string; reason: string; at: string }[] {
+  visitors(): InsideVisitor[] {
     return [...this.#visitors];
   }
 

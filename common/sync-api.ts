@@ -503,7 +503,8 @@ export type SpareCardRemoveResponse = z.infer<typeof SpareCardRemoveResponse>;
 
 // ── The school's day, shared between its stations ────────────────────────────────────────────
 /**
- * One fact of the school day from another station: ids the roster holds, never a name or a card number.
+ * One fact of the school day from another station: ids the roster holds, never a name or a card number
+ * (a visitor, who is on no roster, is the one fact with a name: VisitorFact).
  * `seq` orders facts across the whole school (a later commit has a larger one); `id` is the key a
  * station stores it under (the event id, or event id + ':' + holder for one student of a group meal).
  */
@@ -536,7 +537,20 @@ export const MealFact = FactBase.extend({
   offlineSpent: z.number().int(),
 });
 export type MealFact = z.infer<typeof MealFact>;
-export const DayFact = z.discriminatedUnion('kind', [PassFact, MealFact]);
+/**
+ * A visitor let in by hand at another post (a parent, a plumber): not on the roster, so the fact carries
+ * the name the guard wrote at the desk (an adult's, read out at the roll call) instead of a holder id.
+ * Kept for the school day only, like every fact. A station that does not know this kind skips it.
+ */
+export const VisitorFact = FactBase.omit({ holderId: true }).extend({
+  kind: z.literal('visitor'),
+  visitorName: z.string().min(1).max(200),
+  /** The desk's reason code (common/guard-rules.ts VISITOR_REASONS from this app's stations). */
+  reason: z.string().min(1).max(200),
+  direction: Direction,
+});
+export type VisitorFact = z.infer<typeof VisitorFact>;
+export const DayFact = z.discriminatedUnion('kind', [PassFact, MealFact, VisitorFact]);
 export type DayFact = z.infer<typeof DayFact>;
 
 export const DayQuery = z.object({
@@ -566,8 +580,15 @@ export const DayReply = z.object({
 export type DayReply = z.infer<typeof DayReply>;
 const DayReplyWire = DayReply.extend({ facts: z.array(z.unknown()), stations: z.array(z.unknown()) });
 
-/** Like a roster page: a fact that does not parse is skipped (and reported), not the reply. */
-export function parseDayReply(json: unknown): { success: true; reply: DayReply; skipped: number } | { success: false; error: z.ZodError } {
+/**
+ * Like a roster page: a fact that does not parse is skipped (and reported), not the reply, so a station
+ * older than its backend skips a fact kind it does not know and keeps following the day. `facts` is the
+ * union this build knows (a test passes an older build's).
+ */
+export function parseDayReply(
+  json: unknown,
+  facts: z.ZodType<DayFact> = DayFact,
+): { success: true; reply: DayReply; skipped: number } | { success: false; error: z.ZodError } {
   const wire = DayReplyWire.safeParse(json);
   if (!wire.success) return { success: false, error: wire.error };
   let skipped = 0;
@@ -578,5 +599,5 @@ export function parseDayReply(json: unknown): { success: true; reply: DayReply; 
       skipped++;
       return [];
     });
-  return { success: true, reply: { ...wire.data, facts: keep(DayFact, wire.data.facts), stations: keep(DayStation, wire.data.stations) }, skipped };
+  return { success: true, reply: { ...wire.data, facts: keep(facts, wire.data.facts), stations: keep(DayStation, wire.data.stations) }, skipped };
 }

@@ -88,8 +88,16 @@ export class SchoolDay {
     ]);
     const more = rows.length > limit;
     const taken = rows.slice(0, limit);
+    // A visitor's name is for the guard posts' roll call: a till has no use for it and never gets it (a
+    // station enrolled before roles may be a guard post).
+    const role = (await this.#db.get<{ role: StationRole | null }>('SELECT role FROM stations WHERE id = ?', [stationId]))?.role ?? null;
     const facts: DayFact[] = [];
-    for (const r of taken) if (r.station_id !== stationId) facts.push({ ...(JSON.parse(r.body) as FactDraft), seq: Number(r.seq) } as DayFact);
+    for (const r of taken) {
+      if (r.station_id === stationId) continue;
+      const f = { ...(JSON.parse(r.body) as FactDraft), seq: Number(r.seq) } as DayFact;
+      if (f.kind === 'visitor' && role === 'cashier') continue;
+      facts.push(f);
+    }
     const cursor = taken.length ? Number(taken[taken.length - 1]!.seq) : since;
     return { date, cursor: String(cursor), more, facts, stations: await this.#stations(this.#db, stationId) };
   }

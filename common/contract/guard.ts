@@ -86,7 +86,8 @@ export const InsideList = z.object({
   schoolDate: SchoolDate,
   classes: z.array(z.object({ className: z.string(), people: z.array(InsidePersonView) })),
   staff: z.array(InsidePersonView),
-  visitors: z.array(z.object({ name: z.string(), reason: z.string(), at: UtcInstant })),
+  /** Visitors let in today; `post`: the other post of the school they came in at (null: this one). */
+  visitors: z.array(z.object({ name: z.string(), reason: z.string(), at: UtcInstant, post: z.string().nullable().default(null) })),
   total: z.number().int().nonnegative(),
   /**
    * The school's other guard posts, whose passes are in this list, each with when the backend last heard

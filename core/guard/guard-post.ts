@@ -9,7 +9,7 @@ import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { StaffPins } from '../staff-pin.ts';
 import type { CardFound } from '../store/roster.ts';
-import type { SchoolPass } from '../store/school-day.ts';
+import type { SchoolPass, SchoolVisitor } from '../store/school-day.ts';
 import type { DayFact } from '../../common/sync-api.ts';
 import { GuardDuty } from './duty.ts';
 import { Emergency } from './emergency.ts';
@@ -127,12 +127,17 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
 
   /**
    * The school-day sync merged facts from the other stations (stored once each): the other posts'
-   * passes of today go onto the counters and the inside-now list.
+   * passes and visitors of today go onto the counters and the inside-now list.
    */
   schoolFacts(fresh: readonly DayFact[]): void {
     const date = this.#book.schoolDate();
     const passes: SchoolPass[] = [];
+    const visitors: SchoolVisitor[] = [];
     for (const f of fresh) {
+      if (f.kind === 'visitor' && f.schoolDate === date) {
+        visitors.push({ id: f.id, stationId: f.stationId, at: f.at, direction: f.direction, visitorName: f.visitorName, reason: f.reason });
+        continue;
+      }
       if (f.kind !== 'pass' || f.schoolDate !== date) continue;
       passes.push({
         id: f.id,
@@ -145,9 +150,9 @@ export class GuardPost extends EventEmitter<GuardPostEvents> {
         manual: f.manual,
       });
     }
-    if (!passes.length) return;
+    if (!passes.length && !visitors.length) return;
     passes.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    this.emit('counters', this.#book.mergeSchool(passes, date));
+    this.emit('counters', this.#book.mergeSchool(passes, date, visitors));
   }
 
   /**

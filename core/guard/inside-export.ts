@@ -20,6 +20,7 @@ const WORDS = {
     post: 'Пост',
     dataAt: 'данные на',
     never: 'нет данных',
+    otherPost: 'другой пост',
   },
   en: {
     title: 'Who is inside',
@@ -35,8 +36,15 @@ const WORDS = {
     post: 'Post',
     dataAt: 'data as of',
     never: 'no data',
+    otherPost: 'another post',
   },
 } as const;
+
+/** A visitor's name, with the other post they came in at (the roll call lists those posts too). */
+function visitorName(v: InsideList['visitors'][number], w: (typeof WORDS)['ru' | 'en']): string {
+  // Not a string: this post's own visitor (a list from before posts were named has no field at all).
+  return typeof v.post !== 'string' ? v.name : `${v.name} (${v.post || w.otherPost})`;
+}
 
 function time(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat('ru-RU', { timeZone, hour: '2-digit', minute: '2-digit' }).format(Date.parse(iso));
@@ -48,7 +56,7 @@ export function renderInsideCsv(list: InsideList, locale: 'ru' | 'en', timeZone:
   const lines: string[][] = [[w.className, w.name, w.since]];
   for (const c of list.classes) for (const p of c.people) lines.push([c.className, p.fullName, time(p.since, timeZone)]);
   for (const p of list.staff) lines.push([w.staff, p.fullName, time(p.since, timeZone)]);
-  for (const v of list.visitors) lines.push([w.visitors, v.name, time(v.at, timeZone)]);
+  for (const v of list.visitors) lines.push([w.visitors, visitorName(v, w), time(v.at, timeZone)]);
   // How far to trust the list: when each other post was last heard from.
   for (const p of list.posts ?? []) lines.push([w.post, p.name, p.heardAt ? `${w.dataAt} ${time(p.heardAt, timeZone)}` : w.never]);
   return csvLines(lines);
@@ -78,7 +86,7 @@ export function renderInsideHtml(list: InsideList, locale: 'ru' | 'en', timeZone
     (list.visitors.length
       ? table(
           w.visitors,
-          list.visitors.map((v) => ({ fullName: v.name, since: v.at })),
+          list.visitors.map((v) => ({ fullName: visitorName(v, w), since: v.at })),
         )
       : '') +
     '</body></html>'

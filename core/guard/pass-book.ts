@@ -4,7 +4,7 @@ import type { GuardCounters, GuardPassView } from '../../common/contract/guard.t
 import { InsideNow, type Direction, type InsideMove } from '../../common/guard-rules.ts';
 import type { HolderKind } from '../../common/domain.ts';
 import { schoolDate, schoolDayEnd } from '../../common/school-time.ts';
-import type { SchoolPass } from '../store/school-day.ts';
+import type { SchoolPass, SchoolVisitor } from '../store/school-day.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Store } from '../store/index.ts';
@@ -117,6 +117,7 @@ export class PassBook {
       const moves: InsideMove[] = [
         ...this.#store.passes.moves(date).map((v) => this.#corrected(v)),
         ...this.#store.schoolDay.passes(date).flatMap((p) => this.#move(p)),
+        ...this.#store.schoolDay.visitors(date).map((v) => this.#visitorMove(v)),
       ];
       // The last pass is the latest by time, whichever post saw it.
       moves.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
@@ -155,6 +156,21 @@ export class PassBook {
     ];
   }
 
+  /** A visitor another post let in, as a move (the fact carries the name the desk wrote). */
+  #visitorMove(v: SchoolVisitor): InsideMove {
+    return {
+      kind: 'visitor',
+      verdict: 'allow',
+      direction: v.direction,
+      at: v.at,
+      holder: null,
+      reason: v.reason,
+      note: null,
+      visitorName: v.visitorName,
+      stationId: v.stationId,
+    };
+  }
+
   #bump(view: GuardPassView, date: string): GuardCounters {
     const c = this.counters();
     if (c.schoolDate !== date) return c;
@@ -168,10 +184,10 @@ export class PassBook {
   }
 
   /**
-   * Passes the school's other posts left, just merged into the store: counted in (each once, by the
-   * store's key) and put on the inside-now list. Returns the counters after them.
+   * Passes and visitors the school's other posts left, just merged into the store: counted in (each
+   * once, by the store's key) and put on the inside-now list. Returns the counters after them.
    */
-  mergeSchool(passes: readonly SchoolPass[], date: string): GuardCounters {
+  mergeSchool(passes: readonly SchoolPass[], date: string, visitors: readonly SchoolVisitor[] = []): GuardCounters {
     // Counters built now (first use, or a new day) were read from the store, these passes included.
     const built = this.#counters?.schoolDate === date;
     const c = this.counters();
@@ -181,6 +197,11 @@ export class PassBook {
       if (p.direction === 'in') c.enteredToday++;
       else c.exitedToday++;
       for (const m of this.#move(p)) this.#inside?.apply(m);
+    }
+    for (const v of visitors) {
+      if (v.direction === 'in') c.enteredToday++;
+      else c.exitedToday++;
+      this.#inside?.apply(this.#visitorMove(v));
     }
     c.insideNow = this.#inside?.count() ?? 0;
     this.#counters = c;

@@ -34,19 +34,21 @@ export class RollCall {
     const people = inside.people();
     const since = new Map(people.map((p) => [`${p.kind}:${p.id}`, p.since]));
     const grouped = groupInside(people);
+    const stations = this.#o.store.schoolDay.stations();
+    const postName = new Map(stations.map((s) => [s.id, s.name]));
     const withSince = <T extends { kind: HolderKind; id: string }>(p: T) => ({ ...p, since: since.get(`${p.kind}:${p.id}`) ?? '' });
     return {
       generatedAt: book.nowIso(now),
       schoolDate: book.schoolDate(now),
       classes: grouped.classes.map((c) => ({ className: c.className, people: c.people.map(withSince) })),
       staff: grouped.staff.map(withSince),
-      visitors: inside.visitors(),
+      // A visitor let in at another post is named with that post (unnamed or since revoked: '').
+      visitors: inside
+        .visitors()
+        .map((v) => ({ name: v.name, reason: v.reason, at: v.at, post: v.stationId === null ? null : (postName.get(v.stationId) ?? '') })),
       // Visitors are listed apart and counted in: the same number as the counter's "inside now".
       total: inside.count(),
-      posts: this.#o.store.schoolDay
-        .stations()
-        .filter((s) => s.role !== 'cashier')
-        .map((s) => ({ id: s.id, name: s.name, heardAt: s.lastSeenAt })),
+      posts: stations.filter((s) => s.role !== 'cashier').map((s) => ({ id: s.id, name: s.name, heardAt: s.lastSeenAt })),
     };
   }
 

@@ -15,6 +15,16 @@ export interface SchoolPass {
   manual: boolean;
 }
 
+/** A visitor another post of the school let in by hand (a name, no roster id), as this station keeps it. */
+export interface SchoolVisitor {
+  id: string;
+  stationId: string;
+  at: string;
+  direction: Direction;
+  visitorName: string;
+  reason: string;
+}
+
 /** The sum of other tills' meal facts (after a seq) for one child's day. */
 export interface MealSum {
   spent: number;
@@ -54,7 +64,8 @@ const toPass = (r: PassRow): SchoolPass => ({
 
 /**
  * The school's day as its other stations left it (`school_facts`, `school_figures`, `school_stations`,
- * migration 008): merged here apart from the outbox. The only code that touches those tables.
+ * migration 008; `school_visitors`, migration 009): merged here apart from the outbox. The only code
+ * that touches those tables.
  */
 export class SchoolDayLog {
   readonly #q;
@@ -68,6 +79,19 @@ export class SchoolDayLog {
            @meal, @spent, @subsidyMeals, @offlineSpent, @receivedAt)
          ON CONFLICT (id) DO NOTHING`,
       ),
+      insertVisitor: db.prepare(
+        `INSERT INTO school_visitors (id, seq, station_id, school_date, at, direction, visitor_name, reason, received_at)
+         VALUES (@id, @seq, @stationId, @schoolDate, @at, @direction, @visitorName, @reason, @receivedAt)
+         ON CONFLICT (id) DO NOTHING`,
+      ),
+      visitors: db.prepare<[string], { id: string; station_id: string; at: string; direction: Direction; visitor_name: string; reason: string }>(
+        'SELECT id, station_id, at, direction, visitor_name, reason FROM school_visitors WHERE school_date = ? ORDER BY at, seq',
+      ),
+      visitorCounts: db.prepare<[string], { entered: number; exited: number }>(
+        `SELECT coalesce(sum(direction = 'in'), 0) AS entered, coalesce(sum(direction = 'out'), 0) AS exited FROM school_visitors WHERE school_date = ?`,
+      ),
+      dropVisitorsBefore: db.prepare<[string], never>('DELETE FROM school_visitors WHERE school_date < ?'),
+      clearVisitors: db.prepare('DELETE FROM school_visitors'),
       passes: db.prepare<[string], PassRow>(
         "SELECT id, station_id, holder_id, holder_kind, at, direction, verdict, manual FROM school_facts WHERE school_date = ? AND kind = 'pass' ORDER BY at, seq",
       ),
@@ -115,6 +139,12 @@ export class SchoolDayLog {
   add(facts: readonly DayFact[], receivedAt: string): DayFact[] {
     const fresh: DayFact[] = [];
     for (const f of facts) {
+      if (f.kind === 'visitor') {
+        const { id, seq, stationId, schoolDate, at, direction, visitorName, reason } = f;
+        const n = this.#q.insertVisitor.run({ id, seq, stationId, schoolDate, at, direction, visitorName, reason, receivedAt }).changes;
+        if (n > 0) fresh.push(f);
+        continue;
+      }
       const pass = f.kind === 'pass' ? f : null;
       const meal = f.kind === 'meal' ? f : null;
       const n = this.#q.insert.run({
@@ -146,6 +176,18 @@ export class SchoolDayLog {
     return this.#q.passes.all(schoolDate).map(toPass);
   }
 
+  /** Visitors other posts let in (or out) on a school day, in time order. */
+  visitors(schoolDate: string): SchoolVisitor[] {
+    return this.#q.visitors.all(schoolDate).map((r) => ({
+      id: r.id,
+      stationId: r.station_id,
+      at: r.at,
+      direction: r.direction,
+      visitorName: r.visitor_name,
+      reason: r.reason,
+    }));
+  }
+
   /** A holder's last allowed pass at another post on a school day. */
   lastPass(holderId: string, schoolDate: string): SchoolPass | null {
     const r = this.#q.lastPass.get(holderId, schoolDate);
@@ -156,8 +198,11 @@ export class SchoolDayLog {
     return this.#q.hasEntry.get(holderId, schoolDate) !== undefined;
   }
 
+  /** Other posts' allowed entries and exits of a school day, visitors' included (as this post counts its own). */
   counts(schoolDate: string): { entered: number; exited: number } {
-    return this.#q.counts.get(schoolDate) ?? { entered: 0, exited: 0 };
+    const p = this.#q.counts.get(schoolDate) ?? { entered: 0, exited: 0 };
+    const v = this.#q.visitorCounts.get(schoolDate) ?? { entered: 0, exited: 0 };
+    return { entered: p.entered + v.entered, exited: p.exited + v.exited };
   }
 
   /** Other tills' meal facts of a child's day with a seq after `after`. */
@@ -194,12 +239,14 @@ export class SchoolDayLog {
   dropBefore(schoolDate: string): void {
     this.#q.dropBefore.run(schoolDate);
     this.#q.dropFiguresBefore.run(schoolDate);
+    this.#q.dropVisitorsBefore.run(schoolDate);
   }
 
   /** Forgets the whole school's day (the station was enrolled with another backend: another school). */
   clear(): void {
     this.#q.clearFacts.run();
     this.#q.clearFigures.run();
+    this.#q.clearVisitors.run();
     this.#q.clearStations.run();
   }
 

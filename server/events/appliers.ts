@@ -109,6 +109,17 @@ function mealFact(
   s.facts.push({ kind: 'meal', ...f, at: iso(f.at), spent, subsidyMeals, offlineSpent });
 }
 
+/**
+ * A visitor let in at this post, for the school's other posts (inside now, the roll call): the name is
+ * what the roll call reads out. Like every fact, kept for the school day only (server/day.ts).
+ */
+function visitorFact(
+  s: BatchState,
+  f: { id: string; stationId: string; at: number; schoolDate: string; visitorName: string; reason: string; direction: 'in' | 'out' },
+): void {
+  s.facts.push({ kind: 'visitor', ...f, eventId: f.id, at: iso(f.at), reason: f.reason.slice(0, 200) });
+}
+
 /** Moves a balance and records it in the ledger (credit positive). */
 function move(s: BatchState, ledgerId: string, holderId: string, delta: number, kind: string, atMs: number): void {
   const acc = s.accounts.get(holderId);
@@ -373,6 +384,12 @@ const manualOpen: Applier<'manual_open'> = {
   },
 };
 
+const visitorPass: Applier<'visitor_pass'> = {
+  evaluate({ id, payload: p, stationId, at, schoolDate, state: s }) {
+    return accept(null, 0, [() => visitorFact(s, { id, stationId, at, schoolDate, visitorName: p.visitorName, reason: p.reason, direction: p.direction })]);
+  },
+};
+
 const tempCardBind: Applier<'temp_card_bind'> = {
   async evaluate({ id, ev, payload: p, at, schoolDate, state: s }) {
     const known = p.holderKind === 'student' ? s.students.get(p.holderId) : s.staff.get(p.holderId);
@@ -450,7 +467,7 @@ export const APPLIERS: { [T in EventType]: Applier<T> } = {
   void: voidSale,
   sale_rejected: recorded,
   group_meal: groupMeal,
-  visitor_pass: recorded,
+  visitor_pass: visitorPass,
   temp_card_bind: tempCardBind,
   temp_card_return: tempCardReturn,
   emergency_start: recorded,

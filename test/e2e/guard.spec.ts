@@ -9,6 +9,7 @@ import { openStationDb } from '../helpers/station-db.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { v7 as uuidv7 } from 'uuid';
 import { DEMO_SPARE_CARDS, generateDemoSchool } from '../../common/demo-school.ts';
 import { encodeBinaryFrame } from '../../common/reader-frames.ts';
 import { GateConfig, type ReaderConfig } from '../../common/readers.ts';
@@ -21,6 +22,7 @@ import { startBrowserHost, type BrowserHost } from '../../host/browser-host.ts';
 import { seedDemoSchool as seedServerSchool } from '../../server/admin.ts';
 import { openServerDatabase, startServer, type RunningServer } from '../../server/index.ts';
 import { Repo } from '../../server/repo.ts';
+import { createBackendClient } from '../../sync/client.ts';
 import { startLcusBoard, type LcusBoard } from '../helpers/lcus-board.ts';
 import { startPcscRig, VIRTUAL_READERS, type PcscRig } from '../helpers/pcsc-rig.ts';
 import { startPtyPair, type PtyPair } from '../helpers/socat.ts';
@@ -598,6 +600,59 @@ test('a pupil who leaves the school: at the next sync the guard’s screen names
     await page.reload();
     await expect(page.getByTestId('guard-feed').getByTestId('guard-feed-item')).toHaveCount(2);
     await expect(page.getByTestId('guard-view')).not.toContainText(leaver.full_name);
+  } finally {
+    await repo.db.close();
+    await server.close();
+    rmSync(serverDir, { recursive: true, force: true });
+  }
+});
+
+test('a visitor let in at another post of the school is on this post’s counter and roll call, named with that post', async ({ page }, testInfo) => {
+  const serverDir = mkdtempSync(join(tmpdir(), 'guard-e2e-visitor-'));
+  const server = await startServer({ dataDir: serverDir, logger: false });
+  const repo = new Repo(await openServerDatabase({ dataDir: serverDir }));
+  const enrolled = async (name: string) => (await repo.enroll((await repo.createEnrollmentCode('guard')).code, name))!;
+  try {
+    await seedServerSchool(repo, { students: 30 });
+    const { code } = await repo.createEnrollmentCode('guard');
+    await openGuard(page, { seedDemo: false, env: { STATION_BACKEND_URL: server.url, STATION_ENROLLMENT_CODE: code } });
+    await expect.poll(async () => (await bridge<{ lastSyncAt: string | null }>(page, 'sync.status', {})).lastSyncAt !== null, { timeout: 30_000 }).toBe(true);
+    await expect(page.getByTestId('counter-inside')).toHaveText('0');
+
+    // The school's main entrance (another guard post, driven here through the backend's API) is heard
+    // from, then lets a parent in by hand.
+    const main = await enrolled('Главный вход');
+    const other = createBackendClient({ baseUrl: server.url, token: main.token });
+    try {
+      await other.day(null, 0);
+      const at = new Date();
+      const results = await other.pushEvents([
+        {
+          id: uuidv7(),
+          seq: 1,
+          type: 'visitor_pass',
+          occurredAt: at.toISOString(),
+          clockOffsetMs: 0,
+          payload: { visitorName: 'Кузнецов Олег Петрович', reason: 'parent', note: 'к директору', direction: 'in', gate: 'entry', operatorId: null },
+        },
+      ]);
+      expect(results).toEqual([expect.objectContaining({ status: 'accepted' })]);
+    } finally {
+      await other.close();
+    }
+
+    // This post counts them inside without a tap of its own, and its roll call names the post they came in at.
+    await expect(page.getByTestId('counter-inside')).toHaveText('1', { timeout: 30_000 });
+    await page.getByTestId('guard-emergency-open').click();
+    await page.getByTestId('emergency-confirm-yes').click();
+    await expect(page.getByTestId('emergency-banner')).toBeVisible();
+    await expect(page.getByTestId('emergency-count')).toContainText('1');
+    const visitors = page.getByTestId('emergency-visitors');
+    await expect(visitors).toContainText('Посетители сегодня (1)');
+    await expect(visitors.locator('li')).toHaveCount(1);
+    await expect(visitors.locator('li')).toHaveText(/^Кузнецов Олег Петрович Главный вход, \d\d:\d\d$/);
+    await expect(page.getByTestId('emergency-posts')).toContainText(/Главный вход: данные на \d\d:\d\d/);
+    await page.screenshot({ path: testInfo.outputPath('guard-emergency-other-post-visitor.png'), fullPage: true });
   } finally {
     await repo.db.close();
     await server.close();

@@ -44,8 +44,8 @@ export async function openRepo(s: ServerStorage): Promise<Repo> {
   return new Repo(await openServerDatabase(storageOpts(s)));
 }
 
-export async function startInProcessServer(s: ServerStorage, port = 0): Promise<RunningServer> {
-  return startServer({ ...storageOpts(s), port, logger: false });
+export async function startInProcessServer(s: ServerStorage, port = 0, logger: Parameters<typeof startServer>[0]['logger'] = false): Promise<RunningServer> {
+  return startServer({ ...storageOpts(s), port, logger });
 }
 
 export interface ChildServer {

@@ -225,7 +225,7 @@ describe('guard post on a real SQLite store', () => {
       holder: null,
     });
     expect(outboxOf(r)[0]).toMatchObject({ type: 'visitor_pass', payload: { visitorName: 'Кузнецов Олег', reason: 'parent', gate: 'entry' } });
-    expect(r.guard.insideList().visitors).toEqual([{ name: 'Кузнецов Олег', reason: 'parent', at: p.at }]);
+    expect(r.guard.insideList().visitors).toEqual([{ name: 'Кузнецов Олег', reason: 'parent', at: p.at, post: null }]);
   });
 
   it('forgotten card: a spare card bound until the end of the day lets the child in, then goes back to the stock', async () => {

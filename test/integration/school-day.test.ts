@@ -4,14 +4,18 @@
  * station files; the day polls are made by hand here so each step is seen (the station's own loop,
  * in real station processes, is test/integration/several-stations.test.ts).
  */
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../common/clock.ts';
 import { schoolDate } from '../../common/school-time.ts';
-import { DEFAULT_SCHOOL_SETTINGS } from '../../common/sync-api.ts';
+import { z } from 'zod';
+import { DEFAULT_SCHOOL_SETTINGS, MealFact, parseDayReply, PassFact } from '../../common/sync-api.ts';
+import { openStore } from '../../core/store/index.ts';
 import type { StationRole } from '../../common/events.ts';
 import { Cashier } from '../../core/cashier/index.ts';
 import { schoolFigures } from '../../core/cashier/school-figures.ts';
@@ -41,10 +45,12 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-async function school(kind: StorageKind) {
+/** `serverLog`: the server's log lines, at debug level, are kept there. */
+async function school(kind: StorageKind, options: { serverLog?: string[] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'school-day-'));
   const storage = await makeStorage(kind, dir, pg);
-  const server = await startInProcessServer(storage);
+  const { serverLog } = options;
+  const server = await startInProcessServer(storage, 0, serverLog ? pino({ level: 'debug' }, { write: (line: string) => void serverLog.push(line) }) : false);
   cleanups.push(() => server.close());
   const repo: Repo = await openRepo(storage);
   cleanups.push(() => repo.db.close());
@@ -65,7 +71,7 @@ async function school(kind: StorageKind) {
     const client = createBackendClient({ baseUrl: server.url, token: r.token });
     cleanups.push(() => client.close());
     await pullRoster(client, s.syncStore);
-    return { ...s, id: r.stationId, client };
+    return { ...s, id: r.stationId, client, token: r.token };
   };
   return { dir, repo, server, station };
 }
@@ -86,6 +92,16 @@ const passEvent = (seq: number, holderId: string, direction: 'in' | 'out', at = 
     holderKind: 'student',
     holderId,
   },
+});
+
+/** A visitor let in by hand at the desk, as a guard post sends it. */
+const visitorEvent = (seq: number, visitorName: string, at = new Date()) => ({
+  id: uuidv7(),
+  seq,
+  type: 'visitor_pass',
+  occurredAt: at.toISOString(),
+  clockOffsetMs: 0,
+  payload: { visitorName, reason: 'parent', note: 'к завучу', direction: 'in', gate: 'entry', operatorId: null },
 });
 
 /** Polls the day feed once and merges it, as the station's loop does. */
@@ -226,6 +242,79 @@ describe.each(['sqlite', 'postgres'] as const)('the school-day feed on %s', (kin
       expect.objectContaining({ meal: 'group_meal', holderId: h2, spent: 0, subsidyMeals: 1 }),
     ]);
   });
+
+  it('a visitor let in at post A reaches the other posts with the desk’s name, once; A never gets it back; an older station skips the kind', async () => {
+    const serverLog: string[] = [];
+    const { station, repo, server } = await school(kind, { serverLog });
+    const a = await station('Главный вход', 'guard');
+    const b = await station('Чёрный вход', 'guard');
+    const pupil = (await repo.db.all<{ id: string }>('SELECT id FROM students ORDER BY id LIMIT 1'))[0]!.id;
+    const visitor = visitorEvent(2, 'Кузнецов Олег Петрович');
+    const late = visitorEvent(1, 'Вчерашний Гость', new Date(Date.now() - 86_400_000));
+    const accepted = expect.objectContaining({ status: 'accepted' });
+    expect(await a.client.pushEvents([late, visitor, passEvent(3, pupil, 'in')])).toEqual([accepted, accepted, accepted]);
+
+    // The reply as it crosses the wire, parsed by this build and by an older one that knows no visitors.
+    const res = await fetch(`${server.url}/v1/day?wait=0`, { headers: { authorization: `Bearer ${b.token}` } });
+    const raw: unknown = await res.json();
+    const now = parseDayReply(raw);
+    if (!now.success) throw now.error;
+    expect(now.skipped).toBe(0);
+    expect(now.reply.facts).toEqual([
+      {
+        kind: 'visitor',
+        id: visitor.id,
+        eventId: visitor.id,
+        seq: expect.any(Number),
+        stationId: a.id,
+        schoolDate: now.reply.date,
+        at: visitor.occurredAt,
+        visitorName: 'Кузнецов Олег Петрович',
+        reason: 'parent',
+        direction: 'in',
+      },
+      expect.objectContaining({ kind: 'pass', holderId: pupil }),
+    ]);
+    // Only what the roll call reads crosses: not the desk's free-text note.
+    expect(JSON.stringify(raw)).not.toContain('к завучу');
+    // Yesterday's visitor went at the first read of today, on the server too.
+    expect(JSON.stringify(raw)).not.toContain('Вчерашний');
+    expect(await repo.db.all('SELECT id FROM day_facts WHERE school_date < ?', [now.reply.date])).toEqual([]);
+
+    const older = parseDayReply(raw, z.discriminatedUnion('kind', [PassFact, MealFact]));
+    if (!older.success) throw older.error;
+    expect(older.skipped).toBe(1);
+    expect(older.reply.facts).toEqual([expect.objectContaining({ kind: 'pass', holderId: pupil })]);
+    expect(older.reply.cursor).toBe(now.reply.cursor);
+    // The older station keeps following the day past the fact it skipped.
+    expect(b.syncStore.applyDay(older.reply)).toHaveLength(1);
+    expect((await poll(b)).fresh).toEqual([]);
+
+    // This build stores the visitor once, however often the fact or the event arrives.
+    const c = await station('Спортзал', 'guard');
+    await a.client.pushEvents([visitor]);
+    expect(await repo.db.all('SELECT id FROM day_facts WHERE id = ?', [visitor.id])).toHaveLength(1);
+    const atC = await poll(c);
+    expect(atC.fresh.filter((f) => f.kind === 'visitor')).toHaveLength(1);
+    expect(c.syncStore.applyDay(atC.reply)).toEqual([]);
+    expect(c.store.schoolDay.visitors(atC.reply.date)).toEqual([
+      { id: visitor.id, stationId: a.id, at: visitor.occurredAt, direction: 'in', visitorName: 'Кузнецов Олег Петрович', reason: 'parent' },
+    ]);
+    // A's own visitor never comes back to A, and a till is never told a visitor's name.
+    expect((await poll(a)).fresh).toEqual([]);
+    const till = await station('Касса 1', 'cashier');
+    const atTill = await poll(till);
+    expect(atTill.fresh.map((f) => f.kind)).toEqual(['pass']);
+    expect(atTill.reply.cursor).toBe(atC.reply.cursor);
+
+    // The name is in no line of the server's log (which did write lines: requests, at debug level).
+    expect(serverLog.length).toBeGreaterThan(0);
+    expect(serverLog.join('\n')).not.toContain('Кузнецов');
+
+    // The station keeps the school's day only: the next day's first reply drops the visitor.
+    c.syncStore.applyDay({ ...atC.reply, date: '2999-01-01', facts: [] });
+    expect(c.store.schoolDay.visitors(atC.reply.date)).toEqual([]);
+  });
 });
 
 describe('two guard posts and two tills merging the school’s day', () => {
@@ -299,6 +388,90 @@ describe('two guard posts and two tills merging the school’s day', () => {
     const twoMinutesOn = { ...systemClock(), now: () => Date.now() + 2 * 60_000 };
     const later = new GuardPost({ store: a.store, clock: twoMinutesOn, gate: () => NO_GATE, log: pinoMemoryLog(), exportDir: join(dir, 'exports', a.id) });
     expect(tap(later, kid, 'exit')).toMatchObject({ verdict: 'allow', notices: [] });
+  });
+
+  it('a visitor let in at A is inside at B: B’s counter, roll call and its export list them once, named with A; and back', async () => {
+    const { station, dir } = await school('sqlite');
+    const a = await station('Главный вход', 'guard');
+    const b = await station('Чёрный вход', 'guard');
+    const logs = [pinoMemoryLog(), pinoMemoryLog()];
+    const guard = (s: typeof a, log = pinoMemoryLog()) =>
+      new GuardPost({ store: s.store, clock: systemClock(), gate: () => NO_GATE, log, exportDir: join(dir, 'exports', s.id) });
+    const postA = guard(a, logs[0]);
+    const postB = guard(b, logs[1]);
+
+    await postA.visitorPass({ visitorName: 'Кузнецов Олег', reason: 'parent', note: 'к завучу', operatorId: null });
+    expect(postA.counters()).toMatchObject({ insideNow: 1, enteredToday: 1 });
+    await pushOutbox(a.client, a.syncStore);
+
+    const counted: number[] = [];
+    postB.on('counters', (c) => counted.push(c.insideNow));
+    const atB = await poll(b);
+    postB.schoolFacts(atB.fresh);
+    postB.schoolFacts(b.syncStore.applyDay(atB.reply)); // the same reply again: nothing new
+    expect(counted).toEqual([1]);
+    expect(postB.counters()).toMatchObject({ insideNow: 1, enteredToday: 1, exitedToday: 0 });
+
+    // B lets its own visitor in: both are inside, each once.
+    await new Promise((r) => setTimeout(r, 5));
+    await postB.visitorPass({ visitorName: 'Сантехник Иванов', reason: 'contractor', note: '', operatorId: null });
+    expect(postB.counters()).toMatchObject({ insideNow: 2, enteredToday: 2 });
+    const list = postB.insideList();
+    expect(list.total).toBe(2);
+    expect(list.visitors).toEqual([
+      { name: 'Кузнецов Олег', reason: 'parent', at: expect.any(String), post: 'Главный вход' },
+      { name: 'Сантехник Иванов', reason: 'contractor', at: expect.any(String), post: null },
+    ]);
+    expect(list.posts).toEqual([{ id: a.id, name: 'Главный вход', heardAt: expect.any(String) }]);
+    const csv = postB.exportInside('csv', 'ru').content;
+    expect(csv).toMatch(/^Посетители сегодня;Кузнецов Олег \(Главный вход\);\d\d:\d\d$/m);
+    expect(csv).toMatch(/^Посетители сегодня;Сантехник Иванов;\d\d:\d\d$/m);
+    expect(csv.split('Кузнецов Олег')).toHaveLength(2);
+    const html = postB.exportInside('html', 'en').content;
+    expect(html).toContain('Visitors today (2)');
+    expect(html).toContain('<td>Кузнецов Олег (Главный вход)</td>');
+
+    // A gets B's visitor, never its own back: two inside there too.
+    await pushOutbox(b.client, b.syncStore);
+    const atA = await poll(a);
+    expect(atA.fresh).toEqual([expect.objectContaining({ kind: 'visitor', stationId: b.id, visitorName: 'Сантехник Иванов' })]);
+    postA.schoolFacts(atA.fresh);
+    expect(postA.counters()).toMatchObject({ insideNow: 2, enteredToday: 2 });
+    expect(postA.insideList().visitors.map((v) => [v.name, v.post])).toEqual([
+      ['Кузнецов Олег', null],
+      ['Сантехник Иванов', 'Чёрный вход'],
+    ]);
+
+    // A restart rebuilds the same figures from the store (own visitor and merged one).
+    const again = guard(b);
+    expect(again.counters()).toMatchObject({ insideNow: 2, enteredToday: 2 });
+    expect(again.insideList().visitors.map((v) => v.post)).toEqual(['Главный вход', null]);
+
+    // Neither post wrote a visitor's name into a log line (they did log: the visitor passes, the exports).
+    for (const log of logs) {
+      expect(log.lines.length).toBeGreaterThan(0);
+      expect(JSON.stringify(log.lines)).not.toMatch(/Кузнецов|Сантехник/);
+    }
+  });
+
+  it('the station keeps the other posts’ visitors inside its encrypted database file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'school-day-key-'));
+    const path = join(dir, 'station.db');
+    const store = openStore(path, systemClock(), { key: randomBytes(32) });
+    const day = schoolDate(Date.now(), DEFAULT_SCHOOL_SETTINGS.timeZone);
+    const fact = { kind: 'visitor' as const, id: uuidv7(), eventId: 'e', seq: 1, stationId: 's', at: new Date().toISOString(), schoolDate: day };
+    expect(store.schoolDay.add([{ ...fact, visitorName: 'Кузнецов Олег Петрович', reason: 'parent', direction: 'in' }], new Date().toISOString())).toHaveLength(
+      1,
+    );
+    expect(store.schoolDay.visitors(day).map((v) => v.visitorName)).toEqual(['Кузнецов Олег Петрович']);
+    store.close();
+    const name = Buffer.from('Кузнецов Олег Петрович');
+    for (const f of [path, `${path}-wal`]) if (existsSync(f)) expect(readFileSync(f).includes(name)).toBe(false);
+    // The same check finds the name in a plain file: it can fail.
+    const plain = openStore(join(dir, 'plain.db'), systemClock());
+    plain.schoolDay.add([{ ...fact, visitorName: 'Кузнецов Олег Петрович', reason: 'parent', direction: 'in' }], new Date().toISOString());
+    plain.close();
+    expect(readFileSync(join(dir, 'plain.db')).includes(name)).toBe(true);
   });
 
   it('till 1 and till 2: the daily limit and the once-a-day subsidy count both tills, without counting a sale twice', async () => {

@@ -177,7 +177,7 @@ describe('counters and roll call', () => {
     ]);
     expect(inside.count()).toBe(2);
     expect(inside.people()).toEqual([{ ...kid('S1'), since: '08:00' }]);
-    expect(inside.visitors()).toEqual([{ name: 'Петров П.', reason: 'ok', at: '09:00' }]);
+    expect(inside.visitors()).toEqual([{ name: 'Петров П.', reason: 'ok', at: '09:00', stationId: null }]);
     inside.apply(move('S1', 'out', '13:00'));
     inside.apply(move('S1', 'in', '13:30'));
     expect(inside.count()).toBe(2);

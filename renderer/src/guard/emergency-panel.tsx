@@ -161,14 +161,16 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
           </section>
         ) : null}
         {list && list.visitors.length > 0 ? (
-          <section className="g-class">
+          <section className="g-class" data-testid="emergency-visitors">
             <h2>
               {t('emergency.visitors')} ({list.visitors.length})
             </h2>
             <ol>
-              {list.visitors.map((v) => (
-                <li key={v.at}>
-                  {v.name} <small>{time(v.at)}</small>
+              {list.visitors.map((v, i) => (
+                <li key={`${v.at}:${i}`}>
+                  {/* A visitor let in at another post is named with that post: the guard here never saw them. */}
+                  {v.name}{' '}
+                  <small>{typeof v.post !== 'string' ? time(v.at) : ts('visitorAtPost', { post: v.post || ts('postUnnamed'), time: time(v.at) })}</small>
                 </li>
               ))}
             </ol>

@@ -3,6 +3,7 @@ export default {
   postHeard: '{{name}}: data as of {{time}}',
   postNever: '{{name}}: no data yet',
   postUnnamed: 'Another post',
+  visitorAtPost: '{{post}}, {{time}}',
   noEntryToday: 'no entry recorded today',
   tillOffline: "Other tills' sales counted up to {{time}}",
   tillOfflineNever: "Other tills' sales are not seen: the server has not been reached",

@@ -3,6 +3,7 @@ export default {
   postHeard: '{{name}}: данные на {{time}}',
   postNever: '{{name}}: данных ещё нет',
   postUnnamed: 'Другой пост',
+  visitorAtPost: '{{post}}, {{time}}',
   noEntryToday: 'не отмечен на входе сегодня',
   tillOffline: 'Покупки на других кассах учтены по {{time}}',
   tillOfflineNever: 'Покупки на других кассах не видны: связи с сервером не было',
