@@ -39,7 +39,10 @@ describe('LCUS relay gate on a real pty', () => {
     expect(relay.channels.get(1)).toBe(false);
     expect(relay.received()).toEqual([0xa0, 0x01, 0x01, 0xa2, 0xff, 0xa0, 0x01, 0x00, 0xa1]);
     const [on, off] = relay.switches;
-    expect(off!.at - on!.at).toBeGreaterThanOrEqual(190);
+    // The board's clock sees the "on" byte late when the machine is busy (it shares this process's
+    // event loop), so the pulse it measures can be shorter than the station's 200 ms; one cut short by
+    // a bug would be a few milliseconds.
+    expect(off!.at - on!.at).toBeGreaterThanOrEqual(150);
   });
 
   it('opens the exit channel for the exit direction', async () => {

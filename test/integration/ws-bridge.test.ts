@@ -35,6 +35,21 @@ function connect(url: string, headers: Record<string, string> = {}): Promise<Web
   });
 }
 
+/**
+ * A socket whose frames are recorded from the very first: a frame the server sends on connection can
+ * arrive with the upgrade and be emitted before the code awaiting `open` runs.
+ */
+async function connectRecorded(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; frames: Record<string, unknown>[] }> {
+  const ws = new WebSocket(url, { headers });
+  const frames = record(ws);
+  await new Promise<void>((ok, fail) => {
+    ws.once('open', () => ok());
+    ws.once('unexpected-response', (_req, res) => fail(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', fail);
+  });
+  return { ws, frames };
+}
+
 /** Every frame a socket receives, parsed. */
 function record(ws: WebSocket): Record<string, unknown>[] {
   const frames: Record<string, unknown>[] = [];
@@ -252,8 +267,7 @@ describe('the customer display has its own narrow channel', () => {
       (name, input) => call(operator, name, input),
       () => call(operator, 'settings.update', { mode: 'cashier', readers: [{ id: 'demo', kind: 'simulated', role: 'cashier' }] }),
     );
-    const customer = await connect(customerBridge(), { cookie: host.customerCookie });
-    const frames = record(customer);
+    const { ws: customer, frames } = await connectRecorded(customerBridge(), { cookie: host.customerCookie });
     await expect.poll(() => frames.length, { timeout: 10_000 }).toBeGreaterThan(0);
 
     const cashier = school.staff.find((s) => s.roles.includes('cashier'))!;
