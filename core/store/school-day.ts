@@ -229,13 +229,13 @@ export class SchoolDayLog {
     }
   }
 
-  /** Forgets days before `schoolDate` (the school's day is all these tables are for). */
   /** A person the backend removed: the other stations' facts about them go too (ids only, but theirs). */
   forgetHolder(holderId: string): void {
     this.#q.forgetFacts.run(holderId);
     this.#q.forgetFigures.run(holderId);
   }
 
+  /** Forgets days before `schoolDate` (the school's day is all these tables are for). */
   dropBefore(schoolDate: string): void {
     this.#q.dropBefore.run(schoolDate);
     this.#q.dropFiguresBefore.run(schoolDate);
