@@ -93,7 +93,7 @@ const vitestFailures = (v: VitestReport): { file: string; line: string }[] =>
       return tests.map((a) => ({ file, line: `${file} › ${a.fullName}: ${firstLine(a.failureMessages[0])}` }));
     });
 
-const results: { name: string; ok: boolean; seconds: number }[] = [];
+const results: { name: string; ok: boolean; seconds: number; status: number | null }[] = [];
 const flaky: string[] = [];
 let vitestRerun: VitestReport | null = null;
 for (const step of steps) {
@@ -121,7 +121,7 @@ for (const step of steps) {
       }
     }
   }
-  results.push({ name: step.name, ok, seconds: (Date.now() - started) / 1000 });
+  results.push({ name: step.name, ok, seconds: (Date.now() - started) / 1000, status: r.status });
 }
 
 let passed = 0;
@@ -167,7 +167,16 @@ if (existsSync(pw)) {
 console.log('\nSummary');
 for (const r of results) console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds.toFixed(1)} s)`);
 for (const f of failures) console.log(`  failed: ${f}`);
-for (const f of flaky) console.log(`  flaky (failed, then passed when run again): ${f}`);
+// A step that failed with no test failing in its report: say so by name rather than count it silently.
+if (failures.length === 0)
+  for (const r of results.filter((x) => !x.ok)) {
+    const why = r.name.includes('vitest')
+      ? ' and no failed test in its report (an unhandled error or rejection: its file is named above, under "Unhandled Errors")'
+      : r.name.includes('playwright')
+        ? ' and no failed test in its report'
+        : '';
+    console.log(`  failed: ${r.name}: exited with ${r.status ?? 'a signal'}${why}`);
+  }
 const stepsFailed = results.filter((r) => !r.ok).length;
 if (stepsFailed > 0 && failed === 0) failed = stepsFailed;
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped${flaky.length > 0 ? `, ${flaky.length} flaky` : ''}`);
