@@ -99,6 +99,9 @@ async function inProcessRun(dir: string): Promise<{ tap: number[]; confirm: numb
   return { tap, confirm, sale };
 }
 
+/** The setup PIN the bench's fresh station is given at its first start. */
+const BENCH_SETUP_PIN = '802417';
+
 async function chromiumRun(rounds: number): Promise<{ tap: number[]; confirm: number[] } | string> {
   if (!chromiumPath) return 'no Chromium on this machine';
   if (!existsSync(join(root, 'out/renderer/index.html'))) return 'renderer not built (run the e2e tests or vite build first)';
@@ -109,6 +112,12 @@ async function chromiumRun(rounds: number): Promise<{ tap: number[]; confirm: nu
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(host.url);
     await page.locator('.app[data-ready="true"]').waitFor();
+    // A first start: IT sets the station's setup PIN (the lock in front of setup), then picks the mode.
+    const firstPin = page.getByTestId('setup-lock').getByTestId('setup-pin-form');
+    await firstPin.waitFor();
+    await firstPin.getByTestId('setup-pin-new').locator('input').fill(BENCH_SETUP_PIN);
+    await firstPin.getByTestId('setup-pin-repeat').locator('input').fill(BENCH_SETUP_PIN);
+    await firstPin.getByRole('button', { name: /Задать ПИН-код/ }).click();
     await page.getByRole('button', { name: /Касса столовой/ }).click();
     const now = Date.now();
     const school = generateDemoSchool({ students: 5000, date: schoolDate(now, DEFAULT_SCHOOL_TIME_ZONE), now: new Date(now).toISOString() });
